@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+// qglass: distributed exact diagonalization and classical toolkits for disordered
+// quantum spin glasses. Layers (bottom to top):
+//   C shims (CMPI, CLinearAlgebra, CHDF5)
+//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5)
+//   -> pure-Swift physics (QGPhysics)
+//   -> generic campaign driver + studies (QGCampaign)
+//   -> umbrella (QGlass) -> CLI (qglass)
+import PackageDescription
+
+let package = Package(
+    name: "qglass",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "qglass", targets: ["qglass"]),
+        .library(name: "QGlass", targets: ["QGlass"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // MARK: C shims, one per library, no Swift inside.
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(
+            name: "CLinearAlgebra", path: "Sources/CLinearAlgebra",
+            pkgConfig: "scalapack-openmpi",
+            providers: [.apt(["libscalapack-openmpi-dev", "libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CHDF5", path: "Sources/CHDF5",
+            pkgConfig: "hdf5-openmpi",
+            providers: [.apt(["libhdf5-openmpi-dev"])]),
+
+        // MARK: Typed Swift wrappers.
+        .target(name: "QGMPI", dependencies: ["CMPI"]),
+        .target(name: "QGLinearAlgebra", dependencies: ["CLinearAlgebra", "QGMPI"]),
+        .target(name: "QGHDF5", dependencies: ["CHDF5", "QGMPI"]),
+
+        // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
+        .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra"]),
+
+        // MARK: Campaign driver and studies.
+        .target(name: "QGCampaign", dependencies: [
+            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGCampaign"]),
+        .executableTarget(name: "qglass", dependencies: [
+            "QGlass",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests.
+        .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
+        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
+        .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),
+        .testTarget(name: "QGMPITests", dependencies: ["QGTestSupport", "QGHDF5", "QGMPI"]),
+    ]
+)

@@ -1,0 +1,219 @@
+import QGMPI
+import QGHDF5
+import QGLinearAlgebra
+import QGPhysics
+
+/// Study S1: dense ED of the long-range quantum spin glass in its two parity
+/// sectors (STUDIES.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
+public struct LRSGStudy: Study {
+    public static let name = "lrsg"
+    public static let summary = "S1: long-range quantum spin glass, dense ED per parity sector (r, m_EA, eps)"
+
+    public struct Point: Sendable, Hashable {
+        public var L: Int
+        public var alpha: Double
+        public var hx: Double
+    }
+
+    public let sizes: [Int]
+    public let alphas: [Double]
+    public let fields: [Double]
+    public let boundary: Boundary
+    public let epsBins: Int
+    public let storeEigenstatesMaxL: Int
+    public let checkEigenpairs: Int
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 20
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> LRSGStudy {
+        let sizes = try t.ints("L")
+        guard !sizes.isEmpty else { throw ConfigError("[lrsg] L must list at least one size") }
+        for L in sizes where L < 2 || L > maxL {
+            throw ConfigError("[lrsg] L = \(L) out of range 2...\(maxL) for dense ED")
+        }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[lrsg] L has duplicates: \(sizes)") }
+        let alphas = try t.doubles("alpha")
+        guard !alphas.isEmpty else { throw ConfigError("[lrsg] alpha must list at least one value") }
+        for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[lrsg] alpha must be > 0 (got \(a))") }
+        let hx = try t.doubles("hx")
+        guard !hx.isEmpty else { throw ConfigError("[lrsg] hx must list at least one value") }
+        for h in hx where !(h >= 0) || !h.isFinite { throw ConfigError("[lrsg] hx must be >= 0 (got \(h))") }
+        guard Set(alphas).count == alphas.count, Set(hx).count == hx.count else {
+            throw ConfigError("[lrsg] alpha and hx must not contain duplicates")
+        }
+        let b = try t.string("boundary", default: "periodic")
+        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[lrsg] boundary must be 'periodic' or 'open' (got '\(b)')") }
+        let bins = try t.int("eps_bins", default: 20)
+        guard bins >= 1 && bins <= 100_000 else { throw ConfigError("[lrsg] eps_bins must be in 1...100000 (got \(bins))") }
+        let store = try t.int("store_eigenstates_max_L", default: 14)
+        guard store >= 0 && store <= maxL else { throw ConfigError("[lrsg] store_eigenstates_max_L must be in 0...\(maxL)") }
+        let check = try t.int("check_eigenpairs", default: 4)
+        guard check >= 0 && check <= 64 else { throw ConfigError("[lrsg] check_eigenpairs must be in 0...64 (got \(check))") }
+        try t.finish()
+        var points: [Point] = []
+        for L in sizes { for a in alphas { for h in hx { points.append(Point(L: L, alpha: a, hx: h)) } } }
+        return LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: boundary, epsBins: bins,
+                         storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        """
+        [lrsg]
+        L = \(tomlList(sizes))
+        alpha = \(tomlList(alphas))
+        hx = \(tomlList(fields))
+        boundary = "\(boundary.rawValue)"
+        eps_bins = \(epsBins)
+        store_eigenstates_max_L = \(storeEigenstatesMaxL)
+        check_eigenpairs = \(checkEigenpairs)
+
+        """
+    }
+
+    func blockPath(_ L: Int) -> String { "/lrsg/L\(L)" }
+    func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL }
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+
+    public var blocks: [OutputBlock] {
+        sizes.map { L in
+            let n = 1 << L
+            var ds: [DatasetSpec] = [
+                DatasetSpec("alpha", .float64), DatasetSpec("hx", .float64), DatasetSpec("realization", .int64),
+                DatasetSpec("point", .int64), DatasetSpec("J", .float64, [L, L]),
+                DatasetSpec("e_min", .float64), DatasetSpec("e_max", .float64),
+                DatasetSpec("residual_max", .float64), DatasetSpec("orthogonality_max", .float64),
+            ]
+            for h in ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2"] {
+                ds.append(DatasetSpec(h, .float64, [epsBins]))
+            }
+            if storesEigenstates(L) {
+                ds += [DatasetSpec("energy", .float64, [n]), DatasetSpec("sector", .int8, [n]), DatasetSpec("eps", .float64, [n]),
+                       DatasetSpec("r", .float64, [n]), DatasetSpec("m_ea", .float64, [n])]
+            }
+            return OutputBlock(path: blockPath(L), rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "eps_bins": Double(epsBins)])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, L) in sizes.enumerated() {
+            let dim = Double(1 << (L - 1))
+            for (j, p) in pointsOf(L).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: r, cost: 2 * dim * dim * dim))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Bytes per rank: matrix + eigenvectors + solver workspace, plus the
+    /// pair table and GEMM result of m_EA (see docs/performance.md).
+    public func peakBytesPerRank(groupSize g: Int) -> Int {
+        let L = sizes.max()!
+        let d = Double(1 << (L - 1))
+        let pairs = Double(L * (L - 1) / 2)
+        let matrices: Double
+        if g == 1 {
+            matrices = campaign.lapackDriver == .dsyevd ? 3 * d * d : 2 * d * d + 30 * d
+        } else {
+            matrices = (campaign.scalapackDriver == .pdsyevd ? 5 : 3) * d * d / Double(g)
+        }
+        let observables = 2 * d * pairs / Double(g) + 12 * d
+        return Int(8 * (matrices + observables)) + 64 << 20
+    }
+
+    static func streamKey(_ p: Point) -> String { "lrsg|L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)" }
+
+    /// Local: the couplings of a task (a pure function of seed, point, realization).
+    public func couplings(point p: Point, realization: Int, seed: UInt64) -> [Double] {
+        var rng = CounterRNG(seed: seed, stream: StreamKey.make(Self.streamKey(p)), realization: realization)
+        return LongRangeSpinGlass.drawCouplings(L: p.L, rng: &rng)
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        let p = points[task.point]
+        let J = couplings(point: p, realization: task.realization, seed: context.settings.seed)
+        let model = LongRangeSpinGlass(L: p.L, alpha: p.alpha, hx: p.hx, boundary: boundary, J: J)
+        let solver = SectorSolver(model: model, settings: context.settings, checkEigenpairs: checkEigenpairs)
+        var sectors: [SectorSolution] = []
+        for parity in [1, -1] {
+            sectors.append(try solver.solve(parity: parity, group: context.group))
+        }
+        guard context.group.rank == 0 else { return nil }
+
+        let energies = sectors[0].energies + sectors[1].energies
+        let eMin = energies.min()!, eMax = energies.max()!
+        let eps = EigenstateObservables.energyDensity(energies, min: eMin, max: eMax)
+        let r = EigenstateObservables.gapRatios(sectors[0].energies) + EigenstateObservables.gapRatios(sectors[1].energies)
+        let m = sectors[0].mEA + sectors[1].mEA
+        let sector = [Int8](repeating: 1, count: sectors[0].energies.count) + [Int8](repeating: -1, count: sectors[1].energies.count)
+        var hist = EpsHistogram(bins: epsBins)
+        for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
+
+        var rows: [String: RowValue] = [
+            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "realization": .int64([Int64(task.realization)]),
+            "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
+            "residual_max": .float64([max(sectors[0].residual, sectors[1].residual)]),
+            "orthogonality_max": .float64([max(sectors[0].orthogonality, sectors[1].orthogonality)]),
+            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
+            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
+        ]
+        if storesEigenstates(p.L) {
+            rows["energy"] = .float64(energies)
+            rows["sector"] = .int8(sector)
+            rows["eps"] = .float64(eps)
+            rows["r"] = .float64(r)
+            rows["m_ea"] = .float64(m)
+        }
+        return TaskOutput(rows: rows)
+    }
+
+    /// Mid-spectrum (0.4 <= eps < 0.6) disorder averages per (L, alpha, hx)
+    /// over completed tasks, from the eps histograms.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["mid-spectrum (0.4 <= eps < 0.6) averages over completed realizations:",
+                     "     L   alpha       hx   real.       <r>     <m_EA>"]
+        let lo = EpsHistogram.bin(of: 0.4 + 1e-12, bins: epsBins), hi = EpsHistogram.bin(of: 0.6 - 1e-12, bins: epsBins)
+        for L in sizes {
+            let path = blockPath(L)
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let cnt = try file.openDataset(path + "/hist_count").readAll(as: Double.self)
+            let cntR = try file.openDataset(path + "/hist_count_r").readAll(as: Double.self)
+            let sr = try file.openDataset(path + "/hist_sum_r").readAll(as: Double.self)
+            let sm = try file.openDataset(path + "/hist_sum_m_ea").readAll(as: Double.self)
+            for p in pointsOf(L) {
+                var nReal = 0, rAcc = 0.0, mAcc = 0.0
+                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                    // Per-realization mid-spectrum means, then the disorder average.
+                    var c = 0.0, cr = 0.0, r = 0.0, m = 0.0
+                    for b in lo...hi { c += cnt[t * epsBins + b]; cr += cntR[t * epsBins + b]; r += sr[t * epsBins + b]; m += sm[t * epsBins + b] }
+                    if c > 0 && cr > 0 { nReal += 1; rAcc += r / cr; mAcc += m / c }
+                }
+                let q = points[p]
+                let rs = nReal > 0 ? String(format6(rAcc / Double(nReal))) : "-"
+                let ms = nReal > 0 ? String(format6(mAcc / Double(nReal))) : "-"
+                lines.append(pad("\(L)", 6) + pad(format6(q.alpha, 4), 8) + pad(format6(q.hx, 4), 9) + pad("\(nReal)", 8) + pad(rs, 10) + pad(ms, 11))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+func format6(_ x: Double, _ digits: Int = 4) -> String {
+    let f = pow10(digits)
+    let v = (x * f).rounded() / f
+    var s = "\(v)"
+    if let dot = s.firstIndex(of: ".") {
+        let frac = s[s.index(after: dot)...].count
+        if frac < digits { s += String(repeating: "0", count: digits - frac) }
+    }
+    return s
+}
+func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { a, _ in a * 10 } }

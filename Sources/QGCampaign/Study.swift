@@ -1,0 +1,153 @@
+import QGMPI
+import QGHDF5
+import QGLinearAlgebra
+import QGPhysics
+
+/// Campaign-wide settings, from the `[campaign]` table (STUDIES.md conventions).
+public struct CampaignSettings: Sendable {
+    public var seed: UInt64
+    public var realizations: Int
+    public var groupSize: Int
+    public var output: String?
+    /// OpenBLAS threads per rank; 0 = cores on the node / ranks on the node.
+    public var blasThreads: Int
+    public var lapackDriver: LAPACKDriver
+    public var scalapackDriver: ScaLAPACKDriver
+    public var blockSize: Int
+
+    static let keys = ["seed", "realizations", "group_size", "output", "blas_threads", "lapack_driver", "scalapack_driver", "block_size"]
+
+    public static func parse(_ t: ConfigTable) throws -> CampaignSettings {
+        let seed = try t.int("seed")
+        guard seed >= 0 else { throw ConfigError("[campaign] seed must be >= 0 (got \(seed))") }
+        let n = try t.int("realizations")
+        guard n >= 1 && n < (1 << 31) else { throw ConfigError("[campaign] realizations must be in 1..2^31 (got \(n))") }
+        let g = try t.int("group_size", default: 1)
+        guard g >= 1 && g <= 4096 else { throw ConfigError("[campaign] group_size must be in 1..4096 (got \(g))") }
+        let threads = try t.int("blas_threads", default: 0)
+        guard threads >= 0 && threads <= 1024 else { throw ConfigError("[campaign] blas_threads must be >= 0 (got \(threads))") }
+        let ld = try t.string("lapack_driver", default: LAPACKDriver.dsyevd.rawValue)
+        guard let lapack = LAPACKDriver(rawValue: ld) else {
+            throw ConfigError("[campaign] lapack_driver must be one of \(LAPACKDriver.allCases.map(\.rawValue)) (got '\(ld)')")
+        }
+        let sd = try t.string("scalapack_driver", default: ScaLAPACKDriver.pdsyevd.rawValue)
+        guard let scalapack = ScaLAPACKDriver(rawValue: sd) else {
+            throw ConfigError("[campaign] scalapack_driver must be one of \(ScaLAPACKDriver.allCases.map(\.rawValue)) (got '\(sd)')")
+        }
+        let nb = try t.int("block_size", default: 64)
+        guard nb >= 2 && nb <= 1024 else { throw ConfigError("[campaign] block_size must be in 2..1024 (got \(nb))") }
+        let out = try t.optionalString("output")
+        try t.finish()
+        return CampaignSettings(seed: UInt64(seed), realizations: n, groupSize: g, output: out, blasThreads: threads,
+                                lapackDriver: lapack, scalapackDriver: scalapack, blockSize: nb)
+    }
+
+    /// Canonical TOML of the settings that determine the payload (output
+    /// path and thread counts excluded).
+    public var canonical: String {
+        "[campaign]\nseed = \(seed)\nrealizations = \(realizations)\n"
+    }
+}
+
+/// One unit of work: a (parameter point, realization) pair, written to row
+/// `row` of output block `block`.
+public struct TaskSpec: Sendable, Hashable {
+    /// Position in the study's task list.
+    public var index: Int
+    public var block: Int
+    public var row: Int
+    public var point: Int
+    public var realization: Int
+    /// Relative cost, used to hand out expensive tasks first.
+    public var cost: Double
+    public init(index: Int, block: Int, row: Int, point: Int, realization: Int, cost: Double) {
+        self.index = index; self.block = block; self.row = row; self.point = point; self.realization = realization; self.cost = cost
+    }
+}
+
+/// A dataset of an output block: shape [rows] + rowShape.
+public struct DatasetSpec: Sendable {
+    public var name: String
+    public var type: HDF5ElementType
+    public var rowShape: [Int]
+    public init(_ name: String, _ type: HDF5ElementType, _ rowShape: [Int] = []) {
+        self.name = name; self.type = type; self.rowShape = rowShape
+    }
+}
+
+/// An HDF5 group holding `rows` tasks (e.g. /lrsg/L8). The driver adds
+/// `done` (uint8) and `wall_seconds` (float64) to every block.
+public struct OutputBlock: Sendable {
+    public var path: String
+    public var rows: Int
+    public var datasets: [DatasetSpec]
+    /// Attributes written on the group at creation.
+    public var attributes: [String: Double]
+    public init(path: String, rows: Int, datasets: [DatasetSpec], attributes: [String: Double] = [:]) {
+        self.path = path; self.rows = rows; self.datasets = datasets; self.attributes = attributes
+    }
+}
+
+/// One row of one dataset.
+public enum RowValue: Sendable {
+    case float64([Double])
+    case int64([Int64])
+    case int8([Int8])
+    case uint8([UInt8])
+}
+
+/// What a task produces: one row per dataset of its block, plus a line of
+/// diagnostics for the log.
+public struct TaskOutput: Sendable {
+    public var rows: [String: RowValue]
+    public init(rows: [String: RowValue] = [:]) { self.rows = rows }
+}
+
+/// What a study's `run` sees.
+public struct TaskContext {
+    /// The ranks that compute this task together (collective operations in
+    /// `run` are over this communicator).
+    public let group: Communicator
+    public let settings: CampaignSettings
+    /// Local: the counter-based RNG of this task, keyed by (seed, study,
+    /// point, realization).
+    public func rng(stream: String, realization: Int) -> CounterRNG {
+        CounterRNG(seed: settings.seed, stream: StreamKey.make(stream), realization: realization)
+    }
+}
+
+/// A study: a model plus its observables, as a campaign. Adding a study is
+/// one file that conforms to this protocol plus one line in `StudyRegistry`.
+public protocol Study: Sendable {
+    /// Name of the config table and of the top HDF5 group.
+    static var name: String { get }
+    /// One-line description for `qglass studies`.
+    static var summary: String { get }
+    /// Parse and validate the study's table (strict; no allocation).
+    static func parse(_ table: ConfigTable, campaign: CampaignSettings) throws -> Self
+    /// Canonical TOML of the study's table: two configs with the same
+    /// canonical text produce the same payload.
+    var canonical: String { get }
+    var blocks: [OutputBlock] { get }
+    var tasks: [TaskSpec] { get }
+    /// Estimated peak bytes per rank for the most demanding task, when
+    /// computed by groups of `groupSize` ranks.
+    func peakBytesPerRank(groupSize: Int) -> Int
+    /// Collective over `context.group`: compute `task`. The group's rank 0
+    /// returns the output; the others return nil.
+    func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput?
+    /// Local, rank 0, after the campaign: a short human summary read back
+    /// from the finished file.
+    func summary(file: HDF5File) throws -> String
+}
+
+extension Study {
+    public func summary(file: HDF5File) throws -> String { "" }
+}
+
+/// All studies known to the CLI. Adding a study: one file + one line here.
+public enum StudyRegistry {
+    public static let all: [any Study.Type] = [LRSGStudy.self]
+
+    public static func find(_ name: String) -> (any Study.Type)? { all.first { $0.name == name } }
+}

@@ -1,0 +1,173 @@
+// All raw BLAS / LAPACK / BLACS / ScaLAPACK calls of qglass go through this file.
+// Callers get typed Swift functions; every `info` is checked.
+import CLinearAlgebra
+
+/// A LAPACK/ScaLAPACK routine reported failure through its INFO argument
+/// (negative: argument number -info was illegal; positive: the algorithm
+/// failed to converge, see the routine's documentation).
+public struct LinearAlgebraError: Error, CustomStringConvertible, Sendable {
+    public let routine: String
+    public let info: Int32
+    public var context: String = ""
+    public var description: String {
+        let what = info < 0 ? "illegal value in argument \(-info)" : "failed to converge or singular (info = \(info))"
+        return "\(routine): \(what)" + (context.isEmpty ? "" : " [\(context)]")
+    }
+}
+
+@inline(__always)
+func laCheck(_ info: Int32, _ routine: String) throws(LinearAlgebraError) {
+    if info != 0 { throw LinearAlgebraError(routine: routine, info: info) }
+}
+
+/// Control of OpenBLAS threads (local to this process).
+public enum BLASThreads {
+    /// Local: set the number of OpenBLAS threads used by this process.
+    public static func set(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    /// Local: current number of OpenBLAS threads.
+    public static var current: Int { Int(openblas_get_num_threads()) }
+    /// Local: the kernel family OpenBLAS selected (e.g. "Haswell").
+    public static var coreName: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }
+    /// Local: OpenBLAS build configuration string.
+    public static var config: String { openblas_get_config().map { String(cString: $0) } ?? "unknown" }
+}
+
+/// Transpose flags for GEMM.
+public enum Transpose: Sendable {
+    case none, transpose
+    var code: CChar { self == .none ? CChar(UInt8(ascii: "N")) : CChar(UInt8(ascii: "T")) }
+}
+
+/// Local: C = alpha op(A) op(B) + beta C for column-major buffers (DGEMM).
+public func gemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
+                 a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                 beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    var tA = ta.code, tB = tb.code
+    var m32 = Int32(m), n32 = Int32(n), k32 = Int32(k)
+    var lda32 = Int32(max(1, lda)), ldb32 = Int32(max(1, ldb)), ldc32 = Int32(max(1, ldc))
+    var al = alpha, be = beta
+    dgemm_(&tA, &tB, &m32, &n32, &k32, &al, a, &lda32, b, &ldb32, &be, c, &ldc32, 1, 1)
+}
+
+/// Local: y = alpha op(A) x + beta y (DGEMV).
+public func gemv(_ ta: Transpose, m: Int, n: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                 x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>) {
+    var tA = ta.code
+    var m32 = Int32(m), n32 = Int32(n), lda32 = Int32(max(1, lda)), one: Int32 = 1
+    var al = alpha, be = beta
+    dgemv_(&tA, &m32, &n32, &al, a, &lda32, x, &one, &be, y, &one, 1)
+}
+
+@inline(__always) func ch(_ s: String) -> CChar { CChar(UInt8(ascii: s.unicodeScalars.first!)) }
+
+func raw_dsyevd(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>,
+                vectors: Bool) throws(LinearAlgebraError) {
+    var jobz = ch(vectors ? "V" : "N"), uplo = ch("L")
+    var n32 = Int32(n), lda32 = Int32(max(1, lda)), info: Int32 = 0
+    var lwork: Int32 = -1, liwork: Int32 = -1
+    var wq = 0.0
+    var iwq: Int32 = 0
+    dsyevd_(&jobz, &uplo, &n32, a, &lda32, w, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
+    try laCheck(info, "dsyevd (workspace query)")
+    lwork = Int32(wq.rounded(.up)); liwork = max(1, iwq)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    dsyevd_(&jobz, &uplo, &n32, a, &lda32, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+    try laCheck(info, "dsyevd")
+}
+
+func raw_dsyevr(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>,
+                z: UnsafeMutablePointer<Double>?, ldz: Int) throws(LinearAlgebraError) {
+    var jobz = ch(z == nil ? "N" : "V"), range = ch("A"), uplo = ch("L")
+    var n32 = Int32(n), lda32 = Int32(max(1, lda)), ldz32 = Int32(max(1, ldz)), info: Int32 = 0
+    var vl = 0.0, vu = 0.0, il: Int32 = 1, iu = Int32(n), m: Int32 = 0
+    var abstol = 0.0  // LAPACK uses its default; dlamch('S') would trigger extra accuracy at extra cost
+    var isuppz = [Int32](repeating: 0, count: 2 * max(1, n))
+    var lwork: Int32 = -1, liwork: Int32 = -1
+    var wq = 0.0
+    var iwq: Int32 = 0
+    var dummyZ = 0.0
+    let zp = z ?? UnsafeMutablePointer(&dummyZ)
+    dsyevr_(&jobz, &range, &uplo, &n32, a, &lda32, &vl, &vu, &il, &iu, &abstol, &m, w, zp, &ldz32,
+            &isuppz, &wq, &lwork, &iwq, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "dsyevr (workspace query)")
+    lwork = Int32(wq.rounded(.up)); liwork = max(1, iwq)
+    var work = [Double](repeating: 0, count: Int(lwork))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    dsyevr_(&jobz, &range, &uplo, &n32, a, &lda32, &vl, &vu, &il, &iu, &abstol, &m, w, zp, &ldz32,
+            &isuppz, &work, &lwork, &iwork, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "dsyevr")
+    if Int(m) != n { throw LinearAlgebraError(routine: "dsyevr", info: Int32(n) - m, context: "found \(m) of \(n) eigenvalues") }
+}
+
+// ---- BLACS / ScaLAPACK ----
+
+func raw_blacsHandle(_ comm: UnsafeMutableRawPointer) -> Int32 { Csys2blacs_handle(comm) }
+func raw_freeBlacsHandle(_ h: Int32) { Cfree_blacs_system_handle(h) }
+func raw_gridinit(handle: Int32, nprow: Int, npcol: Int) -> Int32 {
+    var ctx = handle
+    var order = ch("R")
+    Cblacs_gridinit(&ctx, &order, Int32(nprow), Int32(npcol))
+    return ctx
+}
+func raw_gridinfo(_ ctx: Int32) -> (Int, Int, Int, Int) {
+    var a: Int32 = 0, b: Int32 = 0, c: Int32 = 0, d: Int32 = 0
+    Cblacs_gridinfo(ctx, &a, &b, &c, &d)
+    return (Int(a), Int(b), Int(c), Int(d))
+}
+func raw_gridexit(_ ctx: Int32) { Cblacs_gridexit(ctx) }
+
+func raw_numroc(n: Int, nb: Int, iproc: Int, nprocs: Int) -> Int {
+    var n32 = Int32(n), nb32 = Int32(nb), ip = Int32(iproc), src: Int32 = 0, np = Int32(nprocs)
+    return Int(numroc_(&n32, &nb32, &ip, &src, &np))
+}
+
+func raw_descinit(m: Int, n: Int, mb: Int, nb: Int, context: Int32, lld: Int) throws(LinearAlgebraError) -> [Int32] {
+    var desc = [Int32](repeating: 0, count: 9)
+    var m32 = Int32(m), n32 = Int32(n), mb32 = Int32(mb), nb32 = Int32(nb), zero: Int32 = 0
+    var ctx = context, lld32 = Int32(max(1, lld)), info: Int32 = 0
+    descinit_(&desc, &m32, &n32, &mb32, &nb32, &zero, &zero, &ctx, &lld32, &info)
+    try laCheck(info, "descinit")
+    return desc
+}
+
+func raw_pdsyevd(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: UnsafeMutablePointer<Double>,
+                 z: UnsafeMutablePointer<Double>, descZ: [Int32]) throws(LinearAlgebraError) {
+    var jobz = ch("V"), uplo = ch("L"), n32 = Int32(n), one: Int32 = 1, info: Int32 = 0
+    var lwork: Int32 = -1, liwork: Int32 = -1, wq = 0.0, iwq: Int32 = 0
+    pdsyevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
+    try laCheck(info, "pdsyevd (workspace query)")
+    // The query is known to be tight on some grids; give a little slack.
+    lwork = Int32((wq * 1.05).rounded(.up)) + 1024; liwork = max(1, iwq) + 64
+    var work = [Double](repeating: 0, count: Int(lwork))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    pdsyevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+    try laCheck(info, "pdsyevd")
+}
+
+func raw_pdsyevr(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: UnsafeMutablePointer<Double>,
+                 z: UnsafeMutablePointer<Double>, descZ: [Int32]) throws(LinearAlgebraError) {
+    var jobz = ch("V"), range = ch("A"), uplo = ch("L"), n32 = Int32(n), one: Int32 = 1, info: Int32 = 0
+    var vl = 0.0, vu = 0.0, il: Int32 = 1, iu = Int32(n), m: Int32 = 0, nz: Int32 = 0
+    var lwork: Int32 = -1, liwork: Int32 = -1, wq = 0.0, iwq: Int32 = 0
+    pdsyevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
+             &wq, &lwork, &iwq, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "pdsyevr (workspace query)")
+    lwork = Int32((wq * 1.05).rounded(.up)) + 1024; liwork = max(1, iwq) + 64
+    var work = [Double](repeating: 0, count: Int(lwork))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    pdsyevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
+             &work, &lwork, &iwork, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "pdsyevr")
+    if Int(m) != n || Int(nz) != n {
+        throw LinearAlgebraError(routine: "pdsyevr", info: Int32(n) - m, context: "found \(m) eigenvalues, \(nz) vectors of \(n)")
+    }
+}
+
+func raw_pdgemm(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
+                a: UnsafePointer<Double>, descA: [Int32], b: UnsafePointer<Double>, descB: [Int32],
+                beta: Double, c: UnsafeMutablePointer<Double>, descC: [Int32]) {
+    var tA = ta.code, tB = tb.code, m32 = Int32(m), n32 = Int32(n), k32 = Int32(k), one: Int32 = 1
+    var al = alpha, be = beta
+    pdgemm_(&tA, &tB, &m32, &n32, &k32, &al, a, &one, &one, descA, b, &one, &one, descB, &be, c, &one, &one, descC, 1, 1)
+}

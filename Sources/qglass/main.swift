@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import QGlass
+
+/// World rank from the launcher's environment, known before MPI_Init (so that
+/// argument errors are printed once, by rank 0).
+let launcherRank = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
+    ?? ProcessInfo.processInfo.environment["PMI_RANK"] ?? ProcessInfo.processInfo.environment["SLURM_PROCID"] ?? "0") ?? 0
+
+func say(_ s: String) {
+    print(s)
+    fflush(nil)
+}
+
+func complain(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}
+
+/// Runs a campaign under MPI: config text is read on rank 0 and broadcast.
+/// Config and input errors are the same on every rank: rank 0 reports them and
+/// all ranks exit with status 2. A failing task aborts the whole job (after
+/// the failing rank reports it), so no rank hangs in a collective; completed
+/// tasks are already safe in the file.
+func runCampaign(configText: String?, configPath: String?, output: String?, force: Bool, resume: Bool) -> Never {
+    StopSignal.install()
+    var status: Int32 = 0
+    do {
+        status = try MPIEnvironment.run { world in
+            var text = configText ?? ""
+            var readError = ""
+            if world.rank == 0, let configPath {
+                do { text = try String(contentsOfFile: configPath, encoding: .utf8) } catch { readError = "cannot read config \(configPath): \(error.localizedDescription)" }
+            }
+            readError = try world.broadcast(string: readError)
+            if !readError.isEmpty {
+                if world.rank == 0 { complain("error: \(readError)") }
+                return 2
+            }
+            text = try world.broadcast(string: text)
+            let options = RunOptions(configText: text, output: output, force: force, resume: resume)
+            do {
+                return try Campaign.run(world: world, options: options, log: { line in if world.rank == 0 { say(line) } })
+            } catch let e as ConfigError {
+                if world.rank == 0 { complain("error: \(e)") }
+                return 2
+            } catch let e as CampaignError {
+                if world.rank == 0 { complain("error: \(e)") }
+                return 2
+            } catch {
+                complain("error (rank \(world.rank)): \(error)")
+                MPIEnvironment.abort(code: 1)
+            }
+        }
+    } catch {
+        complain("error (rank \(launcherRank)): \(error)")
+        exit(1)
+    }
+    exit(status)
+}
+
+struct QGlassCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qglass",
+        abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
+        version: Provenance.version,
+        subcommands: [RunCommand.self, EDCommand.self, StudiesCommand.self])
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the campaign described by a TOML config (collective: launch with mpirun).")
+
+    @Argument(help: "Campaign config (TOML).") var config: String
+    @Option(help: "Output HDF5 file (overrides [campaign] output).") var out: String?
+    @Flag(help: "Overwrite an existing output file.") var force = false
+    @Flag(help: "Continue an existing output file: completed tasks are kept, the rest are computed.") var resume = false
+
+    func run() throws {
+        runCampaign(configText: nil, configPath: config, output: out, force: force, resume: resume)
+    }
+}
+
+struct EDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ed", abstract: "Dense-ED campaign from flags (same engine as `run`; the generated config is stored in the output).")
+
+    @Option(help: "Model (study): lrsg.") var model = "lrsg"
+    @Option(name: .customLong("L"), help: "System sizes, comma separated.") var sizes: String
+    @Option(help: "Interaction exponents alpha, comma separated.") var alpha: String
+    @Option(help: "Transverse fields h_x, comma separated.") var hx: String
+    @Option(help: "Disorder realizations per point.") var realizations: Int
+    @Option(help: "Master seed.") var seed: Int
+    @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
+    @Option(help: "periodic or open.") var boundary = "periodic"
+    @Option(help: "Number of eps bins for the histograms.") var epsBins = 20
+    @Option(name: .customLong("store-eigenstates-max-L"), help: "Largest L whose per-eigenstate data is stored.") var storeMaxL = 14
+    @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
+    @Option(help: "dsyevd or dsyevr.") var lapackDriver = "dsyevd"
+    @Option(help: "pdsyevd or pdsyevr.") var scalapackDriver = "pdsyevd"
+    @Option(help: "OpenBLAS threads per rank (0 = cores / ranks on the node).") var blasThreads = 0
+    @Option(help: "Output HDF5 file.") var out: String
+    @Flag(help: "Overwrite an existing output file.") var force = false
+    @Flag(help: "Continue an existing output file.") var resume = false
+
+    func run() throws {
+        guard model == "lrsg" else { throw ValidationError("unknown model '\(model)'; known: lrsg") }
+        func list(_ s: String) -> String { "[" + s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ") + "]" }
+        let text = """
+        # generated by: qglass ed \(CommandLine.arguments.dropFirst(2).joined(separator: " "))
+        [campaign]
+        seed = \(seed)
+        realizations = \(realizations)
+        group_size = \(groupSize)
+        blas_threads = \(blasThreads)
+        lapack_driver = "\(lapackDriver)"
+        scalapack_driver = "\(scalapackDriver)"
+
+        [lrsg]
+        L = \(list(sizes))
+        alpha = \(list(alpha))
+        hx = \(list(hx))
+        boundary = "\(boundary)"
+        eps_bins = \(epsBins)
+        store_eigenstates_max_L = \(storeMaxL)
+        check_eigenpairs = \(checkEigenpairs)
+
+        """
+        runCampaign(configText: text, configPath: nil, output: out, force: force, resume: resume)
+    }
+}
+
+struct StudiesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "studies", abstract: "List the studies this build knows.")
+    func run() throws {
+        for s in StudyRegistry.all { print("[\(s.name)]  \(s.summary)") }
+    }
+}
+
+if launcherRank != 0 {
+    // Only rank 0 prints argument errors and help.
+    do {
+        var cmd = try QGlassCommand.parseAsRoot()
+        try cmd.run()
+    } catch {
+        exit(QGlassCommand.exitCode(for: error).rawValue)
+    }
+} else {
+    QGlassCommand.main()
+}
