@@ -9,7 +9,10 @@ public struct CampaignSettings: Sendable {
     public var realizations: Int
     public var groupSize: Int
     public var output: String?
-    /// OpenBLAS threads per rank; 0 = cores on the node / ranks on the node.
+    /// OpenBLAS threads per rank. Default 1: payload bits depend on the BLAS
+    /// thread count, so one thread per rank keeps results bit-identical for any
+    /// rank count. 0 = cores on the node / ranks on the node (faster with few
+    /// ranks; the count is recorded in the file).
     public var blasThreads: Int
     public var lapackDriver: LAPACKDriver
     public var scalapackDriver: ScaLAPACKDriver
@@ -24,7 +27,7 @@ public struct CampaignSettings: Sendable {
         guard n >= 1 && n < (1 << 31) else { throw ConfigError("[campaign] realizations must be in 1..2^31 (got \(n))") }
         let g = try t.int("group_size", default: 1)
         guard g >= 1 && g <= 4096 else { throw ConfigError("[campaign] group_size must be in 1..4096 (got \(g))") }
-        let threads = try t.int("blas_threads", default: 0)
+        let threads = try t.int("blas_threads", default: 1)
         guard threads >= 0 && threads <= 1024 else { throw ConfigError("[campaign] blas_threads must be >= 0 (got \(threads))") }
         let ld = try t.string("lapack_driver", default: LAPACKDriver.dsyevd.rawValue)
         guard let lapack = LAPACKDriver(rawValue: ld) else {

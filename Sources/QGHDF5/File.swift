@@ -200,6 +200,7 @@ public final class HDF5File: @unchecked Sendable {
             let mtype = try h5id(H5Tcopy(chdf5_c_s1()), "H5Tcopy", name)
             defer { _ = H5Tclose(mtype) }
             try h5check(H5Tset_size(mtype, chdf5_variable()), "H5Tset_size", name)
+            try h5check(H5Tset_cset(mtype, H5Tget_cset(ftype)), "H5Tset_cset", name)
             var ptr: UnsafeMutablePointer<CChar>? = nil
             try h5check(H5Aread(attr, mtype, &ptr), "H5Aread", name)
             defer { if let ptr { H5free_memory(ptr) } }

@@ -97,7 +97,7 @@ struct EDCommand: ParsableCommand {
     @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
     @Option(help: "dsyevd or dsyevr.") var lapackDriver = "dsyevd"
     @Option(help: "pdsyevd or pdsyevr.") var scalapackDriver = "pdsyevd"
-    @Option(help: "OpenBLAS threads per rank (0 = cores / ranks on the node).") var blasThreads = 0
+    @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(help: "Output HDF5 file.") var out: String
     @Flag(help: "Overwrite an existing output file.") var force = false
     @Flag(help: "Continue an existing output file.") var resume = false
