@@ -100,7 +100,9 @@ public enum EigenstateObservables {
 
 /// Eigenstate sums on a uniform eps grid [0,1] with `count` bins (the last
 /// bin includes eps = 1): per bin the number of states, the number with a
-/// finite r, and sums of r, r^2, m_EA, m_EA^2.
+/// finite r, sums of r, r^2, m_EA, m_EA^2, and the log sums behind typical
+/// values (log r over finite r > 0, counted in `countLogR`; log m_EA, which
+/// is always >= 1/L > 0).
 public struct EpsHistogram: Sendable, Equatable {
     public let bins: Int
     public var count: [Double]
@@ -109,11 +111,15 @@ public struct EpsHistogram: Sendable, Equatable {
     public var sumR2: [Double]
     public var sumM: [Double]
     public var sumM2: [Double]
+    public var countLogR: [Double]
+    public var sumLogR: [Double]
+    public var sumLogM: [Double]
 
     public init(bins: Int) {
         self.bins = bins
         count = .init(repeating: 0, count: bins)
         countR = count; sumR = count; sumR2 = count; sumM = count; sumM2 = count
+        countLogR = count; sumLogR = count; sumLogM = count
     }
 
     public static func bin(of eps: Double, bins: Int) -> Int { min(bins - 1, max(0, Int(eps * Double(bins)))) }
@@ -123,10 +129,15 @@ public struct EpsHistogram: Sendable, Equatable {
         count[b] += 1
         sumM[b] += m
         sumM2[b] += m * m
+        sumLogM[b] += Foundation_log(m)
         if r.isFinite {
             countR[b] += 1
             sumR[b] += r
             sumR2[b] += r * r
+            if r > 0 {
+                countLogR[b] += 1
+                sumLogR[b] += Foundation_log(r)
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ import QGTestSupport
 /// subprocess; its HDF5 output is read back here (serial HDF5, no MPI).
 final class EDCampaignTests: XCTestCase {
     static let payload = ["alpha", "hx", "realization", "point", "J", "energy", "sector", "eps", "r", "m_ea",
-                          "e_min", "e_max", "hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2", "done"]
+                          "e_min", "e_max", "hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2", "hist_count_log_r", "hist_sum_log_r", "hist_sum_log_m_ea", "done"]
 
     func ed(_ ranks: Int, _ dir: URL, _ name: String, _ extra: [String]) throws -> URL {
         let out = dir.appendingPathComponent(name)

@@ -73,6 +73,10 @@ public struct LRSGStudy: Study {
     }
 
     func blockPath(_ L: Int) -> String { "/lrsg/L\(L)" }
+
+    /// Per-task eps histogram datasets, in `EpsHistogram` field order.
+    public static let histogramNames = ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2",
+                                        "hist_count_log_r", "hist_sum_log_r", "hist_sum_log_m_ea"]
     func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL }
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
 
@@ -85,7 +89,7 @@ public struct LRSGStudy: Study {
                 DatasetSpec("e_min", .float64), DatasetSpec("e_max", .float64),
                 DatasetSpec("residual_max", .float64), DatasetSpec("orthogonality_max", .float64),
             ]
-            for h in ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2"] {
+            for h in Self.histogramNames {
                 ds.append(DatasetSpec(h, .float64, [epsBins]))
             }
             if storesEigenstates(L) {
@@ -162,6 +166,7 @@ public struct LRSGStudy: Study {
             "orthogonality_max": .float64([max(sectors[0].orthogonality, sectors[1].orthogonality)]),
             "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
             "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
+            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
         ]
         if storesEigenstates(p.L) {
             rows["energy"] = .float64(energies)
