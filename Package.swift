@@ -47,7 +47,9 @@ let package = Package(
             "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGCampaign"]),
+        // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
+        .target(name: "QGReduce", dependencies: ["QGMPI", "QGHDF5", "QGPhysics", "QGCampaign"]),
+        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGCampaign", "QGReduce"]),
         .executableTarget(name: "qglass", dependencies: [
             "QGlass",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -58,5 +60,6 @@ let package = Package(
         .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),
         .testTarget(name: "QGMPITests", dependencies: ["QGTestSupport", "QGHDF5", "QGMPI"]),
+        .testTarget(name: "QGReduceTests", dependencies: ["QGReduce", "QGPhysics", "QGTestSupport"]),
     ]
 )

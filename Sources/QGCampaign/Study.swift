@@ -7,6 +7,9 @@ import QGPhysics
 public struct CampaignSettings: Sendable {
     public var seed: UInt64
     public var realizations: Int
+    /// Index of the first realization (realizations first ..< first + count);
+    /// lets separate jobs cover disjoint realization ranges of one study.
+    public var firstRealization: Int
     public var groupSize: Int
     public var output: String?
     /// OpenBLAS threads per rank. Default 1: payload bits depend on the BLAS
@@ -18,13 +21,13 @@ public struct CampaignSettings: Sendable {
     public var scalapackDriver: ScaLAPACKDriver
     public var blockSize: Int
 
-    static let keys = ["seed", "realizations", "group_size", "output", "blas_threads", "lapack_driver", "scalapack_driver", "block_size"]
-
     public static func parse(_ t: ConfigTable) throws -> CampaignSettings {
         let seed = try t.int("seed")
         guard seed >= 0 else { throw ConfigError("[campaign] seed must be >= 0 (got \(seed))") }
         let n = try t.int("realizations")
         guard n >= 1 && n < (1 << 31) else { throw ConfigError("[campaign] realizations must be in 1..2^31 (got \(n))") }
+        let first = try t.int("first_realization", default: 0)
+        guard first >= 0 && first + n < (1 << 31) else { throw ConfigError("[campaign] first_realization must be >= 0 (got \(first))") }
         let g = try t.int("group_size", default: 1)
         guard g >= 1 && g <= 4096 else { throw ConfigError("[campaign] group_size must be in 1..4096 (got \(g))") }
         let threads = try t.int("blas_threads", default: 1)
@@ -41,14 +44,14 @@ public struct CampaignSettings: Sendable {
         guard nb >= 2 && nb <= 1024 else { throw ConfigError("[campaign] block_size must be in 2..1024 (got \(nb))") }
         let out = try t.optionalString("output")
         try t.finish()
-        return CampaignSettings(seed: UInt64(seed), realizations: n, groupSize: g, output: out, blasThreads: threads,
+        return CampaignSettings(seed: UInt64(seed), realizations: n, firstRealization: first, groupSize: g, output: out, blasThreads: threads,
                                 lapackDriver: lapack, scalapackDriver: scalapack, blockSize: nb)
     }
 
     /// Canonical TOML of the settings that determine the payload (output
     /// path and thread counts excluded).
     public var canonical: String {
-        "[campaign]\nseed = \(seed)\nrealizations = \(realizations)\n"
+        "[campaign]\nseed = \(seed)\nrealizations = \(realizations)\nfirst_realization = \(firstRealization)\n"
     }
 }
 

@@ -132,6 +132,29 @@ public struct Communicator: @unchecked Sendable {
         return out
     }
 
+    /// Collective: every rank contributes any number of values; root
+    /// receives them concatenated in rank order (others get []).
+    public func gatherv<T: MPIScalar>(_ values: [T], root: Int = 0) throws(MPIError) -> [T] {
+        let counts = try gather([Int32(values.count)], root: root)
+        var displs = [Int32](repeating: 0, count: counts.count)
+        for i in counts.indices.dropFirst() { displs[i] = displs[i - 1] + counts[i - 1] }
+        let total = Int(counts.reduce(0, +))
+        var out = [T](repeating: T.zero, count: rank == root ? total : 0)
+        let n = Int32(values.count)
+        let rc = values.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                counts.withUnsafeBufferPointer { c in
+                    displs.withUnsafeBufferPointer { d in
+                        MPI_Gatherv(src.baseAddress, n, T.mpiDatatype, dst.baseAddress, c.baseAddress, d.baseAddress,
+                                    T.mpiDatatype, Int32(root), handle)
+                    }
+                }
+            }
+        }
+        try mpiCheck(rc, "MPI_Gatherv")
+        return out
+    }
+
     /// Collective: like `gather`, with the result on every rank.
     public func allgather<T: MPIScalar>(_ values: [T]) throws(MPIError) -> [T] {
         precondition(!values.isEmpty, "allgather of an empty array")

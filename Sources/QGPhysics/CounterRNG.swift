@@ -85,9 +85,12 @@ public struct CounterRNG: Sendable {
 /// "lrsg|L=8|alpha=0.7|hx=0.1", so adding points to a grid never changes the
 /// disorder of the existing ones.
 public enum StreamKey {
-    public static func make(_ text: String) -> UInt64 {
+    public static func make(_ text: String) -> UInt64 { make(bytes: text.utf8) }
+
+    /// FNV-1a-64 of raw bytes.
+    public static func make<S: Sequence>(bytes: S) -> UInt64 where S.Element == UInt8 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h
     }
 }

@@ -4,3 +4,4 @@
 @_exported import QGHDF5
 @_exported import QGPhysics
 @_exported import QGCampaign
+@_exported import QGReduce

@@ -63,7 +63,7 @@ struct QGlassCommand: ParsableCommand {
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
         version: Provenance.version,
-        subcommands: [RunCommand.self, EDCommand.self, StudiesCommand.self])
+        subcommands: [RunCommand.self, EDCommand.self, ReduceCommand.self, PlotCommand.self, StudiesCommand.self])
 }
 
 struct RunCommand: ParsableCommand {
@@ -90,6 +90,7 @@ struct EDCommand: ParsableCommand {
     @Option(help: "Transverse fields h_x, comma separated.") var hx: String
     @Option(help: "Disorder realizations per point.") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
+    @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
     @Option(help: "periodic or open.") var boundary = "periodic"
     @Option(help: "Number of eps bins for the histograms.") var epsBins = 20
@@ -110,6 +111,7 @@ struct EDCommand: ParsableCommand {
         [campaign]
         seed = \(seed)
         realizations = \(realizations)
+        first_realization = \(firstRealization)
         group_size = \(groupSize)
         blas_threads = \(blasThreads)
         lapack_driver = "\(lapackDriver)"
@@ -126,6 +128,76 @@ struct EDCommand: ParsableCommand {
 
         """
         runCampaign(configText: text, configPath: nil, output: out, force: force, resume: resume)
+    }
+}
+
+struct ReduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reduce",
+        abstract: "Merge campaign files into disorder averages, crossings and collapses (collective; under mpirun the reading is spread over ranks).")
+
+    @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
+    @Option(help: "Reduced HDF5 file.") var out: String
+    @Option(help: "Bootstrap resamples of realizations.") var bootstrap = 200
+    @Option(help: "eps window lo,hi for the finite-size analysis.") var epsWindow = "0.4,0.6"
+    @Flag(help: "Overwrite an existing output file.") var force = false
+
+    func run() throws {
+        let w = epsWindow.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard w.count == 2 else { throw ValidationError("--eps-window takes lo,hi") }
+        var options = ReduceOptions(inputs: inputs, output: out)
+        options.bootstrapSamples = bootstrap
+        options.epsWindow = (w[0], w[1])
+        options.force = force
+        var status: Int32 = 0
+        do {
+            status = try MPIEnvironment.run { world in
+                do {
+                    return try LRSGReducer.run(world: world, options: options, log: { if world.rank == 0 { say($0) } })
+                } catch let e as ReduceError {
+                    if world.rank == 0 { complain("error: \(e)") }
+                    return 2
+                }
+            }
+        } catch {
+            complain("error: \(error)")
+            status = 1
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot", abstract: "Draw the figures of a reduced file (matplotlib via python/qglass_plot.py).")
+
+    @Argument(help: "Reduced HDF5 file from `qglass reduce`.") var reduced: String
+    @Option(help: "Folder for the figures.") var out: String
+    @Option(help: "Formats, comma separated.") var format = "png,svg"
+
+    /// The plotting script: $QGLASS_PLOT_SCRIPT, else python/qglass_plot.py in
+    /// the first ancestor folder of the executable that has one.
+    static func script() -> String? {
+        if let s = ProcessInfo.processInfo.environment["QGLASS_PLOT_SCRIPT"], !s.isEmpty { return s }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<8 {
+            let candidate = dir.appendingPathComponent("python/qglass_plot.py").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return nil
+    }
+
+    func run() throws {
+        guard let script = Self.script() else {
+            throw ValidationError("cannot find python/qglass_plot.py; set QGLASS_PLOT_SCRIPT")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script, reduced, "--out", out, "--format", format]
+        try p.run()
+        p.waitUntilExit()
+        if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }
     }
 }
 

@@ -108,7 +108,7 @@ public struct LRSGStudy: Study {
             for (j, p) in pointsOf(L).enumerated() {
                 for r in 0..<campaign.realizations {
                     out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: r, cost: 2 * dim * dim * dim))
+                                        realization: campaign.firstRealization + r, cost: 2 * dim * dim * dim))
                 }
             }
         }

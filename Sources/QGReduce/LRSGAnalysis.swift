@@ -1,0 +1,263 @@
+import Foundation
+import QGHDF5
+import QGPhysics
+
+/// Rank 0 of `qglass reduce`: disorder averages with bootstrap errors,
+/// crossings, their drift and the data collapse, for S1.
+struct Analysis {
+    struct Point: Hashable { var L: Int; var alpha: Double; var hx: Double }
+    struct Stat { var value: Double; var error: Double }
+
+    let options: ReduceOptions
+    var warnings: [String]
+    let points: [Point]
+    let bins: Int
+    let nReal: [Int]
+    // [point][bin]
+    var nStates: [[Double]] = []
+    var rMean: [[Stat]] = [], rTyp: [[Stat]] = [], mMean: [[Stat]] = [], mTyp: [[Stat]] = []
+    // [point]
+    var wStates: [Double] = []
+    var wR: [Stat] = [], wRTyp: [Stat] = [], wM: [Stat] = [], wMTyp: [Stat] = []
+    // bootstrap replicates of the window means [point][replicate]
+    var repR: [[Double]] = [], repM: [[Double]] = []
+
+    struct Crossing { var alpha: Double; var L1: Int; var L2: Int; var hc: Double; var err: Double; var found: Bool }
+    struct Drift { var alpha: Double; var slope: Double; var slopeErr: Double; var hcInf: Double; var hcInfErr: Double }
+    struct Collapse { var alpha: Double; var hc: Double; var hcErr: Double; var nu: Double; var nuErr: Double; var quality: Double; var sizes: Int; var ok: Bool }
+    var crossings: [String: [Crossing]] = [:]
+    var drifts: [String: [Drift]] = [:]
+    var collapses: [String: [Collapse]] = [:]
+
+    init(records: [TaskRecord], options: ReduceOptions, warnings: [String]) {
+        self.options = options
+        self.warnings = warnings
+        var groups: [Point: [TaskRecord]] = [:]
+        for r in records { groups[Point(L: r.L, alpha: r.alpha, hx: r.hx), default: []].append(r) }
+        points = groups.keys.sorted { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) }
+        let binSet = Set(records.map(\.bins))
+        bins = binSet.max()!
+        if binSet.count > 1 { self.warnings.append("inputs use different eps_bins \(binSet.sorted()); eps-resolved averages use \(bins) bins, points with fewer are left NaN") }
+        nReal = points.map { groups[$0]!.count }
+        let B = options.bootstrapSamples
+        let (lo, hi) = options.epsWindow
+        for p in points {
+            // Realizations in a fixed order, so the result does not depend on how inputs were split.
+            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: B, key: "L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)")
+            let nb = rs[0].bins
+            var ns: [Double] = [], a: [Stat] = [], b: [Stat] = [], c: [Stat] = [], d: [Stat] = []
+            for bin in 0..<bins {
+                guard nb == bins else { ns.append(.nan); a.append(Stat(value: .nan, error: .nan)); b.append(a[0]); c.append(a[0]); d.append(a[0]); continue }
+                let col = { (k: Int) in rs.map { $0.h(k, bin) } }
+                ns.append(col(0).reduce(0, +))
+                a.append(Self.ratio(col(2), col(1), idx))
+                b.append(Self.logRatio(col(7), col(6), idx))
+                c.append(Self.ratio(col(4), col(0), idx))
+                d.append(Self.logRatio(col(8), col(0), idx))
+            }
+            nStates.append(ns); rMean.append(a); rTyp.append(b); mMean.append(c); mTyp.append(d)
+            // Window: bins whose centre lies in [lo, hi).
+            let wbins = (0..<nb).filter { let x = (Double($0) + 0.5) / Double(nb); return x >= lo && x < hi }
+            let wcol = { (k: Int) in rs.map { r in wbins.reduce(0.0) { $0 + r.h(k, $1) } } }
+            wStates.append(wcol(0).reduce(0, +))
+            wR.append(Self.ratio(wcol(2), wcol(1), idx)); wRTyp.append(Self.logRatio(wcol(7), wcol(6), idx))
+            wM.append(Self.ratio(wcol(4), wcol(0), idx)); wMTyp.append(Self.logRatio(wcol(8), wcol(0), idx))
+            repR.append(Self.replicates(wcol(2), wcol(1), idx)); repM.append(Self.replicates(wcol(4), wcol(0), idx))
+        }
+        for (name, mean, reps) in [("r", wR, repR), ("m_ea", wM, repM)] { finiteSize(name, mean, reps) }
+    }
+
+    static func ratio(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> Stat {
+        let s = ReduceStatistics.ratioWithError(num: num, den: den, resamples: idx)
+        return Stat(value: s.value, error: s.error)
+    }
+
+    static func logRatio(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> Stat {
+        let d = den.reduce(0, +)
+        let v = d > 0 ? exp(num.reduce(0, +) / d) : .nan
+        let reps = idx.map { ix -> Double in
+            var a = 0.0, b = 0.0
+            for i in ix { a += num[i]; b += den[i] }
+            return b > 0 ? exp(a / b) : .nan
+        }
+        return Stat(value: v, error: ReduceStatistics.standardDeviation(reps))
+    }
+
+    static func replicates(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> [Double] {
+        idx.map { ix in
+            var a = 0.0, b = 0.0
+            for i in ix { a += num[i]; b += den[i] }
+            return b > 0 ? a / b : .nan
+        }
+    }
+
+    /// Crossings of consecutive sizes, their drift, and the collapse, per alpha.
+    mutating func finiteSize(_ name: String, _ mean: [Stat], _ reps: [[Double]]) {
+        var cross: [Crossing] = [], drift: [Drift] = [], coll: [Collapse] = []
+        for alpha in Set(points.map(\.alpha)).sorted() {
+            let sizes = Set(points.filter { $0.alpha == alpha }.map(\.L)).sorted()
+            let (lo, hi) = options.epsWindow
+            if sizes.count < 2 {
+                warnings.append("\(name), alpha \(alpha): only \(sizes.count) size(s); no crossing or collapse possible")
+                continue
+            }
+            func curve(_ L: Int, on grid: [Double]) -> (y: [Double], dy: [Double], rep: [[Double]]) {
+                let ids = grid.map { h in points.firstIndex(of: Point(L: L, alpha: alpha, hx: h))! }
+                return (ids.map { mean[$0].value }, ids.map { mean[$0].error }, ids.map { reps[$0] })
+            }
+            func grid(_ Ls: [Int]) -> [Double] {
+                var common: Set<Double>? = nil
+                for L in Ls {
+                    let hs = Set(points.filter { $0.alpha == alpha && $0.L == L }.map(\.hx))
+                    common = common.map { $0.intersection(hs) } ?? hs
+                }
+                return (common ?? []).sorted()
+            }
+            for (L1, L2) in zip(sizes, sizes.dropFirst()) {
+                let g = grid([L1, L2])
+                guard g.count >= 2 else { warnings.append("\(name), alpha \(alpha): L=\(L1) and L=\(L2) share fewer than 2 h_x values"); continue }
+                let c1 = curve(L1, on: g), c2 = curve(L2, on: g)
+                let (hc, n) = ReduceStatistics.crossing(x: g, y1: c1.y, y2: c2.y)
+                if n == 0 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) do not cross in h_x [\(g.first!), \(g.last!)] (eps window [\(lo), \(hi)))") }
+                if n > 1 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) cross \(n) times; the first crossing is reported") }
+                let bs = (0..<options.bootstrapSamples).map { k in
+                    ReduceStatistics.crossing(x: g, y1: c1.rep.map { $0[k] }, y2: c2.rep.map { $0[k] }).x
+                }
+                let missing = bs.filter(\.isNaN).count
+                if n > 0 && missing > bs.count / 10 {
+                    warnings.append("\(name), alpha \(alpha): L=\(L1)/L=\(L2) crossing absent in \(missing) of \(bs.count) bootstrap samples; its error is unreliable")
+                }
+                cross.append(Crossing(alpha: alpha, L1: L1, L2: L2, hc: hc, err: ReduceStatistics.standardDeviation(bs), found: n > 0))
+            }
+            let found = cross.filter { $0.alpha == alpha && $0.found }
+            if found.count >= 2 {
+                let f = ReduceStatistics.linearFit(x: found.map { 2.0 / Double($0.L1 + $0.L2) }, y: found.map(\.hc),
+                                                   sigma: found.allSatisfy { $0.err.isFinite && $0.err > 0 } ? found.map(\.err) : nil)
+                drift.append(Drift(alpha: alpha, slope: f.slope, slopeErr: f.slopeError, hcInf: f.intercept, hcInfErr: f.interceptError))
+            } else {
+                warnings.append("\(name), alpha \(alpha): \(found.count) crossing(s) found; the drift of h_c with L needs at least 2")
+            }
+            // Collapse over all sizes on their common h_x grid.
+            let g = grid(sizes)
+            guard g.count >= 3 else { warnings.append("\(name), alpha \(alpha): fewer than 3 common h_x values; no collapse"); continue }
+            let curves = sizes.map { L -> ReduceStatistics.Curve in let c = curve(L, on: g); return .init(L: Double(L), h: g, y: c.y, dy: c.dy) }
+            let fit = ReduceStatistics.fitCollapse(curves, hRange: g.first!...g.last!)
+            let nb = min(options.bootstrapSamples, 40)
+            var hcs: [Double] = [], nus: [Double] = []
+            for k in 0..<nb {
+                let bc = sizes.map { L -> ReduceStatistics.Curve in
+                    let c = curve(L, on: g)
+                    return .init(L: Double(L), h: g, y: c.rep.map { $0[k] }, dy: c.dy)
+                }
+                let b = ReduceStatistics.fitCollapse(bc, hRange: g.first!...g.last!)
+                hcs.append(b.hc); nus.append(b.nu)
+            }
+            let interior = fit.hc > g.first! && fit.hc < g.last!
+            let nuInside = fit.nu > 1.05 * ReduceStatistics.nuBounds.lowerBound && fit.nu < 0.95 * ReduceStatistics.nuBounds.upperBound
+            if !nuInside { warnings.append("\(name), alpha \(alpha): collapse nu = \(fit.nu) sits at the edge of the search range \(ReduceStatistics.nuBounds) (ok = 0)") }
+            let ok = fit.converged && sizes.count >= 3 && interior && nuInside
+            if sizes.count < 3 { warnings.append("\(name), alpha \(alpha): collapse from \(sizes.count) sizes is weakly constrained (ok = 0)") }
+            if !interior { warnings.append("\(name), alpha \(alpha): collapse h_c = \(fit.hc) is not inside the h_x range (ok = 0)") }
+            coll.append(Collapse(alpha: alpha, hc: fit.hc, hcErr: ReduceStatistics.standardDeviation(hcs), nu: fit.nu,
+                                 nuErr: ReduceStatistics.standardDeviation(nus), quality: fit.quality, sizes: sizes.count, ok: ok))
+        }
+        crossings[name] = cross; drifts[name] = drift; collapses[name] = coll
+    }
+
+    /// Serial HDF5 output (docs/hdf5-schema.md, "Reduced file").
+    func write(to path: String, inputs: [String], commits: [String]) throws {
+        try HDF5File.with(path: path, mode: options.force ? .truncate : .create) { f in
+            try f.setAttribute("kind", "reduced")
+            try f.setAttribute("study", "lrsg")
+            try f.setAttribute("reducer_version", LRSGReducer.version)
+            try f.setAttribute("schema_version", Int64(1))
+            try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+            try f.setAttribute("inputs", inputs.joined(separator: "\n"))
+            try f.setAttribute("input_commits", commits.joined(separator: "\n"))
+            try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
+            try f.setAttribute("eps_window", [options.epsWindow.lo, options.epsWindow.hi])
+            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+            func put(_ p: String, _ v: [Double], _ shape: [Int]) throws {
+                let d = try f.createDataset(p, type: .float64, shape: shape)
+                if !v.isEmpty { try d.writeRows(start: 0, count: shape[0], v) }
+            }
+            func putInt(_ p: String, _ v: [Int64]) throws {
+                let d = try f.createDataset(p, type: .int64, shape: [v.count])
+                if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
+            }
+            func putFlag(_ p: String, _ v: [UInt8]) throws {
+                let d = try f.createDataset(p, type: .uint8, shape: [v.count])
+                if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
+            }
+            for g in ["/lrsg/points", "/lrsg/eps", "/lrsg/window"] { try f.createGroup(g) }
+            let P = points.count
+            try putInt("/lrsg/points/L", points.map { Int64($0.L) })
+            try put("/lrsg/points/alpha", points.map(\.alpha), [P])
+            try put("/lrsg/points/hx", points.map(\.hx), [P])
+            try putInt("/lrsg/points/n_realizations", nReal.map { Int64($0) })
+            try put("/lrsg/eps/eps_edges", (0...bins).map { Double($0) / Double(bins) }, [bins + 1])
+            try put("/lrsg/eps/n_states", nStates.flatMap { $0 }, [P, bins])
+            for (n, s) in [("r_mean", rMean), ("r_typ", rTyp), ("m_ea_mean", mMean), ("m_ea_typ", mTyp)] {
+                let base = n.replacingOccurrences(of: "_mean", with: "")
+                try put("/lrsg/eps/\(n)", s.flatMap { $0.map(\.value) }, [P, bins])
+                try put("/lrsg/eps/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.flatMap { $0.map(\.error) }, [P, bins])
+            }
+            try put("/lrsg/window/n_states", wStates, [P])
+            for (n, s) in [("r_mean", wR), ("r_typ", wRTyp), ("m_ea_mean", wM), ("m_ea_typ", wMTyp)] {
+                let base = n.replacingOccurrences(of: "_mean", with: "")
+                try put("/lrsg/window/\(n)", s.map(\.value), [P])
+                try put("/lrsg/window/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.map(\.error), [P])
+            }
+            for obs in ["r", "m_ea"] {
+                let c = crossings[obs] ?? [], d = drifts[obs] ?? [], k = collapses[obs] ?? []
+                for g in ["crossings", "drift", "collapse"] { try f.createGroup("/lrsg/\(g)/\(obs)") }
+                try put("/lrsg/crossings/\(obs)/alpha", c.map(\.alpha), [c.count])
+                try putInt("/lrsg/crossings/\(obs)/L1", c.map { Int64($0.L1) })
+                try putInt("/lrsg/crossings/\(obs)/L2", c.map { Int64($0.L2) })
+                try put("/lrsg/crossings/\(obs)/hc", c.map(\.hc), [c.count])
+                try put("/lrsg/crossings/\(obs)/hc_err", c.map(\.err), [c.count])
+                try putFlag("/lrsg/crossings/\(obs)/found", c.map { $0.found ? 1 : 0 })
+                try put("/lrsg/drift/\(obs)/alpha", d.map(\.alpha), [d.count])
+                try put("/lrsg/drift/\(obs)/slope", d.map(\.slope), [d.count])
+                try put("/lrsg/drift/\(obs)/slope_err", d.map(\.slopeErr), [d.count])
+                try put("/lrsg/drift/\(obs)/hc_inf", d.map(\.hcInf), [d.count])
+                try put("/lrsg/drift/\(obs)/hc_inf_err", d.map(\.hcInfErr), [d.count])
+                try put("/lrsg/collapse/\(obs)/alpha", k.map(\.alpha), [k.count])
+                try put("/lrsg/collapse/\(obs)/hc", k.map(\.hc), [k.count])
+                try put("/lrsg/collapse/\(obs)/hc_err", k.map(\.hcErr), [k.count])
+                try put("/lrsg/collapse/\(obs)/nu", k.map(\.nu), [k.count])
+                try put("/lrsg/collapse/\(obs)/nu_err", k.map(\.nuErr), [k.count])
+                try put("/lrsg/collapse/\(obs)/quality", k.map(\.quality), [k.count])
+                try putInt("/lrsg/collapse/\(obs)/n_sizes", k.map { Int64($0.sizes) })
+                try putFlag("/lrsg/collapse/\(obs)/ok", k.map { $0.ok ? 1 : 0 })
+            }
+        }
+    }
+
+    func fmt(_ x: Double, _ d: Int = 4) -> String { x.isFinite ? String(format: "%.\(d)f", x) : "nan" }
+
+    /// Human summary for the terminal.
+    func report() -> String {
+        let (lo, hi) = options.epsWindow
+        var s = ["eps window [\(lo), \(hi)): disorder averages (bootstrap errors over realizations)",
+                 "    L   alpha      h_x  real.          <r>                <m_EA>"]
+        for (i, p) in points.enumerated() {
+            s.append(String(format: "%5d %7.3f %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.alpha, p.hx, nReal[i],
+                            fmt(wR[i].value), fmt(wR[i].error), fmt(wM[i].value), fmt(wM[i].error)))
+        }
+        for obs in ["r", "m_ea"] {
+            for c in crossings[obs] ?? [] where c.found {
+                s.append("crossing <\(obs)>  alpha \(c.alpha)  L = \(c.L1)/\(c.L2):  h_c = \(fmt(c.hc)) ± \(fmt(c.err))")
+            }
+            for d in drifts[obs] ?? [] {
+                s.append("drift <\(obs)>  alpha \(d.alpha):  dh_c/d(1/L) = \(fmt(d.slope)) ± \(fmt(d.slopeErr)),  h_c(L→∞) = \(fmt(d.hcInf)) ± \(fmt(d.hcInfErr))")
+            }
+            for k in collapses[obs] ?? [] {
+                s.append("collapse <\(obs)>  alpha \(k.alpha):  h_c = \(fmt(k.hc)) ± \(fmt(k.hcErr)),  nu = \(fmt(k.nu, 3)) ± \(fmt(k.nuErr, 3)),  S = \(fmt(k.quality, 2)),  sizes \(k.sizes)\(k.ok ? "" : "  (not ok)")")
+            }
+        }
+        if !warnings.isEmpty { s.append("warnings:"); s += warnings.map { "  - " + $0 } }
+        return s.joined(separator: "\n")
+    }
+}

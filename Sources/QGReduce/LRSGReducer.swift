@@ -1,0 +1,200 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// What `qglass reduce` was asked to do.
+public struct ReduceOptions: Sendable {
+    public var inputs: [String]
+    public var output: String
+    public var bootstrapSamples = 200
+    public var epsWindow: (lo: Double, hi: Double) = (0.4, 0.6)
+    public var force = false
+    public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
+}
+
+/// A reduction that cannot proceed (e.g. inputs that disagree on a point's configuration).
+public struct ReduceError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// One completed task of an S1 campaign file, as the reducer sees it.
+struct TaskRecord {
+    var seed: UInt64
+    var L: Int
+    var alpha: Double
+    var hx: Double
+    var realization: Int
+    var boundary: Int          // 0 periodic, 1 open
+    var bins: Int
+    var disorderHash: UInt64   // FNV-1a of the J row's bytes
+    var file: Int
+    var row: Int
+    /// 9 x bins, in `LRSGStudy.histogramNames` order.
+    var hist: [Double]
+
+    var key: String { "\(seed)|\(L)|\(alpha)|\(hx)|\(realization)" }
+
+    func encode(into out: inout [Double]) {
+        out += [Double(9 * bins + 10), Double(bitPattern: seed), Double(L), alpha, hx, Double(realization), Double(boundary),
+                Double(bins), Double(bitPattern: disorderHash), Double(file), Double(row)]
+        out += hist
+    }
+
+    static func decode(_ xs: [Double]) -> [TaskRecord] {
+        var out: [TaskRecord] = []
+        var i = 0
+        while i < xs.count {
+            let n = Int(xs[i])
+            let f = Array(xs[(i + 1)...(i + n)])
+            out.append(TaskRecord(seed: f[0].bitPattern, L: Int(f[1]), alpha: f[2], hx: f[3], realization: Int(f[4]), boundary: Int(f[5]),
+                                  bins: Int(f[6]), disorderHash: f[7].bitPattern, file: Int(f[8]), row: Int(f[9]), hist: Array(f[10...])))
+            i += n + 1
+        }
+        return out
+    }
+
+    func h(_ k: Int, _ b: Int) -> Double { hist[k * bins + b] }
+}
+
+/// Merges S1 campaign files into disorder averages and finite-size analysis
+/// (docs/hdf5-schema.md, "Reduced file"). Collective over `world`: (file,
+/// block) pairs are read in parallel, records are gathered on rank 0, which
+/// merges, analyses and writes the reduced file.
+public enum LRSGReducer {
+    public static let version = "0.1.0"
+
+    public static func run(world: Communicator, options: ReduceOptions, log: (String) -> Void) throws -> Int32 {
+        // Refuse an existing output unless --force (rank 0 decides).
+        var refusal = ""
+        if world.rank == 0 {
+            if options.inputs.isEmpty { refusal = "no input files" }
+            else if FileManager.default.fileExists(atPath: options.output) && !options.force {
+                refusal = "output file \(options.output) already exists; use --force to overwrite it"
+            } else if options.inputs.contains(options.output) { refusal = "output \(options.output) is also an input" }
+            else if !(options.epsWindow.lo < options.epsWindow.hi) { refusal = "eps window must have lo < hi" }
+            else if options.bootstrapSamples < 2 { refusal = "bootstrap needs at least 2 samples" }
+        }
+        refusal = try world.broadcast(string: refusal)
+        if !refusal.isEmpty { throw ReduceError(message: refusal) }
+
+        // Rank 0 lists (file, block) work items; unreadable files become warnings.
+        var warnings: [String] = []
+        var items: [String] = []
+        var commits = [String](repeating: "unreadable", count: options.inputs.count)
+        if world.rank == 0 {
+            for (i, path) in options.inputs.enumerated() {
+                do {
+                    try HDF5File.with(path: path, mode: .readOnly) { f in
+                        let study = try f.stringAttribute("study")
+                        guard study == LRSGStudy.name else { throw ReduceError(message: "study '\(study)', expected '\(LRSGStudy.name)'") }
+                        commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
+                        for m in try f.members(of: "/lrsg") where m.hasPrefix("L") { items.append("\(i)\t/lrsg/\(m)") }
+                    }
+                } catch {
+                    warnings.append("\(path): cannot be read (\(error)); all its tasks are skipped")
+                }
+            }
+        }
+        let joined = try world.broadcast(string: items.joined(separator: "\n"))
+        items = joined.isEmpty ? [] : joined.split(separator: "\n").map(String.init)
+
+        // Each rank reads its share of blocks.
+        var encoded: [Double] = []
+        var localWarnings: [String] = []
+        for (k, item) in items.enumerated() where k % world.size == world.rank {
+            let parts = item.split(separator: "\t")
+            let fileIndex = Int(parts[0])!, block = String(parts[1])
+            let path = options.inputs[fileIndex]
+            do {
+                for r in try readBlock(path: path, fileIndex: fileIndex, block: block, warnings: &localWarnings) { r.encode(into: &encoded) }
+            } catch {
+                localWarnings.append("\(path), \(block): cannot be read (\(error)); its tasks are skipped")
+            }
+        }
+        let all = try world.gatherv(encoded)
+        let warnText = try world.gatherv(Array(localWarnings.joined(separator: "\n").utf8) + [10])
+        guard world.rank == 0 else { return 0 }
+        warnings += String(decoding: warnText, as: UTF8.self).split(separator: "\n").map(String.init)
+
+        let merged = try merge(TaskRecord.decode(all), inputs: options.inputs, warnings: &warnings, log: log)
+        guard !merged.isEmpty else {
+            throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n  - "))
+        }
+        let analysis = Analysis(records: merged, options: options, warnings: warnings)
+        try analysis.write(to: options.output, inputs: options.inputs, commits: commits)
+        log(analysis.report())
+        log("[reduce] wrote \(options.output)")
+        return 0
+    }
+
+    /// Local: the completed tasks of one block, with corruption checks per task.
+    static func readBlock(path: String, fileIndex: Int, block: String, warnings: inout [String]) throws -> [TaskRecord] {
+        try HDF5File.with(path: path, mode: .readOnly) { f in
+            let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+            guard let study = plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
+            let bins = study.epsBins
+            let done = try f.openDataset(block + "/done").readAll(as: UInt8.self)
+            let t = done.count
+            let alpha = try f.openDataset(block + "/alpha").readAll(as: Double.self)
+            let hx = try f.openDataset(block + "/hx").readAll(as: Double.self)
+            let real = try f.openDataset(block + "/realization").readAll(as: Int64.self)
+            let J = try f.openDataset(block + "/J")
+            let hist = try LRSGStudy.histogramNames.map { try f.openDataset(block + "/" + $0).readAll(as: Double.self) }
+            guard let L = Int(block.split(separator: "L").last ?? ""), hist.allSatisfy({ $0.count == t * bins }) else {
+                throw ReduceError(message: "inconsistent dataset shapes")
+            }
+            var out: [TaskRecord] = []
+            for row in 0..<t where done[row] == 1 {
+                var h = [Double](repeating: 0, count: 9 * bins)
+                for k in 0..<9 { for b in 0..<bins { h[k * bins + b] = hist[k][row * bins + b] } }
+                let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
+                let what = "\(path), \(block) row \(row) (alpha \(alpha[row]), hx \(hx[row]), realization \(real[row]))"
+                if !h.allSatisfy(\.isFinite) || states != Double(1 << L) {
+                    warnings.append("\(what): marked done but its histograms are corrupt (\(Int(states)) of \(1 << L) states); skipped")
+                    continue
+                }
+                let jrow = try J.readRows(start: row, count: 1, as: Double.self)
+                let hash = jrow.withUnsafeBytes { StreamKey.make(bytes: $0) }
+                out.append(TaskRecord(seed: plan.settings.seed, L: L, alpha: alpha[row], hx: hx[row], realization: Int(real[row]),
+                                      boundary: study.boundary == .periodic ? 0 : 1, bins: bins, disorderHash: hash,
+                                      file: fileIndex, row: row, hist: h))
+            }
+            return out
+        }
+    }
+
+    /// Rank 0: de-duplicate and check consistency.
+    static func merge(_ records: [TaskRecord], inputs: [String], warnings: inout [String], log: (String) -> Void) throws -> [TaskRecord] {
+        var byKey: [String: Int] = [:]
+        var out: [TaskRecord] = []
+        var duplicates = 0
+        var pointConfig: [String: (boundary: Int, bins: Int, file: Int)] = [:]
+        for r in records.sorted(by: { ($0.file, $0.row, $0.L) < ($1.file, $1.row, $1.L) }) {
+            let pkey = "L=\(r.L) alpha=\(r.alpha) hx=\(r.hx)"
+            if let c = pointConfig[pkey], c.boundary != r.boundary || c.bins != r.bins {
+                throw ReduceError(message: "mismatched configs for point \(pkey): \(inputs[c.file]) has boundary \(c.boundary == 0 ? "periodic" : "open"), eps_bins \(c.bins); "
+                                  + "\(inputs[r.file]) has boundary \(r.boundary == 0 ? "periodic" : "open"), eps_bins \(r.bins)")
+            }
+            pointConfig[pkey] = pointConfig[pkey] ?? (r.boundary, r.bins, r.file)
+            if let j = byKey[r.key] {
+                let o = out[j]
+                guard o.disorderHash == r.disorderHash else {
+                    throw ReduceError(message: "mismatched configs: \(inputs[o.file]) row \(o.row) and \(inputs[r.file]) row \(r.row) have the same "
+                                      + "(seed \(r.seed), \(pkey), realization \(r.realization)) but different disorder")
+                }
+                duplicates += 1
+                continue
+            }
+            byKey[r.key] = out.count
+            out.append(r)
+        }
+        if duplicates > 0 {
+            warnings.append("\(duplicates) duplicated (point, realization) task(s) found in several inputs; each counted once")
+        }
+        log("[reduce] \(out.count) distinct completed tasks from \(inputs.count) file(s); \(duplicates) duplicate(s) ignored")
+        return out
+    }
+}
