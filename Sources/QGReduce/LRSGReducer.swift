@@ -153,7 +153,7 @@ public enum LRSGReducer {
                 let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
                 let what = "\(path), \(block) row \(row) (alpha \(alpha[row]), hx \(hx[row]), realization \(real[row]))"
                 if !h.allSatisfy(\.isFinite) || states != Double(1 << L) {
-                    warnings.append("\(what): marked done but its histograms are corrupt (\(Int(states)) of \(1 << L) states); skipped")
+                    warnings.append("\(what): marked done but its histograms are corrupt (\(states) of \(1 << L) states); skipped")
                     continue
                 }
                 let jrow = try J.readRows(start: row, count: 1, as: Double.self)
