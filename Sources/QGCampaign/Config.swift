@@ -134,3 +134,32 @@ public struct ConfigDocument {
 /// Renders a TOML list of numbers with round-trip precision.
 public func tomlList(_ xs: [Double]) -> String { "[" + xs.map { "\($0)" }.joined(separator: ", ") + "]" }
 public func tomlList(_ xs: [Int]) -> String { "[" + xs.map { "\($0)" }.joined(separator: ", ") + "]" }
+
+extension ConfigDocument {
+    /// Applies `table.key=value` overrides (value in TOML syntax, e.g.
+    /// `lrsg.L=[12]`, `campaign.group_size=4`) and returns the new config
+    /// text, headed by a comment listing the overrides. Used by job arrays
+    /// that run one config with one parameter varied per array task.
+    public static func applying(overrides: [String], to text: String) throws -> String {
+        guard !overrides.isEmpty else { return text }
+        let root: TOMLTable
+        do { root = try TOMLTable(string: text) } catch { return text }  // the strict parse reports the syntax error later
+        for o in overrides {
+            guard let eq = o.firstIndex(of: "=") else { throw ConfigError("--set expects table.key=value (got '\(o)')") }
+            let path = o[..<eq].split(separator: ".").map(String.init)
+            let valueText = String(o[o.index(after: eq)...])
+            guard path.count == 2 else { throw ConfigError("--set expects table.key=value (got '\(o)')") }
+            let value: TOMLValueConvertible
+            do {
+                guard let v = try TOMLTable(string: "v = \(valueText)")["v"] else { throw ConfigError("empty value") }
+                value = v
+            } catch {
+                throw ConfigError("--set \(o): the value is not valid TOML (strings need quotes)")
+            }
+            if root[path[0]] == nil { root[path[0]] = TOMLTable() }
+            guard let table = root[path[0]]?.table else { throw ConfigError("--set \(o): '\(path[0])' is not a table") }
+            table[path[1]] = value
+        }
+        return "# overrides: \(overrides.joined(separator: " "))\n" + root.convert()
+    }
+}

@@ -136,9 +136,12 @@ public protocol Study: Sendable {
     var canonical: String { get }
     var blocks: [OutputBlock] { get }
     var tasks: [TaskSpec] { get }
-    /// Estimated peak bytes per rank for the most demanding task, when
-    /// computed by groups of `groupSize` ranks.
-    func peakBytesPerRank(groupSize: Int) -> Int
+    /// Estimated peak bytes per rank for `task`, computed by groups of
+    /// `groupSize` ranks.
+    func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int
+    /// Estimated core-seconds of `task` on a group of `groupSize` ranks with
+    /// one BLAS thread each (cost model in docs/performance.md).
+    func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double
     /// Collective over `context.group`: compute `task`. The group's rank 0
     /// returns the output; the others return nil.
     func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput?
@@ -149,6 +152,14 @@ public protocol Study: Sendable {
 
 extension Study {
     public func summary(file: HDF5File) throws -> String { "" }
+
+    /// Peak bytes per rank over all tasks (one task per block is enough:
+    /// tasks of a block have the same size).
+    public func peakBytesPerRank(groupSize: Int) -> Int {
+        var seen = Set<Int>(), peak = 0
+        for t in tasks where seen.insert(t.block).inserted { peak = max(peak, peakBytesPerRank(t, groupSize: groupSize)) }
+        return peak
+    }
 }
 
 /// All studies known to the CLI. Adding a study: one file + one line here.

@@ -21,7 +21,7 @@ func complain(_ s: String) {
 /// all ranks exit with status 2. A failing task aborts the whole job (after
 /// the failing rank reports it), so no rank hangs in a collective; completed
 /// tasks are already safe in the file.
-func runCampaign(configText: String?, configPath: String?, output: String?, force: Bool, resume: Bool) -> Never {
+func runCampaign(configText: String?, configPath: String?, output: String?, force: Bool, resume: Bool, overrides: [String] = []) -> Never {
     StopSignal.install()
     var status: Int32 = 0
     do {
@@ -37,6 +37,12 @@ func runCampaign(configText: String?, configPath: String?, output: String?, forc
                 return 2
             }
             text = try world.broadcast(string: text)
+            do {
+                text = try ConfigDocument.applying(overrides: overrides, to: text)
+            } catch {
+                if world.rank == 0 { complain("error: \(error)") }
+                return 2
+            }
             let options = RunOptions(configText: text, output: output, force: force, resume: resume)
             do {
                 return try Campaign.run(world: world, options: options, log: { line in if world.rank == 0 { say(line) } })
@@ -63,7 +69,7 @@ struct QGlassCommand: ParsableCommand {
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
         version: Provenance.version,
-        subcommands: [RunCommand.self, EDCommand.self, ReduceCommand.self, PlotCommand.self, StudiesCommand.self])
+        subcommands: [RunCommand.self, EDCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, StudiesCommand.self])
 }
 
 struct RunCommand: ParsableCommand {
@@ -74,9 +80,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output HDF5 file (overrides [campaign] output).") var out: String?
     @Flag(help: "Overwrite an existing output file.") var force = false
     @Flag(help: "Continue an existing output file: completed tasks are kept, the rest are computed.") var resume = false
+    @Option(name: .customLong("set"), help: "Override a config value: table.key=value (TOML value), e.g. lrsg.L=[12]. Repeatable.")
+    var overrides: [String] = []
 
     func run() throws {
-        runCampaign(configText: nil, configPath: config, output: out, force: force, resume: resume)
+        runCampaign(configText: nil, configPath: config, output: out, force: force, resume: resume, overrides: overrides)
     }
 }
 
@@ -128,6 +136,32 @@ struct EDCommand: ParsableCommand {
 
         """
         runCampaign(configText: text, configPath: nil, output: out, force: force, resume: resume)
+    }
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Estimate memory per rank, core-hours and #SBATCH lines for a config (local, no MPI).")
+
+    @Argument(help: "Campaign config (TOML).") var config: String
+    @Option(help: "Cores per cluster node.") var coresPerNode = 64
+    @Option(help: "Memory per cluster node in GiB.") var memPerNode = 256.0
+    @Option(help: "Target wall time in hours.") var hours = 24.0
+    @Option(name: .customLong("set"), help: "Override a config value: table.key=value.") var overrides: [String] = []
+
+    func run() throws {
+        let text = try ConfigDocument.applying(overrides: overrides, to: String(contentsOfFile: config, encoding: .utf8))
+        do {
+            let plan = try CampaignPlan(configText: text)
+            var planner = CampaignPlanner()
+            planner.coresPerNode = coresPerNode
+            planner.memoryPerNodeGiB = memPerNode
+            planner.wallHours = hours
+            print(planner.report(plan))
+        } catch let e as ConfigError {
+            complain("error: \(e)")
+            throw ExitCode(2)
+        }
     }
 }
 

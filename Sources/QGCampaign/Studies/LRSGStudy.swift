@@ -117,8 +117,8 @@ public struct LRSGStudy: Study {
 
     /// Bytes per rank: matrix + eigenvectors + solver workspace, plus the
     /// pair table and GEMM result of m_EA (see docs/performance.md).
-    public func peakBytesPerRank(groupSize g: Int) -> Int {
-        let L = sizes.max()!
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
+        let L = points[task.point].L
         let d = Double(1 << (L - 1))
         let pairs = Double(L * (L - 1) / 2)
         let matrices: Double
@@ -129,6 +129,19 @@ public struct LRSGStudy: Study {
         }
         let observables = 2 * d * pairs / Double(g) + 12 * d
         return Int(8 * (matrices + observables)) + 64 << 20
+    }
+
+    /// Seconds per D^3 of one dense symmetric eigensolve with eigenvectors
+    /// (dsyevd, one OpenBLAS thread), measured on the reference machine
+    /// (docs/performance.md); observables and I/O add a few percent.
+    public static let secondsPerCubedDimension = 1.3e-10
+    /// Parallel efficiency assumed for ScaLAPACK groups of more than one rank.
+    public static let scalapackEfficiency = 0.7
+
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
+        let d = Double(1 << (points[task.point].L - 1))
+        let serial = 2 * Self.secondsPerCubedDimension * d * d * d * 1.05   // two sectors
+        return g == 1 ? serial : serial / Self.scalapackEfficiency
     }
 
     static func streamKey(_ p: Point) -> String { "lrsg|L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)" }
@@ -210,7 +223,10 @@ public struct LRSGStudy: Study {
     }
 }
 
-func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+/// Right-aligns `s` in `w` columns; a negative `w` left-aligns in |w|.
+func pad(_ s: String, _ w: Int) -> String {
+    w < 0 ? s + String(repeating: " ", count: max(0, -w - s.count)) : String(repeating: " ", count: max(0, w - s.count)) + s
+}
 func format6(_ x: Double, _ digits: Int = 4) -> String {
     let f = pow10(digits)
     let v = (x * f).rounded() / f
