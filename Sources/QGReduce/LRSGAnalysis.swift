@@ -68,6 +68,10 @@ struct Analysis {
         for (name, mean, reps) in [("r", wR, repR), ("m_ea", wM, repM)] { finiteSize(name, mean, reps) }
     }
 
+    /// Crossings are searched where the mean of the two curves is within the
+    /// middle 80% of its range (see `ReduceStatistics.crossing`).
+    static let transitionFraction = 0.1
+
     static func ratio(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> Stat {
         let s = ReduceStatistics.ratioWithError(num: num, den: den, resamples: idx)
         return Stat(value: s.value, error: s.error)
@@ -118,11 +122,12 @@ struct Analysis {
                 let g = grid([L1, L2])
                 guard g.count >= 2 else { warnings.append("\(name), alpha \(alpha): L=\(L1) and L=\(L2) share fewer than 2 h_x values"); continue }
                 let c1 = curve(L1, on: g), c2 = curve(L2, on: g)
-                let (hc, n) = ReduceStatistics.crossing(x: g, y1: c1.y, y2: c2.y)
-                if n == 0 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) do not cross in h_x [\(g.first!), \(g.last!)] (eps window [\(lo), \(hi)))") }
-                if n > 1 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) cross \(n) times; the first crossing is reported") }
+                let diffErr = zip(c1.dy, c2.dy).map { ($0 * $0 + $1 * $1).squareRoot() }
+                let (hc, n) = ReduceStatistics.crossing(x: g, y1: c1.y, y2: c2.y, error: diffErr, transitionFraction: Self.transitionFraction)
+                if n == 0 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) do not cross in the transition region of h_x [\(g.first!), \(g.last!)] (eps window [\(lo), \(hi)))") }
+                if n > 1 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) cross \(n) times; the most significant crossing is reported") }
                 let bs = (0..<options.bootstrapSamples).map { k in
-                    ReduceStatistics.crossing(x: g, y1: c1.rep.map { $0[k] }, y2: c2.rep.map { $0[k] }).x
+                    ReduceStatistics.crossing(x: g, y1: c1.rep.map { $0[k] }, y2: c2.rep.map { $0[k] }, error: diffErr, transitionFraction: Self.transitionFraction).x
                 }
                 let missing = bs.filter(\.isNaN).count
                 if n > 0 && missing > bs.count / 10 {
