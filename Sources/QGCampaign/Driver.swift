@@ -244,7 +244,7 @@ public enum Campaign {
     }
 
     /// Datasets the driver adds to every block.
-    static let driverDatasets = [DatasetSpec("done", .uint8), DatasetSpec("wall_seconds", .float64)]
+    static let driverDatasets = [DatasetSpec("done", .uint8), DatasetSpec("wall_seconds", .float64), DatasetSpec("write_seconds", .float64)]
 
     /// Collective: open an existing file's layout for --resume after checking
     /// that it was made by the same study and config.
@@ -275,6 +275,7 @@ public enum Campaign {
 
     /// Local (group leader): write one task's rows, then its done flag.
     static func write(_ out: TaskOutput, task: TaskSpec, seconds: Double, datasets: [String: Dataset], block: OutputBlock) throws {
+        let t0 = MPIEnvironment.wtime()
         for spec in block.datasets {
             guard let value = out.rows[spec.name], let ds = datasets[spec.name] else {
                 throw CampaignError("study produced no '\(spec.name)' for task \(task.index)")
@@ -287,6 +288,7 @@ public enum Campaign {
             }
         }
         try datasets["wall_seconds"]!.writeRows(start: task.row, count: 1, [seconds])
+        try datasets["write_seconds"]!.writeRows(start: task.row, count: 1, [MPIEnvironment.wtime() - t0])
         // The completion flag goes last: a task is complete iff done = 1.
         try datasets["done"]!.writeRows(start: task.row, count: 1, [UInt8(1)])
     }

@@ -22,7 +22,6 @@ func complain(_ s: String) {
 /// the failing rank reports it), so no rank hangs in a collective; completed
 /// tasks are already safe in the file.
 func runCampaign(configText: String?, configPath: String?, output: String?, force: Bool, resume: Bool, overrides: [String] = []) -> Never {
-    StopSignal.install()
     var status: Int32 = 0
     do {
         status = try MPIEnvironment.run { world in
@@ -69,7 +68,7 @@ struct QGlassCommand: ParsableCommand {
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
         version: Provenance.version,
-        subcommands: [RunCommand.self, EDCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, StudiesCommand.self])
+        subcommands: [RunCommand.self, EDCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self])
 }
 
 struct RunCommand: ParsableCommand {
@@ -235,12 +234,39 @@ struct PlotCommand: ParsableCommand {
     }
 }
 
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure the linked BLAS/LAPACK: DGEMM rate and dense eigensolver time (local, one process).")
+
+    @Option(help: "Matrix dimension for DGEMM.") var gemmN = 2048
+    @Option(help: "Eigensolver dimensions, comma separated (0 = skip).") var eigN = "2048"
+    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Repeats (median reported).") var repeats = 3
+
+    func run() throws {
+        BLASThreads.set(threads)
+        var out: [String] = ["\"blas_core\": \"\(BLASThreads.coreName)\"", "\"threads\": \(threads)"]
+        out.append("\"dgemm_n\": \(gemmN)")
+        out.append("\"dgemm_gflops\": \(LinearAlgebraBenchmark.dgemmGflops(n: gemmN, repeats: repeats))")
+        for n in eigN.split(separator: ",").compactMap({ Int($0) }) where n > 0 {
+            for d in LAPACKDriver.allCases {
+                out.append("\"\(d.rawValue)_n\(n)_seconds\": \(try LinearAlgebraBenchmark.eigensolveSeconds(n: n, driver: d, repeats: repeats))")
+            }
+        }
+        print("{" + out.joined(separator: ", ") + "}")
+    }
+}
+
 struct StudiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "studies", abstract: "List the studies this build knows.")
     func run() throws {
         for s in StudyRegistry.all { print("[\(s.name)]  \(s.summary)") }
     }
 }
+
+// Stop requests (SIGTERM/SIGINT/SIGUSR1) are caught from the first moment, so
+// a signal that arrives while a rank is still starting cannot kill it.
+StopSignal.install()
 
 if launcherRank != 0 {
     // Only rank 0 prints argument errors and help.

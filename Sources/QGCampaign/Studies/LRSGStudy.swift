@@ -88,6 +88,7 @@ public struct LRSGStudy: Study {
                 DatasetSpec("point", .int64), DatasetSpec("J", .float64, [L, L]),
                 DatasetSpec("e_min", .float64), DatasetSpec("e_max", .float64),
                 DatasetSpec("residual_max", .float64), DatasetSpec("orthogonality_max", .float64),
+                DatasetSpec("seconds_build", .float64), DatasetSpec("seconds_solve", .float64), DatasetSpec("seconds_observables", .float64),
             ]
             for h in Self.histogramNames {
                 ds.append(DatasetSpec(h, .float64, [epsBins]))
@@ -163,6 +164,7 @@ public struct LRSGStudy: Study {
         }
         guard context.group.rank == 0 else { return nil }
 
+        let tObs = now()
         let energies = sectors[0].energies + sectors[1].energies
         let eMin = energies.min()!, eMax = energies.max()!
         let eps = EigenstateObservables.energyDensity(energies, min: eMin, max: eMax)
@@ -177,6 +179,9 @@ public struct LRSGStudy: Study {
             "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
             "residual_max": .float64([max(sectors[0].residual, sectors[1].residual)]),
             "orthogonality_max": .float64([max(sectors[0].orthogonality, sectors[1].orthogonality)]),
+            "seconds_build": .float64([sectors[0].seconds.build + sectors[1].seconds.build]),
+            "seconds_solve": .float64([sectors[0].seconds.solve + sectors[1].seconds.solve]),
+            "seconds_observables": .float64([sectors[0].seconds.observables + sectors[1].seconds.observables + (now() - tObs)]),
             "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
             "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
             "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),

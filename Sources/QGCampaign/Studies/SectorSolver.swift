@@ -20,7 +20,11 @@ public struct SectorSolution: Sendable {
     public var mEA: [Double]
     public var residual: Double
     public var orthogonality: Double
+    /// Wall seconds of the stages: Hamiltonian build, eigensolver, checks + observables.
+    public var seconds: (build: Double, solve: Double, observables: Double) = (0, 0, 0)
 }
+
+@inline(__always) func now() -> Double { MPIEnvironment.wtime() }
 
 /// Diagonalizes one parity sector of the S1 model, serially (LAPACK, group of
 /// one rank) or distributed (ScaLAPACK on a BLACS grid over the group), and
@@ -81,19 +85,23 @@ struct SectorSolver {
 
     func solveSerial(parity: Int, diag: [Double]) throws -> SectorSolution {
         let n = model.sectorDimension
+        let t0 = now()
         var h = DenseMatrix(rows: n, cols: n)
         h.storage = model.sectorMatrix(parity: parity, diagonal: diag)
+        let t1 = now()
         let e = try SymmetricEigensolver.solve(&h, driver: settings.lapackDriver)
+        let t2 = now()
         let samples = sampleIndices(n)
         let vectors = samples.map { j in Array(h.storage[(j * n)..<((j + 1) * n)]) }
         let (res, orth) = check(vectors: vectors, values: samples.map { e[$0] }, parity: parity, diag: diag)
         try verify(res, orth, energies: e, parity: parity)
         let m = EigenstateObservables.edwardsAnderson(squaringInPlace: &h.storage, dimension: n, L: model.L)
-        return SectorSolution(energies: e, mEA: m, residual: res, orthogonality: orth)
+        return SectorSolution(energies: e, mEA: m, residual: res, orthogonality: orth, seconds: (t1 - t0, t2 - t1, now() - t2))
     }
 
     func solveDistributed(parity: Int, diag: [Double], grid: BlacsGrid, group: Communicator) throws -> SectorSolution {
         let n = model.sectorDimension
+        let t0 = now()
         let nb = min(settings.blockSize, max(2, n / max(grid.nprow, grid.npcol)))
         var a = try DistributedMatrix(grid: grid, rows: n, cols: n, blockSize: nb)
         // Fill the local block-cyclic part: per owned column, visit its L nonzeros.
@@ -107,7 +115,10 @@ struct SectorSolver {
                 }
             }
         }
-        var (e, z) = try DistributedEigensolver.solve(&a, driver: settings.scalapackDriver)
+        let t1 = now()
+        let (e, z0) = try DistributedEigensolver.solve(&a, driver: settings.scalapackDriver)
+        var z = z0
+        let t2 = now()
         a.local = []  // release the destroyed input before the observables
         let samples = sampleIndices(n)
         let vectors = try samples.map { j in try z.column(j, comm: group) }
@@ -135,6 +146,6 @@ struct SectorSolver {
             let L2 = Double(model.L * model.L)
             mEA = total.map { (Double(model.L) + 2 * $0) / L2 }
         }
-        return SectorSolution(energies: e, mEA: mEA, residual: res, orthogonality: orth)
+        return SectorSolution(energies: e, mEA: mEA, residual: res, orthogonality: orth, seconds: (t1 - t0, t2 - t1, now() - t2))
     }
 }
