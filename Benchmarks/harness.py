@@ -76,7 +76,8 @@ def main():
     rows = []
     profile = []
     for L in sizes:
-        out, _, per = campaign(tmp, f"pipe{L}", L, a.repeats, 1, CORES)
+        reps = a.repeats if L < 14 else 1   # L >= 14: one realization (minutes each)
+        out, _, per = campaign(tmp, f"pipe{L}", L, reps, 1, CORES)
         q = median_task(per)
         D = 2 ** (L - 1)
         solve = float(np.median(per["seconds_solve"]))
@@ -84,7 +85,7 @@ def main():
         profile.append((L, float(np.median(per["seconds_build"])), solve, float(np.median(per["seconds_observables"])),
                         float(np.median(per["write_seconds"])), frac))
         peers = {}
-        txt = run([sys.executable, "Benchmarks/peers.py", out, "--L", str(L), "--repeats", str(a.repeats)])
+        txt = run([sys.executable, "Benchmarks/peers.py", out, "--L", str(L), "--repeats", str(reps)])
         for line in txt.splitlines():
             r = json.loads(line)
             peers[r["peer"]] = r
@@ -114,7 +115,7 @@ def main():
     today = datetime.date.today().isoformat()
     md = [f"Measured {today} by `bash Benchmarks/run.sh` on this project's reference machine "
           f"({CORES} cores; OpenBLAS kernel `{core}`, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}). "
-          f"Medians of {a.repeats} realizations; peers run in the same harness on the same J.",
+          f"Medians of {a.repeats} realizations (1 for L >= 14); peers run in the same harness on the same J.",
           "",
           "Per realization (both sectors, eigenvectors, r, m_EA; qglass includes the HDF5 write), seconds, machine fully used by each:",
           "",

@@ -20,7 +20,7 @@ qglass_step() {
   trap - USR1 TERM
   if [ "$status" = 75 ] && [ -n "${SLURM_JOB_ID:-}" ] && [ "${QGLASS_REQUEUE:-1}" != 0 ]; then
     echo "[qglass job] stopped before the time limit; requeueing job ${SLURM_JOB_ID}"
-    scontrol requeue "$SLURM_JOB_ID"
+    scontrol requeue "$SLURM_JOB_ID" || echo "[qglass job] scontrol requeue failed; resubmit this script to resume" >&2
   fi
   return "$status"
 }

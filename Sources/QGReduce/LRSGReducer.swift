@@ -91,7 +91,13 @@ public enum LRSGReducer {
                         let study = try f.stringAttribute("study")
                         guard study == LRSGStudy.name else { throw ReduceError(message: "study '\(study)', expected '\(LRSGStudy.name)'") }
                         commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
-                        for m in try f.members(of: "/lrsg") where m.hasPrefix("L") { items.append("\(i)\t/lrsg/\(m)") }
+                        for m in try f.members(of: "/lrsg") where m.hasPrefix("L") {
+                            // Chunks of rows, so that one big block is still read by many ranks.
+                            let rows = try f.openDataset("/lrsg/\(m)/done").shape.first ?? 0
+                            for start in stride(from: 0, to: rows, by: chunkRows) {
+                                items.append("\(i)\t/lrsg/\(m)\t\(start)\t\(min(chunkRows, rows - start))")
+                            }
+                        }
                     }
                 } catch {
                     warnings.append("\(path): cannot be read (\(error)); all its tasks are skipped")
@@ -106,12 +112,14 @@ public enum LRSGReducer {
         var localWarnings: [String] = []
         for (k, item) in items.enumerated() where k % world.size == world.rank {
             let parts = item.split(separator: "\t")
-            let fileIndex = Int(parts[0])!, block = String(parts[1])
+            let fileIndex = Int(parts[0])!, block = String(parts[1]), start = Int(parts[2])!, count = Int(parts[3])!
             let path = options.inputs[fileIndex]
             do {
-                for r in try readBlock(path: path, fileIndex: fileIndex, block: block, warnings: &localWarnings) { r.encode(into: &encoded) }
+                for r in try readBlock(path: path, fileIndex: fileIndex, block: block, rows: start..<(start + count), warnings: &localWarnings) {
+                    r.encode(into: &encoded)
+                }
             } catch {
-                localWarnings.append("\(path), \(block): cannot be read (\(error)); its tasks are skipped")
+                localWarnings.append("\(path), \(block) rows \(start)..<\(start + count): cannot be read (\(error)); these tasks are skipped")
             }
         }
         let all = try world.gatherv(encoded)
@@ -130,35 +138,41 @@ public enum LRSGReducer {
         return 0
     }
 
-    /// Local: the completed tasks of one block, with corruption checks per task.
-    static func readBlock(path: String, fileIndex: Int, block: String, warnings: inout [String]) throws -> [TaskRecord] {
+    /// Rows per work item of the parallel read.
+    static let chunkRows = 2048
+
+    /// Local: the completed tasks among `rows` of one block, with corruption checks per task.
+    static func readBlock(path: String, fileIndex: Int, block: String, rows: Range<Int>, warnings: inout [String]) throws -> [TaskRecord] {
         try HDF5File.with(path: path, mode: .readOnly) { f in
             let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
             guard let study = plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
             let bins = study.epsBins
-            let done = try f.openDataset(block + "/done").readAll(as: UInt8.self)
-            let t = done.count
-            let alpha = try f.openDataset(block + "/alpha").readAll(as: Double.self)
-            let hx = try f.openDataset(block + "/hx").readAll(as: Double.self)
-            let real = try f.openDataset(block + "/realization").readAll(as: Int64.self)
-            let J = try f.openDataset(block + "/J")
-            let hist = try LRSGStudy.histogramNames.map { try f.openDataset(block + "/" + $0).readAll(as: Double.self) }
-            guard let L = Int(block.split(separator: "L").last ?? ""), hist.allSatisfy({ $0.count == t * bins }) else {
+            let (r0, t) = (rows.lowerBound, rows.count)
+            func part<T: HDF5Scalar>(_ name: String, _ type: T.Type) throws -> [T] {
+                try f.openDataset(block + "/" + name).readRows(start: r0, count: t, as: type)
+            }
+            let done = try part("done", UInt8.self)
+            let alpha = try part("alpha", Double.self)
+            let hx = try part("hx", Double.self)
+            let real = try part("realization", Int64.self)
+            let J = try part("J", Double.self)
+            let hist = try LRSGStudy.histogramNames.map { try part($0, Double.self) }
+            guard let L = Int(block.split(separator: "L").last ?? ""), hist.allSatisfy({ $0.count == t * bins }), J.count == t * L * L else {
                 throw ReduceError(message: "inconsistent dataset shapes")
             }
             var out: [TaskRecord] = []
-            for row in 0..<t where done[row] == 1 {
+            for i in 0..<t where done[i] == 1 {
+                let row = r0 + i
                 var h = [Double](repeating: 0, count: 9 * bins)
-                for k in 0..<9 { for b in 0..<bins { h[k * bins + b] = hist[k][row * bins + b] } }
+                for k in 0..<9 { for b in 0..<bins { h[k * bins + b] = hist[k][i * bins + b] } }
                 let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
-                let what = "\(path), \(block) row \(row) (alpha \(alpha[row]), hx \(hx[row]), realization \(real[row]))"
+                let what = "\(path), \(block) row \(row) (alpha \(alpha[i]), hx \(hx[i]), realization \(real[i]))"
                 if !h.allSatisfy(\.isFinite) || states != Double(1 << L) {
                     warnings.append("\(what): marked done but its histograms are corrupt (\(states) of \(1 << L) states); skipped")
                     continue
                 }
-                let jrow = try J.readRows(start: row, count: 1, as: Double.self)
-                let hash = jrow.withUnsafeBytes { StreamKey.make(bytes: $0) }
-                out.append(TaskRecord(seed: plan.settings.seed, L: L, alpha: alpha[row], hx: hx[row], realization: Int(real[row]),
+                let hash = J[(i * L * L)..<((i + 1) * L * L)].withUnsafeBytes { StreamKey.make(bytes: $0) }
+                out.append(TaskRecord(seed: plan.settings.seed, L: L, alpha: alpha[i], hx: hx[i], realization: Int(real[i]),
                                       boundary: study.boundary == .periodic ? 0 : 1, bins: bins, disorderHash: hash,
                                       file: fileIndex, row: row, hist: h))
             }

@@ -88,3 +88,27 @@ def test_every_dataset_of_the_campaign_file_reads(files):
                 H[s ^ (1 << i), s] -= hx
         e = np.linalg.eigvalsh(H)
         assert np.allclose(np.sort(g["energy"][0]), e, atol=1e-10)
+
+
+def test_plot_script_draws_every_figure(files, tmp_path):
+    import sys
+    sys.path.insert(0, str(ROOT / "python"))
+    import matplotlib.image as mpimg
+    import qglass_plot
+
+    _, red = files
+    written = qglass_plot.make_figures(str(red), str(tmp_path), formats=("png", "svg"))
+    names = {os.path.basename(p) for p in written}
+    for stem in ("phase_diagram_L8_alpha0.7", "r_vs_hx_alpha0.7", "m_ea_vs_hx_alpha0.7"):
+        assert f"{stem}.png" in names and f"{stem}.svg" in names, names
+    for p in written:
+        assert os.path.getsize(p) > 10_000, p
+        if p.endswith(".png"):
+            img = mpimg.imread(p)
+            assert img.shape[0] > 500 and img.shape[1] > 800
+            assert img[..., :3].std() > 0.05, f"{p} looks blank"
+    # The CLI entry point (what `qglass plot` runs) works too.
+    res = subprocess.run([QGLASS, "plot", str(red), "--out", str(tmp_path / "cli"), "--format", "png"],
+                         capture_output=True, text=True, env=ENV)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "cli" / "r_vs_hx_alpha0.7.png").exists()
