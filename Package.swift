@@ -56,6 +56,8 @@ let package = Package(
         ]),
 
         // MARK: Tests.
+        // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
+        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
         .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),

@@ -18,6 +18,14 @@ public struct DenseMatrix: Sendable {
         self.storage = [Double](repeating: value, count: rows * cols)
     }
 
+    /// Wraps existing column-major storage (rows * cols elements) without copying.
+    public init(rows: Int, cols: Int, storage: [Double]) {
+        precondition(storage.count == rows * cols, "storage size")
+        self.rows = rows
+        self.cols = cols
+        self.storage = storage
+    }
+
     public subscript(i: Int, j: Int) -> Double {
         get { storage[i + j * rows] }
         set { storage[i + j * rows] = newValue }

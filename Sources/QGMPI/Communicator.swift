@@ -105,7 +105,7 @@ public struct Communicator: @unchecked Sendable {
         let rc: Int32
         if isRoot {
             rc = values.withUnsafeMutableBytes { buf in
-                MPI_Reduce(UnsafeRawPointer(bitPattern: -1), buf.baseAddress, count, T.mpiDatatype, op.raw, Int32(root), handle)
+                MPI_Reduce(cmpi_in_place(), buf.baseAddress, count, T.mpiDatatype, op.raw, Int32(root), handle)
             }
         } else {
             var dummy = values

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "debug" / "qglass"))
-SLURM_DIR = os.environ.get("QGLASS_SLURM_DIR", "/tmp/qglass-slurm-tests")
+SLURM_DIR = os.environ.get("QGLASS_SLURM_DIR", f"/tmp/qglass-slurm-tests-{os.getpid()}")
 ENV = dict(os.environ, QGLASS_SLURM_DIR=SLURM_DIR, SLURM_CONF=f"{SLURM_DIR}/slurm.conf", QGLASS=QGLASS,
            OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
 

@@ -28,6 +28,8 @@ static inline MPI_Op cmpi_op_no_op(void) { return MPI_NO_OP; }
 // MPI_REQUEST_NULL / MPI_WIN_NULL / MPI_STATUS_IGNORE: casts, not importable.
 static inline MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+// MPI_IN_PLACE: a cast of an integer to a pointer.
+static inline void *cmpi_in_place(void) { return MPI_IN_PLACE; }
 // MPI_COMM_TYPE_SHARED and MPI_UNDEFINED are enum/int macros; getters keep the
 // Swift side uniform.
 static inline int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }

@@ -86,8 +86,7 @@ struct SectorSolver {
     func solveSerial(parity: Int, diag: [Double]) throws -> SectorSolution {
         let n = model.sectorDimension
         let t0 = now()
-        var h = DenseMatrix(rows: n, cols: n)
-        h.storage = model.sectorMatrix(parity: parity, diagonal: diag)
+        var h = DenseMatrix(rows: n, cols: n, storage: model.sectorMatrix(parity: parity, diagonal: diag))
         let t1 = now()
         let e = try SymmetricEigensolver.solve(&h, driver: settings.lapackDriver)
         let t2 = now()
