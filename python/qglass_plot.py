@@ -124,7 +124,7 @@ def curves(d, obs, alpha, outdir, formats, written):
     ax.set_xlabel(r"transverse field $h_x$")
     lo, hi = d["window"]
     ax.set_title(rf"$\alpha={alpha:g}$, $\epsilon \in [{lo:g}, {hi:g})$")
-    ax.legend(loc="center right" if obs == "r" else "upper right", frameon=False)
+    ax.legend(loc="best", frameon=True, framealpha=0.85)
     _save(fig, outdir, f"{obs}_vs_hx_alpha{alpha:g}", formats, written)
 
 

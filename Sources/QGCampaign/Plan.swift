@@ -19,7 +19,7 @@ public struct CampaignPlanner {
                      "cost model: docs/performance.md (one BLAS thread per rank)",
                      "",
                      "memory per rank (GiB) for group sizes g:",
-                     pad("block", -16) + pad("tasks", 6) + "  " + groups.map { pad("g=\($0)", 8) }.joined() + pad("", 10) + pad("group", 6) + pad("core-h/task", 13) + pad("core-h", 10)]
+                     pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined() + pad("", 10) + pad("group", 6) + pad("core-h/task", 13) + pad("core-h", 10)]
         var totalCoreHours = 0.0
         var maxGroup = 1
         for (b, blk) in blocks.enumerated() {
@@ -31,7 +31,7 @@ public struct CampaignPlanner {
             maxGroup = max(maxGroup, g)
             let perTask = study.estimatedCoreSeconds(t, groupSize: g) / 3600
             totalCoreHours += perTask * Double(bt.count)
-            lines.append(pad(blk.path, -16) + pad("\(bt.count)", 6) + "  " + mem.map { pad(fmt($0, 2), 8) }.joined()
+            lines.append(pad(blk.path, -16) + pad(blk.matrixDimension.map(String.init) ?? "-", 8) + pad("\(bt.count)", 7) + "  " + mem.map { pad(fmt($0, 2), 8) }.joined()
                          + pad("", 10) + pad("\(g)", 6) + pad(String(format: "%.2e", perTask), 13) + pad(fmt(perTask * Double(bt.count), 1), 10))
         }
         let nodes = max(1, Int((totalCoreHours / (Double(coresPerNode) * wallHours * 0.8)).rounded(.up)))

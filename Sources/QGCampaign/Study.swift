@@ -89,8 +89,10 @@ public struct OutputBlock: Sendable {
     public var datasets: [DatasetSpec]
     /// Attributes written on the group at creation.
     public var attributes: [String: Double]
-    public init(path: String, rows: Int, datasets: [DatasetSpec], attributes: [String: Double] = [:]) {
-        self.path = path; self.rows = rows; self.datasets = datasets; self.attributes = attributes
+    /// Dimension of the dense matrices of this block's tasks, if any (for `qglass plan`).
+    public var matrixDimension: Int?
+    public init(path: String, rows: Int, datasets: [DatasetSpec], attributes: [String: Double] = [:], matrixDimension: Int? = nil) {
+        self.path = path; self.rows = rows; self.datasets = datasets; self.attributes = attributes; self.matrixDimension = matrixDimension
     }
 }
 

@@ -69,3 +69,29 @@ final class ConfigTests: XCTestCase {
         XCTAssertNotEqual(a.canonical, c.canonical)
     }
 }
+
+/// `qglass plan`: per-size matrix dimension, group choice and #SBATCH lines.
+final class PlannerTests: XCTestCase {
+    func testPlanForFiniteSizeScaling() throws {
+        let text = """
+        [campaign]
+        seed = 1
+        realizations = 1000
+        [lrsg]
+        L = [12, 16]
+        alpha = 0.7
+        hx = [0.1, 0.5]
+        """
+        let report = CampaignPlanner().report(try CampaignPlan(configText: text))
+        let lines = report.split(separator: "\n").map(String.init)
+        let l12 = try XCTUnwrap(lines.first { $0.hasPrefix("/lrsg/L12") }).split(separator: " ")
+        let l16 = try XCTUnwrap(lines.first { $0.hasPrefix("/lrsg/L16") }).split(separator: " ")
+        XCTAssertEqual(l12[1], "2048")
+        XCTAssertEqual(l16[1], "32768")
+        // 4 GiB per core: L = 12 fits one rank; L = 16 (24 GiB on one rank) needs a group of 16.
+        XCTAssertEqual(l12[l12.count - 3], "1")
+        XCTAssertEqual(l16[l16.count - 3], "16")
+        XCTAssertTrue(report.contains("#SBATCH --signal=B:USR1@300"))
+        XCTAssertTrue(report.contains("#SBATCH --requeue"))
+    }
+}

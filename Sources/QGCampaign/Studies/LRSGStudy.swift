@@ -98,7 +98,7 @@ public struct LRSGStudy: Study {
                        DatasetSpec("r", .float64, [n]), DatasetSpec("m_ea", .float64, [n])]
             }
             return OutputBlock(path: blockPath(L), rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "eps_bins": Double(epsBins)])
+                               attributes: ["L": Double(L), "eps_bins": Double(epsBins)], matrixDimension: 1 << (L - 1))
         }
     }
 
