@@ -4,26 +4,24 @@ import Glibc
 #endif
 
 /// MPI's lifetime. `MPIEnvironment.run` initializes MPI (collective over all
-/// processes of the job), hands out COMM_WORLD, and finalizes after the body,
-/// also when the body throws. Error handlers are set to MPI_ERRORS_RETURN so
+/// processes of the job), hands out COMM_WORLD, and finalizes when the body
+/// returns. Error handlers are set to MPI_ERRORS_RETURN so
 /// that every failure surfaces as an `MPIError`.
 public enum MPIEnvironment {
-    /// Collective: every process of the job calls it once.
+    /// Collective: every process of the job calls it once. If `body` throws,
+    /// MPI is not finalized (a rank cannot finalize alone while others may
+    /// still be in a collective); callers turn errors that can differ between
+    /// ranks into `abort(code:)`, and errors that every rank sees alike into a
+    /// plain exit.
     public static func run<R>(_ body: (Communicator) throws -> R) throws -> R {
         var provided: Int32 = 0
         var argc: Int32 = 0
         try mpiCheck(MPI_Init_thread(&argc, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
         let world = Communicator(handle: cmpi_comm_world(), owned: false)
         try mpiCheck(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler")
-        do {
-            let result = try body(world)
-            try mpiCheck(MPI_Finalize(), "MPI_Finalize")
-            return result
-        } catch {
-            // A failure on one rank cannot be finalized collectively: abort the job
-            // so that the other ranks do not hang in a collective.
-            throw error
-        }
+        let result = try body(world)
+        try mpiCheck(MPI_Finalize(), "MPI_Finalize")
+        return result
     }
 
     /// Local: abort every process of COMM_WORLD with `code` (used after an
