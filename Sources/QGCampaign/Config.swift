@@ -95,6 +95,20 @@ public final class ConfigTable {
         }
     }
 
+    /// A list of strings; a single string is accepted.
+    public func strings(_ key: String, default d: [String]? = nil) throws -> [String] {
+        guard let v = value(key) else {
+            if let d { return d }
+            throw ConfigError("[\(name)] missing required key '\(key)'")
+        }
+        if let s = v.string { return [s] }
+        guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be a string or a list of strings") }
+        return try a.map { e in
+            guard let s = e.string else { throw ConfigError("[\(name)] '\(key)' must contain only strings") }
+            return s
+        }
+    }
+
     /// Rejects keys that no parser read.
     public func finish() throws {
         let unknown = Set(table.keys).subtracting(consumed).sorted()

@@ -1,0 +1,126 @@
+import QGHDF5
+import QGPhysics
+
+/// Study S3: the classical resonance avalanche (STUDIES.md S3, seed 001
+/// Fig. 2 left). From a random or single-flip-stable state, each step flips
+/// one currently resonant spin (|phi_i| < h_x) chosen at random; the output is
+/// the number of spins ever resonant after each step. Config table
+/// `[avalanche]`; output groups `/avalanche/L{L}`.
+public struct AvalancheStudy: Study {
+    public static let name = "avalanche"
+    public static let summary = "S3: classical resonance avalanche, ever-resonant spin count per step from random or SFS states"
+
+    public struct Point: Sendable, Hashable {
+        public var L: Int; public var alpha: Double; public var hx: Double; public var state: InitialState
+    }
+
+    let chain: ClassicalChainSpec
+    public let fields: [Double]
+    public let states: [InitialState]
+    public let order: RelaxationOrder
+    public let steps: Int
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 40_000
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> AvalancheStudy {
+        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
+        let hx = try t.doubles("hx")
+        guard !hx.isEmpty else { throw ConfigError("[avalanche] hx must list at least one value") }
+        for h in hx where !(h > 0) || !h.isFinite { throw ConfigError("[avalanche] hx must be > 0 (got \(h))") }
+        guard Set(hx).count == hx.count else { throw ConfigError("[avalanche] hx has duplicates") }
+        let states = try t.states("state", study: name, default: ["random", "sfs"])
+        let order = try t.order(study: name)
+        let steps = try t.int("steps", default: 1000)
+        guard steps >= 1 && steps <= 100_000_000 else { throw ConfigError("[avalanche] steps must be in 1...1e8 (got \(steps))") }
+        try t.finish()
+        var points: [Point] = []
+        for L in chain.sizes { for a in chain.alphas { for h in hx { for s in states { points.append(Point(L: L, alpha: a, hx: h, state: s)) } } } }
+        return AvalancheStudy(chain: chain, fields: hx, states: states, order: order, steps: steps, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[avalanche]\n" + chain.canonical + "hx = \(tomlList(fields))\nstate = \(tomlList(states))\norder = \"\(order.rawValue)\"\nsteps = \(steps)\n"
+    }
+
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+
+    public var blocks: [OutputBlock] {
+        chain.sizes.map { L in
+            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
+            ds += [DatasetSpec("hx", .float64), DatasetSpec("state", .int8), DatasetSpec("z0", .int8, [L]),
+                   DatasetSpec("ever", .int64, [steps + 1]), DatasetSpec("steps_taken", .int64)]
+            return OutputBlock(path: "/avalanche/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "steps": Double(steps), "order": Double(order.code),
+                                            "boundary_open": chain.boundary == .open ? 1 : 0])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, L) in chain.sizes.enumerated() {
+            for (j, p) in pointsOf(L).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: Double(L * (L + steps))))
+                }
+            }
+        }
+        return out
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
+        ClassicalChainSpec.chainBytes(points[task.point].L) + 8 * (steps + 1)
+    }
+
+    /// ~1.1e-8 s per L^2 (chain + SFS) plus ~1e-9 s per spin per step.
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        let L = Double(points[task.point].L)
+        return (1.1e-8 * L * L + 1e-9 * L * Double(steps)) * Double(groupSize)
+    }
+
+    static func flipKey(_ p: Point, boundary: Boundary) -> UInt64 {
+        StreamKey.make("avalanche-flips|L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)|state=\(p.state.rawValue)|boundary=\(boundary.rawValue)")
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        var s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
+                                           realization: task.realization, kind: p.state, order: order)
+        let z0 = s.z
+        var rng = CounterRNG(seed: context.settings.seed, stream: Self.flipKey(p, boundary: chain.boundary), realization: task.realization)
+        let a = ResonanceAvalanche.run(s.chain, z: &s.z, phi: &s.phi, hx: p.hx, steps: steps, rng: &rng)
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   J: chain.storeDisorder ? s.J : nil)
+        rows["hx"] = .float64([p.hx])
+        rows["state"] = .int8([p.state.code])
+        rows["z0"] = .int8(z0)
+        rows["ever"] = .int64(a.ever)
+        rows["steps_taken"] = .int64([Int64(a.taken)])
+        return TaskOutput(rows: rows)
+    }
+
+    /// Per point: realizations, mean ever-resonant count at step 0 and at the last step.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["     L   alpha      hx   state   real.   <N_res(0)>   <N_res(\(steps))>"]
+        for L in chain.sizes {
+            let path = "/avalanche/L\(L)"
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let ever = try file.openDataset(path + "/ever").readAll(as: Int64.self)
+            for p in pointsOf(L) {
+                var n = 0, first = 0.0, last = 0.0
+                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                    n += 1; first += Double(ever[t * (steps + 1)]); last += Double(ever[t * (steps + 1) + steps])
+                }
+                let q = points[p]
+                lines.append(pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(format6(q.hx, 3), 8) + pad(q.state.rawValue, 8) + pad("\(n)", 8)
+                             + pad(n > 0 ? format6(first / Double(n), 2) : "-", 13) + pad(n > 0 ? format6(last / Double(n), 2) : "-", 14))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,116 @@
+import QGPhysics
+
+/// What the classical studies (S2 fields, S3 avalanche, S4 two-flip, S7
+/// tempering) share: the chain's sizes and exponents, the disorder of a
+/// realization, and the initial-state options.
+///
+/// Disorder: J of realization r at (L, alpha, boundary) is drawn by
+/// `LongRangeSpinGlass.drawCouplings` from the counter-based stream
+/// `disorderKey` = FNV-1a("classical|L=..|alpha=..|boundary=..") with the
+/// campaign seed and realization r. It does not depend on the study, the
+/// state kind or h_x, so realization r of one (L, alpha) is the same chain in
+/// every classical study (paired comparisons, e.g. random vs SFS). The key is
+/// stored per task (`disorder_stream`), so J can be regenerated from the file
+/// alone; `store_disorder = true` also stores J itself.
+struct ClassicalChainSpec: Sendable {
+    var sizes: [Int]
+    var alphas: [Double]
+    var boundary: Boundary
+    var storeDisorder: Bool
+
+    /// Parses `L`, `alpha`, `boundary`, `store_disorder` of a study table.
+    static func parse(_ t: ConfigTable, study: String, maxL: Int) throws -> ClassicalChainSpec {
+        let sizes = try t.ints("L")
+        guard !sizes.isEmpty else { throw ConfigError("[\(study)] L must list at least one size") }
+        for L in sizes where L < 2 || L > maxL {
+            throw ConfigError("[\(study)] L = \(L) out of range 2...\(maxL)")
+        }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[\(study)] L has duplicates: \(sizes)") }
+        let alphas = try t.doubles("alpha")
+        guard !alphas.isEmpty else { throw ConfigError("[\(study)] alpha must list at least one value") }
+        for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[\(study)] alpha must be > 0 (got \(a))") }
+        guard Set(alphas).count == alphas.count else { throw ConfigError("[\(study)] alpha has duplicates") }
+        let b = try t.string("boundary", default: "periodic")
+        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[\(study)] boundary must be 'periodic' or 'open' (got '\(b)')") }
+        let store = try t.bool("store_disorder", default: false)
+        return ClassicalChainSpec(sizes: sizes, alphas: alphas, boundary: boundary, storeDisorder: store)
+    }
+
+    var canonical: String {
+        "L = \(tomlList(sizes))\nalpha = \(tomlList(alphas))\nboundary = \"\(boundary.rawValue)\"\nstore_disorder = \(storeDisorder)\n"
+    }
+
+    static func disorderKey(L: Int, alpha: Double, boundary: Boundary) -> UInt64 {
+        StreamKey.make("classical|L=\(L)|alpha=\(alpha)|boundary=\(boundary.rawValue)")
+    }
+
+    /// Stream of the random initial state of realization r: also independent
+    /// of the state kind, so an SFS state is relaxed from exactly the random
+    /// state that the `random` kind uses.
+    static func stateKey(L: Int, alpha: Double, boundary: Boundary) -> UInt64 {
+        StreamKey.make("classical-state|L=\(L)|alpha=\(alpha)|boundary=\(boundary.rawValue)")
+    }
+
+    /// Local: the chain and initial state of realization r.
+    static func prepare(L: Int, alpha: Double, boundary: Boundary, seed: UInt64, realization: Int,
+                        kind: InitialState, order: RelaxationOrder, scale: Double = 1)
+        -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
+        let J = couplings(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: realization)
+        let chain = ClassicalChain(L: L, alpha: alpha, boundary: boundary, J: J, scale: scale)
+        var rng = CounterRNG(seed: seed, stream: stateKey(L: L, alpha: alpha, boundary: boundary), realization: realization)
+        let s = SingleFlipStable.prepare(chain, kind: kind, order: order, rng: &rng)
+        return (J, chain, s.z, s.phi, s.flips)
+    }
+
+    /// Local: J of realization r (symmetric L x L).
+    static func couplings(L: Int, alpha: Double, boundary: Boundary, seed: UInt64, realization: Int) -> [Double] {
+        var rng = CounterRNG(seed: seed, stream: disorderKey(L: L, alpha: alpha, boundary: boundary), realization: realization)
+        return LongRangeSpinGlass.drawCouplings(L: L, rng: &rng)
+    }
+
+    /// Bytes of J and K of an L-chain (the dominant memory of every classical task).
+    static func chainBytes(_ L: Int) -> Int { 16 * L * L + (32 << 20) }
+
+    /// Datasets every classical block has.
+    static func identityDatasets(storeDisorder: Bool, L: Int) -> [DatasetSpec] {
+        var ds = [DatasetSpec("alpha", .float64), DatasetSpec("realization", .int64), DatasetSpec("point", .int64),
+                  DatasetSpec("disorder_stream", .int64)]
+        if storeDisorder { ds.append(DatasetSpec("J", .float64, [L, L])) }
+        return ds
+    }
+
+    /// The identity rows of a task.
+    static func identityRows(alpha: Double, realization: Int, point: Int, key: UInt64, J: [Double]?) -> [String: RowValue] {
+        var rows: [String: RowValue] = ["alpha": .float64([alpha]), "realization": .int64([Int64(realization)]),
+                                        "point": .int64([Int64(point)]), "disorder_stream": .int64([Int64(bitPattern: key)])]
+        if let J { rows["J"] = .float64(J) }
+        return rows
+    }
+}
+
+extension ConfigTable {
+    /// A list of initial-state kinds ("random", "sfs").
+    func states(_ key: String, study: String, default d: [String]) throws -> [InitialState] {
+        let names = try strings(key, default: d)
+        guard !names.isEmpty else { throw ConfigError("[\(study)] \(key) must list at least one of \(InitialState.allCases.map(\.rawValue))") }
+        var out: [InitialState] = []
+        for n in names {
+            guard let s = InitialState(rawValue: n) else {
+                throw ConfigError("[\(study)] \(key) entries must be one of \(InitialState.allCases.map(\.rawValue)) (got '\(n)')")
+            }
+            out.append(s)
+        }
+        guard Set(out).count == out.count else { throw ConfigError("[\(study)] \(key) has duplicates") }
+        return out
+    }
+
+    func order(study: String) throws -> RelaxationOrder {
+        let o = try string("order", default: RelaxationOrder.greedy.rawValue)
+        guard let order = RelaxationOrder(rawValue: o) else {
+            throw ConfigError("[\(study)] order must be one of \(RelaxationOrder.allCases.map(\.rawValue)) (got '\(o)')")
+        }
+        return order
+    }
+}
+
+func tomlList(_ xs: [InitialState]) -> String { "[" + xs.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]" }

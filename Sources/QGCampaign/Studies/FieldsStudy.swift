@@ -1,0 +1,128 @@
+import QGHDF5
+import QGPhysics
+
+/// Study S2: effective fields in random (T = inf) and single-flip-stable
+/// states (STUDIES.md S2, seed 001 Fig. 1). Config table `[fields]`; output
+/// groups `/fields/L{L}` holding the final state z, its fields phi and a
+/// log-binned histogram of |phi| per task.
+public struct FieldsStudy: Study {
+    public static let name = "fields"
+    public static let summary = "S2: effective fields phi_i in random and single-flip-stable states, |phi| histograms on log bins"
+
+    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
+
+    let chain: ClassicalChainSpec
+    public let states: [InitialState]
+    public let order: RelaxationOrder
+    public let phiMin: Double
+    public let phiMax: Double
+    public let binsPerDecade: Int
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 40_000
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> FieldsStudy {
+        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
+        let states = try t.states("state", study: name, default: [InitialState.sfs.rawValue])
+        let order = try t.order(study: name)
+        let lo = try t.double("phi_min", default: 1e-4), hi = try t.double("phi_max", default: 100)
+        guard lo > 0, hi > lo, lo.isFinite, hi.isFinite else { throw ConfigError("[fields] need 0 < phi_min < phi_max (got \(lo), \(hi))") }
+        let perDecade = try t.int("bins_per_decade", default: 10)
+        guard perDecade >= 1 && perDecade <= 1000 else { throw ConfigError("[fields] bins_per_decade must be in 1...1000 (got \(perDecade))") }
+        try t.finish()
+        var points: [Point] = []
+        for L in chain.sizes { for a in chain.alphas { for s in states { points.append(Point(L: L, alpha: a, state: s)) } } }
+        return FieldsStudy(chain: chain, states: states, order: order, phiMin: lo, phiMax: hi, binsPerDecade: perDecade,
+                           points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[fields]\n" + chain.canonical + "state = \(tomlList(states))\norder = \"\(order.rawValue)\"\n"
+            + "phi_min = \(phiMin)\nphi_max = \(phiMax)\nbins_per_decade = \(binsPerDecade)\n"
+    }
+
+    var bins: Int { LogHistogram.binCount(lo: phiMin, hi: phiMax, perDecade: binsPerDecade) }
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+
+    public var blocks: [OutputBlock] {
+        chain.sizes.map { L in
+            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
+            ds += [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("phi", .float64, [L]),
+                   DatasetSpec("flips", .int64), DatasetSpec("energy_per_spin", .float64), DatasetSpec("phi_sq_mean", .float64),
+                   DatasetSpec("min_abs_phi", .float64), DatasetSpec("phi_hist", .float64, [bins]),
+                   DatasetSpec("phi_underflow", .float64), DatasetSpec("phi_overflow", .float64)]
+            return OutputBlock(path: "/fields/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "phi_min": phiMin, "phi_max": phiMax, "bins_per_decade": Double(binsPerDecade),
+                                            "order": Double(order.code), "boundary_open": chain.boundary == .open ? 1 : 0])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, L) in chain.sizes.enumerated() {
+            for (j, p) in pointsOf(L).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: Double(L * L)))
+                }
+            }
+        }
+        return out
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
+
+    /// Measured: ~1.1e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md).
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        let L = Double(points[task.point].L)
+        return 1.1e-8 * L * L * Double(groupSize)
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
+                                           realization: task.realization, kind: p.state, order: order)
+        var hist = LogHistogram(lo: phiMin, hi: phiMax, perDecade: binsPerDecade)
+        var sq = 0.0, minAbs = Double.infinity
+        for x in s.phi { hist.add(x); sq += x * x; minAbs = min(minAbs, abs(x)) }
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   J: chain.storeDisorder ? s.J : nil)
+        rows["state"] = .int8([p.state.code])
+        rows["z"] = .int8(s.z)
+        rows["phi"] = .float64(s.phi)
+        rows["flips"] = .int64([Int64(s.flips)])
+        rows["energy_per_spin"] = .float64([ClassicalChain.energy(z: s.z, phi: s.phi) / Double(p.L)])
+        rows["phi_sq_mean"] = .float64([sq / Double(p.L)])
+        rows["min_abs_phi"] = .float64([minAbs])
+        rows["phi_hist"] = .float64(hist.counts)
+        rows["phi_underflow"] = .float64([hist.underflow])
+        rows["phi_overflow"] = .float64([hist.overflow])
+        return TaskOutput(rows: rows)
+    }
+
+    /// Per (L, alpha, state): realizations done, <phi^2> against the exact
+    /// T = inf value sum_j d_ij^(-2 alpha), energy per spin.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["     L   alpha   state   real.    <phi^2>   T=inf exact   E/L"]
+        for L in chain.sizes {
+            let path = "/fields/L\(L)"
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let sq = try file.openDataset(path + "/phi_sq_mean").readAll(as: Double.self)
+            let e = try file.openDataset(path + "/energy_per_spin").readAll(as: Double.self)
+            for p in pointsOf(L) {
+                var n = 0, s = 0.0, es = 0.0
+                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) { n += 1; s += sq[t]; es += e[t] }
+                let q = points[p]
+                let tmf = ClassicalChain.meanFieldTemperature(L: L, alpha: q.alpha, boundary: chain.boundary)
+                let exact = tmf * tmf   // site average of sum_j d_ij^(-2 alpha)
+                lines.append(pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(q.state.rawValue, 8) + pad("\(n)", 8)
+                             + pad(n > 0 ? format6(s / Double(n)) : "-", 11) + pad(format6(exact), 14) + pad(n > 0 ? format6(es / Double(n)) : "-", 9))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,159 @@
+import QGHDF5
+import QGPhysics
+
+/// Study S7: the classical spin-glass transition of the h_x = 0 model by
+/// parallel tempering (STUDIES.md S7; Katzgraber-Young, PRB 67, 134410).
+/// Two replicas per temperature give the overlap q, its moments and the link
+/// overlap q_l; every doubling stage of the run is kept, so the reducer can
+/// apply the link-overlap equilibration test and compute Binder ratios from
+/// the first stage that passes. Config table `[tempering]`; output groups
+/// `/tempering/L{L}`.
+public struct TemperingStudy: Study {
+    public static let name = "tempering"
+    public static let summary = "S7: parallel-tempering Monte Carlo of the h_x = 0 chain: overlaps, Binder ratio, link-overlap equilibration test"
+
+    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double }
+    /// Coupling normalization: `meanField` divides J by T_c^MF (so T_c^MF = 1,
+    /// Katzgraber-Young units, in which T_c = 0.62(3) at alpha = 0.75); `none`
+    /// uses the couplings of S1 as written.
+    public enum Normalization: String, Sendable, CaseIterable { case meanField = "mean-field", none }
+
+    let chain: ClassicalChainSpec
+    public let temperatures: [Double]
+    public let initialSweeps: Int
+    public let stages: Int
+    public let normalization: Normalization
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 8192
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TemperingStudy {
+        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
+        let lo = try t.double("T_min", default: 0.2), hi = try t.double("T_max", default: 1.4)
+        guard lo > 0, hi > lo, hi.isFinite else { throw ConfigError("[tempering] need 0 < T_min < T_max (got \(lo), \(hi))") }
+        let nT = try t.int("temperatures", default: 20)
+        guard nT >= 2 && nT <= 512 else { throw ConfigError("[tempering] temperatures must be in 2...512 (got \(nT))") }
+        let sweeps = try t.int("sweeps", default: 256)
+        guard sweeps >= 2 && sweeps <= 1 << 30 else { throw ConfigError("[tempering] sweeps (stage 0) must be in 2...2^30 (got \(sweeps))") }
+        let stages = try t.int("stages", default: 5)
+        guard stages >= 1 && stages <= 24 && (sweeps << (stages - 1)) <= 1 << 34 else {
+            throw ConfigError("[tempering] stages must be in 1...24 with sweeps * 2^(stages-1) <= 2^34 (got \(stages))")
+        }
+        let n = try t.string("normalize", default: Normalization.meanField.rawValue)
+        guard let norm = Normalization(rawValue: n) else {
+            throw ConfigError("[tempering] normalize must be one of \(Normalization.allCases.map(\.rawValue)) (got '\(n)')")
+        }
+        try t.finish()
+        var points: [Point] = []
+        for L in chain.sizes { for a in chain.alphas { points.append(Point(L: L, alpha: a)) } }
+        return TemperingStudy(chain: chain, temperatures: ParallelTempering.Schedule.geometric(lo: lo, hi: hi, count: nT),
+                              initialSweeps: sweeps, stages: stages, normalization: norm, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[tempering]\n" + chain.canonical + "T_min = \(temperatures.first!)\nT_max = \(temperatures.last!)\ntemperatures = \(temperatures.count)\n"
+            + "sweeps = \(initialSweeps)\nstages = \(stages)\nnormalize = \"\(normalization.rawValue)\"\n"
+    }
+
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+    var schedule: ParallelTempering.Schedule { .init(temperatures: temperatures, initialSweeps: initialSweeps, stages: stages) }
+    static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
+
+    public var blocks: [OutputBlock] {
+        let nT = temperatures.count
+        return chain.sizes.map { L in
+            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
+            ds += [DatasetSpec("T", .float64, [nT]), DatasetSpec("tmf2", .float64), DatasetSpec("sweeps", .int64, [stages])]
+            ds += Self.stageNames.map { DatasetSpec($0, .float64, [stages, nT]) }
+            ds.append(DatasetSpec("exchange_acceptance", .float64, [stages, nT - 1]))
+            return OutputBlock(path: "/tempering/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "stages": Double(stages), "initial_sweeps": Double(initialSweeps),
+                                            "normalized_mean_field": normalization == .meanField ? 1 : 0,
+                                            "boundary_open": chain.boundary == .open ? 1 : 0])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, L) in chain.sizes.enumerated() {
+            for (j, p) in pointsOf(L).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: Double(L * L)))
+                }
+            }
+        }
+        return out
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
+        let L = points[task.point].L
+        return ClassicalChainSpec.chainBytes(L) + 2 * temperatures.count * 9 * L
+    }
+
+    /// Cost model (docs/classical.md): per sweep and replica ~10 ns per spin
+    /// plus ~0.5 ns L^2 of field updates, plus ~1 ns L^2 per temperature for
+    /// the link overlap.
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        let L = Double(points[task.point].L), nT = Double(temperatures.count)
+        let sweeps = Double(initialSweeps << (stages - 1))
+        return 1e-9 * sweeps * (2 * nT * (10 * L + 0.5 * L * L) + nT * L * L) * Double(groupSize)
+    }
+
+    func mcKey(_ p: Point) -> UInt64 {
+        StreamKey.make("tempering-mc|L=\(p.L)|alpha=\(p.alpha)|boundary=\(chain.boundary.rawValue)|normalize=\(normalization.rawValue)")
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        let J = ClassicalChainSpec.couplings(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
+                                             realization: task.realization)
+        let tmf = ClassicalChain.meanFieldTemperature(L: p.L, alpha: p.alpha, boundary: chain.boundary)
+        let scale = normalization == .meanField ? 1 / tmf : 1
+        let model = ClassicalChain(L: p.L, alpha: p.alpha, boundary: chain.boundary, J: J, scale: scale)
+        var rng = CounterRNG(seed: context.settings.seed, stream: mcKey(p), realization: task.realization)
+        let result = ParallelTempering.run(model, schedule: schedule, rng: &rng)
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   J: chain.storeDisorder ? J : nil)
+        rows["T"] = .float64(temperatures)
+        rows["tmf2"] = .float64([(scale * tmf) * (scale * tmf)])
+        rows["sweeps"] = .int64(result.map { Int64($0.sweeps) })
+        rows["energy"] = .float64(result.flatMap(\.energy))
+        rows["q2"] = .float64(result.flatMap(\.q2))
+        rows["q4"] = .float64(result.flatMap(\.q4))
+        rows["abs_q"] = .float64(result.flatMap(\.absQ))
+        rows["ql"] = .float64(result.flatMap(\.ql))
+        rows["exchange_acceptance"] = .float64(result.flatMap(\.exchangeAcceptance))
+        return TaskOutput(rows: rows)
+    }
+
+    /// Per (L, alpha): samples done and the last stage's Binder ratio at the
+    /// lowest, middle and highest temperature (sample averages; errors come
+    /// from `qglass reduce`).
+    public func summary(file: HDF5File) throws -> String {
+        let nT = temperatures.count, last = stages - 1
+        let picks = [0, nT / 2, nT - 1]
+        var lines = ["     L   alpha   samples   " + picks.map { "g(T=\(format6(temperatures[$0], 3)))" }.joined(separator: "  ")]
+        for L in chain.sizes {
+            let path = "/tempering/L\(L)"
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let q2 = try file.openDataset(path + "/q2").readAll(as: Double.self)
+            let q4 = try file.openDataset(path + "/q4").readAll(as: Double.self)
+            for p in pointsOf(L) {
+                var n = 0
+                var s2 = [Double](repeating: 0, count: nT), s4 = s2
+                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                    n += 1
+                    for k in 0..<nT { s2[k] += q2[(t * stages + last) * nT + k]; s4[k] += q4[(t * stages + last) * nT + k] }
+                }
+                let g = picks.map { k in n > 0 ? format6(ParallelTempering.binder(q2: s2[k] / Double(n), q4: s4[k] / Double(n)), 3) : "-" }
+                lines.append(pad("\(L)", 6) + pad(format6(points[p].alpha, 3), 8) + pad("\(n)", 10) + "   " + g.map { pad($0, 12) }.joined(separator: "  "))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

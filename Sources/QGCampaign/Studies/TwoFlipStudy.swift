@@ -1,0 +1,123 @@
+import QGHDF5
+import QGPhysics
+
+/// Study S4: two-spin-flip resonances (STUDIES.md S4, seed 001 eq. 6). For
+/// every pair of a random or single-flip-stable state, the seed's amplitude
+/// A_12 and the plain perturbative one A_12 / 4 are compared with 1; a
+/// resonant pair is genuine if neither spin is single-flip resonant. All h_x
+/// of the list are counted on the same state. Config table `[twoflip]`;
+/// output groups `/twoflip/L{L}`.
+public struct TwoFlipStudy: Study {
+    public static let name = "twoflip"
+    public static let summary = "S4: all and genuine two-spin-flip resonances (seed amplitude eq. 6 and plain 2nd-order PT) vs L"
+
+    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
+
+    let chain: ClassicalChainSpec
+    public let fields: [Double]
+    public let states: [InitialState]
+    public let order: RelaxationOrder
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 40_000
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoFlipStudy {
+        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
+        let hx = try t.doubles("hx")
+        guard !hx.isEmpty else { throw ConfigError("[twoflip] hx must list at least one value") }
+        for h in hx where !(h > 0) || !h.isFinite { throw ConfigError("[twoflip] hx must be > 0 (got \(h))") }
+        guard Set(hx).count == hx.count else { throw ConfigError("[twoflip] hx has duplicates") }
+        let states = try t.states("state", study: name, default: ["random", "sfs"])
+        let order = try t.order(study: name)
+        try t.finish()
+        var points: [Point] = []
+        for L in chain.sizes { for a in chain.alphas { for s in states { points.append(Point(L: L, alpha: a, state: s)) } } }
+        return TwoFlipStudy(chain: chain, fields: hx, states: states, order: order, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[twoflip]\n" + chain.canonical + "hx = \(tomlList(fields))\nstate = \(tomlList(states))\norder = \"\(order.rawValue)\"\n"
+    }
+
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+    static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
+
+    public var blocks: [OutputBlock] {
+        chain.sizes.map { L in
+            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
+            ds += [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("hx", .float64, [fields.count])]
+            ds += Self.countNames.map { DatasetSpec($0, .int64, [fields.count]) }
+            return OutputBlock(path: "/twoflip/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "order": Double(order.code), "boundary_open": chain.boundary == .open ? 1 : 0,
+                                            "perturbative_factor": TwoFlipResonances.perturbativeFactor])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, L) in chain.sizes.enumerated() {
+            for (j, p) in pointsOf(L).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: Double(L * L * (1 + fields.count))))
+                }
+            }
+        }
+        return out
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
+
+    /// ~1.1e-8 s per L^2 (chain + SFS) plus ~1.5e-9 s per pair and field.
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        let L = Double(points[task.point].L)
+        return (1.1e-8 * L * L + 1.5e-9 * L * L / 2 * Double(fields.count)) * Double(groupSize)
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
+                                           realization: task.realization, kind: p.state, order: order)
+        let counts = TwoFlipResonances.count(s.chain, z: s.z, phi: s.phi, hx: fields)
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   J: chain.storeDisorder ? s.J : nil)
+        rows["state"] = .int8([p.state.code])
+        rows["z"] = .int8(s.z)
+        rows["hx"] = .float64(fields)
+        rows["count_all"] = .int64(counts.map(\.all))
+        rows["count_genuine"] = .int64(counts.map(\.genuine))
+        rows["count_all_pt"] = .int64(counts.map(\.allPT))
+        rows["count_genuine_pt"] = .int64(counts.map(\.genuinePT))
+        rows["count_single"] = .int64(counts.map(\.single))
+        return TaskOutput(rows: rows)
+    }
+
+    /// Per (L, alpha, state, h_x): mean all and genuine resonance counts.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["     L   alpha   state      hx   real.      <all>   <genuine>   <single>"]
+        let nH = fields.count
+        for L in chain.sizes {
+            let path = "/twoflip/L\(L)"
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let all = try file.openDataset(path + "/count_all").readAll(as: Int64.self)
+            let gen = try file.openDataset(path + "/count_genuine").readAll(as: Int64.self)
+            let sgl = try file.openDataset(path + "/count_single").readAll(as: Int64.self)
+            for p in pointsOf(L) {
+                for (k, h) in fields.enumerated() {
+                    var n = 0, a = 0.0, g = 0.0, s = 0.0
+                    for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                        n += 1; a += Double(all[t * nH + k]); g += Double(gen[t * nH + k]); s += Double(sgl[t * nH + k])
+                    }
+                    let q = points[p], d = Double(max(n, 1))
+                    lines.append(pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(q.state.rawValue, 8) + pad(format6(h, 3), 8) + pad("\(n)", 8)
+                                 + pad(format6(a / d, 2), 11) + pad(format6(g / d, 2), 12) + pad(format6(s / d, 2), 11))
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
