@@ -11,6 +11,15 @@ public struct ReduceOptions: Sendable {
     public var bootstrapSamples = 200
     public var epsWindow: (lo: Double, hi: Double) = (0.4, 0.6)
     public var force = false
+    /// S2: power-law fit window of p_inf(|phi|): lower edge (nil = automatic,
+    /// see docs/classical.md) and upper edge.
+    public var phiFitMin: Double? = nil
+    public var phiFitMax = 1.0
+    /// S2: fewest counts per bin and size for the automatic fit window.
+    public var minBinCount = 10
+    /// S3: growth-exponent fit window, as fractions of the number of steps
+    /// (capped where the mean count reaches L/2).
+    public var growthWindow: (lo: Double, hi: Double) = (0.01, 1.0)
     public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
 }
 

@@ -197,3 +197,58 @@ public enum ReduceStatistics {
         return (r.x[0], exp(r.x[1]), r.value, r.converged)
     }
 }
+
+extension ReduceStatistics {
+    /// Least-squares polynomial y = c0 + c1 x + ... + c_d x^d (normal
+    /// equations; d <= 3, for extrapolations in 1/L). Returns nil when the
+    /// system is singular or there are fewer points than coefficients.
+    public static func polynomialFit(x: [Double], y: [Double], degree d: Int) -> [Double]? {
+        let n = d + 1
+        guard x.count >= n, d >= 0, d <= 3 else { return nil }
+        var a = [Double](repeating: 0, count: n * n), b = [Double](repeating: 0, count: n)
+        for (xi, yi) in zip(x, y) {
+            var p = [Double](repeating: 1, count: 2 * n)
+            for k in 1..<(2 * n) { p[k] = p[k - 1] * xi }
+            for r in 0..<n {
+                b[r] += p[r] * yi
+                for c in 0..<n { a[r * n + c] += p[r + c] }
+            }
+        }
+        // Gaussian elimination with partial pivoting.
+        for col in 0..<n {
+            var piv = col
+            for r in (col + 1)..<n where abs(a[r * n + col]) > abs(a[piv * n + col]) { piv = r }
+            guard abs(a[piv * n + col]) > 1e-300 else { return nil }
+            if piv != col {
+                for c in 0..<n { a.swapAt(col * n + c, piv * n + c) }
+                b.swapAt(col, piv)
+            }
+            for r in 0..<n where r != col {
+                let f = a[r * n + col] / a[col * n + col]
+                if f == 0 { continue }
+                for c in col..<n { a[r * n + c] -= f * a[col * n + c] }
+                b[r] -= f * b[col]
+            }
+        }
+        return (0..<n).map { b[$0] / a[$0 * n + $0] }
+    }
+
+    /// Value at 1/L = 0 of a fit of y(L) in powers of 1/L up to `order`
+    /// (lowered to the number of sizes minus one).
+    public static func extrapolateInverseL(sizes: [Int], values: [Double], order: Int = 2) -> Double {
+        guard !sizes.isEmpty else { return .nan }
+        let d = min(order, sizes.count - 1)
+        if d == 0 { return values.reduce(0, +) / Double(values.count) }
+        return polynomialFit(x: sizes.map { 1 / Double($0) }, y: values, degree: d)?[0] ?? .nan
+    }
+
+    /// Power law y = A x^e fitted as a line in (log x, log y) over the points
+    /// with x in `window` and y > 0. Returns the exponent, A and the number of points used.
+    public static func powerLawFit(x: [Double], y: [Double], window: ClosedRange<Double>) -> (exponent: Double, prefactor: Double, points: Int) {
+        var lx: [Double] = [], ly: [Double] = []
+        for (a, b) in zip(x, y) where window.contains(a) && a > 0 && b > 0 && b.isFinite { lx.append(log(a)); ly.append(log(b)) }
+        guard lx.count >= 2 else { return (.nan, .nan, lx.count) }
+        let f = linearFit(x: lx, y: ly)
+        return (f.slope, exp(f.intercept), lx.count)
+    }
+}

@@ -220,7 +220,9 @@ struct ReduceCommand: ParsableCommand {
     @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
     @Option(help: "Reduced HDF5 file.") var out: String
     @Option(help: "Bootstrap resamples of realizations.") var bootstrap = 200
-    @Option(help: "eps window lo,hi for the finite-size analysis.") var epsWindow = "0.4,0.6"
+    @Option(help: "eps window lo,hi for the finite-size analysis (S1).") var epsWindow = "0.4,0.6"
+    @Option(help: "S2: |phi| window lo,hi of the power-law fit of p(phi); lo = auto picks the smallest well-sampled bin.") var phiFitWindow = "auto,1"
+    @Option(help: "S3: growth-exponent fit window lo,hi as fractions of the steps.") var growthWindow = "0.01,1"
     @Flag(help: "Overwrite an existing output file.") var force = false
 
     func run() throws {
@@ -230,10 +232,23 @@ struct ReduceCommand: ParsableCommand {
         options.bootstrapSamples = bootstrap
         options.epsWindow = (w[0], w[1])
         options.force = force
+        let pw = phiFitWindow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard pw.count == 2, let phiHi = Double(pw[1]), pw[0] == "auto" || Double(pw[0]) != nil else {
+            throw ValidationError("--phi-fit-window takes lo,hi (lo may be 'auto')")
+        }
+        options.phiFitMin = Double(pw[0])
+        options.phiFitMax = phiHi
+        let gw = growthWindow.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard gw.count == 2, gw[0] >= 0, gw[0] < gw[1], gw[1] <= 1 else { throw ValidationError("--growth-window takes lo,hi with 0 <= lo < hi <= 1") }
+        options.growthWindow = (gw[0], gw[1])
+        let study = ClassicalReducer.detectStudy(inputs) ?? LRSGStudy.name
         var status: Int32 = 0
         do {
             status = try MPIEnvironment.run { world in
                 do {
+                    if ClassicalReducer.studies.contains(study) {
+                        return try ClassicalReducer.run(world: world, options: options, log: { if world.rank == 0 { say($0) } })
+                    }
                     return try LRSGReducer.run(world: world, options: options, log: { if world.rank == 0 { say($0) } })
                 } catch let e as ReduceError {
                     if world.rank == 0 { complain("error: \(e)") }

@@ -74,10 +74,10 @@ public struct AvalancheStudy: Study {
         ClassicalChainSpec.chainBytes(points[task.point].L) + 8 * (steps + 1)
     }
 
-    /// ~1.1e-8 s per L^2 (chain + SFS) plus ~1e-9 s per spin per step.
+    /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1e-9 s per spin per step.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L)
-        return (1.1e-8 * L * L + 1e-9 * L * Double(steps)) * Double(groupSize)
+        return (2.2e-8 * L * L + 1e-9 * L * Double(steps)) * Double(groupSize)
     }
 
     static func flipKey(_ p: Point, boundary: Boundary) -> UInt64 {

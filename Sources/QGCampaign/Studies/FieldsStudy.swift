@@ -73,10 +73,10 @@ public struct FieldsStudy: Study {
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
 
-    /// Measured: ~1.1e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md).
+    /// Measured: ~2.2e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L)
-        return 1.1e-8 * L * L * Double(groupSize)
+        return 2.2e-8 * L * L * Double(groupSize)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {

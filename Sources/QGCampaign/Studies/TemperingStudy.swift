@@ -58,7 +58,7 @@ public struct TemperingStudy: Study {
 
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
     var schedule: ParallelTempering.Schedule { .init(temperatures: temperatures, initialSweeps: initialSweeps, stages: stages) }
-    static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
+    public static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
 
     public var blocks: [OutputBlock] {
         let nT = temperatures.count

@@ -41,7 +41,7 @@ public struct TwoFlipStudy: Study {
     }
 
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
-    static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
+    public static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
 
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
@@ -69,10 +69,10 @@ public struct TwoFlipStudy: Study {
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
 
-    /// ~1.1e-8 s per L^2 (chain + SFS) plus ~1.5e-9 s per pair and field.
+    /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1.5e-9 s per pair and field.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L)
-        return (1.1e-8 * L * L + 1.5e-9 * L * L / 2 * Double(fields.count)) * Double(groupSize)
+        return (2.2e-8 * L * L + 1.5e-9 * L * L / 2 * Double(fields.count)) * Double(groupSize)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
