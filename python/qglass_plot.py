@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Figures of a reduced qglass S1 file (docs/hdf5-schema.md, "Reduced file").
+"""Figures of a reduced qglass file (docs/hdf5-schema.md). S1 files are drawn here;
+classical studies (fields, avalanche, twoflip, tempering) by qglass_plot_classical.py.
 
     python3 python/qglass_plot.py REDUCED.h5 --out DIR [--format png,svg] [--L 12] [--all-L]
 
@@ -154,9 +155,17 @@ def collapse(d, obs, alpha, outdir, formats, written):
 
 
 def make_figures(path, outdir, formats=("png", "svg"), L=None, all_L=False):
-    d = load(path)
     os.makedirs(outdir, exist_ok=True)
     written = []
+    with h5py.File(path, "r") as f:
+        study = f.attrs.get("study", b"lrsg")
+        study = study.decode() if isinstance(study, bytes) else str(study)
+    if study != "lrsg":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from qglass_plot_classical import make_classical_figures
+        make_classical_figures(path, study, outdir, formats, lambda fig, name: _save(fig, outdir, name, formats, written))
+        return written
+    d = load(path)
     for alpha in sorted(set(d["alpha"])):
         sizes = sorted(set(d["L"][d["alpha"] == alpha]))
         chosen = [L] if L is not None else (sizes if all_L else sizes[-1:])

@@ -78,3 +78,34 @@ final class ReduceStatisticsTests: XCTestCase {
         XCTAssertEqual(r.x[1], -2, accuracy: 1e-4)
     }
 }
+
+/// Fits used by the classical reducer (S2 extrapolation and power law, S3/S4 exponents).
+final class ClassicalFitTests: XCTestCase {
+    /// p_L = p_inf + a/L + b/L^2 is extrapolated exactly by the second-order fit in 1/L.
+    func testInverseLExtrapolationRecoversTheLimit() {
+        let sizes = [100, 200, 400, 800, 1600]
+        let values = sizes.map { 0.25 + 3.0 / Double($0) - 40.0 / Double($0 * $0) }
+        XCTAssertEqual(ReduceStatistics.extrapolateInverseL(sizes: sizes, values: values, order: 2), 0.25, accuracy: 1e-12)
+        // Two sizes: a line in 1/L through both points.
+        XCTAssertEqual(ReduceStatistics.extrapolateInverseL(sizes: [100, 200], values: [1.3, 1.2], order: 2), 1.1, accuracy: 1e-12)
+        // One size: the value itself.
+        XCTAssertEqual(ReduceStatistics.extrapolateInverseL(sizes: [100], values: [0.7]), 0.7)
+        let c = ReduceStatistics.polynomialFit(x: [0, 1, 2, 3], y: [1, 3, 9, 19], degree: 2)!
+        XCTAssertEqual(c[0], 1, accuracy: 1e-12); XCTAssertEqual(c[1], 0, accuracy: 1e-12); XCTAssertEqual(c[2], 2, accuracy: 1e-12)
+        XCTAssertNil(ReduceStatistics.polynomialFit(x: [1, 2], y: [1, 2], degree: 2))
+    }
+
+    /// A power law on log-spaced points is recovered inside the window only.
+    func testPowerLawFitRecoversTheExponentInsideTheWindow() {
+        let x = (0..<40).map { 1e-3 * pow(10, Double($0) / 10) }
+        let y = x.map { $0 < 1 ? 0.8 * pow($0, 0.45) : 0.8 * exp(-($0 - 1)) }
+        let f = ReduceStatistics.powerLawFit(x: x, y: y, window: 1e-3...0.99)
+        XCTAssertEqual(f.exponent, 0.45, accuracy: 1e-12)
+        XCTAssertEqual(f.prefactor, 0.8, accuracy: 1e-12)
+        XCTAssertEqual(f.points, 30)
+        // Counts growing as L^(2 - alpha) with noise-free data.
+        let L = [100.0, 200, 400, 800, 1600]
+        XCTAssertEqual(ReduceStatistics.powerLawFit(x: L, y: L.map { 0.01 * pow($0, 1.3) }, window: 1...Double.infinity).exponent, 1.3, accuracy: 1e-12)
+        XCTAssertTrue(ReduceStatistics.powerLawFit(x: [1, 2], y: [0, 0], window: 0...10).exponent.isNaN)
+    }
+}

@@ -1,0 +1,121 @@
+"""h5py reads every dataset of the classical campaign and reduced files (studies
+fields, avalanche, twoflip, tempering), the fields contract holds from Python,
+and the plot script draws each study's figures.
+
+Runs the built executable (QGLASS_BIN, default .build/debug/qglass) under mpirun.
+"""
+import os
+import pathlib
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "debug" / "qglass"))
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+
+TABLES = {
+    "fields": '[fields]\nL = [64, 128, 256]\nalpha = [0.6, 0.8]\nstate = ["sfs", "random"]\n',
+    "avalanche": '[avalanche]\nL = [200]\nalpha = [0.7]\nhx = [0.05]\nstate = ["random", "sfs"]\nsteps = 200\n',
+    "twoflip": '[twoflip]\nL = [50, 100, 200]\nalpha = [0.7]\nhx = [0.1]\nstate = ["random", "sfs"]\n',
+    "tempering": '[tempering]\nL = [8, 16]\nalpha = 0.75\nT_min = 0.3\nT_max = 1.2\ntemperatures = 6\nsweeps = 64\nstages = 3\n',
+}
+
+
+def qglass(*args, ranks=2):
+    cmd = ["mpirun", "-n", str(ranks), "--bind-to", "none", QGLASS, *args]
+    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    d = tmp_path_factory.mktemp("classical")
+    out = {}
+    for study, table in TABLES.items():
+        cfg = d / f"{study}.toml"
+        cfg.write_text(f"[campaign]\nseed = 17\nrealizations = {30 if study == 'fields' else 12}\n\n" + table)
+        camp, red = d / f"{study}.h5", d / f"{study}-reduced.h5"
+        qglass("run", str(cfg), "--out", str(camp))
+        res = qglass("reduce", str(camp), "--out", str(red), "--bootstrap", "20", ranks=1)
+        out[study] = (camp, red, res.stdout)
+    return out
+
+
+def datasets(f):
+    found = []
+    f.visititems(lambda name, obj: found.append((name, obj)) if isinstance(obj, h5py.Dataset) else None)
+    return found
+
+
+@pytest.mark.parametrize("study", list(TABLES))
+def test_every_dataset_reads(runs, study):
+    camp, red, _ = runs[study]
+    for path in (camp, red):
+        with h5py.File(path, "r") as f:
+            assert f.attrs["study"] == study
+            assert int(f.attrs["schema_version"]) == 1
+            found = datasets(f)
+            assert len(found) >= 8, path
+            for name, ds in found:
+                assert ds[()].shape == ds.shape, name
+    with h5py.File(red, "r") as f:
+        assert f.attrs["kind"] == "reduced"
+        assert isinstance(f.attrs["input_commits"], str)
+
+
+def test_fields_contract_from_python(runs):
+    camp, red, report = runs["fields"]
+    with h5py.File(camp, "r") as f:
+        g = f["fields/L128"]
+        T = g["done"].shape[0]
+        assert g["alpha"].dtype == np.float64 and g["alpha"].shape == (T,)
+        assert g["realization"].dtype == np.int64 and g["realization"].shape == (T,)
+        assert g["z"].dtype == np.int8 and g["z"].shape == (T, 128)
+        assert g["phi"].dtype == np.float64 and g["phi"].shape == (T, 128)
+        sfs = g["state"][:] == 1
+        assert np.all(g["z"][sfs] * g["phi"][sfs] < 0)
+        assert np.all(g["phi_hist"][:].sum(axis=1) + g["phi_underflow"][:] + g["phi_overflow"][:] == 128)
+    with h5py.File(red, "r") as f:
+        s = f["fields/summary"]
+        x = s["x"][:][s["state"][:] == 1]
+        assert np.all(np.isfinite(x)) and np.all(x > 0), x
+        for k in f["fields"]:
+            if k.startswith("set") and f[f"fields/{k}"].attrs["state"] == "random":
+                g = f[f"fields/{k}"]
+                dev = (g["phi_sq_mean"][:] - g["phi_sq_exact"][:]) / g["phi_sq_mean_err"][:]
+                assert np.all(np.abs(dev) < 5), dev
+    assert "x = " in report
+
+
+def test_tempering_reduction_is_sane(runs):
+    _, red, _ = runs["tempering"]
+    with h5py.File(red, "r") as f:
+        g = f["tempering/set0"]
+        assert g["g"].shape == (2, 6)
+        gg = g["g"][:]
+        # Ordered at low T, disordered at high T, for both sizes.
+        assert np.all(gg[:, 0] > gg[:, -1])
+        assert np.all(g["exchange_acceptance_min"][:] > 0.05)
+        assert g["crossings/Tc"].shape == (1,)
+
+
+@pytest.mark.parametrize("study,stem", [("fields", "fields_sfs_alpha0.6"), ("avalanche", "avalanche_L200_hx0.05"),
+                                        ("twoflip", "twoflip_hx0.1"), ("tempering", "binder_alpha0.75")])
+def test_plot_draws_the_figures(runs, study, stem, tmp_path):
+    import matplotlib.image as mpimg
+    _, red, _ = runs[study]
+    res = subprocess.run([QGLASS, "plot", str(red), "--out", str(tmp_path), "--format", "png,svg"],
+                         capture_output=True, text=True, env=ENV)
+    assert res.returncode == 0, res.stderr
+    png = tmp_path / f"{stem}.png"
+    assert png.exists() and (tmp_path / f"{stem}.svg").exists(), res.stdout
+    img = mpimg.imread(png)
+    assert img.shape[0] > 500 and img.shape[1] > 800
+    assert img[..., :3].std() > 0.05, "blank figure"
