@@ -17,6 +17,13 @@ MARKERS = "osD^v<>pH*"
 STATE_LABEL = {"random": r"$T=\infty$", "sfs": "SFS"}
 
 
+def pm(v, e, digits=2):
+    """'v \\pm e' for mathtext; NaN-safe (a NaN error is dropped, a NaN value is 'nan')."""
+    if not np.isfinite(v):
+        return r"\mathrm{nan}"
+    return f"{v:.{digits}f}" + (rf"\pm{e:.{digits}f}" if np.isfinite(e) else "")
+
+
 def _attr(g, k, default=None):
     v = g.attrs.get(k, default)
     if isinstance(v, bytes):
@@ -52,7 +59,7 @@ def fields(f, outdir, formats, save):
         if np.isfinite(x):
             xx = np.geomspace(lo, hi, 50)
             ax.plot(xx, float(_attr(g, "fit_prefactor")) * xx ** x, "r--", lw=2,
-                    label=rf"$p\sim|\phi|^{{x}}$, $x={x:.2f}\pm{xe:.2f}$")
+                    label=rf"$p\sim|\phi|^{{x}}$, $x={pm(x, xe)}$")
             ax.axvspan(lo, hi, color="r", alpha=0.06)
         ax.set_xscale("log"); ax.set_yscale("log")
         ax.set_xlabel(r"$|\phi|$"); ax.set_ylabel(r"$p(\phi)$")
@@ -88,7 +95,7 @@ def avalanche(f, outdir, formats, save):
             ge, gee = float(_attr(g, "growth_exponent")), float(_attr(g, "growth_exponent_err"))
             lab = (STATE_LABEL[st]) + rf", $\alpha={a:g}$"
             if st == "random":
-                lab += rf" (slope {ge:.3f}$\pm${gee:.3f})"
+                lab += rf" (slope ${pm(ge, gee, 3)}$)"
             else:
                 lab += f" (final {100 * float(_attr(g, 'saturation_fraction')):.1f}% of spins)"
             x = s[1:]
@@ -121,7 +128,8 @@ def twoflip(f, outdir, formats, save):
                 ok = m > 0
                 col = f"C{k}"
                 ax.errorbar(L[ok], m[ok], yerr=e[ok], fmt=MARKERS[k % len(MARKERS)], fillstyle=fill, color=col, ms=6, capsize=2,
-                            label=STATE_LABEL[st] + rf" {kind}, $\alpha={a:g}$: $L^{{{ex:.2f}\pm{ee:.2f}}}$")
+                            label=STATE_LABEL[st] + rf" {kind}, $\alpha={a:g}$: "
+                            + (rf"$L^{{{pm(ex, ee)}}}$" if np.isfinite(ex) else "no fit"))
                 if ok.sum() >= 2 and np.isfinite(ex):
                     c0 = np.exp(np.mean(np.log(m[ok]) - ex * np.log(L[ok])))
                     ax.plot(L[ok], c0 * L[ok] ** ex, "-", color=col, lw=1)
@@ -147,7 +155,7 @@ def tempering(f, outdir, formats, save):
             if cr["found"][j]:
                 tc, te = cr["Tc"][j], cr["Tc_err"][j]
                 ax.axvline(tc, color=f"C{j}", ls=":", lw=1.2)
-                ax.annotate(rf"$T_\times({cr['L1'][j]},{cr['L2'][j]})={tc:.2f}\pm{te:.2f}$", xy=(0.98, 0.95 - 0.07 * j),
+                ax.annotate(rf"$T_\times({cr['L1'][j]},{cr['L2'][j]})={pm(tc, te)}$", xy=(0.98, 0.95 - 0.07 * j),
                             xycoords="axes fraction", ha="right", va="top", fontsize=10)
         norm = _attr(g, "normalization")
         if norm == "mean-field" and abs(a - 0.75) < 1e-9:

@@ -16,7 +16,7 @@ public struct CampaignPlanner {
         let groups = [1, 2, 4, 8, 16, 32, 64]
         let memPerCore = memoryPerNodeGiB / Double(coresPerNode)
         var lines = ["qglass plan: study \(type(of: study).name), \(tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB (\(fmt(memPerCore, 2)) GiB/core)",
-                     "cost model: docs/performance.md (one BLAS thread per rank)",
+                     "cost models: docs/performance.md (ED), docs/classical.md (classical studies); one BLAS thread per rank",
                      "",
                      "memory per rank (GiB) for group sizes g:",
                      pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined() + pad("", 10) + pad("group", 6) + pad("core-h/task", 13) + pad("core-h", 10)]

@@ -56,16 +56,7 @@ public enum ClassicalReducer {
     }
 
     public static func run(world: Communicator, options: ReduceOptions, log: (String) -> Void) throws -> Int32 {
-        var refusal = ""
-        if world.rank == 0 {
-            if options.inputs.isEmpty { refusal = "no input files" }
-            else if FileManager.default.fileExists(atPath: options.output) && !options.force {
-                refusal = "output file \(options.output) already exists; use --force to overwrite it"
-            } else if options.inputs.contains(options.output) { refusal = "output \(options.output) is also an input" }
-            else if options.bootstrapSamples < 2 { refusal = "bootstrap needs at least 2 samples" }
-        }
-        refusal = try world.broadcast(string: refusal)
-        if !refusal.isEmpty { throw ReduceError(message: refusal) }
+        try options.refuseBadInput(world: world)
         guard world.rank == 0 else { return 0 }
 
         var warnings: [String] = []

@@ -21,6 +21,22 @@ public struct ReduceOptions: Sendable {
     /// (capped where the mean count reaches L/2).
     public var growthWindow: (lo: Double, hi: Double) = (0.01, 1.0)
     public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
+
+    /// Collective: rank 0 checks the inputs and the output (an existing output
+    /// is refused unless `force`), and every rank throws the same refusal.
+    func refuseBadInput(world: Communicator) throws {
+        var refusal = ""
+        if world.rank == 0 {
+            if inputs.isEmpty { refusal = "no input files" }
+            else if FileManager.default.fileExists(atPath: output) && !force {
+                refusal = "output file \(output) already exists; use --force to overwrite it"
+            } else if inputs.contains(output) { refusal = "output \(output) is also an input" }
+            else if !(epsWindow.lo < epsWindow.hi) { refusal = "eps window must have lo < hi" }
+            else if bootstrapSamples < 2 { refusal = "bootstrap needs at least 2 samples" }
+        }
+        refusal = try world.broadcast(string: refusal)
+        if !refusal.isEmpty { throw ReduceError(message: refusal) }
+    }
 }
 
 /// A reduction that cannot proceed (e.g. inputs that disagree on a point's configuration).
@@ -76,18 +92,7 @@ public enum LRSGReducer {
     public static let version = "0.1.0"
 
     public static func run(world: Communicator, options: ReduceOptions, log: (String) -> Void) throws -> Int32 {
-        // Refuse an existing output unless --force (rank 0 decides).
-        var refusal = ""
-        if world.rank == 0 {
-            if options.inputs.isEmpty { refusal = "no input files" }
-            else if FileManager.default.fileExists(atPath: options.output) && !options.force {
-                refusal = "output file \(options.output) already exists; use --force to overwrite it"
-            } else if options.inputs.contains(options.output) { refusal = "output \(options.output) is also an input" }
-            else if !(options.epsWindow.lo < options.epsWindow.hi) { refusal = "eps window must have lo < hi" }
-            else if options.bootstrapSamples < 2 { refusal = "bootstrap needs at least 2 samples" }
-        }
-        refusal = try world.broadcast(string: refusal)
-        if !refusal.isEmpty { throw ReduceError(message: refusal) }
+        try options.refuseBadInput(world: world)
 
         // Rank 0 lists (file, block) work items; unreadable files become warnings.
         var warnings: [String] = []

@@ -3,23 +3,13 @@
 Runs the built executable (QGLASS_BIN, default .build/debug/qglass) under mpirun.
 """
 import os
-import pathlib
 import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "debug" / "qglass"))
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-
-
-def qglass(*args, ranks=2):
-    cmd = ["mpirun", "-n", str(ranks), "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stdout + res.stderr
-    return res
+from qgtest import ENV, QGLASS, ROOT, datasets, qglass
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +24,6 @@ def files(tmp_path_factory):
     return camp, red
 
 
-def walk(f):
-    out = []
-    f.visititems(lambda name, obj: out.append((name, obj)) if isinstance(obj, h5py.Dataset) else None)
-    return out
-
-
 def test_every_dataset_of_the_reduced_file_reads(files):
     _, red = files
     with h5py.File(red, "r") as f:
@@ -48,9 +32,9 @@ def test_every_dataset_of_the_reduced_file_reads(files):
         assert int(f.attrs["schema_version"]) == 1
         assert isinstance(f.attrs["inputs"], str)
         assert list(f.attrs["eps_window"]) == [0.4, 0.6]
-        datasets = walk(f)
-        assert len(datasets) >= 40
-        for name, ds in datasets:
+        found = datasets(f)
+        assert len(found) >= 40
+        for name, ds in found:
             data = ds[()]
             assert data.shape == ds.shape, name
         P = f["lrsg/points/L"].shape[0]
@@ -69,7 +53,7 @@ def test_every_dataset_of_the_campaign_file_reads(files):
     with h5py.File(camp, "r") as f:
         for key in ("qglass_version", "git_commit", "config", "schema_version", "created", "seed"):
             assert key in f.attrs, key
-        for name, ds in walk(f):
+        for name, ds in datasets(f):
             ds[()]
         g = f["lrsg/L8"]
         assert np.all(g["done"][:] == 1)

@@ -115,6 +115,51 @@ def test_array_then_dependent_reduce(slurm, tmp_path):
     print(f"array job {array} (3 tasks) + reduce job {reduce}: reduce states {seen}")
 
 
+FIELDS = """[campaign]
+seed = 13
+realizations = 10
+[fields]
+L = [100]
+alpha = [0.7]
+state = ["sfs"]
+"""
+
+TWOFLIP = """[campaign]
+seed = 14
+realizations = 8
+[twoflip]
+L = [60, 120]
+alpha = 0.7
+hx = [0.1]
+"""
+
+
+def test_classical_array_and_single_job(slurm, tmp_path):
+    """S2 as an array over L with per-size realization counts and a dependent
+    reduce; S4 as a single campaign + reduce + plot job."""
+    cfg = write_config(tmp_path, "fields.toml", FIELDS)
+    prefix = tmp_path / "s2"
+    res = sh("bash", "jobscripts/submit-array.sh", "jobscripts/s2-fields.sbatch", cfg, "fields", "100 200", "30 12", str(prefix),
+             "--output", str(tmp_path / "s2-%A_%a.out"))
+    array, reduce = (w.rstrip(",") for w in res.stdout.split() if w.rstrip(",").isdigit())
+    cfg4 = write_config(tmp_path, "twoflip.toml", TWOFLIP)
+    single = sbatch("--output", str(tmp_path / "s4-%j.out"), "jobscripts/s4-twoflip.sbatch", cfg4, str(tmp_path / "s4.h5"))
+    state, seen = wait(reduce, timeout=600)
+    assert state == "COMPLETED", seen
+    for i, (L, n) in enumerate([(100, 30), (200, 12)]):
+        assert wait(f"{array}_{i}")[0] == "COMPLETED"
+        with h5py.File(f"{prefix}-L{L}.h5", "r") as f:
+            assert f[f"fields/L{L}/done"][:].sum() == n
+    with h5py.File(f"{prefix}-reduced.h5", "r") as f:
+        assert list(f["fields/set0/L"][:]) == [100, 200]
+        assert list(f["fields/set0/n_realizations"][:]) == [30, 12]
+    state4, seen4 = wait(single)
+    log4 = next(tmp_path.glob("s4-*.out")).read_text()
+    assert state4 == "COMPLETED", f"{seen4}\n{log4}"
+    assert (tmp_path / "s4-figures" / "twoflip_hx0.1.png").exists()
+    print(f"classical array job {array} + reduce {reduce}: {seen}; single S4 job {single}: {seen4}")
+
+
 # About 2 minutes of work for 2 ranks of the debug build (~2 s per task and
 # rank): longer than SLURM's shortest time limit (1 min, enforced within ~30 s).
 HEAVY = """[campaign]

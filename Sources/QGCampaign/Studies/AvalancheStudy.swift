@@ -26,10 +26,7 @@ public struct AvalancheStudy: Study {
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> AvalancheStudy {
         let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.doubles("hx")
-        guard !hx.isEmpty else { throw ConfigError("[avalanche] hx must list at least one value") }
-        for h in hx where !(h > 0) || !h.isFinite { throw ConfigError("[avalanche] hx must be > 0 (got \(h))") }
-        guard Set(hx).count == hx.count else { throw ConfigError("[avalanche] hx has duplicates") }
+        let hx = try t.positiveList("hx", study: name)
         let states = try t.states("state", study: name, default: ["random", "sfs"])
         let order = try t.order(study: name)
         let steps = try t.int("steps", default: 1000)
@@ -58,16 +55,7 @@ public struct AvalancheStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in chain.sizes.enumerated() {
-            for (j, p) in pointsOf(L).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: Double(L * (L + steps))))
-                }
-            }
-        }
-        return out
+        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * (points[p].L + steps)) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
@@ -108,12 +96,11 @@ public struct AvalancheStudy: Study {
         var lines = ["     L   alpha      hx   state   real.   <N_res(0)>   <N_res(\(steps))>"]
         for L in chain.sizes {
             let path = "/avalanche/L\(L)"
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let rows = try completedRowsByPoint(file, path)
             let ever = try file.openDataset(path + "/ever").readAll(as: Int64.self)
             for p in pointsOf(L) {
                 var n = 0, first = 0.0, last = 0.0
-                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                for t in rows[p] ?? [] {
                     n += 1; first += Double(ever[t * (steps + 1)]); last += Double(ever[t * (steps + 1) + steps])
                 }
                 let q = points[p]

@@ -1,3 +1,4 @@
+import QGHDF5
 import QGPhysics
 
 /// What the classical studies (S2 fields, S3 avalanche, S4 two-flip, S7
@@ -88,7 +89,41 @@ struct ClassicalChainSpec: Sendable {
     }
 }
 
+/// Tasks of a study with one block per size: block b holds the points of
+/// sizes[b] (`pointsOf`), each with the campaign's realizations (row =
+/// point-in-block x realizations + r).
+func tasksBySize(_ sizes: [Int], pointsOf: (Int) -> [Int], campaign: CampaignSettings, cost: (Int) -> Double) -> [TaskSpec] {
+    var out: [TaskSpec] = []
+    for (b, L) in sizes.enumerated() {
+        for (j, p) in pointsOf(L).enumerated() {
+            for r in 0..<campaign.realizations {
+                out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                    realization: campaign.firstRealization + r, cost: cost(p)))
+            }
+        }
+    }
+    return out
+}
+
+/// Local, for study summaries: the rows of `block` with done = 1, by point.
+func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [Int]] {
+    let done = try file.openDataset(block + "/done").readAll(as: UInt8.self)
+    let pt = try file.openDataset(block + "/point").readAll(as: Int64.self)
+    var out: [Int: [Int]] = [:]
+    for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
+    return out
+}
+
 extension ConfigTable {
+    /// A non-empty list of distinct, finite, positive numbers (e.g. h_x).
+    func positiveList(_ key: String, study: String) throws -> [Double] {
+        let xs = try doubles(key)
+        guard !xs.isEmpty else { throw ConfigError("[\(study)] \(key) must list at least one value") }
+        for x in xs where !(x > 0) || !x.isFinite { throw ConfigError("[\(study)] \(key) must be > 0 (got \(x))") }
+        guard Set(xs).count == xs.count else { throw ConfigError("[\(study)] \(key) has duplicates") }
+        return xs
+    }
+
     /// A list of initial-state kinds ("random", "sfs").
     func states(_ key: String, study: String, default d: [String]) throws -> [InitialState] {
         let names = try strings(key, default: d)

@@ -59,16 +59,7 @@ public struct FieldsStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in chain.sizes.enumerated() {
-            for (j, p) in pointsOf(L).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: Double(L * L)))
-                }
-            }
-        }
-        return out
+        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
@@ -109,13 +100,12 @@ public struct FieldsStudy: Study {
         var lines = ["     L   alpha   state   real.    <phi^2>   T=inf exact   E/L"]
         for L in chain.sizes {
             let path = "/fields/L\(L)"
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let rows = try completedRowsByPoint(file, path)
             let sq = try file.openDataset(path + "/phi_sq_mean").readAll(as: Double.self)
             let e = try file.openDataset(path + "/energy_per_spin").readAll(as: Double.self)
             for p in pointsOf(L) {
                 var n = 0, s = 0.0, es = 0.0
-                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) { n += 1; s += sq[t]; es += e[t] }
+                for t in rows[p] ?? [] { n += 1; s += sq[t]; es += e[t] }
                 let q = points[p]
                 let tmf = ClassicalChain.meanFieldTemperature(L: L, alpha: q.alpha, boundary: chain.boundary)
                 let exact = tmf * tmf   // site average of sum_j d_ij^(-2 alpha)

@@ -75,16 +75,7 @@ public struct TemperingStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in chain.sizes.enumerated() {
-            for (j, p) in pointsOf(L).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: Double(L * L)))
-                }
-            }
-        }
-        return out
+        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
@@ -92,13 +83,13 @@ public struct TemperingStudy: Study {
         return ClassicalChainSpec.chainBytes(L) + 2 * temperatures.count * 9 * L
     }
 
-    /// Cost model (docs/classical.md): per sweep and replica ~10 ns per spin
-    /// plus ~0.5 ns L^2 of field updates, plus ~1 ns L^2 per temperature for
-    /// the link overlap.
+    /// Cost model (docs/classical.md), fitted to L = 32..128 on the reference
+    /// machine: per sweep and temperature ~8e-10 s L^2 (field updates of both
+    /// copies and the link overlap) plus ~2e-8 s L (Metropolis attempts).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L), nT = Double(temperatures.count)
         let sweeps = Double(initialSweeps << (stages - 1))
-        return 1e-9 * sweeps * (2 * nT * (10 * L + 0.5 * L * L) + nT * L * L) * Double(groupSize)
+        return sweeps * nT * (8e-10 * L * L + 2e-8 * L) * Double(groupSize)
     }
 
     func mcKey(_ p: Point) -> UInt64 {
@@ -139,14 +130,13 @@ public struct TemperingStudy: Study {
         var lines = ["     L   alpha   samples   " + picks.map { "g(T=\(format6(temperatures[$0], 3)))" }.joined(separator: "  ")]
         for L in chain.sizes {
             let path = "/tempering/L\(L)"
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let rows = try completedRowsByPoint(file, path)
             let q2 = try file.openDataset(path + "/q2").readAll(as: Double.self)
             let q4 = try file.openDataset(path + "/q4").readAll(as: Double.self)
             for p in pointsOf(L) {
                 var n = 0
                 var s2 = [Double](repeating: 0, count: nT), s4 = s2
-                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                for t in rows[p] ?? [] {
                     n += 1
                     for k in 0..<nT { s2[k] += q2[(t * stages + last) * nT + k]; s4[k] += q4[(t * stages + last) * nT + k] }
                 }

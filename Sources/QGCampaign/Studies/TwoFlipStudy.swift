@@ -24,10 +24,7 @@ public struct TwoFlipStudy: Study {
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoFlipStudy {
         let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.doubles("hx")
-        guard !hx.isEmpty else { throw ConfigError("[twoflip] hx must list at least one value") }
-        for h in hx where !(h > 0) || !h.isFinite { throw ConfigError("[twoflip] hx must be > 0 (got \(h))") }
-        guard Set(hx).count == hx.count else { throw ConfigError("[twoflip] hx has duplicates") }
+        let hx = try t.positiveList("hx", study: name)
         let states = try t.states("state", study: name, default: ["random", "sfs"])
         let order = try t.order(study: name)
         try t.finish()
@@ -55,16 +52,7 @@ public struct TwoFlipStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in chain.sizes.enumerated() {
-            for (j, p) in pointsOf(L).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: Double(L * L * (1 + fields.count))))
-                }
-            }
-        }
-        return out
+        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
@@ -101,15 +89,14 @@ public struct TwoFlipStudy: Study {
         let nH = fields.count
         for L in chain.sizes {
             let path = "/twoflip/L\(L)"
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let rows = try completedRowsByPoint(file, path)
             let all = try file.openDataset(path + "/count_all").readAll(as: Int64.self)
             let gen = try file.openDataset(path + "/count_genuine").readAll(as: Int64.self)
             let sgl = try file.openDataset(path + "/count_single").readAll(as: Int64.self)
             for p in pointsOf(L) {
                 for (k, h) in fields.enumerated() {
                     var n = 0, a = 0.0, g = 0.0, s = 0.0
-                    for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                    for t in rows[p] ?? [] {
                         n += 1; a += Double(all[t * nH + k]); g += Double(gen[t * nH + k]); s += Double(sgl[t * nH + k])
                     }
                     let q = points[p], d = Double(max(n, 1))
