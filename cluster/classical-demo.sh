@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The small configs of the classical studies (S2 fields, S3 avalanche, S4 two-flip,
-# S7 parallel tempering) on 2 MPI ranks, each reduced and plotted: ~8 minutes.
+# S7 parallel tempering) on 2 MPI ranks, each reduced and plotted: ~6 minutes.
 #   bash cluster/classical-demo.sh [s2 s3 s4 s7]     (default: all four; build first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
