@@ -163,7 +163,7 @@ def make_figures(path, outdir, formats=("png", "svg"), L=None, all_L=False):
     if study != "lrsg":
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from qglass_plot_classical import make_classical_figures
-        make_classical_figures(path, study, outdir, formats, lambda fig, name: _save(fig, outdir, name, formats, written))
+        make_classical_figures(path, study, lambda fig, name: _save(fig, outdir, name, formats, written))
         return written
     d = load(path)
     for alpha in sorted(set(d["alpha"])):

@@ -39,7 +39,7 @@ def _sets(f, study):
     return [g[k] for k in keys]
 
 
-def fields(f, outdir, formats, save):
+def fields(f, save):
     sets = _sets(f, "fields")
     summary = f["fields/summary"]
     for g in sets:
@@ -81,7 +81,7 @@ def fields(f, outdir, formats, save):
         save(fig, f"fields_{state}_alpha{alpha:g}")
 
 
-def avalanche(f, outdir, formats, save):
+def avalanche(f, save):
     groups = {}
     for g in _sets(f, "avalanche"):
         groups.setdefault((int(_attr(g, "L")), float(_attr(g, "hx"))), []).append(g)
@@ -112,7 +112,7 @@ def avalanche(f, outdir, formats, save):
         save(fig, f"avalanche_L{L}_hx{hx:g}")
 
 
-def twoflip(f, outdir, formats, save):
+def twoflip(f, save):
     groups = {}
     for g in _sets(f, "twoflip"):
         groups.setdefault(float(_attr(g, "hx")), []).append(g)
@@ -142,7 +142,7 @@ def twoflip(f, outdir, formats, save):
         save(fig, f"twoflip_hx{hx:g}")
 
 
-def tempering(f, outdir, formats, save):
+def tempering(f, save):
     for g in _sets(f, "tempering"):
         a = float(_attr(g, "alpha"))
         T, Ls, gg, ge = g["T"][:], g["L"][:], g["g"][:], g["g_err"][:]
@@ -180,6 +180,7 @@ def tempering(f, outdir, formats, save):
         save(fig, f"equilibration_alpha{a:g}")
 
 
-def make_classical_figures(path, study, outdir, formats, save):
+def make_classical_figures(path, study, save):
+    """Draws the figures of a reduced classical file; save(fig, name) writes one."""
     with h5py.File(path, "r") as f:
-        {"fields": fields, "avalanche": avalanche, "twoflip": twoflip, "tempering": tempering}[study](f, outdir, formats, save)
+        {"fields": fields, "avalanche": avalanche, "twoflip": twoflip, "tempering": tempering}[study](f, save)

@@ -10,8 +10,6 @@ public struct ClassicalChain: Sendable {
     public let L: Int
     public let alpha: Double
     public let boundary: Boundary
-    /// Overall coupling scale s.
-    public let scale: Double
     /// K_ij, symmetric L x L row-major, zero diagonal.
     public let K: [Double]
 
@@ -23,7 +21,6 @@ public struct ClassicalChain: Sendable {
         self.L = L
         self.alpha = alpha
         self.boundary = boundary
-        self.scale = scale
         let w = Self.distancePowers(L: L, exponent: -alpha, boundary: boundary)
         var K = [Double](repeating: 0, count: L * L)
         J.withUnsafeBufferPointer { j in
@@ -49,24 +46,26 @@ public struct ClassicalChain: Sendable {
         return p
     }
 
-    /// Variance of phi_i over disorder for any fixed state: sum_{j != i} s^2 d_ij^(-2 alpha)
-    /// (the T = inf field variance of S2).
-    public static func fieldVariance(site i: Int, L: Int, alpha: Double, boundary: Boundary, scale: Double = 1) -> Double {
-        var v = 0.0
-        for j in 0..<L where j != i {
-            let d = Double(LongRangeSpinGlass.distance(i, j, L: L, boundary: boundary))
-            v += Foundation_pow(d, -2 * alpha)
-        }
-        return scale * scale * v
+    /// Variance of phi_i over disorder for any fixed state of the unscaled
+    /// couplings: sum_{j != i} d_ij^(-2 alpha) (the T = inf field variance of S2).
+    public static func fieldVariance(site i: Int, L: Int, alpha: Double, boundary: Boundary) -> Double {
+        siteSum(i, distancePowers(L: L, exponent: -2 * alpha, boundary: boundary))
     }
 
     /// The mean-field critical temperature of the unscaled couplings:
     /// T_c^MF = sqrt((1/L) sum_{i != j} d_ij^(-2 alpha)). Dividing J by it
     /// (scale = 1 / T_c^MF) gives the Katzgraber-Young normalization T_c^MF = 1.
+    /// The powers are tabulated once (L calls to pow); the sum keeps the site
+    /// order, so the scale, and with it every tempering payload, is unchanged.
     public static func meanFieldTemperature(L: Int, alpha: Double, boundary: Boundary) -> Double {
-        var s = 0.0
-        for i in 0..<L { s += fieldVariance(site: i, L: L, alpha: alpha, boundary: boundary) }
+        let p = distancePowers(L: L, exponent: -2 * alpha, boundary: boundary)
+        let s = (0..<L).reduce(0.0) { $0 + siteSum($1, p) }
         return (s / Double(L)).squareRoot()
+    }
+
+    /// sum_{j} p[|i - j|] in the order j = 0..L-1 (p[0] = 0 drops j = i).
+    static func siteSum(_ i: Int, _ p: [Double]) -> Double {
+        p.indices.reduce(0.0) { $0 + p[abs(i - $1)] }
     }
 
     /// phi_i = sum_j K_ij z_j, O(L^2).

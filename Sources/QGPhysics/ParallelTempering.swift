@@ -115,7 +115,7 @@ public enum ParallelTempering {
                             w.withUnsafeBufferPointer { ww in
                                 for i in 0..<L {
                                     var row = 0.0
-                                    for j in 0..<L where j != i { row += ww[abs(i - j)] * s[j] }
+                                    for j in 0..<L { row += ww[abs(i - j)] * s[j] }   // w[0] = 0: no i = j term
                                     ql += s[i] * row
                                 }
                             }

@@ -83,7 +83,7 @@ enum FieldsAnalysis {
             }
             try out.attr("alpha", set.alpha, on: g)
             try out.attr("state", set.stateName, on: g)
-            try out.attr("order", set.order == 0 ? "greedy" : "sequential", on: g)
+            try out.attr("order", set.variant == 0 ? "greedy" : "sequential", on: g)
             try out.attr("x", fit.exponent, on: g); try out.attr("x_err", xErr, on: g)
             try out.attr("x_largest_L", xL, on: g); try out.attr("x_largest_L_err", xLErr, on: g)
             try out.attr("fit_lo", lo, on: g); try out.attr("fit_hi", hi, on: g)
@@ -308,7 +308,7 @@ enum TemperingAnalysis {
             }
             if Ls.count < 2 { warnings.append("tempering alpha \(set.alpha): one size only; no crossing") }
             try out.attr("alpha", set.alpha, on: g)
-            try out.attr("normalization", set.order == 1 ? "mean-field" : "none", on: g)
+            try out.attr("normalization", set.variant == 1 ? "mean-field" : "none", on: g)
             try out.attr("stages", Double(S), on: g)
             try out.putInt(g + "/L", Ls.map { Int64($0) })
             try out.putInt(g + "/n_samples", sizes.map { Int64($0.records.count) })
@@ -331,7 +331,7 @@ enum TemperingAnalysis {
             try out.put(g + "/crossings/Tc", tc)
             try out.put(g + "/crossings/Tc_err", tcErr)
             try out.putInt(g + "/crossings/found", found)
-            report.append("  alpha \(fmt(set.alpha, 3)) (\(set.order == 1 ? "T_c^MF = 1 units" : "raw couplings")): L = \(Ls.map(String.init).joined(separator: ",")), "
+            report.append("  alpha \(fmt(set.alpha, 3)) (\(set.variant == 1 ? "T_c^MF = 1 units" : "raw couplings")): L = \(Ls.map(String.init).joined(separator: ",")), "
                           + "samples \(sizes.map { String($0.records.count) }.joined(separator: "/")), equilibrated \(passed.map(String.init).joined(separator: "/")), "
                           + "min exchange acceptance \(exMin.map { fmt($0, 2) }.joined(separator: "/"))")
             for i in tc.indices {

@@ -29,11 +29,14 @@ struct ClassicalSet: Hashable, Comparable {
     var alpha: Double
     var state: Int      // -1 where not applicable
     var hx: Double      // -1 where not applicable
-    var order: Int      // SFS order code, -1 where not applicable
+    /// The study's variant: the SFS order code (fields, avalanche, twoflip)
+    /// or the normalization (tempering: 1 mean-field, 0 none). Keyed as
+    /// "order" (the key seeds the bootstrap streams).
+    var variant: Int
     var boundary: Int
-    var key: String { "alpha=\(alpha)|state=\(state)|hx=\(hx)|order=\(order)|boundary=\(boundary)" }
+    var key: String { "alpha=\(alpha)|state=\(state)|hx=\(hx)|order=\(variant)|boundary=\(boundary)" }
     static func < (a: ClassicalSet, b: ClassicalSet) -> Bool {
-        (a.state, a.alpha, a.hx, a.order, a.boundary) < (b.state, b.alpha, b.hx, b.order, b.boundary)
+        (a.state, a.alpha, a.hx, a.variant, a.boundary) < (b.state, b.alpha, b.hx, b.variant, b.boundary)
     }
     var stateName: String { state == 0 ? "random" : state == 1 ? "sfs" : "-" }
 }
@@ -152,7 +155,7 @@ public enum ClassicalReducer {
                     warnings.append("\(where_(i)): marked done but its histogram holds \(total) of \(L) spins; skipped")
                     continue
                 }
-                out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: -1, order: order, boundary: boundary), layout, v))
+                out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: -1, variant: order, boundary: boundary), layout, v))
             }
         case AvalancheStudy.name:
             let order = Int(try attr("order"))
@@ -166,7 +169,7 @@ public enum ClassicalReducer {
                     warnings.append("\(where_(i)): marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(L); skipped")
                     continue
                 }
-                out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: hx[i], order: order, boundary: boundary), "steps=\(S - 1)", v))
+                out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: boundary), "steps=\(S - 1)", v))
             }
         case TwoFlipStudy.name:
             let order = Int(try attr("order"))
@@ -182,7 +185,7 @@ public enum ClassicalReducer {
                         warnings.append("\(where_(i)): marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent; skipped")
                         continue
                     }
-                    out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: hx[i * nH + k], order: order, boundary: boundary), "", v))
+                    out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: hx[i * nH + k], variant: order, boundary: boundary), "", v))
                 }
             }
         default:
@@ -204,7 +207,7 @@ public enum ClassicalReducer {
                     continue
                 }
                 let layout = "T=\(temps[(i * nT)..<((i + 1) * nT)].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"
-                out.append(base(i, ClassicalSet(alpha: alpha[i], state: -1, hx: -1, order: normalized, boundary: boundary), layout, v))
+                out.append(base(i, ClassicalSet(alpha: alpha[i], state: -1, hx: -1, variant: normalized, boundary: boundary), layout, v))
             }
         }
         return out
@@ -238,7 +241,7 @@ public enum ClassicalReducer {
     }
 }
 
-/// Writes datasets and attributes of the reduced file.
+/// Writes datasets and attributes of a reduced file (S1 and classical).
 struct ReducedWriter {
     let file: HDF5File
     func group(_ p: String) throws { if !file.exists(p) { try file.createGroup(p) } }
@@ -249,6 +252,10 @@ struct ReducedWriter {
     }
     func putInt(_ p: String, _ v: [Int64]) throws {
         let d = try file.createDataset(p, type: .int64, shape: [v.count])
+        if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
+    }
+    func putFlag(_ p: String, _ v: [UInt8]) throws {
+        let d = try file.createDataset(p, type: .uint8, shape: [v.count])
         if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
     }
     func attr(_ name: String, _ v: Double, on p: String) throws { try file.setAttribute(name, v, on: p) }
@@ -265,4 +272,5 @@ func groupBySetAndL(_ records: [ClassicalRecord]) -> [(set: ClassicalSet, sizes:
     }
 }
 
+/// Fixed-point text of x with d decimals; "nan" when not finite.
 func fmt(_ x: Double, _ d: Int = 4) -> String { x.isFinite ? String(format: "%.\(d)f", x) : "nan" }

@@ -183,64 +183,51 @@ struct Analysis {
             try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
             try f.setAttribute("eps_window", [options.epsWindow.lo, options.epsWindow.hi])
             try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            func put(_ p: String, _ v: [Double], _ shape: [Int]) throws {
-                let d = try f.createDataset(p, type: .float64, shape: shape)
-                if !v.isEmpty { try d.writeRows(start: 0, count: shape[0], v) }
-            }
-            func putInt(_ p: String, _ v: [Int64]) throws {
-                let d = try f.createDataset(p, type: .int64, shape: [v.count])
-                if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
-            }
-            func putFlag(_ p: String, _ v: [UInt8]) throws {
-                let d = try f.createDataset(p, type: .uint8, shape: [v.count])
-                if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
-            }
+            let out = ReducedWriter(file: f)
             for g in ["/lrsg/points", "/lrsg/eps", "/lrsg/window"] { try f.createGroup(g) }
             let P = points.count
-            try putInt("/lrsg/points/L", points.map { Int64($0.L) })
-            try put("/lrsg/points/alpha", points.map(\.alpha), [P])
-            try put("/lrsg/points/hx", points.map(\.hx), [P])
-            try putInt("/lrsg/points/n_realizations", nReal.map { Int64($0) })
-            try put("/lrsg/eps/eps_edges", (0...bins).map { Double($0) / Double(bins) }, [bins + 1])
-            try put("/lrsg/eps/n_states", nStates.flatMap { $0 }, [P, bins])
+            try out.putInt("/lrsg/points/L", points.map { Int64($0.L) })
+            try out.put("/lrsg/points/alpha", points.map(\.alpha), [P])
+            try out.put("/lrsg/points/hx", points.map(\.hx), [P])
+            try out.putInt("/lrsg/points/n_realizations", nReal.map { Int64($0) })
+            try out.put("/lrsg/eps/eps_edges", (0...bins).map { Double($0) / Double(bins) }, [bins + 1])
+            try out.put("/lrsg/eps/n_states", nStates.flatMap { $0 }, [P, bins])
             for (n, s) in [("r_mean", rMean), ("r_typ", rTyp), ("m_ea_mean", mMean), ("m_ea_typ", mTyp)] {
                 let base = n.replacingOccurrences(of: "_mean", with: "")
-                try put("/lrsg/eps/\(n)", s.flatMap { $0.map(\.value) }, [P, bins])
-                try put("/lrsg/eps/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.flatMap { $0.map(\.error) }, [P, bins])
+                try out.put("/lrsg/eps/\(n)", s.flatMap { $0.map(\.value) }, [P, bins])
+                try out.put("/lrsg/eps/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.flatMap { $0.map(\.error) }, [P, bins])
             }
-            try put("/lrsg/window/n_states", wStates, [P])
+            try out.put("/lrsg/window/n_states", wStates, [P])
             for (n, s) in [("r_mean", wR), ("r_typ", wRTyp), ("m_ea_mean", wM), ("m_ea_typ", wMTyp)] {
                 let base = n.replacingOccurrences(of: "_mean", with: "")
-                try put("/lrsg/window/\(n)", s.map(\.value), [P])
-                try put("/lrsg/window/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.map(\.error), [P])
+                try out.put("/lrsg/window/\(n)", s.map(\.value), [P])
+                try out.put("/lrsg/window/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.map(\.error), [P])
             }
             for obs in ["r", "m_ea"] {
                 let c = crossings[obs] ?? [], d = drifts[obs] ?? [], k = collapses[obs] ?? []
                 for g in ["crossings", "drift", "collapse"] { try f.createGroup("/lrsg/\(g)/\(obs)") }
-                try put("/lrsg/crossings/\(obs)/alpha", c.map(\.alpha), [c.count])
-                try putInt("/lrsg/crossings/\(obs)/L1", c.map { Int64($0.L1) })
-                try putInt("/lrsg/crossings/\(obs)/L2", c.map { Int64($0.L2) })
-                try put("/lrsg/crossings/\(obs)/hc", c.map(\.hc), [c.count])
-                try put("/lrsg/crossings/\(obs)/hc_err", c.map(\.err), [c.count])
-                try putFlag("/lrsg/crossings/\(obs)/found", c.map { $0.found ? 1 : 0 })
-                try put("/lrsg/drift/\(obs)/alpha", d.map(\.alpha), [d.count])
-                try put("/lrsg/drift/\(obs)/slope", d.map(\.slope), [d.count])
-                try put("/lrsg/drift/\(obs)/slope_err", d.map(\.slopeErr), [d.count])
-                try put("/lrsg/drift/\(obs)/hc_inf", d.map(\.hcInf), [d.count])
-                try put("/lrsg/drift/\(obs)/hc_inf_err", d.map(\.hcInfErr), [d.count])
-                try put("/lrsg/collapse/\(obs)/alpha", k.map(\.alpha), [k.count])
-                try put("/lrsg/collapse/\(obs)/hc", k.map(\.hc), [k.count])
-                try put("/lrsg/collapse/\(obs)/hc_err", k.map(\.hcErr), [k.count])
-                try put("/lrsg/collapse/\(obs)/nu", k.map(\.nu), [k.count])
-                try put("/lrsg/collapse/\(obs)/nu_err", k.map(\.nuErr), [k.count])
-                try put("/lrsg/collapse/\(obs)/quality", k.map(\.quality), [k.count])
-                try putInt("/lrsg/collapse/\(obs)/n_sizes", k.map { Int64($0.sizes) })
-                try putFlag("/lrsg/collapse/\(obs)/ok", k.map { $0.ok ? 1 : 0 })
+                try out.put("/lrsg/crossings/\(obs)/alpha", c.map(\.alpha), [c.count])
+                try out.putInt("/lrsg/crossings/\(obs)/L1", c.map { Int64($0.L1) })
+                try out.putInt("/lrsg/crossings/\(obs)/L2", c.map { Int64($0.L2) })
+                try out.put("/lrsg/crossings/\(obs)/hc", c.map(\.hc), [c.count])
+                try out.put("/lrsg/crossings/\(obs)/hc_err", c.map(\.err), [c.count])
+                try out.putFlag("/lrsg/crossings/\(obs)/found", c.map { $0.found ? 1 : 0 })
+                try out.put("/lrsg/drift/\(obs)/alpha", d.map(\.alpha), [d.count])
+                try out.put("/lrsg/drift/\(obs)/slope", d.map(\.slope), [d.count])
+                try out.put("/lrsg/drift/\(obs)/slope_err", d.map(\.slopeErr), [d.count])
+                try out.put("/lrsg/drift/\(obs)/hc_inf", d.map(\.hcInf), [d.count])
+                try out.put("/lrsg/drift/\(obs)/hc_inf_err", d.map(\.hcInfErr), [d.count])
+                try out.put("/lrsg/collapse/\(obs)/alpha", k.map(\.alpha), [k.count])
+                try out.put("/lrsg/collapse/\(obs)/hc", k.map(\.hc), [k.count])
+                try out.put("/lrsg/collapse/\(obs)/hc_err", k.map(\.hcErr), [k.count])
+                try out.put("/lrsg/collapse/\(obs)/nu", k.map(\.nu), [k.count])
+                try out.put("/lrsg/collapse/\(obs)/nu_err", k.map(\.nuErr), [k.count])
+                try out.put("/lrsg/collapse/\(obs)/quality", k.map(\.quality), [k.count])
+                try out.putInt("/lrsg/collapse/\(obs)/n_sizes", k.map { Int64($0.sizes) })
+                try out.putFlag("/lrsg/collapse/\(obs)/ok", k.map { $0.ok ? 1 : 0 })
             }
         }
     }
-
-    func fmt(_ x: Double, _ d: Int = 4) -> String { x.isFinite ? String(format: "%.\(d)f", x) : "nan" }
 
     /// Human summary for the terminal.
     func report() -> String {

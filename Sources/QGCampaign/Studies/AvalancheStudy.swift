@@ -45,12 +45,10 @@ public struct AvalancheStudy: Study {
 
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
-            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
-            ds += [DatasetSpec("hx", .float64), DatasetSpec("state", .int8), DatasetSpec("z0", .int8, [L]),
-                   DatasetSpec("ever", .int64, [steps + 1]), DatasetSpec("steps_taken", .int64)]
-            return OutputBlock(path: "/avalanche/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "steps": Double(steps), "order": Double(order.code),
-                                            "boundary_open": chain.boundary == .open ? 1 : 0])
+            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+                        datasets: [DatasetSpec("hx", .float64), DatasetSpec("state", .int8), DatasetSpec("z0", .int8, [L]),
+                                   DatasetSpec("ever", .int64, [steps + 1]), DatasetSpec("steps_taken", .int64)],
+                        attributes: ["steps": Double(steps), "order": Double(order.code)])
         }
     }
 

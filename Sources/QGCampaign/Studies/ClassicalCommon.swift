@@ -27,10 +27,7 @@ struct ClassicalChainSpec: Sendable {
             throw ConfigError("[\(study)] L = \(L) out of range 2...\(maxL)")
         }
         guard Set(sizes).count == sizes.count else { throw ConfigError("[\(study)] L has duplicates: \(sizes)") }
-        let alphas = try t.doubles("alpha")
-        guard !alphas.isEmpty else { throw ConfigError("[\(study)] alpha must list at least one value") }
-        for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[\(study)] alpha must be > 0 (got \(a))") }
-        guard Set(alphas).count == alphas.count else { throw ConfigError("[\(study)] alpha has duplicates") }
+        let alphas = try t.positiveList("alpha", study: study)
         let b = try t.string("boundary", default: "periodic")
         guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[\(study)] boundary must be 'periodic' or 'open' (got '\(b)')") }
         let store = try t.bool("store_disorder", default: false)
@@ -54,10 +51,10 @@ struct ClassicalChainSpec: Sendable {
 
     /// Local: the chain and initial state of realization r.
     static func prepare(L: Int, alpha: Double, boundary: Boundary, seed: UInt64, realization: Int,
-                        kind: InitialState, order: RelaxationOrder, scale: Double = 1)
+                        kind: InitialState, order: RelaxationOrder)
         -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
         let J = couplings(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: realization)
-        let chain = ClassicalChain(L: L, alpha: alpha, boundary: boundary, J: J, scale: scale)
+        let chain = ClassicalChain(L: L, alpha: alpha, boundary: boundary, J: J)
         var rng = CounterRNG(seed: seed, stream: stateKey(L: L, alpha: alpha, boundary: boundary), realization: realization)
         let s = SingleFlipStable.prepare(chain, kind: kind, order: order, rng: &rng)
         return (J, chain, s.z, s.phi, s.flips)
@@ -72,12 +69,17 @@ struct ClassicalChainSpec: Sendable {
     /// Bytes of J and K of an L-chain (the dominant memory of every classical task).
     static func chainBytes(_ L: Int) -> Int { 16 * L * L + (32 << 20) }
 
-    /// Datasets every classical block has.
-    static func identityDatasets(storeDisorder: Bool, L: Int) -> [DatasetSpec] {
+    /// The block `/{study}/L{L}` of `points` points x realizations: the
+    /// identity datasets every classical block has (alpha, realization,
+    /// point, disorder_stream, J if stored) followed by `datasets`, and the
+    /// attributes L and boundary_open plus `attributes`.
+    func block(study: String, L: Int, points: Int, campaign: CampaignSettings, datasets: [DatasetSpec],
+               attributes: [String: Double]) -> OutputBlock {
         var ds = [DatasetSpec("alpha", .float64), DatasetSpec("realization", .int64), DatasetSpec("point", .int64),
                   DatasetSpec("disorder_stream", .int64)]
         if storeDisorder { ds.append(DatasetSpec("J", .float64, [L, L])) }
-        return ds
+        let attrs = attributes.merging(["L": Double(L), "boundary_open": boundary == .open ? 1 : 0]) { a, _ in a }
+        return OutputBlock(path: "/\(study)/L\(L)", rows: points * campaign.realizations, datasets: ds + datasets, attributes: attrs)
     }
 
     /// The identity rows of a task.

@@ -47,14 +47,11 @@ public struct FieldsStudy: Study {
 
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
-            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
-            ds += [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("phi", .float64, [L]),
+            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign, datasets: [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("phi", .float64, [L]),
                    DatasetSpec("flips", .int64), DatasetSpec("energy_per_spin", .float64), DatasetSpec("phi_sq_mean", .float64),
                    DatasetSpec("min_abs_phi", .float64), DatasetSpec("phi_hist", .float64, [bins]),
-                   DatasetSpec("phi_underflow", .float64), DatasetSpec("phi_overflow", .float64)]
-            return OutputBlock(path: "/fields/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "phi_min": phiMin, "phi_max": phiMax, "bins_per_decade": Double(binsPerDecade),
-                                            "order": Double(order.code), "boundary_open": chain.boundary == .open ? 1 : 0])
+                   DatasetSpec("phi_underflow", .float64), DatasetSpec("phi_overflow", .float64)],
+                        attributes: ["phi_min": phiMin, "phi_max": phiMax, "bins_per_decade": Double(binsPerDecade), "order": Double(order.code)])
         }
     }
 

@@ -63,14 +63,12 @@ public struct TemperingStudy: Study {
     public var blocks: [OutputBlock] {
         let nT = temperatures.count
         return chain.sizes.map { L in
-            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
-            ds += [DatasetSpec("T", .float64, [nT]), DatasetSpec("tmf2", .float64), DatasetSpec("sweeps", .int64, [stages])]
-            ds += Self.stageNames.map { DatasetSpec($0, .float64, [stages, nT]) }
-            ds.append(DatasetSpec("exchange_acceptance", .float64, [stages, nT - 1]))
-            return OutputBlock(path: "/tempering/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "stages": Double(stages), "initial_sweeps": Double(initialSweeps),
-                                            "normalized_mean_field": normalization == .meanField ? 1 : 0,
-                                            "boundary_open": chain.boundary == .open ? 1 : 0])
+            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+                        datasets: [DatasetSpec("T", .float64, [nT]), DatasetSpec("tmf2", .float64), DatasetSpec("sweeps", .int64, [stages])]
+                            + Self.stageNames.map { DatasetSpec($0, .float64, [stages, nT]) }
+                            + [DatasetSpec("exchange_acceptance", .float64, [stages, nT - 1])],
+                        attributes: ["stages": Double(stages), "initial_sweeps": Double(initialSweeps),
+                                     "normalized_mean_field": normalization == .meanField ? 1 : 0])
         }
     }
 

@@ -42,12 +42,10 @@ public struct TwoFlipStudy: Study {
 
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
-            var ds = ClassicalChainSpec.identityDatasets(storeDisorder: chain.storeDisorder, L: L)
-            ds += [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("hx", .float64, [fields.count])]
-            ds += Self.countNames.map { DatasetSpec($0, .int64, [fields.count]) }
-            return OutputBlock(path: "/twoflip/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "order": Double(order.code), "boundary_open": chain.boundary == .open ? 1 : 0,
-                                            "perturbative_factor": TwoFlipResonances.perturbativeFactor])
+            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+                        datasets: [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("hx", .float64, [fields.count])]
+                            + Self.countNames.map { DatasetSpec($0, .int64, [fields.count]) },
+                        attributes: ["order": Double(order.code), "perturbative_factor": TwoFlipResonances.perturbativeFactor])
         }
     }
 
