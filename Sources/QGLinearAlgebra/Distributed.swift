@@ -47,19 +47,26 @@ public struct DistributedMatrix: Sendable {
     public let localRows: Int
     public let localCols: Int
     public let descriptor: [Int32]
+    /// Complex (COMPLEX*16) entries: `local` then holds interleaved (re, im)
+    /// pairs, two doubles per entry; the descriptor counts entries.
+    public let isComplex: Bool
     public var local: [Double]
 
     /// Local.
-    public init(grid: BlacsGrid, rows: Int, cols: Int, blockSize nb: Int = 64) throws(LinearAlgebraError) {
+    public init(grid: BlacsGrid, rows: Int, cols: Int, blockSize nb: Int = 64, complex: Bool = false) throws(LinearAlgebraError) {
         self.grid = grid
+        self.isComplex = complex
         self.rows = rows
         self.cols = cols
         self.nb = nb
         localRows = raw_numroc(n: rows, nb: nb, iproc: grid.myrow, nprocs: grid.nprow)
         localCols = raw_numroc(n: cols, nb: nb, iproc: grid.mycol, nprocs: grid.npcol)
         descriptor = try raw_descinit(m: rows, n: cols, mb: nb, nb: nb, context: grid.context, lld: max(1, localRows))
-        local = [Double](repeating: 0, count: max(1, localRows) * localCols)
+        local = [Double](repeating: 0, count: max(1, localRows) * localCols * (complex ? 2 : 1))
     }
+
+    /// Doubles per entry: 1 (real) or 2 (complex).
+    public var width: Int { isComplex ? 2 : 1 }
 
     /// Leading dimension of the local array.
     public var lld: Int { max(1, localRows) }
@@ -81,10 +88,14 @@ public struct DistributedMatrix: Sendable {
 
     /// Collective over the grid: the full global column `j` on every rank
     /// (each rank contributes its local entries, summed with allreduce).
+    /// Complex matrices give interleaved (re, im) pairs (2 * rows doubles).
     public func column(_ j: Int, comm: Communicator) throws -> [Double] {
-        var v = [Double](repeating: 0, count: rows)
+        let w = width
+        var v = [Double](repeating: 0, count: rows * w)
         if let lc = localCol(j) {
-            for lr in 0..<localRows { v[globalRow(lr)] = local[lr + lc * lld] }
+            for lr in 0..<localRows {
+                for c in 0..<w { v[globalRow(lr) * w + c] = local[(lr + lc * lld) * w + c] }
+            }
         }
         return try comm.allreduce(v, .sum)
     }
@@ -113,6 +124,27 @@ public enum DistributedEigensolver {
                     case .pdsyevd: try raw_pdsyevd(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
                     case .pdsyevr: try raw_pdsyevr(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
                     }
+                }
+            }
+        }
+        return (w, z)
+    }
+
+    /// Collective over the grid: eigenvalues (ascending, replicated) and
+    /// eigenvectors (distributed like `a`) of the complex Hermitian matrix
+    /// `a` (lower triangle referenced; PZHEEVD). `a` is destroyed.
+    public static func solveHermitian(_ a: inout DistributedMatrix) throws(LinearAlgebraError)
+        -> (values: [Double], vectors: DistributedMatrix)
+    {
+        precondition(a.rows == a.cols && a.isComplex, "solveHermitian needs a square complex matrix")
+        let n = a.rows
+        var z = try DistributedMatrix(grid: a.grid, rows: n, cols: n, blockSize: a.nb, complex: true)
+        var w = [Double](repeating: 0, count: n)
+        let descA = a.descriptor, descZ = z.descriptor
+        try a.local.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
+            try z.local.withUnsafeMutableBufferPointer { (zp) throws(LinearAlgebraError) in
+                try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
+                    try raw_pzheevd(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
                 }
             }
         }

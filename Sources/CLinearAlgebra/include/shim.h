@@ -61,4 +61,19 @@ void pdgemm_(const char *transa, const char *transb, const int *m, const int *n,
              const double *alpha, const double *a, const int *ia, const int *ja, const int *desca,
              const double *b, const int *ib, const int *jb, const int *descb, const double *beta,
              double *c, const int *ic, const int *jc, const int *descc, size_t la, size_t lb);
+// ---- Complex Hermitian (COMPLEX*16 passed as interleaved re/im doubles) ----
+void zgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+            const double *alpha, const double *a, const int *lda, const double *b, const int *ldb,
+            const double *beta, double *c, const int *ldc, size_t la, size_t lb);
+void zheevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+             double *work, const int *lwork, double *rwork, const int *lrwork, int *iwork,
+             const int *liwork, int *info, size_t ljobz, size_t luplo);
+void pzheevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *ia, const int *ja,
+              const int *desca, double *w, double *z, const int *iz, const int *jz, const int *descz,
+              double *work, const int *lwork, double *rwork, const int *lrwork, int *iwork,
+              const int *liwork, int *info, size_t ljobz, size_t luplo);
+void pzgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+             const double *alpha, const double *a, const int *ia, const int *ja, const int *desca,
+             const double *b, const int *ib, const int *jb, const int *descb, const double *beta,
+             double *c, const int *ic, const int *jc, const int *descc, size_t la, size_t lb);
 #endif

@@ -1,0 +1,137 @@
+import QGLinearAlgebra
+
+/// The scalar of a Hamiltonian matrix: `Double` (real symmetric) or
+/// `Complex` (complex Hermitian).
+public protocol HamiltonianElement: Sendable, Equatable {
+    static var zero: Self { get }
+    static func + (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    /// Complex conjugate (identity for real numbers).
+    var conjugate: Self { get }
+    /// |x|^2.
+    var normSquared: Double { get }
+    /// True for complex Hermitian element types.
+    static var isComplex: Bool { get }
+}
+
+extension Double: HamiltonianElement {
+    public static var zero: Double { 0 }
+    @inlinable public var conjugate: Double { self }
+    @inlinable public var normSquared: Double { self * self }
+    public static var isComplex: Bool { false }
+}
+
+extension Complex: HamiltonianElement {
+    public static var isComplex: Bool { true }
+}
+
+/// One symmetry sector of a spin Hamiltonian on `sites` spins, as the dense-ED
+/// layer sees it: a dimension, the nonzero entries of any column (so that a
+/// serial fill and a block-cyclic fill call the same code), and the map from
+/// the sector basis to the 2^sites computational basis (bit s_i = 0 means
+/// Z_i = +1). Pure Swift, local.
+public protocol SectorHamiltonian: Sendable {
+    associatedtype Element: HamiltonianElement
+    /// Number of spins; the full basis has 2^sites states.
+    var sites: Int { get }
+    /// Dimension of this sector.
+    var dimension: Int { get }
+    /// Calls `body(row, value)` for the nonzero entries H[row, k] of column
+    /// `k`, the diagonal included. A row may be reported more than once; the
+    /// values add.
+    func forEachEntry(column k: Int, _ body: (Int, Element) -> Void)
+    /// Calls `body(s, amplitude)` for the full-basis components of sector
+    /// basis state `k`: |k> = sum_s amplitude |s>.
+    func forEachFullBasisComponent(of k: Int, _ body: (Int, Element) -> Void)
+}
+
+extension SectorHamiltonian {
+    /// Dense matrix, column-major, both triangles.
+    public func denseMatrix() -> [Element] {
+        let n = dimension
+        var h = [Element](repeating: .zero, count: n * n)
+        h.withUnsafeMutableBufferPointer { hp in
+            for k in 0..<n { forEachEntry(column: k) { row, v in hp[row + k * n] = hp[row + k * n] + v } }
+        }
+        return h
+    }
+
+    /// Matrix-free y = H x (for eigenpair checks): y_row = sum_k H[row, k] x_k.
+    public func apply(_ x: [Element]) -> [Element] {
+        precondition(x.count == dimension, "vector length \(x.count) != dimension \(dimension)")
+        var y = [Element](repeating: .zero, count: dimension)
+        y.withUnsafeMutableBufferPointer { yp in
+            for k in 0..<dimension {
+                let xk = x[k]
+                forEachEntry(column: k) { row, v in yp[row] = yp[row] + v * xk }
+            }
+        }
+        return y
+    }
+
+    /// The sector vector `v` written in the full 2^sites basis.
+    public func unfold(_ v: [Element]) -> [Element] {
+        precondition(v.count == dimension)
+        var full = [Element](repeating: .zero, count: 1 << sites)
+        for k in 0..<dimension {
+            forEachFullBasisComponent(of: k) { s, a in full[s] = full[s] + a * v[k] }
+        }
+        return full
+    }
+}
+
+/// Fixed-popcount bit strings of length `sites` in ascending numeric order,
+/// with O(sites) ranking by the combinatorial number system: the rank of a
+/// string whose set bits sit at positions p_1 < p_2 < ... < p_m is
+/// sum_k binomial(p_k, k).
+public struct FixedWeightBasis: Sendable {
+    public let sites: Int
+    public let weight: Int
+    /// The basis strings, ascending; index = rank.
+    public let states: [Int]
+    /// binomial[n][k] for n <= sites.
+    let binomial: [[Int]]
+
+    public init(sites: Int, weight: Int) {
+        precondition(sites >= 1 && sites <= 30 && weight >= 0 && weight <= sites)
+        self.sites = sites
+        self.weight = weight
+        var b = [[Int]](repeating: [Int](repeating: 0, count: sites + 2), count: sites + 1)
+        for n in 0...sites {
+            b[n][0] = 1
+            if n > 0 { for k in 1...n { b[n][k] = b[n - 1][k - 1] + b[n - 1][k] } }
+        }
+        binomial = b
+        var out: [Int] = []
+        out.reserveCapacity(b[sites][weight])
+        if weight == 0 {
+            out = [0]
+        } else {
+            // Gosper's hack: next larger integer with the same popcount.
+            var s = (1 << weight) - 1
+            while s < (1 << sites) {
+                out.append(s)
+                let c = s & -s, r = s + c
+                s = (((r ^ s) >> 2) / c) | r
+            }
+        }
+        states = out
+    }
+
+    public var count: Int { states.count }
+
+    /// binomial(n, k) for 0 <= k <= n <= sites.
+    public func choose(_ n: Int, _ k: Int) -> Int { k < 0 || k > n ? 0 : binomial[n][k] }
+
+    /// Index of `s` in `states` (s must have `weight` set bits).
+    @inline(__always) public func rank(_ s: Int) -> Int {
+        var r = 0, k = 1, x = s
+        while x != 0 {
+            let p = x.trailingZeroBitCount
+            r += binomial[p][k]
+            k += 1
+            x &= x - 1
+        }
+        return r
+    }
+}
