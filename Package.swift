@@ -42,9 +42,12 @@ let package = Package(
         // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
         .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra"]),
 
+        // MARK: Generic dense ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group).
+        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics"]),
+
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [
-            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics",
+            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
@@ -57,7 +60,7 @@ let package = Package(
 
         // MARK: Tests.
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
-        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5"], path: "Tests/MPISelfTest"),
+        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
         .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),

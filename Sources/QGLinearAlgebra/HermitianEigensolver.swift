@@ -24,20 +24,25 @@ public struct Complex: Sendable, Hashable, CustomStringConvertible {
 /// Dense complex Hermitian eigensolver on one process (LAPACK ZHEEVD).
 public enum HermitianEigensolver {
     /// Local: all eigenvalues (ascending) of the n x n Hermitian matrix held
-    /// column-major in `a` (lower triangle referenced). On return `a` holds
-    /// the orthonormal eigenvectors as columns.
-    public static func solve(_ a: inout [Complex], dimension n: Int) throws(LinearAlgebraError) -> [Double] {
-        precondition(a.count == n * n, "eigensolver needs an n x n matrix")
+    /// column-major in `a` as interleaved (re, im) doubles (lower triangle
+    /// referenced). On return `a` holds the orthonormal eigenvectors as columns.
+    public static func solve(interleaved a: inout [Double], dimension n: Int) throws(LinearAlgebraError) -> [Double] {
+        precondition(a.count == 2 * n * n, "eigensolver needs an n x n complex matrix")
         var w = [Double](repeating: 0, count: n)
         if n == 0 { return w }
-        var failure: LinearAlgebraError?
-        a.withUnsafeMutableBytes { raw in
-            let ap = raw.baseAddress!.assumingMemoryBound(to: Double.self)
-            w.withUnsafeMutableBufferPointer { wp in
-                do throws(LinearAlgebraError) { try raw_zheevd(n: n, a: ap, lda: n, w: wp.baseAddress!, vectors: true) } catch { failure = error }
+        try a.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
+            try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
+                try raw_zheevd(n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!, vectors: true)
             }
         }
-        if let failure { throw failure }
+        return w
+    }
+
+    /// Local: as `solve(interleaved:dimension:)`, for `[Complex]` storage.
+    public static func solve(_ a: inout [Complex], dimension n: Int) throws(LinearAlgebraError) -> [Double] {
+        var flat = a.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        let w = try solve(interleaved: &flat, dimension: n)
+        a = flat.withUnsafeBytes { Array($0.bindMemory(to: Complex.self)) }
         return w
     }
 

@@ -63,6 +63,8 @@ public struct XXZChain: SectorHamiltonian {
     @inline(__always) public func forEachFullBasisComponent(of k: Int, _ body: (Int, Double) -> Void) {
         body(basis.states[k], 1)
     }
+
+    @inline(__always) public func diagonalValue(of k: Int, _ f: (Int) -> Double) -> Double { f(basis.states[k]) }
 }
 
 /// Heisenberg chain with O(3) random fields (seed 004 eq. (61)), no sector:
@@ -159,4 +161,8 @@ public struct LRSGParitySector: SectorHamiltonian {
         body(s, a)
         body(s ^ ((1 << model.L) - 1), a * Double(parity))
     }
+
+    /// Operators diagonal in Z that commute with P take the same value on both
+    /// components: the representative's value, exactly.
+    @inline(__always) public func diagonalValue(of k: Int, _ f: (Int) -> Double) -> Double { f(model.representative(k)) }
 }

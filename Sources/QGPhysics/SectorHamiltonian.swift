@@ -1,10 +1,13 @@
 import QGLinearAlgebra
 
 /// The scalar of a Hamiltonian matrix: `Double` (real symmetric) or
-/// `Complex` (complex Hermitian).
+/// `Complex` (complex Hermitian). Dense storage is `[Double]` in both cases,
+/// `width` doubles per entry (complex: interleaved re, im, as LAPACK wants).
 public protocol HamiltonianElement: Sendable, Equatable {
     static var zero: Self { get }
+    init(real: Double)
     static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
     static func * (a: Self, b: Self) -> Self
     /// Complex conjugate (identity for real numbers).
     var conjugate: Self { get }
@@ -12,17 +15,41 @@ public protocol HamiltonianElement: Sendable, Equatable {
     var normSquared: Double { get }
     /// True for complex Hermitian element types.
     static var isComplex: Bool { get }
+    /// Doubles per entry in dense storage.
+    static var width: Int { get }
+    /// Adds `v` to entry `entry` of dense storage `p`.
+    static func accumulate(_ v: Self, into p: UnsafeMutablePointer<Double>, entry: Int)
+    /// Entry `entry` of dense storage `p`.
+    static func load(_ p: UnsafePointer<Double>, entry: Int) -> Self
 }
 
 extension Double: HamiltonianElement {
     public static var zero: Double { 0 }
+    @inlinable public init(real: Double) { self = real }
     @inlinable public var conjugate: Double { self }
     @inlinable public var normSquared: Double { self * self }
     public static var isComplex: Bool { false }
+    public static var width: Int { 1 }
+    @inlinable public static func accumulate(_ v: Double, into p: UnsafeMutablePointer<Double>, entry: Int) { p[entry] += v }
+    @inlinable public static func load(_ p: UnsafePointer<Double>, entry: Int) -> Double { p[entry] }
 }
 
 extension Complex: HamiltonianElement {
+    @inlinable public init(real: Double) { self.init(real, 0) }
     public static var isComplex: Bool { true }
+    public static var width: Int { 2 }
+    @inlinable public static func accumulate(_ v: Complex, into p: UnsafeMutablePointer<Double>, entry: Int) {
+        p[2 * entry] += v.re
+        p[2 * entry + 1] += v.im
+    }
+    @inlinable public static func load(_ p: UnsafePointer<Double>, entry: Int) -> Complex { Complex(p[2 * entry], p[2 * entry + 1]) }
+}
+
+extension Array where Element == Double {
+    /// Interleaved dense storage read as `E` entries.
+    public func entries<E: HamiltonianElement>(as: E.Type) -> [E] {
+        withUnsafeBufferPointer { p in (0..<(count / E.width)).map { E.load(p.baseAddress!, entry: $0) } }
+    }
 }
 
 /// One symmetry sector of a spin Hamiltonian on `sites` spins, as the dense-ED
@@ -43,9 +70,21 @@ public protocol SectorHamiltonian: Sendable {
     /// Calls `body(s, amplitude)` for the full-basis components of sector
     /// basis state `k`: |k> = sum_s amplitude |s>.
     func forEachFullBasisComponent(of k: Int, _ body: (Int, Element) -> Void)
+    /// See the extension's default.
+    func diagonalValue(of k: Int, _ f: (Int) -> Double) -> Double
 }
 
 extension SectorHamiltonian {
+    /// The value on sector basis state k of an operator that is diagonal in
+    /// the computational basis, f(s): sum_s |amplitude_s|^2 f(s) over the
+    /// state's components. Conformers whose components all share f (e.g. the
+    /// parity sectors for operators that commute with P) may override it.
+    public func diagonalValue(of k: Int, _ f: (Int) -> Double) -> Double {
+        var total = 0.0
+        forEachFullBasisComponent(of: k) { s, a in total += a.normSquared * f(s) }
+        return total
+    }
+
     /// Dense matrix, column-major, both triangles.
     public func denseMatrix() -> [Element] {
         let n = dimension
