@@ -1,0 +1,219 @@
+import QGMPI
+import QGHDF5
+import QGLinearAlgebra
+import QGPhysics
+import QGED
+
+/// A random-field spin chain as a campaign model: how to draw one
+/// realization's disorder (independent of W, so that a realization keeps its
+/// disorder across the W scan) and how to build its sector Hamiltonian.
+public protocol RandomFieldChainModel: Sendable {
+    associatedtype Hamiltonian: SectorHamiltonian
+    /// Config table, HDF5 top group and CLI model name.
+    static var name: String { get }
+    static var summary: String { get }
+    /// Name and per-task row shape of the stored disorder dataset.
+    static var disorderName: String { get }
+    static func disorderShape(L: Int) -> [Int]
+    /// Disorder of one realization at unit disorder strength (W = 1).
+    static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double]
+    /// The Hamiltonian at disorder strength W from the unit disorder; also
+    /// returns the disorder as stored (e.g. the actual fields h_i = W u_i).
+    static func hamiltonian(L: Int, W: Double, unitDisorder: [Double], study: RandomFieldChainStudy<Self>) -> (Hamiltonian, stored: [Double])
+    /// Sector dimension for `study`'s settings.
+    static func dimension(L: Int, study: RandomFieldChainStudy<Self>) -> Int
+    /// Sector keys of the config table beyond L, W (parsed strictly).
+    static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?)
+}
+
+/// Random-field XXZ chain in a fixed-S^z sector (docs/models.md).
+public enum XXZModel: RandomFieldChainModel {
+    public static let name = "xxz"
+    public static let summary = "S10b: random-field XXZ chain (S = 1/2, periodic) in a fixed-S^z sector, dense ED (r, m_EA, eps)"
+    public static let disorderName = "h"
+    public static func disorderShape(L: Int) -> [Int] { [L] }
+    public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { XXZChain.drawFields(L: L, W: 1, rng: &rng) }
+    public static func hamiltonian(L: Int, W: Double, unitDisorder u: [Double], study: RandomFieldChainStudy<XXZModel>) -> (XXZChain, stored: [Double]) {
+        let h = u.map { W * $0 }
+        return (XXZChain(L: L, delta: study.delta, fields: h, downSpins: downSpins(L: L, sz: study.sz)), h)
+    }
+    /// Down spins of the sector with 2 S^z_total = `sz` (default: the lowest |S^z|).
+    static func downSpins(L: Int, sz: Int?) -> Int { sz.map { (L - $0) / 2 } ?? L / 2 }
+    public static func dimension(L: Int, study: RandomFieldChainStudy<XXZModel>) -> Int {
+        FixedWeightBasis(sites: L, weight: downSpins(L: L, sz: study.sz)).count
+    }
+    public static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?) {
+        let delta = try t.double("delta", default: 1)
+        guard delta.isFinite else { throw ConfigError("[xxz] delta must be finite (got \(delta))") }
+        let sz = try t.table.contains(key: "sz") ? t.int("sz") : nil
+        return (delta, sz)
+    }
+}
+
+/// Heisenberg chain with O(3) random fields, complex Hermitian, no sector (docs/models.md).
+public enum HeisenbergO3Model: RandomFieldChainModel {
+    public static let name = "heisenberg_o3"
+    public static let summary = "S10b: Heisenberg chain with O(3) random fields (seed 004 eq. 61), complex Hermitian dense ED (r, m_EA, eps)"
+    public static let disorderName = "v"
+    public static func disorderShape(L: Int) -> [Int] { [L, 3] }
+    public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { HeisenbergO3Chain.drawFields(L: L, rng: &rng) }
+    public static func hamiltonian(L: Int, W: Double, unitDisorder v: [Double], study: RandomFieldChainStudy<HeisenbergO3Model>) -> (HeisenbergO3Chain, stored: [Double]) {
+        (HeisenbergO3Chain(L: L, J: 1, W: W, v: v), v)
+    }
+    public static func dimension(L: Int, study: RandomFieldChainStudy<HeisenbergO3Model>) -> Int { 1 << L }
+    public static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?) { (1, nil) }
+}
+
+/// Dense ED of a random-field chain over a grid of sizes L and disorder
+/// strengths W (study S10b). Output groups `/{name}/L{L}`: per task W,
+/// realization, the sorted spectrum `energy`, `eps`, `r` (NaN at the ends),
+/// `m_ea`, and the disorder (`h` [L] or `v` [L, 3]).
+public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
+    public static var name: String { Model.name }
+    public static var summary: String { Model.summary }
+
+    public struct Point: Sendable, Hashable { public var L: Int; public var W: Double }
+
+    public let sizes: [Int]
+    public let disorder: [Double]
+    public let delta: Double
+    /// 2 S^z_total of the sector (XXZ), nil = the lowest |S^z|.
+    public let sz: Int?
+    public let checkEigenpairs: Int
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static var maxL: Int { 20 }
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> Self {
+        let sizes = try t.ints("L")
+        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[\(name)] L must list distinct sizes") }
+        for L in sizes where L < 2 || L > maxL { throw ConfigError("[\(name)] L = \(L) out of range 2...\(maxL) for dense ED") }
+        let W = try t.doubles("W")
+        guard !W.isEmpty, Set(W).count == W.count else { throw ConfigError("[\(name)] W must list distinct values") }
+        for w in W where !(w >= 0) || !w.isFinite { throw ConfigError("[\(name)] W must be finite and >= 0 (got \(w))") }
+        let (delta, sz) = try Model.parseSector(t)
+        if let sz {
+            for L in sizes where abs(sz) > L || (L - sz) % 2 != 0 {
+                throw ConfigError("[\(name)] sz = \(sz) (twice S^z_total) is not a sector of L = \(L): need |sz| <= L and L - sz even")
+            }
+        }
+        let check = try t.int("check_eigenpairs", default: 4)
+        guard check >= 0 && check <= 64 else { throw ConfigError("[\(name)] check_eigenpairs must be in 0...64 (got \(check))") }
+        try t.finish()
+        var points: [Point] = []
+        for L in sizes { for w in W { points.append(Point(L: L, W: w)) } }
+        return Self(sizes: sizes, disorder: W, delta: delta, sz: sz, checkEigenpairs: check, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        var s = "[\(Self.name)]\nL = \(tomlList(sizes))\nW = \(tomlList(disorder))\n"
+        if Model.self == XXZModel.self { s += "delta = \(delta)\n" + (sz.map { "sz = \($0)\n" } ?? "") }
+        return s + "check_eigenpairs = \(checkEigenpairs)\n"
+    }
+
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+    func dimension(_ L: Int) -> Int { Model.dimension(L: L, study: self) }
+
+    public var blocks: [OutputBlock] {
+        sizes.map { L in
+            let d = dimension(L)
+            let ds = [DatasetSpec("W", .float64), DatasetSpec("realization", .int64), DatasetSpec("point", .int64),
+                      DatasetSpec(Model.disorderName, .float64, Model.disorderShape(L: L)),
+                      DatasetSpec("energy", .float64, [d]), DatasetSpec("eps", .float64, [d]), DatasetSpec("r", .float64, [d]),
+                      DatasetSpec("m_ea", .float64, [d]), DatasetSpec("e_min", .float64), DatasetSpec("e_max", .float64),
+                      DatasetSpec("residual_max", .float64), DatasetSpec("orthogonality_max", .float64),
+                      DatasetSpec("seconds_build", .float64), DatasetSpec("seconds_solve", .float64), DatasetSpec("seconds_observables", .float64)]
+            return OutputBlock(path: "/\(Self.name)/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "dimension": Double(d)], matrixDimension: d)
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, L) in sizes.enumerated() {
+            let d = Double(dimension(L))
+            for (j, p) in pointsOf(L).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: d * d * d))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Real: matrix + dsyevd workspace (3 D^2); complex: matrix, zheevd work
+    /// and rwork (about 6 D^2 doubles); divided over a ScaLAPACK group.
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
+        let d = Double(dimension(points[task.point].L))
+        let perEntry = Model.Hamiltonian.Element.isComplex ? 6.0 : 3.0
+        return Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
+    }
+
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
+        let d = Double(dimension(points[task.point].L))
+        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (Model.Hamiltonian.Element.isComplex ? 4 : 1) * 1.05
+        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+    }
+
+    /// Disorder stream: (seed, study, L, realization); W only scales it.
+    static func streamKey(L: Int) -> String { "\(name)|L=\(L)" }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        let p = points[task.point]
+        var rng = CounterRNG(seed: context.settings.seed, stream: StreamKey.make(Self.streamKey(L: p.L)), realization: task.realization)
+        let (h, stored) = Model.hamiltonian(L: p.L, W: p.W, unitDisorder: Model.drawUnitDisorder(L: p.L, rng: &rng), study: self)
+        var settings = DenseEDSettings()
+        settings.lapackDriver = context.settings.lapackDriver
+        settings.scalapackDriver = context.settings.scalapackDriver
+        settings.blockSize = context.settings.blockSize
+        settings.checkEigenpairs = checkEigenpairs
+        let result = try DenseED.withSpectrum(h, group: context.group, settings: settings,
+                                              context: "\(Self.name) L=\(p.L) W=\(p.W) realization \(task.realization)") { s in
+            let t0 = MPIEnvironment.wtime()
+            let m = try EigenstateKernels.edwardsAnderson(&s.vectors, hamiltonian: h, group: context.group)
+            return (s, m, MPIEnvironment.wtime() - t0)
+        }
+        guard context.group.rank == 0 else { return nil }
+        let (spectrum, mEA, tObs) = result
+        let e = spectrum.energies
+        let eMin = e.first ?? 0, eMax = e.last ?? 0
+        return TaskOutput(rows: [
+            "W": .float64([p.W]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
+            Model.disorderName: .float64(stored),
+            "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
+            "r": .float64(EigenstateObservables.gapRatios(e)), "m_ea": .float64(mEA),
+            "e_min": .float64([eMin]), "e_max": .float64([eMax]),
+            "residual_max": .float64([spectrum.residual]), "orthogonality_max": .float64([spectrum.orthogonality]),
+            "seconds_build": .float64([spectrum.seconds.build]), "seconds_solve": .float64([spectrum.seconds.solve]),
+            "seconds_observables": .float64([spectrum.seconds.check + tObs]),
+        ])
+    }
+
+    /// Mid-spectrum (0.4 <= eps < 0.6) <r> per (L, W): mean of per-realization means.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["mid-spectrum (0.4 <= eps < 0.6) <r>, mean of per-realization means:",
+                     "     L        W   real.       <r>"]
+        for L in sizes {
+            let path = "/\(Self.name)/L\(L)", d = dimension(L)
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let eps = try file.openDataset(path + "/eps").readAll(as: Double.self)
+            let r = try file.openDataset(path + "/r").readAll(as: Double.self)
+            for p in pointsOf(L) {
+                var n = 0, acc = 0.0
+                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                    var c = 0, s = 0.0
+                    for k in 0..<d where eps[t * d + k] >= 0.4 && eps[t * d + k] < 0.6 && r[t * d + k].isFinite { c += 1; s += r[t * d + k] }
+                    if c > 0 { n += 1; acc += s / Double(c) }
+                }
+                lines.append(pad("\(L)", 6) + pad(format6(points[p].W, 3), 9) + pad("\(n)", 8) + pad(n > 0 ? format6(acc / Double(n)) : "-", 10))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+public typealias XXZStudy = RandomFieldChainStudy<XXZModel>
+public typealias HeisenbergO3Study = RandomFieldChainStudy<HeisenbergO3Model>
