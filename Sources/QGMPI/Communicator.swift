@@ -1,4 +1,3 @@
-import CMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -6,36 +5,31 @@ import Glibc
 /// A wrapped MPI communicator. Communicators made by `withSplit` are freed by
 /// all their ranks together when the scope ends; COMM_WORLD is never freed here.
 public struct Communicator: @unchecked Sendable {
-    /// The raw handle, for the other wrapper layers of this package only.
-    package let handle: MPI_Comm
+    /// The raw handle, for this module's Raw.swift only.
+    let handle: RawComm
     let owned: Bool
+    /// Local: this process's rank in the communicator (read once, checked).
+    public let rank: Int
+    /// Local: the number of ranks (read once, checked).
+    public let size: Int
 
-    init(handle: MPI_Comm, owned: Bool) {
+    init(handle: RawComm, owned: Bool) throws(MPIError) {
         self.handle = handle
         self.owned = owned
+        rank = try raw_rank(handle)
+        size = try raw_size(handle)
     }
 
-    /// Local.
-    public var rank: Int {
-        var r: Int32 = 0
-        _ = MPI_Comm_rank(handle, &r)
-        return Int(r)
-    }
-
-    /// Local.
-    public var size: Int {
-        var s: Int32 = 0
-        _ = MPI_Comm_size(handle, &s)
-        return Int(s)
-    }
-
-    /// Local: the handle as an opaque pointer, for C libraries that take an
-    /// MPI_Comm (BLACS, HDF5). Open MPI's MPI_Comm is a pointer.
+    /// Local: the handle as an opaque pointer, for the C libraries that take
+    /// an MPI_Comm (BLACS, parallel HDF5), used by the other wrapper layers of
+    /// this package only. In Open MPI, MPI_Comm is a pointer; an MPI whose
+    /// MPI_Comm is an integer (MPICH) would need a different bridge here
+    /// (docs/design.md).
     package var opaqueHandle: UnsafeMutableRawPointer { UnsafeMutableRawPointer(handle) }
 
     /// Collective.
     public func barrier() throws(MPIError) {
-        try mpiCheck(MPI_Barrier(handle), "MPI_Barrier")
+        try raw_barrier(handle)
     }
 
     /// Collective. A barrier that sleeps between polls instead of spinning, so a
@@ -43,24 +37,19 @@ public struct Communicator: @unchecked Sendable {
     /// computing (Open MPI's blocking collectives busy-wait).
     /// `tick` runs about every `every` seconds while waiting.
     public func quietBarrier(pollMicroseconds: UInt32 = 2000, every: Double = 1.0, tick: () throws -> Void = {}) throws {
-        var request = cmpi_request_null()
-        try mpiCheck(MPI_Ibarrier(handle, &request), "MPI_Ibarrier")
-        var flag: Int32 = 0
-        var last = MPI_Wtime()
+        var request = try raw_ibarrier(handle)
+        var last = raw_wtime()
         while true {
-            try mpiCheck(MPI_Test(&request, &flag, cmpi_status_ignore()), "MPI_Test")
-            if flag != 0 { return }
+            if try raw_test(&request) { return }
             usleep(pollMicroseconds)
-            if MPI_Wtime() - last >= every { last = MPI_Wtime(); try tick() }
+            if raw_wtime() - last >= every { last = raw_wtime(); try tick() }
         }
     }
 
     /// Collective: `buffer` on `root` is copied to every rank. All ranks pass
     /// buffers of the same count.
     public func broadcast<T: MPIScalar>(_ buffer: inout [T], root: Int = 0) throws(MPIError) {
-        let count = Int32(buffer.count)
-        let rc = buffer.withUnsafeMutableBytes { MPI_Bcast($0.baseAddress, count, T.mpiDatatype, Int32(root), handle) }
-        try mpiCheck(rc, "MPI_Bcast")
+        try raw_bcast(&buffer, root: root, handle)
     }
 
     /// Collective: one value from root to all.
@@ -81,15 +70,7 @@ public struct Communicator: @unchecked Sendable {
 
     /// Collective: elementwise reduction; the result is on every rank.
     public func allreduce<T: MPIScalar>(_ values: [T], _ op: ReduceOp) throws(MPIError) -> [T] {
-        var out = values
-        let count = Int32(values.count)
-        let rc = values.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                MPI_Allreduce(src.baseAddress, dst.baseAddress, count, T.mpiDatatype, op.raw, handle)
-            }
-        }
-        try mpiCheck(rc, "MPI_Allreduce")
-        return out
+        try raw_allreduce(values, op, handle)
     }
 
     /// Collective.
@@ -100,35 +81,14 @@ public struct Communicator: @unchecked Sendable {
     /// Collective: in-place elementwise reduction to `root`. Other ranks' buffers
     /// are left unchanged.
     public func reduce<T: MPIScalar>(_ values: inout [T], _ op: ReduceOp, root: Int = 0) throws(MPIError) {
-        let count = Int32(values.count)
-        let isRoot = rank == root
-        let rc: Int32
-        if isRoot {
-            rc = values.withUnsafeMutableBytes { buf in
-                MPI_Reduce(cmpi_in_place(), buf.baseAddress, count, T.mpiDatatype, op.raw, Int32(root), handle)
-            }
-        } else {
-            var dummy = values
-            rc = values.withUnsafeBytes { src in
-                dummy.withUnsafeMutableBytes { dst in
-                    MPI_Reduce(src.baseAddress, dst.baseAddress, count, T.mpiDatatype, op.raw, Int32(root), handle)
-                }
-            }
-        }
-        try mpiCheck(rc, "MPI_Reduce")
+        try raw_reduce(&values, op, root: root, isRoot: rank == root, handle)
     }
 
     /// Collective: every rank contributes `values` (same count everywhere);
     /// root receives the concatenation in rank order, others get [].
     public func gather<T: MPIScalar>(_ values: [T], root: Int = 0) throws(MPIError) -> [T] {
-        let count = Int32(values.count)
         var out = [T](repeating: T.zero, count: rank == root ? values.count * size : 0)
-        let rc = values.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                MPI_Gather(src.baseAddress, count, T.mpiDatatype, dst.baseAddress, count, T.mpiDatatype, Int32(root), handle)
-            }
-        }
-        try mpiCheck(rc, "MPI_Gather")
+        try raw_gather(values, into: &out, root: root, handle)
         return out
     }
 
@@ -140,66 +100,46 @@ public struct Communicator: @unchecked Sendable {
         for i in counts.indices.dropFirst() { displs[i] = displs[i - 1] + counts[i - 1] }
         let total = Int(counts.reduce(0, +))
         var out = [T](repeating: T.zero, count: rank == root ? total : 0)
-        let n = Int32(values.count)
-        let rc = values.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                counts.withUnsafeBufferPointer { c in
-                    displs.withUnsafeBufferPointer { d in
-                        MPI_Gatherv(src.baseAddress, n, T.mpiDatatype, dst.baseAddress, c.baseAddress, d.baseAddress,
-                                    T.mpiDatatype, Int32(root), handle)
-                    }
-                }
-            }
-        }
-        try mpiCheck(rc, "MPI_Gatherv")
+        try raw_gatherv(values, into: &out, counts: counts, displacements: displs, root: root, handle)
         return out
     }
 
     /// Collective: like `gather`, with the result on every rank.
     public func allgather<T: MPIScalar>(_ values: [T]) throws(MPIError) -> [T] {
         precondition(!values.isEmpty, "allgather of an empty array")
-        let count = Int32(values.count)
         var out = [T](repeating: values[0], count: values.count * size)
-        let rc = values.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                MPI_Allgather(src.baseAddress, count, T.mpiDatatype, dst.baseAddress, count, T.mpiDatatype, handle)
-            }
-        }
-        try mpiCheck(rc, "MPI_Allgather")
+        try raw_allgather(values, into: &out, handle)
         return out
     }
 
     /// Collective: split into sub-communicators by `color`, ordered by `key`,
     /// run `body` with this rank's part, then free it on all ranks together.
     public func withSplit<R>(color: Int, key: Int, _ body: (Communicator) throws -> R) throws -> R {
-        var raw: MPI_Comm? = nil
-        try mpiCheck(MPI_Comm_split(handle, Int32(color), Int32(key), &raw), "MPI_Comm_split")
-        guard let sub = raw else { throw MPIError(function: "MPI_Comm_split", code: -1, message: "returned MPI_COMM_NULL") }
-        try mpiCheck(MPI_Comm_set_errhandler(sub, cmpi_errors_return()), "MPI_Comm_set_errhandler")
-        let comm = Communicator(handle: sub, owned: true)
-        let result: R
-        do {
-            result = try body(comm)
-        } catch {
-            var h: MPI_Comm? = sub
-            _ = MPI_Comm_free(&h)
-            throw error
-        }
-        var h: MPI_Comm? = sub
-        try mpiCheck(MPI_Comm_free(&h), "MPI_Comm_free")
-        return result
+        let sub = try raw_split(handle, color: color, key: key)
+        return try Self.withOwned(sub, errorsReturn: true, body)
     }
 
     /// Collective: the ranks sharing this rank's node (MPI_COMM_TYPE_SHARED),
     /// freed together at scope end.
     public func withNodeLocal<R>(_ body: (Communicator) throws -> R) throws -> R {
-        var raw: MPI_Comm? = nil
-        try mpiCheck(MPI_Comm_split_type(handle, cmpi_comm_type_shared(), Int32(rank), cmpi_info_null(), &raw),
-                     "MPI_Comm_split_type")
-        guard let sub = raw else { throw MPIError(function: "MPI_Comm_split_type", code: -1, message: "returned MPI_COMM_NULL") }
-        let comm = Communicator(handle: sub, owned: true)
-        defer { var h: MPI_Comm? = sub; _ = MPI_Comm_free(&h) }
-        return try body(comm)
+        let sub = try raw_splitShared(handle, key: rank)
+        return try Self.withOwned(sub, errorsReturn: false, body)
+    }
+
+    /// Collective over `sub`: run `body` with it, then free it on all its
+    /// ranks together, also when `body` throws (both errors are kept if the
+    /// free fails then).
+    static func withOwned<R>(_ sub: RawComm, errorsReturn: Bool, _ body: (Communicator) throws -> R) throws -> R {
+        let result: R
+        do {
+            if errorsReturn { try raw_setErrorsReturn(sub) }
+            result = try body(try Communicator(handle: sub, owned: true))
+        } catch {
+            do { try raw_free(sub) } catch let cleanup { throw MPICleanupError(original: error, cleanup: cleanup) }
+            throw error
+        }
+        try raw_free(sub)
+        return result
     }
 
     /// Collective: a shared counter living on rank 0 of this communicator,
@@ -207,41 +147,33 @@ public struct Communicator: @unchecked Sendable {
     /// ranks draw work items without a dedicated master. Freed on all ranks at
     /// scope end.
     public func withSharedCounter<R>(initial: Int64 = 0, _ body: (SharedCounter) throws -> R) throws -> R {
-        var base: UnsafeMutableRawPointer? = nil
-        var win: MPI_Win? = nil
-        let bytes = rank == 0 ? MPI_Aint(MemoryLayout<Int64>.size) : 0
-        try withUnsafeMutablePointer(to: &base) { p in
-            try mpiCheck(MPI_Win_allocate(bytes, Int32(MemoryLayout<Int64>.size), cmpi_info_null(), handle, p, &win),
-                         "MPI_Win_allocate")
-        }
-        if rank == 0, let base { base.storeBytes(of: initial, as: Int64.self) }
-        try mpiCheck(MPI_Barrier(handle), "MPI_Barrier")
-        try mpiCheck(MPI_Win_lock_all(cmpi_mode_nocheck(), win), "MPI_Win_lock_all")
-        let counter = SharedCounter(window: win)
+        let win = try raw_winAllocateInt64(local: rank == 0, initial: initial, handle)
         let result: R
         do {
-            result = try body(counter)
+            try raw_barrier(handle)
+            try raw_winLockAll(win)
+            do {
+                result = try body(SharedCounter(window: win))
+            } catch {
+                do { try raw_winUnlockAll(win) } catch let cleanup { throw MPICleanupError(original: error, cleanup: cleanup) }
+                throw error
+            }
+            try raw_winUnlockAll(win)
         } catch {
-            _ = MPI_Win_unlock_all(win)
-            _ = MPI_Win_free(&win)
+            do { try raw_winFree(win) } catch let cleanup { throw MPICleanupError(original: error, cleanup: cleanup) }
             throw error
         }
-        try mpiCheck(MPI_Win_unlock_all(win), "MPI_Win_unlock_all")
-        try mpiCheck(MPI_Win_free(&win), "MPI_Win_free")
+        try raw_winFree(win)
         return result
     }
 }
 
 /// A counter on rank 0 of a communicator (see `Communicator.withSharedCounter`).
 public struct SharedCounter: @unchecked Sendable {
-    let window: MPI_Win?
+    let window: RawWindow
 
     /// Local (one-sided): atomically add `increment` and return the old value.
     public func fetchAndAdd(_ increment: Int64 = 1) throws(MPIError) -> Int64 {
-        var add = increment
-        var old: Int64 = 0
-        try mpiCheck(MPI_Fetch_and_op(&add, &old, cmpi_int64(), 0, 0, cmpi_op_sum(), window), "MPI_Fetch_and_op")
-        try mpiCheck(MPI_Win_flush(0, window), "MPI_Win_flush")
-        return old
+        try raw_fetchAndAddInt64(increment, target: 0, window)
     }
 }

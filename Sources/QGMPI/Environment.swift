@@ -1,4 +1,3 @@
-import CMPI
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,32 +13,38 @@ public enum MPIEnvironment {
     /// ranks into `abort(code:)`, and errors that every rank sees alike into a
     /// plain exit.
     public static func run<R>(_ body: (Communicator) throws -> R) throws -> R {
-        var provided: Int32 = 0
-        var argc: Int32 = 0
-        try mpiCheck(MPI_Init_thread(&argc, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
-        let world = Communicator(handle: cmpi_comm_world(), owned: false)
-        try mpiCheck(MPI_Comm_set_errhandler(cmpi_comm_world(), cmpi_errors_return()), "MPI_Comm_set_errhandler")
+        try raw_initThreadFunneled()
+        let handle = raw_commWorld()
+        try raw_setErrorsReturn(handle)
+        let world = try Communicator(handle: handle, owned: false)
         let result = try body(world)
-        try mpiCheck(MPI_Finalize(), "MPI_Finalize")
+        try raw_finalize()
         return result
     }
 
     /// Local: abort every process of COMM_WORLD with `code` (used after an
-    /// unrecoverable error on one rank, so the others do not hang).
+    /// unrecoverable error on one rank, so the others do not hang). If
+    /// MPI_Abort itself fails, this process exits with `code` anyway.
     public static func abort(code: Int32) -> Never {
-        MPI_Abort(cmpi_comm_world(), code)
+        let rc = raw_abortWorld(code)
+        if rc != 0 {
+            let text = Array("MPI_Abort returned \(rc); exiting this rank only\n".utf8)
+            _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        }
         exit(code)
     }
 
     /// Local: wall-clock time in seconds (MPI_Wtime).
-    public static func wtime() -> Double { MPI_Wtime() }
+    public static func wtime() -> Double { raw_wtime() }
 
-    /// Local: the library version string (MPI_Get_library_version).
+    /// Local: the first line of the library version string
+    /// (MPI_Get_library_version), or the error it returned.
     public static func libraryVersion() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(MPI_MAX_LIBRARY_VERSION_STRING) + 1)
-        var length: Int32 = 0
-        guard MPI_Get_library_version(&buffer, &length) == MPI_SUCCESS else { return "unknown" }
-        let s = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return s.split(separator: "\n").first.map(String.init) ?? s
+        do {
+            let s = try raw_libraryVersion()
+            return s.split(separator: "\n").first.map(String.init) ?? s
+        } catch {
+            return "unknown (\(error))"
+        }
     }
 }
