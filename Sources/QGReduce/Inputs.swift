@@ -119,7 +119,7 @@ extension ReduceOptions {
                     }
                     if s.study.isEmpty { s.study = study }
                     guard study == s.study else {
-                        throw ReduceError(message: "is a '\(study)' campaign, but \(inputs[0] == path ? "another input" : "the first readable input") is a '\(s.study)' campaign; reduce each study separately")
+                        throw ReduceError(message: "is a '\(study)' campaign, but the first readable input is a '\(s.study)' campaign; reduce each study separately")
                     }
                     s.commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
                     let plan: CampaignPlan

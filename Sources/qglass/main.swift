@@ -238,11 +238,17 @@ struct ReduceCommand: ParsableCommand {
     @Flag(help: "Overwrite an existing output file (never an input).") var force = false
     @Flag(help: "Accept unfinished campaigns (task counts are printed and stored) and skip corrupt tasks (each named).") var allowPartial = false
 
+    /// Local: one line on stderr (rank 0 only) and exit status 2.
+    func refuse(_ s: String) -> ExitCode {
+        if launcherRank == 0 { complain("error: \(s)") }
+        return ExitCode(2)
+    }
+
     func run() throws {
         let w = epsWindow.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard w.count == 2, w.allSatisfy(\.isFinite) else { throw ValidationError("--eps-window takes lo,hi") }
+        guard w.count == 2, w.allSatisfy(\.isFinite) else { throw refuse("--eps-window takes lo,hi (two numbers), got '\(epsWindow)'") }
         guard let avg = DisorderAverage(rawValue: average) else {
-            throw ValidationError("--average takes \(DisorderAverage.allCases.map(\.rawValue).joined(separator: " or "))")
+            throw refuse("--average takes \(DisorderAverage.allCases.map(\.rawValue).joined(separator: " or ")), got '\(average)'")
         }
         var options = ReduceOptions(inputs: inputs, output: out)
         options.bootstrapSamples = bootstrap
@@ -252,12 +258,12 @@ struct ReduceCommand: ParsableCommand {
         options.average = avg
         let pw = phiFitWindow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard pw.count == 2, let phiHi = Double(pw[1]), pw[0] == "auto" || Double(pw[0]) != nil else {
-            throw ValidationError("--phi-fit-window takes lo,hi (lo may be 'auto')")
+            throw refuse("--phi-fit-window takes lo,hi (lo may be 'auto'), got '\(phiFitWindow)'")
         }
         options.phiFitMin = Double(pw[0])
         options.phiFitMax = phiHi
         let gw = growthWindow.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard gw.count == 2, gw[0] >= 0, gw[0] < gw[1], gw[1] <= 1 else { throw ValidationError("--growth-window takes lo,hi with 0 <= lo < hi <= 1") }
+        guard gw.count == 2, gw[0] >= 0, gw[0] < gw[1], gw[1] <= 1 else { throw refuse("--growth-window takes lo,hi with 0 <= lo < hi <= 1, got '\(growthWindow)'") }
         options.growthWindow = (gw[0], gw[1])
         var status: Int32 = 0
         do {
@@ -329,7 +335,8 @@ struct PlotCommand: ParsableCommand {
             throw ExitCode(2)
         }
         guard let script = Self.script() else {
-            throw ValidationError("cannot find python/qglass_plot.py; set QGLASS_PLOT_SCRIPT")
+            complain("error: cannot find python/qglass_plot.py; set QGLASS_PLOT_SCRIPT")
+            throw ExitCode(2)
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

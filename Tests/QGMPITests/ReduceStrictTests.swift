@@ -136,6 +136,23 @@ final class ReduceStrictTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: empty))
     }
 
+    /// Malformed reduce options: one line, exit 2, nothing written.
+    func testBadReduceOptionsAreOneLineExitTwo() throws {
+        let dir = try TestPaths.scratch("reduce-options")
+        let v = try ed(dir, "v.h5", ["--L", "6", "--realizations", "2"])
+        let out = dir.appendingPathComponent("r.h5").path
+        for (args, message) in [(["--eps-window", "nan,0.6"], "error: --eps-window takes lo,hi"),
+                                (["--eps-window", "0.6,0.4"], "error: --eps-window must have lo < hi"),
+                                (["--average", "mean"], "error: --average takes realization or pooled, got 'mean'"),
+                                (["--bootstrap", "1"], "error: --bootstrap needs at least 2 samples")] {
+            let r = try reduce([v, "--out", out] + args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+            XCTAssertEqual(errorLines(r).count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix(message), "\(args): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+
     /// Reduced files record the reducer's version and commit and the inputs' commits.
     func testReducedFileRecordsReducerAndInputCommits() throws {
         let dir = try TestPaths.scratch("reduce-provenance")
