@@ -220,43 +220,58 @@ struct PlanCommand: ParsableCommand {
 struct ReduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reduce",
-        abstract: "Merge campaign files into disorder averages, crossings and collapses (collective; under mpirun the reading is spread over ranks).")
+        abstract: "Merge campaign files into disorder averages, crossings and collapses (collective; under mpirun the reading is spread over ranks).",
+        discussion: """
+        Strict by default: a missing, unreadable or damaged input, a reduced file, a file of another study, \
+        an unfinished campaign or a corrupt task is an error (exit status 2, one line per problem). \
+        The output is never an input (compared by device and inode) and is written through a temporary file \
+        renamed at the end.
+        """)
 
     @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
     @Option(help: "Reduced HDF5 file.") var out: String
     @Option(help: "Bootstrap resamples of realizations.") var bootstrap = 200
-    @Option(help: "eps window lo,hi for the finite-size analysis (S1).") var epsWindow = "0.4,0.6"
+    @Option(help: "S1: eps window lo,hi for the finite-size analysis; whole histogram bins whose centre lies in [lo, hi) are used (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
+    @Option(help: "S1: disorder average, 'realization' (mean of per-realization means, the default) or 'pooled' (all eigenstates of all realizations together).") var average = "realization"
     @Option(help: "S2: |phi| window lo,hi of the power-law fit of p(phi); lo = auto picks the smallest well-sampled bin.") var phiFitWindow = "auto,1"
     @Option(help: "S3: growth-exponent fit window lo,hi as fractions of the steps.") var growthWindow = "0.01,1"
-    @Flag(help: "Overwrite an existing output file.") var force = false
+    @Flag(help: "Overwrite an existing output file (never an input).") var force = false
+    @Flag(help: "Accept unfinished campaigns (task counts are printed and stored) and skip corrupt tasks (each named).") var allowPartial = false
+
+    /// Local: one line on stderr (rank 0 only) and exit status 2.
+    func refuse(_ s: String) -> ExitCode {
+        if launcherRank == 0 { complain("error: \(s)") }
+        return ExitCode(2)
+    }
 
     func run() throws {
         let w = epsWindow.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard w.count == 2 else { throw ValidationError("--eps-window takes lo,hi") }
+        guard w.count == 2, w.allSatisfy(\.isFinite) else { throw refuse("--eps-window takes lo,hi (two numbers), got '\(epsWindow)'") }
+        guard let avg = DisorderAverage(rawValue: average) else {
+            throw refuse("--average takes \(DisorderAverage.allCases.map(\.rawValue).joined(separator: " or ")), got '\(average)'")
+        }
         var options = ReduceOptions(inputs: inputs, output: out)
         options.bootstrapSamples = bootstrap
         options.epsWindow = (w[0], w[1])
         options.force = force
+        options.allowPartial = allowPartial
+        options.average = avg
         let pw = phiFitWindow.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         guard pw.count == 2, let phiHi = Double(pw[1]), pw[0] == "auto" || Double(pw[0]) != nil else {
-            throw ValidationError("--phi-fit-window takes lo,hi (lo may be 'auto')")
+            throw refuse("--phi-fit-window takes lo,hi (lo may be 'auto'), got '\(phiFitWindow)'")
         }
         options.phiFitMin = Double(pw[0])
         options.phiFitMax = phiHi
         let gw = growthWindow.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard gw.count == 2, gw[0] >= 0, gw[0] < gw[1], gw[1] <= 1 else { throw ValidationError("--growth-window takes lo,hi with 0 <= lo < hi <= 1") }
+        guard gw.count == 2, gw[0] >= 0, gw[0] < gw[1], gw[1] <= 1 else { throw refuse("--growth-window takes lo,hi with 0 <= lo < hi <= 1, got '\(growthWindow)'") }
         options.growthWindow = (gw[0], gw[1])
-        let study = ClassicalReducer.detectStudy(inputs) ?? LRSGStudy.name
         var status: Int32 = 0
         do {
             status = try MPIEnvironment.run { world in
                 do {
-                    if ClassicalReducer.studies.contains(study) {
-                        return try ClassicalReducer.run(world: world, options: options, log: { if world.rank == 0 { say($0) } })
-                    }
-                    return try LRSGReducer.run(world: world, options: options, log: { if world.rank == 0 { say($0) } })
+                    return try Reducer.run(world: world, options: options, log: { if world.rank == 0 { say($0) } })
                 } catch let e as ReduceError {
-                    if world.rank == 0 { complain("error: \(e)") }
+                    if world.rank == 0 { for line in e.message.split(separator: "\n") { complain("error: \(line)") } }
                     return 2
                 }
             }
@@ -274,7 +289,10 @@ struct PlotCommand: ParsableCommand {
 
     @Argument(help: "Reduced HDF5 file from `qglass reduce`.") var reduced: String
     @Option(help: "Folder for the figures.") var out: String
-    @Option(help: "Formats, comma separated.") var format = "png,svg"
+    @Option(help: "Formats, comma separated (\(PlotCommand.formats.joined(separator: ", "))).") var format = "png,svg"
+
+    /// File formats that matplotlib's savefig writes without extra packages.
+    static let formats = ["png", "svg", "svgz", "pdf", "eps", "ps", "pgf", "jpg", "jpeg", "tif", "tiff", "webp", "raw", "rgba"]
 
     /// The plotting script: $QGLASS_PLOT_SCRIPT, else python/qglass_plot.py in
     /// the first ancestor folder of the executable that has one.
@@ -289,13 +307,40 @@ struct PlotCommand: ParsableCommand {
         return nil
     }
 
+    /// Local: why `reduced` cannot be plotted, or nil. Nothing is created.
+    func refusal() -> String? {
+        let fmts = format.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let bad = fmts.first(where: { !Self.formats.contains($0) }) {
+            return "unknown --format '\(bad)'; matplotlib writes \(Self.formats.joined(separator: ", "))"
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: reduced, isDirectory: &isDir) else { return "\(reduced): no such file" }
+        if isDir.boolValue { return "\(reduced): is a folder, not a reduced file" }
+        let kind: String?
+        do {
+            kind = try HDF5File.with(path: reduced, mode: .readOnly) { f in f.hasAttribute("kind") ? try f.stringAttribute("kind") : nil }
+        } catch {
+            return "\(reduced): not a readable HDF5 file"
+        }
+        if kind != "reduced" {
+            return "\(reduced) is not a reduced file (a campaign file?); run `qglass reduce \(reduced) --out REDUCED.h5` first and plot REDUCED.h5"
+        }
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), !isDir.boolValue { return "--out \(out) exists and is not a folder" }
+        return nil
+    }
+
     func run() throws {
+        if let why = refusal() {
+            complain("error: \(why)")
+            throw ExitCode(2)
+        }
         guard let script = Self.script() else {
-            throw ValidationError("cannot find python/qglass_plot.py; set QGLASS_PLOT_SCRIPT")
+            complain("error: cannot find python/qglass_plot.py; set QGLASS_PLOT_SCRIPT")
+            throw ExitCode(2)
         }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script, reduced, "--out", out, "--format", format]
+        p.arguments = ["python3", script, reduced, "--out", out, "--format", format.lowercased()]
         try p.run()
         p.waitUntilExit()
         if p.terminationStatus != 0 { throw ExitCode(p.terminationStatus) }
