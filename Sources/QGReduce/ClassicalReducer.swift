@@ -71,6 +71,7 @@ public enum ClassicalReducer {
                 try HDF5File.with(path: path, mode: .readOnly) { f in
                     let s = try f.stringAttribute("study")
                     guard studies.contains(s) else { throw ReduceError(message: "study '\(s)' is not a classical study") }
+                    try InputSchema.check(f)
                     if study.isEmpty { study = s }
                     guard s == study else { throw ReduceError(message: "study '\(s)' differs from '\(study)' of the first input") }
                     commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
@@ -97,7 +98,7 @@ public enum ClassicalReducer {
             try f.setAttribute("kind", "reduced")
             try f.setAttribute("study", study)
             try f.setAttribute("reducer_version", version)
-            try f.setAttribute("schema_version", Int64(1))
+            try f.setAttribute("schema_version", Provenance.schemaVersion)
             try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
             try f.setAttribute("inputs", options.inputs.joined(separator: "\n"))
             try f.setAttribute("input_commits", commits.joined(separator: "\n"))

@@ -1,6 +1,7 @@
 import Foundation
 import QGHDF5
 import QGPhysics
+import QGCampaign
 
 /// Rank 0 of `qglass reduce`: disorder averages with bootstrap errors,
 /// crossings, their drift and the data collapse, for S1.
@@ -176,7 +177,7 @@ struct Analysis {
             try f.setAttribute("kind", "reduced")
             try f.setAttribute("study", "lrsg")
             try f.setAttribute("reducer_version", LRSGReducer.version)
-            try f.setAttribute("schema_version", Int64(1))
+            try f.setAttribute("schema_version", Provenance.schemaVersion)
             try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
             try f.setAttribute("inputs", inputs.joined(separator: "\n"))
             try f.setAttribute("input_commits", commits.joined(separator: "\n"))

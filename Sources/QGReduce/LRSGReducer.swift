@@ -104,6 +104,7 @@ public enum LRSGReducer {
                     try HDF5File.with(path: path, mode: .readOnly) { f in
                         let study = try f.stringAttribute("study")
                         guard study == LRSGStudy.name else { throw ReduceError(message: "study '\(study)', expected '\(LRSGStudy.name)'") }
+                        try InputSchema.check(f)
                         commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
                         for m in try f.members(of: "/lrsg") where m.hasPrefix("L") {
                             // Chunks of rows, so that one big block is still read by many ranks.

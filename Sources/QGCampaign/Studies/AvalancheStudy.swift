@@ -79,7 +79,7 @@ public struct AvalancheStudy: Study {
         var rng = CounterRNG(seed: context.settings.seed, stream: Self.flipKey(p, boundary: chain.boundary), realization: task.realization)
         let a = ResonanceAvalanche.run(s.chain, z: &s.z, phi: &s.phi, hx: p.hx, steps: steps, rng: &rng)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? s.J : nil)
         rows["hx"] = .float64([p.hx])
         rows["state"] = .int8([p.state.code])

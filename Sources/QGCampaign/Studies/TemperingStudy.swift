@@ -105,7 +105,7 @@ public struct TemperingStudy: Study {
         var rng = CounterRNG(seed: context.settings.seed, stream: mcKey(p), realization: task.realization)
         let result = ParallelTempering.run(model, schedule: schedule, rng: &rng)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? J : nil)
         rows["T"] = .float64(temperatures)
         rows["tmf2"] = .float64([(scale * tmf) * (scale * tmf)])

@@ -68,7 +68,7 @@ public struct TwoFlipStudy: Study {
                                            realization: task.realization, kind: p.state, order: order)
         let counts = TwoFlipResonances.count(s.chain, z: s.z, phi: s.phi, hx: fields)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? s.J : nil)
         rows["state"] = .int8([p.state.code])
         rows["z"] = .int8(s.z)
