@@ -205,8 +205,16 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config value: table.key=value.") var overrides: [String] = []
 
     func run() throws {
-        let text = try ConfigDocument.applying(overrides: overrides, to: String(contentsOfFile: config, encoding: .utf8))
+        guard coresPerNode >= 1, memPerNode > 0, memPerNode.isFinite, hours > 0, hours.isFinite else {
+            complain("error: plan needs --cores-per-node >= 1, --mem-per-node > 0 and --hours > 0")
+            throw ExitCode(2)
+        }
+        guard let raw = try? String(contentsOfFile: config, encoding: .utf8) else {
+            complain("error: cannot read config \(config) (missing or not readable)")
+            throw ExitCode(2)
+        }
         do {
+            let text = try ConfigDocument.applying(overrides: overrides, to: raw)
             let plan = try CampaignPlan(configText: text)
             var planner = CampaignPlanner()
             planner.coresPerNode = coresPerNode
@@ -314,12 +322,37 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Repeats (median reported).") var repeats = 3
 
+    static let maxN = 32768
+
+    /// Local: the eigensolver sizes, or a one-line refusal (before any allocation).
+    func checked() throws -> [Int] {
+        func refuse(_ s: String) -> ExitCode { complain("error: bench: " + s); return ExitCode(2) }
+        guard (1...Self.maxN).contains(gemmN) else { throw refuse("--gemm-n must be in 1...\(Self.maxN) (got \(gemmN))") }
+        guard (1...1024).contains(threads) else { throw refuse("--threads must be in 1...1024 (got \(threads))") }
+        guard (1...1000).contains(repeats) else { throw refuse("--repeats must be in 1...1000 (got \(repeats))") }
+        var sizes: [Int] = []
+        for item in eigN.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let n = Int(item), (0...Self.maxN).contains(n) else {
+                throw refuse("--eig-n takes comma-separated sizes in 0...\(Self.maxN), 0 = skip (got '\(item)' in '\(eigN)')")
+            }
+            if n > 0 { sizes.append(n) }
+        }
+        // DGEMM holds 3 n^2 doubles; an eigensolve about 3 n^2 (matrix, vectors, workspace).
+        let peak = 8 * 3 * max(gemmN * gemmN, (sizes.max() ?? 0) * (sizes.max() ?? 0))
+        if let avail = Provenance.availableMemory(), peak > avail {
+            throw refuse(String(format: "needs %.1f GiB for n = %d but %.1f GiB are available", Double(peak) / Double(1 << 30),
+                                max(gemmN, sizes.max() ?? 0), Double(avail) / Double(1 << 30)))
+        }
+        return sizes
+    }
+
     func run() throws {
+        let sizes = try checked()
         BLASThreads.set(threads)
         var out: [String] = ["\"blas_core\": \"\(BLASThreads.coreName)\"", "\"threads\": \(threads)"]
         out.append("\"dgemm_n\": \(gemmN)")
         out.append("\"dgemm_gflops\": \(LinearAlgebraBenchmark.dgemmGflops(n: gemmN, repeats: repeats))")
-        for n in eigN.split(separator: ",").compactMap({ Int($0) }) where n > 0 {
+        for n in sizes {
             for d in LAPACKDriver.allCases {
                 out.append("\"\(d.rawValue)_n\(n)_seconds\": \(try LinearAlgebraBenchmark.eigensolveSeconds(n: n, driver: d, repeats: repeats))")
             }
@@ -332,6 +365,40 @@ struct StudiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "studies", abstract: "List the studies this build knows.")
     func run() throws {
         for s in StudyRegistry.all { print("[\(s.name)]  \(s.summary)") }
+    }
+}
+
+/// `qglass help NAME...`: ArgumentParser answers an unknown NAME with the
+/// root help and exit status 0; refuse it with one line and status 2.
+func refuseUnknownHelpTopic(_ args: [String]) {
+    guard args.first == "help" else { return }
+    var command: ParsableCommand.Type = QGlassCommand.self
+    for name in args.dropFirst() where !name.hasPrefix("-") {
+        if name == "help" { return }
+        let subs = command.configuration.subcommands
+        guard let sub = subs.first(where: { $0.configuration.commandName == name }) else {
+            if launcherRank == 0 {
+                complain("error: no help topic '\(name)'; " + (subs.isEmpty ? "'\(command.configuration.commandName ?? "")' has no subcommands"
+                    : "known: " + subs.compactMap { $0.configuration.commandName }.joined(separator: ", ")))
+            }
+            exit(2)
+        }
+        command = sub
+    }
+}
+refuseUnknownHelpTopic(Array(CommandLine.arguments.dropFirst()))
+
+/// `qglass bench` with an unparsable option value (e.g. `--threads abc`):
+/// one line and exit status 2 instead of ArgumentParser's usage block.
+if CommandLine.arguments.dropFirst().first == "bench" {
+    do {
+        _ = try QGlassCommand.parseAsRoot()
+    } catch {
+        if QGlassCommand.exitCode(for: error) != .success {
+            let message = QGlassCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            complain("error: bench: " + message)
+            exit(2)
+        }
     }
 }
 
