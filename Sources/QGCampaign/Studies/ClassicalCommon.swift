@@ -14,8 +14,9 @@ import QGPhysics
 /// J_ij in every classical study and at every alpha (paired comparisons, e.g.
 /// random vs SFS, or alpha = 0.6 vs 0.8). The key is stored per task
 /// (`disorder_stream`), so J can be regenerated from the file alone;
-/// `store_disorder = true` also stores J itself. (Schema 1 keyed J and the
-/// initial state by (L, alpha, boundary).)
+/// `store_disorder = true` also stores J itself. (Schema 1 keyed J by (L,
+/// alpha, boundary).) The random initial state is other randomness of the
+/// task and stays keyed by (L, alpha, boundary) (`stateKey`).
 struct ClassicalChainSpec: Sendable {
     var sizes: [Int]
     var alphas: [Double]
@@ -45,11 +46,12 @@ struct ClassicalChainSpec: Sendable {
         StreamKey.make("classical|L=\(L)")
     }
 
-    /// Stream of the random initial state of realization r: also independent
-    /// of the state kind and alpha, so an SFS state is relaxed from exactly the
-    /// random state that the `random` kind uses, at every alpha.
-    static func stateKey(L: Int) -> UInt64 {
-        StreamKey.make("classical-state|L=\(L)")
+    /// Stream of the random initial state of realization r: other randomness
+    /// of a task, so keyed by the parameter point (L, alpha, boundary) as in
+    /// schema 1 (unchanged); independent of the state kind, so an SFS state is
+    /// relaxed from exactly the random state that the `random` kind uses.
+    static func stateKey(L: Int, alpha: Double, boundary: Boundary) -> UInt64 {
+        StreamKey.make("classical-state|L=\(L)|alpha=\(alpha)|boundary=\(boundary.rawValue)")
     }
 
     /// Local: the chain and initial state of realization r.
@@ -58,7 +60,7 @@ struct ClassicalChainSpec: Sendable {
         -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
         let J = couplings(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: realization)
         let chain = ClassicalChain(L: L, alpha: alpha, boundary: boundary, J: J)
-        var rng = CounterRNG(seed: seed, stream: stateKey(L: L), realization: realization)
+        var rng = CounterRNG(seed: seed, stream: stateKey(L: L, alpha: alpha, boundary: boundary), realization: realization)
         let s = SingleFlipStable.prepare(chain, kind: kind, order: order, rng: &rng)
         return (J, chain, s.z, s.phi, s.flips)
     }
