@@ -157,6 +157,15 @@ def test_bad_disorder_files_are_refused(work, case):
     assert not out.exists(), "a refused run must not create its output"
 
 
+def test_the_output_cannot_be_its_own_source(work):
+    out = work / "self.h5"
+    qglass("ed", "--L", "5", "--alpha", "0.7", "--hx", "0.3", "--realizations", "2", "--seed", "2", "--out", str(out))
+    before = out.read_bytes()
+    refusal(["ed", "--L", "5", "--alpha", "0.7", "--hx", "0.3", "--realizations", "2", "--seed", "2",
+             "--disorder-from", str(out), "--out", str(out), "--force"], "is the output file")
+    assert out.read_bytes() == before
+
+
 def test_reduce_refuses_schema_1_campaigns(work):
     camp = work / "old.h5"
     qglass("ed", "--L", "5", "--alpha", "0.7", "--hx", "0.3,1.0", "--realizations", "2", "--seed", "2", "--out", str(camp))

@@ -7,8 +7,9 @@ import QGHDF5
 public protocol InputCheckingStudy {
     /// Collective over `world`: world rank 0 reads and validates the inputs
     /// and broadcasts them; a refusal is thrown as `CampaignError` on every
-    /// rank (one line, exit status 2 in the CLI).
-    func prepareInputs(world: Communicator) throws
+    /// rank (one line, exit status 2 in the CLI). `output` is the campaign's
+    /// output path: an input may not be that file.
+    func prepareInputs(world: Communicator, output: String) throws
 }
 
 /// Couplings given from a file (`[lrsg] disorder_from`, `qglass ed
@@ -71,10 +72,13 @@ public final class DisorderSource: @unchecked Sendable {
     /// from the source file; throws `CampaignError` with one line naming the
     /// file and the first problem. Reads shapes first, so a wrong file is
     /// refused before its data are read.
-    public func load(sizes: [Int], realizations: Range<Int>) throws {
+    public func load(sizes: [Int], realizations: Range<Int>, output: String? = nil) throws {
         let what = "disorder_from \(spec)"
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw CampaignError("\(what): cannot read \(path) (missing or not readable)")
+        }
+        if let output, Self.sameFile(path, output) {
+            throw CampaignError("\(what): the source is the output file \(output); write the new campaign elsewhere")
         }
         var loaded: [Int: [Int: [Double]]] = [:]
         do {
@@ -125,10 +129,10 @@ public final class DisorderSource: @unchecked Sendable {
 
     /// Collective over `world`: rank 0 loads and validates, then broadcasts
     /// the error (if any), the checksum and the couplings.
-    public func loadCollective(world: Communicator, sizes: [Int], realizations: Range<Int>) throws {
+    public func loadCollective(world: Communicator, sizes: [Int], realizations: Range<Int>, output: String? = nil) throws {
         var error = ""
         if world.rank == 0 {
-            do { try load(sizes: sizes, realizations: realizations) } catch let e as CampaignError { error = e.message }
+            do { try load(sizes: sizes, realizations: realizations, output: output) } catch let e as CampaignError { error = e.message }
         }
         error = try world.broadcast(string: error)
         if !error.isEmpty { throw CampaignError(error) }
@@ -194,6 +198,13 @@ public final class DisorderSource: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Whether two paths name the same existing file (device and inode).
+    static func sameFile(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        guard stat(a, &sa) == 0, stat(b, &sb) == 0 else { return false }
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
     static func firstLine(_ e: Error) -> String {

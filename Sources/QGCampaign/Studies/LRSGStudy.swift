@@ -81,10 +81,10 @@ public struct LRSGStudy: Study, InputCheckingStudy {
 
     /// Collective: with `disorder_from`, rank 0 reads and validates the given
     /// couplings before anything is allocated, and every rank receives them.
-    public func prepareInputs(world: Communicator) throws {
+    public func prepareInputs(world: Communicator, output: String) throws {
         guard let source = disorderSource else { return }
         let first = campaign.firstRealization
-        try source.loadCollective(world: world, sizes: sizes, realizations: first..<(first + campaign.realizations))
+        try source.loadCollective(world: world, sizes: sizes, realizations: first..<(first + campaign.realizations), output: output)
     }
 
     func blockPath(_ L: Int) -> String { "/lrsg/L\(L)" }
