@@ -2,7 +2,7 @@ import QGHDF5
 import QGPhysics
 
 /// Study S2: effective fields in random (T = inf) and single-flip-stable
-/// states (STUDIES.md S2, seed 001 Fig. 1). Config table `[fields]`; output
+/// states (docs/models.md S2, seed 001 Fig. 1). Config table `[fields]`; output
 /// groups `/fields/L{L}` holding the final state z, its fields phi and a
 /// log-binned histogram of |phi| per task.
 public struct FieldsStudy: Study {

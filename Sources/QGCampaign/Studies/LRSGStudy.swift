@@ -4,7 +4,7 @@ import QGLinearAlgebra
 import QGPhysics
 
 /// Study S1: dense ED of the long-range quantum spin glass in its two parity
-/// sectors (STUDIES.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
+/// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
 public struct LRSGStudy: Study, InputCheckingStudy {
     public static let name = "lrsg"
     public static let summary = "S1: long-range quantum spin glass, dense ED per parity sector (r, m_EA, eps)"
