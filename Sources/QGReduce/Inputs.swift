@@ -117,6 +117,9 @@ extension ReduceOptions {
                     guard study == LRSGStudy.name || ClassicalReducer.studies.contains(study) else {
                         throw ReduceError(message: "study '\(study)' cannot be reduced (known: \(([LRSGStudy.name] + ClassicalReducer.studies).joined(separator: ", ")))")
                     }
+                    do { try InputSchema.check(f) } catch let e as CampaignError {
+                        throw ReduceError(message: e.message.replacingOccurrences(of: "\(f.path): ", with: ""))
+                    }
                     if s.study.isEmpty { s.study = study }
                     guard study == s.study else {
                         throw ReduceError(message: "is a '\(study)' campaign, but the first readable input is a '\(s.study)' campaign; reduce each study separately")
@@ -230,7 +233,7 @@ func writeCommonAttributes(_ f: HDF5File, study: String, options: ReduceOptions,
     try f.setAttribute("study", study)
     try f.setAttribute("reducer_version", Provenance.version)
     try f.setAttribute("git_commit", Provenance.gitCommit())
-    try f.setAttribute("schema_version", Int64(1))
+    try f.setAttribute("schema_version", Provenance.schemaVersion)
     try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
     try f.setAttribute("inputs", options.inputs.joined(separator: "\n"))
     try f.setAttribute("input_commits", survey.commits.joined(separator: "\n"))

@@ -1,6 +1,7 @@
 import Foundation
 import QGHDF5
 import QGPhysics
+import QGCampaign
 
 /// Rank 0 of `qglass reduce`: disorder averages with bootstrap errors,
 /// crossings, their drift and the data collapse, for S1.

@@ -93,7 +93,7 @@ def test_every_dataset_of_the_reduced_file_reads(files):
     with h5py.File(red, "r") as f:
         assert f.attrs["kind"] == "reduced"
         assert f.attrs["study"] == "lrsg"
-        assert int(f.attrs["schema_version"]) == 1
+        assert int(f.attrs["schema_version"]) == 2
         assert isinstance(f.attrs["inputs"], str)
         assert list(f.attrs["eps_window"]) == [0.4, 0.6]
         found = datasets(f)
