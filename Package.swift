@@ -62,7 +62,7 @@ let package = Package(
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
         .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
-        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
+        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGED", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),
         .testTarget(name: "QGMPITests", dependencies: ["QGTestSupport", "QGHDF5", "QGMPI"]),
         .testTarget(name: "QGReduceTests", dependencies: ["QGReduce", "QGPhysics", "QGTestSupport"]),

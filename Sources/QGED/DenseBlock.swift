@@ -104,13 +104,14 @@ public struct DenseBlock: Sendable {
 
     /// Collective over `group` when distributed: sum_j |C[i, j]|^2 for every
     /// row i of a real block, replicated on every rank (local sums, then one
-    /// allreduce).
-    public func rowSumsOfSquares(group: Communicator) throws -> [Double] {
+    /// allreduce). `group` may be nil for a serial block (no MPI needed).
+    public func rowSumsOfSquares(group: Communicator?) throws -> [Double] {
         precondition(!isComplex)
         switch storage {
         case .serial(let c):
             return sumSquaresPerRow(c, rows: rows, cols: cols, ld: rows)
         case .distributed(let d):
+            guard let group else { preconditionFailure("a distributed block needs its group") }
             var partial = [Double](repeating: 0, count: rows)
             let local = sumSquaresPerRow(d.local, rows: d.localRows, cols: d.localCols, ld: d.lld)
             for lr in 0..<d.localRows { partial[d.globalRow(lr)] = local[lr] }

@@ -88,7 +88,7 @@ public enum DenseED {
             for b in a..<vs.count {
                 var dot = E.zero
                 for i in v.indices { dot = dot + v[i].conjugate * vs[b][i] }
-                orth = max(orth, (dot - E(real: a == b ? 1 : 0)).normSquared.squareRoot())
+                orth = max(orth, (dot - E(real: a == b ? 1 : 0)).magnitude)
             }
         }
         return (res, orth)

@@ -21,7 +21,8 @@ public enum EigenstateKernels {
     /// every eigenstate, m_EA(n) = (1/L^2) sum_{i,j} <n|Z_i Z_j|n>^2
     /// = (L + 2 sum_{i<j} <Z_i Z_j>^2) / L^2. Z_i Z_j must be diagonal in the
     /// sector basis with value `h.diagonalValue(k, zz)`; consumes the eigenvectors.
-    public static func edwardsAnderson<H: SectorHamiltonian>(_ vectors: inout DenseBlock, hamiltonian h: H, group: Communicator) throws -> [Double] {
+    /// `group` may be nil when the eigenvectors are serial.
+    public static func edwardsAnderson<H: SectorHamiltonian>(_ vectors: inout DenseBlock, hamiltonian h: H, group: Communicator?) throws -> [Double] {
         let L = h.sites
         let pairs = L * (L - 1) / 2
         if pairs == 0 { return [Double](repeating: 1, count: vectors.cols) }

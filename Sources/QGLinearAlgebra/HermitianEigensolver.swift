@@ -9,6 +9,8 @@ public struct Complex: Sendable, Hashable, CustomStringConvertible {
     @inlinable public var conjugate: Complex { Complex(re, -im) }
     /// |z|^2.
     @inlinable public var normSquared: Double { re * re + im * im }
+    /// |z|.
+    @inlinable public var magnitude: Double { normSquared.squareRoot() }
     @inlinable public static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
     @inlinable public static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }
     @inlinable public static func * (a: Complex, b: Complex) -> Complex {

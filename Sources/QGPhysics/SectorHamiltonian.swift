@@ -13,6 +13,8 @@ public protocol HamiltonianElement: Sendable, Equatable {
     var conjugate: Self { get }
     /// |x|^2.
     var normSquared: Double { get }
+    /// |x|.
+    var magnitude: Double { get }
     /// True for complex Hermitian element types.
     static var isComplex: Bool { get }
     /// Doubles per entry in dense storage.

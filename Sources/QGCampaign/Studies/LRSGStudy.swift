@@ -2,6 +2,19 @@ import QGMPI
 import QGHDF5
 import QGLinearAlgebra
 import QGPhysics
+import QGED
+
+/// One parity sector's spectrum and eigenstate observables.
+struct SectorResult {
+    var energies: [Double]
+    var mEA: [Double]
+    var residual: Double
+    var orthogonality: Double
+    /// Wall seconds: Hamiltonian fill, eigensolver, checks + observables.
+    var seconds: (build: Double, solve: Double, observables: Double)
+}
+
+@inline(__always) func now() -> Double { MPIEnvironment.wtime() }
 
 /// Study S1: dense ED of the long-range quantum spin glass in its two parity
 /// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
@@ -187,10 +200,18 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         let p = points[task.point]
         let J = try couplings(point: p, realization: task.realization, seed: context.settings.seed)
         let model = LongRangeSpinGlass(L: p.L, alpha: p.alpha, hx: p.hx, boundary: boundary, J: J)
-        let solver = SectorSolver(model: model, settings: context.settings, checkEigenpairs: checkEigenpairs)
-        var sectors: [SectorSolution] = []
+        var settings = context.settings.denseED
+        settings.checkEigenpairs = checkEigenpairs
+        var sectors: [SectorResult] = []
         for parity in [1, -1] {
-            sectors.append(try solver.solve(parity: parity, group: context.group))
+            let h = LRSGParitySector(model: model, parity: parity)
+            let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx) sector \(parity)"
+            sectors.append(try DenseED.withSpectrum(h, group: context.group, settings: settings, context: what) { s in
+                let t0 = now()
+                let m = try EigenstateKernels.edwardsAnderson(&s.vectors, hamiltonian: h, group: context.group)
+                return SectorResult(energies: s.energies, mEA: m, residual: s.residual, orthogonality: s.orthogonality,
+                                    seconds: (s.seconds.build, s.seconds.solve, s.seconds.check + now() - t0))
+            })
         }
         guard context.group.rank == 0 else { return nil }
 

@@ -164,10 +164,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
         let p = points[task.point]
         var rng = CounterRNG(seed: context.settings.seed, stream: StreamKey.make(Self.streamKey(L: p.L)), realization: task.realization)
         let (h, stored) = Model.hamiltonian(L: p.L, W: p.W, unitDisorder: Model.drawUnitDisorder(L: p.L, rng: &rng), study: self)
-        var settings = DenseEDSettings()
-        settings.lapackDriver = context.settings.lapackDriver
-        settings.scalapackDriver = context.settings.scalapackDriver
-        settings.blockSize = context.settings.blockSize
+        var settings = context.settings.denseED
         settings.checkEigenpairs = checkEigenpairs
         let result = try DenseED.withSpectrum(h, group: context.group, settings: settings,
                                               context: "\(Self.name) L=\(p.L) W=\(p.W) realization \(task.realization)") { s in
