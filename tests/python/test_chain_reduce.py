@@ -143,3 +143,81 @@ def test_split_campaigns_reduce_to_the_unsplit_numbers(study, tmp_path):
                              "window/r_mean", "window/r_err", "window/m_ea_mean", "window/m_ea_err"):
                     x, y = f0[f"{study}/{name}"][()], f1[f"{study}/{name}"][()]
                     assert x.tobytes() == y.tobytes(), (other, name, x, y)
+
+
+def reduce_raw(inputs, out, *extra):
+    cmd = ["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "reduce", *map(str, inputs), "--out", str(out), "--bootstrap", "20", *extra]
+    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+
+
+def error_lines(res):
+    return [line for line in res.stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_pooled_average_and_another_window_match_numpy(runs, tmp_path):
+    camp, _, _ = runs["xxz"]
+    red = tmp_path / "pooled.h5"
+    reduce([camp], red, "--average", "pooled", "--eps-window", "0.2,0.8")
+    expect = {}
+    with h5py.File(camp, "r") as f:
+        for blk in f["xxz"]:
+            g = f[f"xxz/{blk}"]
+            eps, r, m, W = g["eps"][()], g["r"][()], g["m_ea"][()], g["W"][()]
+            for w in sorted(set(W)):
+                sel = W == w
+                inw = (eps[sel] >= 0.2) & (eps[sel] < 0.8)
+                fin = inw & np.isfinite(r[sel])
+                expect[(int(g.attrs["L"]), w)] = (r[sel][fin].sum() / fin.sum(), m[sel][inw].sum() / inw.sum(), inw.sum())
+    with h5py.File(red, "r") as f:
+        assert f.attrs["average"] == "pooled" and list(f.attrs["eps_window"]) == [0.2, 0.8]
+        pts, win = f["xxz/points"], f["xxz/window"]
+        for k in range(len(pts["L"])):
+            r, m, n = expect[(int(pts["L"][k]), float(pts["W"][k]))]
+            assert win["r_mean"][k] == pytest.approx(r, abs=1e-12)
+            assert win["m_ea_mean"][k] == pytest.approx(m, abs=1e-12)
+            assert win["n_states"][k] == n
+
+
+def test_corrupt_task_is_named_and_skipped_only_with_allow_partial(runs, tmp_path):
+    import shutil
+    camp, _, _ = runs["xxz"]
+    bad = tmp_path / "bad.h5"
+    shutil.copy(camp, bad)
+    with h5py.File(bad, "r+") as f:
+        g = f["xxz/L6"]
+        W, real = g["W"][4], g["realization"][4]
+        e = g["eps"][4]
+        e[3] = np.nan
+        g["eps"][4] = e
+    out = tmp_path / "r.h5"
+    res = reduce_raw([bad], out)
+    assert res.returncode == 2, res.stderr
+    assert error_lines(res)[0] == (f"error: {bad}, /xxz/L6 row 4 (W {W:g}, realization {real}): marked done but its eps are not sorted "
+                                   "in [0, 1] or its m_ea are not finite"), res.stderr
+    assert not out.exists()
+    res = reduce_raw([bad], out, "--allow-partial")
+    assert res.returncode == 0, res.stderr
+    with h5py.File(out, "r") as f:
+        assert f.attrs["skipped_corrupt"] == 1 and "row 4" in f.attrs["warnings"]
+        pts = f["xxz/points"]
+        n = dict(zip(zip(pts["L"][()], pts["W"][()]), pts["n_realizations"][()]))
+        assert n[(6, W)] == REALIZATIONS - 1 and sum(n.values()) == len(SIZES) * len(FIELDS) * REALIZATIONS - 1
+
+
+def test_mismatched_configs_and_disorder_are_errors(runs, tmp_path):
+    import shutil
+    camp, _, _ = runs["xxz"]
+    cfg = tmp_path / "aniso.toml"
+    cfg.write_text(f"[campaign]\nseed = 21\nrealizations = 2\nfirst_realization = {REALIZATIONS}\n\n[xxz]\nL = [6]\nW = [0.5]\ndelta = 0.5\n")
+    aniso = tmp_path / "aniso.h5"
+    qglass("run", str(cfg), "--out", str(aniso))
+    res = reduce_raw([camp, aniso], tmp_path / "r.h5")
+    assert res.returncode == 2 and error_lines(res)[0].startswith("error: mismatched configs for L = 6: "), res.stderr
+    # The same task in two files with different stored disorder.
+    tampered = tmp_path / "tampered.h5"
+    shutil.copy(camp, tampered)
+    with h5py.File(tampered, "r+") as f:
+        f["xxz/L8/h"][0] = f["xxz/L8/h"][0] + 1e-3
+    res = reduce_raw([camp, tampered], tmp_path / "r.h5")
+    assert res.returncode == 2, res.stderr
+    assert "with different disorder" in error_lines(res)[0], res.stderr
