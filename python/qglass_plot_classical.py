@@ -1,6 +1,7 @@
 """Figures of reduced classical qglass files (studies fields, avalanche, twoflip,
-tempering; docs/hdf5-schema.md, "Reduced classical files"). Called by
-qglass_plot.py, which dispatches on the root attribute `study`.
+tempering; docs/hdf5-schema.md, "Reduced classical files"): one entry function per
+study (plot entries `qglass_plot_classical:fields` etc.), called by qglass_plot.py
+as function(f, save, options).
 
   fields     fields_{state}_alpha{a}.{fmt}  p(phi) per L, the L = inf extrapolation and the
                                             power-law fit; inset x(alpha) vs 1/alpha - 1 (seed 001 Fig. 1)
@@ -9,7 +10,6 @@ qglass_plot.py, which dispatches on the root attribute `study`.
   tempering  binder_alpha{a}.{fmt}          Binder ratio vs T per L, crossings, KY T_c band;
              equilibration_alpha{a}.{fmt}   link-overlap test per doubling stage
 """
-import h5py
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -39,7 +39,7 @@ def _sets(f, study):
     return [g[k] for k in keys]
 
 
-def fields(f, save):
+def fields(f, save, options=None):
     sets = _sets(f, "fields")
     summary = f["fields/summary"]
     for g in sets:
@@ -81,7 +81,7 @@ def fields(f, save):
         save(fig, f"fields_{state}_alpha{alpha:g}")
 
 
-def avalanche(f, save):
+def avalanche(f, save, options=None):
     groups = {}
     for g in _sets(f, "avalanche"):
         groups.setdefault((int(_attr(g, "L")), float(_attr(g, "hx"))), []).append(g)
@@ -112,7 +112,7 @@ def avalanche(f, save):
         save(fig, f"avalanche_L{L}_hx{hx:g}")
 
 
-def twoflip(f, save):
+def twoflip(f, save, options=None):
     groups = {}
     for g in _sets(f, "twoflip"):
         groups.setdefault(float(_attr(g, "hx")), []).append(g)
@@ -142,7 +142,7 @@ def twoflip(f, save):
         save(fig, f"twoflip_hx{hx:g}")
 
 
-def tempering(f, save):
+def tempering(f, save, options=None):
     for g in _sets(f, "tempering"):
         a = float(_attr(g, "alpha"))
         T, Ls, gg, ge = g["T"][:], g["L"][:], g["g"][:], g["g_err"][:]
@@ -178,9 +178,3 @@ def tempering(f, save):
         ax.set_title(rf"Link-overlap equilibration test, $T={T[0]:.2f}$")
         ax.legend(frameon=False)
         save(fig, f"equilibration_alpha{a:g}")
-
-
-def make_classical_figures(path, study, save):
-    """Draws the figures of a reduced classical file; save(fig, name) writes one."""
-    with h5py.File(path, "r") as f:
-        {"fields": fields, "avalanche": avalanche, "twoflip": twoflip, "tempering": tempering}[study](f, save)

@@ -174,7 +174,7 @@ struct Analysis {
     /// Serial HDF5 output (docs/hdf5-schema.md, "Reduced file").
     func write(to path: String, survey: InputSurvey, skipped: Int) throws {
         try writeAtomically(path, force: options.force) { f in
-            try writeCommonAttributes(f, study: "lrsg", options: options, survey: survey, skipped: skipped)
+            try writeCommonAttributes(f, study: LRSGStudy.self, options: options, survey: survey, skipped: skipped)
             try f.setAttribute("eps_window", [window.lo, window.hi])
             try f.setAttribute("eps_window_requested", [options.epsWindow.lo, options.epsWindow.hi])
             try f.setAttribute("eps_window_snapped", Int64(window.snapped(lo: options.epsWindow.lo, hi: options.epsWindow.hi) ? 1 : 0))

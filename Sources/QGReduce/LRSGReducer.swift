@@ -4,46 +4,59 @@ import QGHDF5
 import QGPhysics
 import QGCampaign
 
-/// What `qglass reduce` was asked to do.
-public struct ReduceOptions: Sendable {
-    public var inputs: [String]
-    public var output: String
-    public var bootstrapSamples = 200
-    public var epsWindow: (lo: Double, hi: Double) = (0.4, 0.6)
-    public var force = false
-    /// S2: power-law fit window of p_inf(|phi|): lower edge (nil = automatic,
-    /// see docs/classical.md) and upper edge.
-    public var phiFitMin: Double? = nil
-    public var phiFitMax = 1.0
-    /// S2: fewest counts per bin and size for the automatic fit window.
-    public var minBinCount = 10
-    /// S3: growth-exponent fit window, as fractions of the number of steps
-    /// (capped where the mean count reaches L/2).
-    public var growthWindow: (lo: Double, hi: Double) = (0.01, 1.0)
-    /// Accept unfinished campaigns (their task counts are printed and stored)
-    /// and skip tasks marked done whose data are corrupt (each one named).
-    public var allowPartial = false
-    /// S1: how eigenstates of different realizations are combined.
-    public var average: DisorderAverage = .perRealization
-    public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
+/// S1's entry in the registry: its reducer (`LRSGReducer`), its eps-window
+/// check and its figures (python/qglass_plot_lrsg.py).
+extension LRSGStudy: ReducibleStudy {
+    static var plotEntry: String { "qglass_plot_lrsg:plot" }
+
+    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        try LRSGReducer.run(world: world, options: options, survey: survey, log: log)
+    }
+
+    /// The eps window in whole bins, the same edges for every input's eps_bins.
+    static func checkOptions(_ options: ReduceOptions, plans: [CampaignPlan]) -> [String] {
+        let lo = options.epsWindow.lo, hi = options.epsWindow.hi
+        var used: [Int: EpsWindow] = [:]
+        for b in Set(plans.compactMap { ($0.study as? LRSGStudy)?.epsBins }).sorted() {
+            guard let w = EpsWindow.snap(lo: lo, hi: hi, bins: b) else {
+                return ["--eps-window \(lo),\(hi) holds no whole eps bin: the \(b) bins have width \(1 / Double(b)) "
+                        + "and a bin is used when its centre lies in [lo, hi); widen the window"]
+            }
+            used[b] = w
+        }
+        let edges = Set(used.values.map { "\($0.lo),\($0.hi)" })
+        if edges.count > 1 {
+            return ["--eps-window \(lo),\(hi) snaps to different edges for the inputs' eps_bins "
+                    + used.keys.sorted().map { "\($0): [\(used[$0]!.lo), \(used[$0]!.hi))" }.joined(separator: ", ")
+                    + "; choose a window on edges common to all of them"]
+        }
+        if let w = used.values.first, w.snapped(lo: lo, hi: hi) {
+            warnLoudly("--eps-window \(lo),\(hi) is not on bin edges: the analysis uses whole bins, "
+                       + "eps in [\(w.lo), \(w.hi)) (\(w.range.count) of \(w.bins) bins); recorded as eps_window")
+        }
+        return []
+    }
 }
 
-/// S1 disorder average of an eigenstate observable over the eps window (or one eps bin).
-public enum DisorderAverage: String, Sendable, CaseIterable {
-    /// The mean over realizations of each realization's mean over its
-    /// eigenstates in the window: every realization weighs the same
-    /// (realizations without a state in the window are left out).
-    case perRealization = "realization"
-    /// Σ over realizations and eigenstates / number of eigenstates: a
-    /// realization weighs by its number of states in the window.
-    case pooled
-}
+/// The eps window that the S1 analysis uses: whole histogram bins whose
+/// centre lies in the requested [lo, hi).
+struct EpsWindow: Equatable {
+    var firstBin: Int
+    var lastBin: Int        // inclusive
+    var bins: Int
+    var lo: Double { Double(firstBin) / Double(bins) }
+    var hi: Double { Double(lastBin + 1) / Double(bins) }
+    var range: ClosedRange<Int> { firstBin...lastBin }
 
-/// A reduction that cannot proceed (e.g. inputs that disagree on a point's
-/// configuration). `message` holds one line per problem (e.g. per bad input file).
-public struct ReduceError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+    /// nil when no bin centre lies in [lo, hi).
+    static func snap(lo: Double, hi: Double, bins: Int) -> EpsWindow? {
+        let inside = (0..<bins).filter { let c = (Double($0) + 0.5) / Double(bins); return c >= lo && c < hi }
+        guard let a = inside.first, let b = inside.last else { return nil }
+        return EpsWindow(firstBin: a, lastBin: b, bins: bins)
+    }
+
+    /// True when the used edges differ from the requested ones.
+    func snapped(lo rlo: Double, hi rhi: Double) -> Bool { abs(lo - rlo) > 1e-12 || abs(hi - rhi) > 1e-12 }
 }
 
 /// One completed task of an S1 campaign file, as the reducer sees it.

@@ -233,7 +233,9 @@ struct ReduceCommand: ParsableCommand {
         commandName: "reduce",
         abstract: "Merge campaign files into disorder averages, crossings and collapses (collective; under mpirun the reading is spread over ranks).",
         discussion: """
+        Each study reduces its own files: the inputs' study attribute picks the study's reducer from the registry. \
         Strict by default: a missing, unreadable or damaged input, a reduced file, a file of another study, \
+        of a study this qglass does not know or cannot reduce, or of a newer schema_version, \
         an unfinished campaign or a corrupt task is an error (exit status 2, one line per problem). \
         The output is never an input (compared by device and inode) and is written through a temporary file \
         renamed at the end.
@@ -242,8 +244,8 @@ struct ReduceCommand: ParsableCommand {
     @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
     @Option(help: "Reduced HDF5 file.") var out: String
     @Option(help: "Bootstrap resamples of realizations.") var bootstrap = 200
-    @Option(help: "S1: eps window lo,hi for the finite-size analysis; whole histogram bins whose centre lies in [lo, hi) are used (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
-    @Option(help: "S1: disorder average, 'realization' (mean of per-realization means, the default) or 'pooled' (all eigenstates of all realizations together).") var average = "realization"
+    @Option(help: "S1 and chains (xxz, heisenberg_o3): eps window lo,hi of the eigenstate averages; S1 uses whole histogram bins whose centre lies in [lo, hi) (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
+    @Option(help: "S1 and chains: disorder average, 'realization' (mean of per-realization means, the default) or 'pooled' (all eigenstates of all realizations together).") var average = "realization"
     @Option(help: "S2: |phi| window lo,hi of the power-law fit of p(phi); lo = auto picks the smallest well-sampled bin.") var phiFitWindow = "auto,1"
     @Option(help: "S3: growth-exponent fit window lo,hi as fractions of the steps.") var growthWindow = "0.01,1"
     @Flag(help: "Overwrite an existing output file (never an input).") var force = false
@@ -296,7 +298,13 @@ struct ReduceCommand: ParsableCommand {
 
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plot", abstract: "Draw the figures of a reduced file (matplotlib via python/qglass_plot.py).")
+        commandName: "plot", abstract: "Draw the figures of a reduced file (matplotlib via python/qglass_plot.py).",
+        discussion: """
+        The reduced file names its figures: its attribute plot_module ("module:function", recorded by the study's reducer) \
+        is the function in python/ that python/qglass_plot.py calls. Refused with exit status 2 and one line, before any \
+        folder is created: an unknown format, a file that is not a reduced file, a schema_version newer than this qglass, \
+        a study this qglass does not know or cannot reduce, a file without plot_module.
+        """)
 
     @Argument(help: "Reduced HDF5 file from `qglass reduce`.") var reduced: String
     @Option(help: "Folder for the figures.") var out: String
@@ -327,15 +335,8 @@ struct PlotCommand: ParsableCommand {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: reduced, isDirectory: &isDir) else { return "\(reduced): no such file" }
         if isDir.boolValue { return "\(reduced): is a folder, not a reduced file" }
-        let kind: String?
-        do {
-            kind = try HDF5File.with(path: reduced, mode: .readOnly) { f in f.hasAttribute("kind") ? try f.stringAttribute("kind") : nil }
-        } catch {
-            return "\(reduced): not a readable HDF5 file"
-        }
-        if kind != "reduced" {
-            return "\(reduced) is not a reduced file (a campaign file?); run `qglass reduce \(reduced) --out REDUCED.h5` first and plot REDUCED.h5"
-        }
+        // A reduced file of this build's schema or older, of a study with a reducer, naming its plot module.
+        if let why = Reducer.plotRefusal(reduced) { return why }
         if FileManager.default.fileExists(atPath: out, isDirectory: &isDir), !isDir.boolValue { return "--out \(out) exists and is not a folder" }
         return nil
     }

@@ -89,11 +89,14 @@ def test_reduced_file_records_provenance_and_fit_dof(files):
 
 
 def test_every_dataset_of_the_reduced_file_reads(files):
-    _, red = files
+    camp, red = files
+    with h5py.File(camp, "r") as f:
+        schema = int(f.attrs["schema_version"])
     with h5py.File(red, "r") as f:
         assert f.attrs["kind"] == "reduced"
         assert f.attrs["study"] == "lrsg"
-        assert int(f.attrs["schema_version"]) == 2
+        # One layout version (Provenance.schemaVersion) for campaign and reduced files.
+        assert int(f.attrs["schema_version"]) == schema >= 1
         assert isinstance(f.attrs["inputs"], str)
         assert list(f.attrs["eps_window"]) == [0.4, 0.6]
         found = datasets(f)
@@ -175,3 +178,64 @@ def test_plot_script_refuses_before_creating_anything(files, tmp_path):
         assert res.returncode == 2, res.stderr
         assert msg in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
         assert not out.exists()
+
+
+def test_plot_script_dispatches_on_the_recorded_entry_and_refuses_the_rest(files, tmp_path):
+    """The reduced file names its plot entry (`plot_module`); python/qglass_plot.py
+    imports it and knows no study. A newer schema_version, a file without or with a
+    broken plot entry: one line naming the version or the study, status 2, no folder."""
+    import shutil
+    import sys
+    sys.path.insert(0, str(ROOT / "python"))
+    import qglass_plot
+
+    camp, red = files
+    with h5py.File(red, "r") as f:
+        assert f.attrs["plot_module"] == "qglass_plot_lrsg:plot"
+        schema = int(f.attrs["schema_version"])
+    with h5py.File(camp, "r") as f:
+        # The script reads the schema this build writes.
+        assert qglass_plot.SCHEMA_VERSION == int(f.attrs["schema_version"]) == schema
+
+    def edited(name, **attrs):
+        p = tmp_path / name
+        shutil.copy(red, p)
+        with h5py.File(p, "r+") as f:
+            for k, v in attrs.items():
+                if v is None:
+                    del f.attrs[k]
+                else:
+                    f.attrs[k] = v
+        return p
+
+    script = str(ROOT / "python" / "qglass_plot.py")
+    cases = [
+        (edited("newer.h5", schema_version=np.int64(schema + 1)),
+         f"schema_version {schema + 1} is newer than this qglass reads (up to {schema}); use a newer qglass"),
+        (edited("old.h5", plot_module=None), "this 'lrsg' reduced file names no plot module (written by an older qglass); reduce its campaign files again"),
+        (edited("nomodule.h5", study="nosuch", plot_module="qglass_plot_nosuch:plot"), "study 'nosuch': plot entry 'qglass_plot_nosuch:plot' is not a module:function"),
+        (edited("nofunction.h5", plot_module="qglass_plot_lrsg:nosuch"), "study 'lrsg': qglass_plot_lrsg.py has no function 'nosuch'"),
+    ]
+    for path, msg in cases:
+        out = tmp_path / "figs"
+        res = subprocess.run(["python3", script, str(path), "--out", str(out)], capture_output=True, text=True)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.startswith(f"error: {path}: ") and msg in res.stderr, res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert not out.exists()
+    # `qglass plot` refuses the old file and the broken entry too, before python runs.
+    for path, msg in cases[:2]:
+        res = subprocess.run([QGLASS, "plot", str(path), "--out", str(tmp_path / "figs")], capture_output=True, text=True, env=ENV)
+        assert res.returncode == 2 and msg in res.stderr, res.stderr
+    # The entry is all that counts: an S1 file whose entry is swapped for a stub draws the stub's figure.
+    stub = tmp_path / "stub"
+    stub.mkdir()
+    for name in ("qglass_plot.py",):
+        shutil.copy(ROOT / "python" / name, stub / name)
+    (stub / "qglass_plot_stub.py").write_text(
+        "import matplotlib.pyplot as plt\n\ndef draw(f, save, options):\n    fig = plt.figure()\n    save(fig, 'stub_' + f.attrs['study'])\n")
+    swapped = edited("swapped.h5", plot_module="qglass_plot_stub:draw")
+    res = subprocess.run(["python3", str(stub / "qglass_plot.py"), str(swapped), "--out", str(tmp_path / "stubfigs"), "--format", "png"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "stubfigs" / "stub_lrsg.png").exists()

@@ -1,0 +1,95 @@
+import Foundation
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S3's entry in the registry: how its campaign blocks are read and what
+/// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
+/// figures: python/qglass_plot_classical.py, `avalanche`.
+extension AvalancheStudy: ClassicalReduction {
+    static var plotEntry: String { "qglass_plot_classical:avalanche" }
+
+    /// Payload per task: ever[0...steps]; layout = steps.
+    static func read(_ b: ClassicalBlock, corrupt: inout [String]) throws -> [ClassicalRecord] {
+        var out: [ClassicalRecord] = []
+        let order = Int(try b.attr("order"))
+        let state = try b.ds("state", Int8.self), hx = try b.ds("hx", Double.self)
+        let everDS = try b.file.openDataset(b.path + "/ever")
+        let S = everDS.rowLength
+        let ever = try everDS.readAll(as: Int64.self)
+        for i in 0..<b.rows where b.done[i] == 1 {
+            let v = ever[(i * S)..<((i + 1) * S)].map(Double.init)
+            guard zip(v, v.dropFirst()).allSatisfy({ $0 <= $1 }), (v.last ?? 0) <= Double(b.L), v[0] >= 0 else {
+                corrupt.append("\(b.describe(i)): marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(b.L)")
+                continue
+            }
+            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(S - 1)", v))
+        }
+        return out
+    }
+
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try AvalancheAnalysis.run(records, options: options, out: out, warnings: &warnings)
+    }
+}
+
+/// S3: mean and spread of the ever-resonant count vs step, the growth
+/// exponent (log-log fit over the late steps) and the saturation fraction.
+enum AvalancheAnalysis {
+    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        var report = ["S3 avalanche: ever-resonant count N(s) ~ s^g over steps s in [\(fmt(options.growthWindow.lo, 2)), \(fmt(options.growthWindow.hi, 2))] x steps"]
+        try out.group("/avalanche")
+        var k = 0
+        for (set, sizes) in groupBySetAndL(records) {
+            for (L, recs) in sizes {
+                let g = "/avalanche/set\(k)"; k += 1
+                try out.group(g)
+                let S = recs[0].values.count - 1, n = recs.count
+                var m = [Double](repeating: 0, count: S + 1), sd = m
+                for s in 0...S {
+                    let col = recs.map { $0.values[s] }
+                    m[s] = mean(col); sd[s] = n > 1 ? ReduceStatistics.standardDeviation(col) : 0
+                }
+                let lo = max(1, Int(options.growthWindow.lo * Double(S))), hi = max(lo, Int(options.growthWindow.hi * Double(S)))
+                let steps = (0...S).map(Double.init)
+                // Before saturation only: the fit stops where the mean count reaches L/2.
+                let cap = (0...S).first { m[$0] >= 0.5 * Double(L) } ?? (S + 1)
+                let hiCapped = max(lo, min(hi, cap - 1))
+                let window = Double(lo)...Double(hiCapped)
+                let fit = ReduceStatistics.powerLawFit(x: steps, y: m, window: window)
+                let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
+                let reps = boot.indices.map { idx -> Double in
+                    var mm = [Double](repeating: 0, count: S + 1)
+                    for i in idx { for s in 0...S { mm[s] += recs[i].values[s] } }
+                    return ReduceStatistics.powerLawFit(x: steps, y: mm.map { $0 / Double(n) }, window: window).exponent
+                }
+                let gErr = ReduceStatistics.standardDeviation(reps)
+                let gDof = max(0, fit.points - 2)
+                if gDof <= 0 {
+                    warnings.append("avalanche L \(L) alpha \(set.alpha) hx \(set.hx) \(set.stateName): the growth fit has \(fit.points) step(s) in \(lo)..\(hiCapped) (dof \(gDof)); "
+                                    + (fit.points < 2 ? "no exponent" : "the line passes through both points") + " (widen --growth-window or use more steps)")
+                }
+                let finals = recs.map { $0.values[S] }
+                let satMean = mean(finals) / Double(L), satMax = (finals.max() ?? 0) / Double(L)
+                let half = recs.filter { $0.values[S] == $0.values[S / 2] }.count
+                try out.attr("L", Double(L), on: g); try out.attr("alpha", set.alpha, on: g); try out.attr("hx", set.hx, on: g)
+                try out.attr("state", set.stateName, on: g)
+                try out.attr("n_realizations", Double(n), on: g)
+                try out.attr("growth_exponent", fit.exponent, on: g); try out.attr("growth_exponent_err", gErr, on: g)
+                try out.attr("fit_lo", Double(lo), on: g); try out.attr("fit_hi", Double(hiCapped), on: g)
+                try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_dof", Double(gDof), on: g)
+                try out.attr("saturation_fraction", satMean, on: g)
+                try out.attr("max_fraction", satMax, on: g)
+                try out.attr("saturated_realizations", Double(half) / Double(n), on: g)
+                try out.put(g + "/step", steps)
+                try out.put(g + "/mean", m)
+                try out.put(g + "/std", sd)
+                try out.put(g + "/err", sd.map { $0 / Double(n).squareRoot() })
+                report.append("  L \(L) alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName): N(0) = \(fmt(m[0], 2)), N(\(S)) = \(fmt(m[S], 2)) "
+                              + "(\(fmt(100 * satMean, 2))% of spins, max \(fmt(100 * satMax, 2))%), growth exponent \(fmt(fit.exponent, 3)) +- \(fmt(gErr, 3)) (steps \(lo)..\(hiCapped)), "
+                              + "\(fmt(100 * Double(half) / Double(n), 0))% of \(n) realizations saturated by step \(S / 2)")
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S2's entry in the registry: how its campaign blocks are read and what
+/// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
+/// figures: python/qglass_plot_classical.py, `fields`.
+extension FieldsStudy: ClassicalReduction {
+    static var plotEntry: String { "qglass_plot_classical:fields" }
+
+    /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
+    static func read(_ b: ClassicalBlock, corrupt: inout [String]) throws -> [ClassicalRecord] {
+        var out: [ClassicalRecord] = []
+        let order = Int(try b.attr("order"))
+        let layout = "phi_min=\(try b.attr("phi_min"))|phi_max=\(try b.attr("phi_max"))|per_decade=\(try b.attr("bins_per_decade"))"
+        let state = try b.ds("state", Int8.self), sq = try b.ds("phi_sq_mean", Double.self)
+        let under = try b.ds("phi_underflow", Double.self), over = try b.ds("phi_overflow", Double.self)
+        let hist = try b.file.openDataset(b.path + "/phi_hist")
+        let B = hist.rowLength
+        let h = try hist.readAll(as: Double.self)
+        guard h.count == b.rows * B, state.count == b.rows, sq.count == b.rows else { throw ReduceError(message: "inconsistent dataset shapes") }
+        for i in 0..<b.rows where b.done[i] == 1 {
+            let v = [sq[i], under[i], over[i]] + Array(h[(i * B)..<((i + 1) * B)])
+            let total = v.dropFirst().reduce(0, +)
+            guard v.allSatisfy(\.isFinite), total == Double(b.L) else {
+                corrupt.append("\(b.describe(i)): marked done but its histogram holds \(total) of \(b.L) spins")
+                continue
+            }
+            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: -1, variant: order, boundary: b.boundary), layout, v))
+        }
+        return out
+    }
+
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try FieldsAnalysis.run(records, options: options, out: out, warnings: &warnings)
+    }
+}
+
+/// S2: p(phi) per L, its extrapolation to L = inf in 1/L, and the power law
+/// p ~ |phi|^x at small |phi| (docs/classical.md).
+enum FieldsAnalysis {
+    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        var report = ["S2 fields: p(phi) ~ |phi|^x at small |phi| (L -> inf extrapolation in 1/L up to 2nd order, with at least one spare degree of freedom)"]
+        try out.group("/fields")
+        var sumAlpha: [Double] = [], sumState: [Int64] = [], sumX: [Double] = [], sumXErr: [Double] = [], sumLo: [Double] = [], sumHi: [Double] = []
+        var sumXL: [Double] = [], sumXLErr: [Double] = []
+        for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
+            let g = "/fields/set\(k)"
+            try out.group(g)
+            // Histogram edges from the layout "phi_min=..|phi_max=..|per_decade=..".
+            let lay = Dictionary(uniqueKeysWithValues: sizes[0].records[0].layout.split(separator: "|").map { kv -> (String, Double) in
+                let p = kv.split(separator: "="); return (String(p[0]), Double(p[1]) ?? .nan)
+            })
+            let hist = LogHistogram(lo: lay["phi_min"]!, hi: lay["phi_max"]!, perDecade: Int(lay["per_decade"]!))
+            let edges = hist.edges, B = edges.count - 1
+            let centers = (0..<B).map { (edges[$0] * edges[$0 + 1]).squareRoot() }
+            let widths = (0..<B).map { edges[$0 + 1] - edges[$0] }
+            let Ls = sizes.map(\.L)
+            let nRep = options.bootstrapSamples
+            var p: [[Double]] = [], pErr: [[Double]] = [], counts: [[Double]] = []
+            var pRep: [[[Double]]] = []   // [L][rep][b]
+            var sq: [Double] = [], sqErr: [Double] = [], sqExact: [Double] = []
+            for (L, recs) in sizes {
+                let n = recs.count
+                func density(_ idx: [Int]) -> [Double] {
+                    var c = [Double](repeating: 0, count: B)
+                    for i in idx { for b in 0..<B { c[b] += recs[i].values[3 + b] } }
+                    let spins = Double(idx.count * L)
+                    return (0..<B).map { c[$0] / (spins * 2 * widths[$0]) }
+                }
+                var c = [Double](repeating: 0, count: B)
+                for r in recs { for b in 0..<B { c[b] += r.values[3 + b] } }
+                counts.append(c)
+                p.append(density(Array(0..<n)))
+                let boot = SizeBootstrap(n: n, samples: nRep, key: "fields|\(set.key)|L=\(L)")
+                let reps = boot.indices.map(density)
+                pRep.append(reps)
+                pErr.append((0..<B).map { b in ReduceStatistics.standardDeviation(reps.map { $0[b] }) })
+                let s = recs.map { $0.values[0] }
+                sq.append(mean(s)); sqErr.append(ReduceStatistics.standardDeviation(s) / Double(n).squareRoot())
+                let t = ClassicalChain.meanFieldTemperature(L: L, alpha: set.alpha, boundary: set.boundary == 1 ? .open : .periodic)
+                sqExact.append(t * t)
+            }
+            // Second order only with a spare degree of freedom (4+ sizes); three sizes drop to first order.
+            let (order, dof) = ReduceStatistics.inverseLOrder(sizes: Ls.count, maxOrder: 2)
+            if order < 2 || dof <= 0 {
+                warnings.append("fields set\(k) (alpha \(set.alpha), \(set.stateName)): \(Ls.count) size(s): the 1/L extrapolation of p(phi) is of order \(order) "
+                                + "with \(dof) spare degree(s) of freedom" + (dof <= 0 ? " (it passes through the data; x and its error are not tested by the fit)" : " (second order needs 4 sizes)"))
+            }
+            func extrapolate(_ perL: [[Double]]) -> [Double] {
+                (0..<B).map { b in ReduceStatistics.extrapolateInverseL(sizes: Ls, values: perL.map { $0[b] }, order: order) }
+            }
+            let pInf = extrapolate(p)
+            let pInfRep = (0..<nRep).map { r in extrapolate(pRep.map { $0[r] }) }
+            let pInfErr = (0..<B).map { b in ReduceStatistics.standardDeviation(pInfRep.map { $0[b] }) }
+            // Fit window: [lo, hi] with hi = options.phiFitMax; lo given, or the
+            // smallest bin below hi down to which every size has >= minBinCount
+            // counts per bin and p_inf > 0.
+            let hi = options.phiFitMax
+            var lo = options.phiFitMin ?? hi
+            if options.phiFitMin == nil {
+                var b = (0..<B).last { centers[$0] <= hi } ?? -1
+                while b >= 0 && counts.allSatisfy({ $0[b] >= Double(options.minBinCount) }) && pInf[b] > 0 { lo = centers[b]; b -= 1 }
+            }
+            let window = lo...max(lo, hi)
+            let fit = ReduceStatistics.powerLawFit(x: centers, y: pInf, window: window)
+            let xReps = pInfRep.map { ReduceStatistics.powerLawFit(x: centers, y: $0, window: window).exponent }
+            let xErr = ReduceStatistics.standardDeviation(xReps)
+            let big = p.count - 1
+            let xL = ReduceStatistics.powerLawFit(x: centers, y: p[big], window: window).exponent
+            let xLErr = ReduceStatistics.standardDeviation(pRep[big].map { ReduceStatistics.powerLawFit(x: centers, y: $0, window: window).exponent })
+            if fit.points < 3 {
+                warnings.append("fields set\(k) (alpha \(set.alpha), \(set.stateName)): only \(fit.points) bins in the fit window [\(fmt(lo, 4)), \(fmt(hi, 2))] "
+                                + "(dof \(max(0, fit.points - 2))); x is unreliable (more realizations or a wider --phi-fit-window)")
+            }
+            try out.attr("alpha", set.alpha, on: g)
+            try out.attr("state", set.stateName, on: g)
+            try out.attr("order", set.variant == 0 ? "greedy" : "sequential", on: g)
+            try out.attr("x", fit.exponent, on: g); try out.attr("x_err", xErr, on: g)
+            try out.attr("x_largest_L", xL, on: g); try out.attr("x_largest_L_err", xLErr, on: g)
+            try out.attr("fit_lo", lo, on: g); try out.attr("fit_hi", hi, on: g)
+            try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_prefactor", fit.prefactor, on: g)
+            try out.attr("extrapolation_order", Double(order), on: g)
+            try out.attr("extrapolation_dof", Double(dof), on: g)
+            try out.attr("fit_dof", Double(max(0, fit.points - 2)), on: g)
+            try out.putInt(g + "/L", Ls.map { Int64($0) })
+            try out.putInt(g + "/n_realizations", sizes.map { Int64($0.records.count) })
+            try out.put(g + "/bin_edges", edges)
+            try out.put(g + "/bin_centers", centers)
+            try out.put(g + "/p", p.flatMap { $0 }, [Ls.count, B])
+            try out.put(g + "/p_err", pErr.flatMap { $0 }, [Ls.count, B])
+            try out.put(g + "/counts", counts.flatMap { $0 }, [Ls.count, B])
+            try out.put(g + "/p_inf", pInf)
+            try out.put(g + "/p_inf_err", pInfErr)
+            try out.put(g + "/phi_sq_mean", sq)
+            try out.put(g + "/phi_sq_mean_err", sqErr)
+            try out.put(g + "/phi_sq_exact", sqExact)
+            sumAlpha.append(set.alpha); sumState.append(Int64(set.state)); sumX.append(fit.exponent); sumXErr.append(xErr)
+            sumLo.append(lo); sumHi.append(hi); sumXL.append(xL); sumXLErr.append(xLErr)
+            report.append("  alpha \(fmt(set.alpha, 3)) \(set.stateName): x = \(fmt(fit.exponent, 3)) +- \(fmt(xErr, 3)) "
+                          + "(|phi| in [\(fmt(lo, 4)), \(fmt(hi, 2))], \(fit.points) bins, 1/L order \(order) dof \(dof), L = \(Ls.map(String.init).joined(separator: ",")), "
+                          + "\(sizes.map { $0.records.count }.map(String.init).joined(separator: "/")) realizations); largest L alone: "
+                          + "\(fmt(xL, 3)) +- \(fmt(xLErr, 3)); 1/alpha - 1 = \(fmt(1 / set.alpha - 1, 3))")
+            if set.state == 0 {
+                for (i, L) in Ls.enumerated() {
+                    let dev = (sq[i] - sqExact[i]) / sqErr[i]
+                    report.append("    L = \(L): <phi^2> = \(fmt(sq[i])) +- \(fmt(sqErr[i])) vs exact sum_j d^(-2 alpha) = \(fmt(sqExact[i])) (\(fmt(dev, 1)) sigma)")
+                }
+            }
+        }
+        try out.group("/fields/summary")
+        try out.put("/fields/summary/alpha", sumAlpha)
+        try out.putInt("/fields/summary/state", sumState)
+        try out.put("/fields/summary/x", sumX)
+        try out.put("/fields/summary/x_err", sumXErr)
+        try out.put("/fields/summary/x_largest_L", sumXL)
+        try out.put("/fields/summary/x_largest_L_err", sumXLErr)
+        try out.put("/fields/summary/fit_lo", sumLo)
+        try out.put("/fields/summary/fit_hi", sumHi)
+        try out.put("/fields/summary/stability_bound", sumAlpha.map { 1 / $0 - 1 })
+        return report
+    }
+}

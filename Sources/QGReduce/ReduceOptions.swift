@@ -1,0 +1,44 @@
+import Foundation
+
+/// What `qglass reduce` was asked to do.
+public struct ReduceOptions: Sendable {
+    public var inputs: [String]
+    public var output: String
+    public var bootstrapSamples = 200
+    public var epsWindow: (lo: Double, hi: Double) = (0.4, 0.6)
+    public var force = false
+    /// S2: power-law fit window of p_inf(|phi|): lower edge (nil = automatic,
+    /// see docs/classical.md) and upper edge.
+    public var phiFitMin: Double? = nil
+    public var phiFitMax = 1.0
+    /// S2: fewest counts per bin and size for the automatic fit window.
+    public var minBinCount = 10
+    /// S3: growth-exponent fit window, as fractions of the number of steps
+    /// (capped where the mean count reaches L/2).
+    public var growthWindow: (lo: Double, hi: Double) = (0.01, 1.0)
+    /// Accept unfinished campaigns (their task counts are printed and stored)
+    /// and skip tasks marked done whose data are corrupt (each one named).
+    public var allowPartial = false
+    /// S1 and the chain studies: how eigenstates of different realizations are combined.
+    public var average: DisorderAverage = .perRealization
+    public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
+}
+
+/// Disorder average of an eigenstate observable over the eps window (or one
+/// eps bin): S1 and the chain studies.
+public enum DisorderAverage: String, Sendable, CaseIterable {
+    /// The mean over realizations of each realization's mean over its
+    /// eigenstates in the window: every realization weighs the same
+    /// (realizations without a state in the window are left out).
+    case perRealization = "realization"
+    /// Σ over realizations and eigenstates / number of eigenstates: a
+    /// realization weighs by its number of states in the window.
+    case pooled
+}
+
+/// A reduction that cannot proceed (e.g. inputs that disagree on a point's
+/// configuration). `message` holds one line per problem (e.g. per bad input file).
+public struct ReduceError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

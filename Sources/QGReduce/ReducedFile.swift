@@ -1,0 +1,71 @@
+import Foundation
+import QGHDF5
+import QGCampaign
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Local: writes a new HDF5 file at `path` through a temporary file in the
+/// same folder, renamed over `path` only when `body` succeeded, so a failed
+/// reduction never leaves a half-written file or destroys an old one.
+func writeAtomically(_ path: String, force: Bool, _ body: (HDF5File) throws -> Void) throws {
+    let url = URL(fileURLWithPath: path)
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+    unlink(tmp)
+    do {
+        try HDF5File.with(path: tmp, mode: .create, body)
+    } catch {
+        unlink(tmp)
+        throw error
+    }
+    var lst = stat()
+    if !force && lstat(path, &lst) == 0 {
+        unlink(tmp)
+        throw ReduceError(message: "output file \(path) appeared while reducing; use --force to overwrite it")
+    }
+    guard rename(tmp, path) == 0 else {
+        let why = errnoText()
+        unlink(tmp)
+        throw ReduceError(message: "cannot move the reduced file into place as \(path): \(why)")
+    }
+}
+
+/// Root attributes shared by every reduced file (docs/hdf5-schema.md):
+/// among them the study, the layout version and the study's plot entry.
+func writeCommonAttributes(_ f: HDF5File, study: any ReducibleStudy.Type, options: ReduceOptions, survey: InputSurvey, skipped: Int) throws {
+    try f.setAttribute("kind", "reduced")
+    try f.setAttribute("study", study.name)
+    try f.setAttribute("reducer_version", Provenance.version)
+    try f.setAttribute("git_commit", Provenance.gitCommit())
+    try f.setAttribute("schema_version", Provenance.schemaVersion)
+    try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+    try f.setAttribute("inputs", options.inputs.joined(separator: "\n"))
+    try f.setAttribute("input_commits", survey.commits.joined(separator: "\n"))
+    try f.setAttribute("input_tasks_done", survey.done)
+    try f.setAttribute("input_tasks_total", survey.total)
+    try f.setAttribute("allow_partial", Int64(options.allowPartial ? 1 : 0))
+    try f.setAttribute("skipped_corrupt", Int64(skipped))
+    try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
+    try f.setAttribute("plot_module", study.plotEntry)
+}
+
+/// Writes datasets and attributes of a reduced file (every study).
+struct ReducedWriter {
+    let file: HDF5File
+    func group(_ p: String) throws { if !file.exists(p) { try file.createGroup(p) } }
+    func put(_ p: String, _ v: [Double], _ shape: [Int]? = nil) throws {
+        let s = shape ?? [v.count]
+        let d = try file.createDataset(p, type: .float64, shape: s)
+        if !v.isEmpty { try d.writeRows(start: 0, count: s[0], v) }
+    }
+    func putInt(_ p: String, _ v: [Int64]) throws {
+        let d = try file.createDataset(p, type: .int64, shape: [v.count])
+        if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
+    }
+    func putFlag(_ p: String, _ v: [UInt8]) throws {
+        let d = try file.createDataset(p, type: .uint8, shape: [v.count])
+        if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
+    }
+    func attr(_ name: String, _ v: Double, on p: String) throws { try file.setAttribute(name, v, on: p) }
+    func attr(_ name: String, _ v: String, on p: String) throws { try file.setAttribute(name, v, on: p) }
+}

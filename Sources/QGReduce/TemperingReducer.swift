@@ -1,0 +1,158 @@
+import Foundation
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S7's entry in the registry: how its campaign blocks are read and what
+/// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
+/// figures: python/qglass_plot_classical.py, `tempering`.
+extension TemperingStudy: ClassicalReduction {
+    static var plotEntry: String { "qglass_plot_classical:tempering" }
+
+    /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
+    static func read(_ b: ClassicalBlock, corrupt: inout [String]) throws -> [ClassicalRecord] {
+        var out: [ClassicalRecord] = []
+        let T = try b.file.openDataset(b.path + "/T")
+        let nT = T.rowLength
+        let temps = try T.readAll(as: Double.self)
+        let stages = Int(try b.attr("stages"))
+        let normalized = Int(try b.attr("normalized_mean_field"))
+        let tmf2 = try b.ds("tmf2", Double.self), sweeps = try b.ds("sweeps", Int64.self)
+        let fields = try TemperingStudy.stageNames.map { try b.ds($0, Double.self) }
+        let exch = try b.ds("exchange_acceptance", Double.self)
+        let sn = stages * nT, se = stages * (nT - 1)
+        for i in 0..<b.rows where b.done[i] == 1 {
+            var v = [tmf2[i]] + sweeps[(i * stages)..<((i + 1) * stages)].map(Double.init)
+            for fld in fields { v += fld[(i * sn)..<((i + 1) * sn)] }
+            v += exch[(i * se)..<((i + 1) * se)]
+            guard v.allSatisfy(\.isFinite), tmf2[i] > 0 else {
+                corrupt.append("\(b.describe(i)): marked done but holds non-finite averages")
+                continue
+            }
+            let layout = "T=\(temps[(i * nT)..<((i + 1) * nT)].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"
+            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: -1, hx: -1, variant: normalized, boundary: b.boundary), layout, v))
+        }
+        return out
+    }
+
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try TemperingAnalysis.run(records, options: options, out: out, warnings: &warnings)
+    }
+}
+
+/// S7: Binder ratios per L from the last doubling stage, the link-overlap
+/// equilibration test per stage, and the crossings of consecutive sizes.
+enum TemperingAnalysis {
+    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        var report = ["S7 parallel tempering: Binder g = (3 - [<q^4>]/[<q^2>]^2)/2 from the last stage; link test [q_l] vs 1 + 2T[e]/(T_c^MF)^2 at the lowest T"]
+        try out.group("/tempering")
+        for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
+            let g = "/tempering/set\(k)"
+            try out.group(g)
+            let lay = sizes[0].records[0].layout
+            let temps = String(lay.split(separator: "|")[0].dropFirst(2)).split(separator: ",").compactMap { Double($0) }
+            let nT = temps.count
+            let S = Int(lay.split(separator: "|")[1].split(separator: "=")[1])!
+            if sizes.contains(where: { $0.records[0].layout.split(separator: "|")[0] != lay.split(separator: "|")[0] }) {
+                throw ReduceError(message: "tempering set \(set.key): sizes use different temperature grids; reduce them separately")
+            }
+            // values: [tmf2, sweeps[S], energy[S*nT], q2[S*nT], q4[S*nT], abs_q[S*nT], ql[S*nT], exch[S*(nT-1)]]
+            func at(_ field: Int, _ s: Int, _ t: Int) -> Int { 1 + S + field * S * nT + s * nT + t }
+            let Ls = sizes.map(\.L)
+            var gAll: [[Double]] = [], gErrAll: [[Double]] = [], gReps: [[[Double]]] = []
+            var q2All: [Double] = [], eAll: [Double] = [], qlAll: [Double] = [], qlEAll: [Double] = []
+            var diff: [Double] = [], diffErr: [Double] = [], passed: [Int64] = [], firstPass: [Int64] = [], exMin: [Double] = [], sweepsOut: [Double] = []
+            let last = S - 1
+            for (L, recs) in sizes {
+                let n = recs.count
+                let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "tempering|\(set.key)|L=\(L)")
+                func avg(_ idx: [Int], _ field: Int, _ s: Int, _ t: Int) -> Double { idx.reduce(0.0) { $0 + recs[$1].values[at(field, s, t)] } / Double(idx.count) }
+                let all = Array(0..<n)
+                let tmf2 = mean(recs.map { $0.values[0] })
+                func binder(_ idx: [Int], _ s: Int) -> [Double] { (0..<nT).map { t in ParallelTempering.binder(q2: avg(idx, 1, s, t), q4: avg(idx, 2, s, t)) } }
+                func link(_ idx: [Int], _ s: Int) -> Double { avg(idx, 4, s, 0) - (1 + 2 * temps[0] * avg(idx, 0, s, 0) / tmf2) }
+                let gl = binder(all, last)
+                let reps = boot.indices.map { binder($0, last) }
+                gAll.append(gl); gReps.append(reps)
+                gErrAll.append((0..<nT).map { t in ReduceStatistics.standardDeviation(reps.map { $0[t] }) })
+                q2All += (0..<nT).map { avg(all, 1, last, $0) }
+                eAll += (0..<nT).map { avg(all, 0, last, $0) }
+                qlAll += (0..<nT).map { avg(all, 4, last, $0) }
+                qlEAll += (0..<nT).map { 1 + 2 * temps[$0] * avg(all, 0, last, $0) / tmf2 }
+                var first: Int64 = -1
+                var prevG: [Double] = [], prevErr: [Double] = []
+                for s in 0..<S {
+                    let d = link(all, s), e = ReduceStatistics.standardDeviation(boot.indices.map { link($0, s) })
+                    diff.append(d); diffErr.append(e)
+                    let gs = binder(all, s)
+                    let gsReps = boot.indices.map { binder($0, s) }
+                    let gsErr = (0..<nT).map { t in ReduceStatistics.standardDeviation(gsReps.map { $0[t] }) }
+                    let linkOK = abs(d) <= 2 * max(e, 1e-12)
+                    var stable = s > 0
+                    if stable {
+                        for t in 0..<nT {
+                            let tol: Double = 2 * (gsErr[t] * gsErr[t] + prevErr[t] * prevErr[t]).squareRoot() + 1e-12
+                            if abs(gs[t] - prevG[t]) > tol { stable = false }
+                        }
+                    }
+                    if first < 0 && linkOK && stable { first = Int64(s) }
+                    prevG = gs; prevErr = gsErr
+                    sweepsOut.append(recs[0].values[1 + s])
+                }
+                firstPass.append(first)
+                let lastOK = abs(diff[diff.count - 1]) <= 2 * max(diffErr[diffErr.count - 1], 1e-12)
+                passed.append(lastOK && first >= 0 ? 1 : 0)
+                if !(lastOK && first >= 0) {
+                    warnings.append("tempering L = \(L) alpha \(set.alpha): the equilibration test does not pass (last-stage link difference "
+                                    + "\(fmt(diff[diff.count - 1])) +- \(fmt(diffErr[diffErr.count - 1])); Binder stable from stage \(first)); increase sweeps or stages")
+                }
+                let ex = (0..<(nT - 1)).map { t in mean(recs.map { $0.values[1 + S + 5 * S * nT + last * (nT - 1) + t] }) }
+                exMin.append(ex.min() ?? .nan)
+            }
+            // Crossings of consecutive sizes.
+            var c1: [Int64] = [], c2: [Int64] = [], tc: [Double] = [], tcErr: [Double] = [], found: [Int64] = []
+            for i in 0..<(Ls.count - 1) {
+                let err = (0..<nT).map { t in (gErrAll[i][t] * gErrAll[i][t] + gErrAll[i + 1][t] * gErrAll[i + 1][t]).squareRoot() }
+                let x = ReduceStatistics.crossing(x: temps, y1: gAll[i], y2: gAll[i + 1], error: err, transitionFraction: 0.1)
+                let reps = (0..<options.bootstrapSamples).map { r in
+                    ReduceStatistics.crossing(x: temps, y1: gReps[i][r], y2: gReps[i + 1][r], error: err, transitionFraction: 0.1).x
+                }
+                c1.append(Int64(Ls[i])); c2.append(Int64(Ls[i + 1])); tc.append(x.x); tcErr.append(ReduceStatistics.standardDeviation(reps))
+                found.append(x.x.isFinite ? 1 : 0)
+                if !x.x.isFinite { warnings.append("tempering alpha \(set.alpha): Binder curves of L = \(Ls[i]) and \(Ls[i + 1]) do not cross in [\(temps[0]), \(temps[nT - 1])]") }
+            }
+            if Ls.count < 2 { warnings.append("tempering alpha \(set.alpha): one size only; no crossing") }
+            try out.attr("alpha", set.alpha, on: g)
+            try out.attr("normalization", set.variant == 1 ? "mean-field" : "none", on: g)
+            try out.attr("stages", Double(S), on: g)
+            try out.putInt(g + "/L", Ls.map { Int64($0) })
+            try out.putInt(g + "/n_samples", sizes.map { Int64($0.records.count) })
+            try out.put(g + "/T", temps)
+            try out.put(g + "/g", gAll.flatMap { $0 }, [Ls.count, nT])
+            try out.put(g + "/g_err", gErrAll.flatMap { $0 }, [Ls.count, nT])
+            try out.put(g + "/q2", q2All, [Ls.count, nT])
+            try out.put(g + "/energy", eAll, [Ls.count, nT])
+            try out.put(g + "/ql", qlAll, [Ls.count, nT])
+            try out.put(g + "/ql_energy", qlEAll, [Ls.count, nT])
+            try out.put(g + "/stage_sweeps", sweepsOut, [Ls.count, S])
+            try out.put(g + "/link_diff", diff, [Ls.count, S])
+            try out.put(g + "/link_diff_err", diffErr, [Ls.count, S])
+            try out.putInt(g + "/equilibrated", passed)
+            try out.putInt(g + "/first_passing_stage", firstPass)
+            try out.put(g + "/exchange_acceptance_min", exMin)
+            try out.group(g + "/crossings")
+            try out.putInt(g + "/crossings/L1", c1)
+            try out.putInt(g + "/crossings/L2", c2)
+            try out.put(g + "/crossings/Tc", tc)
+            try out.put(g + "/crossings/Tc_err", tcErr)
+            try out.putInt(g + "/crossings/found", found)
+            report.append("  alpha \(fmt(set.alpha, 3)) (\(set.variant == 1 ? "T_c^MF = 1 units" : "raw couplings")): L = \(Ls.map(String.init).joined(separator: ",")), "
+                          + "samples \(sizes.map { String($0.records.count) }.joined(separator: "/")), equilibrated \(passed.map(String.init).joined(separator: "/")), "
+                          + "min exchange acceptance \(exMin.map { fmt($0, 2) }.joined(separator: "/"))")
+            for i in tc.indices {
+                report.append("    g crossing L = \(c1[i])/\(c2[i]): T = \(fmt(tc[i], 3)) +- \(fmt(tcErr[i], 3))")
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S4's entry in the registry: how its campaign blocks are read and what
+/// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
+/// figures: python/qglass_plot_classical.py, `twoflip`.
+extension TwoFlipStudy: ClassicalReduction {
+    static var plotEntry: String { "qglass_plot_classical:twoflip" }
+
+    /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
+    static func read(_ b: ClassicalBlock, corrupt: inout [String]) throws -> [ClassicalRecord] {
+        var out: [ClassicalRecord] = []
+        let order = Int(try b.attr("order"))
+        let state = try b.ds("state", Int8.self)
+        let hxDS = try b.file.openDataset(b.path + "/hx")
+        let nH = hxDS.rowLength
+        let hx = try hxDS.readAll(as: Double.self)
+        let counts = try TwoFlipStudy.countNames.map { try b.ds($0, Int64.self) }
+        for i in 0..<b.rows where b.done[i] == 1 {
+            for k in 0..<nH {
+                let v = counts.map { Double($0[i * nH + k]) }
+                guard v.allSatisfy({ $0 >= 0 }), v[1] <= v[0], v[3] <= v[2], v[2] <= v[0] else {
+                    corrupt.append("\(b.describe(i)): marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent")
+                    continue
+                }
+                out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i * nH + k], variant: order, boundary: b.boundary), "", v))
+            }
+        }
+        return out
+    }
+
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try TwoFlipAnalysis.run(records, options: options, out: out, warnings: &warnings)
+    }
+}
+
+/// S4: mean resonance counts vs L and their growth exponents.
+enum TwoFlipAnalysis {
+    static let names = ["all", "genuine", "all_pt", "genuine_pt", "single"]
+
+    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        var report = ["S4 two-flip resonances: mean counts N(L) ~ L^e (seed amplitude eq. 6; _pt: plain 2nd-order PT, |A_PT| = |A|/4)"]
+        try out.group("/twoflip")
+        for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
+            let g = "/twoflip/set\(k)"
+            try out.group(g)
+            let Ls = sizes.map(\.L)
+            try out.attr("alpha", set.alpha, on: g); try out.attr("hx", set.hx, on: g); try out.attr("state", set.stateName, on: g)
+            try out.putInt(g + "/L", Ls.map { Int64($0) })
+            try out.putInt(g + "/n_realizations", sizes.map { Int64($0.records.count) })
+            var line = "  alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName) L = \(Ls.map(String.init).joined(separator: ",")):"
+            let boots = sizes.map { SizeBootstrap(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
+            var exact: [String] = []
+            for (c, name) in names.enumerated() {
+                let means = sizes.map { mean($0.records.map { $0.values[c] }) }
+                let errs = sizes.map { s in ReduceStatistics.standardDeviation(s.records.map { $0.values[c] }) / Double(s.records.count).squareRoot() }
+                try out.put(g + "/\(name)_mean", means)
+                try out.put(g + "/\(name)_err", errs.map { $0.isFinite ? $0 : 0 })
+                let x = Ls.map(Double.init)
+                let fit = ReduceStatistics.powerLawFit(x: x, y: means, window: 1...Double.infinity)
+                let reps = (0..<options.bootstrapSamples).map { r -> Double in
+                    let m = sizes.indices.map { i in mean(boots[i].indices[r].map { sizes[i].records[$0].values[c] }) }
+                    return ReduceStatistics.powerLawFit(x: x, y: m, window: 1...Double.infinity).exponent
+                }
+                let e = ReduceStatistics.standardDeviation(reps)
+                try out.attr("exponent_\(name)", fit.exponent, on: g)
+                try out.attr("exponent_\(name)_err", e, on: g)
+                try out.attr("exponent_\(name)_dof", Double(max(0, fit.points - 2)), on: g)
+                if fit.points == 2 { exact.append(name) }
+                if name != "single" { line += " \(name) \(fmt(fit.exponent, 3))+-\(fmt(e, 3))" }
+                if fit.points < 2 && Ls.count >= 2 && name == "genuine" {
+                    warnings.append("twoflip set\(k): genuine counts are zero at most sizes; no exponent")
+                }
+            }
+            if !exact.isEmpty {
+                warnings.append("twoflip set\(k) (alpha \(set.alpha), hx \(set.hx), \(set.stateName)): exponent(s) \(exact.joined(separator: ", ")) from 2 sizes "
+                                + "pass through both points (dof 0); their errors are bootstrap-only and the power law is untested (use 3+ sizes)")
+                line += " [dof 0: \(exact.joined(separator: ","))]"
+            }
+            if set.state == 0 { line += " (T = inf prediction genuine ~ L^\(fmt(2 - set.alpha, 2)))" }
+            report.append(line)
+        }
+        return report
+    }
+}

@@ -1,0 +1,143 @@
+"""S1 figures (study lrsg) of a reduced qglass file (docs/hdf5-schema.md,
+"Reduced file"). Entry `qglass_plot_lrsg:plot`, called by qglass_plot.py. Writes, per alpha:
+
+  phase_diagram_L{L}_alpha{a}.{fmt}  <r> and m_EA heat maps over (h_x, eps) (largest L;
+                                     --L picks one size, --all-L draws every size)
+  r_vs_hx_alpha{a}.{fmt}             window <r>(h_x) per L, Poisson/GOE lines, crossings
+  m_ea_vs_hx_alpha{a}.{fmt}          window <m_EA>(h_x) per L, crossings
+  collapse_{r,m_ea}_alpha{a}.{fmt}   data collapse in (h_x - h_c) L^(1/nu) when fitted
+"""
+import matplotlib.pyplot as plt
+import numpy as np
+
+POISSON = 2 * np.log(2) - 1
+GOE = 0.5307
+MARKERS = "osD^v<>pH*"
+
+
+def _edges_log(x):
+    """Cell edges for pcolormesh on a log axis: geometric midpoints."""
+    x = np.asarray(x, float)
+    if len(x) == 1:
+        return np.array([x[0] / 1.5, x[0] * 1.5])
+    mid = np.sqrt(x[1:] * x[:-1])
+    return np.concatenate([[x[0] ** 2 / mid[0]], mid, [x[-1] ** 2 / mid[-1]]])
+
+
+def _read(f, path, default=None):
+    return f[path][()] if path in f else default
+
+
+def load(f):
+    """The S1 datasets of an open reduced file."""
+    d = {k: f[f"lrsg/points/{k}"][()] for k in ("L", "alpha", "hx", "n_realizations")}
+    d["edges"] = f["lrsg/eps/eps_edges"][()]
+    for o in ("r", "m_ea"):
+        d[f"eps_{o}"] = f[f"lrsg/eps/{o}_mean"][()]
+        d[f"w_{o}"] = f[f"lrsg/window/{o}_mean"][()]
+        d[f"w_{o}_err"] = f[f"lrsg/window/{o}_err"][()]
+        d[f"cross_{o}"] = {k: _read(f, f"lrsg/crossings/{o}/{k}", np.array([])) for k in ("alpha", "L1", "L2", "hc", "hc_err", "found")}
+        d[f"coll_{o}"] = {k: _read(f, f"lrsg/collapse/{o}/{k}", np.array([])) for k in ("alpha", "hc", "hc_err", "nu", "nu_err", "quality", "ok")}
+    d["window"] = tuple(f.attrs["eps_window"])
+    d["warnings"] = f.attrs.get("warnings", "")
+    return d
+
+
+def phase_diagram(d, L, alpha, save):
+    sel = (d["L"] == L) & (d["alpha"] == alpha)
+    order = np.argsort(d["hx"][sel])
+    hx = d["hx"][sel][order]
+    xe, ye = _edges_log(hx), d["edges"]
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+    for ax, (key, label, vmin, vmax, cmap) in zip(axes, [
+        ("eps_r", r"$\langle r\rangle$", 0.38, 0.54, "viridis"),
+        ("eps_m_ea", r"$\langle m_{EA}\rangle$", 0.0, 1.0, "magma"),
+    ]):
+        z = np.ma.masked_invalid(d[key][sel][order].T)
+        mesh = ax.pcolormesh(xe, ye, z, vmin=vmin, vmax=vmax, cmap=cmap, shading="flat")
+        ax.set_xscale("log")
+        ax.set_xlabel(r"transverse field $h_x$")
+        ax.set_ylabel(r"energy density $\epsilon$")
+        ax.set_ylim(0, 1)
+        cb = fig.colorbar(mesh, ax=ax)
+        cb.set_label(label)
+    n = int(np.min(d["n_realizations"][sel]))
+    fig.suptitle(rf"Long-range quantum spin glass, $L={L}$, $\alpha={alpha:g}$ ({n} realizations per $h_x$)")
+    save(fig, f"phase_diagram_L{L}_alpha{alpha:g}")
+
+
+def curves(d, obs, alpha, save):
+    sizes = sorted(set(d["L"][d["alpha"] == alpha]))
+    fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
+    colors = plt.cm.viridis(np.linspace(0, 0.85, len(sizes)))
+    for i, L in enumerate(sizes):
+        sel = (d["L"] == L) & (d["alpha"] == alpha)
+        o = np.argsort(d["hx"][sel])
+        ax.errorbar(d["hx"][sel][o], d[f"w_{obs}"][sel][o], yerr=d[f"w_{obs}_err"][sel][o], color=colors[i],
+                    marker=MARKERS[i % len(MARKERS)], ms=6, capsize=3, lw=1.6, label=f"L = {L}")
+    if obs == "r":
+        ax.axhline(GOE, ls="--", color="0.3", lw=1.2)
+        ax.axhline(POISSON, ls="--", color="0.3", lw=1.2)
+        ax.text(0.99, GOE, "GOE 0.531 ", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=11, color="0.3")
+        ax.text(0.99, POISSON, "Poisson 0.386 ", transform=ax.get_yaxis_transform(), ha="right", va="bottom", fontsize=11, color="0.3")
+        ax.set_ylabel(r"$\langle r\rangle$")
+    else:
+        ax.set_ylabel(r"$\langle m_{EA}\rangle$")
+    c = d[f"cross_{obs}"]
+    shown = 0
+    for k in range(len(c["hc"])):
+        if c["alpha"][k] == alpha and c["found"][k] == 1 and np.isfinite(c["hc"][k]):
+            # Mark the crossing on the larger size's curve, with its bootstrap error.
+            sel = (d["L"] == c["L2"][k]) & (d["alpha"] == alpha)
+            o = np.argsort(d["hx"][sel])
+            y = np.interp(c["hc"][k], d["hx"][sel][o], d[f"w_{obs}"][sel][o])
+            err = c["hc_err"][k] if np.isfinite(c["hc_err"][k]) else 0
+            ax.errorbar([c["hc"][k]], [y], xerr=[[min(err, 0.9 * c["hc"][k])], [err]], fmt="*", ms=14, color="C3",
+                        mec="k", capsize=4, zorder=5, label=f"$h_c({c['L1'][k]},{c['L2'][k]}) = {c['hc'][k]:.3f} \\pm {err:.3f}$")
+            shown += 1
+    ax.set_xscale("log")
+    ax.set_xlabel(r"transverse field $h_x$")
+    lo, hi = d["window"]
+    ax.set_title(rf"$\alpha={alpha:g}$, $\epsilon \in [{lo:g}, {hi:g})$")
+    ax.legend(loc="best", frameon=True, framealpha=0.85)
+    save(fig, f"{obs}_vs_hx_alpha{alpha:g}")
+
+
+def collapse(d, obs, alpha, save):
+    c = d[f"coll_{obs}"]
+    rows = [k for k in range(len(c["alpha"])) if c["alpha"][k] == alpha and np.isfinite(c["hc"][k]) and np.isfinite(c["nu"][k])]
+    if not rows:
+        print(f"note: no collapse for {obs} at alpha {alpha:g}")
+        return
+    k = rows[0]
+    hc, nu = c["hc"][k], c["nu"][k]
+    sizes = sorted(set(d["L"][d["alpha"] == alpha]))
+    colors = plt.cm.viridis(np.linspace(0, 0.85, len(sizes)))
+    fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
+    for i, L in enumerate(sizes):
+        sel = (d["L"] == L) & (d["alpha"] == alpha)
+        o = np.argsort(d["hx"][sel])
+        x = (d["hx"][sel][o] - hc) * L ** (1 / nu)
+        ax.errorbar(x, d[f"w_{obs}"][sel][o], yerr=d[f"w_{obs}_err"][sel][o], color=colors[i],
+                    marker=MARKERS[i % len(MARKERS)], ms=6, capsize=3, lw=1.2, label=f"L = {L}")
+    ax.set_xlabel(r"$(h_x - h_c)\,L^{1/\nu}$")
+    ax.set_ylabel(r"$\langle r\rangle$" if obs == "r" else r"$\langle m_{EA}\rangle$")
+    ok = "" if c["ok"][k] == 1 else " (fit flagged)"
+    ax.set_title(rf"$\alpha={alpha:g}$: $h_c={hc:.3f}\pm{c['hc_err'][k]:.3f}$, $\nu={nu:.2f}\pm{c['nu_err'][k]:.2f}$, $S={c['quality'][k]:.2f}${ok}")
+    ax.legend(frameon=False)
+    save(fig, f"collapse_{obs}_alpha{alpha:g}")
+
+
+def plot(f, save, options):
+    """Entry point: f an open reduced lrsg file, save(fig, name) writes one
+    figure, options.L / options.all_L choose the phase-diagram sizes."""
+    d = load(f)
+    for alpha in sorted(set(d["alpha"])):
+        sizes = sorted(set(d["L"][d["alpha"] == alpha]))
+        chosen = [options.L] if options.L is not None else (sizes if options.all_L else sizes[-1:])
+        for size in chosen:
+            if size in sizes:
+                phase_diagram(d, size, alpha, save)
+        for obs in ("r", "m_ea"):
+            curves(d, obs, alpha, save)
+            collapse(d, obs, alpha, save)
