@@ -175,14 +175,20 @@ public enum QuenchKernels {
     /// (the last consumes the eigenvectors).
     public static func clusterQuench(_ spectrum: inout SectorSpectrum, cluster h: ResonantCluster, times: [Double]? = nil,
                                      group: Communicator?) throws -> Result {
+        try clusterQuench(energies: spectrum.energies, vectors: &spectrum.vectors, cluster: h, times: times, group: group)
+    }
+
+    /// As `clusterQuench(_:cluster:times:group:)`, from energies and eigenvectors.
+    public static func clusterQuench(energies: [Double], vectors: inout DenseBlock, cluster h: ResonantCluster,
+                                     times: [Double]? = nil, group: Communicator?) throws -> Result {
         let t0 = MPIEnvironment.wtime()
-        let grid = times ?? logTimeGrid(energies: spectrum.energies)
-        let c = try overlaps(spectrum.vectors, initialState: h.initialStateIndex, group: group)
+        let grid = times ?? logTimeGrid(energies: energies)
+        let c = try overlaps(vectors, initialState: h.initialStateIndex, group: group)
         let sign: (Int, Int) -> Double = { s, I in h.polarizationSign(state: s, spin: I) }
-        let trace = try timeTrace(spectrum.vectors, energies: spectrum.energies, overlaps: c, times: grid,
+        let trace = try timeTrace(vectors, energies: energies, overlaps: c, times: grid,
                                   count: h.sites, table: sign, group: group)
         let t1 = MPIEnvironment.wtime()
-        let de = try diagonalEnsemble(&spectrum.vectors, overlaps: c, count: h.sites, table: sign, group: group)
+        let de = try diagonalEnsemble(&vectors, overlaps: c, count: h.sites, table: sign, group: group)
         return Result(overlaps: c, remnant: de, trace: trace, times: grid, seconds: (t1 - t0, MPIEnvironment.wtime() - t1))
     }
 }
