@@ -1,7 +1,6 @@
 import QGMPI
 import QGLinearAlgebra
 import QGPhysics
-import CLinearAlgebra
 
 #if canImport(Glibc)
 import Glibc
@@ -104,8 +103,7 @@ public final class EntropyWorkspace {
     let rows: Int, cols: Int, g: Int
     var gram: [Double]
     var w: [Double]
-    var work: [Double]
-    var iwork: [Int32]
+    let eigen: SymmetricEigenvalueWorkspace
     /// Full-basis scratch (interleaved when complex), for unfolding sector states.
     var full: [Double]
 
@@ -119,15 +117,8 @@ public final class EntropyWorkspace {
         gram = [Double](repeating: 0, count: g * g)
         w = [Double](repeating: 0, count: g)
         full = [Double](repeating: 0, count: (1 << cut.sites) * f)
-        // Workspace query, once.
-        var jobz = CChar(UInt8(ascii: "N")), uplo = CChar(UInt8(ascii: "L"))
-        var n32 = Int32(g), lda = Int32(max(1, g)), info: Int32 = 0, lwork: Int32 = -1, liwork: Int32 = -1
-        var wq = 0.0, iwq: Int32 = 0
-        var dummyA = 0.0, dummyW = 0.0
-        dsyevd_(&jobz, &uplo, &n32, &dummyA, &lda, &dummyW, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
-        guard info == 0 else { throw EntanglementError.eigensolver(info: info) }
-        work = [Double](repeating: 0, count: max(1, Int(wq.rounded(.up))))
-        iwork = [Int32](repeating: 0, count: max(1, Int(iwq)))
+        // LAPACK workspace: queried and allocated once.
+        do { eigen = try SymmetricEigenvalueWorkspace(order: g) } catch { throw EntanglementError.eigensolver(info: error.info) }
     }
 
     /// Entropy of the full-basis state psi (2^sites amplitudes; interleaved
@@ -195,20 +186,14 @@ public final class EntropyWorkspace {
                 }
             }
         }
-        var jobz = CChar(UInt8(ascii: "N")), uplo = CChar(UInt8(ascii: "L"))
-        var n32 = Int32(n), lda = Int32(max(1, n)), info: Int32 = 0
-        var lwork = Int32(work.count), liwork = Int32(iwork.count)
+        let eigen = self.eigen
+        var failure: LinearAlgebraError?
         gram.withUnsafeMutableBufferPointer { gp in
             w.withUnsafeMutableBufferPointer { wp in
-                work.withUnsafeMutableBufferPointer { wk in
-                    iwork.withUnsafeMutableBufferPointer { iw in
-                        dsyevd_(&jobz, &uplo, &n32, gp.baseAddress!, &lda, wp.baseAddress!, wk.baseAddress!, &lwork,
-                                iw.baseAddress!, &liwork, &info, 1, 1)
-                    }
-                }
+                do throws(LinearAlgebraError) { try eigen.eigenvalues(gp.baseAddress!, into: wp.baseAddress!) } catch { failure = error }
             }
         }
-        guard info == 0 else { throw EntanglementError.eigensolver(info: info) }
+        if let failure { throw EntanglementError.eigensolver(info: failure.info) }
         var s = 0.0, trace = 0.0
         for k in 0..<n {
             let l = w[k]
