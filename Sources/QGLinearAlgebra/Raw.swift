@@ -229,3 +229,22 @@ func raw_pzgemm(_ ta: CChar, _ tb: CChar, m: Int, n: Int, k: Int, alpha: (Double
     var al = [alpha.0, alpha.1], be = [beta.0, beta.1]
     pzgemm_(&tA, &tB, &m32, &n32, &k32, &al, a, &one, &one, descA, b, &one, &one, descB, &be, c, &one, &one, descC, 1, 1)
 }
+
+/// Local: workspace sizes (lwork, liwork) of dsyevd for order n, eigenvalues only.
+func raw_dsyevdValuesQuery(n: Int) throws(LinearAlgebraError) -> (Int, Int) {
+    var jobz = ch("N"), uplo = ch("L")
+    var n32 = Int32(n), lda = Int32(max(1, n)), info: Int32 = 0, lwork: Int32 = -1, liwork: Int32 = -1
+    var wq = 0.0, iwq: Int32 = 0, dummyA = 0.0, dummyW = 0.0
+    dsyevd_(&jobz, &uplo, &n32, &dummyA, &lda, &dummyW, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
+    try laCheck(info, "dsyevd (workspace query)")
+    return (max(1, Int(wq.rounded(.up))), max(1, Int(iwq)))
+}
+
+/// Local: eigenvalues of the n x n symmetric `a` (destroyed) into `w`, with caller-owned workspace.
+func raw_dsyevdValues(n: Int, a: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>,
+                      work: UnsafeMutablePointer<Double>, lwork: Int, iwork: UnsafeMutablePointer<Int32>, liwork: Int) throws(LinearAlgebraError) {
+    var jobz = ch("N"), uplo = ch("L")
+    var n32 = Int32(n), lda = Int32(max(1, n)), info: Int32 = 0, lw = Int32(lwork), liw = Int32(liwork)
+    dsyevd_(&jobz, &uplo, &n32, a, &lda, w, work, &lw, iwork, &liw, &info, 1, 1)
+    try laCheck(info, "dsyevd")
+}

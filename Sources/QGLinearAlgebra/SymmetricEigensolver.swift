@@ -75,3 +75,35 @@ public enum SymmetricEigensolver {
         return w
     }
 }
+
+/// Reusable LAPACK workspace for the eigenvalues of many small symmetric
+/// matrices of one order (e.g. one reduced density matrix per eigenstate):
+/// the workspace is queried and allocated once, so the loop over matrices
+/// allocates nothing. Local; not thread-safe.
+public final class SymmetricEigenvalueWorkspace {
+    public let order: Int
+    var work: [Double]
+    var iwork: [Int32]
+
+    public init(order n: Int) throws(LinearAlgebraError) {
+        order = n
+        let (lw, liw) = try raw_dsyevdValuesQuery(n: n)
+        work = [Double](repeating: 0, count: lw)
+        iwork = [Int32](repeating: 0, count: liw)
+    }
+
+    /// Local: the eigenvalues (ascending) of the order x order symmetric
+    /// matrix at `a` (column-major, lower triangle referenced; destroyed) into `w`.
+    public func eigenvalues(_ a: UnsafeMutablePointer<Double>, into w: UnsafeMutablePointer<Double>) throws(LinearAlgebraError) {
+        let n = order, lw = work.count, liw = iwork.count
+        var failure: LinearAlgebraError?
+        work.withUnsafeMutableBufferPointer { wk in
+            iwork.withUnsafeMutableBufferPointer { iw in
+                do throws(LinearAlgebraError) {
+                    try raw_dsyevdValues(n: n, a: a, w: w, work: wk.baseAddress!, lwork: lw, iwork: iw.baseAddress!, liwork: liw)
+                } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+    }
+}

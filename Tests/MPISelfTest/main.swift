@@ -15,6 +15,10 @@ func check(_ cond: Bool, _ what: String, rank: Int) {
     }
 }
 
+func maxDiff(_ a: [Double], _ b: [Double]) -> Double {
+    a.count == b.count ? zip(a, b).reduce(0.0) { max($0, abs($1.0 - $1.1)) } : .infinity
+}
+
 let status: Int32 = try MPIEnvironment.run { world in
     let r = world.rank, n = world.size
     // Collectives.
@@ -144,6 +148,61 @@ let status: Int32 = try MPIEnvironment.run { world in
         try compare(xxz, "xxz L=8")
         try compare(o3, "heisenberg-o3 L=6")
         try compare(lrsg, "lrsg L=7 sector -1")
+    }
+
+    // S5/S6 kernels: the cluster quench (overlaps, time trace by PDGEMM,
+    // diagonal ensemble) and the entanglement entropies (batched column
+    // gather, several batches forced) on the whole group against each rank
+    // alone, to 1e-10; real (cluster, S1 sector) and complex (O(3)) states.
+    do {
+        var rng = CounterRNG(seed: 12, stream: StreamKey.make("selftest-s5s6"), realization: 0)
+        let chain = ClassicalChain(L: 50, alpha: 0.7, J: LongRangeSpinGlass.drawCouplings(L: 50, rng: &rng))
+        let (z, phi, _) = SingleFlipStable.prepare(chain, kind: .sfs, order: .greedy, rng: &rng)
+        let cluster = ResonantCluster(chain: chain, state: z, fields: phi, size: 7, hx: 0.2)
+        let times = [0] + QuenchKernels.logTimeGrid(energies: [0, 1], perDecade: 3)
+        var settings = DenseEDSettings()
+        settings.blockSize = 8
+        typealias Out = (remnant: [Double], trace: [Double], entropy: [Double], st: [Double])
+        func quench(_ g: Communicator) throws -> Out {
+            try DenseED.withSpectrum(cluster, group: g, settings: settings, context: "cluster") { s in
+                let cut = Bipartition.halfChain(sites: 7)
+                let ent = try Entanglement.eigenstateEntropies(s.vectors, hamiltonian: cluster, cut: cut, group: g, batchDoubles: 3 * 128)
+                let c = try QuenchKernels.overlaps(s.vectors, initialState: cluster.initialStateIndex, group: g)
+                let (re, im) = try QuenchKernels.evolve(s.vectors, energies: s.energies, overlaps: c, times: times)
+                let st = try Entanglement.stateEntropies(real: re, imaginary: im, cut: Bipartition(sites: 7, mask: 0b1010011), group: g,
+                                                         batchDoubles: 5 * 256)
+                let q = try QuenchKernels.clusterQuench(&s, cluster: cluster, times: times, group: g)
+                return (q.remnant, q.trace, ent, st)
+            }
+        }
+        let group = try quench(world)
+        let alone = try world.withSplit(color: r, key: 0) { me in try quench(me) }
+        check(maxDiff(group.remnant, alone.remnant) < 1e-10, "cluster remnant group vs serial", rank: r)
+        // Late times: LAPACK and ScaLAPACK eigenvalues differ by ~1e-15 |E|,
+        // which dephases the two traces by ~1e-15 |E| t (3e-8 at t = 1e8):
+        // the tolerance is 1e-10 + 1e-14 |E|max t (docs/quench-entanglement.md).
+        let eScale = cluster.staticFields.reduce(0) { $0 + abs($1) } + cluster.couplings.reduce(0) { $0 + abs($1) } + 7 * 0.2
+        let nt = times.count
+        for (k, t) in times.enumerated() {
+            let tol = 1e-10 + 1e-14 * eScale * t
+            for I in 0..<7 { check(abs(group.trace[I * nt + k] - alone.trace[I * nt + k]) < tol, "cluster trace group vs serial at t = \(t)", rank: r) }
+            check(abs(group.st[k] - alone.st[k]) < tol, "S(t) group vs serial at t = \(t)", rank: r)
+        }
+        check(maxDiff(group.entropy, alone.entropy) < 1e-10, "cluster eigenstate entropies group vs serial", rank: r)
+        check(group.st[0] < 1e-12 && abs(group.trace[0] - 1) < 1e-12, "t = 0: product state, full polarization", rank: r)
+        // Sector states (unfolded) and complex eigenvectors.
+        let lrsg = LRSGParitySector(model: LongRangeSpinGlass(L: 7, alpha: 0.7, hx: 0.4, J: LongRangeSpinGlass.drawCouplings(L: 7, rng: &rng)), parity: 1)
+        let o3 = HeisenbergO3Chain(L: 6, W: 1.5, v: HeisenbergO3Chain.drawFields(L: 6, rng: &rng))
+        func entropies<H: SectorHamiltonian>(_ h: H, _ g: Communicator) throws -> [Double] {
+            try DenseED.withSpectrum(h, group: g, settings: settings, context: "entropies") { s in
+                try Entanglement.eigenstateEntropies(s.vectors, hamiltonian: h, cut: .halfChain(sites: h.sites), group: g,
+                                                     batchDoubles: 7 * h.dimension)
+            }
+        }
+        for (name, a, b) in [("lrsg", try entropies(lrsg, world), try world.withSplit(color: r, key: 0) { try entropies(lrsg, $0) }),
+                             ("o3", try entropies(o3, world), try world.withSplit(color: r, key: 0) { try entropies(o3, $0) })] {
+            check(a.count == b.count && maxDiff(a, b) < 1e-10, "\(name) entropies group vs serial", rank: r)
+        }
     }
 
     // Parallel HDF5: collective create, independent row writes by every rank,
