@@ -233,7 +233,8 @@ public struct FloquetResonanceModel: Sendable, Equatable {
                                                     domain: "thermal side: |omega| > omega_xi = \(wXi) (eq. 59)")
         }
         let wc = try cutoffFrequency(L: L)
-        if w > J || w < wc { return 0 }
+        // A relative 1e-12 slack keeps rounding at the ends (omega = omega_c) from dropping weight.
+        if w > J || w < wc * (1 - 1e-12) { return 0 }
         let x = w / J
         let xth = pow(x, theta0)
         // xi (1 - x^theta0) = xi (1 - exp(-r/xi)) at r = rho log(J/omega).

@@ -179,6 +179,13 @@ public struct HamiltonianResonanceModel: Sendable, Equatable {
         return Self.F1(r: r, inverseXi: 1 / xi, Lambda: Lambda)
     }
 
+    /// log F1(r) = -sqrt(r/Lambda) g(r/xi) (eq. 91), finite where F1 underflows to 0
+    /// (deep in the thermal side, where -log F1 grows as exp(r/|xi|)).
+    public func logF1(_ r: Double) throws -> Double {
+        try FloquetResonanceModel.checkRange(r, "logF1")
+        return -(r / Lambda).squareRoot() * ErrorFunctions.gaussianAverage(r / xi)
+    }
+
     /// F1 as a function of 1/xi (continuous through 1/xi = 0).
     public static func F1(r: Double, inverseXi: Double, Lambda: Double) -> Double {
         if r == 0 { return 1 }
@@ -265,7 +272,8 @@ public struct HamiltonianResonanceModel: Sendable, Equatable {
                                                     domain: "thermal side: |omega| > omega_xi = \(wXi) (eq. 59)")
         }
         let wc = try cutoffFrequency(L: L)
-        if w >= J || w < wc { return 0 }
+        // A relative 1e-12 slack keeps rounding at omega = omega_c from dropping weight.
+        if w >= J || w < wc * (1 - 1e-12) { return 0 }
         let u = log(J / w)
         let theta = theta0
         // 1/(4J) sqrt(zeta_c(1-theta0)/(2 Lambda u)) x^(-1+theta0) F1(rho u), zeta_c(1-theta0)/2 = rho.
