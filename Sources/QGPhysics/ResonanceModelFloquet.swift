@@ -250,6 +250,11 @@ public struct FloquetResonanceModel: Sendable, Equatable {
         log(2.0) * (1 - (try timeAveragedCzz(L: L)))
     }
 
+    /// [C_zz] as L -> infinity: exp(-xi/Lambda) in the MBL phase (xi > 0), 0 at and
+    /// beyond the transition (Fig. 2f: it vanishes as exp(-const/(1/zeta - 1/zeta_c)),
+    /// faster than any power, as 1/zeta -> 1/zeta_c from the MBL side).
+    public var thermodynamicCzz: Double { (xi > 0 && xi.isFinite) ? exp(-xi / Lambda) : 0 }
+
     /// Weight of the delta function at omega = 0 in [S(omega)]: [C_zz] = F(L/2) (eqs. 48, 53).
     public func zeroFrequencyWeight(L: Double) throws -> Double { try timeAveragedCzz(L: L) }
 

@@ -282,6 +282,10 @@ public struct HamiltonianResonanceModel: Sendable, Equatable {
         return pref * exp((-1 + theta) * log(x)) * Self.F1(r: rho * u, inverseXi: 1 / xi, Lambda: Lambda)
     }
 
+    /// [C_zz] as L -> infinity within eq. 91: exp(-sqrt(pi xi/(4 Lambda))) for xi > 0,
+    /// 0 at and beyond the transition (Fig. 2f, Hamiltonian curve).
+    public var thermodynamicCzz: Double { (xi > 0 && xi.isFinite) ? exp(-(Double.pi * xi / (4 * Lambda)).squareRoot()) : 0 }
+
     /// Weight of the omega = 0 delta in [S(omega)]: [C_zz] = F1(L/2).
     public func zeroFrequencyWeight(L: Double) throws -> Double { try timeAveragedCzz(L: L) }
 }

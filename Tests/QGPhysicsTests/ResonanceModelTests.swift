@@ -101,6 +101,9 @@ final class ResonanceModelTests: XCTestCase {
         let mbl = try FloquetResonanceModel(xi: 2, Lambda: lam)
         XCTAssertEqual(try mbl.F(400), exp(-2 / lam), accuracy: 1e-14, "a finite fraction never resonates")
         XCTAssertEqual(try FloquetResonanceModel(xi: 1e-6, Lambda: lam).theta0, 1, accuracy: 1e-5)
+        // Fig. 2f: [C_zz](L -> inf) = exp(-xi/Lambda), vanishing faster than any power of 1/zeta - 1/zeta_c.
+        XCTAssertEqual(try mbl.timeAveragedCzz(L: 1e4), mbl.thermodynamicCzz, accuracy: 1e-15)
+        XCTAssertEqual(crit.thermodynamicCzz, 0)
         // Microscopic parameters (eqs. 39, 43).
         let fromZeta = try FloquetResonanceModel(zeta: 1, Omega: 80)
         XCTAssertEqual(fromZeta.Lambda, zetaC * 80 / 8, accuracy: 1e-12)
@@ -212,6 +215,7 @@ final class ResonanceModelTests: XCTestCase {
         let a0 = (r0 / lam).squareRoot()
         XCTAssertEqual((1 - (try mbl.F1(r0))) / a0, 1 - a0 / 2, accuracy: 1e-8)
         XCTAssertEqual(try mbl.F1(500), exp(-(Double.pi * 3 / (4 * lam)).squareRoot()), accuracy: 1e-14)
+        XCTAssertEqual(try mbl.timeAveragedCzz(L: 1e4), mbl.thermodynamicCzz, accuracy: 1e-14, "Fig. 2f, Hamiltonian")
         // Thermal: -log F1 = sqrt(pi|xi|/(4 Lambda)) erfi(sqrt x), x = r/|xi|, and
         // erfi(sqrt x) = e^x/sqrt(pi x) (1 + 1/(2x) + 3/(4x^2) + 15/(8x^3) + O(x^-4)) (eq. D5 and its next terms).
         let xi = -2.0, r = 80.0, x = r / 2
@@ -401,6 +405,25 @@ final class ResonanceModelTests: XCTestCase {
         }
         XCTAssertEqual(integral, sol.F[i0 + 1] - sol.F[i1 + 1], accuracy: 1e-5)
         XCTAssertThrowsError(try gd.solve(rMax: -1, ds: 0.1, dEps: 0.1))
+    }
+
+    /// App. C1 / Fig. 11: at the transition with the energy-dependent loss the
+    /// decay of F leaves exp(-sqrt(r/Lambda)) for r >> Lambda and turns into a power
+    /// law (the seed finds F ~ r^-2, i.e. |dF/dr| ~ r^-3): F >> F1 there and the
+    /// local slope of log|dF/dr| steepens from about -1 towards -3.
+    func testGrowthDiffusionCriticalTail() throws {
+        let lam = 0.25
+        let sol = try GrowthDiffusion(xi: .infinity, Lambda: lam, loss: .energyDependent).solve(rMax: 100 * lam, ds: 0.02, dEps: 0.2)
+        func slope(at x: Double) -> Double {
+            let i = sol.pRanges.firstIndex { $0 >= x * lam }!
+            let a = i - 5, b = min(i + 5, sol.pRanges.count - 1)
+            return log(sol.p[b] / sol.p[a]) / log(sol.pRanges[b] / sol.pRanges[a])
+        }
+        let m = try HamiltonianResonanceModel(xi: .infinity, Lambda: lam)
+        XCTAssertGreaterThan(sol.F.last! / (try m.F1(sol.ranges.last!)), 100, "power law outlives the stretched exponential")
+        let s3 = slope(at: 3), s30 = slope(at: 30), s90 = slope(at: 90)
+        XCTAssertTrue(s3 > -1.2 && s3 < -0.7, "slope at r = 3 Lambda: \(s3)")
+        XCTAssertTrue(s30 < s3 && s90 < s30 && s90 < -2.3 && s90 > -3.05, "slopes \(s3), \(s30), \(s90)")
     }
 
     /// The CLI text of `qglass theory rm`: one "r F(r)" line per r, numbers round-trip.
