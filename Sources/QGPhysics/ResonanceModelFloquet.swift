@@ -276,17 +276,17 @@ enum ResonanceModelQuadrature {
     /// Nodes and weights of n-point Gauss-Legendre on [-1, 1], by Newton
     /// iteration on P_n from the Chebyshev guesses (to machine precision).
     static func gaussLegendre(_ n: Int) -> (nodes: [Double], weights: [Double]) {
+        precondition(n >= 2, "Gauss-Legendre rule needs n >= 2")
         var x = [Double](repeating: 0, count: n), w = x
         for i in 0..<n {
             var z = cos(Double.pi * (Double(i) + 0.75) / (Double(n) + 0.5))
             var dp = 0.0
             for _ in 0..<100 {
                 var p0 = 1.0, p1 = z
-                for k in 2...max(n, 2) {
+                for k in 2...n {
                     let p2 = ((2 * Double(k) - 1) * z * p1 - (Double(k) - 1) * p0) / Double(k)
                     p0 = p1; p1 = p2
                 }
-                if n == 1 { p1 = z; p0 = 1 }
                 dp = Double(n) * (z * p1 - p0) / (z * z - 1)
                 let dz = p1 / dp
                 z -= dz
