@@ -256,8 +256,9 @@ public struct ReducedCouplingDistribution: Sendable {
     /// eta at g_1 -> inf: eta(0) + ln 2.
     public var etaInfinity: Double { etaZero + log(2.0) }
     /// Coefficient kappa of the small-g asymptote eta - eta(0) ~ kappa g ln(1/g):
-    /// kappa = 8 A (8 as written and normalized, 8/Z = 4.494 mass-normalized).
-    public var smallGCoefficient: Double { 8 * tailCoefficient }
+    /// kappa = 8 lambda / Z (8 normalized; 8/Z = 4.494 as written and mass-normalized).
+    /// Derivation (docs): D = int int w w (K - 1) ~ 4 Z gamma ln(1/gamma), eta - eta0 ~ 2 D / Z^2.
+    public var smallGCoefficient: Double { 8 * scale / Self.truncatedMass }
 
     /// p~(x) of (A3), truncated, unnormalized.
     public static func truncatedShape(_ x: Double) -> Double {
@@ -332,9 +333,16 @@ public struct ReducedCouplingDistribution: Sendable {
         return try expectationOverE(g1: g1) { e in AvalancheMeanField.entropyOfP(0.5 * e) }
     }
 
-    /// Memory C(g_1) = int p (P - Q)^2 (A14), the infinite-time autocorrelator of sigma^z.
+    /// Memory C(g_1) = int p (P - Q)^2 (A14), the infinite-time autocorrelator of sigma^z,
+    /// computed as mass - `memoryDeficit` (no cancellation in the deficit at small g_1).
     public func memory(g1: Double) throws -> Double {
-        try expectationOverE(g1: g1) { e in (1 - e) * (1 - e) }
+        try mass - memoryDeficit(g1: g1)
+    }
+
+    /// mass - C = int p (1 - (P - Q)^2) = int p 4 g^2/(1 + 4 g^2) (~ 2 pi A g_1 for g_1 -> 0).
+    public func memoryDeficit(g1: Double) throws -> Double {
+        if g1 == 0 { return 0 }
+        return try expectationOverE(g1: g1) { e in e * (2 - e) }
     }
 
     /// D(gamma) = int int w(u) w(u') (K - 1) du du' (unnormalized), nested adaptive GK in ln u,
@@ -441,7 +449,8 @@ public struct EtaTable: Sendable {
                 if let v = nodes[key] { ph[i] = v } else { missing.append(i) }
             }
             // New nodes in parallel (each an independent quadrature; results are order-independent).
-            let computed = try Self.parallelMap(missing) { i in try phiDirect(start + Double(i) * h) }
+            let hNow = h
+            let computed = try Self.parallelMap(missing) { i in try phiDirect(start + Double(i) * hNow) }
             for (i, v) in zip(missing, computed) {
                 ph[i] = v
                 nodes[((start + Double(i) * h) * 1e9).rounded() / 1e9] = v
