@@ -375,18 +375,24 @@ public struct ReducedCouplingDistribution: Sendable {
     /// error of eta - eta(0) is about 2 relTol). Evaluated as
     /// eta = eta(0) + 2 log1p(D / Z^2), exact to rounding for small D.
     public func eta(_ g1: Double, relTol: Double = 1e-10) throws -> Double {
+        try etaZero + etaExcess(g1, relTol: relTol)
+    }
+
+    /// eta(g_1) - eta(0) = 2 log1p(D/Z^2), computed without the cancellation that
+    /// eta - eta(0) would suffer when eta(0) != 0 (the as-written convention).
+    public func etaExcess(_ g1: Double, relTol: Double = 1e-10) throws -> Double {
         guard g1 >= 0, !g1.isNaN else { throw AvalancheMeanFieldError.invalidInput("g = \(g1)") }
-        if g1 == 0 { return etaZero }
-        if g1.isInfinite { return etaInfinity }
+        if g1 == 0 { return 0 }
+        if g1.isInfinite { return log(2.0) }
         if scale * g1 < 1e-40 {
             // Two-term small-g form matched at gamma = 1e-40 (next term O(g^2 ln^2 g)).
             let ref = 1e-40 / scale
-            let b = (try eta(ref, relTol: relTol) - etaZero) / ref - smallGCoefficient * log(1 / ref)
-            return etaZero + g1 * (smallGCoefficient * log(1 / g1) + b)
+            let b = (try etaExcess(ref, relTol: relTol)) / ref - smallGCoefficient * log(1 / ref)
+            return g1 * (smallGCoefficient * log(1 / g1) + b)
         }
         let z = Self.truncatedMass
         let d = try kernelExcess(gamma: scale * g1, relTol: relTol)
-        return etaZero + 2 * log1p(d / (z * z))
+        return 2 * log1p(d / (z * z))
     }
 
     /// Large-g form: eta = eta(inf) + 2 ln(1 - <c^2>^2 / 8), <c^2> ~ m2 / (4 Z gamma^2), i.e.
@@ -435,7 +441,7 @@ public struct EtaTable: Sendable {
         var h = initialStep
         var nodes: [Double: Double] = [:]   // t -> phi (keyed by exact grid value)
         @Sendable func phiDirect(_ t: Double) throws -> Double {
-            let v = try dist.eta(exp(t), relTol: quadratureTol) - dist.etaZero
+            let v = try dist.etaExcess(exp(t), relTol: quadratureTol)
             guard v > 0 else { throw AvalancheMeanFieldError.invalidInput("eta - eta0 <= 0 at t = \(t)") }
             return log(v)
         }

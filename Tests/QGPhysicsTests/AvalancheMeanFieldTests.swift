@@ -153,8 +153,8 @@ final class AvalancheMeanFieldTests: XCTestCase {
             let d = ReducedCouplingDistribution(conv)
             XCTAssertEqual(d.smallGCoefficient, kappa, accuracy: 1e-14)
             let g1 = 1e-8, g2 = 1e-7
-            let y1 = (try d.eta(g1, relTol: 1e-11) - d.etaZero) / g1
-            let y2 = (try d.eta(g2, relTol: 1e-11) - d.etaZero) / g2
+            let y1 = (try d.etaExcess(g1, relTol: 1e-11)) / g1
+            let y2 = (try d.etaExcess(g2, relTol: 1e-11)) / g2
             let slope = (y1 - y2) / (log(1 / g1) - log(1 / g2))
             XCTAssertEqual(slope, kappa, accuracy: 1e-3 * kappa, "\(conv)")
         }
