@@ -883,3 +883,24 @@ extension AvalancheMeanField {
         "\"N\":\(N),\"a\":\(jsonNumber(a)),\"g10\":\(jsonNumber(g10)),\"convention\":\"\(convention.rawValue)\",\"error\":\"\(msg)\"}"
     }
 }
+
+// MARK: - Process-wide table cache
+
+extension EtaTable {
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var tables: [ReducedCouplingConvention: EtaTable] = [:]
+    }
+    private static let cache = Cache()
+
+    /// The default-accuracy table of a convention, built once per process (about 5-10 s in a
+    /// release build on 2 cores) and shared; thread-safe. Use this from the CLI and campaigns.
+    public static func shared(_ convention: ReducedCouplingConvention = .default) throws -> EtaTable {
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let t = cache.tables[convention] { return t }
+        let t = try EtaTable(convention)
+        cache.tables[convention] = t
+        return t
+    }
+}
