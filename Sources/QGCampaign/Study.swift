@@ -76,8 +76,10 @@ public struct DatasetSpec: Sendable {
     public var name: String
     public var type: HDF5ElementType
     public var rowShape: [Int]
-    public init(_ name: String, _ type: HDF5ElementType, _ rowShape: [Int] = []) {
-        self.name = name; self.type = type; self.rowShape = rowShape
+    public var units: String
+    public var description: String
+    public init(_ name: String, _ type: HDF5ElementType, _ rowShape: [Int] = [], units: String = "", description: String = "") {
+        self.name = name; self.type = type; self.rowShape = rowShape; self.units = units; self.description = description
     }
 }
 
