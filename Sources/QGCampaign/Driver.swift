@@ -425,7 +425,9 @@ final class Progress: @unchecked Sendable {
     /// ED groups working at once (upper bound on tasks in flight).
     let groups: Int
     private let lock = NSLock()
+    /// Last progress line, and last line of any kind (progress or heartbeat).
     private var lastPrint: Double
+    private var lastLine: Double
     private var lastDone = -1
     private var done = 0
     private var beating = false
@@ -437,6 +439,7 @@ final class Progress: @unchecked Sendable {
         let now = ProcessInfo.processInfo.systemUptime
         self.start = now - (MPIEnvironment.wtime() - start)
         lastPrint = now
+        lastLine = now
     }
 
     func report(done: Int, units: Int64, log: (String) -> Void) {
@@ -445,6 +448,7 @@ final class Progress: @unchecked Sendable {
         self.done = done
         guard done != lastDone, now - lastPrint >= interval || done == total else { lock.unlock(); return }
         lastPrint = now
+        lastLine = now
         lastDone = done
         lock.unlock()
         let elapsed = now - start
@@ -463,8 +467,8 @@ final class Progress: @unchecked Sendable {
                 lock.lock()
                 guard beating else { lock.unlock(); return }
                 let now = ProcessInfo.processInfo.systemUptime
-                let due = now - lastPrint >= interval && done < total
-                if due { lastPrint = now }
+                let due = now - lastLine >= interval && done < total
+                if due { lastLine = now }
                 let d = done
                 lock.unlock()
                 if due {

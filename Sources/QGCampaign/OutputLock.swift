@@ -34,13 +34,19 @@ public struct LockHolder: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "host \(host), PID \(pid), SLURM job \(job), since \(started)" }
 
     /// Local: whether the holder still runs. `false` only when it is certainly
-    /// gone: same host and no process with that PID, or a PID reused by a
-    /// program that is not qglass. `nil` for a holder on another host (this
+    /// gone: same host and no process with that PID (or only its zombie), or
+    /// a PID reused by a program that is not qglass. `nil` for a holder on another host (this
     /// host cannot tell).
     public var isAlive: Bool? {
         guard host == ProcessInfo.processInfo.hostName else { return nil }
         let proc = "/proc/\(pid)"
-        guard FileManager.default.fileExists(atPath: proc) else { return false }
+        guard let stat = try? String(contentsOfFile: proc + "/stat", encoding: .utf8) else { return false }
+        // A zombie (killed, not yet reaped: common when its parent mpirun was
+        // killed too and PID 1 of a container does not reap) is gone.
+        if let close = stat.lastIndex(of: ")"), let state = stat[stat.index(after: close)...].split(separator: " ").first,
+           state == "Z" || state == "X" {
+            return false
+        }
         if let cmd = try? Data(contentsOf: URL(fileURLWithPath: proc + "/cmdline")) {
             let text = String(decoding: cmd.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
             if !text.isEmpty && !text.contains("qglass") { return false }
