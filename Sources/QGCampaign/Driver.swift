@@ -381,7 +381,11 @@ public enum Campaign {
             try HDF5File.with(path: path, mode: .readOnly) { _ in }
             return nil
         } catch let e as HDF5Error {
-            return "cannot resume \(path): it is not a readable HDF5 file (truncated, or not HDF5): \(e.stack.split(separator: ";").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? e.function)"
+            // The innermost HDF5 message without its routine name, e.g.
+            // "file signature not found" or "truncated file: eof = ...".
+            let last = e.stack.split(separator: ";").last.map(String.init) ?? ""
+            let reason = last.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            return "cannot resume \(path): it is not a readable HDF5 file (truncated, or not HDF5)" + (reason.isEmpty ? "" : ": \(reason)")
         } catch {
             return "cannot resume \(path): \(error)"
         }

@@ -53,7 +53,7 @@ final class RefusalTests: XCTestCase {
     func testCleanRefusalsOfPathsFilesAndFlagValues() throws {
         let dir = try TestPaths.scratch("clean-refusals")
         let ok = ["--L", "4", "--alpha", "0.7", "--hx", "0.5", "--realizations", "1", "--seed", "1"]
-        let noise = ["H5F", "H5E", "TOML", "MPI_ABORT", "ORTE_ERROR_LOG", "error (rank", "generated"]
+        let noise = ["H5F", "H5E", "H5D", "TOML", "MPI_ABORT", "ORTE_ERROR_LOG", "error (rank", "generated"]
         func check(_ args: [String], _ contains: String, file: StaticString = #filePath, line: UInt = #line) throws {
             try expectRefusal(args, contains: contains, file: file, line: line)
             let res = try MPIRun.qglass(ranks: 2, args)
@@ -77,7 +77,7 @@ final class RefusalTests: XCTestCase {
         let o = dir.appendingPathComponent("o.h5").path
         let base = ["--L", "4", "--realizations", "1", "--seed", "1", "--out", o]
         for bad in ["NaN", "nan", "inf", "-inf", "abc", "0.7,", "0x1p-2"] {
-            try check(["ed", "--hx", "0.5", "--alpha", bad] + base, "--alpha: ")
+            try check(["ed", "--hx", "0.5", "--alpha=\(bad)"] + base, "--alpha: ")
         }
         try check(["ed", "--alpha", "0.7", "--hx", "0.5,NaN"] + base, "--hx: 'NaN' is not a finite number")
         try check(["ed", "--alpha", "0.7", "--hx", "0.5", "--L", "4.5", "--realizations", "1", "--seed", "1", "--out", o], "--L: '4.5' is not an integer")
