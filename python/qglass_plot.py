@@ -154,12 +154,37 @@ def collapse(d, obs, alpha, outdir, formats, written):
     _save(fig, outdir, f"collapse_{obs}_alpha{alpha:g}", formats, written)
 
 
+class PlotRefusal(Exception):
+    """A reason not to plot, found before anything is created."""
+
+
+def check(path, formats):
+    """Raises PlotRefusal (one line) for an unknown format, a missing or
+    non-HDF5 file, or a file that is not a reduced qglass file. Creates nothing."""
+    supported = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    for fmt in formats:
+        if fmt not in supported:
+            raise PlotRefusal(f"unknown --format '{fmt}'; matplotlib writes {', '.join(sorted(supported))}")
+    if not os.path.isfile(path):
+        raise PlotRefusal(f"{path}: no such file")
+    try:
+        with h5py.File(path, "r") as f:
+            kind = f.attrs.get("kind")
+    except OSError:
+        raise PlotRefusal(f"{path}: not a readable HDF5 file") from None
+    kind = kind.decode() if isinstance(kind, bytes) else kind
+    if kind != "reduced":
+        raise PlotRefusal(f"{path} is not a reduced file (a campaign file?); run `qglass reduce {path} --out REDUCED.h5` first and plot REDUCED.h5")
+
+
 def make_figures(path, outdir, formats=("png", "svg"), L=None, all_L=False):
-    os.makedirs(outdir, exist_ok=True)
+    check(path, formats)
     written = []
     with h5py.File(path, "r") as f:
         study = f.attrs.get("study", b"lrsg")
         study = study.decode() if isinstance(study, bytes) else str(study)
+    os.makedirs(outdir, exist_ok=True)
     if study != "lrsg":
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         from qglass_plot_classical import make_classical_figures
@@ -186,7 +211,11 @@ def main(argv=None):
     ap.add_argument("--L", type=int)
     ap.add_argument("--all-L", action="store_true")
     a = ap.parse_args(argv)
-    written = make_figures(a.reduced, a.out, tuple(a.format.split(",")), a.L, a.all_L)
+    try:
+        written = make_figures(a.reduced, a.out, tuple(a.format.split(",")), a.L, a.all_L)
+    except PlotRefusal as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     for p in written:
         print(p)
     return 0

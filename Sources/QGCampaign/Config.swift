@@ -193,16 +193,7 @@ extension ConfigDocument {
     /// keeping everything else as written.
     public static func settingOutput(_ path: String, in text: String) throws -> String {
         if let root = try? TOMLTable(string: text), root["campaign"]?.table?["output"]?.string == path { return text }
-        var quoted = "\""
-        for u in path.unicodeScalars {
-            switch u {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { quoted += String(format: "\\u%04X", u.value) } else { quoted.unicodeScalars.append(u) }
-            }
-        }
-        quoted += "\""
+        let quoted = "\"" + tomlEscaped(path) + "\""
         guard let edited = setLine(table: "campaign", key: "output", value: quoted, in: text),
               let check = try? TOMLTable(string: edited), check["campaign"]?.table?["output"]?.string == path else {
             return text  // not expressible by a line edit: the stored config keeps its own output

@@ -84,6 +84,8 @@ public enum Campaign {
         guard world.size % g == 0 else {
             throw CampaignError("group_size \(g) does not divide the number of ranks \(world.size)")
         }
+        // Study input files (given couplings): read and validated before any allocation.
+        if let s = study as? any InputCheckingStudy { try s.prepareInputs(world: world, output: output) }
 
         // Memory: ranks on this node times the per-rank estimate against MemAvailable.
         let ranksOnNode = try world.withNodeLocal { $0.size }

@@ -1,56 +1,203 @@
 import Foundation
 
 /// `qglass plan`: per output block, the problem size, memory per rank for a
-/// range of group sizes, the estimated core-hours, and #SBATCH suggestions.
-/// Local; no MPI, no allocation.
+/// range of group sizes, the group that fits, the wall time of one task on
+/// it, the estimated core-hours, and #SBATCH suggestions whose time limit and
+/// stop-signal lead are sized from that task wall time. Local; no MPI, no
+/// allocation.
 public struct CampaignPlanner {
     public var coresPerNode = 64
     public var memoryPerNodeGiB = 256.0
+    /// The longest job the user can (or wants to) run, in hours.
     public var wallHours = 24.0
     public init() {}
 
-    public func report(_ plan: CampaignPlan) -> String {
+    /// Group sizes tried, smallest first: powers of two up to the config
+    /// limit of `group_size` (4096).
+    public static let candidateGroups = (0...12).map { 1 << $0 }
+    /// Group sizes shown as memory columns.
+    public static let shownGroups = [1, 2, 4, 8, 16, 32, 64]
+    /// Sector dimension from which full ED is the wrong tool for mid-spectrum
+    /// statistics (L >= 18): 5 D^2 doubles = 640 GiB and ~10^2 core-hours per
+    /// realization, almost all of it for eigenpairs outside the eps window.
+    public static let fullEDLimit = 1 << 17
+    /// Fraction of the memory per core a rank may plan to use.
+    public static let memoryHeadroom = 0.9
+    /// Packing efficiency of tasks on ranks assumed for the job's wall time.
+    public static let packing = 0.8
+
+    /// One block's plan.
+    public struct BlockPlan {
+        public var path: String
+        public var dimension: Int?
+        public var tasks: Int
+        /// GiB per rank for each of `shownGroups`.
+        public var memoryShown: [Double]
+        /// The smallest candidate group whose ranks fit the memory per core; nil if none up to 4096.
+        public var group: Int?
+        /// GiB per rank on `group` (or on the largest candidate when none fits).
+        public var memoryAtGroup: Double
+        /// Wall seconds of one task on its group (nil when no group fits).
+        public var taskWallSeconds: Double?
+        public var coreHoursPerTask: Double?
+        /// When no candidate fits: the smallest power of two beyond 4096 (up
+        /// to 2^20) that would fit, if any.
+        public var groupBeyondLimit: Int?
+        /// Full ED of this block should be replaced by a mid-spectrum solver.
+        public var fullEDWrongTool: Bool
+    }
+
+    /// Job-level sizing derived from the block plans.
+    public struct JobPlan {
+        public var totalCoreHours: Double
+        public var maxGroup: Int
+        public var nodes: Int
+        public var ranks: Int
+        /// Estimated wall hours of all the (fitting) work on `ranks`.
+        public var hours: Double
+        /// Longest wall time of one task, seconds.
+        public var taskWallSeconds: Double
+        /// Stop-signal lead (seconds before the limit): longer than one task.
+        public var signalLeadSeconds: Int
+        /// Suggested --time, minutes.
+        public var limitMinutes: Int
+        /// False when one task plus the lead does not fit `wallHours`.
+        public var tasksCanFinish: Bool
+        /// Expected number of job submissions (requeues) to finish the work.
+        public var submissions: Int
+    }
+
+    public var memoryPerCoreGiB: Double { memoryPerNodeGiB / Double(coresPerNode) }
+
+    public func blockPlans(_ plan: CampaignPlan) -> [BlockPlan] {
         let study = plan.study
         let tasks = study.tasks
-        let blocks = study.blocks
-        let groups = [1, 2, 4, 8, 16, 32, 64]
-        let memPerCore = memoryPerNodeGiB / Double(coresPerNode)
-        var lines = ["qglass plan: study \(type(of: study).name), \(tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB (\(fmt(memPerCore, 2)) GiB/core)",
-                     "cost models: docs/performance.md (ED), docs/classical.md (classical studies); one BLAS thread per rank",
-                     "",
-                     "memory per rank (GiB) for group sizes g:",
-                     pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined() + pad("", 10) + pad("group", 6) + pad("core-h/task", 13) + pad("core-h", 10)]
-        var totalCoreHours = 0.0
-        var maxGroup = 1
-        for (b, blk) in blocks.enumerated() {
+        var out: [BlockPlan] = []
+        for (b, blk) in study.blocks.enumerated() {
             let bt = tasks.filter { $0.block == b }
             guard let t = bt.first else { continue }
-            let mem = groups.map { Double(study.peakBytesPerRank(t, groupSize: $0)) / Double(1 << 30) }
-            // Smallest group whose ranks fit the memory per core (with 10% headroom).
-            let g = groups.first { Double(study.peakBytesPerRank(t, groupSize: $0)) / Double(1 << 30) <= 0.9 * memPerCore } ?? groups.last!
-            maxGroup = max(maxGroup, g)
-            let perTask = study.estimatedCoreSeconds(t, groupSize: g) / 3600
-            totalCoreHours += perTask * Double(bt.count)
-            lines.append(pad(blk.path, -16) + pad(blk.matrixDimension.map(String.init) ?? "-", 8) + pad("\(bt.count)", 7) + "  " + mem.map { pad(fmt($0, 2), 8) }.joined()
-                         + pad("", 10) + pad("\(g)", 6) + pad(String(format: "%.2e", perTask), 13) + pad(fmt(perTask * Double(bt.count), 1), 10))
+            func gib(_ g: Int) -> Double { Double(study.peakBytesPerRank(t, groupSize: g)) / Double(1 << 30) }
+            let g = Self.candidateGroups.first { gib($0) <= Self.memoryHeadroom * memoryPerCoreGiB }
+            var p = BlockPlan(path: blk.path, dimension: blk.matrixDimension, tasks: bt.count, memoryShown: Self.shownGroups.map(gib),
+                              group: g, memoryAtGroup: gib(g ?? Self.candidateGroups.last!), taskWallSeconds: nil, coreHoursPerTask: nil,
+                              groupBeyondLimit: g == nil ? (13...20).map { 1 << $0 }.first { gib($0) <= Self.memoryHeadroom * memoryPerCoreGiB } : nil,
+                              fullEDWrongTool: (blk.matrixDimension ?? 0) >= Self.fullEDLimit)
+            if let g {
+                let core = study.estimatedCoreSeconds(t, groupSize: g)
+                p.coreHoursPerTask = core / 3600
+                p.taskWallSeconds = core / Double(g)
+            }
+            out.append(p)
         }
-        let nodes = max(1, Int((totalCoreHours / (Double(coresPerNode) * wallHours * 0.8)).rounded(.up)))
-        let ranks = nodes * coresPerNode / maxGroup * maxGroup
-        let hours = totalCoreHours / (Double(ranks) * 0.8)
-        let limit = max(1, Int((hours * 1.3 * 60).rounded(.up)))
+        return out
+    }
+
+    public func jobPlan(_ blocks: [BlockPlan]) -> JobPlan {
+        let fitting = blocks.filter { $0.group != nil }
+        let total = fitting.reduce(0.0) { $0 + $1.coreHoursPerTask! * Double($1.tasks) }
+        let maxGroup = fitting.map { $0.group! }.max() ?? 1
+        let taskWall = fitting.map { $0.taskWallSeconds! }.max() ?? 0
+        // The stop signal must come more than one task before the limit, so
+        // that in-flight tasks finish and are written; 25% + 2 min margin.
+        let lead = max(300, Int((taskWall * 1.25 + 120).rounded(.up)))
+        let cap = wallHours * 3600
+        // In-flight tasks finish after the signal only if the lead (longer
+        // than one task) fits in the limit, with a minute to start.
+        let canFinish = Double(lead) + 60 <= cap
+        // Compute hours one job offers before its stop signal, with 30% slack.
+        let perJob = max(taskWall, (cap - Double(lead)) / 1.3) / 3600
+        // Enough nodes for the work in one job, and for one group.
+        let forWork = Int((total / (Double(coresPerNode) * perJob * Self.packing)).rounded(.up))
+        let forGroup = (maxGroup + coresPerNode - 1) / coresPerNode
+        let nodes = max(1, forWork, forGroup)
+        let ranks = max(maxGroup, nodes * coresPerNode / maxGroup * maxGroup)
+        // A job cannot be shorter than its longest task.
+        let hours = max(total / (Double(ranks) * Self.packing), taskWall / 3600)
+        let wanted = hours * 1.3 * 3600 + Double(lead)
+        let limit = max(1, Int((min(wanted, cap) / 60).rounded(.up)))
+        let useful = max(60.0, Double(limit) * 60 - Double(lead))
+        let submissions = max(1, Int((hours * 1.3 * 3600 / useful).rounded(.up)))
+        return JobPlan(totalCoreHours: total, maxGroup: maxGroup, nodes: nodes, ranks: ranks, hours: hours, taskWallSeconds: taskWall,
+                       signalLeadSeconds: lead, limitMinutes: limit, tasksCanFinish: canFinish, submissions: submissions)
+    }
+
+    public func report(_ plan: CampaignPlan) -> String {
+        let study = plan.study
+        let blocks = blockPlans(plan)
+        let job = jobPlan(blocks)
+        let groups = Self.shownGroups
+        var lines = ["qglass plan: study \(type(of: study).name), \(study.tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB (\(fmt(memoryPerCoreGiB, 2)) GiB/core); target wall time \(fmt(wallHours, 1)) h",
+                     "cost models: docs/performance.md (ED), docs/classical.md (classical studies); one BLAS thread per rank",
+                     "group = smallest g (1...4096) whose ranks fit \(Int(Self.memoryHeadroom * 100))% of the memory per core; task wall = one task on its group",
+                     "",
+                     "memory per rank (GiB) for group sizes g:",
+                     pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined()
+                        + pad("group", 7) + pad("GiB/rank", 10) + pad("task wall", 11) + pad("core-h/task", 13) + pad("core-h", 10)]
+        for b in blocks {
+            let wall = b.taskWallSeconds.map(duration) ?? "-"
+            lines.append(pad(b.path, -16) + pad(b.dimension.map(String.init) ?? "-", 8) + pad("\(b.tasks)", 7) + "  "
+                         + b.memoryShown.map { pad(fmt($0, 2), 8) }.joined()
+                         + pad(b.group.map(String.init) ?? "none", 7) + pad(fmt(b.memoryAtGroup, 2), 10) + pad(wall, 11)
+                         + pad(b.coreHoursPerTask.map { String(format: "%.2e", $0) } ?? "-", 13)
+                         + pad(b.coreHoursPerTask.map { fmt($0 * Double(b.tasks), 1) } ?? "-", 10))
+        }
+        var notes: [String] = []
+        for b in blocks where b.group == nil {
+            let would = b.groupBeyondLimit.map { "a group of \($0) ranks would fit, beyond the group_size limit of \(Self.candidateGroups.last!)" }
+                ?? "no group of up to 2^20 ranks fits"
+            notes.append("NO GROUP FITS \(b.path): \(fmt(b.memoryAtGroup, 2)) GiB per rank even with g = \(Self.candidateGroups.last!) ranks "
+                         + "(\(fmt(memoryPerCoreGiB, 2)) GiB/core); \(would); not included below")
+        }
+        for b in blocks where b.fullEDWrongTool {
+            let d = b.dimension ?? 0
+            let mem = 5.0 * Double(d) * Double(d) * 8 / Double(1 << 30)
+            notes.append("FULL ED IS THE WRONG TOOL for \(b.path): full ED of D = \(d) per sector (2 sectors) needs ~\(fmt(mem, 0)) GiB "
+                         + (b.coreHoursPerTask.map { "and ~\(fmt($0, 0)) core-h " } ?? "")
+                         + "per realization, almost all for eigenpairs outside the eps window; use the mid-spectrum solver (not yet available)")
+        }
+        for b in blocks {
+            if let g = b.group, g > coresPerNode {
+                notes.append("\(b.path): its group of \(g) ranks spans \((g + coresPerNode - 1) / coresPerNode) nodes")
+            }
+        }
+        lines.append("")
+        lines += notes
+        if !notes.isEmpty { lines.append("") }
+        guard blocks.contains(where: { $0.group != nil }) else {
+            lines.append("no block fits any group size up to \(Self.candidateGroups.last!) on these nodes: no #SBATCH lines")
+            return lines.joined(separator: "\n")
+        }
+        let hh = { (m: Int) in String(format: "%02d:%02d:00", m / 60, m % 60) }
+        lines += ["total: \(fmt(job.totalCoreHours, 1)) core-hours; with \(job.nodes) node(s) (\(job.ranks) ranks) about \(fmt(job.hours, 2)) h wall (\(Int(Self.packing * 100))% packing efficiency)",
+                  "largest group size needed: \(job.maxGroup) (set [campaign] group_size, or run large L as a separate array task)",
+                  "longest task: \(duration(job.taskWallSeconds)) wall on its group; stop-signal lead \(duration(Double(job.signalLeadSeconds))) (one task + 25% + 2 min, at least 5 min)"]
+        if !job.tasksCanFinish {
+            lines += ["TASKS CANNOT FINISH: one task takes \(duration(job.taskWallSeconds)) on its group; with its stop lead it does not fit the "
+                      + "\(fmt(wallHours, 1)) h limit (--hours): tasks longer than the limit cannot finish, and every stop would lose them. "
+                      + "Use a longer limit, a larger group, fatter nodes or smaller L.",
+                      "no #SBATCH lines: no job within the limit can finish a task"]
+            return lines.joined(separator: "\n")
+        } else if job.submissions > 1 {
+            lines.append("the work needs about \(job.submissions) submissions of a \(hh(job.limitMinutes)) job: each stops cleanly at the signal and requeues (--resume keeps completed tasks)")
+        }
         lines += ["",
-                  "total: \(fmt(totalCoreHours, 1)) core-hours; with \(nodes) node(s) about \(fmt(hours, 2)) h wall (80% packing efficiency)",
-                  "largest group size needed: \(maxGroup) (set [campaign] group_size, or run large L as a separate array task)",
-                  "",
                   "suggested #SBATCH lines:",
-                  "#SBATCH --nodes=\(nodes)",
-                  "#SBATCH --ntasks=\(ranks)",
+                  "#SBATCH --nodes=\(job.nodes)",
+                  "#SBATCH --ntasks=\(job.ranks)",
                   "#SBATCH --cpus-per-task=1",
                   "#SBATCH --mem=0                       # whole node memory",
-                  "#SBATCH --time=\(String(format: "%02d:%02d:00", limit / 60, limit % 60))",
-                  "#SBATCH --signal=B:USR1@300          # graceful stop 5 min before the limit",
+                  "#SBATCH --time=\(hh(job.limitMinutes))",
+                  "#SBATCH --signal=B:USR1@\(job.signalLeadSeconds)" + String(repeating: " ", count: max(1, 10 - "\(job.signalLeadSeconds)".count))
+                    + "# graceful stop \(duration(Double(job.signalLeadSeconds))) before the limit: longer than one task",
                   "#SBATCH --requeue                     # the script resumes its output file"]
         return lines.joined(separator: "\n")
+    }
+
+    /// "45 s", "14.3 min", "3.80 h".
+    func duration(_ s: Double) -> String {
+        if s < 120 { return "\(Int(s.rounded())) s" }
+        if s < 7200 { return fmt(s / 60, 1) + " min" }
+        return fmt(s / 3600, 2) + " h"
     }
 
     func fmt(_ x: Double, _ d: Int) -> String { String(format: "%.\(d)f", x) }

@@ -4,7 +4,7 @@ import Foundation
 public enum Provenance {
     public static let version = "0.1.0"
     /// HDF5 layout version; bump on any incompatible change (docs/hdf5-schema.md).
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
 
     /// The git commit of the source tree the executable was built from: the
     /// environment variable QGLASS_GIT_COMMIT if set, else `git rev-parse`

@@ -1,6 +1,6 @@
 /// The classical (h_x = 0) long-range Ising spin glass on a chain of L spins:
 /// couplings K_ij = s * J_ij / d_ij^alpha, effective fields and single-spin
-/// flips with O(L) field updates (STUDIES.md S2-S4, S7).
+/// flips with O(L) field updates (docs/models.md S2-S4, S7).
 ///
 /// Conventions: z_i = +-1; phi_i = sum_{j != i} K_ij z_j; the energy is
 /// E = sum_{i<j} K_ij z_i z_j = (1/2) sum_i z_i phi_i, and flipping spin i

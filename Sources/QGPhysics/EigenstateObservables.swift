@@ -1,6 +1,6 @@
 import QGLinearAlgebra
 
-/// Eigenstate observables of study S1 (STUDIES.md S1).
+/// Eigenstate observables of study S1 (docs/models.md S1).
 public enum EigenstateObservables {
     /// Poisson limit of <r>: 2 ln 2 - 1.
     public static let poissonR = 2.0 * 0.693_147_180_559_945_3 - 1.0

@@ -7,7 +7,7 @@ public enum Boundary: String, Sendable, Codable, CaseIterable {
 }
 
 /// Study S1 model: H = sum_{i<j} J_ij / d_ij^alpha Z_i Z_j - h_x sum_i X_i
-/// on L spins (STUDIES.md S1). Bit s_i = 0 means Z_i = +1.
+/// on L spins (docs/models.md S1). Bit s_i = 0 means Z_i = +1.
 public struct LongRangeSpinGlass: Sendable {
     public let L: Int
     public let alpha: Double

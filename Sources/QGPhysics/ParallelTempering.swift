@@ -1,4 +1,4 @@
-/// Parallel-tempering Monte Carlo of the classical chain (STUDIES.md S7):
+/// Parallel-tempering Monte Carlo of the classical chain (docs/models.md S7):
 /// two independent copies of a ladder of temperatures, Metropolis single-spin
 /// sweeps with O(L) field updates, replica exchange between neighbouring
 /// temperatures after every sweep, and the overlaps between the two copies.

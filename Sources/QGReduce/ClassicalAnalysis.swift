@@ -14,7 +14,7 @@ func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Doub
 /// p ~ |phi|^x at small |phi| (docs/classical.md).
 enum FieldsAnalysis {
     static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        var report = ["S2 fields: p(phi) ~ |phi|^x at small |phi| (L -> inf extrapolation in 1/L up to 2nd order)"]
+        var report = ["S2 fields: p(phi) ~ |phi|^x at small |phi| (L -> inf extrapolation in 1/L up to 2nd order, with at least one spare degree of freedom)"]
         try out.group("/fields")
         var sumAlpha: [Double] = [], sumState: [Int64] = [], sumX: [Double] = [], sumXErr: [Double] = [], sumLo: [Double] = [], sumHi: [Double] = []
         var sumXL: [Double] = [], sumXLErr: [Double] = []
@@ -55,8 +55,14 @@ enum FieldsAnalysis {
                 let t = ClassicalChain.meanFieldTemperature(L: L, alpha: set.alpha, boundary: set.boundary == 1 ? .open : .periodic)
                 sqExact.append(t * t)
             }
+            // Second order only with a spare degree of freedom (4+ sizes); three sizes drop to first order.
+            let (order, dof) = ReduceStatistics.inverseLOrder(sizes: Ls.count, maxOrder: 2)
+            if order < 2 || dof <= 0 {
+                warnings.append("fields set\(k) (alpha \(set.alpha), \(set.stateName)): \(Ls.count) size(s): the 1/L extrapolation of p(phi) is of order \(order) "
+                                + "with \(dof) spare degree(s) of freedom" + (dof <= 0 ? " (it passes through the data; x and its error are not tested by the fit)" : " (second order needs 4 sizes)"))
+            }
             func extrapolate(_ perL: [[Double]]) -> [Double] {
-                (0..<B).map { b in ReduceStatistics.extrapolateInverseL(sizes: Ls, values: perL.map { $0[b] }, order: 2) }
+                (0..<B).map { b in ReduceStatistics.extrapolateInverseL(sizes: Ls, values: perL.map { $0[b] }, order: order) }
             }
             let pInf = extrapolate(p)
             let pInfRep = (0..<nRep).map { r in extrapolate(pRep.map { $0[r] }) }
@@ -78,8 +84,8 @@ enum FieldsAnalysis {
             let xL = ReduceStatistics.powerLawFit(x: centers, y: p[big], window: window).exponent
             let xLErr = ReduceStatistics.standardDeviation(pRep[big].map { ReduceStatistics.powerLawFit(x: centers, y: $0, window: window).exponent })
             if fit.points < 3 {
-                warnings.append("fields set\(k) (alpha \(set.alpha), \(set.stateName)): only \(fit.points) bins in the fit window [\(fmt(lo, 4)), \(fmt(hi, 2))]; "
-                                + "x is unreliable (more realizations or a wider --phi-fit-window)")
+                warnings.append("fields set\(k) (alpha \(set.alpha), \(set.stateName)): only \(fit.points) bins in the fit window [\(fmt(lo, 4)), \(fmt(hi, 2))] "
+                                + "(dof \(max(0, fit.points - 2))); x is unreliable (more realizations or a wider --phi-fit-window)")
             }
             try out.attr("alpha", set.alpha, on: g)
             try out.attr("state", set.stateName, on: g)
@@ -88,7 +94,9 @@ enum FieldsAnalysis {
             try out.attr("x_largest_L", xL, on: g); try out.attr("x_largest_L_err", xLErr, on: g)
             try out.attr("fit_lo", lo, on: g); try out.attr("fit_hi", hi, on: g)
             try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_prefactor", fit.prefactor, on: g)
-            try out.attr("extrapolation_order", Double(min(2, Ls.count - 1)), on: g)
+            try out.attr("extrapolation_order", Double(order), on: g)
+            try out.attr("extrapolation_dof", Double(dof), on: g)
+            try out.attr("fit_dof", Double(max(0, fit.points - 2)), on: g)
             try out.putInt(g + "/L", Ls.map { Int64($0) })
             try out.putInt(g + "/n_realizations", sizes.map { Int64($0.records.count) })
             try out.put(g + "/bin_edges", edges)
@@ -104,7 +112,7 @@ enum FieldsAnalysis {
             sumAlpha.append(set.alpha); sumState.append(Int64(set.state)); sumX.append(fit.exponent); sumXErr.append(xErr)
             sumLo.append(lo); sumHi.append(hi); sumXL.append(xL); sumXLErr.append(xLErr)
             report.append("  alpha \(fmt(set.alpha, 3)) \(set.stateName): x = \(fmt(fit.exponent, 3)) +- \(fmt(xErr, 3)) "
-                          + "(|phi| in [\(fmt(lo, 4)), \(fmt(hi, 2))], \(fit.points) bins, L = \(Ls.map(String.init).joined(separator: ",")), "
+                          + "(|phi| in [\(fmt(lo, 4)), \(fmt(hi, 2))], \(fit.points) bins, 1/L order \(order) dof \(dof), L = \(Ls.map(String.init).joined(separator: ",")), "
                           + "\(sizes.map { $0.records.count }.map(String.init).joined(separator: "/")) realizations); largest L alone: "
                           + "\(fmt(xL, 3)) +- \(fmt(xLErr, 3)); 1/alpha - 1 = \(fmt(1 / set.alpha - 1, 3))")
             if set.state == 0 {
@@ -159,6 +167,11 @@ enum AvalancheAnalysis {
                     return ReduceStatistics.powerLawFit(x: steps, y: mm.map { $0 / Double(n) }, window: window).exponent
                 }
                 let gErr = ReduceStatistics.standardDeviation(reps)
+                let gDof = max(0, fit.points - 2)
+                if gDof <= 0 {
+                    warnings.append("avalanche L \(L) alpha \(set.alpha) hx \(set.hx) \(set.stateName): the growth fit has \(fit.points) step(s) in \(lo)..\(hiCapped) (dof \(gDof)); "
+                                    + (fit.points < 2 ? "no exponent" : "the line passes through both points") + " (widen --growth-window or use more steps)")
+                }
                 let finals = recs.map { $0.values[S] }
                 let satMean = mean(finals) / Double(L), satMax = (finals.max() ?? 0) / Double(L)
                 let half = recs.filter { $0.values[S] == $0.values[S / 2] }.count
@@ -167,6 +180,7 @@ enum AvalancheAnalysis {
                 try out.attr("n_realizations", Double(n), on: g)
                 try out.attr("growth_exponent", fit.exponent, on: g); try out.attr("growth_exponent_err", gErr, on: g)
                 try out.attr("fit_lo", Double(lo), on: g); try out.attr("fit_hi", Double(hiCapped), on: g)
+                try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_dof", Double(gDof), on: g)
                 try out.attr("saturation_fraction", satMean, on: g)
                 try out.attr("max_fraction", satMax, on: g)
                 try out.attr("saturated_realizations", Double(half) / Double(n), on: g)
@@ -199,6 +213,7 @@ enum TwoFlipAnalysis {
             try out.putInt(g + "/n_realizations", sizes.map { Int64($0.records.count) })
             var line = "  alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName) L = \(Ls.map(String.init).joined(separator: ",")):"
             let boots = sizes.map { SizeBootstrap(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
+            var exact: [String] = []
             for (c, name) in names.enumerated() {
                 let means = sizes.map { mean($0.records.map { $0.values[c] }) }
                 let errs = sizes.map { s in ReduceStatistics.standardDeviation(s.records.map { $0.values[c] }) / Double(s.records.count).squareRoot() }
@@ -213,10 +228,17 @@ enum TwoFlipAnalysis {
                 let e = ReduceStatistics.standardDeviation(reps)
                 try out.attr("exponent_\(name)", fit.exponent, on: g)
                 try out.attr("exponent_\(name)_err", e, on: g)
+                try out.attr("exponent_\(name)_dof", Double(max(0, fit.points - 2)), on: g)
+                if fit.points == 2 { exact.append(name) }
                 if name != "single" { line += " \(name) \(fmt(fit.exponent, 3))+-\(fmt(e, 3))" }
                 if fit.points < 2 && Ls.count >= 2 && name == "genuine" {
                     warnings.append("twoflip set\(k): genuine counts are zero at most sizes; no exponent")
                 }
+            }
+            if !exact.isEmpty {
+                warnings.append("twoflip set\(k) (alpha \(set.alpha), hx \(set.hx), \(set.stateName)): exponent(s) \(exact.joined(separator: ", ")) from 2 sizes "
+                                + "pass through both points (dof 0); their errors are bootstrap-only and the power law is untested (use 3+ sizes)")
+                line += " [dof 0: \(exact.joined(separator: ","))]"
             }
             if set.state == 0 { line += " (T = inf prediction genuine ~ L^\(fmt(2 - set.alpha, 2)))" }
             report.append(line)

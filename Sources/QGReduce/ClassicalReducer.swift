@@ -47,7 +47,7 @@ struct ClassicalSet: Hashable, Comparable {
 /// these studies are small (histograms, counts, curves), so rank 0 reads,
 /// merges, analyses and writes.
 public enum ClassicalReducer {
-    public static let version = "0.1.0"
+    public static let version = Provenance.version
     public static let studies = [FieldsStudy.name, AvalancheStudy.name, TwoFlipStudy.name, TemperingStudy.name]
 
     /// Local: the study named by the first readable input, if any.
@@ -58,50 +58,45 @@ public enum ClassicalReducer {
         return nil
     }
 
-    public static func run(world: Communicator, options: ReduceOptions, log: (String) -> Void) throws -> Int32 {
-        try options.refuseBadInput(world: world)
+    /// Collective (rank 0 does the work). `survey` is rank 0's check of the
+    /// inputs (`ReduceOptions.survey`): every input is a readable campaign of
+    /// `survey.study`.
+    static func run(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
         guard world.rank == 0 else { return 0 }
-
+        let study = survey.study
         var warnings: [String] = []
+        var corrupt: [String] = []
         var records: [ClassicalRecord] = []
-        var commits = [String](repeating: "unreadable", count: options.inputs.count)
-        var study = ""
         for (i, path) in options.inputs.enumerated() {
             do {
                 try HDF5File.with(path: path, mode: .readOnly) { f in
-                    let s = try f.stringAttribute("study")
-                    guard studies.contains(s) else { throw ReduceError(message: "study '\(s)' is not a classical study") }
-                    if study.isEmpty { study = s }
-                    guard s == study else { throw ReduceError(message: "study '\(s)' differs from '\(study)' of the first input") }
-                    commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
                     let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                    for m in try f.members(of: "/" + s) where m.hasPrefix("L") {
-                        let block = "/\(s)/\(m)"
+                    for m in try f.members(of: "/" + study) where m.hasPrefix("L") {
+                        let block = "/\(study)/\(m)"
                         do {
-                            records += try read(file: f, fileIndex: i, study: s, block: block, seed: plan.settings.seed, warnings: &warnings)
+                            records += try read(file: f, fileIndex: i, study: study, block: block, seed: plan.settings.seed, corrupt: &corrupt)
                         } catch {
-                            warnings.append("\(path), \(block): cannot be read (\(error)); its tasks are skipped")
+                            corrupt.append("\(path), \(block): cannot be read (\(error))")
                         }
                     }
                 }
             } catch {
-                warnings.append("\(path): cannot be read (\(error)); all its tasks are skipped")
+                throw ReduceError(message: "\(path): cannot be read (\(error))")
             }
+        }
+        if !corrupt.isEmpty {
+            if !options.allowPartial {
+                throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n"))
+            }
+            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
         }
         let merged = try merge(records, inputs: options.inputs, warnings: &warnings, log: log)
         guard !merged.isEmpty else {
-            throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n  - "))
+            throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n"))
         }
         var report: [String] = []
-        try HDF5File.with(path: options.output, mode: options.force ? .truncate : .create) { f in
-            try f.setAttribute("kind", "reduced")
-            try f.setAttribute("study", study)
-            try f.setAttribute("reducer_version", version)
-            try f.setAttribute("schema_version", Int64(1))
-            try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-            try f.setAttribute("inputs", options.inputs.joined(separator: "\n"))
-            try f.setAttribute("input_commits", commits.joined(separator: "\n"))
-            try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
+        try writeAtomically(options.output, force: options.force) { f in
+            try writeCommonAttributes(f, study: study, options: options, survey: survey, skipped: corrupt.count)
             let out = ReducedWriter(file: f)
             switch study {
             case FieldsStudy.name: report = try FieldsAnalysis.run(merged, options: options, out: out, warnings: &warnings)
@@ -123,7 +118,7 @@ public enum ClassicalReducer {
     /// - twoflip: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x;
     /// - tempering: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(file f: HDF5File, fileIndex: Int, study: String, block: String, seed: UInt64,
-                     warnings: inout [String]) throws -> [ClassicalRecord] {
+                     corrupt: inout [String]) throws -> [ClassicalRecord] {
         func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try f.openDataset(block + "/" + name).readAll(as: t) }
         func attr(_ name: String) throws -> Double { try f.numericAttribute(name, as: Double.self, on: block).first ?? .nan }
         let L = Int(try attr("L"))
@@ -152,7 +147,7 @@ public enum ClassicalReducer {
                 let v = [sq[i], under[i], over[i]] + Array(h[(i * B)..<((i + 1) * B)])
                 let total = v.dropFirst().reduce(0, +)
                 guard v.allSatisfy(\.isFinite), total == Double(L) else {
-                    warnings.append("\(where_(i)): marked done but its histogram holds \(total) of \(L) spins; skipped")
+                    corrupt.append("\(where_(i)): marked done but its histogram holds \(total) of \(L) spins")
                     continue
                 }
                 out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: -1, variant: order, boundary: boundary), layout, v))
@@ -166,7 +161,7 @@ public enum ClassicalReducer {
             for i in 0..<rows where done[i] == 1 {
                 let v = ever[(i * S)..<((i + 1) * S)].map(Double.init)
                 guard zip(v, v.dropFirst()).allSatisfy({ $0 <= $1 }), (v.last ?? 0) <= Double(L), v[0] >= 0 else {
-                    warnings.append("\(where_(i)): marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(L); skipped")
+                    corrupt.append("\(where_(i)): marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(L)")
                     continue
                 }
                 out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: boundary), "steps=\(S - 1)", v))
@@ -182,7 +177,7 @@ public enum ClassicalReducer {
                 for k in 0..<nH {
                     let v = counts.map { Double($0[i * nH + k]) }
                     guard v.allSatisfy({ $0 >= 0 }), v[1] <= v[0], v[3] <= v[2], v[2] <= v[0] else {
-                        warnings.append("\(where_(i)): marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent; skipped")
+                        corrupt.append("\(where_(i)): marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent")
                         continue
                     }
                     out.append(base(i, ClassicalSet(alpha: alpha[i], state: Int(state[i]), hx: hx[i * nH + k], variant: order, boundary: boundary), "", v))
@@ -203,7 +198,7 @@ public enum ClassicalReducer {
                 for fld in fields { v += fld[(i * sn)..<((i + 1) * sn)] }
                 v += exch[(i * se)..<((i + 1) * se)]
                 guard v.allSatisfy(\.isFinite), tmf2[i] > 0 else {
-                    warnings.append("\(where_(i)): marked done but holds non-finite averages; skipped")
+                    corrupt.append("\(where_(i)): marked done but holds non-finite averages")
                     continue
                 }
                 let layout = "T=\(temps[(i * nT)..<((i + 1) * nT)].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"

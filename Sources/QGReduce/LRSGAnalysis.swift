@@ -1,6 +1,7 @@
 import Foundation
 import QGHDF5
 import QGPhysics
+import QGCampaign
 
 /// Rank 0 of `qglass reduce`: disorder averages with bootstrap errors,
 /// crossings, their drift and the data collapse, for S1.
@@ -23,13 +24,18 @@ struct Analysis {
     var repR: [[Double]] = [], repM: [[Double]] = []
 
     struct Crossing { var alpha: Double; var L1: Int; var L2: Int; var hc: Double; var err: Double; var found: Bool }
-    struct Drift { var alpha: Double; var slope: Double; var slopeErr: Double; var hcInf: Double; var hcInfErr: Double }
-    struct Collapse { var alpha: Double; var hc: Double; var hcErr: Double; var nu: Double; var nuErr: Double; var quality: Double; var sizes: Int; var ok: Bool }
+    /// `dof`: crossings minus the 2 parameters of the line.
+    struct Drift { var alpha: Double; var slope: Double; var slopeErr: Double; var hcInf: Double; var hcInfErr: Double; var dof: Int }
+    /// `dof`: terms of the quality S at the optimum minus the 2 parameters (h_c, nu).
+    struct Collapse { var alpha: Double; var hc: Double; var hcErr: Double; var nu: Double; var nuErr: Double; var quality: Double; var sizes: Int; var ok: Bool; var dof: Int }
     var crossings: [String: [Crossing]] = [:]
     var drifts: [String: [Drift]] = [:]
     var collapses: [String: [Collapse]] = [:]
 
-    init(records: [TaskRecord], options: ReduceOptions, warnings: [String]) {
+    /// The eps window actually used (whole bins of the inputs' eps_bins).
+    let window: EpsWindow
+
+    init(records: [TaskRecord], options: ReduceOptions, warnings: [String]) throws {
         self.options = options
         self.warnings = warnings
         var groups: [Point: [TaskRecord]] = [:]
@@ -38,9 +44,20 @@ struct Analysis {
         let binSet = Set(records.map(\.bins))
         bins = binSet.max()!
         if binSet.count > 1 { self.warnings.append("inputs use different eps_bins \(binSet.sorted()); eps-resolved averages use \(bins) bins, points with fewer are left NaN") }
+        // The survey checked that every eps_bins gives the same, non-empty window.
+        guard let w = EpsWindow.snap(lo: options.epsWindow.lo, hi: options.epsWindow.hi, bins: bins) else {
+            throw ReduceError(message: "--eps-window \(options.epsWindow.lo),\(options.epsWindow.hi) holds no whole eps bin of \(bins)")
+        }
+        window = w
         nReal = points.map { groups[$0]!.count }
         let B = options.bootstrapSamples
-        let (lo, hi) = options.epsWindow
+        let mode = options.average
+        func stat(_ num: [Double], _ den: [Double], _ idx: [[Int]], log: Bool = false) -> (Stat, [Double]) {
+            let s = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: mode)
+            if !log { return (Stat(value: s.value, error: s.error), s.replicates) }
+            let reps = s.replicates.map { exp($0) }
+            return (Stat(value: exp(s.value), error: ReduceStatistics.standardDeviation(reps)), reps)
+        }
         for p in points {
             // Realizations in a fixed order, so the result does not depend on how inputs were split.
             let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
@@ -51,19 +68,20 @@ struct Analysis {
                 guard nb == bins else { ns.append(.nan); a.append(Stat(value: .nan, error: .nan)); b.append(a[0]); c.append(a[0]); d.append(a[0]); continue }
                 let col = { (k: Int) in rs.map { $0.h(k, bin) } }
                 ns.append(col(0).reduce(0, +))
-                a.append(Self.ratio(col(2), col(1), idx))
-                b.append(Self.logRatio(col(7), col(6), idx))
-                c.append(Self.ratio(col(4), col(0), idx))
-                d.append(Self.logRatio(col(8), col(0), idx))
+                a.append(stat(col(2), col(1), idx).0)
+                b.append(stat(col(7), col(6), idx, log: true).0)
+                c.append(stat(col(4), col(0), idx).0)
+                d.append(stat(col(8), col(0), idx, log: true).0)
             }
             nStates.append(ns); rMean.append(a); rTyp.append(b); mMean.append(c); mTyp.append(d)
-            // Window: bins whose centre lies in [lo, hi).
-            let wbins = (0..<nb).filter { let x = (Double($0) + 0.5) / Double(nb); return x >= lo && x < hi }
-            let wcol = { (k: Int) in rs.map { r in wbins.reduce(0.0) { $0 + r.h(k, $1) } } }
+            // Window: whole bins of this point's histograms (same edges for every eps_bins, see the survey).
+            let pw = EpsWindow.snap(lo: options.epsWindow.lo, hi: options.epsWindow.hi, bins: nb) ?? w
+            let wcol = { (k: Int) in rs.map { r in pw.range.reduce(0.0) { $0 + r.h(k, $1) } } }
             wStates.append(wcol(0).reduce(0, +))
-            wR.append(Self.ratio(wcol(2), wcol(1), idx)); wRTyp.append(Self.logRatio(wcol(7), wcol(6), idx))
-            wM.append(Self.ratio(wcol(4), wcol(0), idx)); wMTyp.append(Self.logRatio(wcol(8), wcol(0), idx))
-            repR.append(Self.replicates(wcol(2), wcol(1), idx)); repM.append(Self.replicates(wcol(4), wcol(0), idx))
+            let (r, rr) = stat(wcol(2), wcol(1), idx), (m, mr) = stat(wcol(4), wcol(0), idx)
+            wR.append(r); wRTyp.append(stat(wcol(7), wcol(6), idx, log: true).0)
+            wM.append(m); wMTyp.append(stat(wcol(8), wcol(0), idx, log: true).0)
+            repR.append(rr); repM.append(mr)
         }
         for (name, mean, reps) in [("r", wR, repR), ("m_ea", wM, repM)] { finiteSize(name, mean, reps) }
     }
@@ -72,36 +90,12 @@ struct Analysis {
     /// middle 80% of its range (see `ReduceStatistics.crossing`).
     static let transitionFraction = 0.1
 
-    static func ratio(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> Stat {
-        let s = ReduceStatistics.ratioWithError(num: num, den: den, resamples: idx)
-        return Stat(value: s.value, error: s.error)
-    }
-
-    static func logRatio(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> Stat {
-        let d = den.reduce(0, +)
-        let v = d > 0 ? exp(num.reduce(0, +) / d) : .nan
-        let reps = idx.map { ix -> Double in
-            var a = 0.0, b = 0.0
-            for i in ix { a += num[i]; b += den[i] }
-            return b > 0 ? exp(a / b) : .nan
-        }
-        return Stat(value: v, error: ReduceStatistics.standardDeviation(reps))
-    }
-
-    static func replicates(_ num: [Double], _ den: [Double], _ idx: [[Int]]) -> [Double] {
-        idx.map { ix in
-            var a = 0.0, b = 0.0
-            for i in ix { a += num[i]; b += den[i] }
-            return b > 0 ? a / b : .nan
-        }
-    }
-
     /// Crossings of consecutive sizes, their drift, and the collapse, per alpha.
     mutating func finiteSize(_ name: String, _ mean: [Stat], _ reps: [[Double]]) {
         var cross: [Crossing] = [], drift: [Drift] = [], coll: [Collapse] = []
         for alpha in Set(points.map(\.alpha)).sorted() {
             let sizes = Set(points.filter { $0.alpha == alpha }.map(\.L)).sorted()
-            let (lo, hi) = options.epsWindow
+            let (lo, hi) = (window.lo, window.hi)
             if sizes.count < 2 {
                 warnings.append("\(name), alpha \(alpha): only \(sizes.count) size(s); no crossing or collapse possible")
                 continue
@@ -139,7 +133,12 @@ struct Analysis {
             if found.count >= 2 {
                 let f = ReduceStatistics.linearFit(x: found.map { 2.0 / Double($0.L1 + $0.L2) }, y: found.map(\.hc),
                                                    sigma: found.allSatisfy { $0.err.isFinite && $0.err > 0 } ? found.map(\.err) : nil)
-                drift.append(Drift(alpha: alpha, slope: f.slope, slopeErr: f.slopeError, hcInf: f.intercept, hcInfErr: f.interceptError))
+                let dof = found.count - 2
+                if dof <= 0 {
+                    warnings.append("\(name), alpha \(alpha): the drift line goes through its \(found.count) crossings exactly (dof \(dof)); "
+                                    + "its errors come from the crossings' errors only and the fit is untested (more sizes give dof > 0)")
+                }
+                drift.append(Drift(alpha: alpha, slope: f.slope, slopeErr: f.slopeError, hcInf: f.intercept, hcInfErr: f.interceptError, dof: dof))
             } else {
                 warnings.append("\(name), alpha \(alpha): \(found.count) crossing(s) found; the drift of h_c with L needs at least 2")
             }
@@ -161,27 +160,26 @@ struct Analysis {
             let interior = fit.hc > g.first! && fit.hc < g.last!
             let nuInside = fit.nu > 1.05 * ReduceStatistics.nuBounds.lowerBound && fit.nu < 0.95 * ReduceStatistics.nuBounds.upperBound
             if !nuInside { warnings.append("\(name), alpha \(alpha): collapse nu = \(fit.nu) sits at the edge of the search range \(ReduceStatistics.nuBounds) (ok = 0)") }
-            let ok = fit.converged && sizes.count >= 3 && interior && nuInside
+            let dof = fit.hc.isFinite ? ReduceStatistics.collapseQuality(curves, hc: fit.hc, nu: fit.nu).terms - 2 : 0
+            if dof <= 0 { warnings.append("\(name), alpha \(alpha): collapse has \(dof) degrees of freedom (terms of S minus 2 parameters); no fit (ok = 0)") }
+            let ok = fit.converged && sizes.count >= 3 && interior && nuInside && dof > 0
             if sizes.count < 3 { warnings.append("\(name), alpha \(alpha): collapse from \(sizes.count) sizes is weakly constrained (ok = 0)") }
             if !interior { warnings.append("\(name), alpha \(alpha): collapse h_c = \(fit.hc) is not inside the h_x range (ok = 0)") }
             coll.append(Collapse(alpha: alpha, hc: fit.hc, hcErr: ReduceStatistics.standardDeviation(hcs), nu: fit.nu,
-                                 nuErr: ReduceStatistics.standardDeviation(nus), quality: fit.quality, sizes: sizes.count, ok: ok))
+                                 nuErr: ReduceStatistics.standardDeviation(nus), quality: fit.quality, sizes: sizes.count, ok: ok, dof: dof))
         }
         crossings[name] = cross; drifts[name] = drift; collapses[name] = coll
     }
 
     /// Serial HDF5 output (docs/hdf5-schema.md, "Reduced file").
-    func write(to path: String, inputs: [String], commits: [String]) throws {
-        try HDF5File.with(path: path, mode: options.force ? .truncate : .create) { f in
-            try f.setAttribute("kind", "reduced")
-            try f.setAttribute("study", "lrsg")
-            try f.setAttribute("reducer_version", LRSGReducer.version)
-            try f.setAttribute("schema_version", Int64(1))
-            try f.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-            try f.setAttribute("inputs", inputs.joined(separator: "\n"))
-            try f.setAttribute("input_commits", commits.joined(separator: "\n"))
-            try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
-            try f.setAttribute("eps_window", [options.epsWindow.lo, options.epsWindow.hi])
+    func write(to path: String, survey: InputSurvey, skipped: Int) throws {
+        try writeAtomically(path, force: options.force) { f in
+            try writeCommonAttributes(f, study: "lrsg", options: options, survey: survey, skipped: skipped)
+            try f.setAttribute("eps_window", [window.lo, window.hi])
+            try f.setAttribute("eps_window_requested", [options.epsWindow.lo, options.epsWindow.hi])
+            try f.setAttribute("eps_window_snapped", Int64(window.snapped(lo: options.epsWindow.lo, hi: options.epsWindow.hi) ? 1 : 0))
+            try f.setAttribute("eps_window_bins", [Int64(window.firstBin), Int64(window.lastBin + 1)])
+            try f.setAttribute("average", options.average.rawValue)
             try f.setAttribute("warnings", warnings.joined(separator: "\n"))
             let out = ReducedWriter(file: f)
             for g in ["/lrsg/points", "/lrsg/eps", "/lrsg/window"] { try f.createGroup(g) }
@@ -217,6 +215,7 @@ struct Analysis {
                 try out.put("/lrsg/drift/\(obs)/slope_err", d.map(\.slopeErr), [d.count])
                 try out.put("/lrsg/drift/\(obs)/hc_inf", d.map(\.hcInf), [d.count])
                 try out.put("/lrsg/drift/\(obs)/hc_inf_err", d.map(\.hcInfErr), [d.count])
+                try out.putInt("/lrsg/drift/\(obs)/dof", d.map { Int64($0.dof) })
                 try out.put("/lrsg/collapse/\(obs)/alpha", k.map(\.alpha), [k.count])
                 try out.put("/lrsg/collapse/\(obs)/hc", k.map(\.hc), [k.count])
                 try out.put("/lrsg/collapse/\(obs)/hc_err", k.map(\.hcErr), [k.count])
@@ -225,14 +224,16 @@ struct Analysis {
                 try out.put("/lrsg/collapse/\(obs)/quality", k.map(\.quality), [k.count])
                 try out.putInt("/lrsg/collapse/\(obs)/n_sizes", k.map { Int64($0.sizes) })
                 try out.putFlag("/lrsg/collapse/\(obs)/ok", k.map { $0.ok ? 1 : 0 })
+                try out.putInt("/lrsg/collapse/\(obs)/dof", k.map { Int64($0.dof) })
             }
         }
     }
 
     /// Human summary for the terminal.
     func report() -> String {
-        let (lo, hi) = options.epsWindow
-        var s = ["eps window [\(lo), \(hi)): disorder averages (bootstrap errors over realizations)",
+        let (lo, hi) = (window.lo, window.hi)
+        let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
+        var s = ["eps window [\(lo), \(hi)) (\(window.range.count) of \(window.bins) bins): disorder averages, \(how) (bootstrap errors over realizations)",
                  "    L   alpha      h_x  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             s.append(String(format: "%5d %7.3f %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.alpha, p.hx, nReal[i],
@@ -243,10 +244,10 @@ struct Analysis {
                 s.append("crossing <\(obs)>  alpha \(c.alpha)  L = \(c.L1)/\(c.L2):  h_c = \(fmt(c.hc)) ± \(fmt(c.err))")
             }
             for d in drifts[obs] ?? [] {
-                s.append("drift <\(obs)>  alpha \(d.alpha):  dh_c/d(1/L) = \(fmt(d.slope)) ± \(fmt(d.slopeErr)),  h_c(L→∞) = \(fmt(d.hcInf)) ± \(fmt(d.hcInfErr))")
+                s.append("drift <\(obs)>  alpha \(d.alpha):  dh_c/d(1/L) = \(fmt(d.slope)) ± \(fmt(d.slopeErr)),  h_c(L→∞) = \(fmt(d.hcInf)) ± \(fmt(d.hcInfErr)),  dof \(d.dof)")
             }
             for k in collapses[obs] ?? [] {
-                s.append("collapse <\(obs)>  alpha \(k.alpha):  h_c = \(fmt(k.hc)) ± \(fmt(k.hcErr)),  nu = \(fmt(k.nu, 3)) ± \(fmt(k.nuErr, 3)),  S = \(fmt(k.quality, 2)),  sizes \(k.sizes)\(k.ok ? "" : "  (not ok)")")
+                s.append("collapse <\(obs)>  alpha \(k.alpha):  h_c = \(fmt(k.hc)) ± \(fmt(k.hcErr)),  nu = \(fmt(k.nu, 3)) ± \(fmt(k.nuErr, 3)),  S = \(fmt(k.quality, 2)),  sizes \(k.sizes),  dof \(k.dof)\(k.ok ? "" : "  (not ok)")")
             }
         }
         if !warnings.isEmpty { s.append("warnings:"); s += warnings.map { "  - " + $0 } }

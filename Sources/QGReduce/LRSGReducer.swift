@@ -20,26 +20,27 @@ public struct ReduceOptions: Sendable {
     /// S3: growth-exponent fit window, as fractions of the number of steps
     /// (capped where the mean count reaches L/2).
     public var growthWindow: (lo: Double, hi: Double) = (0.01, 1.0)
+    /// Accept unfinished campaigns (their task counts are printed and stored)
+    /// and skip tasks marked done whose data are corrupt (each one named).
+    public var allowPartial = false
+    /// S1: how eigenstates of different realizations are combined.
+    public var average: DisorderAverage = .perRealization
     public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
-
-    /// Collective: rank 0 checks the inputs and the output (an existing output
-    /// is refused unless `force`), and every rank throws the same refusal.
-    func refuseBadInput(world: Communicator) throws {
-        var refusal = ""
-        if world.rank == 0 {
-            if inputs.isEmpty { refusal = "no input files" }
-            else if FileManager.default.fileExists(atPath: output) && !force {
-                refusal = "output file \(output) already exists; use --force to overwrite it"
-            } else if inputs.contains(output) { refusal = "output \(output) is also an input" }
-            else if !(epsWindow.lo < epsWindow.hi) { refusal = "eps window must have lo < hi" }
-            else if bootstrapSamples < 2 { refusal = "bootstrap needs at least 2 samples" }
-        }
-        refusal = try world.broadcast(string: refusal)
-        if !refusal.isEmpty { throw ReduceError(message: refusal) }
-    }
 }
 
-/// A reduction that cannot proceed (e.g. inputs that disagree on a point's configuration).
+/// S1 disorder average of an eigenstate observable over the eps window (or one eps bin).
+public enum DisorderAverage: String, Sendable, CaseIterable {
+    /// The mean over realizations of each realization's mean over its
+    /// eigenstates in the window: every realization weighs the same
+    /// (realizations without a state in the window are left out).
+    case perRealization = "realization"
+    /// Σ over realizations and eigenstates / number of eigenstates: a
+    /// realization weighs by its number of states in the window.
+    case pooled
+}
+
+/// A reduction that cannot proceed (e.g. inputs that disagree on a point's
+/// configuration). `message` holds one line per problem (e.g. per bad input file).
 public struct ReduceError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
@@ -89,22 +90,17 @@ struct TaskRecord {
 /// block) pairs are read in parallel, records are gathered on rank 0, which
 /// merges, analyses and writes the reduced file.
 public enum LRSGReducer {
-    public static let version = "0.1.0"
+    public static let version = Provenance.version
 
-    public static func run(world: Communicator, options: ReduceOptions, log: (String) -> Void) throws -> Int32 {
-        try options.refuseBadInput(world: world)
-
-        // Rank 0 lists (file, block) work items; unreadable files become warnings.
-        var warnings: [String] = []
+    /// Collective. `survey` is rank 0's check of the inputs (`ReduceOptions.survey`).
+    static func run(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        // Rank 0 lists (file, block) work items.
         var items: [String] = []
-        var commits = [String](repeating: "unreadable", count: options.inputs.count)
+        var listError = ""
         if world.rank == 0 {
             for (i, path) in options.inputs.enumerated() {
                 do {
                     try HDF5File.with(path: path, mode: .readOnly) { f in
-                        let study = try f.stringAttribute("study")
-                        guard study == LRSGStudy.name else { throw ReduceError(message: "study '\(study)', expected '\(LRSGStudy.name)'") }
-                        commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
                         for m in try f.members(of: "/lrsg") where m.hasPrefix("L") {
                             // Chunks of rows, so that one big block is still read by many ranks.
                             let rows = try f.openDataset("/lrsg/\(m)/done").shape.first ?? 0
@@ -114,39 +110,48 @@ public enum LRSGReducer {
                         }
                     }
                 } catch {
-                    warnings.append("\(path): cannot be read (\(error)); all its tasks are skipped")
+                    listError += "\(path): cannot be read (\(error))\n"
                 }
             }
         }
+        listError = try world.broadcast(string: listError)
+        if !listError.isEmpty { throw ReduceError(message: String(listError.dropLast())) }
         let joined = try world.broadcast(string: items.joined(separator: "\n"))
         items = joined.isEmpty ? [] : joined.split(separator: "\n").map(String.init)
 
-        // Each rank reads its share of blocks.
+        // Each rank reads its share of blocks; corrupt tasks and unreadable chunks are named.
         var encoded: [Double] = []
-        var localWarnings: [String] = []
+        var localCorrupt: [String] = []
         for (k, item) in items.enumerated() where k % world.size == world.rank {
             let parts = item.split(separator: "\t")
             let fileIndex = Int(parts[0])!, block = String(parts[1]), start = Int(parts[2])!, count = Int(parts[3])!
             let path = options.inputs[fileIndex]
             do {
-                for r in try readBlock(path: path, fileIndex: fileIndex, block: block, rows: start..<(start + count), warnings: &localWarnings) {
+                for r in try readBlock(path: path, fileIndex: fileIndex, block: block, rows: start..<(start + count), corrupt: &localCorrupt) {
                     r.encode(into: &encoded)
                 }
             } catch {
-                localWarnings.append("\(path), \(block) rows \(start)..<\(start + count): cannot be read (\(error)); these tasks are skipped")
+                localCorrupt.append("\(path), \(block) rows \(start)..<\(start + count): cannot be read (\(error))")
             }
         }
         let all = try world.gatherv(encoded)
-        let warnText = try world.gatherv(Array(localWarnings.joined(separator: "\n").utf8) + [10])
+        let corruptText = try world.gatherv(Array(localCorrupt.joined(separator: "\n").utf8) + [10])
+        let corrupt = String(decoding: corruptText, as: UTF8.self).split(separator: "\n").map(String.init)
+        var warnings: [String] = []
+        if world.rank == 0 && !corrupt.isEmpty {
+            if !options.allowPartial {
+                throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n"))
+            }
+            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
+        }
         guard world.rank == 0 else { return 0 }
-        warnings += String(decoding: warnText, as: UTF8.self).split(separator: "\n").map(String.init)
 
         let merged = try merge(TaskRecord.decode(all), inputs: options.inputs, warnings: &warnings, log: log)
         guard !merged.isEmpty else {
-            throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n  - "))
+            throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n"))
         }
-        let analysis = Analysis(records: merged, options: options, warnings: warnings)
-        try analysis.write(to: options.output, inputs: options.inputs, commits: commits)
+        let analysis = try Analysis(records: merged, options: options, warnings: warnings)
+        try analysis.write(to: options.output, survey: survey, skipped: corrupt.count)
         log(analysis.report())
         log("[reduce] wrote \(options.output)")
         return 0
@@ -156,7 +161,7 @@ public enum LRSGReducer {
     static let chunkRows = 2048
 
     /// Local: the completed tasks among `rows` of one block, with corruption checks per task.
-    static func readBlock(path: String, fileIndex: Int, block: String, rows: Range<Int>, warnings: inout [String]) throws -> [TaskRecord] {
+    static func readBlock(path: String, fileIndex: Int, block: String, rows: Range<Int>, corrupt: inout [String]) throws -> [TaskRecord] {
         try HDF5File.with(path: path, mode: .readOnly) { f in
             let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
             guard let study = plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
@@ -182,7 +187,7 @@ public enum LRSGReducer {
                 let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
                 let what = "\(path), \(block) row \(row) (alpha \(alpha[i]), hx \(hx[i]), realization \(real[i]))"
                 if !h.allSatisfy(\.isFinite) || states != Double(1 << L) {
-                    warnings.append("\(what): marked done but its histograms are corrupt (\(states) of \(1 << L) states); skipped")
+                    corrupt.append("\(what): marked done but its histograms are corrupt (\(states) of \(1 << L) states)")
                     continue
                 }
                 let hash = J[(i * L * L)..<((i + 1) * L * L)].withUnsafeBytes { StreamKey.make(bytes: $0) }

@@ -34,6 +34,42 @@ public enum ReduceStatistics {
         return (value, standardDeviation(reps))
     }
 
+    /// Disorder average of the per-realization ratios num_i / den_i over the
+    /// realizations `idx` (all when nil). `.pooled`: Σnum / Σden (a
+    /// realization weighs by den_i, e.g. its number of eigenstates);
+    /// `.perRealization`: the mean of num_i / den_i over the realizations with
+    /// den_i > 0 (each weighs the same). NaN when nothing is left.
+    public static func disorderAverage(num: [Double], den: [Double], over idx: [Int]? = nil, mode: DisorderAverage) -> Double {
+        let ids = idx ?? Array(num.indices)
+        switch mode {
+        case .pooled:
+            var a = 0.0, b = 0.0
+            for i in ids { a += num[i]; b += den[i] }
+            return b > 0 ? a / b : .nan
+        case .perRealization:
+            var sum = 0.0, n = 0
+            for i in ids where den[i] > 0 { sum += num[i] / den[i]; n += 1 }
+            return n > 0 ? sum / Double(n) : .nan
+        }
+    }
+
+    /// `disorderAverage` with its bootstrap error (realizations resampled,
+    /// never states within a realization) and the bootstrap replicates.
+    public static func disorderAverageWithError(num: [Double], den: [Double], resamples: [[Int]], mode: DisorderAverage)
+        -> (value: Double, error: Double, replicates: [Double])
+    {
+        let value: Double
+        if mode == .pooled {
+            // Same summation order as ratioWithError: --average pooled keeps the old numbers.
+            let d = den.reduce(0, +)
+            value = d > 0 ? num.reduce(0, +) / d : .nan
+        } else {
+            value = disorderAverage(num: num, den: den, mode: mode)
+        }
+        let reps = resamples.map { disorderAverage(num: num, den: den, over: $0, mode: mode) }
+        return (value, standardDeviation(reps), reps)
+    }
+
     /// Where curves y1(x) and y2(x) (same sorted x grid) cross: a sign change
     /// of y1 - y2, linearly interpolated; NaN if none. `count` is the number
     /// of sign changes. With several, the most significant one is taken: the
@@ -233,8 +269,18 @@ extension ReduceStatistics {
         return (0..<n).map { b[$0] / a[$0 * n + $0] }
     }
 
+    /// Order of a 1/L extrapolation from `sizes` sizes, at most `maxOrder`,
+    /// with at least one spare degree of freedom where possible: order
+    /// min(maxOrder, sizes - 2) from three sizes on; two sizes give the line
+    /// through both (dof 0) and one size no extrapolation (order 0, dof 0).
+    /// `dof` = sizes - (order + 1).
+    public static func inverseLOrder(sizes: Int, maxOrder: Int) -> (order: Int, dof: Int) {
+        let order = sizes >= 3 ? min(maxOrder, sizes - 2) : max(0, sizes - 1)
+        return (order, max(0, sizes - order - 1))
+    }
+
     /// Value at 1/L = 0 of a fit of y(L) in powers of 1/L up to `order`
-    /// (lowered to the number of sizes minus one).
+    /// (lowered to the number of sizes minus one; choose it with `inverseLOrder`).
     public static func extrapolateInverseL(sizes: [Int], values: [Double], order: Int = 2) -> Double {
         guard !sizes.isEmpty else { return .nan }
         let d = min(order, sizes.count - 1)

@@ -101,28 +101,110 @@ final class ConfigTests: XCTestCase {
     }
 }
 
-/// `qglass plan`: per-size matrix dimension, group choice and #SBATCH lines.
+/// `qglass plan`: per-size matrix dimension, group choice, task wall time,
+/// and #SBATCH lines sized from it (issue 10, item 10).
 final class PlannerTests: XCTestCase {
+    func plan(_ sizes: String, realizations: Int = 1000) throws -> CampaignPlan {
+        try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = \(realizations)\n[lrsg]\nL = \(sizes)\nalpha = 0.7\nhx = [0.1, 0.5]\n")
+    }
+
+    /// The lead of `--signal=B:USR1@N` in a report, in seconds.
+    func signalLead(_ report: String) throws -> Int {
+        let line = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("#SBATCH --signal=B:USR1@") })
+        return try XCTUnwrap(Int(line.dropFirst("#SBATCH --signal=B:USR1@".count).prefix { $0.isNumber }))
+    }
+
+    func timeLimitSeconds(_ report: String) throws -> Int {
+        let line = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("#SBATCH --time=") })
+        let f = line.dropFirst("#SBATCH --time=".count).split(separator: ":").map { Int($0)! }
+        return f[0] * 3600 + f[1] * 60 + f[2]
+    }
+
     func testPlanForFiniteSizeScaling() throws {
-        let text = """
-        [campaign]
-        seed = 1
-        realizations = 1000
-        [lrsg]
-        L = [12, 16]
-        alpha = 0.7
-        hx = [0.1, 0.5]
-        """
-        let report = CampaignPlanner().report(try CampaignPlan(configText: text))
-        let lines = report.split(separator: "\n").map(String.init)
-        let l12 = try XCTUnwrap(lines.first { $0.hasPrefix("/lrsg/L12") }).split(separator: " ")
-        let l16 = try XCTUnwrap(lines.first { $0.hasPrefix("/lrsg/L16") }).split(separator: " ")
-        XCTAssertEqual(l12[1], "2048")
-        XCTAssertEqual(l16[1], "32768")
+        let planner = CampaignPlanner()
+        let p = try plan("[12, 16]")
+        let blocks = planner.blockPlans(p)
+        XCTAssertEqual(blocks.map(\.dimension), [2048, 32768])
         // 4 GiB per core: L = 12 fits one rank; L = 16 (24 GiB on one rank) needs a group of 16.
-        XCTAssertEqual(l12[l12.count - 3], "1")
-        XCTAssertEqual(l16[l16.count - 3], "16")
-        XCTAssertTrue(report.contains("#SBATCH --signal=B:USR1@300"))
+        XCTAssertEqual(blocks.map(\.group), [1, 16])
+        let l16 = blocks[1]
+        XCTAssertEqual(try XCTUnwrap(l16.taskWallSeconds), p.study.estimatedCoreSeconds(p.study.tasks.last!, groupSize: 16) / 16, accuracy: 1e-6)
+        let report = planner.report(p)
         XCTAssertTrue(report.contains("#SBATCH --requeue"))
+        // The stop lead exceeds one L = 16 task (~14 min), unlike the old fixed @300.
+        let lead = try signalLead(report)
+        XCTAssertGreaterThan(Double(lead), try XCTUnwrap(l16.taskWallSeconds))
+        XCTAssertGreaterThan(Double(try timeLimitSeconds(report)), Double(lead))
+        XCTAssertLessThanOrEqual(Double(try timeLimitSeconds(report)), planner.wallHours * 3600)
+        let row = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("/lrsg/L16") })
+        XCTAssertTrue(row.contains(" min"), "the task wall time is printed: \(row)")
+        XCTAssertFalse(report.contains("WRONG TOOL"))
+    }
+
+    /// L = 18: the old planner picked g = 64 (10 GiB per rank against 4 GiB
+    /// per core) and a limit far below one task. Now: the group that fits,
+    /// the task's wall time, a lead above it, and the full-ED warning.
+    func testPlanL18FindsTheGroupThatFitsAndSaysFullEDIsTheWrongTool() throws {
+        let planner = CampaignPlanner()
+        let p = try plan("[18]", realizations: 100)
+        let b = try XCTUnwrap(planner.blockPlans(p).first)
+        let g = try XCTUnwrap(b.group)
+        XCTAssertGreaterThan(g, 64)
+        XCTAssertLessThanOrEqual(b.memoryAtGroup, 0.9 * planner.memoryPerCoreGiB)
+        XCTAssertGreaterThan(Double(p.study.peakBytesPerRank(p.study.tasks[0], groupSize: g / 2)) / Double(1 << 30), 0.9 * planner.memoryPerCoreGiB)
+        let report = planner.report(p)
+        XCTAssertTrue(report.contains("full ED of D = 131072"), report)
+        XCTAssertTrue(report.contains("use the mid-spectrum solver (not yet available)"), report)
+        XCTAssertTrue(report.contains("#SBATCH --nodes="), report)
+        let lead = try signalLead(report)
+        XCTAssertGreaterThan(Double(lead), try XCTUnwrap(b.taskWallSeconds))
+        XCTAssertLessThanOrEqual(try timeLimitSeconds(report), 24 * 3600)
+    }
+
+    /// No group of up to 4096 ranks fits: said, with the size that would; no #SBATCH lines.
+    func testPlanSaysWhenNoGroupFits() throws {
+        var planner = CampaignPlanner()
+        planner.memoryPerNodeGiB = 16
+        let p = try plan("[20]", realizations: 10)
+        let b = try XCTUnwrap(planner.blockPlans(p).first)
+        XCTAssertNil(b.group)
+        let would = try XCTUnwrap(b.groupBeyondLimit)
+        XCTAssertGreaterThan(would, 4096)
+        let report = planner.report(p)
+        XCTAssertTrue(report.contains("NO GROUP FITS /lrsg/L20"), report)
+        XCTAssertTrue(report.contains("a group of \(would) ranks would fit"), report)
+        XCTAssertFalse(report.contains("#SBATCH --"), report)
+    }
+
+    /// Tasks longer than the job limit cannot finish: said, and no #SBATCH lines.
+    func testPlanRefusesALimitShorterThanATask() throws {
+        var planner = CampaignPlanner()
+        planner.wallHours = 0.25   // 15 min, while one L = 16 task takes ~14 min and the lead must exceed it
+        let report = planner.report(try plan("[16]"))
+        XCTAssertTrue(report.contains("TASKS CANNOT FINISH"), report)
+        XCTAssertTrue(report.contains("tasks longer than the limit cannot finish"), report)
+        XCTAssertFalse(report.contains("#SBATCH --time"), report)
+    }
+
+    /// Over a range of sizes and limits, whenever #SBATCH lines are printed,
+    /// the lead exceeds the longest task and fits in the time limit.
+    func testLeadAlwaysExceedsTheLongestTask() throws {
+        for sizes in ["[8]", "[12, 14]", "[15]", "[16]", "[10, 16]", "[18]"] {
+            for hours in [1.0, 6.0, 24.0, 72.0] {
+                var planner = CampaignPlanner()
+                planner.wallHours = hours
+                let p = try plan(sizes, realizations: 200)
+                let report = planner.report(p)
+                let wall = planner.blockPlans(p).compactMap(\.taskWallSeconds).max() ?? 0
+                guard report.contains("#SBATCH --signal") else {
+                    XCTAssertTrue(report.contains("TASKS CANNOT FINISH"), "\(sizes), \(hours) h:\n\(report)")
+                    continue
+                }
+                let lead = try signalLead(report), limit = try timeLimitSeconds(report)
+                XCTAssertGreaterThan(Double(lead), wall, "\(sizes), \(hours) h")
+                XCTAssertLessThan(lead, limit, "\(sizes), \(hours) h")
+                XCTAssertLessThanOrEqual(Double(limit), hours * 3600, "\(sizes), \(hours) h")
+            }
+        }
     }
 }

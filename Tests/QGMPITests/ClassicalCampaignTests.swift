@@ -119,8 +119,9 @@ final class ClassicalCampaignTests: XCTestCase {
     }
 
     /// Reducer: split files (two realization ranges, sizes apart) merge to the
-    /// unsplit reduction; duplicates are counted once and reported; a corrupt
-    /// task is named (file, block, row) and skipped while the rest is reduced.
+    /// unsplit reduction; duplicates are counted once and reported; exponents
+    /// from two sizes report dof 0; a corrupt task is an error naming (file,
+    /// block, row), skipped with --allow-partial; an unreadable file is an error.
     func testClassicalReduceSplitDuplicateAndCorrupt() throws {
         let dir = try TestPaths.scratch("classical-reduce")
         func write(_ name: String, _ first: Int, _ n: Int, _ sizes: String) throws -> String {
@@ -148,23 +149,38 @@ final class ClassicalCampaignTests: XCTestCase {
         XCTAssertTrue(dup.stdout.contains("duplicated"), dup.stdout)
         XCTAssertEqual(try reducedBits(r1), try reducedBits(r3))
 
-        // Corrupt: a done task whose genuine count exceeds its total.
+        // Two sizes only: every exponent passes through both points (dof 0), recorded and warned.
+        let r2L = dir.appendingPathComponent("r-2L.h5").path
+        let two = try reduce([b], r2L)
+        XCTAssertEqual(two.status, 0, two.stderr)
+        XCTAssertTrue(two.stdout.contains("from 2 sizes pass through both points (dof 0)"), two.stdout)
+        let dof2 = try HDF5File.with(path: r2L, mode: .readOnly) { try $0.numericAttribute("exponent_all_dof", as: Double.self, on: "/twoflip/set0") }
+        XCTAssertEqual(dof2, [0])
+        let dof3 = try HDF5File.with(path: r1, mode: .readOnly) { try $0.numericAttribute("exponent_all_dof", as: Double.self, on: "/twoflip/set0") }
+        XCTAssertEqual(dof3, [1])
+
+        // Corrupt: a done task whose genuine count exceeds its total. An
+        // error by default (file, block, row named); --allow-partial skips it.
         try HDF5File.with(path: b, mode: .readWrite) { f in
             let d = try f.openDataset("/twoflip/L80/count_genuine")
             try d.writeRows(start: 1, count: 1, [Int64(1 << 40), Int64(1 << 40)])
         }
         let r4 = dir.appendingPathComponent("r4.h5").path
-        let bad = try reduce([a, b, c], r4)
+        let strict = try reduce([a, b, c], r4)
+        XCTAssertEqual(strict.status, 2, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("error: \(b), /twoflip/L80 row 1"), strict.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: r4))
+        let bad = try MPIRun.qglass(ranks: 1, ["reduce", a, b, c, "--out", r4, "--bootstrap", "30", "--allow-partial"])
         XCTAssertEqual(bad.status, 0, bad.stderr)
         XCTAssertTrue(bad.stdout.contains("\(b), /twoflip/L80 row 1"), bad.stdout)
         XCTAssertTrue(bad.stdout.contains("skipped"), bad.stdout)
-        // An unreadable file is named and the rest is still reduced.
+        // An unreadable file is an error naming it, and nothing is written.
         let junk = dir.appendingPathComponent("junk.h5").path
         try Data("not an HDF5 file".utf8).write(to: URL(fileURLWithPath: junk))
         let r5 = dir.appendingPathComponent("r5.h5").path
         let j = try reduce([full, junk], r5)
-        XCTAssertEqual(j.status, 0, j.stderr)
-        XCTAssertTrue(j.stdout.contains("\(junk): cannot be read"), j.stdout)
-        XCTAssertEqual(try reducedBits(r1), try reducedBits(r5))
+        XCTAssertEqual(j.status, 2, j.stderr)
+        XCTAssertTrue(j.stderr.contains("error: \(junk): not a readable HDF5 campaign file"), j.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: r5))
     }
 }

@@ -121,7 +121,7 @@ final class EDCampaignTests: XCTestCase {
         let f = try ed(2, dir, "p.h5", ["--L", "5", "--alpha", "0.9", "--hx", "0.5", "--realizations", "3", "--seed", "1", "--boundary", "open"])
         try HDF5File.with(path: f.path, mode: .readOnly) { h in
             XCTAssertEqual(try h.stringAttribute("study"), "lrsg")
-            XCTAssertEqual(try h.numericAttribute("schema_version", as: Int64.self), [1])
+            XCTAssertEqual(try h.numericAttribute("schema_version", as: Int64.self), [2])
             XCTAssertEqual(try h.numericAttribute("seed", as: Int64.self), [1])
             XCTAssertTrue(try h.stringAttribute("config").contains("boundary = \"open\""))
             XCTAssertFalse(try h.stringAttribute("git_commit").isEmpty)

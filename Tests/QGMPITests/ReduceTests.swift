@@ -73,9 +73,11 @@ final class ReduceTests: XCTestCase {
         try assertSameReduction(r1, r2)
     }
 
-    /// A truncated file and a task whose data were damaged: the reducer names
-    /// the file (and the task), and reduces the rest.
-    func testCorruptInputsAreReportedAndSkipped() throws {
+    /// A truncated file is an error (named, exit 2, nothing written), also
+    /// with --allow-partial. A task whose data were damaged is an error by
+    /// default, naming file, block, row and task; --allow-partial skips it
+    /// (named) and reduces the rest.
+    func testCorruptInputsAreErrorsUnlessAllowPartialSkipsCorruptTasks() throws {
         let dir = try TestPaths.scratch("reduce-corrupt")
         let good = try ed(dir, "good.h5", ["--L", "6", "--realizations", "4"])
         let other = try ed(dir, "other.h5", ["--L", "7", "--realizations", "4"])
@@ -91,13 +93,25 @@ final class ReduceTests: XCTestCase {
             try d.writeRows(start: 5, count: 1, [Double](repeating: .nan, count: d.rowLength))
         }
         let out = dir.appendingPathComponent("r.h5").path
-        let res = try reduce(2, [damaged, truncated, other], out)
+        for extra in [[], ["--allow-partial"]] {
+            let res = try MPIRun.qglass(ranks: 2, ["reduce", damaged, truncated, other, "--out", out, "--bootstrap", "50"] + extra)
+            XCTAssertEqual(res.status, 2, res.stderr)
+            XCTAssertTrue(res.stderr.contains("error: \(truncated): not a readable HDF5 campaign file"), res.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+        let strict = try MPIRun.qglass(ranks: 2, ["reduce", damaged, other, "--out", out, "--bootstrap", "50"])
+        XCTAssertEqual(strict.status, 2, strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("error: \(damaged), /lrsg/L6 row 5 (alpha 0.7, hx 0.3, realization 1): marked done but its histograms are corrupt"), strict.stderr)
+        XCTAssertTrue(strict.stderr.contains("--allow-partial"), strict.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let res = try MPIRun.qglass(ranks: 2, ["reduce", damaged, other, "--out", out, "--bootstrap", "50", "--allow-partial"])
         XCTAssertEqual(res.status, 0, res.stderr)
-        XCTAssertTrue(res.stdout.contains("truncated.h5: cannot be read"), res.stdout)
         XCTAssertTrue(res.stdout.contains("damaged.h5, /lrsg/L6 row 5"), res.stdout)
         // Row 5 of L=6 is (h_x = 0.3, realization 1): that point keeps 3 realizations; L=7 (from `other`) is complete.
         let n = try read(out, "/lrsg/points/n_realizations").map { Int64(bitPattern: $0) }
         XCTAssertEqual(n, [4, 3, 4, 4, 4, 4])
+        let skipped = try HDF5File.with(path: out, mode: .readOnly) { try $0.numericAttribute("skipped_corrupt", as: Int64.self) }
+        XCTAssertEqual(skipped, [1])
     }
 
     func testMismatchedConfigsAreAnError() throws {

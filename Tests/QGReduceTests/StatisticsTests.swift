@@ -109,3 +109,53 @@ final class ClassicalFitTests: XCTestCase {
         XCTAssertTrue(ReduceStatistics.powerLawFit(x: [1, 2], y: [0, 0], window: 0...10).exponent.isNaN)
     }
 }
+
+/// The S1 disorder average (issue 10, item 8) and the order of the 1/L
+/// extrapolation with spare degrees of freedom (item 7).
+final class DisorderAverageAndDOFTests: XCTestCase {
+    /// Hand-built: realization A has 1 eigenstate in the window with r = 0.2,
+    /// B has 3 with r = 0.6 each, C has none. Pooled over eigenstates:
+    /// (0.2 + 1.8) / 4 = 0.5; mean of per-realization means: (0.2 + 0.6) / 2
+    /// = 0.4 (C, without a state, is left out).
+    func testPerRealizationAndPooledAveragesDiffer() {
+        let num = [0.2, 1.8, 0], den = [1.0, 3, 0]
+        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, mode: .pooled), 0.5, accuracy: 1e-15)
+        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, mode: .perRealization), 0.4, accuracy: 1e-15)
+        // A resample that draws B twice and A once.
+        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, over: [1, 0, 1], mode: .pooled), 3.8 / 7, accuracy: 1e-15)
+        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, over: [1, 0, 1], mode: .perRealization), 1.4 / 3, accuracy: 1e-15)
+        XCTAssertTrue(ReduceStatistics.disorderAverage(num: num, den: den, over: [2, 2], mode: .perRealization).isNaN)
+        // Bootstrap over realizations for both: the replicates are the averages of the resamples.
+        let idx = ReduceStatistics.bootstrapIndices(n: 3, samples: 50, key: "avg")
+        for mode in DisorderAverage.allCases {
+            let s = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: mode)
+            XCTAssertEqual(s.value, mode == .pooled ? 0.5 : 0.4, accuracy: 1e-15)
+            XCTAssertEqual(s.replicates.map(\.bitPattern), idx.map { ReduceStatistics.disorderAverage(num: num, den: den, over: $0, mode: mode).bitPattern })
+            XCTAssertEqual(s.error, ReduceStatistics.standardDeviation(s.replicates))
+            XCTAssertTrue(s.error > 0)
+        }
+        // Pooled keeps the numbers of the old ratio of sums exactly.
+        let old = ReduceStatistics.ratioWithError(num: num, den: den, resamples: idx)
+        let new = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: .pooled)
+        XCTAssertEqual(old.value.bitPattern, new.value.bitPattern)
+        XCTAssertEqual(old.error.bitPattern, new.error.bitPattern)
+    }
+
+    /// Three sizes: the second-order fit would pass exactly through the data
+    /// (dof 0); the order drops to 1 with dof 1. Four sizes keep order 2.
+    func testInverseLOrderKeepsASpareDegreeOfFreedom() {
+        XCTAssertTrue(ReduceStatistics.inverseLOrder(sizes: 3, maxOrder: 2) == (1, 1))
+        XCTAssertTrue(ReduceStatistics.inverseLOrder(sizes: 4, maxOrder: 2) == (2, 1))
+        XCTAssertTrue(ReduceStatistics.inverseLOrder(sizes: 6, maxOrder: 2) == (2, 3))
+        XCTAssertTrue(ReduceStatistics.inverseLOrder(sizes: 2, maxOrder: 2) == (1, 0))
+        XCTAssertTrue(ReduceStatistics.inverseLOrder(sizes: 1, maxOrder: 2) == (0, 0))
+        // The issue's case (L = 200, 500, 1000): values with curvature in 1/L.
+        // Order 2 reproduces them exactly (no residual to judge it by); order 1 leaves a residual.
+        let sizes = [200, 500, 1000], values = sizes.map { 0.3 + 20 / Double($0) + 4000 / Double($0 * $0) }
+        let (order, _) = ReduceStatistics.inverseLOrder(sizes: sizes.count, maxOrder: 2)
+        let c = ReduceStatistics.polynomialFit(x: sizes.map { 1 / Double($0) }, y: values, degree: order)!
+        let residual = zip(sizes, values).map { L, v in v - (c[0] + c[1] / Double(L)) }
+        XCTAssertTrue(residual.contains { abs($0) > 1e-6 }, "a first-order fit of three curved points has a nonzero residual")
+        XCTAssertEqual(ReduceStatistics.extrapolateInverseL(sizes: sizes, values: values, order: order), c[0])
+    }
+}

@@ -43,7 +43,7 @@ def test_every_dataset_reads(runs, study):
     for path in (camp, red):
         with h5py.File(path, "r") as f:
             assert f.attrs["study"] == study
-            assert int(f.attrs["schema_version"]) == 1
+            assert int(f.attrs["schema_version"]) == 2
             found = datasets(f)
             assert len(found) >= 8, path
             for name, ds in found:
@@ -75,6 +75,35 @@ def test_fields_contract_from_python(runs):
                 dev = (g["phi_sq_mean"][:] - g["phi_sq_exact"][:]) / g["phi_sq_mean_err"][:]
                 assert np.all(np.abs(dev) < 5), dev
     assert "x = " in report
+
+
+def test_fits_record_their_degrees_of_freedom(runs, tmp_path):
+    """S2 with three sizes drops the 1/L extrapolation to first order (one
+    spare degree of freedom) and says so; S3/S4 fits record their dof, and a
+    growth window of two steps (dof 0) is warned about."""
+    _, red, report = runs["fields"]
+    with h5py.File(red, "r") as f:
+        for k in f["fields"]:
+            if k.startswith("set"):
+                a = f[f"fields/{k}"].attrs
+                assert a["extrapolation_order"] == 1 and a["extrapolation_dof"] == 1, k
+                assert a["fit_dof"] == a["fit_points"] - 2
+        assert "is of order 1 with 1 spare degree(s) of freedom" in f.attrs["warnings"]
+    assert "1/L order 1 dof 1" in report
+    camp, red, _ = runs["avalanche"]
+    with h5py.File(red, "r") as f:
+        for k in f["avalanche"]:
+            a = f[f"avalanche/{k}"].attrs
+            assert a["fit_dof"] == a["fit_points"] - 2 > 0
+    narrow = tmp_path / "narrow.h5"
+    res = qglass("reduce", str(camp), "--out", str(narrow), "--bootstrap", "5", "--growth-window", "0.01,0.015", ranks=1)
+    assert "(dof 0); the line passes through both points" in res.stdout, res.stdout
+    with h5py.File(narrow, "r") as f:
+        assert all(f[f"avalanche/{k}"].attrs["fit_dof"] == 0 for k in f["avalanche"])
+    _, red, _ = runs["twoflip"]
+    with h5py.File(red, "r") as f:
+        for k in f["twoflip"]:
+            assert f[f"twoflip/{k}"].attrs["exponent_all_dof"] == 1
 
 
 def test_tempering_reduction_is_sane(runs):

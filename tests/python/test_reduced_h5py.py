@@ -24,12 +24,76 @@ def files(tmp_path_factory):
     return camp, red
 
 
+def _window_means(camp, lo_bin, hi_bin):
+    """Per (L, alpha, hx) point: <r> and <m_EA> over eps bins [lo_bin, hi_bin) as
+    (mean of per-realization means, pooled over eigenstates), from the campaign
+    file's histograms with plain numpy."""
+    out = {}
+    with h5py.File(camp, "r") as f:
+        for blk in f["lrsg"]:
+            g = f[f"lrsg/{blk}"]
+            L = int(blk[1:])
+            w = slice(lo_bin, hi_bin)
+            cnt = g["hist_count"][:, w].sum(1)
+            cnt_r = g["hist_count_r"][:, w].sum(1)
+            sr = g["hist_sum_r"][:, w].sum(1)
+            sm = g["hist_sum_m_ea"][:, w].sum(1)
+            for a, h in sorted(set(zip(g["alpha"][:], g["hx"][:]))):
+                sel = (g["alpha"][:] == a) & (g["hx"][:] == h) & (g["done"][:] == 1)
+                ok_r, ok_m = sel & (cnt_r > 0), sel & (cnt > 0)
+                per = (np.mean(sr[ok_r] / cnt_r[ok_r]), np.mean(sm[ok_m] / cnt[ok_m]))
+                pooled = (sr[sel].sum() / cnt_r[sel].sum(), sm[sel].sum() / cnt[sel].sum())
+                out[(L, a, h)] = per, pooled
+    return out
+
+
+def test_disorder_average_per_realization_by_default_pooled_on_request(files, tmp_path):
+    """The default S1 average is the mean over realizations of each realization's
+    mean over its eigenstates in the window; --average pooled pools eigenstates.
+    Both are recomputed here from the campaign's histograms."""
+    camp, red = files
+    pooled = tmp_path / "pooled.h5"
+    qglass("reduce", str(camp), "--out", str(pooled), "--bootstrap", "20", "--average", "pooled")
+    with h5py.File(red, "r") as f, h5py.File(pooled, "r") as g:
+        assert f.attrs["average"] == "realization" and g.attrs["average"] == "pooled"
+        lo, hi = (int(b) for b in f.attrs["eps_window_bins"])
+        ref = _window_means(camp, lo, hi)
+        pts = list(zip(f["lrsg/points/L"][:], f["lrsg/points/alpha"][:], f["lrsg/points/hx"][:]))
+        differ = 0
+        for i, p in enumerate(pts):
+            per, pool = ref[(int(p[0]), p[1], p[2])]
+            assert np.isclose(f["lrsg/window/r_mean"][i], per[0], rtol=1e-12), p
+            assert np.isclose(f["lrsg/window/m_ea_mean"][i], per[1], rtol=1e-12), p
+            assert np.isclose(g["lrsg/window/r_mean"][i], pool[0], rtol=1e-12), p
+            assert np.isclose(g["lrsg/window/m_ea_mean"][i], pool[1], rtol=1e-12), p
+            differ += not np.isclose(per[0], pool[0], rtol=1e-9)
+            # Both carry bootstrap errors over realizations.
+            assert f["lrsg/window/r_err"][i] > 0 and g["lrsg/window/r_err"][i] > 0
+        assert differ > 0, "the two averages should differ on this data"
+
+
+def test_reduced_file_records_provenance_and_fit_dof(files):
+    camp, red = files
+    with h5py.File(camp, "r") as c, h5py.File(red, "r") as f:
+        assert f.attrs["git_commit"] == c.attrs["git_commit"]
+        assert f.attrs["input_commits"] == c.attrs["git_commit"]
+        assert f.attrs["reducer_version"] == c.attrs["qglass_version"]
+        assert list(f.attrs["input_tasks_done"]) == list(f.attrs["input_tasks_total"]) == [72]
+        for o in ("r", "m_ea"):
+            k = f[f"lrsg/collapse/{o}"]
+            assert k["dof"].shape == k["hc"].shape
+            # Three sizes on four common h_x: the quality S has many more terms than 2 parameters.
+            assert np.all(k["dof"][:] > 0)
+            d = f[f"lrsg/drift/{o}"]
+            assert d["dof"].shape == d["slope"].shape
+
+
 def test_every_dataset_of_the_reduced_file_reads(files):
     _, red = files
     with h5py.File(red, "r") as f:
         assert f.attrs["kind"] == "reduced"
         assert f.attrs["study"] == "lrsg"
-        assert int(f.attrs["schema_version"]) == 1
+        assert int(f.attrs["schema_version"]) == 2
         assert isinstance(f.attrs["inputs"], str)
         assert list(f.attrs["eps_window"]) == [0.4, 0.6]
         found = datasets(f)
@@ -96,3 +160,18 @@ def test_plot_script_draws_every_figure(files, tmp_path):
                          capture_output=True, text=True, env=ENV)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "cli" / "r_vs_hx_alpha0.7.png").exists()
+
+
+def test_plot_script_refuses_before_creating_anything(files, tmp_path):
+    """python/qglass_plot.py itself (not only `qglass plot`) refuses an unknown
+    format and a campaign file with one line and status 2, creating no folder."""
+    camp, red = files
+    script = str(ROOT / "python" / "qglass_plot.py")
+    for args, msg in [([str(red), "--format", "jpgx"], "error: unknown --format 'jpgx'"),
+                      ([str(camp)], f"error: {camp} is not a reduced file"),
+                      ([str(tmp_path / "nosuch.h5")], "no such file")]:
+        out = tmp_path / "figs"
+        res = subprocess.run(["python3", script, *args, "--out", str(out)], capture_output=True, text=True)
+        assert res.returncode == 2, res.stderr
+        assert msg in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert not out.exists()

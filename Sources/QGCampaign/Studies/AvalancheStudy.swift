@@ -1,7 +1,7 @@
 import QGHDF5
 import QGPhysics
 
-/// Study S3: the classical resonance avalanche (STUDIES.md S3, seed 001
+/// Study S3: the classical resonance avalanche (docs/models.md S3, seed 001
 /// Fig. 2 left). From a random or single-flip-stable state, each step flips
 /// one currently resonant spin (|phi_i| < h_x) chosen at random; the output is
 /// the number of spins ever resonant after each step. Config table
@@ -82,7 +82,7 @@ public struct AvalancheStudy: Study {
         var rng = CounterRNG(seed: context.settings.seed, stream: Self.flipKey(p, boundary: chain.boundary), realization: task.realization)
         let a = ResonanceAvalanche.run(s.chain, z: &s.z, phi: &s.phi, hx: p.hx, steps: steps, rng: &rng)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? s.J : nil)
         rows["hx"] = .float64([p.hx])
         rows["state"] = .int8([p.state.code])

@@ -5,14 +5,18 @@ import QGPhysics
 /// tempering) share: the chain's sizes and exponents, the disorder of a
 /// realization, and the initial-state options.
 ///
-/// Disorder: J of realization r at (L, alpha, boundary) is drawn by
+/// Disorder (schema 2): J of realization r at size L is drawn by
 /// `LongRangeSpinGlass.drawCouplings` from the counter-based stream
-/// `disorderKey` = FNV-1a("classical|L=..|alpha=..|boundary=..") with the
-/// campaign seed and realization r. It does not depend on the study, the
-/// state kind or h_x, so realization r of one (L, alpha) is the same chain in
-/// every classical study (paired comparisons, e.g. random vs SFS). The key is
-/// stored per task (`disorder_stream`), so J can be regenerated from the file
-/// alone; `store_disorder = true` also stores J itself.
+/// `disorderKey` = FNV-1a("classical|L=..") with the campaign seed and
+/// realization r. It does not depend on the study, alpha, the boundary, the
+/// state kind, h_x or the temperatures (alpha and the boundary enter through
+/// the distances d_ij^alpha only), so realization r of size L is the same
+/// J_ij in every classical study and at every alpha (paired comparisons, e.g.
+/// random vs SFS, or alpha = 0.6 vs 0.8). The key is stored per task
+/// (`disorder_stream`), so J can be regenerated from the file alone;
+/// `store_disorder = true` also stores J itself. (Schema 1 keyed J by (L,
+/// alpha, boundary).) The random initial state is other randomness of the
+/// task and stays keyed by (L, alpha, boundary) (`stateKey`).
 struct ClassicalChainSpec: Sendable {
     var sizes: [Int]
     var alphas: [Double]
@@ -38,13 +42,14 @@ struct ClassicalChainSpec: Sendable {
         "L = \(tomlList(sizes))\nalpha = \(tomlList(alphas))\nboundary = \"\(boundary.rawValue)\"\nstore_disorder = \(storeDisorder)\n"
     }
 
-    static func disorderKey(L: Int, alpha: Double, boundary: Boundary) -> UInt64 {
-        StreamKey.make("classical|L=\(L)|alpha=\(alpha)|boundary=\(boundary.rawValue)")
+    static func disorderKey(L: Int) -> UInt64 {
+        StreamKey.make("classical|L=\(L)")
     }
 
-    /// Stream of the random initial state of realization r: also independent
-    /// of the state kind, so an SFS state is relaxed from exactly the random
-    /// state that the `random` kind uses.
+    /// Stream of the random initial state of realization r: other randomness
+    /// of a task, so keyed by the parameter point (L, alpha, boundary) as in
+    /// schema 1 (unchanged); independent of the state kind, so an SFS state is
+    /// relaxed from exactly the random state that the `random` kind uses.
     static func stateKey(L: Int, alpha: Double, boundary: Boundary) -> UInt64 {
         StreamKey.make("classical-state|L=\(L)|alpha=\(alpha)|boundary=\(boundary.rawValue)")
     }
@@ -62,7 +67,7 @@ struct ClassicalChainSpec: Sendable {
 
     /// Local: J of realization r (symmetric L x L).
     static func couplings(L: Int, alpha: Double, boundary: Boundary, seed: UInt64, realization: Int) -> [Double] {
-        var rng = CounterRNG(seed: seed, stream: disorderKey(L: L, alpha: alpha, boundary: boundary), realization: realization)
+        var rng = CounterRNG(seed: seed, stream: disorderKey(L: L), realization: realization)
         return LongRangeSpinGlass.drawCouplings(L: L, rng: &rng)
     }
 

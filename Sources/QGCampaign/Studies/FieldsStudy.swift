@@ -2,7 +2,7 @@ import QGHDF5
 import QGPhysics
 
 /// Study S2: effective fields in random (T = inf) and single-flip-stable
-/// states (STUDIES.md S2, seed 001 Fig. 1). Config table `[fields]`; output
+/// states (docs/models.md S2, seed 001 Fig. 1). Config table `[fields]`; output
 /// groups `/fields/L{L}` holding the final state z, its fields phi and a
 /// log-binned histogram of |phi| per task.
 public struct FieldsStudy: Study {
@@ -83,7 +83,7 @@ public struct FieldsStudy: Study {
         var sq = 0.0, minAbs = Double.infinity
         for x in s.phi { hist.add(x); sq += x * x; minAbs = min(minAbs, abs(x)) }
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? s.J : nil)
         rows["state"] = .int8([p.state.code])
         rows["z"] = .int8(s.z)

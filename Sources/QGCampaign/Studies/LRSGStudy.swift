@@ -4,8 +4,8 @@ import QGLinearAlgebra
 import QGPhysics
 
 /// Study S1: dense ED of the long-range quantum spin glass in its two parity
-/// sectors (STUDIES.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
-public struct LRSGStudy: Study {
+/// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
+public struct LRSGStudy: Study, InputCheckingStudy {
     public static let name = "lrsg"
     public static let summary = "S1: long-range quantum spin glass, dense ED per parity sector (r, m_EA, eps)"
 
@@ -24,6 +24,8 @@ public struct LRSGStudy: Study {
     public let checkEigenpairs: Int
     public let points: [Point]
     public let campaign: CampaignSettings
+    /// Couplings from a file (`disorder_from`) instead of the stream; nil = drawn.
+    public let disorderSource: DisorderSource?
 
     public static let maxL = 20
 
@@ -51,11 +53,16 @@ public struct LRSGStudy: Study {
         guard store >= 0 && store <= maxL else { throw ConfigError("[lrsg] store_eigenstates_max_L must be in 0...\(maxL)") }
         let check = try t.int("check_eigenpairs", default: 4)
         guard check >= 0 && check <= 64 else { throw ConfigError("[lrsg] check_eigenpairs must be in 0...64 (got \(check))") }
+        let from = try t.optionalString("disorder_from")
+        let pinned = try t.optionalString("disorder_checksum")
+        guard from != nil || pinned == nil else { throw ConfigError("[lrsg] disorder_checksum needs disorder_from") }
+        let source = try from.map { try DisorderSource(spec: $0, pinnedChecksum: pinned) }
         try t.finish()
         var points: [Point] = []
         for L in sizes { for a in alphas { for h in hx { points.append(Point(L: L, alpha: a, hx: h)) } } }
         return LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: boundary, epsBins: bins,
-                         storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign)
+                         storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign,
+                         disorderSource: source)
     }
 
     public var canonical: String {
@@ -69,7 +76,15 @@ public struct LRSGStudy: Study {
         store_eigenstates_max_L = \(storeEigenstatesMaxL)
         check_eigenpairs = \(checkEigenpairs)
 
-        """
+        """ + (disorderSource?.canonicalLines ?? "")
+    }
+
+    /// Collective: with `disorder_from`, rank 0 reads and validates the given
+    /// couplings before anything is allocated, and every rank receives them.
+    public func prepareInputs(world: Communicator, output: String) throws {
+        guard let source = disorderSource else { return }
+        let first = campaign.firstRealization
+        try source.loadCollective(world: world, sizes: sizes, realizations: first..<(first + campaign.realizations), output: output)
     }
 
     func blockPath(_ L: Int) -> String { "/lrsg/L\(L)" }
@@ -163,17 +178,32 @@ public struct LRSGStudy: Study {
         return g == 1 ? serial : serial / Self.scalapackEfficiency
     }
 
-    static func streamKey(_ p: Point) -> String { "lrsg|L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)" }
+    /// The disorder stream of size L (schema 2). J of realization r is a pure
+    /// function of (seed, study, L, r): alpha enters the model through the
+    /// distances d_ij^alpha and h_x through the transverse term, so one
+    /// realization keeps its J_ij over the whole alpha x h_x grid (correlated
+    /// sampling; docs/models.md, "Disorder"). The boundary is not in the key
+    /// either: periodic and open runs of realization r share J_ij.
+    /// (Schema 1 keyed the stream by "lrsg|L=..|alpha=..|hx=..".)
+    public static func streamKey(L: Int) -> String { "lrsg|L=\(L)" }
 
-    /// Local: the couplings of a task (a pure function of seed, point, realization).
-    public func couplings(point p: Point, realization: Int, seed: UInt64) -> [Double] {
-        var rng = CounterRNG(seed: seed, stream: StreamKey.make(Self.streamKey(p)), realization: realization)
-        return LongRangeSpinGlass.drawCouplings(L: p.L, rng: &rng)
+    /// Local: the couplings of realization `realization` at size `L`, drawn
+    /// from the counter-based stream (a pure function of seed, L, realization).
+    public static func drawnCouplings(L: Int, realization: Int, seed: UInt64) -> [Double] {
+        var rng = CounterRNG(seed: seed, stream: StreamKey.make(streamKey(L: L)), realization: realization)
+        return LongRangeSpinGlass.drawCouplings(L: L, rng: &rng)
+    }
+
+    /// Local: the couplings of a task: from `disorder_from` when set (loaded
+    /// and validated by `prepareInputs` before the run), else drawn.
+    public func couplings(point p: Point, realization: Int, seed: UInt64) throws -> [Double] {
+        if let source = disorderSource { return try source.couplings(L: p.L, realization: realization) }
+        return Self.drawnCouplings(L: p.L, realization: realization, seed: seed)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         let p = points[task.point]
-        let J = couplings(point: p, realization: task.realization, seed: context.settings.seed)
+        let J = try couplings(point: p, realization: task.realization, seed: context.settings.seed)
         let model = LongRangeSpinGlass(L: p.L, alpha: p.alpha, hx: p.hx, boundary: boundary, J: J)
         let solver = SectorSolver(model: model, settings: context.settings, checkEigenpairs: checkEigenpairs)
         var sectors: [SectorSolution] = []

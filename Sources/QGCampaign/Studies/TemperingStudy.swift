@@ -2,7 +2,7 @@ import QGHDF5
 import QGPhysics
 
 /// Study S7: the classical spin-glass transition of the h_x = 0 model by
-/// parallel tempering (STUDIES.md S7; Katzgraber-Young, PRB 67, 134410).
+/// parallel tempering (docs/models.md S7; Katzgraber-Young, PRB 67, 134410).
 /// Two replicas per temperature give the overlap q, its moments and the link
 /// overlap q_l; every doubling stage of the run is kept, so the reducer can
 /// apply the link-overlap equilibration test and compute Binder ratios from
@@ -115,7 +115,7 @@ public struct TemperingStudy: Study {
         var rng = CounterRNG(seed: context.settings.seed, stream: mcKey(p), realization: task.realization)
         let result = ParallelTempering.run(model, schedule: schedule, rng: &rng)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? J : nil)
         rows["T"] = .float64(temperatures)
         rows["tmf2"] = .float64([(scale * tmf) * (scale * tmf)])

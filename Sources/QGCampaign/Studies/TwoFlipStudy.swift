@@ -1,7 +1,7 @@
 import QGHDF5
 import QGPhysics
 
-/// Study S4: two-spin-flip resonances (STUDIES.md S4, seed 001 eq. 6). For
+/// Study S4: two-spin-flip resonances (docs/models.md S4, seed 001 eq. 6). For
 /// every pair of a random or single-flip-stable state, the seed's amplitude
 /// A_12 and the plain perturbative one A_12 / 4 are compared with 1; a
 /// resonant pair is genuine if neither spin is single-flip resonant. All h_x
@@ -76,7 +76,7 @@ public struct TwoFlipStudy: Study {
                                            realization: task.realization, kind: p.state, order: order)
         let counts = TwoFlipResonances.count(s.chain, z: s.z, phi: s.phi, hx: fields)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L, alpha: p.alpha, boundary: chain.boundary),
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
                                                    J: chain.storeDisorder ? s.J : nil)
         rows["state"] = .int8([p.state.code])
         rows["z"] = .int8(s.z)
