@@ -143,8 +143,13 @@ func numberList(_ csv: String, flag: String, integers: Bool = false) -> String {
     let items = csv.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     guard !items.isEmpty, !items.contains(where: \.isEmpty) else { refuse("\(flag): expected a comma-separated list of numbers (got '\(csv)')") }
     if integers {
-        for i in items where Int(i) == nil { refuse("\(flag): '\(i)' is not an integer") }
-        return "[" + items.joined(separator: ", ") + "]"
+        // Written in TOML's form (no leading zeros or '+'), which is how users type integers anyway.
+        var ints: [String] = []
+        for i in items {
+            guard let n = Int(i) else { refuse("\(flag): '\(i)' is not an integer") }
+            ints.append(String(n))
+        }
+        return "[" + ints.joined(separator: ", ") + "]"
     }
     return "[" + items.map { numberLiteral($0, flag: flag) }.joined(separator: ", ") + "]"
 }

@@ -155,4 +155,20 @@ final class RestartTests: XCTestCase {
         XCTAssertTrue(res.stderr.contains("lrsg.alpha: file [0.7] -> new [0.8]"), res.stderr)
         XCTAssertFalse(res.stderr.contains("hx"), "only the differing keys: \(res.stderr)")
     }
+
+    /// blas_threads = 0 (auto) resolves to cores / ranks on the node; a resume
+    /// that resolves to another count would change payload bits: refused.
+    func testResumeWithAutoThreadsNeedsTheSameResolvedCount() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        try XCTSkipIf(cores < 2, "needs 2 cores for 1 rank and 2 ranks to resolve to different counts")
+        let dir = try TestPaths.scratch("auto-threads")
+        let out = dir.appendingPathComponent("a.h5").path
+        let small = ["ed", "--out", out, "--L", "6", "--alpha", "0.7", "--hx", "0.5", "--realizations", "2", "--seed", "1", "--blas-threads", "0"]
+        XCTAssertEqual(try MPIRun.qglass(ranks: 2, small).status, 0)
+        XCTAssertEqual(Probe.intAttribute(out, "blas_threads"), Int64(max(1, cores / 2)))
+        let res = try MPIRun.qglass(ranks: 1, small + ["--resume"])
+        XCTAssertEqual(res.status, 2, res.stdout + res.stderr)
+        XCTAssertTrue(res.stderr.contains("campaign.blas_threads (0 = auto, resolved): file \(max(1, cores / 2)) -> new \(cores)"), res.stderr)
+        XCTAssertEqual(try MPIRun.qglass(ranks: 2, small + ["--resume"]).status, 0, "same ranks per node: accepted")
+    }
 }
