@@ -436,11 +436,16 @@ final class Progress: @unchecked Sendable {
     private var lastLine: Double
     private var lastDone = -1
     private var done = 0
+    /// Silence before the next heartbeat: the interval after any progress
+    /// line, doubling after each heartbeat up to max(interval, 600 s), so an
+    /// hours-long task logs tens of lines, not thousands.
+    private var gap: Double
     private var beating = false
     private var thread: Thread?
 
     init(total: Int, totalUnits: Int64, start: Double, interval: Double, groups: Int) {
         self.total = total; self.totalUnits = totalUnits; self.interval = interval; self.groups = groups
+        gap = interval
         // A process-local monotonic clock (the heartbeat thread must not call MPI).
         let now = ProcessInfo.processInfo.systemUptime
         self.start = now - (MPIEnvironment.wtime() - start)
@@ -455,6 +460,7 @@ final class Progress: @unchecked Sendable {
         guard done != lastDone, now - lastPrint >= interval || done == total else { lock.unlock(); return }
         lastPrint = now
         lastLine = now
+        gap = interval
         lastDone = done
         lock.unlock()
         let elapsed = now - start
@@ -464,7 +470,7 @@ final class Progress: @unchecked Sendable {
     }
 
     /// Local (world rank 0): start printing a heartbeat through `beat`
-    /// whenever `interval` seconds pass without a progress line.
+    /// whenever `gap` seconds pass without any line.
     func startHeartbeat(_ beat: @escaping @Sendable (String) -> Void) {
         lock.lock(); beating = true; lock.unlock()
         let t = Thread { [self] in
@@ -473,8 +479,8 @@ final class Progress: @unchecked Sendable {
                 lock.lock()
                 guard beating else { lock.unlock(); return }
                 let now = ProcessInfo.processInfo.systemUptime
-                let due = now - lastLine >= interval && done < total
-                if due { lastLine = now }
+                let due = now - lastLine >= gap && done < total
+                if due { lastLine = now; gap = min(2 * gap, max(interval, 600)) }
                 let d = done
                 lock.unlock()
                 if due {
