@@ -8,6 +8,12 @@
 # QGLASS_REQUEUE is not 0, the job requeues itself; the requeued run resumes
 # the same output (every script passes --resume), so no task is lost or
 # computed twice. Returns CMD's status.
+#
+# Only the warning signal gives a clean stop: SLURM's own TERM at the time
+# limit reaches every process of the job, Open MPI's mpirun included, and
+# mpirun answers TERM by SIGKILLing the ranks about a second later (status 1,
+# the file as after a kill: the next run resumes it and takes over the stale
+# lock <out>.lock). Give --signal=B:USR1@T a T longer than the longest task.
 qglass_step() {
   "$@" &
   local child=$! status

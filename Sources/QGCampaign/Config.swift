@@ -154,14 +154,21 @@ extension ConfigDocument {
     /// `lrsg.L=[12]`, `campaign.group_size=4`) and returns the new config
     /// text, headed by a comment listing the overrides. Used by job arrays
     /// that run one config with one parameter varied per array task.
+    ///
+    /// The text is edited line by line (the overridden key's line is
+    /// replaced, or the key is added to its table), so that comments and the
+    /// values as the user wrote them are kept; the result is checked against
+    /// TOMLKit's own application of the overrides, and that rendering is used
+    /// only when the line edit cannot express it (e.g. a multi-line value).
     public static func applying(overrides: [String], to text: String) throws -> String {
         guard !overrides.isEmpty else { return text }
         let root: TOMLTable
         do { root = try TOMLTable(string: text) } catch { return text }  // the strict parse reports the syntax error later
+        var edited: String? = text
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw ConfigError("--set expects table.key=value (got '\(o)')") }
-            let path = o[..<eq].split(separator: ".").map(String.init)
-            let valueText = String(o[o.index(after: eq)...])
+            let path = o[..<eq].split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }
+            let valueText = String(o[o.index(after: eq)...]).trimmingCharacters(in: .whitespaces)
             guard path.count == 2 else { throw ConfigError("--set expects table.key=value (got '\(o)')") }
             let value: TOMLValueConvertible
             do {
@@ -173,7 +180,61 @@ extension ConfigDocument {
             if root[path[0]] == nil { root[path[0]] = TOMLTable() }
             guard let table = root[path[0]]?.table else { throw ConfigError("--set \(o): '\(path[0])' is not a table") }
             table[path[1]] = value
+            edited = edited.flatMap { setLine(table: path[0], key: path[1], value: valueText, in: $0) }
         }
-        return "# overrides: \(overrides.joined(separator: " "))\n" + root.convert()
+        let rendered = root.convert()
+        if let edited, let check = try? TOMLTable(string: edited), check.convert() == rendered {
+            return "# overrides: \(overrides.joined(separator: " "))\n" + edited
+        }
+        return "# overrides: \(overrides.joined(separator: " "))\n" + rendered
+    }
+
+    /// Sets `[campaign] output` to `path` (a TOML string) in the config text,
+    /// keeping everything else as written.
+    public static func settingOutput(_ path: String, in text: String) throws -> String {
+        if let root = try? TOMLTable(string: text), root["campaign"]?.table?["output"]?.string == path { return text }
+        let quoted = "\"" + tomlEscaped(path) + "\""
+        guard let edited = setLine(table: "campaign", key: "output", value: quoted, in: text),
+              let check = try? TOMLTable(string: edited), check["campaign"]?.table?["output"]?.string == path else {
+            return text  // not expressible by a line edit: the stored config keeps its own output
+        }
+        return edited
+    }
+
+    /// The text with `key = value` in `[table]`: replaces the key's line
+    /// (single-line values only) or inserts the line after the table's
+    /// header (appending the table when absent). nil when the edit is not
+    /// a plain line edit.
+    static func setLine(table: String, key: String, value: String, in text: String) -> String? {
+        var lines = text.components(separatedBy: "\n")
+        func isHeader(_ l: String) -> Bool { l.trimmingCharacters(in: .whitespaces).hasPrefix("[") }
+        func headerName(_ l: String) -> String? {
+            var t = l.trimmingCharacters(in: .whitespaces)
+            if let hash = t.firstIndex(of: "#") { t = String(t[..<hash]).trimmingCharacters(in: .whitespaces) }
+            guard t.hasPrefix("["), !t.hasPrefix("[["), t.hasSuffix("]") else { return nil }
+            return t.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+        }
+        let newLine = "\(key) = \(value)"
+        guard let h = lines.firstIndex(where: { headerName($0) == table }) else {
+            if lines.last == "" { lines.removeLast() }
+            lines += ["", "[\(table)]", newLine, ""]
+            return lines.joined(separator: "\n")
+        }
+        var i = h + 1
+        while i < lines.count && !isHeader(lines[i]) {
+            let t = lines[i].trimmingCharacters(in: .whitespaces)
+            if let eq = t.firstIndex(of: "="), t[..<eq].trimmingCharacters(in: .whitespaces) == key {
+                let rest = t[t.index(after: eq)...]
+                // Multi-line values (an array continued on later lines, multi-line strings) are not line edits.
+                if rest.filter({ $0 == "[" }).count != rest.filter({ $0 == "]" }).count || rest.contains("\"\"\"") || rest.contains("'''") {
+                    return nil
+                }
+                lines[i] = newLine
+                return lines.joined(separator: "\n")
+            }
+            i += 1
+        }
+        lines.insert(newLine, at: h + 1)
+        return lines.joined(separator: "\n")
     }
 }

@@ -11,8 +11,14 @@ public struct RunOptions: Sendable {
     public var output: String?
     public var force = false
     public var resume = false
+    /// Remove an existing lock of the output (a holder on another host, or
+    /// one this host cannot check) instead of refusing.
+    public var breakLock = false
     /// Seconds between progress lines on rank 0.
     public var progressInterval = 5.0
+    /// Where world rank 0 prints heartbeat lines ("still working on ...")
+    /// while no task finishes; nil = no heartbeat (e.g. --quiet).
+    public var heartbeat: (@Sendable (String) -> Void)?
     public init(configText: String, output: String? = nil, force: Bool = false, resume: Bool = false) {
         self.configText = configText; self.output = output; self.force = force; self.resume = resume
     }
@@ -86,19 +92,31 @@ public enum Campaign {
         let perRank = study.peakBytesPerRank(groupSize: g)
         var fileState: Int64 = 0  // 0 fresh, 1 resume existing
         var refusal = ""
+        // World rank 0 holds the output's lock for the whole run (released on
+        // every return; a killed run leaves a stale lock that the next run
+        // takes over).
+        var lock: OutputLock? = nil
+        defer { lock?.release() }
         if world.rank == 0 {
-            if let avail = Provenance.availableMemory(), perRank * ranksOnNode > avail {
+            if options.force && options.resume {
+                refusal = "--force and --resume exclude each other"
+            }
+            if refusal.isEmpty, let avail = Provenance.availableMemory(), perRank * ranksOnNode > avail {
                 refusal = "memory estimate \(gib(perRank)) GiB per rank x \(ranksOnNode) ranks on this node = "
                     + "\(gib(perRank * ranksOnNode)) GiB exceeds the \(gib(avail)) GiB available; "
                     + "use a larger group_size (ScaLAPACK), fewer ranks per node, or smaller L (see `qglass plan`)"
+            }
+            if refusal.isEmpty, let r = Campaign.preflight(output: output, resume: options.resume) { refusal = r }
+            if refusal.isEmpty {
+                do { lock = try OutputLock.acquire(output: output, breakLock: options.breakLock, log: log) } catch { refusal = "\(error)" }
             }
             let exists = FileManager.default.fileExists(atPath: output)
             if refusal.isEmpty && exists && !options.force && !options.resume {
                 refusal = "output file \(output) already exists; use --resume to continue it or --force to overwrite it"
             }
-            if options.force && options.resume {
-                refusal = "--force and --resume exclude each other"
-            }
+            // A file to resume must open as HDF5 (checked here, serially, now
+            // that no other run can be writing it).
+            if refusal.isEmpty && exists && options.resume, let r = Campaign.checkReadable(output) { refusal = r }
             fileState = (exists && options.resume) ? 1 : 0
         }
         refusal = try world.broadcast(string: refusal)
@@ -124,8 +142,10 @@ public enum Campaign {
                     log("[qglass] \(type(of: study).name): \(tasks.count) tasks in \(blocks.count) block(s) -> \(output)")
                 }
             } else {
-                datasets = try openLayout(file: file, plan: plan, blocks: blocks)
+                datasets = try openLayout(file: file, plan: plan, blocks: blocks, threads: threads)
+                // Flushed at once, so that it survives a later SIGKILL.
                 try file.setAttribute("last_resumed", Provenance.now())
+                try file.flush()
             }
 
             // Pending tasks, read on rank 0 and broadcast; expensive first.
@@ -150,7 +170,10 @@ public enum Campaign {
             let maxCost = tasks.map(\.cost).max() ?? 1
             let units: (TaskSpec) -> Int64 = { max(1, Int64(($0.cost / maxCost) * 1_000_000)) }
             let totalUnits = pending.reduce(Int64(0)) { $0 + units(tasks[Int($1)]) }
-            var progress = Progress(total: Int(count), totalUnits: totalUnits, start: start, interval: options.progressInterval)
+            let progress = Progress(total: Int(count), totalUnits: totalUnits, start: start, interval: options.progressInterval,
+                                    groups: world.size / g)
+            if world.rank == 0, let beat = options.heartbeat, count > 0 { progress.startHeartbeat(beat) }
+            defer { progress.stopHeartbeat() }
 
             try world.withSharedCounter { next in
                 try world.withSharedCounter { completedUnits in
@@ -197,7 +220,13 @@ public enum Campaign {
                     }
                 }
             }
+            progress.stopHeartbeat()
             stopped = try world.allreduce(Int64(StopSignal.requested ? 1 : 0), .max) == 1 && doneCount < count
+            if doneCount == count {
+                // Every task of the study is done (the pending ones just now).
+                try file.setAttribute("finished", Int64(1))
+                try file.flush()
+            }
             if world.rank == 0 {
                 let wall = MPIEnvironment.wtime() - start
                 log(String(format: "[qglass] %lld of %lld pending tasks done in %.1f s%@", doneCount, count, wall,
@@ -229,13 +258,23 @@ public enum Campaign {
         try file.setAttribute("blas_core", BLASThreads.coreName)
         try file.setAttribute("world_size", Int64(worldSize))
         try file.setAttribute("blas_threads", Int64(threads))
+        try file.setAttribute("finished", Int64(0))
         var out: [[String: Dataset]] = []
         for blk in blocks {
             try file.createGroup(blk.path)
-            for (k, v) in blk.attributes.sorted(by: { $0.key < $1.key }) { try file.setAttribute(k, v, on: blk.path) }
+            for (k, v) in blk.attributes.sorted(by: { $0.key < $1.key }) {
+                if integerAttributes.contains(k), v.rounded() == v, abs(v) < 9e15 {
+                    try file.setAttribute(k, Int64(v), on: blk.path)
+                } else {
+                    try file.setAttribute(k, v, on: blk.path)
+                }
+            }
             var ds: [String: Dataset] = [:]
             for spec in blk.datasets + driverDatasets {
-                ds[spec.name] = try file.createDataset(blk.path + "/" + spec.name, type: spec.type, shape: [blk.rows] + spec.rowShape)
+                let path = blk.path + "/" + spec.name
+                ds[spec.name] = try file.createDataset(path, type: spec.type, shape: [blk.rows] + spec.rowShape)
+                try file.setAttribute("units", spec.units, on: path)
+                try file.setAttribute("description", spec.description, on: path)
             }
             out.append(ds)
         }
@@ -245,12 +284,20 @@ public enum Campaign {
         return out
     }
 
+    /// Block attributes that are counts or codes: stored as int64 (readers
+    /// that ask for float64 get HDF5's conversion).
+    static let integerAttributes: Set<String> = ["L", "eps_bins", "bins_per_decade", "steps", "stages", "initial_sweeps", "order", "boundary_open"]
+
     /// Datasets the driver adds to every block.
-    static let driverDatasets = [DatasetSpec("done", .uint8), DatasetSpec("wall_seconds", .float64), DatasetSpec("write_seconds", .float64)]
+    static let driverDatasets = [
+        DatasetSpec("done", .uint8, units: "1", description: "1 once every dataset of this row (task) is written, else 0"),
+        DatasetSpec("wall_seconds", .float64, units: "s", description: "wall time of the task on its group"),
+        DatasetSpec("write_seconds", .float64, units: "s", description: "time spent writing the task's rows"),
+    ]
 
     /// Collective: open an existing file's layout for --resume after checking
-    /// that it was made by the same study and config.
-    static func openLayout(file: HDF5File, plan: CampaignPlan, blocks: [OutputBlock]) throws -> [[String: Dataset]] {
+    /// that it was made by the same study and config (solver setup included).
+    static func openLayout(file: HDF5File, plan: CampaignPlan, blocks: [OutputBlock], threads: Int) throws -> [[String: Dataset]] {
         guard file.hasAttribute("layout_complete"), (try? file.numericAttribute("layout_complete", as: Int64.self)) == [1] else {
             throw CampaignError("\(file.path): its layout was never completed (killed during creation?); no task in it can be trusted; rerun with --force")
         }
@@ -260,7 +307,19 @@ public enum Campaign {
         }
         let stored = try file.stringAttribute("config_canonical")
         guard stored == plan.canonical else {
-            throw CampaignError("\(file.path) was made with a different config; --resume needs the same study parameters.\n--- in file:\n\(stored)\n--- now:\n\(plan.canonical)")
+            let diff = canonicalDifferences(stored: stored, now: plan.canonical)
+            throw CampaignError("\(file.path) was made with a different config; --resume needs the same study and solver setup: "
+                                + (diff.isEmpty ? "the canonical texts differ" : diff.joined(separator: "; ")))
+        }
+        if plan.settings.blasThreads == 0 {
+            // blas_threads = 0 (auto) resolves per node; payload bits depend on
+            // the count, so a resume must resolve to the count in the file.
+            let was = try file.numericAttribute("blas_threads", as: Int64.self).first ?? -1
+            guard was == Int64(threads) else {
+                throw CampaignError("\(file.path) was made with a different config; --resume needs the same study and solver setup: "
+                                    + "campaign.blas_threads (0 = auto, resolved): file \(was) -> new \(threads); "
+                                    + "set blas_threads = \(was) explicitly or run with the same ranks per node")
+            }
         }
         return try blocks.map { blk in
             var ds: [String: Dataset] = [:]
@@ -300,34 +359,143 @@ public enum Campaign {
         try world.quietBarrier(every: 0.05, tick: tick)
     }
 
+    /// Local, pure file system (no MPI, safe before MPI_Init): why `output`
+    /// cannot be written, or nil. Checks that its folder exists and is a
+    /// folder. Identical on every rank of a shared file system.
+    public static func preflight(output: String, resume: Bool) -> String? {
+        let dir = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) else {
+            return "the folder of the output file \(output) does not exist (\(dir)); create it first"
+        }
+        guard isDir.boolValue else { return "the output path \(output) is not in a folder (\(dir) is a file)" }
+        var outIsDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &outIsDir), outIsDir.boolValue {
+            return "the output path \(output) is a folder"
+        }
+        return nil
+    }
+
+    /// Local: why the existing file `path` cannot be resumed (not HDF5,
+    /// truncated, unreadable), or nil when it opens as HDF5.
+    public static func checkReadable(_ path: String) -> String? {
+        do {
+            try HDF5File.with(path: path, mode: .readOnly) { _ in }
+            return nil
+        } catch let e as HDF5Error {
+            // The innermost HDF5 message without its routine name, e.g.
+            // "file signature not found" or "truncated file: eof = ...".
+            let last = e.stack.split(separator: ";").last.map(String.init) ?? ""
+            let reason = last.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            return "cannot resume \(path): it is not a readable HDF5 file (truncated, or not HDF5)" + (reason.isEmpty ? "" : ": \(reason)")
+        } catch {
+            return "cannot resume \(path): \(error)"
+        }
+    }
+
+    /// Local: the keys whose values differ between two canonical texts, as
+    /// "table.key: file VALUE -> new VALUE" (absent keys shown as "(none)").
+    public static func canonicalDifferences(stored: String, now: String) -> [String] {
+        func entries(_ text: String) -> [(String, String)] {
+            var table = "", out: [(String, String)] = []
+            for raw in text.split(separator: "\n") {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.hasPrefix("[") && line.hasSuffix("]") { table = String(line.dropFirst().dropLast()); continue }
+                guard let eq = line.firstIndex(of: "=") else { continue }
+                let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+                out.append((table.isEmpty ? key : table + "." + key, line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)))
+            }
+            return out
+        }
+        let a = entries(stored), b = entries(now)
+        let da = Dictionary(a, uniquingKeysWith: { x, _ in x }), db = Dictionary(b, uniquingKeysWith: { x, _ in x })
+        var keys: [String] = []
+        for (k, _) in a + b where !keys.contains(k) { keys.append(k) }
+        return keys.filter { da[$0] != db[$0] }.map { "\($0): file \(da[$0] ?? "(none)") -> new \(db[$0] ?? "(none)")" }
+    }
+
     static let gitCommitOnce = Provenance.gitCommit()
     static let createdOnce = Provenance.now()
 }
 
 func gib(_ bytes: Int) -> String { String(format: "%.2f", Double(bytes) / Double(1 << 30)) }
 
-/// Progress with an ETA, printed by world rank 0 only.
-struct Progress {
+/// Progress with an ETA, printed by world rank 0 only. A heartbeat thread
+/// prints "still working" lines while no task finishes (long tasks); it only
+/// reads this object's state and never calls MPI.
+final class Progress: @unchecked Sendable {
     let total: Int
     let totalUnits: Int64
     let start: Double
     let interval: Double
-    var lastPrint = -1.0e9
-    var lastDone = -1
+    /// ED groups working at once (upper bound on tasks in flight).
+    let groups: Int
+    private let lock = NSLock()
+    /// Last progress line, and last line of any kind (progress or heartbeat).
+    private var lastPrint: Double
+    private var lastLine: Double
+    private var lastDone = -1
+    private var done = 0
+    /// Silence before the next heartbeat: the interval after any progress
+    /// line, doubling after each heartbeat up to max(interval, 600 s), so an
+    /// hours-long task logs tens of lines, not thousands.
+    private var gap: Double
+    private var beating = false
+    private var thread: Thread?
 
-    init(total: Int, totalUnits: Int64, start: Double, interval: Double) {
-        self.total = total; self.totalUnits = totalUnits; self.start = start; self.interval = interval
+    init(total: Int, totalUnits: Int64, start: Double, interval: Double, groups: Int) {
+        self.total = total; self.totalUnits = totalUnits; self.interval = interval; self.groups = groups
+        gap = interval
+        // A process-local monotonic clock (the heartbeat thread must not call MPI).
+        let now = ProcessInfo.processInfo.systemUptime
+        self.start = now - (MPIEnvironment.wtime() - start)
+        lastPrint = now
+        lastLine = now
     }
 
-    mutating func report(done: Int, units: Int64, log: (String) -> Void) {
-        let now = MPIEnvironment.wtime()
-        guard done != lastDone, now - lastPrint >= interval || done == total else { return }
+    func report(done: Int, units: Int64, log: (String) -> Void) {
+        let now = ProcessInfo.processInfo.systemUptime
+        lock.lock()
+        self.done = done
+        guard done != lastDone, now - lastPrint >= interval || done == total else { lock.unlock(); return }
         lastPrint = now
+        lastLine = now
+        gap = interval
         lastDone = done
+        lock.unlock()
         let elapsed = now - start
         let eta = units > 0 ? elapsed * Double(totalUnits - units) / Double(units) : .nan
         let pct = total > 0 ? 100.0 * Double(done) / Double(total) : 100
         log(String(format: "[qglass] %d/%d tasks (%.1f%%)  elapsed %@  ETA %@", done, total, pct, hms(elapsed), eta.isFinite ? hms(eta) : "--:--:--"))
+    }
+
+    /// Local (world rank 0): start printing a heartbeat through `beat`
+    /// whenever `gap` seconds pass without any line.
+    func startHeartbeat(_ beat: @escaping @Sendable (String) -> Void) {
+        lock.lock(); beating = true; lock.unlock()
+        let t = Thread { [self] in
+            while true {
+                Thread.sleep(forTimeInterval: min(0.1, interval / 4))
+                lock.lock()
+                guard beating else { lock.unlock(); return }
+                let now = ProcessInfo.processInfo.systemUptime
+                let due = now - lastLine >= gap && done < total
+                if due { lastLine = now; gap = min(2 * gap, max(interval, 600)) }
+                let d = done
+                lock.unlock()
+                if due {
+                    beat(String(format: "[qglass] still working on %d task(s), %d/%d done, elapsed %@",
+                                min(groups, total - d), d, total, hms(now - start)))
+                }
+            }
+        }
+        thread = t
+        t.start()
+    }
+
+    /// Local: stop the heartbeat (idempotent).
+    func stopHeartbeat() {
+        lock.lock(); beating = false; lock.unlock()
     }
 }
 

@@ -48,10 +48,15 @@ public struct CampaignSettings: Sendable {
                                 lapackDriver: lapack, scalapackDriver: scalapack, blockSize: nb)
     }
 
-    /// Canonical TOML of the settings that determine the payload (output
-    /// path and thread counts excluded).
+    /// Canonical TOML of the settings that determine the payload: the
+    /// disorder (seed, realizations) and the solver setup (group size,
+    /// drivers, block size, BLAS threads), whose changes alter payload bits.
+    /// The output path is excluded. `blas_threads = 0` (auto) is compared as
+    /// written; the driver also compares its resolved count on --resume.
     public var canonical: String {
         "[campaign]\nseed = \(seed)\nrealizations = \(realizations)\nfirst_realization = \(firstRealization)\n"
+            + "group_size = \(groupSize)\nblas_threads = \(blasThreads)\nlapack_driver = \"\(lapackDriver.rawValue)\"\n"
+            + "scalapack_driver = \"\(scalapackDriver.rawValue)\"\nblock_size = \(blockSize)\n"
     }
 }
 
@@ -71,7 +76,9 @@ public struct TaskSpec: Sendable, Hashable {
     }
 }
 
-/// A dataset of an output block: shape [rows] + rowShape.
+/// A dataset of an output block: shape [rows] + rowShape. `units` and
+/// `description` are stored as the dataset's string attributes of those names
+/// ("1" for dimensionless numbers, "" for labels, codes and flags).
 public struct DatasetSpec: Sendable {
     public var name: String
     public var type: HDF5ElementType

@@ -161,7 +161,10 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Collective in a parallel file: write (replace) a numeric attribute (scalar or 1-D).
+    /// An existing attribute of the same type and shape is overwritten in
+    /// place (no metadata is freed or allocated: e.g. `finished` 0 -> 1).
     public func setAttribute<T: HDF5Scalar>(_ name: String, _ values: [T], scalar: Bool = false, on objectPath: String = "/") throws {
+        if try overwriteInPlace(name, values, scalar: scalar, on: objectPath) { return }
         try withAttribute(name, on: objectPath, fileType: T.h5FileType, shape: scalar ? [] : [values.count]) { (attr) throws in
             try values.withUnsafeBytes { (p) throws in
                 try h5check(H5Awrite(attr, T.h5MemoryType, p.baseAddress), "H5Awrite", name)
@@ -172,6 +175,27 @@ public final class HDF5File: @unchecked Sendable {
     /// Collective in a parallel file: scalar numeric attribute.
     public func setAttribute<T: HDF5Scalar>(_ name: String, _ value: T, on objectPath: String = "/") throws {
         try setAttribute(name, [value], scalar: true, on: objectPath)
+    }
+
+    /// Writes `values` into an existing attribute of the same file type and
+    /// shape; false (nothing written) when there is none or it differs.
+    private func overwriteInPlace<T: HDF5Scalar>(_ name: String, _ values: [T], scalar: Bool, on objectPath: String) throws -> Bool {
+        let obj = try h5id(H5Oopen(id, objectPath, chdf5_p_default()), "H5Oopen", objectPath)
+        defer { _ = H5Oclose(obj) }
+        guard H5Aexists(obj, name) > 0 else { return false }
+        let attr = try h5id(H5Aopen(obj, name, chdf5_p_default()), "H5Aopen", "\(objectPath)@\(name)")
+        defer { _ = H5Aclose(attr) }
+        let ftype = try h5id(H5Aget_type(attr), "H5Aget_type", name)
+        defer { _ = H5Tclose(ftype) }
+        let space = try h5id(H5Aget_space(attr), "H5Aget_space", name)
+        defer { _ = H5Sclose(space) }
+        let rank = H5Sget_simple_extent_ndims(space)
+        guard H5Tequal(ftype, T.h5FileType) > 0, rank == (scalar ? 0 : 1),
+              H5Sget_simple_extent_npoints(space) == Int64(values.count) else { return false }
+        try values.withUnsafeBytes { (p) throws in
+            try h5check(H5Awrite(attr, T.h5MemoryType, p.baseAddress), "H5Awrite", name)
+        }
+        return true
     }
 
     private func withAttribute(_ name: String, on objectPath: String, fileType: hid_t, shape: [Int],

@@ -16,12 +16,66 @@ func complain(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
+/// Flags shared by the campaign commands (run, ed, fields).
+struct CampaignFlags: ParsableArguments {
+    @Flag(help: "Overwrite an existing output file.") var force = false
+    @Flag(help: "Continue an existing output file: completed tasks are kept, the rest are computed.") var resume = false
+    @Flag(help: "Remove the output's lock file (<out>.lock) left by a run that is gone, e.g. one on another host, instead of refusing.")
+    var breakLock = false
+    @Option(help: "Seconds between progress lines (and heartbeat lines while tasks run).") var progressInterval = 5.0
+    @Flag(help: "Print nothing on stdout (errors still go to stderr).") var quiet = false
+
+    func validate() throws {
+        guard progressInterval.isFinite, progressInterval > 0 else {
+            refuse("--progress-interval must be a number of seconds > 0 (got \(progressInterval))")
+        }
+    }
+}
+
+/// A refusal before MPI starts: world rank 0 (from the launcher's
+/// environment) prints one line on stderr; every rank exits with status 2.
+func refuse(_ message: String) -> Never {
+    if launcherRank == 0 { complain("error: \(message)") }
+    exit(2)
+}
+
+/// Local, before MPI_Init, on every rank: the checks that need only the file
+/// system, so that their refusals are one line without MPI's shutdown noise.
+/// The config is read and parsed when every rank can read it (otherwise the
+/// checks are left to rank 0 after MPI_Init); then the output's folder is
+/// checked, and a file to resume must open as HDF5 (unless another run holds
+/// its lock: that refusal comes from the lock, after MPI_Init).
+func preflight(configText: String?, configPath: String?, output: String?, flags: CampaignFlags, overrides: [String]) {
+    if flags.force && flags.resume { refuse("--force and --resume exclude each other") }
+    var text = configText
+    if text == nil, let configPath {
+        text = try? String(contentsOfFile: configPath, encoding: .utf8)
+    }
+    var out = output
+    if let t = text {
+        do {
+            let applied = try ConfigDocument.applying(overrides: overrides, to: t)
+            let plan = try CampaignPlan(configText: applied)
+            out = out ?? plan.settings.output
+        } catch {
+            refuse("\(error)")
+        }
+    }
+    guard let out else { return }
+    if let r = Campaign.preflight(output: out, resume: flags.resume) { refuse(r) }
+    if flags.resume, FileManager.default.fileExists(atPath: out), !FileManager.default.fileExists(atPath: OutputLock.path(for: out)),
+       let r = Campaign.checkReadable(out) {
+        refuse(r)
+    }
+}
+
 /// Runs a campaign under MPI: config text is read on rank 0 and broadcast.
 /// Config and input errors are the same on every rank: rank 0 reports them and
 /// all ranks exit with status 2. A failing task aborts the whole job (after
 /// the failing rank reports it), so no rank hangs in a collective; completed
 /// tasks are already safe in the file.
-func runCampaign(configText: String?, configPath: String?, output: String?, force: Bool, resume: Bool, overrides: [String] = []) -> Never {
+func runCampaign(configText: String?, configPath: String?, output: String?, flags: CampaignFlags, overrides: [String] = []) -> Never {
+    preflight(configText: configText, configPath: configPath, output: output, flags: flags, overrides: overrides)
     var status: Int32 = 0
     do {
         status = try MPIEnvironment.run { world in
@@ -38,13 +92,19 @@ func runCampaign(configText: String?, configPath: String?, output: String?, forc
             text = try world.broadcast(string: text)
             do {
                 text = try ConfigDocument.applying(overrides: overrides, to: text)
+                // The stored config names the file it was written to.
+                if let output { text = try ConfigDocument.settingOutput(output, in: text) }
             } catch {
                 if world.rank == 0 { complain("error: \(error)") }
                 return 2
             }
-            let options = RunOptions(configText: text, output: output, force: force, resume: resume)
+            var options = RunOptions(configText: text, output: output, force: flags.force, resume: flags.resume)
+            options.breakLock = flags.breakLock
+            options.progressInterval = flags.progressInterval
+            let printing = world.rank == 0 && !flags.quiet
+            if printing { options.heartbeat = { say($0) } }
             do {
-                return try Campaign.run(world: world, options: options, log: { line in if world.rank == 0 { say(line) } })
+                return try Campaign.run(world: world, options: options, log: { line in if printing { say(line) } })
             } catch let e as ConfigError {
                 if world.rank == 0 { complain("error: \(e)") }
                 return 2
@@ -63,18 +123,49 @@ func runCampaign(configText: String?, configPath: String?, output: String?, forc
     exit(status)
 }
 
-/// A comma-separated flag value ("8, 10") as a TOML array ("[8, 10]"),
-/// items quoted when they are strings.
-func tomlArray(_ csv: String, quoted: Bool = false) -> String {
-    let items = csv.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    return "[" + items.map { quoted ? "\"\($0)\"" : $0 }.joined(separator: ", ") + "]"
+/// A TOML basic string.
+func tomlString(_ s: String) -> String { "\"" + tomlEscaped(s) + "\"" }
+
+/// One number of a flag, validated before any config is generated: finite,
+/// kept as written when it is a TOML number literal (so the stored config
+/// shows what the user typed), else Swift's shortest form of its value.
+func numberLiteral(_ item: String, flag: String) -> String {
+    let t = item.trimmingCharacters(in: .whitespaces)
+    guard let x = Double(t), x.isFinite, !t.lowercased().contains("x"), !t.lowercased().contains("p") else {
+        refuse("\(flag): '\(t)' is not a finite number")
+    }
+    if t.range(of: #"^[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil { return t }
+    return "\(x)"
+}
+
+/// A comma-separated list of numbers from a flag, as a TOML array.
+func numberList(_ csv: String, flag: String, integers: Bool = false) -> String {
+    let items = csv.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !items.isEmpty, !items.contains(where: \.isEmpty) else { refuse("\(flag): expected a comma-separated list of numbers (got '\(csv)')") }
+    if integers {
+        // Written in TOML's form (no leading zeros or '+'), which is how users type integers anyway.
+        var ints: [String] = []
+        for i in items {
+            guard let n = Int(i) else { refuse("\(flag): '\(i)' is not an integer") }
+            ints.append(String(n))
+        }
+        return "[" + ints.joined(separator: ", ") + "]"
+    }
+    return "[" + items.map { numberLiteral($0, flag: flag) }.joined(separator: ", ") + "]"
+}
+
+/// A comma-separated list of words from a flag, as a TOML array of strings.
+func wordList(_ csv: String, flag: String) -> String {
+    let items = csv.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !items.isEmpty, !items.contains(where: \.isEmpty) else { refuse("\(flag): expected a comma-separated list (got '\(csv)')") }
+    return "[" + items.map(tomlString).joined(separator: ", ") + "]"
 }
 
 struct QGlassCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
-        version: Provenance.version,
+        version: Provenance.version,  // `qglass --version` is answered before parsing (with the commit)
         subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self])
 }
 
@@ -84,13 +175,12 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "Campaign config (TOML).") var config: String
     @Option(help: "Output HDF5 file (overrides [campaign] output).") var out: String?
-    @Flag(help: "Overwrite an existing output file.") var force = false
-    @Flag(help: "Continue an existing output file: completed tasks are kept, the rest are computed.") var resume = false
+    @OptionGroup var flags: CampaignFlags
     @Option(name: .customLong("set"), help: "Override a config value: table.key=value (TOML value), e.g. lrsg.L=[12]. Repeatable.")
     var overrides: [String] = []
 
     func run() throws {
-        runCampaign(configText: nil, configPath: config, output: out, force: force, resume: resume, overrides: overrides)
+        runCampaign(configText: nil, configPath: config, output: out, flags: flags, overrides: overrides)
     }
 }
 
@@ -116,12 +206,13 @@ struct EDCommand: ParsableCommand {
     @Option(help: "Take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
     @Option(help: "Output HDF5 file.") var out: String
-    @Flag(help: "Overwrite an existing output file.") var force = false
-    @Flag(help: "Continue an existing output file.") var resume = false
+    @OptionGroup var flags: CampaignFlags
 
     func run() throws {
-        guard model == "lrsg" else { throw ValidationError("unknown model '\(model)'; known: lrsg") }
-        let source = disorderFrom.map { "disorder_from = \"\(tomlEscaped($0))\"\n" } ?? ""
+        guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
+        // Flag values are validated here and written as given: a bad value is
+        // refused naming the flag, never as an error in a generated config.
+        let source = disorderFrom.map { "disorder_from = \(tomlString($0))\n" } ?? ""
         let text = """
         # generated by: qglass ed \(CommandLine.arguments.dropFirst(2).joined(separator: " "))
         [campaign]
@@ -130,20 +221,21 @@ struct EDCommand: ParsableCommand {
         first_realization = \(firstRealization)
         group_size = \(groupSize)
         blas_threads = \(blasThreads)
-        lapack_driver = "\(lapackDriver)"
-        scalapack_driver = "\(scalapackDriver)"
+        lapack_driver = \(tomlString(lapackDriver))
+        scalapack_driver = \(tomlString(scalapackDriver))
+        output = \(tomlString(out))
 
         [lrsg]
-        L = \(tomlArray(sizes))
-        alpha = \(tomlArray(alpha))
-        hx = \(tomlArray(hx))
-        boundary = "\(boundary)"
+        L = \(numberList(sizes, flag: "--L", integers: true))
+        alpha = \(numberList(alpha, flag: "--alpha"))
+        hx = \(numberList(hx, flag: "--hx"))
+        boundary = \(tomlString(boundary))
         eps_bins = \(epsBins)
         store_eigenstates_max_L = \(storeMaxL)
         check_eigenpairs = \(checkEigenpairs)
 
         """ + source
-        runCampaign(configText: text, configPath: nil, output: out, force: force, resume: resume)
+        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }
 }
 
@@ -161,36 +253,36 @@ struct FieldsCommand: ParsableCommand {
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
     @Option(help: "periodic or open.") var boundary = "periodic"
-    @Option(help: "Lower edge of the |phi| histogram.") var phiMin = 1e-4
-    @Option(help: "Upper edge of the |phi| histogram.") var phiMax = 100.0
+    @Option(help: "Lower edge of the |phi| histogram.") var phiMin = "1e-4"
+    @Option(help: "Upper edge of the |phi| histogram.") var phiMax = "100.0"
     @Option(help: "Histogram bins per decade.") var binsPerDecade = 10
     @Flag(help: "Store J [L, L] per task (otherwise the seed and disorder_stream regenerate it).") var storeDisorder = false
     @Option(help: "Output HDF5 file.") var out: String
-    @Flag(help: "Overwrite an existing output file.") var force = false
-    @Flag(help: "Continue an existing output file.") var resume = false
+    @OptionGroup var flags: CampaignFlags
 
     func run() throws {
-        guard model == "lrsg" else { throw ValidationError("unknown model '\(model)'; known: lrsg") }
+        guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
         let text = """
         # generated by: qglass fields \(CommandLine.arguments.dropFirst(2).joined(separator: " "))
         [campaign]
         seed = \(seed)
         realizations = \(realizations)
         first_realization = \(firstRealization)
+        output = \(tomlString(out))
 
         [fields]
-        L = \(tomlArray(sizes))
-        alpha = \(tomlArray(alpha))
-        state = \(tomlArray(state, quoted: true))
-        order = "\(order)"
-        boundary = "\(boundary)"
-        phi_min = \(phiMin)
-        phi_max = \(phiMax)
+        L = \(numberList(sizes, flag: "--L", integers: true))
+        alpha = \(numberList(alpha, flag: "--alpha"))
+        state = \(wordList(state, flag: "--state"))
+        order = \(tomlString(order))
+        boundary = \(tomlString(boundary))
+        phi_min = \(numberLiteral(phiMin, flag: "--phi-min"))
+        phi_max = \(numberLiteral(phiMax, flag: "--phi-max"))
         bins_per_decade = \(binsPerDecade)
         store_disorder = \(storeDisorder)
 
         """
-        runCampaign(configText: text, configPath: nil, output: out, force: force, resume: resume)
+        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }
 }
 
@@ -451,6 +543,11 @@ if CommandLine.arguments.dropFirst().first == "bench" {
 // Stop requests (SIGTERM/SIGINT/SIGUSR1) are caught from the first moment, so
 // a signal that arrives while a rank is still starting cannot kill it.
 StopSignal.install()
+
+if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--version" {
+    if launcherRank == 0 { print("qglass \(Provenance.version) (commit \(Provenance.gitCommit()), HDF5 schema \(Provenance.schemaVersion))") }
+    exit(0)
+}
 
 if launcherRank != 0 {
     // Only rank 0 prints argument errors and help.

@@ -60,13 +60,44 @@ final class ConfigTests: XCTestCase {
         XCTAssertLessThan(Double(plan.study.peakBytesPerRank(groupSize: 4)), one / 2)
     }
 
-    /// The canonical text ignores formatting and output-only settings.
-    func testCanonicalIgnoresOutputSettings() throws {
+    /// The canonical text ignores formatting and the output path, but holds
+    /// the solver setup (it changes payload bits).
+    func testCanonicalIgnoresOutputButNotSolverSetup() throws {
         let a = try CampaignPlan(configText: good)
-        let b = try CampaignPlan(configText: good.replacingOccurrences(of: "realizations = 3", with: "realizations = 3\noutput = \"x.h5\"\nblas_threads = 2"))
+        let b = try CampaignPlan(configText: good.replacingOccurrences(of: "realizations = 3", with: "realizations = 3\noutput = \"x.h5\"\nblas_threads = 1"))
         XCTAssertEqual(a.canonical, b.canonical)
         let c = try CampaignPlan(configText: good.replacingOccurrences(of: "seed = 7", with: "seed = 8"))
         XCTAssertNotEqual(a.canonical, c.canonical)
+        for setting in ["group_size = 2", "blas_threads = 2", "blas_threads = 0", "lapack_driver = \"dsyevr\"",
+                        "scalapack_driver = \"pdsyevr\"", "block_size = 32"] {
+            let d = try CampaignPlan(configText: good.replacingOccurrences(of: "seed = 7", with: "seed = 7\n" + setting))
+            XCTAssertNotEqual(a.canonical, d.canonical, setting)
+            let diff = Campaign.canonicalDifferences(stored: a.canonical, now: d.canonical)
+            XCTAssertEqual(diff.count, 1, "\(setting): \(diff)")
+            XCTAssertTrue(diff[0].hasPrefix("campaign." + setting.split(separator: " ")[0] + ": file "), diff[0])
+        }
+        // The canonical text is itself a valid config (the reducer parses it).
+        XCTAssertEqual(try CampaignPlan(configText: a.canonical).canonical, a.canonical)
+    }
+
+    /// --set edits the overridden lines only: comments and numbers as written
+    /// are kept (no 0.69999999999999996), and the stored config names --out.
+    func testOverridesKeepTheTextAsWritten() throws {
+        let text = "# my study\n[campaign]\nseed = 7   # seed\nrealizations = 3\noutput = \"a.h5\"\n\n[lrsg]\nL = [6, 8]\nalpha = 0.7\nhx = [0.1, 1.0]\n"
+        let out = try ConfigDocument.applying(overrides: ["lrsg.L=[12]", "campaign.group_size=2"], to: text)
+        XCTAssertTrue(out.hasPrefix("# overrides: lrsg.L=[12] campaign.group_size=2\n# my study\n"), out)
+        XCTAssertTrue(out.contains("seed = 7   # seed\n") && out.contains("alpha = 0.7\n") && out.contains("hx = [0.1, 1.0]"), out)
+        XCTAssertTrue(out.contains("L = [12]\n") && out.contains("group_size = 2\n"), out)
+        let plan = try CampaignPlan(configText: out)
+        XCTAssertEqual(plan.settings.groupSize, 2)
+        XCTAssertEqual((plan.study as? LRSGStudy)?.sizes, [12])
+        let named = try ConfigDocument.settingOutput("/scratch/run \"1\".h5", in: out)
+        XCTAssertEqual(try CampaignPlan(configText: named).settings.output, "/scratch/run \"1\".h5")
+        XCTAssertTrue(named.contains("alpha = 0.7\n"))
+        // A multi-line value cannot be edited line by line: TOMLKit's rendering, same meaning.
+        let multi = text.replacingOccurrences(of: "hx = [0.1, 1.0]", with: "hx = [0.1,\n  1.0]")
+        let m = try ConfigDocument.applying(overrides: ["lrsg.hx=[0.5]"], to: multi)
+        XCTAssertEqual((try CampaignPlan(configText: m).study as? LRSGStudy)?.fields, [0.5])
     }
 }
 

@@ -127,6 +127,16 @@ final class EDCampaignTests: XCTestCase {
             XCTAssertFalse(try h.stringAttribute("git_commit").isEmpty)
             XCTAssertFalse(try h.stringAttribute("qglass_version").isEmpty)
             XCTAssertFalse(try h.stringAttribute("created").isEmpty)
+            XCTAssertEqual(try h.numericAttribute("finished", as: Int64.self), [1])
+            XCTAssertTrue(try h.stringAttribute("config").contains("output = \"\(f.path)\""))
+            // L is an int64 attribute; readers asking for float64 get HDF5's conversion.
+            XCTAssertEqual(try h.numericAttribute("L", as: Int64.self, on: "/lrsg/L5"), [5])
+            XCTAssertEqual(try h.numericAttribute("L", as: Double.self, on: "/lrsg/L5"), [5.0])
+            for name in try h.members(of: "/lrsg/L5") {
+                XCTAssertFalse(try h.stringAttribute("description", on: "/lrsg/L5/" + name).isEmpty, name)
+                XCTAssertTrue(h.hasAttribute("units", on: "/lrsg/L5/" + name), name)
+            }
+            XCTAssertEqual(try h.stringAttribute("units", on: "/lrsg/L5/e_min"), "J")
         }
         XCTAssertEqual(try read(f, "/lrsg/L5/done"), [1, 1, 1])
         XCTAssertTrue(try read(f, "/lrsg/L5/residual_max").allSatisfy { $0 < 1e-10 })

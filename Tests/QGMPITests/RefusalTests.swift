@@ -46,4 +46,51 @@ final class RefusalTests: XCTestCase {
         try expectRefusal(["ed", "--L", "20", "--alpha", "0.7", "--hx", "0.5", "--realizations", "1", "--seed", "1",
                            "--out", dir.appendingPathComponent("o.h5").path], contains: "memory estimate")
     }
+
+    /// Refusals that need only the file system or the flags come before MPI
+    /// starts: one line from rank 0, exit 2, no HDF5 error stack, no MPI_ABORT
+    /// banner, no TOML error about a config the user did not write.
+    func testCleanRefusalsOfPathsFilesAndFlagValues() throws {
+        let dir = try TestPaths.scratch("clean-refusals")
+        let ok = ["--L", "4", "--alpha", "0.7", "--hx", "0.5", "--realizations", "1", "--seed", "1"]
+        let noise = ["H5F", "H5E", "H5D", "TOML", "MPI_ABORT", "ORTE_ERROR_LOG", "error (rank", "generated"]
+        func check(_ args: [String], _ contains: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            try expectRefusal(args, contains: contains, file: file, line: line)
+            let res = try MPIRun.qglass(ranks: 2, args)
+            for n in noise { XCTAssertFalse(res.stderr.contains(n), "'\(n)' in:\n\(res.stderr)", file: file, line: line) }
+        }
+        let missing = dir.appendingPathComponent("no/such/folder/o.h5").path
+        try check(["ed", "--out", missing] + ok, "the folder of the output file \(missing) does not exist")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("no").path))
+
+        let text = dir.appendingPathComponent("notes.h5").path
+        try "not an HDF5 file\n".write(toFile: text, atomically: true, encoding: .utf8)
+        try check(["ed", "--out", text, "--resume"] + ok, "cannot resume \(text): it is not a readable HDF5 file")
+
+        let good = dir.appendingPathComponent("good.h5").path
+        XCTAssertEqual(try MPIRun.qglass(ranks: 2, ["ed", "--out", good] + ok).status, 0)
+        let data = try Data(contentsOf: URL(fileURLWithPath: good))
+        let cut = dir.appendingPathComponent("cut.h5").path
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: cut))
+        try check(["ed", "--out", cut, "--resume"] + ok, "cannot resume \(cut): it is not a readable HDF5 file (truncated")
+
+        let o = dir.appendingPathComponent("o.h5").path
+        let base = ["--L", "4", "--realizations", "1", "--seed", "1", "--out", o]
+        for bad in ["NaN", "nan", "inf", "-inf", "abc", "0.7,", "0x1p-2"] {
+            try check(["ed", "--hx", "0.5", "--alpha=\(bad)"] + base, "--alpha: ")
+        }
+        try check(["ed", "--alpha", "0.7", "--hx", "0.5,NaN"] + base, "--hx: 'NaN' is not a finite number")
+        try check(["ed", "--alpha", "0.7", "--hx", "0.5", "--L", "4.5", "--realizations", "1", "--seed", "1", "--out", o], "--L: '4.5' is not an integer")
+        try check(["fields", "--L", "50", "--alpha", "NaN", "--realizations", "1", "--seed", "1", "--out", o], "--alpha: 'NaN' is not a finite number")
+        try check(["fields", "--L", "50", "--alpha", "0.7", "--phi-min", "inf", "--realizations", "1", "--seed", "1", "--out", o],
+                  "--phi-min: 'inf' is not a finite number")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: o), "no file may be created")
+
+        // Through the launch wrapper (mpirun -q) the refusal is exactly one line.
+        let wrapper = TestPaths.repoRoot.appendingPathComponent("cluster/mpirun.sh").path
+        let res = try MPIRun.run(["bash", wrapper, "-n", "2", TestPaths.qglass, "ed", "--alpha", "NaN", "--hx", "0.5"] + base)
+        XCTAssertEqual(res.status, 2)
+        XCTAssertEqual(res.stderr.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty },
+                       ["error: --alpha: 'NaN' is not a finite number"])
+    }
 }

@@ -45,11 +45,7 @@ def test_every_dataset_reads(runs, study):
     for path in (camp, red):
         with h5py.File(path, "r") as f:
             assert f.attrs["study"] == study
-<<<<<<< HEAD
-            assert int(f.attrs["schema_version"]) == 2
-=======
             assert int(f.attrs["schema_version"]) == schema >= 1
->>>>>>> i11-registry
             found = datasets(f)
             assert len(found) >= 8, path
             for name, ds in found:

@@ -46,8 +46,11 @@ public struct AvalancheStudy: Study {
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
             chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
-                        datasets: [DatasetSpec("hx", .float64), DatasetSpec("state", .int8), DatasetSpec("z0", .int8, [L]),
-                                   DatasetSpec("ever", .int64, [steps + 1]), DatasetSpec("steps_taken", .int64)],
+                        datasets: [DatasetSpec("hx", .float64, units: "J", description: "resonance threshold h_x"),
+                                   DatasetSpec("state", .int8, units: "", description: "initial state kind: 0 random, 1 single-flip stable"),
+                                   DatasetSpec("z0", .int8, [L], units: "", description: "the initial state of the avalanche, z_i = +-1"),
+                                   DatasetSpec("ever", .int64, [steps + 1], units: "", description: "spins ever resonant after each step (entry 0: before the first flip)"),
+                                   DatasetSpec("steps_taken", .int64, units: "", description: "flips made (< steps when no spin was resonant any more)")],
                         attributes: ["steps": Double(steps), "order": Double(order.code)])
         }
     }

@@ -80,9 +80,13 @@ struct ClassicalChainSpec: Sendable {
     /// attributes L and boundary_open plus `attributes`.
     func block(study: String, L: Int, points: Int, campaign: CampaignSettings, datasets: [DatasetSpec],
                attributes: [String: Double]) -> OutputBlock {
-        var ds = [DatasetSpec("alpha", .float64), DatasetSpec("realization", .int64), DatasetSpec("point", .int64),
-                  DatasetSpec("disorder_stream", .int64)]
-        if storeDisorder { ds.append(DatasetSpec("J", .float64, [L, L])) }
+        var ds = [DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
+                  DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
+                  DatasetSpec("point", .int64, units: "", description: "index of the task's point in the study's point list"),
+                  DatasetSpec("disorder_stream", .int64, units: "", description: "64-bit key (bit pattern) of the counter-based stream of J")]
+        if storeDisorder {
+            ds.append(DatasetSpec("J", .float64, [L, L], units: "J", description: "raw couplings J_ij (standard normal, symmetric, zero diagonal)"))
+        }
         let attrs = attributes.merging(["L": Double(L), "boundary_open": boundary == .open ? 1 : 0]) { a, _ in a }
         return OutputBlock(path: "/\(study)/L\(L)", rows: points * campaign.realizations, datasets: ds + datasets, attributes: attrs)
     }

@@ -47,10 +47,17 @@ public struct FieldsStudy: Study {
 
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
-            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign, datasets: [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("phi", .float64, [L]),
-                   DatasetSpec("flips", .int64), DatasetSpec("energy_per_spin", .float64), DatasetSpec("phi_sq_mean", .float64),
-                   DatasetSpec("min_abs_phi", .float64), DatasetSpec("phi_hist", .float64, [bins]),
-                   DatasetSpec("phi_underflow", .float64), DatasetSpec("phi_overflow", .float64)],
+            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign, datasets: [
+                   DatasetSpec("state", .int8, units: "", description: "state kind: 0 random (T = inf), 1 single-flip stable"),
+                   DatasetSpec("z", .int8, [L], units: "", description: "the final state, z_i = +-1"),
+                   DatasetSpec("phi", .float64, [L], units: "J", description: "local fields phi_i = sum_{j != i} J_ij z_j / d_ij^alpha"),
+                   DatasetSpec("flips", .int64, units: "", description: "flips of the SFS relaxation (0 for random states)"),
+                   DatasetSpec("energy_per_spin", .float64, units: "J", description: "(1/2L) sum_i z_i phi_i"),
+                   DatasetSpec("phi_sq_mean", .float64, units: "J^2", description: "(1/L) sum_i phi_i^2"),
+                   DatasetSpec("min_abs_phi", .float64, units: "J", description: "min_i |phi_i|"),
+                   DatasetSpec("phi_hist", .float64, [bins], units: "1", description: "counts of |phi_i| per logarithmic bin (edges phi_min 10^(k / bins_per_decade))"),
+                   DatasetSpec("phi_underflow", .float64, units: "1", description: "count of |phi_i| below phi_min"),
+                   DatasetSpec("phi_overflow", .float64, units: "1", description: "count of |phi_i| at or above phi_max")],
                         attributes: ["phi_min": phiMin, "phi_max": phiMax, "bins_per_decade": Double(binsPerDecade), "order": Double(order.code)])
         }
     }

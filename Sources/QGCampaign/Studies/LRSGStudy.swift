@@ -105,6 +105,14 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     /// Per-task eps histogram datasets, in `EpsHistogram` field order.
     public static let histogramNames = ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2",
                                         "hist_count_log_r", "hist_sum_log_r", "hist_sum_log_m_ea"]
+    static let histogramDescriptions = [
+        "hist_count": "eigenstates per eps bin (eps_bins uniform bins on [0, 1])",
+        "hist_count_r": "eigenstates with a finite gap ratio r per eps bin",
+        "hist_sum_r": "sum of r per eps bin", "hist_sum_r2": "sum of r^2 per eps bin",
+        "hist_sum_m_ea": "sum of m_EA per eps bin", "hist_sum_m_ea2": "sum of m_EA^2 per eps bin",
+        "hist_count_log_r": "eigenstates with a finite r > 0 per eps bin", "hist_sum_log_r": "sum of ln r over them per eps bin",
+        "hist_sum_log_m_ea": "sum of ln m_EA per eps bin",
+    ]
     func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL }
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
 
@@ -112,18 +120,28 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         sizes.map { L in
             let n = 1 << L
             var ds: [DatasetSpec] = [
-                DatasetSpec("alpha", .float64), DatasetSpec("hx", .float64), DatasetSpec("realization", .int64),
-                DatasetSpec("point", .int64), DatasetSpec("J", .float64, [L, L]),
-                DatasetSpec("e_min", .float64), DatasetSpec("e_max", .float64),
-                DatasetSpec("residual_max", .float64), DatasetSpec("orthogonality_max", .float64),
-                DatasetSpec("seconds_build", .float64), DatasetSpec("seconds_solve", .float64), DatasetSpec("seconds_observables", .float64),
+                DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
+                DatasetSpec("hx", .float64, units: "J", description: "transverse field h_x"),
+                DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
+                DatasetSpec("point", .int64, units: "", description: "index of (L, alpha, h_x) in the config's point list"),
+                DatasetSpec("J", .float64, [L, L], units: "J", description: "raw couplings J_ij (standard normal, symmetric, zero diagonal)"),
+                DatasetSpec("e_min", .float64, units: "J", description: "lowest eigenvalue of H (both parity sectors)"),
+                DatasetSpec("e_max", .float64, units: "J", description: "highest eigenvalue of H (both parity sectors)"),
+                DatasetSpec("residual_max", .float64, units: "J", description: "max over checked eigenpairs of ||H v - E v||_2"),
+                DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |v_i . v_j - delta_ij|"),
+                DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian build (both sectors)"),
+                DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver (both sectors)"),
+                DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and observables (both sectors)"),
             ]
             for h in Self.histogramNames {
-                ds.append(DatasetSpec(h, .float64, [epsBins]))
+                ds.append(DatasetSpec(h, .float64, [epsBins], units: "1", description: Self.histogramDescriptions[h] ?? h))
             }
             if storesEigenstates(L) {
-                ds += [DatasetSpec("energy", .float64, [n]), DatasetSpec("sector", .int8, [n]), DatasetSpec("eps", .float64, [n]),
-                       DatasetSpec("r", .float64, [n]), DatasetSpec("m_ea", .float64, [n])]
+                ds += [DatasetSpec("energy", .float64, [n], units: "J", description: "eigenvalues, each parity sector ascending, sector +1 first"),
+                       DatasetSpec("sector", .int8, [n], units: "", description: "parity P = prod_i X_i of each eigenstate (+1 or -1)"),
+                       DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min)"),
+                       DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio within the sector; NaN at both ends of each sector"),
+                       DatasetSpec("m_ea", .float64, [n], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2")]
             }
             return OutputBlock(path: blockPath(L), rows: pointsOf(L).count * campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "eps_bins": Double(epsBins)], matrixDimension: 1 << (L - 1))

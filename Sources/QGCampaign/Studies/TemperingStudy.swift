@@ -59,14 +59,24 @@ public struct TemperingStudy: Study {
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
     var schedule: ParallelTempering.Schedule { .init(temperatures: temperatures, initialSweeps: initialSweeps, stages: stages) }
     public static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
+    static let stageUnits = ["energy": "J"]
+    static let stageDescriptions = [
+        "energy": "thermal average of E/L over both copies, per stage and temperature",
+        "q2": "thermal average of q^2, q = (1/L) sum_i z^a_i z^b_i, per stage and temperature",
+        "q4": "thermal average of q^4 per stage and temperature", "abs_q": "thermal average of |q| per stage and temperature",
+        "ql": "thermal average of the link overlap per stage and temperature",
+    ]
 
     public var blocks: [OutputBlock] {
         let nT = temperatures.count
         return chain.sizes.map { L in
             chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
-                        datasets: [DatasetSpec("T", .float64, [nT]), DatasetSpec("tmf2", .float64), DatasetSpec("sweeps", .int64, [stages])]
-                            + Self.stageNames.map { DatasetSpec($0, .float64, [stages, nT]) }
-                            + [DatasetSpec("exchange_acceptance", .float64, [stages, nT - 1])],
+                        datasets: [DatasetSpec("T", .float64, [nT], units: "J", description: "the temperature ladder (ascending)"),
+                                   DatasetSpec("tmf2", .float64, units: "J^2", description: "(T_c^MF)^2 of the couplings used (1 when normalized)"),
+                                   DatasetSpec("sweeps", .int64, [stages], units: "", description: "total sweeps at the end of each stage")]
+                            + Self.stageNames.map { DatasetSpec($0, .float64, [stages, nT], units: Self.stageUnits[$0] ?? "1", description: Self.stageDescriptions[$0] ?? $0) }
+                            + [DatasetSpec("exchange_acceptance", .float64, [stages, nT - 1], units: "1",
+                                           description: "accepted fraction of exchanges between temperatures t and t+1, per stage")],
                         attributes: ["stages": Double(stages), "initial_sweeps": Double(initialSweeps),
                                      "normalized_mean_field": normalization == .meanField ? 1 : 0])
         }

@@ -39,12 +39,20 @@ public struct TwoFlipStudy: Study {
 
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
     public static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
+    static let countDescriptions = [
+        "count_all": "pairs with |A_12| > 1 per h_x", "count_genuine": "of those, pairs with neither spin single-flip resonant",
+        "count_all_pt": "pairs with |A_12| / 4 > 1 (plain perturbative amplitude) per h_x",
+        "count_genuine_pt": "of those, pairs with neither spin single-flip resonant",
+        "count_single": "single-flip resonant spins, |phi_i| < h_x, per h_x",
+    ]
 
     public var blocks: [OutputBlock] {
         chain.sizes.map { L in
             chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
-                        datasets: [DatasetSpec("state", .int8), DatasetSpec("z", .int8, [L]), DatasetSpec("hx", .float64, [fields.count])]
-                            + Self.countNames.map { DatasetSpec($0, .int64, [fields.count]) },
+                        datasets: [DatasetSpec("state", .int8, units: "", description: "state kind: 0 random, 1 single-flip stable"),
+                                   DatasetSpec("z", .int8, [L], units: "", description: "the state whose pairs are counted, z_i = +-1"),
+                                   DatasetSpec("hx", .float64, [fields.count], units: "J", description: "the h_x list")]
+                            + Self.countNames.map { DatasetSpec($0, .int64, [fields.count], units: "", description: Self.countDescriptions[$0] ?? $0) },
                         attributes: ["order": Double(order.code), "perturbative_factor": TwoFlipResonances.perturbativeFactor])
         }
     }
