@@ -286,7 +286,7 @@ public enum Campaign {
 
     /// Block attributes that are counts or codes: stored as int64 (readers
     /// that ask for float64 get HDF5's conversion).
-    static let integerAttributes: Set<String> = ["L", "eps_bins", "bins_per_decade", "steps", "stages", "initial_sweeps", "order", "boundary_open"]
+    static let integerAttributes: Set<String> = ["L", "eps_bins", "bins_per_decade", "steps", "stages", "initial_sweeps", "order", "boundary_open", "dimension"]
 
     /// Datasets the driver adds to every block.
     static let driverDatasets = [

@@ -188,31 +188,80 @@ struct EDCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ed", abstract: "Dense-ED campaign from flags (same engine as `run`; the generated config is stored in the output).")
 
-    @Option(help: "Model (study): lrsg.") var model = "lrsg"
+    @Option(help: "Model (study): lrsg (S1), xxz (random-field XXZ chain, S^z sector), heisenberg-o3 (Heisenberg chain with O(3) random fields).") var model = "lrsg"
     @Option(name: .customLong("L"), help: "System sizes, comma separated.") var sizes: String
-    @Option(help: "Interaction exponents alpha, comma separated.") var alpha: String
-    @Option(help: "Transverse fields h_x, comma separated.") var hx: String
+    @Option(help: "lrsg: interaction exponents alpha, comma separated.") var alpha: String?
+    @Option(help: "lrsg: transverse fields h_x, comma separated.") var hx: String?
+    @Option(name: .customLong("W"), help: "xxz, heisenberg-o3: disorder strengths W, comma separated.") var disorder: String?
+    @Option(help: "xxz: anisotropy Delta (default 1).") var delta: String?
+    @Option(help: "xxz: twice the total S^z of the sector (default: 0 for even L, 1 for odd L).") var sz: Int?
     @Option(help: "Disorder realizations per point.") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
-    @Option(help: "periodic or open.") var boundary = "periodic"
-    @Option(help: "Number of eps bins for the histograms.") var epsBins = 20
-    @Option(name: .customLong("store-eigenstates-max-L"), help: "Largest L whose per-eigenstate data is stored.") var storeMaxL = 14
+    @Option(help: "lrsg: periodic or open.") var boundary = "periodic"
+    @Option(help: "lrsg: number of eps bins for the histograms.") var epsBins = 20
+    @Option(name: .customLong("store-eigenstates-max-L"), help: "lrsg: largest L whose per-eigenstate data is stored.") var storeMaxL = 14
     @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
-    @Option(help: "dsyevd or dsyevr.") var lapackDriver = "dsyevd"
-    @Option(help: "pdsyevd or pdsyevr.") var scalapackDriver = "pdsyevd"
+    @Option(help: "dsyevd or dsyevr (real models; the complex Hermitian model uses zheevd).") var lapackDriver = "dsyevd"
+    @Option(help: "pdsyevd or pdsyevr (real models; the complex Hermitian model uses pzheevd).") var scalapackDriver = "pdsyevd"
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
-    @Option(help: "Take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
+    @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
+    /// The study table for `model`, from the flags that belong to it; flags of
+    /// another model are refused rather than ignored.
+    func studyTable() -> String {
+        func required(_ v: String?, _ flag: String) -> String {
+            guard let v else { refuse("--model \(model) needs \(flag)") }
+            return v
+        }
+        func forbidden(_ present: Bool, _ flag: String) {
+            if present { refuse("\(flag) does not apply to --model \(model)") }
+        }
+        switch model {
+        case "lrsg":
+            forbidden(disorder != nil, "--W"); forbidden(delta != nil, "--delta"); forbidden(sz != nil, "--sz")
+            let source = disorderFrom.map { "disorder_from = \(tomlString($0))\n" } ?? ""
+            return """
+            [lrsg]
+            L = \(numberList(sizes, flag: "--L", integers: true))
+            alpha = \(numberList(required(alpha, "--alpha"), flag: "--alpha"))
+            hx = \(numberList(required(hx, "--hx"), flag: "--hx"))
+            boundary = \(tomlString(boundary))
+            eps_bins = \(epsBins)
+            store_eigenstates_max_L = \(storeMaxL)
+            check_eigenpairs = \(checkEigenpairs)
+
+            """ + source
+        case "xxz", "heisenberg-o3":
+            forbidden(alpha != nil, "--alpha"); forbidden(hx != nil, "--hx"); forbidden(disorderFrom != nil, "--disorder-from")
+            let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name
+            var text = """
+            [\(table)]
+            L = \(numberList(sizes, flag: "--L", integers: true))
+            W = \(numberList(required(disorder, "--W"), flag: "--W"))
+            check_eigenpairs = \(checkEigenpairs)
+
+            """
+            if model == "xxz" {
+                if let delta { text += "delta = \(numberLiteral(delta, flag: "--delta"))\n" }
+                if let sz { text += "sz = \(sz)\n" }
+            } else {
+                forbidden(delta != nil, "--delta"); forbidden(sz != nil, "--sz")
+            }
+            return text
+        default:
+            refuse("unknown model '\(model)'; known: lrsg, xxz, heisenberg-o3")
+        }
+    }
+
     func run() throws {
-        guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
         // Flag values are validated here and written as given: a bad value is
         // refused naming the flag, never as an error in a generated config.
-        let source = disorderFrom.map { "disorder_from = \(tomlString($0))\n" } ?? ""
+        let study = studyTable()
         let text = """
         # generated by: qglass ed \(CommandLine.arguments.dropFirst(2).joined(separator: " "))
         [campaign]
@@ -225,16 +274,7 @@ struct EDCommand: ParsableCommand {
         scalapack_driver = \(tomlString(scalapackDriver))
         output = \(tomlString(out))
 
-        [lrsg]
-        L = \(numberList(sizes, flag: "--L", integers: true))
-        alpha = \(numberList(alpha, flag: "--alpha"))
-        hx = \(numberList(hx, flag: "--hx"))
-        boundary = \(tomlString(boundary))
-        eps_bins = \(epsBins)
-        store_eigenstates_max_L = \(storeMaxL)
-        check_eigenpairs = \(checkEigenpairs)
-
-        """ + source
+        """ + study
         runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }
 }

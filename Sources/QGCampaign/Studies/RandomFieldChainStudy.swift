@@ -15,6 +15,9 @@ public protocol RandomFieldChainModel: Sendable {
     /// Name and per-task row shape of the stored disorder dataset.
     static var disorderName: String { get }
     static func disorderShape(L: Int) -> [Int]
+    /// Units and meaning of the stored disorder (dataset attributes).
+    static var disorderUnits: String { get }
+    static var disorderDescription: String { get }
     /// Disorder of one realization at unit disorder strength (W = 1).
     static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double]
     /// The Hamiltonian at disorder strength W from the unit disorder; also
@@ -32,6 +35,8 @@ public enum XXZModel: RandomFieldChainModel {
     public static let summary = "S10b: random-field XXZ chain (S = 1/2, periodic) in a fixed-S^z sector, dense ED (r, m_EA, eps)"
     public static let disorderName = "h"
     public static func disorderShape(L: Int) -> [Int] { [L] }
+    public static let disorderUnits = "J"
+    public static let disorderDescription = "random fields h_i = W u_i, u_i uniform in [-1, 1] (H = sum S.S_Delta + sum_i h_i S^z_i, S = sigma/2)"
     public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { XXZChain.drawFields(L: L, W: 1, rng: &rng) }
     public static func hamiltonian(L: Int, W: Double, unitDisorder u: [Double], study: RandomFieldChainStudy<XXZModel>) -> (XXZChain, stored: [Double]) {
         let h = u.map { W * $0 }
@@ -56,6 +61,8 @@ public enum HeisenbergO3Model: RandomFieldChainModel {
     public static let summary = "S10b: Heisenberg chain with O(3) random fields (seed 004 eq. 61), complex Hermitian dense ED (r, m_EA, eps)"
     public static let disorderName = "v"
     public static func disorderShape(L: Int) -> [Int] { [L, 3] }
+    public static let disorderUnits = "1"
+    public static let disorderDescription = "field vectors v_n (x, y, z), components iid normal(0, 1/3); H = (J/2) sum sigma_n.sigma_n+1 + (W/2) sum v_n.sigma_n"
     public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { HeisenbergO3Chain.drawFields(L: L, rng: &rng) }
     public static func hamiltonian(L: Int, W: Double, unitDisorder v: [Double], study: RandomFieldChainStudy<HeisenbergO3Model>) -> (HeisenbergO3Chain, stored: [Double]) {
         (HeisenbergO3Chain(L: L, J: 1, W: W, v: v), v)
@@ -118,12 +125,21 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     public var blocks: [OutputBlock] {
         sizes.map { L in
             let d = dimension(L)
-            let ds = [DatasetSpec("W", .float64), DatasetSpec("realization", .int64), DatasetSpec("point", .int64),
-                      DatasetSpec(Model.disorderName, .float64, Model.disorderShape(L: L)),
-                      DatasetSpec("energy", .float64, [d]), DatasetSpec("eps", .float64, [d]), DatasetSpec("r", .float64, [d]),
-                      DatasetSpec("m_ea", .float64, [d]), DatasetSpec("e_min", .float64), DatasetSpec("e_max", .float64),
-                      DatasetSpec("residual_max", .float64), DatasetSpec("orthogonality_max", .float64),
-                      DatasetSpec("seconds_build", .float64), DatasetSpec("seconds_solve", .float64), DatasetSpec("seconds_observables", .float64)]
+            let ds = [DatasetSpec("W", .float64, units: "J", description: "disorder strength W (the fields scale with W; the realization's unit disorder is shared across W)"),
+                      DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
+                      DatasetSpec("point", .int64, units: "", description: "index of (L, W) in the config's point list"),
+                      DatasetSpec(Model.disorderName, .float64, Model.disorderShape(L: L), units: Model.disorderUnits, description: Model.disorderDescription),
+                      DatasetSpec("energy", .float64, [d], units: "J", description: "eigenvalues of the sector Hamiltonian, ascending"),
+                      DatasetSpec("eps", .float64, [d], units: "1", description: "energy density (E - e_min) / (e_max - e_min) within the sector"),
+                      DatasetSpec("r", .float64, [d], units: "1", description: "gap ratio min(d_n, d_n+1) / max(d_n, d_n+1); NaN at both ends"),
+                      DatasetSpec("m_ea", .float64, [d], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2 of each eigenstate"),
+                      DatasetSpec("e_min", .float64, units: "J", description: "lowest eigenvalue of the sector"),
+                      DatasetSpec("e_max", .float64, units: "J", description: "highest eigenvalue of the sector"),
+                      DatasetSpec("residual_max", .float64, units: "J", description: "max over checked eigenpairs of ||H v - E v||_2"),
+                      DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |<v_i|v_j> - delta_ij|"),
+                      DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian fill"),
+                      DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
+                      DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and observables")]
             return OutputBlock(path: "/\(Self.name)/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "dimension": Double(d)], matrixDimension: d)
         }
