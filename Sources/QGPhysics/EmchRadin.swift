@@ -300,6 +300,10 @@ public struct EmchRadinCurves: Sendable {
     public let magnetization: [Double]
     /// (1/2)(1 + (1/N) sum_i <sigma^x_i>^2), starts at 1, tends to 1/2.
     public let purity: [Double]
+    public init(count: Int, taus: [Double], magnetization: [Double], purity: [Double]) {
+        self.count = count; self.taus = taus; self.magnetization = magnetization; self.purity = purity
+    }
+
     /// purity - 1/2, the stretched-exponential part (starts at 1/2).
     public var purityExcess: [Double] { purity.map { $0 - 0.5 } }
 }

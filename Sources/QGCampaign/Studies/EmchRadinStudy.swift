@@ -1,0 +1,242 @@
+import QGMPI
+import QGHDF5
+import QGPhysics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Study S9: glassy Emch-Radin dynamics of disordered Ising spins
+/// (docs/emch-radin.md). Config table `[emch_radin]`:
+///
+///     d = [1, 3]            # dimensions (1, 2, 3)
+///     alpha = [2, 6]        # exponents; for each d only alpha >= d are run
+///     N = [100, 300]        # spins per sample
+///     x = [0.001]           # RSA packings x = N r_b^d / r_0^d
+///     decay_min = 0.01      # time grid: (gamma_m tau)^(d/alpha) from decay_min
+///     decay_max = 8.0       #   to decay_max, log-spaced (gamma_m: analytic rate)
+///     tau_points = 96
+///     interior_depth = 2.0  # interior spin: r_0 - |r_i| >= depth * r_0 N^(-1/d)
+///     store_positions = true
+///
+/// One task is one sample (realization) of one (d, N, x): the positions are
+/// drawn once (stream `EmchRadin.streamText(d:N:packing:)`, alpha left out) and
+/// every alpha of the block runs on them. Output block `/emch_radin/L_d{d}_N{N}`
+/// (the `L` prefix: campaign blocks are `/{study}/L*`), one row per (x, sample):
+/// the per-task curves averaged over all spins and over the interior spins, on
+/// the per-alpha time grid `tau` (docs/hdf5-schema.md, "Emch-Radin").
+public struct EmchRadinStudy: Study {
+    public static let name = "emch_radin"
+    public static let summary = "S9: exact Emch-Radin dynamics of Ising spins at RSA positions in a d-ball (magnetization, purity; all and interior spins)"
+
+    /// One geometry point: (d, N, x). The alphas of d are `alphas(d)`.
+    public struct Point: Sendable, Hashable { public var d: Int; public var N: Int; public var x: Double }
+
+    public let dims: [Int]
+    public let alphaList: [Double]
+    public let sizes: [Int]
+    public let packings: [Double]
+    public let decayMin: Double
+    public let decayMax: Double
+    public let tauPoints: Int
+    public let interiorDepth: Double
+    public let storePositions: Bool
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    /// Ball radius (length unit).
+    public static let r0 = 1.0
+    public static let maxN = 1_000_000
+    public static let maxTauPoints = 4096
+    /// RSA candidate budget per spin.
+    public static let attemptsPerSpin = 10_000
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EmchRadinStudy {
+        let dims = try t.ints("d")
+        guard !dims.isEmpty, Set(dims).count == dims.count else { throw ConfigError("[emch_radin] d must list distinct dimensions") }
+        for d in dims where !(1...3).contains(d) { throw ConfigError("[emch_radin] d = \(d) out of range 1...3") }
+        let alphas = try t.doubles("alpha")
+        guard !alphas.isEmpty, Set(alphas).count == alphas.count else { throw ConfigError("[emch_radin] alpha must list distinct values") }
+        for a in alphas where !(a > 0) || !a.isFinite || a > 100 { throw ConfigError("[emch_radin] alpha = \(a) out of range (0, 100]") }
+        for d in dims where !alphas.contains(where: { $0 >= Double(d) }) {
+            throw ConfigError("[emch_radin] no alpha >= d = \(d) (the thermodynamic-limit result needs alpha >= d; alphas below d are skipped)")
+        }
+        let sizes = try t.ints("N")
+        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[emch_radin] N must list distinct sizes") }
+        for n in sizes where n < 2 || n > maxN { throw ConfigError("[emch_radin] N = \(n) out of range 2...\(maxN)") }
+        let xs = try t.doubles("x", default: [0.001])
+        guard !xs.isEmpty, Set(xs).count == xs.count else { throw ConfigError("[emch_radin] x must list distinct packings") }
+        let jam = [1: 1.49, 2: 2.19, 3: 3.07]
+        for x in xs {
+            guard x >= 0, x.isFinite else { throw ConfigError("[emch_radin] x = \(x) must be finite and >= 0") }
+            for d in dims where x >= jam[d]! {
+                throw ConfigError("[emch_radin] x = \(x) is at or above RSA jamming in d = \(d) (about \(jam[d]!)); positions cannot be placed")
+            }
+        }
+        let lo = try t.double("decay_min", default: 0.01), hi = try t.double("decay_max", default: 8)
+        guard lo > 0, hi > lo, hi <= 100 else { throw ConfigError("[emch_radin] need 0 < decay_min < decay_max <= 100 (got \(lo), \(hi))") }
+        let T = try t.int("tau_points", default: 96)
+        guard T >= 8 && T <= maxTauPoints else { throw ConfigError("[emch_radin] tau_points = \(T) out of range 8...\(maxTauPoints)") }
+        let depth = try t.double("interior_depth", default: 2)
+        guard depth >= 0, depth.isFinite else { throw ConfigError("[emch_radin] interior_depth must be finite and >= 0 (got \(depth))") }
+        let store = try t.bool("store_positions", default: true)
+        try t.finish()
+        var points: [Point] = []
+        for d in dims { for n in sizes { for x in xs { points.append(Point(d: d, N: n, x: x)) } } }
+        return EmchRadinStudy(dims: dims, alphaList: alphas, sizes: sizes, packings: xs, decayMin: lo, decayMax: hi, tauPoints: T,
+                              interiorDepth: depth, storePositions: store, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[emch_radin]\nd = \(tomlList(dims))\nalpha = \(tomlList(alphaList))\nN = \(tomlList(sizes))\nx = \(tomlList(packings))\n"
+            + "decay_min = \(decayMin)\ndecay_max = \(decayMax)\ntau_points = \(tauPoints)\ninterior_depth = \(interiorDepth)\n"
+            + "store_positions = \(storePositions)\n"
+    }
+
+    /// The alphas run in dimension d (those >= d, in config order).
+    public func alphas(_ d: Int) -> [Double] { alphaList.filter { $0 >= Double(d) } }
+
+    /// Blocks: one per (d, N), in config order (d outer).
+    var blockKeys: [(d: Int, N: Int)] { dims.flatMap { d in sizes.map { (d, $0) } } }
+    public static func blockPath(d: Int, N: Int) -> String { "/emch_radin/L_d\(d)_N\(N)" }
+    func pointsOf(d: Int, N: Int) -> [Int] { points.indices.filter { points[$0].d == d && points[$0].N == N } }
+
+    /// The dimensionless grid u_t = (gamma_m tau_t)^(d/alpha), log-spaced.
+    public var decayGrid: [Double] { (try? EmchRadin.logGrid(from: decayMin, to: decayMax, count: tauPoints)) ?? [] }
+
+    /// Number density n = N / (V_d r_0^d).
+    public static func density(d: Int, N: Int) -> Double { Double(N) / (EmchRadinSample.unitBallVolume(d) * pow(r0, Double(d))) }
+
+    /// The time grid of (d, N, alpha): tau_t = u_t^(alpha/d) / gamma_m (analytic rate at density N / V_d).
+    public func taus(d: Int, N: Int, alpha: Double) throws -> [Double] {
+        let g = try EmchRadinTheory.gammaM(d: d, alpha: alpha, density: Self.density(d: d, N: N))
+        return decayGrid.map { pow($0, alpha / Double(d)) / g }
+    }
+
+    public var blocks: [OutputBlock] {
+        blockKeys.map { key in
+            let nA = alphas(key.d).count, T = tauPoints
+            var ds = [DatasetSpec("x", .float64, units: "1", description: "packing x = N r_b^d / r_0^d of the task"),
+                      DatasetSpec("realization", .int64, units: "1", description: "sample index"),
+                      DatasetSpec("point", .int64, units: "1", description: "index of (d, N, x) in the config's point list"),
+                      DatasetSpec("disorder_stream", .int64, units: "1",
+                                  description: "CounterRNG stream of the positions, StreamKey.make(\"emch-radin|d=..|N=..|x=..\") as int64 bits; with the campaign seed and realization it regenerates the positions bit for bit"),
+                      DatasetSpec("rsa_attempts", .int64, units: "1", description: "RSA candidates drawn (accepted + rejected)"),
+                      DatasetSpec("n_interior", .int64, units: "spins", description: "number of interior spins (r_0 - |r_i| >= interior_depth * r_0 N^(-1/d))"),
+                      DatasetSpec("alpha", .float64, [nA], units: "1", description: "interaction exponents of the block (alpha >= d)"),
+                      DatasetSpec("tau", .float64, [nA, T], units: "1/C (hbar = 1, C = 1)",
+                                  description: "time grid per alpha: tau_t = u_t^(alpha/d)/gamma_m, u_t log-spaced in [decay_min, decay_max]"),
+                      DatasetSpec("gamma_m_theory", .float64, [nA], units: "C", description: "analytic magnetization rate at density n = N/(V_d r_0^d)"),
+                      DatasetSpec("j_nn_median", .float64, [nA], units: "C", description: "median nearest-neighbour coupling r_nn^(-alpha) of the sample (time unit of the seed's Fig. 1)")]
+            for (avg, what) in [("all", "all N spins"), ("interior", "the interior spins (NaN when there is none)")] {
+                ds.append(DatasetSpec("magnetization_\(avg)", .float64, [nA, T], units: "1",
+                                      description: "<s_x(tau)> = (1/2|S|) sum_{i in S} prod_{k != i} cos(2 J_ik tau), S = \(what)"))
+                ds.append(DatasetSpec("purity_\(avg)", .float64, [nA, T], units: "1",
+                                      description: "(1/2)(1 + (1/|S|) sum_{i in S} prod_{k != i} cos^2(2 J_ik tau)), S = \(what)"))
+            }
+            if storePositions {
+                ds.append(DatasetSpec("positions", .float64, [key.N, key.d], units: "r_0", description: "spin positions in the ball of radius r_0 = 1, RSA order"))
+            }
+            ds.append(DatasetSpec("seconds_dynamics", .float64, units: "s", description: "wall time of the exact products (all alpha)"))
+            return OutputBlock(path: Self.blockPath(d: key.d, N: key.N), rows: pointsOf(d: key.d, N: key.N).count * campaign.realizations,
+                               datasets: ds, attributes: ["d": Double(key.d), "N": Double(key.N), "r0": Self.r0, "interior_depth": interiorDepth,
+                                                          "decay_min": decayMin, "decay_max": decayMax, "n_alpha": Double(nA)])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, key) in blockKeys.enumerated() {
+            for (j, p) in pointsOf(d: key.d, N: key.N).enumerated() {
+                let cost = Double(alphas(key.d).count) * Double(key.N) * Double(key.N) * Double(tauPoints)
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: cost))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Per-spin rows of one alpha (9 N T bytes), positions, couplings-free kernel.
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
+        let p = points[task.point]
+        return 9 * p.N * tauPoints + 16 * p.N * p.d + 8 * 6 * alphas(p.d).count * tauPoints + (32 << 20)
+    }
+
+    /// 3.4e-9 s per factor evaluation (release, measured at N = 10^4, T = 100),
+    /// N(N-1)/2 T per alpha, plus the nearest-neighbour scan (N^2/2 per alpha).
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        let p = points[task.point]
+        let pairs = Double(p.N) * Double(p.N - 1) / 2
+        return Double(alphas(p.d).count) * pairs * (3.4e-9 * Double(tauPoints) + 2e-8) * Double(groupSize)
+    }
+
+    public static func streamKey(d: Int, N: Int, x: Double) -> UInt64 { StreamKey.make(EmchRadin.streamText(d: d, N: N, packing: x)) }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        let key = Self.streamKey(d: p.d, N: p.N, x: p.x)
+        let sample = try EmchRadin.sample(d: p.d, N: p.N, packing: p.x, r0: Self.r0, seed: context.settings.seed, stream: key,
+                                          realization: task.realization, attemptsPerSpin: Self.attemptsPerSpin)
+        let mask = sample.interiorMask(depth: interiorDepth)
+        let nInterior = mask.filter { $0 }.count
+        let nn = sample.nearestNeighbourDistances()
+        var tauRows: [Double] = [], gm: [Double] = [], jnn: [Double] = []
+        var mAll: [Double] = [], pAll: [Double] = [], mInt: [Double] = [], pInt: [Double] = []
+        let t0 = MPIEnvironment.wtime()
+        for a in alphas(p.d) {
+            let taus = try taus(d: p.d, N: p.N, alpha: a)
+            let dyn = try EmchRadin.evolve(sample, alpha: a, taus: taus)
+            let all = dyn.average(), interior = dyn.average(mask: mask)
+            tauRows += taus
+            gm.append(try EmchRadinTheory.gammaM(d: p.d, alpha: a, density: Self.density(d: p.d, N: p.N)))
+            let j = nn.map { pow($0, -a) }.sorted()
+            jnn.append(j.count % 2 == 1 ? j[j.count / 2] : 0.5 * (j[j.count / 2 - 1] + j[j.count / 2]))
+            mAll += all.magnetization; pAll += all.purity
+            if interior.count > 0 { mInt += interior.magnetization; pInt += interior.purity }
+            else { mInt += [Double](repeating: .nan, count: tauPoints); pInt += [Double](repeating: .nan, count: tauPoints) }
+        }
+        let seconds = MPIEnvironment.wtime() - t0
+        var rows: [String: RowValue] = [
+            "x": .float64([p.x]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
+            "disorder_stream": .int64([Int64(bitPattern: key)]), "rsa_attempts": .int64([Int64(sample.attempts)]),
+            "n_interior": .int64([Int64(nInterior)]), "alpha": .float64(alphas(p.d)), "tau": .float64(tauRows),
+            "gamma_m_theory": .float64(gm), "j_nn_median": .float64(jnn),
+            "magnetization_all": .float64(mAll), "purity_all": .float64(pAll),
+            "magnetization_interior": .float64(mInt), "purity_interior": .float64(pInt),
+            "seconds_dynamics": .float64([seconds]),
+        ]
+        if storePositions { rows["positions"] = .float64(sample.positions) }
+        return TaskOutput(rows: rows)
+    }
+
+    /// Per (d, N, x, alpha): samples done and the pooled all-spin <s_x> at u = 1 (theory: exp(-1)/2 = 0.1839).
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["S9 Emch-Radin: pooled <s_x> at the grid point nearest (gamma_m tau)^(d/alpha) = 1 (thermodynamic limit exp(-1)/2 = 0.1839)",
+                     "  d       N         x   alpha  samples    all    interior"]
+        let u = decayGrid
+        let t1 = u.indices.min { abs(log(u[$0])) < abs(log(u[$1])) } ?? 0
+        for key in blockKeys {
+            let path = Self.blockPath(d: key.d, N: key.N)
+            let rows = try completedRowsByPoint(file, path)
+            let nA = alphas(key.d).count, T = tauPoints
+            let mA = try file.openDataset(path + "/magnetization_all").readAll(as: Double.self)
+            let mI = try file.openDataset(path + "/magnetization_interior").readAll(as: Double.self)
+            let nI = try file.openDataset(path + "/n_interior").readAll(as: Int64.self)
+            for pt in pointsOf(d: key.d, N: key.N) {
+                for (k, a) in alphas(key.d).enumerated() {
+                    var n = 0, sa = 0.0, si = 0.0, wi = 0.0
+                    for r in rows[pt] ?? [] {
+                        n += 1
+                        sa += mA[(r * nA + k) * T + t1]
+                        if nI[r] > 0 { si += Double(nI[r]) * mI[(r * nA + k) * T + t1]; wi += Double(nI[r]) }
+                    }
+                    lines.append(pad("\(key.d)", 3) + pad("\(key.N)", 8) + pad(format6(points[pt].x, 5), 10) + pad(format6(a, 2), 8)
+                                 + pad("\(n)", 9) + pad(n > 0 ? format6(sa / Double(n)) : "-", 9) + pad(wi > 0 ? format6(si / wi) : "-", 11))
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,419 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S9's entry in the registry (study `emch_radin`, docs/emch-radin.md and
+/// docs/hdf5-schema.md, "Reduced Emch-Radin files"). Per (d, alpha, N, x):
+/// sample-averaged magnetization and purity curves (all spins and interior
+/// spins) with standard errors, stretched-exponential fits of the four curves
+/// with jackknife errors over samples, and the analytic beta, gamma_m and
+/// gamma_p/gamma_m. Per (d, alpha, N): the fits combined over the packings of
+/// the strongly disordered regime (`/emch_radin/fits`, the interface
+/// contract). Per (d, alpha): the power law |beta - d/alpha| ~ N^(-p).
+/// Figures: python/qglass_plot_emch_radin.py.
+extension EmchRadinStudy: ReducibleStudy {
+    static var plotEntry: String { "qglass_plot_emch_radin:plot" }
+
+    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        guard world.rank == 0 else { return 0 }
+        return try EmchRadinReducer.run(options: options, log: log, survey: survey)
+    }
+}
+
+/// One completed task, one alpha: the per-sample curves.
+struct EmchRadinRecord {
+    var seed: UInt64
+    var d: Int, N: Int, x: Double, alpha: Double, realization: Int
+    var file: Int, block: String, row: Int
+    var stream: Int64
+    var nInterior: Int
+    var taus: [Double]
+    var gammaTheory: Double, jNN: Double
+    var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
+    var key: String { "seed=\(seed)|d=\(d)|N=\(N)|x=\(x)|alpha=\(alpha)|r=\(realization)" }
+}
+
+enum EmchRadinReducer {
+    struct Point: Hashable { var d: Int; var alpha: Double; var N: Int; var x: Double }
+    struct Size: Hashable { var d: Int; var alpha: Double; var N: Int }
+    struct Exponent: Hashable { var d: Int; var alpha: Double }
+
+    /// Packings at or below this are the strongly disordered regime (the seed's
+    /// Fig. 2a plateau); `/emch_radin/fits` averages beta over them (over all
+    /// packings when none is this small).
+    static let disorderedPacking = 0.01
+    /// Jackknife blocks of samples (delete-one-block), at most.
+    static let jackknifeBlocks = 20
+
+    /// A fit with its errors: the Levenberg-Marquardt covariance error and the
+    /// jackknife error over blocks of samples (the quoted one).
+    struct Fit {
+        var beta = Double.nan, gamma = Double.nan, A = Double.nan, chi2 = Double.nan
+        var betaFitErr = Double.nan, betaErr = Double.nan, gammaErr = Double.nan
+        var first = -1, last = -1
+        static let failed = Fit()
+    }
+
+    /// The four averages of one point.
+    static let series = [("magnetization", "all"), ("magnetization", "interior"), ("purity", "all"), ("purity", "interior")]
+
+    static func run(options: ReduceOptions, log: (String) -> Void, survey: InputSurvey) throws -> Int32 {
+        var records: [EmchRadinRecord] = []
+        var corrupt: [String] = []
+        var depth = Double.nan
+        for (i, path) in options.inputs.enumerated() {
+            do {
+                try HDF5File.with(path: path, mode: .readOnly) { f in
+                    let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                    guard let study = plan.study as? EmchRadinStudy else { throw ReduceError(message: "not an emch_radin campaign") }
+                    if depth.isNaN { depth = study.interiorDepth }
+                    else if depth != study.interiorDepth {
+                        throw ReduceError(message: "mismatched configs: interior_depth \(study.interiorDepth) here, \(depth) in an earlier input")
+                    }
+                    for m in try f.members(of: "/emch_radin") where m.hasPrefix("L") {
+                        records += try read(f, fileIndex: i, block: "/emch_radin/" + m, seed: plan.settings.seed, corrupt: &corrupt)
+                    }
+                }
+            } catch let e as ReduceError {
+                throw ReduceError(message: "\(path): \(e.message)")
+            } catch {
+                throw ReduceError(message: "\(path): cannot be read (\(error))")
+            }
+        }
+        var warnings: [String] = []
+        if !corrupt.isEmpty {
+            if !options.allowPartial {
+                throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n"))
+            }
+            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
+        }
+        let merged = try merge(records, inputs: options.inputs, warnings: &warnings, log: log)
+        guard !merged.isEmpty else { throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n")) }
+
+        var groups: [Point: [EmchRadinRecord]] = [:]
+        for r in merged { groups[Point(d: r.d, alpha: r.alpha, N: r.N, x: r.x), default: []].append(r) }
+        let points = groups.keys.sorted { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) }
+        let T = merged[0].taus.count
+
+        // Per point: pooled curves and the four fits.
+        var curves: [String: [Double]] = [:]
+        var fits: [[Fit]] = []
+        var ratio: [(value: Double, err: Double, interiorValue: Double, interiorErr: Double)] = []
+        var nSamples: [Int64] = [], nIntMean: [Double] = [], gTheory: [Double] = [], jnn: [Double] = [], taus: [Double] = []
+        for p in points {
+            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+            nSamples.append(Int64(rs.count))
+            nIntMean.append(Double(rs.map(\.nInterior).reduce(0, +)) / Double(rs.count))
+            gTheory.append(rs[0].gammaTheory)
+            jnn.append(rs.map(\.jNN).reduce(0, +) / Double(rs.count))
+            taus += rs[0].taus
+            let (acc, blocks) = accumulate(rs)
+            var pf: [Fit] = []
+            var r = (Double.nan, Double.nan, Double.nan, Double.nan)
+            for (k, avg) in ["all", "interior"].enumerated() {
+                let a = acc[k]
+                let c = a.curves, se = a.standardErrors
+                let nan = [Double](repeating: .nan, count: T)
+                let valid = a.samples > 0
+                curves["magnetization_\(avg)_mean", default: []] += valid ? c.magnetization : nan
+                curves["purity_\(avg)_mean", default: []] += valid ? c.purity : nan
+                curves["magnetization_\(avg)_err", default: []] += se?.magnetization ?? nan
+                curves["purity_\(avg)_err", default: []] += se?.purity ?? nan
+                let fm = fit(c.taus, c.magnetization, se?.magnetization, valid: valid, jackknife: blocks.map { $0[k] }) { $0.magnetization }
+                let fp = fit(c.taus, c.purityExcess, se?.purity, valid: valid, jackknife: blocks.map { $0[k] }) { $0.purityExcess }
+                pf += [fm.fit, fp.fit]
+                // gamma_p / gamma_m with its jackknife error.
+                let q = fp.fit.gamma / fm.fit.gamma
+                let qs = zip(fm.gammas, fp.gammas).map { $1 / $0 }
+                let qe = jackknifeError(qs) ?? q * hypot(fm.fit.gammaErr / fm.fit.gamma, fp.fit.gammaErr / fp.fit.gamma)
+                if k == 0 { r.0 = q; r.1 = qe } else { r.2 = q; r.3 = qe }
+                for (what, ft) in [("magnetization", fm.fit), ("purity", fp.fit)] where valid && ft.beta.isNaN {
+                    warnings.append("d \(p.d) alpha \(p.alpha) N \(p.N) x \(p.x): the \(what) fit (\(avg) spins) failed; NaN")
+                }
+            }
+            // Order in pf: m_all, p_all, m_int, p_int.
+            fits.append([pf[0], pf[2], pf[1], pf[3]])
+            ratio.append((r.0, r.1, r.2, r.3))
+        }
+
+        // Per (d, alpha, N): combine the packings of the strongly disordered regime.
+        var sizes: [Size] = []
+        for p in points where !sizes.contains(Size(d: p.d, alpha: p.alpha, N: p.N)) { sizes.append(Size(d: p.d, alpha: p.alpha, N: p.N)) }
+        struct Combined { var value: Double; var err: Double; var scatter: Double }
+        func combine(_ idx: [Int], _ get: (Int) -> (Double, Double)) -> Combined {
+            let v = idx.map { get($0) }.filter { $0.0.isFinite }
+            guard !v.isEmpty else { return Combined(value: .nan, err: .nan, scatter: .nan) }
+            let n = Double(v.count)
+            let mean = v.map(\.0).reduce(0, +) / n
+            let err = v.map { $0.1 * $0.1 }.reduce(0, +).squareRoot() / n
+            return Combined(value: mean, err: err, scatter: v.count > 1 ? ReduceStatistics.standardDeviation(v.map(\.0)) : 0)
+        }
+        var sizeIdx: [[Int]] = [], xMax: [Double] = []
+        for s in sizes {
+            let all = points.indices.filter { Size(d: points[$0].d, alpha: points[$0].alpha, N: points[$0].N) == s }
+            let dis = all.filter { points[$0].x <= disorderedPacking }
+            let use = dis.isEmpty ? all : dis
+            sizeIdx.append(use)
+            xMax.append(use.map { points[$0].x }.max() ?? .nan)
+        }
+        let seriesNames = ["beta_all", "beta_interior", "beta_purity_all", "beta_purity_interior"]
+        var combined: [String: [Combined]] = [:]
+        for (j, name) in seriesNames.enumerated() {
+            combined[name] = sizeIdx.map { combine($0) { (fits[$0][j].beta, fits[$0][j].betaErr) } }
+        }
+        let gmAll = sizeIdx.map { combine($0) { (fits[$0][0].gamma, fits[$0][0].gammaErr) } }
+        let gmInt = sizeIdx.map { combine($0) { (fits[$0][1].gamma, fits[$0][1].gammaErr) } }
+        let rAll = sizeIdx.map { combine($0) { (ratio[$0].value, ratio[$0].err) } }
+        let rInt = sizeIdx.map { combine($0) { (ratio[$0].interiorValue, ratio[$0].interiorErr) } }
+
+        // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
+        var exps: [Exponent] = []
+        for s in sizes where !exps.contains(Exponent(d: s.d, alpha: s.alpha)) { exps.append(Exponent(d: s.d, alpha: s.alpha)) }
+        var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
+        for name in seriesNames {
+            pfit[name] = exps.map { e in
+                let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
+                let th = Double(e.d) / e.alpha
+                var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
+                for i in idx {
+                    let c = combined[name]![i]
+                    let dev = abs(c.value - th)
+                    guard dev > 0, dev.isFinite, c.err.isFinite else { continue }
+                    lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(c.err > 0 ? c.err / dev : 1)
+                }
+                guard lx.count >= 2 else { return (.nan, .nan, .nan, lx.count) }
+                let f = ReduceStatistics.linearFit(x: lx, y: ly, sigma: sy)
+                return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
+            }
+        }
+
+        try writeAtomically(options.output, force: options.force) { f in
+            try writeCommonAttributes(f, study: EmchRadinStudy.self, options: options, survey: survey, skipped: corrupt.count)
+            try f.setAttribute("interior_depth", depth)
+            try f.setAttribute("disordered_packing", disorderedPacking)
+            try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
+            try f.setAttribute("fit_window", [0.02, 0.95])
+            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+            let out = ReducedWriter(file: f)
+            let g = "/emch_radin"
+            try out.group(g)
+            // Points.
+            try out.group(g + "/points")
+            try out.putInt(g + "/points/d", points.map { Int64($0.d) })
+            try out.put(g + "/points/alpha", points.map(\.alpha))
+            try out.putInt(g + "/points/N", points.map { Int64($0.N) })
+            try out.put(g + "/points/x", points.map(\.x))
+            try out.putInt(g + "/points/n_samples", nSamples)
+            try out.put(g + "/points/n_interior_mean", nIntMean)
+            try out.put(g + "/points/beta_theory", points.map { Double($0.d) / $0.alpha })
+            try out.put(g + "/points/gamma_m_theory", gTheory)
+            try out.put(g + "/points/gamma_ratio_theory", points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+            try out.put(g + "/points/j_nn_median", jnn)
+            for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
+                let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
+                try out.put(b, fits.map { $0[j].beta })
+                try out.put(b + "_err", fits.map { $0[j].betaErr })
+                try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
+                try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
+                try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
+                try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
+                try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
+            }
+            try out.put(g + "/points/gamma_ratio_all", ratio.map(\.value))
+            try out.put(g + "/points/gamma_ratio_all_err", ratio.map(\.err))
+            try out.put(g + "/points/gamma_ratio_interior", ratio.map(\.interiorValue))
+            try out.put(g + "/points/gamma_ratio_interior_err", ratio.map(\.interiorErr))
+            // Curves.
+            try out.group(g + "/curves")
+            try out.put(g + "/curves/tau", taus, [points.count, T])
+            for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
+            // Fits per (d, alpha, N): the contract.
+            let fg = g + "/fits"
+            try out.group(fg)
+            try out.putInt(fg + "/d", sizes.map { Int64($0.d) })
+            try out.put(fg + "/alpha", sizes.map(\.alpha))
+            try out.putInt(fg + "/N", sizes.map { Int64($0.N) })
+            try out.putInt(fg + "/n_packings", sizeIdx.map { Int64($0.count) })
+            try out.put(fg + "/x_max", xMax)
+            try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
+            try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
+            for name in seriesNames {
+                try out.put(fg + "/" + name, combined[name]!.map(\.value))
+                try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
+                try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
+            }
+            try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
+            try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
+            try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
+            try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
+            try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
+            try out.put(fg + "/gamma_ratio_all", rAll.map(\.value))
+            try out.put(fg + "/gamma_ratio_all_err", rAll.map(\.err))
+            try out.put(fg + "/gamma_ratio_interior", rInt.map(\.value))
+            try out.put(fg + "/gamma_ratio_interior_err", rInt.map(\.err))
+            try out.put(fg + "/gamma_ratio_theory", sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+            // Power law of the error per (d, alpha).
+            let sg = g + "/scaling"
+            try out.group(sg)
+            try out.putInt(sg + "/d", exps.map { Int64($0.d) })
+            try out.put(sg + "/alpha", exps.map(\.alpha))
+            for name in seriesNames {
+                let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
+                try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
+                try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
+                try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
+                try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
+            }
+        }
+
+        var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), jackknife errors over samples; "
+                      + "per (d, alpha, N) the mean over packings x <= \(disorderedPacking) (all x when none is that small)",
+                      "  d  alpha       N  samples  beta_th   beta_m(all)        beta_m(interior)    beta_p(all)        gp/gm(all) [theory]   gm(all)/theory"]
+        for (i, s) in sizes.enumerated() {
+            let c = { (n: String) in combined[n]![i] }
+            let gth = (try? EmchRadinTheory.gammaM(d: s.d, alpha: s.alpha, density: EmchRadinStudy.density(d: s.d, N: s.N))) ?? .nan
+            report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@ ± %@   %@ ± %@   %@ ± %@   %@ ± %@ [%@]   %@",
+                                 s.d, s.alpha, s.N, Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +)), Double(s.d) / s.alpha,
+                                 fmt(c("beta_all").value), fmt(c("beta_all").err), fmt(c("beta_interior").value), fmt(c("beta_interior").err),
+                                 fmt(c("beta_purity_all").value), fmt(c("beta_purity_all").err),
+                                 fmt(rAll[i].value, 3), fmt(rAll[i].err, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
+                                 fmt(gmAll[i].value / gth, 3)))
+        }
+        let withP = exps.indices.filter { pfit["beta_all"]![$0].n >= 2 }
+        if !withP.isEmpty {
+            report.append("error of beta vs N, |beta - d/alpha| ~ N^(-p):")
+            for e in withP {
+                let q = { (n: String) in pfit[n]![e] }
+                report.append(String(format: "  d %d alpha %.2f: p(m, all) = %@ ± %@, p(p, all) = %@ ± %@, p(m, interior) = %@ ± %@ (%d sizes)",
+                                     exps[e].d, exps[e].alpha, fmt(q("beta_all").p, 3), fmt(q("beta_all").err, 3),
+                                     fmt(q("beta_purity_all").p, 3), fmt(q("beta_purity_all").err, 3),
+                                     fmt(q("beta_interior").p, 3), fmt(q("beta_interior").err, 3), q("beta_all").n))
+            }
+        }
+        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
+        log(report.joined(separator: "\n"))
+        log("[reduce] wrote \(options.output)")
+        return 0
+    }
+
+    /// Pooled accumulators (all, interior) over all samples, and per jackknife
+    /// block the accumulators without that block.
+    static func accumulate(_ rs: [EmchRadinRecord]) -> (full: [EmchRadinAccumulator], jackknife: [[EmchRadinAccumulator]]) {
+        let taus = rs[0].taus
+        func add(_ acc: inout [EmchRadinAccumulator], _ r: EmchRadinRecord) {
+            acc[0].add(EmchRadinCurves(count: r.N, taus: taus, magnetization: r.mAll, purity: r.pAll))
+            if r.nInterior > 0 { acc[1].add(EmchRadinCurves(count: r.nInterior, taus: taus, magnetization: r.mInt, purity: r.pInt)) }
+        }
+        var full = [EmchRadinAccumulator(taus: taus), EmchRadinAccumulator(taus: taus)]
+        for r in rs { add(&full, r) }
+        let B = min(jackknifeBlocks, rs.count)
+        guard B >= 2 else { return (full, []) }
+        var jk: [[EmchRadinAccumulator]] = []
+        for b in 0..<B {
+            var acc = [EmchRadinAccumulator(taus: taus), EmchRadinAccumulator(taus: taus)]
+            for (i, r) in rs.enumerated() where i * B / rs.count != b { add(&acc, r) }
+            jk.append(acc)
+        }
+        return (full, jk)
+    }
+
+    /// Jackknife standard error of a statistic from its delete-one-block values; nil for fewer than 2 finite values.
+    static func jackknifeError(_ v: [Double]) -> Double? {
+        let f = v.filter(\.isFinite)
+        guard f.count >= 2, f.count == v.count else { return nil }
+        let n = Double(f.count), m = f.reduce(0, +) / n
+        return ((n - 1) / n * f.map { ($0 - m) * ($0 - m) }.reduce(0, +)).squareRoot()
+    }
+
+    /// Fits one pooled curve (weighted by its standard errors) and its jackknife
+    /// replicas (same weights); returns the fit and the replicas' gammas.
+    static func fit(_ taus: [Double], _ y: [Double], _ se: [Double]?, valid: Bool, jackknife: [EmchRadinAccumulator],
+                    _ pick: (EmchRadinCurves) -> [Double]) -> (fit: Fit, gammas: [Double]) {
+        guard valid else { return (.failed, []) }
+        // Standard errors of exactly zero (e.g. every sample equal at the first times) get the smallest positive one.
+        let sigmas: [Double]? = se.map { s in
+            let floor = s.filter { $0 > 0 }.min() ?? 1
+            return s.map { $0 > 0 ? $0 : floor }
+        }
+        guard let f = try? EmchRadin.fitStretchedExponential(taus: taus, values: y, sigmas: sigmas) else { return (.failed, []) }
+        var out = Fit(beta: f.beta, gamma: f.gamma, A: f.A, chi2: f.chi2PerDof, betaFitErr: f.errBeta, betaErr: f.errBeta, gammaErr: f.errGamma,
+                      first: f.first, last: f.last)
+        var betas: [Double] = [], gammas: [Double] = []
+        for acc in jackknife {
+            if let g = try? EmchRadin.fitStretchedExponential(taus: taus, values: pick(acc.curves), sigmas: sigmas) {
+                betas.append(g.beta); gammas.append(g.gamma)
+            } else { betas.append(.nan); gammas.append(.nan) }
+        }
+        if let e = jackknifeError(betas) { out.betaErr = e }
+        if let e = jackknifeError(gammas) { out.gammaErr = e }
+        return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
+    }
+
+    /// Local: the completed tasks of one block, one record per alpha.
+    static func read(_ f: HDF5File, fileIndex: Int, block: String, seed: UInt64, corrupt: inout [String]) throws -> [EmchRadinRecord] {
+        let d = Int(try f.numericAttribute("d", as: Double.self, on: block).first ?? -1)
+        let N = Int(try f.numericAttribute("N", as: Double.self, on: block).first ?? -1)
+        func all<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try f.openDataset(block + "/" + name).readAll(as: t) }
+        let done = try all("done", UInt8.self)
+        let rows = done.count
+        let alphaDS = try f.openDataset(block + "/alpha")
+        let nA = alphaDS.rowLength
+        let tauDS = try f.openDataset(block + "/tau")
+        let T = tauDS.rowLength / max(nA, 1)
+        guard d >= 1, N >= 2, nA >= 1, T >= 1, tauDS.rowLength == nA * T else { throw ReduceError(message: "\(block): inconsistent dataset shapes") }
+        let x = try all("x", Double.self), real = try all("realization", Int64.self), stream = try all("disorder_stream", Int64.self)
+        let nInt = try all("n_interior", Int64.self), alpha = try alphaDS.readAll(as: Double.self), tau = try tauDS.readAll(as: Double.self)
+        let gth = try all("gamma_m_theory", Double.self), jnn = try all("j_nn_median", Double.self)
+        let mA = try all("magnetization_all", Double.self), pA = try all("purity_all", Double.self)
+        let mI = try all("magnetization_interior", Double.self), pI = try all("purity_interior", Double.self)
+        var out: [EmchRadinRecord] = []
+        for r in 0..<rows where done[r] == 1 {
+            for k in 0..<nA {
+                let s = (r * nA + k) * T
+                let range = s..<(s + T)
+                let rec = EmchRadinRecord(seed: seed, d: d, N: N, x: x[r], alpha: alpha[r * nA + k], realization: Int(real[r]),
+                                          file: fileIndex, block: block, row: r, stream: stream[r], nInterior: Int(nInt[r]),
+                                          taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
+                                          mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
+                let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
+                let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
+                guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
+                    corrupt.append("\(f.path), \(block) row \(r) (x \(x[r]), alpha \(rec.alpha), realization \(real[r])): marked done but its curves are not finite or out of range")
+                    continue
+                }
+                out.append(rec)
+            }
+        }
+        return out
+    }
+
+    /// De-duplicates (seed, d, N, x, alpha, realization); duplicates must hold the
+    /// same positions stream and curves, and every input must use the same time grid.
+    static func merge(_ records: [EmchRadinRecord], inputs: [String], warnings: inout [String], log: (String) -> Void) throws -> [EmchRadinRecord] {
+        var byKey: [String: Int] = [:], grids: [String: (taus: [Double], file: Int)] = [:]
+        var out: [EmchRadinRecord] = []
+        var duplicates = 0
+        for r in records.sorted(by: { ($0.file, $0.block, $0.row) < ($1.file, $1.block, $1.row) }) {
+            let gk = "d=\(r.d)|N=\(r.N)|alpha=\(r.alpha)"
+            if let g = grids[gk], g.taus != r.taus {
+                throw ReduceError(message: "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(inputs[g.file]) and \(inputs[r.file]) use different time grids")
+            }
+            grids[gk] = grids[gk] ?? (r.taus, r.file)
+            if let j = byKey[r.key] {
+                guard out[j].stream == r.stream, out[j].mAll == r.mAll else {
+                    throw ReduceError(message: "mismatched configs: \(inputs[out[j].file]) and \(inputs[r.file]) hold (seed \(r.seed), d \(r.d), N \(r.N), x \(r.x), "
+                                      + "alpha \(r.alpha), sample \(r.realization)) with different positions or curves")
+                }
+                duplicates += 1
+                continue
+            }
+            byKey[r.key] = out.count
+            out.append(r)
+        }
+        if duplicates > 0 { warnings.append("\(duplicates) duplicated (d, N, x, alpha, sample) record(s) found in several inputs; each counted once") }
+        log("[reduce] \(out.count) distinct (sample, alpha) records from \(inputs.count) file(s); \(duplicates) duplicate(s) ignored")
+        return out
+    }
+}
