@@ -64,6 +64,18 @@ public struct CampaignPlan {
         study = try type.parse(try document.table(studyTables[0]), campaign: settings)
     }
 
+    /// Local, no allocation: refuses a run whose study cannot use ScaLAPACK
+    /// groups (`Study.supportsGroups` false, e.g. the classical studies)
+    /// with `group_size > 1`. Not part of `init`, so that files written
+    /// before this check existed still parse for reduction.
+    public func checkRunnable() throws {
+        let studyType = type(of: study)
+        if settings.groupSize > 1 && !studyType.supportsGroups {
+            throw ConfigError("study '\(studyType.name)' cannot use ScaLAPACK groups (each task runs on one rank): "
+                              + "[campaign] group_size must be 1 (got \(settings.groupSize))")
+        }
+    }
+
     /// The canonical text that fixes the payload (compared on --resume).
     public var canonical: String { settings.canonical + "\n" + study.canonical }
 }
@@ -75,6 +87,7 @@ public enum Campaign {
     /// task is done, `StopSignal.exitCode` when stopped by a signal first.
     public static func run(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {
         let plan = try CampaignPlan(configText: options.configText)
+        try plan.checkRunnable()
         let settings = plan.settings
         let study = plan.study
         guard let output = options.output ?? settings.output else {
