@@ -1,11 +1,16 @@
 // swift-tools-version:6.0
 // qglass: distributed exact diagonalization and classical toolkits for disordered
-// quantum spin glasses. Layers (bottom to top):
-//   C shims (CMPI, CLinearAlgebra, CHDF5)
-//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5)
+// quantum spin glasses. Layers (bottom to top; docs/design.md, "Layers"):
+//   C shims (CMPI, CLinearAlgebra, CHDF5): modulemap + shim.h, no Swift
+//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5): the only Swift that
+//      calls C, one Raw.swift per library, every return code checked
 //   -> pure-Swift physics (QGPhysics)
+//   -> generic dense ED (QGED): serial LAPACK or a ScaLAPACK group
 //   -> generic campaign driver + studies (QGCampaign)
+//   -> reducers, one per study (QGReduce)
 //   -> umbrella (QGlass) -> CLI (qglass)
+// MPI: Open MPI only (the communicator reaches BLACS and parallel HDF5 as
+// Open MPI's MPI_Comm pointer; an MPICH port changes QGMPI's bridge).
 import PackageDescription
 
 let package = Package(

@@ -64,6 +64,18 @@ public struct CampaignPlan {
         study = try type.parse(try document.table(studyTables[0]), campaign: settings)
     }
 
+    /// Local, no allocation: refuses a run whose study cannot use ScaLAPACK
+    /// groups (`Study.supportsGroups` false, e.g. the classical studies)
+    /// with `group_size > 1`. Not part of `init`, so that files written
+    /// before this check existed still parse for reduction.
+    public func checkRunnable() throws {
+        let studyType = type(of: study)
+        if settings.groupSize > 1 && !studyType.supportsGroups {
+            throw ConfigError("study '\(studyType.name)' cannot use ScaLAPACK groups (each task runs on one rank): "
+                              + "[campaign] group_size must be 1 (got \(settings.groupSize))")
+        }
+    }
+
     /// The canonical text that fixes the payload (compared on --resume).
     public var canonical: String { settings.canonical + "\n" + study.canonical }
 }
@@ -73,30 +85,69 @@ public struct CampaignPlan {
 public enum Campaign {
     /// Collective over `world`. Returns the process exit status: 0 when every
     /// task is done, `StopSignal.exitCode` when stopped by a signal first.
+    /// The steps: parse and check the config (no allocation), claim the
+    /// output (checks, lock, memory), open or create the file's layout, pick
+    /// the pending tasks, run the task loop on ScaLAPACK groups, finish.
     public static func run(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {
-        let plan = try CampaignPlan(configText: options.configText)
-        let settings = plan.settings
-        let study = plan.study
-        guard let output = options.output ?? settings.output else {
-            throw ConfigError("no output file: give --out or [campaign] output")
-        }
-        let g = settings.groupSize
-        guard world.size % g == 0 else {
-            throw CampaignError("group_size \(g) does not divide the number of ranks \(world.size)")
-        }
-        // Study input files (given couplings): read and validated before any allocation.
-        if let s = study as? any InputCheckingStudy { try s.prepareInputs(world: world, output: output) }
-
-        // Memory: ranks on this node times the per-rank estimate against MemAvailable.
-        let ranksOnNode = try world.withNodeLocal { $0.size }
-        let perRank = study.peakBytesPerRank(groupSize: g)
-        var fileState: Int64 = 0  // 0 fresh, 1 resume existing
-        var refusal = ""
+        let (plan, output) = try parseAndCheck(world: world, options: options)
         // World rank 0 holds the output's lock for the whole run (released on
         // every return; a killed run leaves a stale lock that the next run
         // takes over).
         var lock: OutputLock? = nil
         defer { lock?.release() }
+        let claim = try claimOutput(world: world, plan: plan, output: output, options: options, lock: &lock, log: log)
+        let study = plan.study
+        let start = MPIEnvironment.wtime()
+        let stopped = try HDF5File.with(path: output, mode: claim.resume ? .readWrite : (options.force ? .truncate : .create), comm: world) { file in
+            let datasets = try openOrCreateLayout(file: file, plan: plan, resume: claim.resume, world: world, threads: claim.threads, log: log)
+            let pending = try pendingTasks(world: world, study: study, datasets: datasets, resume: claim.resume, output: output, log: log)
+            let done = try runTaskLoop(world: world, plan: plan, pending: pending, datasets: datasets, start: start, options: options, log: log)
+            return try finish(world: world, file: file, done: done, pending: Int64(pending.count), start: start, log: log)
+        }
+        if world.rank == 0 && !stopped {
+            let text = try HDF5File.with(path: output, mode: .readOnly) { try study.summary(file: $0) }
+            if !text.isEmpty { log(text) }
+        }
+        return stopped ? StopSignal.exitCode : 0
+    }
+
+    /// Step 1, collective (same result on every rank), no allocation: parse
+    /// and validate the config, the study's group support, the output name,
+    /// the group size against the ranks, and the study's input files.
+    static func parseAndCheck(world: Communicator, options: RunOptions) throws -> (CampaignPlan, output: String) {
+        let plan = try CampaignPlan(configText: options.configText)
+        try plan.checkRunnable()
+        guard let output = options.output ?? plan.settings.output else {
+            throw ConfigError("no output file: give --out or [campaign] output")
+        }
+        let g = plan.settings.groupSize
+        guard world.size % g == 0 else {
+            throw CampaignError("group_size \(g) does not divide the number of ranks \(world.size)")
+        }
+        // Study input files (given couplings): read and validated before any allocation.
+        if let s = plan.study as? any InputCheckingStudy { try s.prepareInputs(world: world, output: output) }
+        return (plan, output)
+    }
+
+    /// What claiming the output decided, the same on every rank.
+    struct OutputClaim {
+        /// Continue the existing file (else create or overwrite it).
+        var resume: Bool
+        /// OpenBLAS threads per rank (already set).
+        var threads: Int
+    }
+
+    /// Step 2, collective: world rank 0 checks the flags, the memory estimate
+    /// (ranks on this node times the per-rank estimate against MemAvailable)
+    /// and the output path, takes the output's lock into `lock`, and checks
+    /// that an existing file may be overwritten or resumed; a refusal is
+    /// thrown on every rank. Then every rank sets its BLAS threads.
+    static func claimOutput(world: Communicator, plan: CampaignPlan, output: String, options: RunOptions,
+                            lock: inout OutputLock?, log: (String) -> Void) throws -> OutputClaim {
+        let ranksOnNode = try world.withNodeLocal { $0.size }
+        let perRank = plan.study.peakBytesPerRank(groupSize: plan.settings.groupSize)
+        var fileState: Int64 = 0  // 0 fresh, 1 resume existing
+        var refusal = ""
         if world.rank == 0 {
             if options.force && options.resume {
                 refusal = "--force and --resume exclude each other"
@@ -124,120 +175,143 @@ public enum Campaign {
         fileState = try world.broadcast(fileState)
 
         // BLAS threads: the cores this rank may use, shared among the node's ranks.
-        let threads = settings.blasThreads > 0 ? settings.blasThreads
+        let threads = plan.settings.blasThreads > 0 ? plan.settings.blasThreads
             : max(1, ProcessInfo.processInfo.activeProcessorCount / ranksOnNode)
         BLASThreads.set(threads)
+        return OutputClaim(resume: fileState == 1, threads: threads)
+    }
 
+    /// Step 3, collective: a new file gets its layout; a resumed one is
+    /// checked against the plan and stamped `last_resumed`.
+    static func openOrCreateLayout(file: HDF5File, plan: CampaignPlan, resume: Bool, world: Communicator, threads: Int,
+                                   log: (String) -> Void) throws -> [[String: Dataset]] {
+        let study = plan.study
+        let blocks = study.blocks
+        if !resume {
+            let datasets = try createLayout(file: file, plan: plan, blocks: blocks, worldSize: world.size, threads: threads)
+            if world.rank == 0 {
+                log("[qglass] \(type(of: study).name): \(study.tasks.count) tasks in \(blocks.count) block(s) -> \(file.path)")
+            }
+            return datasets
+        }
+        let datasets = try openLayout(file: file, plan: plan, blocks: blocks, threads: threads)
+        // Flushed at once, so that it survives a later SIGKILL.
+        try file.setAttribute("last_resumed", Provenance.now())
+        try file.flush()
+        return datasets
+    }
+
+    /// Step 4, collective: the indices of the tasks not yet done, read on
+    /// rank 0 from the `done` flags and broadcast; expensive first.
+    static func pendingTasks(world: Communicator, study: any Study, datasets: [[String: Dataset]], resume: Bool,
+                             output: String, log: (String) -> Void) throws -> [Int64] {
+        let tasks = study.tasks
+        var pending: [Int64] = []
+        if world.rank == 0 {
+            var done = Set<Int>()
+            for b in datasets.indices {
+                let flags = try datasets[b]["done"]!.readAll(as: UInt8.self)
+                for (row, f) in flags.enumerated() where f == 1 { done.insert(b << 40 | row) }
+            }
+            pending = tasks.filter { !done.contains($0.block << 40 | $0.row) }
+                .sorted { ($0.cost, -$0.index) > ($1.cost, -$1.index) }.map { Int64($0.index) }
+            if resume {
+                log("[qglass] resuming \(output): \(tasks.count - pending.count) of \(tasks.count) tasks already complete")
+            }
+        }
+        let count = try world.broadcast(Int64(pending.count))
+        if world.rank != 0 { pending = [Int64](repeating: 0, count: Int(count)) }
+        if count > 0 { try world.broadcast(&pending) }
+        return pending
+    }
+
+    /// Step 5, collective: groups of `group_size` ranks draw pending tasks
+    /// from a shared counter until none is left or a stop signal arrives;
+    /// each group's rank 0 writes its task's rows. World rank 0 reports
+    /// progress (and heartbeat lines). Returns the number of tasks done.
+    static func runTaskLoop(world: Communicator, plan: CampaignPlan, pending: [Int64], datasets: [[String: Dataset]],
+                            start: Double, options: RunOptions, log: (String) -> Void) throws -> Int64 {
+        let study = plan.study
+        let settings = plan.settings
+        let g = settings.groupSize
         let tasks = study.tasks
         let blocks = study.blocks
-        let start = MPIEnvironment.wtime()
-        var stopped = false
+        let count = Int64(pending.count)
+        let maxCost = tasks.map(\.cost).max() ?? 1
+        let units: (TaskSpec) -> Int64 = { max(1, Int64(($0.cost / maxCost) * 1_000_000)) }
+        let totalUnits = pending.reduce(Int64(0)) { $0 + units(tasks[Int($1)]) }
+        let progress = Progress(total: Int(count), totalUnits: totalUnits, start: start, interval: options.progressInterval,
+                                groups: world.size / g)
+        if world.rank == 0, let beat = options.heartbeat, count > 0 { progress.startHeartbeat(beat) }
+        defer { progress.stopHeartbeat() }
+
         var doneCount: Int64 = 0
-
-        try HDF5File.with(path: output, mode: fileState == 1 ? .readWrite : (options.force ? .truncate : .create), comm: world) { file in
-            var datasets: [[String: Dataset]] = []
-            if fileState == 0 {
-                datasets = try createLayout(file: file, plan: plan, blocks: blocks, worldSize: world.size, threads: threads)
-                if world.rank == 0 {
-                    log("[qglass] \(type(of: study).name): \(tasks.count) tasks in \(blocks.count) block(s) -> \(output)")
-                }
-            } else {
-                datasets = try openLayout(file: file, plan: plan, blocks: blocks, threads: threads)
-                // Flushed at once, so that it survives a later SIGKILL.
-                try file.setAttribute("last_resumed", Provenance.now())
-                try file.flush()
-            }
-
-            // Pending tasks, read on rank 0 and broadcast; expensive first.
-            var pending: [Int64] = []
-            if world.rank == 0 {
-                var done = Set<Int>()
-                for (b, blk) in blocks.enumerated() {
-                    let flags = try datasets[b]["done"]!.readAll(as: UInt8.self)
-                    for (row, f) in flags.enumerated() where f == 1 { done.insert(b << 40 | row) }
-                }
-                pending = tasks.filter { !done.contains($0.block << 40 | $0.row) }
-                    .sorted { ($0.cost, -$0.index) > ($1.cost, -$1.index) }.map { Int64($0.index) }
-                if fileState == 1 {
-                    log("[qglass] resuming \(output): \(tasks.count - pending.count) of \(tasks.count) tasks already complete")
-                }
-            }
-            var count = try world.broadcast(Int64(pending.count))
-            if world.rank != 0 { pending = [Int64](repeating: 0, count: Int(count)) }
-            if count > 0 { try world.broadcast(&pending) }
-            count = Int64(pending.count)
-
-            let maxCost = tasks.map(\.cost).max() ?? 1
-            let units: (TaskSpec) -> Int64 = { max(1, Int64(($0.cost / maxCost) * 1_000_000)) }
-            let totalUnits = pending.reduce(Int64(0)) { $0 + units(tasks[Int($1)]) }
-            let progress = Progress(total: Int(count), totalUnits: totalUnits, start: start, interval: options.progressInterval,
-                                    groups: world.size / g)
-            if world.rank == 0, let beat = options.heartbeat, count > 0 { progress.startHeartbeat(beat) }
-            defer { progress.stopHeartbeat() }
-
-            try world.withSharedCounter { next in
-                try world.withSharedCounter { completedUnits in
-                    try world.withSharedCounter { completed in
-                        try world.withSplit(color: world.rank / g, key: world.rank) { group in
-                            let context = TaskContext(group: group, settings: settings)
-                            while true {
-                                var idx: Int64 = 0
-                                if group.rank == 0 {
-                                    if StopSignal.requested {
-                                        _ = try next.fetchAndAdd(1 << 40)  // tell every other group to stop drawing
-                                        idx = Int64.max
-                                    } else {
-                                        idx = try next.fetchAndAdd(1)
-                                    }
-                                }
-                                idx = try group.broadcast(idx)
-                                if idx >= count { break }
-                                let task = tasks[Int(pending[Int(idx)])]
-                                let t0 = MPIEnvironment.wtime()
-                                let out: TaskOutput?
-                                do {
-                                    out = try study.run(task, context: context)
-                                } catch {
-                                    throw TaskFailure(task: task, worldRank: world.rank, underlying: error)
-                                }
-                                if group.rank == 0, let out {
-                                    try write(out, task: task, seconds: MPIEnvironment.wtime() - t0, datasets: datasets[task.block], block: blocks[task.block])
-                                    _ = try completed.fetchAndAdd(1)
-                                    _ = try completedUnits.fetchAndAdd(units(task))
-                                }
-                                if world.rank == 0 {
-                                    progress.report(done: Int(try completed.fetchAndAdd(0)), units: try completedUnits.fetchAndAdd(0), log: log)
+        try world.withSharedCounter { next in
+            try world.withSharedCounter { completedUnits in
+                try world.withSharedCounter { completed in
+                    try world.withSplit(color: world.rank / g, key: world.rank) { group in
+                        let context = TaskContext(group: group, settings: settings)
+                        while true {
+                            var idx: Int64 = 0
+                            if group.rank == 0 {
+                                if StopSignal.requested {
+                                    _ = try next.fetchAndAdd(1 << 40)  // tell every other group to stop drawing
+                                    idx = Int64.max
+                                } else {
+                                    idx = try next.fetchAndAdd(1)
                                 }
                             }
-                        }
-                        // Wait for all groups without spinning; rank 0 keeps reporting.
-                        try quietWait(world: world) {
+                            idx = try group.broadcast(idx)
+                            if idx >= count { break }
+                            let task = tasks[Int(pending[Int(idx)])]
+                            let t0 = MPIEnvironment.wtime()
+                            let out: TaskOutput?
+                            do {
+                                out = try study.run(task, context: context)
+                            } catch {
+                                throw TaskFailure(task: task, worldRank: world.rank, underlying: error)
+                            }
+                            if group.rank == 0, let out {
+                                try write(out, task: task, seconds: MPIEnvironment.wtime() - t0, datasets: datasets[task.block], block: blocks[task.block])
+                                _ = try completed.fetchAndAdd(1)
+                                _ = try completedUnits.fetchAndAdd(units(task))
+                            }
                             if world.rank == 0 {
                                 progress.report(done: Int(try completed.fetchAndAdd(0)), units: try completedUnits.fetchAndAdd(0), log: log)
                             }
                         }
-                        doneCount = try completed.fetchAndAdd(0)
                     }
+                    // Wait for all groups without spinning; rank 0 keeps reporting.
+                    try quietWait(world: world) {
+                        if world.rank == 0 {
+                            progress.report(done: Int(try completed.fetchAndAdd(0)), units: try completedUnits.fetchAndAdd(0), log: log)
+                        }
+                    }
+                    doneCount = try completed.fetchAndAdd(0)
                 }
             }
-            progress.stopHeartbeat()
-            stopped = try world.allreduce(Int64(StopSignal.requested ? 1 : 0), .max) == 1 && doneCount < count
-            if doneCount == count {
-                // Every task of the study is done (the pending ones just now).
-                try file.setAttribute("finished", Int64(1))
-                try file.flush()
-            }
-            if world.rank == 0 {
-                let wall = MPIEnvironment.wtime() - start
-                log(String(format: "[qglass] %lld of %lld pending tasks done in %.1f s%@", doneCount, count, wall,
-                           stopped ? "; stopped by signal, resume with --resume" : ""))
-            }
         }
-        if world.rank == 0 && !stopped {
-            let text = try HDF5File.with(path: output, mode: .readOnly) { try study.summary(file: $0) }
-            if !text.isEmpty { log(text) }
+        progress.stopHeartbeat()
+        return doneCount
+    }
+
+    /// Step 6, collective: whether the run was stopped by a signal with
+    /// tasks left; when every pending task is done the file is marked
+    /// `finished` (and flushed). Rank 0 logs the count and wall time.
+    static func finish(world: Communicator, file: HDF5File, done doneCount: Int64, pending count: Int64, start: Double,
+                       log: (String) -> Void) throws -> Bool {
+        let stopped = try world.allreduce(Int64(StopSignal.requested ? 1 : 0), .max) == 1 && doneCount < count
+        if doneCount == count {
+            // Every task of the study is done (the pending ones just now).
+            try file.setAttribute("finished", Int64(1))
+            try file.flush()
         }
-        return stopped ? StopSignal.exitCode : 0
+        if world.rank == 0 {
+            let wall = MPIEnvironment.wtime() - start
+            log(String(format: "[qglass] %lld of %lld pending tasks done in %.1f s%@", doneCount, count, wall,
+                       stopped ? "; stopped by signal, resume with --resume" : ""))
+        }
+        return stopped
     }
 
     /// Collective: create groups, datasets and provenance; flush so that the
@@ -416,90 +490,4 @@ public enum Campaign {
 
     static let gitCommitOnce = Provenance.gitCommit()
     static let createdOnce = Provenance.now()
-}
-
-func gib(_ bytes: Int) -> String { String(format: "%.2f", Double(bytes) / Double(1 << 30)) }
-
-/// Progress with an ETA, printed by world rank 0 only. A heartbeat thread
-/// prints "still working" lines while no task finishes (long tasks); it only
-/// reads this object's state and never calls MPI.
-final class Progress: @unchecked Sendable {
-    let total: Int
-    let totalUnits: Int64
-    let start: Double
-    let interval: Double
-    /// ED groups working at once (upper bound on tasks in flight).
-    let groups: Int
-    private let lock = NSLock()
-    /// Last progress line, and last line of any kind (progress or heartbeat).
-    private var lastPrint: Double
-    private var lastLine: Double
-    private var lastDone = -1
-    private var done = 0
-    /// Silence before the next heartbeat: the interval after any progress
-    /// line, doubling after each heartbeat up to max(interval, 600 s), so an
-    /// hours-long task logs tens of lines, not thousands.
-    private var gap: Double
-    private var beating = false
-    private var thread: Thread?
-
-    init(total: Int, totalUnits: Int64, start: Double, interval: Double, groups: Int) {
-        self.total = total; self.totalUnits = totalUnits; self.interval = interval; self.groups = groups
-        gap = interval
-        // A process-local monotonic clock (the heartbeat thread must not call MPI).
-        let now = ProcessInfo.processInfo.systemUptime
-        self.start = now - (MPIEnvironment.wtime() - start)
-        lastPrint = now
-        lastLine = now
-    }
-
-    func report(done: Int, units: Int64, log: (String) -> Void) {
-        let now = ProcessInfo.processInfo.systemUptime
-        lock.lock()
-        self.done = done
-        guard done != lastDone, now - lastPrint >= interval || done == total else { lock.unlock(); return }
-        lastPrint = now
-        lastLine = now
-        gap = interval
-        lastDone = done
-        lock.unlock()
-        let elapsed = now - start
-        let eta = units > 0 ? elapsed * Double(totalUnits - units) / Double(units) : .nan
-        let pct = total > 0 ? 100.0 * Double(done) / Double(total) : 100
-        log(String(format: "[qglass] %d/%d tasks (%.1f%%)  elapsed %@  ETA %@", done, total, pct, hms(elapsed), eta.isFinite ? hms(eta) : "--:--:--"))
-    }
-
-    /// Local (world rank 0): start printing a heartbeat through `beat`
-    /// whenever `gap` seconds pass without any line.
-    func startHeartbeat(_ beat: @escaping @Sendable (String) -> Void) {
-        lock.lock(); beating = true; lock.unlock()
-        let t = Thread { [self] in
-            while true {
-                Thread.sleep(forTimeInterval: min(0.1, interval / 4))
-                lock.lock()
-                guard beating else { lock.unlock(); return }
-                let now = ProcessInfo.processInfo.systemUptime
-                let due = now - lastLine >= gap && done < total
-                if due { lastLine = now; gap = min(2 * gap, max(interval, 600)) }
-                let d = done
-                lock.unlock()
-                if due {
-                    beat(String(format: "[qglass] still working on %d task(s), %d/%d done, elapsed %@",
-                                min(groups, total - d), d, total, hms(now - start)))
-                }
-            }
-        }
-        thread = t
-        t.start()
-    }
-
-    /// Local: stop the heartbeat (idempotent).
-    func stopHeartbeat() {
-        lock.lock(); beating = false; lock.unlock()
-    }
-}
-
-func hms(_ s: Double) -> String {
-    let t = Int(s.rounded())
-    return String(format: "%02d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60)
 }

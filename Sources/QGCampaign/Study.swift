@@ -140,6 +140,10 @@ public protocol Study: Sendable {
     static var name: String { get }
     /// One-line description for `qglass studies`.
     static var summary: String { get }
+    /// Whether a task can be computed by a ScaLAPACK group of several ranks
+    /// (`group_size > 1`). Default false: such a study refuses
+    /// `group_size > 1` before any allocation instead of leaving ranks idle.
+    static var supportsGroups: Bool { get }
     /// Parse and validate the study's table (strict; no allocation).
     static func parse(_ table: ConfigTable, campaign: CampaignSettings) throws -> Self
     /// Canonical TOML of the study's table: two configs with the same
@@ -163,6 +167,7 @@ public protocol Study: Sendable {
 
 extension Study {
     public func summary(file: HDF5File) throws -> String { "" }
+    public static var supportsGroups: Bool { false }
 
     /// Peak bytes per rank over all tasks (one task per block is enough:
     /// tasks of a block have the same size).

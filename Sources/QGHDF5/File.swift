@@ -1,6 +1,7 @@
-import CHDF5
 import QGMPI
 import Foundation
+
+// Every HDF5 call of this file goes through Raw.swift (checked, typed errors).
 
 /// How to open a file.
 public enum HDF5OpenMode: Sendable {
@@ -20,13 +21,13 @@ public enum HDF5OpenMode: Sendable {
 /// `Dataset` with `independent: true` are local.
 public final class HDF5File: @unchecked Sendable {
     public let path: String
-    let id: hid_t
+    let id: H5ID
     /// True when opened through MPI-IO on a communicator.
     public let isParallel: Bool
-    private var openObjects: [hid_t] = []
+    private var openObjects: [(id: H5ID, path: String)] = []
     private var closed = false
 
-    private init(path: String, id: hid_t, isParallel: Bool) {
+    private init(path: String, id: H5ID, isParallel: Bool) {
         self.path = path
         self.id = id
         self.isParallel = isParallel
@@ -34,128 +35,119 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Collective over `comm` when given (parallel file), local otherwise.
     /// Opens or creates the file, runs `body`, then closes every dataset the
-    /// body opened and the file itself.
+    /// body opened and the file itself. A failing close is thrown; when
+    /// `body` threw, a failing close is kept beside its error
+    /// (HDF5CleanupError).
     public static func with<R>(path: String, mode: HDF5OpenMode, comm: Communicator? = nil,
                                _ body: (HDF5File) throws -> R) throws -> R {
-        _ = chdf5_silence_errors()  // errors are collected into HDF5Error instead of printed
-        let fapl = try h5id(H5Pcreate(chdf5_p_file_access()), "H5Pcreate(FILE_ACCESS)", path)
-        defer { _ = H5Pclose(fapl) }
-        if let comm {
-            try h5check(chdf5_set_fapl_mpio(fapl, comm.opaqueHandle), "H5Pset_fapl_mpio", path)
+        try raw_silenceErrors()  // errors are collected into HDF5Error instead of printed
+        let fapl = try raw_fileAccess(comm: comm?.opaqueHandle, path)
+        let id = try using(fapl, .propertyList, path) { fapl in
+            let raw: RawFileMode
+            switch mode {
+            case .create: raw = .createExclusive
+            case .truncate: raw = .truncate
+            case .readWrite: raw = .readWrite
+            case .readOnly: raw = .readOnly
+            }
+            return try raw_fileOpen(path, raw, fapl: fapl)
         }
-        let id: hid_t
-        switch mode {
-        case .create: id = H5Fcreate(path, chdf5_acc_excl(), chdf5_p_default(), fapl)
-        case .truncate: id = H5Fcreate(path, chdf5_acc_trunc(), chdf5_p_default(), fapl)
-        case .readWrite: id = H5Fopen(path, chdf5_acc_rdwr(), fapl)
-        case .readOnly: id = H5Fopen(path, chdf5_acc_rdonly(), fapl)
-        }
-        let file = HDF5File(path: path, id: try h5id(id, mode == .readOnly || mode == .readWrite ? "H5Fopen" : "H5Fcreate", path),
-                            isParallel: comm != nil)
+        let file = HDF5File(path: path, id: id, isParallel: comm != nil)
+        let r: R
         do {
-            let r = try body(file)
-            try file.close()
-            return r
-        } catch {
-            try? file.close()
-            throw error
+            r = try body(file)
+        } catch let original {
+            do throws(HDF5Error) { try file.close() } catch { throw HDF5CleanupError(original: original, cleanup: error) }
+            throw original
         }
+        try file.close()
+        return r
     }
 
-    /// Collective: close all objects and the file.
-    func close() throws {
+    /// Collective: close all objects and the file. Every close is attempted
+    /// (the file's last, so that a parallel close stays collective); the
+    /// first failure is thrown afterwards.
+    func close() throws(HDF5Error) {
         guard !closed else { return }
         closed = true
-        for o in openObjects.reversed() { _ = H5Oclose(o) }
+        var first: HDF5Error? = nil
+        for o in openObjects.reversed() {
+            do throws(HDF5Error) { try raw_close(o.id, .dataset, o.path) } catch { if first == nil { first = error } }
+        }
         openObjects.removeAll()
-        try h5check(H5Fclose(id), "H5Fclose", path)
+        do throws(HDF5Error) { try raw_close(id, .file, path) } catch { if first == nil { first = error } }
+        if let first { throw first }
     }
 
     /// Collective: flush metadata and raw data to the file system.
     public func flush() throws {
-        try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "H5Fflush", path)
+        try raw_fileFlush(id, path)
     }
 
-    /// Local: whether a link (group or dataset) exists at `path` (with all parents).
+    /// Local: whether a link (group or dataset) exists at `path` (with all
+    /// parents). A check that fails counts as absent.
     public func exists(_ objectPath: String) -> Bool {
         var prefix = ""
         for part in objectPath.split(separator: "/") {
             prefix += "/" + part
-            if H5Lexists(id, prefix, chdf5_p_default()) <= 0 { _ = H5Eclear2(chdf5_e_default()); return false }
+            guard (try? raw_linkExists(id, prefix)) == true else { return false }
         }
         return true
     }
 
     /// Collective: create a group and any missing parents.
     public func createGroup(_ groupPath: String) throws {
-        let lcpl = try h5id(H5Pcreate(chdf5_p_link_create()), "H5Pcreate(LINK_CREATE)", groupPath)
-        defer { _ = H5Pclose(lcpl) }
-        try h5check(H5Pset_create_intermediate_group(lcpl, 1), "H5Pset_create_intermediate_group", groupPath)
-        let g = try h5id(H5Gcreate2(id, groupPath, lcpl, chdf5_p_default(), chdf5_p_default()), "H5Gcreate2", groupPath)
-        try h5check(H5Gclose(g), "H5Gclose", groupPath)
+        try raw_createGroup(id, groupPath)
     }
 
     /// Local: names of the members of a group.
     public func members(of groupPath: String) throws -> [String] {
-        let g = try h5id(H5Gopen2(id, groupPath, chdf5_p_default()), "H5Gopen2", groupPath)
-        defer { _ = H5Gclose(g) }
-        var info = H5G_info_t()
-        try h5check(H5Gget_info(g, &info), "H5Gget_info", groupPath)
-        var names: [String] = []
-        for i in 0..<info.nlinks {
-            let n = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, nil, 0, chdf5_p_default())
-            guard n >= 0 else { throw HDF5Error(function: "H5Lget_name_by_idx", code: Int64(n), path: groupPath, stack: hdf5ErrorStack()) }
-            var buf = [CChar](repeating: 0, count: Int(n) + 1)
-            _ = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buf, Int(n) + 1, chdf5_p_default())
-            names.append(String(cString: buf))
-        }
-        return names
+        try raw_groupMembers(id, groupPath)
     }
 
     /// Collective: create a dataset of fixed shape (contiguous layout, space
     /// allocated at creation so that later independent writes never touch
-    /// metadata). Returns it open; it is closed with the file.
+    /// metadata; filled with zeros then, so unwritten rows read as 0, i.e.
+    /// done = 0). Returns it open; it is closed with the file.
     public func createDataset(_ dsPath: String, type: HDF5ElementType, shape: [Int]) throws -> Dataset {
-        var dims = shape.map { hsize_t($0) }
-        let space = try h5id(H5Screate_simple(Int32(dims.count), &dims, nil), "H5Screate_simple", dsPath)
-        defer { _ = H5Sclose(space) }
-        let dcpl = try h5id(H5Pcreate(chdf5_p_dataset_create()), "H5Pcreate(DATASET_CREATE)", dsPath)
-        defer { _ = H5Pclose(dcpl) }
-        try h5check(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time", dsPath)
-        // Fill with zeros at allocation so unwritten rows read as 0 (done = 0).
-        try h5check(H5Pset_fill_time(dcpl, H5D_FILL_TIME_ALLOC), "H5Pset_fill_time", dsPath)
-        let d = try h5id(H5Dcreate2(id, dsPath, type.fileType, space, chdf5_p_default(), dcpl, chdf5_p_default()), "H5Dcreate2", dsPath)
-        openObjects.append(d)
+        let d = try raw_createDataset(id, dsPath, type: type, shape: shape)
+        openObjects.append((d, dsPath))
         return Dataset(file: self, id: d, path: dsPath, shape: shape)
     }
 
     /// Collective in a parallel file: open an existing dataset; closed with the file.
     public func openDataset(_ dsPath: String) throws -> Dataset {
-        let d = try h5id(H5Dopen2(id, dsPath, chdf5_p_default()), "H5Dopen2", dsPath)
-        let space = try h5id(H5Dget_space(d), "H5Dget_space", dsPath)
-        defer { _ = H5Sclose(space) }
-        let rank = H5Sget_simple_extent_ndims(space)
-        guard rank >= 0 else { throw HDF5Error(function: "H5Sget_simple_extent_ndims", code: Int64(rank), path: dsPath, stack: hdf5ErrorStack()) }
-        var dims = [hsize_t](repeating: 0, count: Int(rank))
-        try h5check(H5Sget_simple_extent_dims(space, &dims, nil), "H5Sget_simple_extent_dims", dsPath)
-        openObjects.append(d)
-        return Dataset(file: self, id: d, path: dsPath, shape: dims.map { Int($0) })
+        let d = try raw_openDataset(id, dsPath)
+        let shape: [Int]
+        do {
+            shape = try using(try raw_datasetSpace(d, dsPath), .dataspace, dsPath) { try raw_extent($0, dsPath) }
+        } catch {
+            throw closing(d, .dataset, dsPath, after: error)
+        }
+        openObjects.append((d, dsPath))
+        return Dataset(file: self, id: d, path: dsPath, shape: shape)
     }
 
     // MARK: attributes
+
+    /// Runs `body` with the object at `objectPath` open.
+    private func withObject<R>(_ objectPath: String, _ body: (H5ID) throws -> R) throws -> R {
+        try using(try raw_objectOpen(id, objectPath), .object, objectPath, body)
+    }
+
+    /// Runs `body` with the attribute `name` of the object `obj` open.
+    private func withOpenAttribute<R>(_ obj: H5ID, _ name: String, _ where_: String, _ body: (H5ID) throws -> R) throws -> R {
+        try using(try raw_attributeOpen(obj, name, where_), .attribute, where_, body)
+    }
 
     /// Collective in a parallel file: write (replace) a string attribute on
     /// the object at `objectPath` ("/" for the root). Stored as a UTF-8
     /// variable-length string, which h5py returns as `str`.
     public func setAttribute(_ name: String, _ value: String, on objectPath: String = "/") throws {
-        let type = try h5id(H5Tcopy(chdf5_c_s1()), "H5Tcopy", name)
-        defer { _ = H5Tclose(type) }
-        try h5check(H5Tset_size(type, chdf5_variable()), "H5Tset_size", name)
-        try h5check(H5Tset_cset(type, H5T_CSET_UTF8), "H5Tset_cset", name)
-        try withAttribute(name, on: objectPath, fileType: type, shape: []) { (attr) throws in
-            try value.withCString { (cs) throws in
-                var ptr: UnsafePointer<CChar>? = cs
-                try h5check(H5Awrite(attr, type, &ptr), "H5Awrite", name)
+        let where_ = "\(objectPath)@\(name)"
+        try using(try raw_variableStringType(likeCsetOf: nil, where_), .datatype, where_) { type in
+            try withAttribute(name, on: objectPath, fileType: type, shape: nil) { attr in
+                try raw_attributeWriteString(attr, type: type, value, where_)
             }
         }
     }
@@ -165,9 +157,10 @@ public final class HDF5File: @unchecked Sendable {
     /// place (no metadata is freed or allocated: e.g. `finished` 0 -> 1).
     public func setAttribute<T: HDF5Scalar>(_ name: String, _ values: [T], scalar: Bool = false, on objectPath: String = "/") throws {
         if try overwriteInPlace(name, values, scalar: scalar, on: objectPath) { return }
-        try withAttribute(name, on: objectPath, fileType: T.h5FileType, shape: scalar ? [] : [values.count]) { (attr) throws in
-            try values.withUnsafeBytes { (p) throws in
-                try h5check(H5Awrite(attr, T.h5MemoryType, p.baseAddress), "H5Awrite", name)
+        let where_ = "\(objectPath)@\(name)"
+        try withAttribute(name, on: objectPath, fileType: T.h5ElementType.fileType, shape: scalar ? nil : [values.count]) { attr in
+            try values.withUnsafeBytes { p in
+                try raw_attributeWrite(attr, memoryType: T.h5ElementType.memoryType, p.baseAddress, where_)
             }
         }
     }
@@ -180,116 +173,107 @@ public final class HDF5File: @unchecked Sendable {
     /// Writes `values` into an existing attribute of the same file type and
     /// shape; false (nothing written) when there is none or it differs.
     private func overwriteInPlace<T: HDF5Scalar>(_ name: String, _ values: [T], scalar: Bool, on objectPath: String) throws -> Bool {
-        let obj = try h5id(H5Oopen(id, objectPath, chdf5_p_default()), "H5Oopen", objectPath)
-        defer { _ = H5Oclose(obj) }
-        guard H5Aexists(obj, name) > 0 else { return false }
-        let attr = try h5id(H5Aopen(obj, name, chdf5_p_default()), "H5Aopen", "\(objectPath)@\(name)")
-        defer { _ = H5Aclose(attr) }
-        let ftype = try h5id(H5Aget_type(attr), "H5Aget_type", name)
-        defer { _ = H5Tclose(ftype) }
-        let space = try h5id(H5Aget_space(attr), "H5Aget_space", name)
-        defer { _ = H5Sclose(space) }
-        let rank = H5Sget_simple_extent_ndims(space)
-        guard H5Tequal(ftype, T.h5FileType) > 0, rank == (scalar ? 0 : 1),
-              H5Sget_simple_extent_npoints(space) == Int64(values.count) else { return false }
-        try values.withUnsafeBytes { (p) throws in
-            try h5check(H5Awrite(attr, T.h5MemoryType, p.baseAddress), "H5Awrite", name)
+        let where_ = "\(objectPath)@\(name)"
+        return try withObject(objectPath) { obj in
+            guard try raw_attributeExists(obj, name, where_) else { return false }
+            return try withOpenAttribute(obj, name, where_) { attr in
+                let sameType = try using(try raw_attributeType(attr, where_), .datatype, where_) { ftype in
+                    try raw_typeEqual(ftype, T.h5ElementType.fileType, where_)
+                }
+                let (rank, points) = try using(try raw_attributeSpace(attr, where_), .dataspace, where_) { space in
+                    (try raw_extent(space, where_).count, try raw_npoints(space, where_))
+                }
+                guard sameType, rank == (scalar ? 0 : 1), points == values.count else { return false }
+                try values.withUnsafeBytes { p in
+                    try raw_attributeWrite(attr, memoryType: T.h5ElementType.memoryType, p.baseAddress, where_)
+                }
+                return true
+            }
         }
-        return true
     }
 
-    private func withAttribute(_ name: String, on objectPath: String, fileType: hid_t, shape: [Int],
-                               _ body: (hid_t) throws -> Void) throws {
-        let obj = try h5id(H5Oopen(id, objectPath, chdf5_p_default()), "H5Oopen", objectPath)
-        defer { _ = H5Oclose(obj) }
-        if H5Aexists(obj, name) > 0 { try h5check(H5Adelete(obj, name), "H5Adelete", "\(objectPath)@\(name)") }
-        var dims = shape.map { hsize_t($0) }
-        let space = shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(dims.count), &dims, nil)
-        let sp = try h5id(space, "H5Screate", name)
-        defer { _ = H5Sclose(sp) }
-        let attr = try h5id(H5Acreate2(obj, name, fileType, sp, chdf5_p_default(), chdf5_p_default()), "H5Acreate2", "\(objectPath)@\(name)")
-        defer { _ = H5Aclose(attr) }
-        try body(attr)
+    /// Replaces the attribute `name` of the object at `objectPath` with a new
+    /// one of `fileType` and `shape` (scalar when nil) and runs `body` on it.
+    private func withAttribute(_ name: String, on objectPath: String, fileType: H5ID, shape: [Int]?,
+                               _ body: (H5ID) throws -> Void) throws {
+        let where_ = "\(objectPath)@\(name)"
+        try withObject(objectPath) { obj in
+            if try raw_attributeExists(obj, name, where_) { try raw_attributeDelete(obj, name, where_) }
+            try using(try raw_dataspace(shape, where_), .dataspace, where_) { space in
+                try using(try raw_attributeCreate(obj, name, fileType: fileType, space: space, where_), .attribute, where_, body)
+            }
+        }
     }
 
     /// Local: read a string attribute (variable or fixed length).
     public func stringAttribute(_ name: String, on objectPath: String = "/") throws -> String {
-        let obj = try h5id(H5Oopen(id, objectPath, chdf5_p_default()), "H5Oopen", objectPath)
-        defer { _ = H5Oclose(obj) }
-        let attr = try h5id(H5Aopen(obj, name, chdf5_p_default()), "H5Aopen", "\(objectPath)@\(name)")
-        defer { _ = H5Aclose(attr) }
-        let ftype = try h5id(H5Aget_type(attr), "H5Aget_type", name)
-        defer { _ = H5Tclose(ftype) }
-        if H5Tis_variable_str(ftype) > 0 {
-            let mtype = try h5id(H5Tcopy(chdf5_c_s1()), "H5Tcopy", name)
-            defer { _ = H5Tclose(mtype) }
-            try h5check(H5Tset_size(mtype, chdf5_variable()), "H5Tset_size", name)
-            try h5check(H5Tset_cset(mtype, H5Tget_cset(ftype)), "H5Tset_cset", name)
-            var ptr: UnsafeMutablePointer<CChar>? = nil
-            try h5check(H5Aread(attr, mtype, &ptr), "H5Aread", name)
-            defer { if let ptr { H5free_memory(ptr) } }
-            return ptr.map { String(cString: $0) } ?? ""
+        let where_ = "\(objectPath)@\(name)"
+        return try withObject(objectPath) { obj in
+            try withOpenAttribute(obj, name, where_) { attr in
+                try using(try raw_attributeType(attr, where_), .datatype, where_) { ftype in
+                    if try raw_isVariableString(ftype, where_) {
+                        return try using(try raw_variableStringType(likeCsetOf: ftype, where_), .datatype, where_) { mtype in
+                            try raw_attributeReadVariableString(attr, type: mtype, where_)
+                        }
+                    }
+                    var buf = [CChar](repeating: 0, count: try raw_typeSize(ftype, where_) + 1)
+                    try buf.withUnsafeMutableBytes { try raw_attributeRead(attr, memoryType: ftype, $0.baseAddress, where_) }
+                    return String(cString: buf)
+                }
+            }
         }
-        let size = H5Tget_size(ftype)
-        var buf = [CChar](repeating: 0, count: size + 1)
-        try h5check(H5Aread(attr, ftype, &buf), "H5Aread", name)
-        return String(cString: buf)
     }
 
     /// Local: read a numeric attribute (all elements).
     public func numericAttribute<T: HDF5Scalar>(_ name: String, as: T.Type, on objectPath: String = "/") throws -> [T] {
-        let obj = try h5id(H5Oopen(id, objectPath, chdf5_p_default()), "H5Oopen", objectPath)
-        defer { _ = H5Oclose(obj) }
-        let attr = try h5id(H5Aopen(obj, name, chdf5_p_default()), "H5Aopen", "\(objectPath)@\(name)")
-        defer { _ = H5Aclose(attr) }
-        let space = try h5id(H5Aget_space(attr), "H5Aget_space", name)
-        defer { _ = H5Sclose(space) }
-        let n = H5Sget_simple_extent_npoints(space)
-        var out = [T](repeating: T.h5Zero, count: Int(max(0, n)))
-        try out.withUnsafeMutableBytes { (p) throws in
-            try h5check(H5Aread(attr, T.h5MemoryType, p.baseAddress), "H5Aread", name)
+        let where_ = "\(objectPath)@\(name)"
+        return try withObject(objectPath) { obj in
+            try withOpenAttribute(obj, name, where_) { attr in
+                let n = try using(try raw_attributeSpace(attr, where_), .dataspace, where_) { try raw_npoints($0, where_) }
+                var out = [T](repeating: T.h5Zero, count: n)
+                try out.withUnsafeMutableBytes { p in
+                    try raw_attributeRead(attr, memoryType: T.h5ElementType.memoryType, p.baseAddress, where_)
+                }
+                return out
+            }
         }
-        return out
     }
 
-    /// Local: whether the object has the attribute.
+    /// Local: whether the object has the attribute. A check that fails
+    /// (no such object) counts as absent.
     public func hasAttribute(_ name: String, on objectPath: String = "/") -> Bool {
-        let obj = H5Oopen(id, objectPath, chdf5_p_default())
-        guard obj >= 0 else { _ = H5Eclear2(chdf5_e_default()); return false }
-        defer { _ = H5Oclose(obj) }
-        return H5Aexists(obj, name) > 0
+        guard let obj = raw_objectOpenIfPresent(id, objectPath) else { return false }
+        let found = (try? using(obj, .object, objectPath) { try raw_attributeExists($0, name, "\(objectPath)@\(name)") }) ?? false
+        if !found { raw_clearErrors() }
+        return found
     }
 }
 
 /// An open dataset of an `HDF5File`. Row writes address the first dimension.
 public struct Dataset: @unchecked Sendable {
     unowned let file: HDF5File
-    let id: hid_t
+    let id: H5ID
     public let path: String
     public let shape: [Int]
 
     /// Number of elements in one row (product of all but the first dimension).
     public var rowLength: Int { shape.dropFirst().reduce(1, *) }
 
-    private func withRowSelection<R>(start: Int, count: Int, _ body: (hid_t, hid_t) throws -> R) throws -> R {
+    private func withRowSelection<R>(start: Int, count: Int, _ body: (_ memory: H5ID, _ file: H5ID) throws -> R) throws -> R {
         guard start >= 0, count >= 0, start + count <= (shape.first ?? 0) else {
             throw HDF5Error(function: "H5Sselect_hyperslab", code: -1, path: path,
                             stack: "rows \(start)..<\(start + count) outside shape \(shape)")
         }
-        let fspace = try h5id(H5Dget_space(id), "H5Dget_space", path)
-        defer { _ = H5Sclose(fspace) }
-        var offset = [hsize_t](repeating: 0, count: shape.count)
-        var cnt = shape.map { hsize_t($0) }
-        if !shape.isEmpty { offset[0] = hsize_t(start); cnt[0] = hsize_t(count) }
-        if shape.isEmpty {
-            try h5check(H5Sselect_all(fspace), "H5Sselect_all", path)
-        } else {
-            try h5check(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &offset, nil, &cnt, nil), "H5Sselect_hyperslab", path)
+        return try using(try raw_datasetSpace(id, path), .dataspace, path) { fspace in
+            if shape.isEmpty {
+                try raw_selectAll(fspace, path)
+            } else {
+                try raw_selectRows(fspace, start: start, count: count, shape: shape, path)
+            }
+            return try using(try raw_dataspace([count * rowLength], path), .dataspace, path) { mspace in
+                try body(mspace, fspace)
+            }
         }
-        var mdims: [hsize_t] = [hsize_t(count * rowLength)]
-        let mspace = try h5id(H5Screate_simple(1, &mdims, nil), "H5Screate_simple", path)
-        defer { _ = H5Sclose(mspace) }
-        return try body(mspace, fspace)
     }
 
     /// Write rows [start, start+count). `independent: true` is local (one rank
@@ -298,15 +282,12 @@ public struct Dataset: @unchecked Sendable {
         guard values.count == count * rowLength else {
             throw HDF5Error(function: "H5Dwrite", code: -1, path: path, stack: "buffer has \(values.count) elements, selection \(count * rowLength)")
         }
-        let dxpl = try h5id(H5Pcreate(chdf5_p_dataset_xfer()), "H5Pcreate(DATASET_XFER)", path)
-        defer { _ = H5Pclose(dxpl) }
-        if file.isParallel {
-            try h5check(independent ? chdf5_set_dxpl_independent(dxpl) : chdf5_set_dxpl_collective(dxpl), "H5Pset_dxpl_mpio", path)
-        }
-        try withRowSelection(start: start, count: count) { (mspace, fspace) throws in
-            if count == 0 { _ = H5Sselect_none(fspace); _ = H5Sselect_none(mspace) }
-            try values.withUnsafeBytes { (p) throws in
-                try h5check(H5Dwrite(id, T.h5MemoryType, mspace, fspace, dxpl, p.baseAddress), "H5Dwrite", path)
+        try using(try raw_transfer(parallel: file.isParallel, independent: independent, path), .propertyList, path) { dxpl in
+            try withRowSelection(start: start, count: count) { mspace, fspace in
+                if count == 0 { try raw_selectNone(fspace, path); try raw_selectNone(mspace, path) }
+                try values.withUnsafeBytes { p in
+                    try raw_write(id, T.h5ElementType, memory: mspace, file: fspace, transfer: dxpl, p.baseAddress, path)
+                }
             }
         }
     }
@@ -315,9 +296,9 @@ public struct Dataset: @unchecked Sendable {
     public func readRows<T: HDF5Scalar>(start: Int, count: Int, as: T.Type) throws -> [T] {
         var out = [T](repeating: T.h5Zero, count: count * rowLength)
         if count == 0 { return out }
-        try withRowSelection(start: start, count: count) { (mspace, fspace) throws in
-            try out.withUnsafeMutableBytes { (p) throws in
-                try h5check(H5Dread(id, T.h5MemoryType, mspace, fspace, chdf5_p_default(), p.baseAddress), "H5Dread", path)
+        try withRowSelection(start: start, count: count) { mspace, fspace in
+            try out.withUnsafeMutableBytes { p in
+                try raw_read(id, T.h5ElementType, memory: mspace, file: fspace, p.baseAddress, path)
             }
         }
         return out

@@ -56,6 +56,7 @@ func preflight(configText: String?, configPath: String?, output: String?, flags:
         do {
             let applied = try ConfigDocument.applying(overrides: overrides, to: t)
             let plan = try CampaignPlan(configText: applied)
+            try plan.checkRunnable()
             out = out ?? plan.settings.output
         } catch {
             refuse("\(error)")
@@ -348,6 +349,7 @@ struct PlanCommand: ParsableCommand {
         do {
             let text = try ConfigDocument.applying(overrides: overrides, to: raw)
             let plan = try CampaignPlan(configText: text)
+            try plan.checkRunnable()
             var planner = CampaignPlanner()
             planner.coresPerNode = coresPerNode
             planner.memoryPerNodeGiB = memPerNode

@@ -233,6 +233,15 @@ let status: Int32 = try MPIEnvironment.run { world in
             do { _ = try f.openDataset("/nope"); check(false, "missing dataset throws", rank: r) } catch let e as HDF5Error {
                 check(e.function == "H5Dopen2" && e.path == "/nope", "HDF5Error names routine and path", rank: r)
             }
+            do { _ = try f.stringAttribute("absent", on: "/a"); check(false, "missing attribute throws", rank: r) } catch let e as HDF5Error {
+                check(e.function == "H5Aopen" && e.path == "/a@absent", "HDF5Error names the attribute and its object", rank: r)
+            }
+            do { _ = try f.numericAttribute("x", as: Int64.self, on: "/none"); check(false, "missing object throws", rank: r) } catch let e as HDF5Error {
+                check(e.function == "H5Oopen" && e.path == "/none", "HDF5Error names the missing object", rank: r)
+            }
+            check(!f.hasAttribute("x", on: "/none") && f.hasAttribute("note"), "hdf5 hasAttribute", rank: r)
+            // A failing read leaves the file usable: the next read succeeds.
+            check(try f.stringAttribute("note") == "parallel", "hdf5 read after an error", rank: r)
         }
         print("selftest ok on \(n) rank(s)")
     }

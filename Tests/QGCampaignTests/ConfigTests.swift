@@ -33,6 +33,25 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    /// Group support is declared per study: the ED studies use ScaLAPACK
+    /// groups, the classical ones refuse group_size > 1 (checkRunnable), while
+    /// their stored configs still parse (reduction of older files).
+    func testGroupSupportIsDeclaredAndChecked() throws {
+        for name in ["lrsg", "xxz", "heisenberg_o3"] {
+            XCTAssertEqual(StudyRegistry.find(name)?.supportsGroups, true, name)
+        }
+        for name in ["fields", "avalanche", "twoflip", "tempering"] {
+            XCTAssertEqual(StudyRegistry.find(name)?.supportsGroups, false, name)
+        }
+        try CampaignPlan(configText: good.replacingOccurrences(of: "seed = 7", with: "seed = 7\ngroup_size = 2")).checkRunnable()
+        let twoflip = "[campaign]\nseed = 1\nrealizations = 1\ngroup_size = 2\n[twoflip]\nL = [50]\nalpha = [0.6]\nhx = [0.1]\n"
+        let plan = try CampaignPlan(configText: twoflip)
+        XCTAssertThrowsError(try plan.checkRunnable()) { e in
+            XCTAssertTrue("\(e)".contains("study 'twoflip' cannot use ScaLAPACK groups") && "\(e)".contains("(got 2)"), "\(e)")
+        }
+        try CampaignPlan(configText: twoflip.replacingOccurrences(of: "group_size = 2", with: "group_size = 1")).checkRunnable()
+    }
+
     func testRejectsUnknownKeysAndTables() {
         expectError(good + "\nfoo = 1\n", "unknown key 'foo'")
         expectError(good.replacingOccurrences(of: "seed = 7", with: "seed = 7\nsed = 8"), "unknown key 'sed'")

@@ -40,6 +40,28 @@ final class RefusalTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o.h5").path), "no file may be created")
     }
 
+    /// Studies that cannot use ScaLAPACK groups (the classical ones) refuse
+    /// group_size > 1 before any allocation: one line naming the study, exit
+    /// 2, no output file. The same config with group_size = 1 runs.
+    func testStudiesWithoutGroupsRefuseGroupSize() throws {
+        let dir = try TestPaths.scratch("no-groups")
+        let tables = [
+            ("fields", "[fields]\nL = [40]\nalpha = 0.7\nstate = [\"random\"]\n"),
+            ("avalanche", "[avalanche]\nL = [50]\nalpha = [0.7]\nhx = [0.1]\nstate = [\"random\"]\nsteps = 20\n"),
+            ("twoflip", "[twoflip]\nL = [50]\nalpha = [0.6]\nhx = [0.1]\nstate = [\"random\"]\n"),
+            ("tempering", "[tempering]\nL = [8]\nalpha = 0.75\nT_min = 0.4\nT_max = 1.2\ntemperatures = 3\nsweeps = 8\nstages = 2\n"),
+        ]
+        for (study, table) in tables {
+            let cfg = dir.appendingPathComponent("\(study).toml")
+            let out = dir.appendingPathComponent("\(study).h5").path
+            try ("[campaign]\nseed = 1\nrealizations = 1\ngroup_size = 2\n\n" + table).write(to: cfg, atomically: true, encoding: .utf8)
+            try expectRefusal(["run", cfg.path, "--out", out], contains: "study '\(study)' cannot use ScaLAPACK groups")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(study): no file may be created")
+            let ok = try MPIRun.qglass(ranks: 2, ["run", cfg.path, "--out", out, "--set", "campaign.group_size=1"])
+            XCTAssertEqual(ok.status, 0, "\(study): " + ok.stdout + ok.stderr)
+        }
+    }
+
     /// L = 20 needs ~ 3 (2^19)^2 x 8 B = 6.6 TB per rank: refused up front.
     func testMemoryEstimateAboveRAM() throws {
         let dir = try TestPaths.scratch("memory")

@@ -27,7 +27,6 @@ static inline hid_t chdf5_p_dataset_xfer(void) { return H5P_DATASET_XFER; }
 static inline hid_t chdf5_p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t chdf5_p_link_create(void) { return H5P_LINK_CREATE; }
 static inline hid_t chdf5_p_default(void) { return H5P_DEFAULT; }
-static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
 static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 // Parallel setup. MPI_Comm / MPI_Info are passed as the opaque pointers
 // Open MPI uses for them, so the Swift side never names an MPI type here.

@@ -20,6 +20,7 @@ struct SectorResult {
 /// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
 public struct LRSGStudy: Study, InputCheckingStudy {
     public static let name = "lrsg"
+    public static var supportsGroups: Bool { true }
     public static let summary = "S1: long-range quantum spin glass, dense ED per parity sector (r, m_EA, eps)"
 
     public struct Point: Sendable, Hashable {

@@ -78,6 +78,7 @@ public enum HeisenbergO3Model: RandomFieldChainModel {
 public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     public static var name: String { Model.name }
     public static var summary: String { Model.summary }
+    public static var supportsGroups: Bool { true }
 
     public struct Point: Sendable, Hashable { public var L: Int; public var W: Double }
 
