@@ -75,7 +75,7 @@ struct QGlassCommand: ParsableCommand {
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
         version: Provenance.version,
-        subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self])
+        subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self, QuenchCommand.self])
 }
 
 struct RunCommand: ParsableCommand {
