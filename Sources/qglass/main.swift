@@ -115,6 +115,7 @@ struct EDCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(help: "Take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
+    @Flag(help: "Half-chain entanglement entropy of every eigenstate (dataset entropy; off by default).") var entanglement = false
     @Option(help: "Output HDF5 file.") var out: String
     @Flag(help: "Overwrite an existing output file.") var force = false
     @Flag(help: "Continue an existing output file.") var resume = false
@@ -142,7 +143,7 @@ struct EDCommand: ParsableCommand {
         store_eigenstates_max_L = \(storeMaxL)
         check_eigenpairs = \(checkEigenpairs)
 
-        """ + source
+        """ + source + (entanglement ? "entanglement = true\n" : "")
         runCampaign(configText: text, configPath: nil, output: out, force: force, resume: resume)
     }
 }
