@@ -22,6 +22,8 @@ extension QuenchStudy: ReducibleStudy {
 enum QuenchReducer {
     /// Spins reported per point (n = 1..nMax).
     static let nMax = 6
+    /// Points with fewer realizations have unreliable bootstrap errors and stay out of the L_s extrapolation.
+    static let minRealizationsForFit: Int64 = 5
     /// Log bins of the initial |phi| for the remnant-vs-field curve.
     static let phiEdges: [Double] = (0...32).map { pow(10, -6 + Double($0) / 4) }
 
@@ -120,7 +122,7 @@ enum QuenchReducer {
         for L in sizes {
             for n in 0..<nMax {
                 var x: [Double] = [], y: [Double] = [], s: [Double] = []
-                for (i, p) in points.enumerated() where p.L == L && n < p.Ls && pMean[i * nMax + n].isFinite {
+                for (i, p) in points.enumerated() where p.L == L && n < p.Ls && pMean[i * nMax + n].isFinite && nReal[i] >= minRealizationsForFit {
                     x.append(1 / Double(p.Ls)); y.append(pMean[i * nMax + n]); s.append(pErr[i * nMax + n])
                 }
                 guard x.count >= 2 else { exInf.append(.nan); exInfErr.append(.nan); exSlope.append(.nan); exSlopeErr.append(.nan); exChi2.append(.nan); exDof.append(Double(x.count - 2)); continue }
@@ -148,7 +150,7 @@ enum QuenchReducer {
             try out.put(g + "/P_mean", pMean, [points.count, nMax])
             try out.put(g + "/P_err", pErr, [points.count, nMax])
             try out.group(g + "/extrapolation")
-            try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present", on: g + "/extrapolation")
+            try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present with >= 5 realizations", on: g + "/extrapolation")
             try out.putInt(g + "/extrapolation/L", sizes.map(Int64.init))
             try out.put(g + "/extrapolation/P_inf", exInf, [sizes.count, nMax])
             try out.put(g + "/extrapolation/P_inf_err", exInfErr, [sizes.count, nMax])

@@ -31,7 +31,7 @@ def qglass(*args, ranks=2):
     assert res.returncode == 0, res.stdout + res.stderr
     return res
 
-SIZES, CLUSTERS, REAL = (40, 120), (3, 5), 3
+SIZES, CLUSTERS, REAL = (40, 120), (3, 5), 5
 TIMING = ("seconds_chain", "seconds_build", "seconds_solve", "seconds_quench", "wall_seconds", "write_seconds")
 
 
