@@ -6,6 +6,9 @@
   r_vs_hx_alpha{a}.{fmt}             window <r>(h_x) per L, Poisson/GOE lines, crossings
   m_ea_vs_hx_alpha{a}.{fmt}          window <m_EA>(h_x) per L, crossings
   collapse_{r,m_ea}_alpha{a}.{fmt}   data collapse in (h_x - h_c) L^(1/nu) when fitted
+  entanglement_alpha{a}.{fmt}        only for campaigns run with entanglement = true: mean
+                                     half-chain entropy S/S_Page vs eps per (L, h_x) (left) and
+                                     the eps-window S/S_Page vs h_x per L (right)
 """
 import matplotlib.pyplot as plt
 import numpy as np
@@ -141,3 +144,43 @@ def plot(f, save, options):
         for obs in ("r", "m_ea"):
             curves(d, obs, alpha, save)
             collapse(d, obs, alpha, save)
+    if "lrsg/entanglement" in f:
+        for alpha in sorted(set(f["lrsg/entanglement/alpha"][()])):
+            entanglement(f["lrsg/entanglement"], alpha, save)
+
+
+def entanglement(g, alpha, save):
+    """S6a: S/S_Page vs eps per (L, h_x), and the window value vs h_x per L."""
+    L, A, H = g["L"][()], g["alpha"][()], g["hx"][()]
+    edges = g["eps_edges"][()]
+    mid = 0.5 * (edges[1:] + edges[:-1])
+    ratio, err = g["S_over_page"][()], g["S_over_page_err"][()]
+    sel = np.where(A == alpha)[0]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
+    fields = sorted(set(H[sel]))
+    colors = plt.cm.coolwarm(np.linspace(0, 1, max(2, len(fields))))
+    styles = ["-", "--", ":", "-."]
+    sizes = sorted(set(L[sel]))
+    for i in sel:
+        c = colors[fields.index(H[i])]
+        ls = styles[sizes.index(L[i]) % len(styles)]
+        ok = np.isfinite(ratio[i])
+        ax.errorbar(mid[ok], ratio[i, ok], yerr=np.nan_to_num(err[i, ok]), color=c, ls=ls, lw=1.2, capsize=2,
+                    label=f"L = {L[i]}, $h_x$ = {H[i]:g}")
+    ax.set_xlabel(r"energy density $\epsilon$")
+    ax.set_ylabel(r"$\langle S\rangle / S_{\rm Page}$ (half chain)")
+    ax.legend(fontsize=7)
+    for j, size in enumerate(sizes):
+        s = sel[L[sel] == size]
+        o = s[np.argsort(H[s])]
+        bx.errorbar(H[o], g["window_S_over_page"][o], yerr=np.nan_to_num(g["window_S_over_page_err"][o]), marker=MARKERS[j % len(MARKERS)],
+                    capsize=3, label=f"L = {size}")
+    bx.axhline(1, color="gray", lw=0.8, ls=":")
+    if len(fields) > 1 and min(fields) > 0:
+        bx.set_xscale("log")
+    bx.set_xlabel(r"transverse field $h_x$")
+    bx.set_ylabel(r"window $\langle S\rangle / S_{\rm Page}$")
+    bx.legend(fontsize=8)
+    fig.suptitle(rf"S6a eigenstate entanglement, $\alpha$ = {alpha:g} (sector states: cats carry ln 2)")
+    fig.tight_layout()
+    save(fig, f"entanglement_alpha{alpha:g}")

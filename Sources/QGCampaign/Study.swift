@@ -180,7 +180,9 @@ extension Study {
 
 /// All studies known to the CLI. Adding a study: one file + one line here.
 public enum StudyRegistry {
-    public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self, XXZStudy.self, HeisenbergO3Study.self, EmchRadinStudy.self]
+    public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self,
+                                               XXZStudy.self, HeisenbergO3Study.self, QuenchStudy.self, TwoSpinStudy.self,
+                                               EntanglementGrowthStudy.self, EmchRadinStudy.self]
 
     public static func find(_ name: String) -> (any Study.Type)? { all.first { $0.name == name } }
 }

@@ -166,6 +166,7 @@ public enum LRSGReducer {
         let analysis = try Analysis(records: merged, options: options, warnings: warnings)
         try analysis.write(to: options.output, survey: survey, skipped: corrupt.count)
         log(analysis.report())
+        try LRSGEntanglement.append(options: options, log: log)  // S6a (issue 12): only when the inputs have entropies
         log("[reduce] wrote \(options.output)")
         return 0
     }

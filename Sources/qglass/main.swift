@@ -167,7 +167,7 @@ struct QGlassCommand: ParsableCommand {
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
         version: Provenance.version,  // `qglass --version` is answered before parsing (with the commit)
-        subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self, EmchRadinCommand.self])
+        subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self, EmchRadinCommand.self, QuenchCommand.self])
 }
 
 struct RunCommand: ParsableCommand {
@@ -209,6 +209,7 @@ struct EDCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
+    @Flag(help: "Half-chain entanglement entropy of every eigenstate (dataset entropy; off by default).") var entanglement = false
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
@@ -236,7 +237,7 @@ struct EDCommand: ParsableCommand {
             store_eigenstates_max_L = \(storeMaxL)
             check_eigenpairs = \(checkEigenpairs)
 
-            """ + source
+            """ + source + (entanglement ? "entanglement = true\n" : "")
         case "xxz", "heisenberg-o3":
             forbidden(alpha != nil, "--alpha"); forbidden(hx != nil, "--hx"); forbidden(disorderFrom != nil, "--disorder-from")
             let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name

@@ -8,6 +8,8 @@ import QGED
 struct SectorResult {
     var energies: [Double]
     var mEA: [Double]
+    // --- S6a entanglement (issue 12): half-chain entropies, empty when off ---
+    var entropy: [Double] = []
     var residual: Double
     var orthogonality: Double
     /// Wall seconds: Hamiltonian fill, eigensolver, checks + observables.
@@ -40,6 +42,11 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     public let campaign: CampaignSettings
     /// Couplings from a file (`disorder_from`) instead of the stream; nil = drawn.
     public let disorderSource: DisorderSource?
+    // --- S6a entanglement (issue 12) ---
+    /// `entanglement = true`: half-chain von Neumann entropy of every
+    /// eigenstate (`entropy`, aligned with `energy`, and `hist_sum_entropy` per
+    /// eps bin). Off by default: the payload and canonical text are unchanged.
+    public var entanglement = false
 
     public static let maxL = 20
 
@@ -71,12 +78,15 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         let pinned = try t.optionalString("disorder_checksum")
         guard from != nil || pinned == nil else { throw ConfigError("[lrsg] disorder_checksum needs disorder_from") }
         let source = try from.map { try DisorderSource(spec: $0, pinnedChecksum: pinned) }
+        let entanglement = try t.bool("entanglement", default: false)  // S6a (issue 12)
         try t.finish()
         var points: [Point] = []
         for L in sizes { for a in alphas { for h in hx { points.append(Point(L: L, alpha: a, hx: h)) } } }
-        return LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: boundary, epsBins: bins,
-                         storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign,
-                         disorderSource: source)
+        var study = LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: boundary, epsBins: bins,
+                              storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign,
+                              disorderSource: source)
+        study.entanglement = entanglement
+        return study
     }
 
     public var canonical: String {
@@ -90,7 +100,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         store_eigenstates_max_L = \(storeEigenstatesMaxL)
         check_eigenpairs = \(checkEigenpairs)
 
-        """ + (disorderSource?.canonicalLines ?? "")
+        """ + (disorderSource?.canonicalLines ?? "") + (entanglement ? "entanglement = true\n" : "")
     }
 
     /// Collective: with `disorder_from`, rank 0 reads and validates the given
@@ -143,6 +153,11 @@ public struct LRSGStudy: Study, InputCheckingStudy {
                        DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min)"),
                        DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio within the sector; NaN at both ends of each sector"),
                        DatasetSpec("m_ea", .float64, [n], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2")]
+            }
+            if entanglement {  // S6a (issue 12)
+                ds += [DatasetSpec("entropy", .float64, [n], units: "nats",
+                                   description: "half-chain von Neumann entropy (sites 0..L/2-1 | L/2..L-1) of each eigenstate, sector states unfolded; aligned with energy"),
+                       DatasetSpec("hist_sum_entropy", .float64, [epsBins], units: "nats", description: "sum of the eigenstate entropies per eps bin")]
             }
             return OutputBlock(path: blockPath(L), rows: pointsOf(L).count * campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "eps_bins": Double(epsBins)], matrixDimension: 1 << (L - 1))
@@ -227,8 +242,11 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx) sector \(parity)"
             sectors.append(try DenseED.withSpectrum(h, group: context.group, settings: settings, context: what) { s in
                 let t0 = now()
+                // S6a (issue 12): entropies first (m_EA may overwrite the eigenvectors).
+                let entropy = entanglement ? try Entanglement.eigenstateEntropies(s.vectors, hamiltonian: h, cut: .halfChain(sites: model.L),
+                                                                                  group: context.group) : []
                 let m = try EigenstateKernels.edwardsAnderson(&s.vectors, hamiltonian: h, group: context.group)
-                return SectorResult(energies: s.energies, mEA: m, residual: s.residual, orthogonality: s.orthogonality,
+                return SectorResult(energies: s.energies, mEA: m, entropy: entropy, residual: s.residual, orthogonality: s.orthogonality,
                                     seconds: (s.seconds.build, s.seconds.solve, s.seconds.check + now() - t0))
             })
         }
@@ -256,6 +274,13 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
             "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
         ]
+        if entanglement {  // S6a (issue 12)
+            let entropy = sectors[0].entropy + sectors[1].entropy
+            var sum = [Double](repeating: 0, count: epsBins)
+            for n in energies.indices { sum[EpsHistogram.bin(of: eps[n], bins: epsBins)] += entropy[n] }
+            rows["entropy"] = .float64(entropy)
+            rows["hist_sum_entropy"] = .float64(sum)
+        }
         if storesEigenstates(p.L) {
             rows["energy"] = .float64(energies)
             rows["sector"] = .int8(sector)

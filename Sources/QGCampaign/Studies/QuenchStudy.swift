@@ -1,0 +1,224 @@
+import QGMPI
+import QGHDF5
+import QGLinearAlgebra
+import QGPhysics
+import QGED
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Study S5: quench of the resonant cluster of a large chain
+/// (docs/quench-entanglement.md). Config table `[quench]`; one output group
+/// `/quench/L{L}/Ls{Ls}` per (chain size, cluster size).
+///
+/// Per task (L, L_s, realization): the chain of realization r (the classical
+/// disorder stream `classical|L=..` shared with S2-S4 and S7, so realization r
+/// is the same J_ij as in `qglass fields`), relaxed to a single-flip-stable
+/// state from the same random state S2 uses (stream `classical-state|..`,
+/// greedy order and ring distance by default), the L_s spins with the smallest
+/// |phi| as a `ResonantCluster`, all eigenpairs by the dense-ED layer (LAPACK
+/// or a ScaLAPACK group), and `QuenchKernels.clusterQuench`: the
+/// diagonal-ensemble remnant z_I<Z_I> and the trace z_I<Z_I(t)> on a fixed log
+/// time grid. The disorder of a realization depends on (seed, L, r) only, so
+/// the clusters of different L_s of one realization come from the same chain.
+public struct QuenchStudy: Study {
+    public static let name = "quench"
+    public static var supportsGroups: Bool { true }
+    public static let summary = "S5: quench of the L_s most resonant spins of an SFS chain (frozen rest), remnant polarization and time traces"
+
+    public struct Point: Sendable, Hashable { public var L: Int; public var Ls: Int }
+
+    public let sizes: [Int]
+    public let clusterSizes: [Int]
+    public let alpha: Double
+    public let hx: Double
+    public let boundary: Boundary
+    public let order: RelaxationOrder
+    public let storeDisorder: Bool
+    public let tMin: Double
+    public let tMax: Double
+    public let perDecade: Int
+    public let checkEigenpairs: Int
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 20_000
+    public static let maxLs = 16
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> QuenchStudy {
+        let sizes = try t.ints("L")
+        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[quench] L must list distinct sizes") }
+        for L in sizes where L < 2 || L > maxL { throw ConfigError("[quench] L = \(L) out of range 2...\(maxL)") }
+        let ls = try t.ints("Ls")
+        guard !ls.isEmpty, Set(ls).count == ls.count else { throw ConfigError("[quench] Ls must list distinct cluster sizes") }
+        for n in ls where n < 1 || n > maxLs { throw ConfigError("[quench] Ls = \(n) out of range 1...\(maxLs) for dense ED (D = 2^Ls)") }
+        for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
+        let alpha = try t.double("alpha")
+        guard alpha > 0, alpha.isFinite else { throw ConfigError("[quench] alpha must be > 0 (got \(alpha))") }
+        let hx = try t.double("hx")
+        guard hx >= 0, hx.isFinite else { throw ConfigError("[quench] hx must be finite and >= 0 (got \(hx))") }
+        let b = try t.string("boundary", default: "periodic")
+        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[quench] boundary must be 'periodic' or 'open' (got '\(b)')") }
+        let order = try t.order(study: name)
+        let store = try t.bool("store_disorder", default: false)
+        let tMin = try t.double("t_min", default: 0.1), tMax = try t.double("t_max", default: 1e10)
+        guard tMin > 0, tMax > tMin, tMax <= 1e13, tMin.isFinite else { throw ConfigError("[quench] need 0 < t_min < t_max <= 1e13 (got \(tMin), \(tMax))") }
+        let perDecade = try t.int("per_decade", default: 10)
+        guard perDecade >= 1 && perDecade <= 100 else { throw ConfigError("[quench] per_decade must be in 1...100 (got \(perDecade))") }
+        let check = try t.int("check_eigenpairs", default: 4)
+        guard check >= 0 && check <= 64 else { throw ConfigError("[quench] check_eigenpairs must be in 0...64 (got \(check))") }
+        try t.finish()
+        var points: [Point] = []
+        for L in sizes { for n in ls { points.append(Point(L: L, Ls: n)) } }
+        return QuenchStudy(sizes: sizes, clusterSizes: ls, alpha: alpha, hx: hx, boundary: boundary, order: order, storeDisorder: store,
+                           tMin: tMin, tMax: tMax, perDecade: perDecade, checkEigenpairs: check, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[quench]\nL = \(tomlList(sizes))\nLs = \(tomlList(clusterSizes))\nalpha = \(alpha)\nhx = \(hx)\nboundary = \"\(boundary.rawValue)\"\n"
+            + "order = \"\(order.rawValue)\"\nstore_disorder = \(storeDisorder)\nt_min = \(tMin)\nt_max = \(tMax)\nper_decade = \(perDecade)\n"
+            + "check_eigenpairs = \(checkEigenpairs)\n"
+    }
+
+    /// The fixed log time grid: t_min to t_max, per_decade points per decade, both ends included.
+    public var times: [Double] {
+        let decades = log10(tMax / tMin)
+        let steps = max(1, Int((decades * Double(perDecade) - 1e-9).rounded(.up)))
+        return (0...steps).map { k in k == steps ? tMax : tMin * pow(10, decades * Double(k) / Double(steps)) }
+    }
+
+    public func blockPath(_ p: Point) -> String { "/quench/L\(p.L)/Ls\(p.Ls)" }
+
+    public var blocks: [OutputBlock] {
+        let nt = times.count
+        return points.map { p in
+            let L = p.L, n = p.Ls
+            var ds: [DatasetSpec] = [
+                DatasetSpec("realization", .int64, units: "1", description: "disorder realization r (chain J of stream classical|L=.., shared with S2-S4, S7)"),
+                DatasetSpec("disorder_stream", .int64, units: "1", description: "counter-RNG stream key of J (FNV-1a of classical|L=..), as a signed 64-bit pattern"),
+                DatasetSpec("sites", .int64, [n], units: "1", description: "chain indices of the cluster spins, ascending initial |phi| (ties: lower index)"),
+                DatasetSpec("phi", .float64, [n], units: "energy (J units)", description: "initial SFS fields phi_i = sum_j K_ij z_j of the cluster spins, in cluster order"),
+                DatasetSpec("z", .int8, [n], units: "1", description: "initial z_i = +-1 of the cluster spins, in cluster order"),
+                DatasetSpec("state", .int8, [L], units: "1", description: "the whole SFS state z of the chain (frozen spins included)"),
+                DatasetSpec("remnant", .float64, [n], units: "1", description: "diagonal-ensemble remnant polarization z_I <Z_I> per cluster spin"),
+                DatasetSpec("static_field", .float64, [n], units: "energy (J units)", description: "h_I = sum over frozen j of K_ij z_j: the longitudinal field of the frozen spins"),
+                DatasetSpec("coupling", .float64, [n, n], units: "energy (J units)", description: "K_IJ = J_ij / d_ij^alpha among cluster spins (symmetric, zero diagonal)"),
+                DatasetSpec("times", .float64, [nt], units: "1/J", description: "the log time grid (same for every row)"),
+                DatasetSpec("trace", .float64, [n, nt], units: "1", description: "z_I <Z_I(t)> per cluster spin and time"),
+                DatasetSpec("flips", .int64, units: "1", description: "spin flips of the SFS relaxation"),
+                DatasetSpec("inverse_min_gap", .float64, units: "1/J", description: "1 / smallest level spacing of the cluster H (gaps < 1e-12 max|E| skipped)"),
+                DatasetSpec("participation", .float64, units: "1", description: "1 / sum_n c_n^4: eigenstates the initial state overlaps with"),
+                DatasetSpec("late_time_mean", .float64, [n], units: "1", description: "mean of the trace over the last decade of the grid (compare with remnant)"),
+                DatasetSpec("residual_max", .float64, units: "energy (J units)", description: "max ||Hv - Ev|| over the checked eigenpairs"),
+                DatasetSpec("orthogonality_max", .float64, units: "1", description: "max |v_a.v_b - delta_ab| over the checked eigenpairs"),
+                DatasetSpec("seconds_chain", .float64, units: "s", description: "couplings and SFS relaxation of the chain"),
+                DatasetSpec("seconds_build", .float64, units: "s", description: "cluster H fill"),
+                DatasetSpec("seconds_solve", .float64, units: "s", description: "dense eigensolver"),
+                DatasetSpec("seconds_quench", .float64, units: "s", description: "eigenpair checks, time trace and diagonal ensemble"),
+            ]
+            if storeDisorder { ds.append(DatasetSpec("J", .float64, [L, L], units: "energy (J units)", description: "couplings J_ij of the chain (symmetric, zero diagonal)")) }
+            return OutputBlock(path: blockPath(p), rows: campaign.realizations, datasets: ds,
+                               attributes: ["L": Double(L), "Ls": Double(n), "alpha": alpha, "hx": hx, "boundary_open": boundary == .open ? 1 : 0,
+                                            "order": Double(order.code), "t_min": tMin, "t_max": tMax, "per_decade": Double(perDecade)],
+                               matrixDimension: 1 << n)
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, p) in points.enumerated() {
+            let d = Double(1 << p.Ls)
+            for r in 0..<campaign.realizations {
+                out.append(TaskSpec(index: out.count, block: b, row: r, point: b, realization: campaign.firstRealization + r,
+                                    cost: d * d * d + 1e-2 * Double(p.L * p.L)))
+            }
+        }
+        return out
+    }
+
+    /// The chain (J, K: 16 L^2 bytes, on every rank of the group) plus the
+    /// dense solve (3 D^2 doubles) and the quench kernels (3 D x T blocks and
+    /// the D x L_s table), the last two divided over the group.
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
+        let p = points[task.point]
+        let d = Double(1 << p.Ls), nt = Double(times.count)
+        return ClassicalChainSpec.chainBytes(p.L) + Int(8 * (3 * d * d + 3 * d * nt + d * Double(p.Ls)) / Double(g) + 8 * 12 * d) + (32 << 20)
+    }
+
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
+        let p = points[task.point]
+        let d = Double(1 << p.Ls)
+        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * 1.1 + 2.2e-8 * Double(p.L * p.L) * Double(g)
+        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+    }
+
+    /// Local: the SFS chain of realization r at size L (the S2 chain and state).
+    public func chain(L: Int, realization: Int, seed: UInt64) -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
+        ClassicalChainSpec.prepare(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: realization, kind: .sfs, order: order)
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        let p = points[task.point]
+        let t0 = MPIEnvironment.wtime()
+        let s = chain(L: p.L, realization: task.realization, seed: context.settings.seed)
+        let h = ResonantCluster(chain: s.chain, state: s.z, fields: s.phi, size: p.Ls, hx: hx)
+        let tChain = MPIEnvironment.wtime() - t0
+        var settings = context.settings.denseED
+        settings.checkEigenpairs = checkEigenpairs
+        let grid = times
+        let what = "quench L=\(p.L) Ls=\(p.Ls) hx=\(hx) realization \(task.realization)"
+        let (result, energies, spec) = try DenseED.withSpectrum(h, group: context.group, settings: settings, context: what) { sp in
+            let e = sp.energies
+            let info = (sp.residual, sp.orthogonality, sp.seconds)
+            let r = try QuenchKernels.clusterQuench(&sp, cluster: h, times: grid, group: context.group)
+            return (r, e, info)
+        }
+        guard context.group.rank == 0 else { return nil }
+        let n = p.Ls, nt = grid.count
+        // Late-time mean over the last decade of the grid (the DE check).
+        let lateStart = grid.firstIndex { $0 >= grid[nt - 1] / 10 } ?? (nt - 1)
+        var late = [Double](repeating: 0, count: n)
+        for I in 0..<n {
+            var acc = 0.0
+            for k in lateStart..<nt { acc += result.trace[I * nt + k] }
+            late[I] = acc / Double(nt - lateStart)
+        }
+        let sorted = energies.sorted()
+        let scale = max(1, sorted.map(abs).max() ?? 1)
+        var gap = Double.infinity
+        for k in sorted.indices.dropFirst() { let g = sorted[k] - sorted[k - 1]; if g > 1e-12 * scale { gap = min(gap, g) } }
+        let ipr = result.overlaps.reduce(0.0) { $0 + $1 * $1 * $1 * $1 }
+        let key = ClassicalChainSpec.disorderKey(L: p.L)
+        var rows: [String: RowValue] = [
+            "realization": .int64([Int64(task.realization)]), "disorder_stream": .int64([Int64(bitPattern: key)]),
+            "sites": .int64(h.chainSites.map(Int64.init)), "phi": .float64(h.initialFields), "z": .int8(h.z),
+            "state": .int8(s.z), "remnant": .float64(result.remnant), "static_field": .float64(h.staticFields),
+            "coupling": .float64(h.couplings), "times": .float64(grid), "trace": .float64(result.trace),
+            "flips": .int64([Int64(s.flips)]), "inverse_min_gap": .float64([gap.isFinite ? 1 / gap : .infinity]),
+            "participation": .float64([1 / ipr]), "late_time_mean": .float64(late),
+            "residual_max": .float64([spec.0]), "orthogonality_max": .float64([spec.1]),
+            "seconds_chain": .float64([tChain]), "seconds_build": .float64([spec.2.build]), "seconds_solve": .float64([spec.2.solve]),
+            "seconds_quench": .float64([spec.2.check + result.seconds.trace + result.seconds.diagonal]),
+        ]
+        if storeDisorder { rows["J"] = .float64(s.J) }
+        return TaskOutput(rows: rows)
+    }
+
+    /// Per (L, L_s): realizations done and the mean remnant of the six most resonant spins.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["mean remnant polarization P(n) of the n-th most resonant spin:",
+                     "     L    Ls   real.  " + (1...6).map { pad("P(\($0))", 8) }.joined()]
+        for p in points {
+            let path = blockPath(p)
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let rem = try file.openDataset(path + "/remnant").readAll(as: Double.self)
+            var acc = [Double](repeating: 0, count: p.Ls), cnt = 0
+            for t in done.indices where done[t] == 1 { cnt += 1; for I in 0..<p.Ls { acc[I] += rem[t * p.Ls + I] } }
+            let cols = (0..<min(6, p.Ls)).map { pad(cnt > 0 ? format6(acc[$0] / Double(cnt), 3) : "-", 8) }.joined()
+            lines.append(pad("\(p.L)", 6) + pad("\(p.Ls)", 6) + pad("\(cnt)", 8) + "  " + cols)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

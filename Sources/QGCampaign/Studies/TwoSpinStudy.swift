@@ -1,0 +1,83 @@
+import QGHDF5
+import QGPhysics
+
+/// Study S6b: the talk's estimate of the bipartite entanglement of a large
+/// chain in a single-flip-stable state as the sum, over pairs (i in A, j in B)
+/// across the half-chain cut, of the closed-form two-spin entropy
+/// (`TwoSpinEntanglement.pairSumAcrossCut`, docs/quench-entanglement.md).
+/// The chain of realization r is the classical one (stream `classical|L=..`,
+/// shared with S2-S5 and S7); all h_x of the list are evaluated on the same
+/// state. Config table `[twospin]`; output groups `/twospin/L{L}`.
+public struct TwoSpinStudy: Study {
+    public static let name = "twospin"
+    public static let summary = "S6b: sum of closed-form two-spin entanglements across the half-chain cut of SFS chains vs L"
+
+    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
+
+    let chain: ClassicalChainSpec
+    public let fields: [Double]
+    public let states: [InitialState]
+    public let order: RelaxationOrder
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxL = 20_000
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoSpinStudy {
+        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
+        let hx = try t.positiveList("hx", study: name)
+        let states = try t.states("state", study: name, default: ["sfs"])
+        let order = try t.order(study: name)
+        try t.finish()
+        var points: [Point] = []
+        for L in chain.sizes { for a in chain.alphas { for s in states { points.append(Point(L: L, alpha: a, state: s)) } } }
+        return TwoSpinStudy(chain: chain, fields: hx, states: states, order: order, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[twospin]\n" + chain.canonical + "hx = \(tomlList(fields))\nstate = \(tomlList(states))\norder = \"\(order.rawValue)\"\n"
+    }
+
+    public var sizes: [Int] { chain.sizes }
+
+    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
+
+    public var blocks: [OutputBlock] {
+        chain.sizes.map { L in
+            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+                        datasets: [DatasetSpec("state", .int8, units: "1", description: "initial state kind: 0 random, 1 SFS"),
+                                   DatasetSpec("z", .int8, [L], units: "1", description: "the chain state"),
+                                   DatasetSpec("hx", .float64, [fields.count], units: "energy (J units)", description: "transverse fields evaluated"),
+                                   DatasetSpec("entropy_sum", .float64, [fields.count], units: "nats",
+                                               description: "sum over pairs across the half-chain cut of the two-spin entropy of the eigenstate connected to |z_i z_j>")],
+                        attributes: ["order": Double(order.code), "maximum_pair_entropy": TwoSpinEntanglement.maximumEntropy])
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
+
+    /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1e-6 s per pair and field (a quartic and four eigenvectors).
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        let L = Double(points[task.point].L)
+        return (2.2e-8 * L * L + 1e-6 * L * L / 4 * Double(fields.count)) * Double(groupSize)
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
+                                           realization: task.realization, kind: p.state, order: order)
+        let sums = fields.map { TwoSpinEntanglement.pairSumAcrossCut(chain: s.chain, state: s.z, fields: s.phi, hx: $0) }
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L), J: chain.storeDisorder ? s.J : nil)
+        rows["state"] = .int8([p.state.code])
+        rows["z"] = .int8(s.z)
+        rows["hx"] = .float64(fields)
+        rows["entropy_sum"] = .float64(sums)
+        return TaskOutput(rows: rows)
+    }
+}

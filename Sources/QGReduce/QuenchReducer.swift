@@ -1,0 +1,220 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S5's entry in the registry: per (L, L_s) the disorder-averaged remnant
+/// polarization P(n, L) of the n-th most resonant spin (n = 1..6) with
+/// bootstrap errors over realizations, its extrapolation in L_s
+/// (P = P_inf + a / L_s, weighted least squares), the remnant binned in the
+/// initial |phi|, and the mean time traces (docs/hdf5-schema.md, "Reduced
+/// quench files"). Figures: python/qglass_plot_quench.py.
+extension QuenchStudy: ReducibleStudy {
+    static var plotEntry: String { "qglass_plot_quench:plot" }
+
+    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        guard world.rank == 0 else { return 0 }
+        return try QuenchReducer.run(options: options, survey: survey, log: log)
+    }
+}
+
+enum QuenchReducer {
+    /// Spins reported per point (n = 1..nMax).
+    static let nMax = 6
+    /// Points with fewer realizations have unreliable bootstrap errors and stay out of the L_s extrapolation.
+    static let minRealizationsForFit: Int64 = 5
+    /// Log bins of the initial |phi| for the remnant-vs-field curve.
+    static let phiEdges: [Double] = (0...32).map { pow(10, -6 + Double($0) / 4) }
+
+    struct Record {
+        var seed: UInt64
+        var L: Int, Ls: Int, realization: Int
+        var file: Int, row: Int
+        var hx: Double, alpha: Double
+        var remnant: [Double], phi: [Double], trace: [Double], times: [Double]
+        var key: String { "seed=\(seed)|L=\(L)|Ls=\(Ls)|r=\(realization)" }
+    }
+
+    struct Point: Hashable { var L: Int; var Ls: Int }
+
+    static func run(options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        var records: [Record] = []
+        var corrupt: [String] = []
+        for (i, path) in options.inputs.enumerated() {
+            do {
+                try HDF5File.with(path: path, mode: .readOnly) { f in
+                    let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                    guard let study = plan.study as? QuenchStudy else { throw ReduceError(message: "not a quench campaign") }
+                    for p in study.points {
+                        let block = study.blockPath(p)
+                        guard f.exists(block) else { continue }
+                        do { records += try read(f, file: i, block: block, point: p, study: study, seed: plan.settings.seed, corrupt: &corrupt) } catch {
+                            corrupt.append("\(path), \(block): cannot be read (\(error))")
+                        }
+                    }
+                }
+            } catch let e as ReduceError { throw ReduceError(message: "\(path): \(e.message)") } catch {
+                throw ReduceError(message: "\(path): cannot be read (\(error))")
+            }
+        }
+        var warnings: [String] = []
+        if !corrupt.isEmpty {
+            if !options.allowPartial { throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n")) }
+            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
+        }
+        // De-duplicate; every input must share h_x, alpha and the time grid.
+        var seen = Set<String>(), merged: [Record] = []
+        var dup = 0
+        for r in records.sorted(by: { ($0.file, $0.L, $0.Ls, $0.row) < ($1.file, $1.L, $1.Ls, $1.row) }) {
+            if let first = merged.first, first.hx != r.hx || first.alpha != r.alpha || first.times != r.times {
+                throw ReduceError(message: "mismatched configs: \(options.inputs[first.file]) and \(options.inputs[r.file]) differ in hx, alpha or the time grid")
+            }
+            if !seen.insert(r.key).inserted { dup += 1; continue }
+            merged.append(r)
+        }
+        if dup > 0 { warnings.append("\(dup) duplicated (L, Ls, realization) task(s) in several inputs; each counted once") }
+        guard let first = merged.first else { throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n")) }
+        let times = first.times, nt = times.count
+        log("[reduce] \(merged.count) distinct completed tasks from \(options.inputs.count) file(s)")
+
+        var groups: [Point: [Record]] = [:]
+        for r in merged { groups[Point(L: r.L, Ls: r.Ls), default: []].append(r) }
+        let points = groups.keys.sorted { ($0.L, $0.Ls) < ($1.L, $1.Ls) }
+        let nb = phiEdges.count - 1
+        var nReal: [Int64] = [], pMean: [Double] = [], pErr: [Double] = []
+        var trMean: [Double] = [], trErr: [Double] = []
+        var binMean: [Double] = [], binErr: [Double] = [], binCount: [Double] = []
+        for p in points {
+            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+            nReal.append(Int64(rs.count))
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "quench|L=\(p.L)|Ls=\(p.Ls)")
+            let ones = [Double](repeating: 1, count: rs.count)
+            for n in 0..<nMax {
+                guard n < p.Ls else { pMean.append(.nan); pErr.append(.nan); trMean += [Double](repeating: .nan, count: nt); trErr += [Double](repeating: .nan, count: nt); continue }
+                let s = ReduceStatistics.disorderAverageWithError(num: rs.map { $0.remnant[n] }, den: ones, resamples: idx, mode: .perRealization)
+                pMean.append(s.value); pErr.append(rs.count > 1 ? s.error : .nan)
+                for k in 0..<nt {
+                    let xs = rs.map { $0.trace[n * nt + k] }
+                    trMean.append(xs.reduce(0, +) / Double(xs.count))
+                    trErr.append(xs.count > 1 ? ReduceStatistics.standardDeviation(xs) / Double(xs.count).squareRoot() : .nan)
+                }
+            }
+            // Remnant vs initial |phi|, all cluster spins pooled.
+            var sum = [Double](repeating: 0, count: nb), sq = sum, cnt = sum
+            for r in rs {
+                for (I, f) in r.phi.enumerated() {
+                    let a = abs(f)
+                    guard a >= phiEdges[0] && a < phiEdges[nb] else { continue }
+                    let b = min(nb - 1, Int(floor(log10(a / phiEdges[0]) * 4)))
+                    sum[b] += r.remnant[I]; sq[b] += r.remnant[I] * r.remnant[I]; cnt[b] += 1
+                }
+            }
+            for b in 0..<nb {
+                let m = cnt[b] > 0 ? sum[b] / cnt[b] : .nan
+                let v = cnt[b] > 1 ? max(0, sq[b] / cnt[b] - m * m) * cnt[b] / (cnt[b] - 1) : .nan
+                binMean.append(m); binErr.append(cnt[b] > 1 ? (v / cnt[b]).squareRoot() : .nan); binCount.append(cnt[b])
+            }
+        }
+        // Extrapolation in L_s per (L, n): P = P_inf + a / L_s over the L_s >= n present.
+        let sizes = Array(Set(points.map(\.L))).sorted()
+        var exInf: [Double] = [], exInfErr: [Double] = [], exSlope: [Double] = [], exSlopeErr: [Double] = [], exChi2: [Double] = [], exDof: [Double] = []
+        for L in sizes {
+            for n in 0..<nMax {
+                var x: [Double] = [], y: [Double] = [], s: [Double] = []
+                for (i, p) in points.enumerated() where p.L == L && n < p.Ls && pMean[i * nMax + n].isFinite && nReal[i] >= minRealizationsForFit {
+                    x.append(1 / Double(p.Ls)); y.append(pMean[i * nMax + n]); s.append(pErr[i * nMax + n])
+                }
+                guard x.count >= 2 else { exInf.append(.nan); exInfErr.append(.nan); exSlope.append(.nan); exSlopeErr.append(.nan); exChi2.append(.nan); exDof.append(Double(x.count - 2)); continue }
+                let weighted = s.allSatisfy { $0.isFinite && $0 > 0 }
+                let fit = ReduceStatistics.linearFit(x: x, y: y, sigma: weighted ? s : nil)
+                var chi2 = 0.0
+                for k in x.indices { let r = y[k] - fit.intercept - fit.slope * x[k]; chi2 += weighted ? r * r / (s[k] * s[k]) : r * r }
+                exInf.append(fit.intercept); exInfErr.append(fit.interceptError); exSlope.append(fit.slope); exSlopeErr.append(fit.slopeError)
+                exChi2.append(chi2); exDof.append(Double(x.count - 2))
+            }
+        }
+
+        try writeAtomically(options.output, force: options.force) { f in
+            try writeCommonAttributes(f, study: QuenchStudy.self, options: options, survey: survey, skipped: corrupt.count)
+            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+            let out = ReducedWriter(file: f)
+            let g = "/quench"
+            try out.group(g)
+            try out.attr("hx", first.hx, on: g)
+            try out.attr("alpha", first.alpha, on: g)
+            try out.group(g + "/points")
+            try out.putInt(g + "/points/L", points.map { Int64($0.L) })
+            try out.putInt(g + "/points/Ls", points.map { Int64($0.Ls) })
+            try out.putInt(g + "/points/n_realizations", nReal)
+            try out.put(g + "/P_mean", pMean, [points.count, nMax])
+            try out.put(g + "/P_err", pErr, [points.count, nMax])
+            try out.group(g + "/extrapolation")
+            try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present with >= 5 realizations", on: g + "/extrapolation")
+            try out.putInt(g + "/extrapolation/L", sizes.map(Int64.init))
+            try out.put(g + "/extrapolation/P_inf", exInf, [sizes.count, nMax])
+            try out.put(g + "/extrapolation/P_inf_err", exInfErr, [sizes.count, nMax])
+            try out.put(g + "/extrapolation/slope", exSlope, [sizes.count, nMax])
+            try out.put(g + "/extrapolation/slope_err", exSlopeErr, [sizes.count, nMax])
+            try out.put(g + "/extrapolation/chi2", exChi2, [sizes.count, nMax])
+            try out.put(g + "/extrapolation/dof", exDof, [sizes.count, nMax])
+            try out.group(g + "/phi")
+            try out.put(g + "/phi/edges", phiEdges)
+            try out.put(g + "/phi/remnant_mean", binMean, [points.count, nb])
+            try out.put(g + "/phi/remnant_err", binErr, [points.count, nb])
+            try out.put(g + "/phi/count", binCount, [points.count, nb])
+            try out.group(g + "/trace")
+            try out.put(g + "/trace/times", times)
+            try out.put(g + "/trace/mean", trMean, [points.count, nMax, nt])
+            try out.put(g + "/trace/err", trErr, [points.count, nMax, nt])
+        }
+        var report = ["quench (h_x = \(first.hx), alpha = \(first.alpha)): remnant polarization P(n) of the n-th most resonant spin, bootstrap errors over realizations",
+                      "     L    Ls  real.  " + (1...nMax).map { "P(\($0))".padding(toLength: 17, withPad: " ", startingAt: 0) }.joined()]
+        for (i, p) in points.enumerated() {
+            let cols = (0..<nMax).map { n -> String in
+                let v = pMean[i * nMax + n], e = pErr[i * nMax + n]
+                return (v.isFinite ? String(format: "%.4f±%.4f", v, e.isFinite ? e : 0) : "-").padding(toLength: 17, withPad: " ", startingAt: 0)
+            }.joined()
+            report.append(String(format: "%6d %5d %6d  ", p.L, p.Ls, Int(nReal[i])) + cols)
+        }
+        report.append("L_s extrapolation P = P_inf + a/L_s (chi2/dof):")
+        for (j, L) in sizes.enumerated() {
+            let cols = (0..<nMax).map { n -> String in
+                let k = j * nMax + n
+                return (exInf[k].isFinite ? String(format: "%.3f±%.3f (%.1f/%d)", exInf[k], exInfErr[k], exChi2[k], Int(exDof[k])) : "-")
+                    .padding(toLength: 24, withPad: " ", startingAt: 0)
+            }.joined()
+            report.append(String(format: "%6d  ", L) + cols)
+        }
+        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
+        log(report.joined(separator: "\n"))
+        log("[reduce] wrote \(options.output)")
+        return 0
+    }
+
+    static func read(_ f: HDF5File, file: Int, block: String, point p: QuenchStudy.Point, study: QuenchStudy, seed: UInt64,
+                     corrupt: inout [String]) throws -> [Record] {
+        let done = try f.openDataset(block + "/done").readAll(as: UInt8.self)
+        let real = try f.openDataset(block + "/realization").readAll(as: Int64.self)
+        let rem = try f.openDataset(block + "/remnant").readAll(as: Double.self)
+        let phi = try f.openDataset(block + "/phi").readAll(as: Double.self)
+        let tr = try f.openDataset(block + "/trace").readAll(as: Double.self)
+        let tm = try f.openDataset(block + "/times").readAll(as: Double.self)
+        let n = p.Ls, rows = done.count
+        let nt = rows > 0 ? tm.count / rows : 0
+        guard real.count == rows, rem.count == rows * n, phi.count == rows * n, tr.count == rows * n * nt else {
+            throw ReduceError(message: "inconsistent dataset shapes")
+        }
+        var out: [Record] = []
+        for t in 0..<rows where done[t] == 1 {
+            let r = Array(rem[(t * n)..<((t + 1) * n)])
+            guard r.allSatisfy({ $0.isFinite && abs($0) <= 1 + 1e-9 }) else {
+                corrupt.append("\(f.path), \(block) row \(t): marked done but its remnant is not in [-1, 1]"); continue
+            }
+            out.append(Record(seed: seed, L: p.L, Ls: n, realization: Int(real[t]), file: file, row: t, hx: study.hx, alpha: study.alpha,
+                              remnant: r, phi: Array(phi[(t * n)..<((t + 1) * n)]),
+                              trace: Array(tr[(t * n * nt)..<((t + 1) * n * nt)]), times: Array(tm[(t * nt)..<((t + 1) * nt)])))
+        }
+        return out
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// S6b's entry in the registry: per (L, alpha, state, h_x) the disorder mean
+/// of the two-spin entropy sum across the half-chain cut with bootstrap
+/// errors, and per (alpha, state, h_x) the exponent b of S ~ a L^b from a
+/// weighted least-squares line in (ln L, ln S) (b = 0: area law, b = 1:
+/// volume law), with its error, chi^2 and degrees of freedom
+/// (docs/hdf5-schema.md, "Reduced two-spin files"). Figure:
+/// python/qglass_plot_twospin.py.
+extension TwoSpinStudy: ReducibleStudy {
+    static var plotEntry: String { "qglass_plot_twospin:plot" }
+
+    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        guard world.rank == 0 else { return 0 }
+        struct Key: Hashable { var L: Int; var alpha: Double; var state: Int8; var hx: Double }
+        var values: [Key: [String: Double]] = [:]
+        for path in options.inputs {
+            try HDF5File.with(path: path, mode: .readOnly) { f in
+                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                guard let study = plan.study as? TwoSpinStudy else { throw ReduceError(message: "\(path): not a twospin campaign") }
+                for L in study.sizes {
+                    let b = "/twospin/L\(L)"
+                    let done = try f.openDataset(b + "/done").readAll(as: UInt8.self)
+                    let alpha = try f.openDataset(b + "/alpha").readAll(as: Double.self)
+                    let state = try f.openDataset(b + "/state").readAll(as: Int8.self)
+                    let real = try f.openDataset(b + "/realization").readAll(as: Int64.self)
+                    let hx = try f.openDataset(b + "/hx").readAll(as: Double.self)
+                    let s = try f.openDataset(b + "/entropy_sum").readAll(as: Double.self)
+                    let nh = study.fields.count
+                    for t in done.indices where done[t] == 1 {
+                        for k in 0..<nh {
+                            let key = Key(L: L, alpha: alpha[t], state: state[t], hx: hx[t * nh + k])
+                            let id = "\(plan.settings.seed)|\(real[t])"
+                            if values[key]?[id] == nil { values[key, default: [:]][id] = s[t * nh + k] }
+                        }
+                    }
+                }
+            }
+        }
+        guard !values.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        let keys = values.keys.sorted { ($0.alpha, $0.state, $0.hx, $0.L) < ($1.alpha, $1.state, $1.hx, $1.L) }
+        var mean: [Double] = [], err: [Double] = [], nReal: [Int64] = []
+        for k in keys {
+            let xs = values[k]!.sorted { $0.key < $1.key }.map(\.value)
+            let idx = ReduceStatistics.bootstrapIndices(n: xs.count, samples: options.bootstrapSamples, key: "twospin|\(k.L)|\(k.alpha)|\(k.state)|\(k.hx)")
+            let s = ReduceStatistics.disorderAverageWithError(num: xs, den: [Double](repeating: 1, count: xs.count), resamples: idx, mode: .perRealization)
+            mean.append(s.value); err.append(xs.count > 1 ? s.error : .nan); nReal.append(Int64(xs.count))
+        }
+        struct Curve: Hashable { var alpha: Double; var state: Int8; var hx: Double }
+        let curves = Array(Set(keys.map { Curve(alpha: $0.alpha, state: $0.state, hx: $0.hx) })).sorted { ($0.alpha, $0.state, $0.hx) < ($1.alpha, $1.state, $1.hx) }
+        var fb: [Double] = [], fbe: [Double] = [], fa: [Double] = [], fchi: [Double] = [], fdof: [Double] = []
+        for c in curves {
+            let sel = keys.indices.filter { keys[$0].alpha == c.alpha && keys[$0].state == c.state && keys[$0].hx == c.hx && mean[$0] > 0 }
+            let x: [Double] = sel.map { Foundation.log(Double(keys[$0].L)) }, y: [Double] = sel.map { Foundation.log(mean[$0]) }
+            let sig: [Double] = sel.map { err[$0] / mean[$0] }
+            let weighted = sig.allSatisfy { $0.isFinite && $0 > 0 }
+            guard x.count >= 2 else { fb.append(.nan); fbe.append(.nan); fa.append(.nan); fchi.append(.nan); fdof.append(Double(x.count - 2)); continue }
+            let fit = ReduceStatistics.linearFit(x: x, y: y, sigma: weighted ? sig : nil)
+            var chi2 = 0.0
+            for i in x.indices { let r = y[i] - fit.intercept - fit.slope * x[i]; chi2 += weighted ? r * r / (sig[i] * sig[i]) : r * r }
+            fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(chi2); fdof.append(Double(x.count - 2))
+        }
+        try writeAtomically(options.output, force: options.force) { f in
+            try writeCommonAttributes(f, study: TwoSpinStudy.self, options: options, survey: survey, skipped: 0)
+            try f.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
+            let out = ReducedWriter(file: f)
+            try out.group("/twospin")
+            try out.group("/twospin/points")
+            try out.putInt("/twospin/points/L", keys.map { Int64($0.L) })
+            try out.put("/twospin/points/alpha", keys.map(\.alpha))
+            try out.putInt("/twospin/points/state", keys.map { Int64($0.state) })
+            try out.put("/twospin/points/hx", keys.map(\.hx))
+            try out.putInt("/twospin/points/n_realizations", nReal)
+            try out.put("/twospin/points/S_mean", mean)
+            try out.put("/twospin/points/S_err", err)
+            try out.group("/twospin/fit")
+            try out.attr("form", "ln S = ln a + b ln L, least squares weighted by the bootstrap errors of ln S", on: "/twospin/fit")
+            try out.put("/twospin/fit/alpha", curves.map(\.alpha))
+            try out.putInt("/twospin/fit/state", curves.map { Int64($0.state) })
+            try out.put("/twospin/fit/hx", curves.map(\.hx))
+            try out.put("/twospin/fit/exponent", fb)
+            try out.put("/twospin/fit/exponent_err", fbe)
+            try out.put("/twospin/fit/prefactor", fa)
+            try out.put("/twospin/fit/chi2", fchi)
+            try out.put("/twospin/fit/dof", fdof)
+        }
+        var lines = ["twospin: sum of two-spin entropies across the half-chain cut (max per pair ln 2); fit S = a L^b",
+                     "    L    alpha  state      hx  real.        <S_sum>"]
+        for (i, k) in keys.enumerated() {
+            lines.append(String(format: "%5d %8.4f %6d %7.4f %6d   %.5g ± %.2g", k.L, k.alpha, Int(k.state), k.hx, Int(nReal[i]), mean[i], err[i]))
+        }
+        for (i, c) in curves.enumerated() {
+            lines.append(String(format: "alpha %.3g state %d hx %.3g: b = %.4f ± %.4f (chi2 %.2f, dof %d)", c.alpha, Int(c.state), c.hx, fb[i], fbe[i], fchi[i], Int(fdof[i])))
+        }
+        log(lines.joined(separator: "\n"))
+        log("[reduce] wrote \(options.output)")
+        return 0
+    }
+}

@@ -1,0 +1,222 @@
+"""S5 resonant-cluster quench (study `quench`): small real campaigns of
+`qglass quench` under mpirun, checked with h5py and numpy.
+
+* payloads bit-identical on 1, 2 and 3 ranks, and on 2 and 4 ranks with
+  ScaLAPACK groups of 2 (same group size); groups agree with LAPACK to 1e-9;
+* the stored record is the physics: the chain fields recomputed from the
+  stored J and state (SFS: z_i phi_i < 0), the cluster = the L_s smallest
+  |phi|, the static fields = the frozen spins' field, and H rebuilt in numpy
+  from the stored fields and couplings reproduces the remnant (eigh, diagonal
+  ensemble) and the time trace;
+* h_x = 0 gives P = 1 exactly;
+* the diagonal ensemble equals the late-time mean of the trace to within its
+  fluctuations;
+* reduce + plot: P_mean is the numpy mean of the remnants, the figures exist.
+
+Runs the built executable (QGLASS_BIN, default .build/debug/qglass).
+"""
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+from qgtest import ENV, QGLASS
+
+
+def qglass(*args, ranks=2):
+    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
+    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res
+
+SIZES, CLUSTERS, REAL = (40, 120), (3, 5), 5
+TIMING = ("seconds_chain", "seconds_build", "seconds_solve", "seconds_quench", "wall_seconds", "write_seconds")
+
+
+def run(d, name, ranks=2, group=1, hx=0.05, store=True, sizes=SIZES, clusters=CLUSTERS, real=REAL):
+    out = d / f"{name}.h5"
+    args = ["quench", "--L", ",".join(map(str, sizes)), "--Ls", ",".join(map(str, clusters)), "--alpha", "0.7", "--hx", str(hx),
+            "--realizations", str(real), "--seed", "5", "--group-size", str(group), "--t-max", "1e6", "--per-decade", "5",
+            "--out", str(out), "--force"]
+    if store:
+        args.append("--store-disorder")
+    qglass(*args, ranks=ranks)
+    return out
+
+
+def payload(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and name.split("/")[-1] not in TIMING:
+                out[name] = obj[()]
+        f.visititems(visit)
+    return out
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    d = tmp_path_factory.mktemp("quench")
+    return d, run(d, "r2", ranks=2)
+
+
+def test_contract_layout(base):
+    _, path = base
+    with h5py.File(path, "r") as f:
+        for L in SIZES:
+            for ls in CLUSTERS:
+                g = f[f"quench/L{L}/Ls{ls}"]
+                assert g["realization"].dtype == np.int64 and g["realization"].shape == (REAL,)
+                assert g["sites"].dtype == np.int64 and g["sites"].shape == (REAL, ls)
+                assert g["phi"].dtype == np.float64 and g["phi"].shape == (REAL, ls)
+                assert g["z"].dtype == np.int8 and g["z"].shape == (REAL, ls)
+                assert g["state"].dtype == np.int8 and g["state"].shape == (REAL, L)
+                assert g["remnant"].dtype == np.float64 and g["remnant"].shape == (REAL, ls)
+                assert g["J"].shape == (REAL, L, L)
+                assert np.all(g["done"][()] == 1)
+
+
+def test_ranks_bit_identical(base):
+    d, path = base
+    ref = payload(path)
+    for ranks in (1, 3):
+        other = payload(run(d, f"r{ranks}", ranks=ranks))
+        assert ref.keys() == other.keys()
+        for k in ref:
+            assert np.array_equal(ref[k], other[k], equal_nan=True), (ranks, k)
+
+
+def test_groups(base):
+    d, path = base
+    g2 = payload(run(d, "g2", ranks=2, group=2, sizes=(40,), store=False))
+    g4 = payload(run(d, "g4", ranks=4, group=2, sizes=(40,), store=False))
+    for k in g2:
+        assert np.array_equal(g2[k], g4[k], equal_nan=True), k
+    ref = payload(path)
+    for ls in CLUSTERS:
+        b = f"quench/L40/Ls{ls}"
+        for k in ("sites", "phi", "z", "state", "static_field", "coupling"):
+            assert np.array_equal(ref[f"{b}/{k}"], g2[f"{b}/{k}"]), k
+        np.testing.assert_allclose(g2[f"{b}/remnant"], ref[f"{b}/remnant"], atol=1e-9)
+        np.testing.assert_allclose(g2[f"{b}/trace"], ref[f"{b}/trace"], atol=1e-8)
+
+
+def cluster_h(h, K, hx):
+    """Dense H = sum h_I Z_I + sum_{I<J} K_IJ Z_I Z_J - hx sum X_I on 2^n states (bit I set: Z_I = -1)."""
+    n = len(h)
+    s = np.arange(1 << n)
+    zz = 1 - 2 * ((s[:, None] >> np.arange(n)[None, :]) & 1)
+    diag = zz @ h + 0.5 * np.einsum("si,ij,sj->s", zz, K, zz)
+    H = np.diag(diag).astype(float)
+    for i in range(n):
+        H[s, s ^ (1 << i)] -= hx
+    return H, zz
+
+
+def test_record_rebuilds_physics(base):
+    _, path = base
+    with h5py.File(path, "r") as f:
+        for L in SIZES:
+            d = np.arange(L)
+            dist = np.abs(d[:, None] - d[None, :])
+            dist = np.minimum(dist, L - dist).astype(float)
+            w = np.where(dist > 0, dist, 1.0) ** -0.7
+            np.fill_diagonal(w, 0)
+            for ls in CLUSTERS:
+                g = f[f"quench/L{L}/Ls{ls}"]
+                times = g["times"][0]
+                for t in range(REAL):
+                    J, z = g["J"][t], g["state"][t].astype(float)
+                    K = J * w
+                    phi = K @ z
+                    assert np.all(z * phi < 0), "state is not single-flip stable"
+                    sites = g["sites"][t]
+                    order = sorted(range(L), key=lambda i: (abs(phi[i]), i))[:ls]
+                    assert list(sites) == order
+                    np.testing.assert_allclose(g["phi"][t], phi[sites], atol=1e-12)
+                    assert np.array_equal(g["z"][t], z[sites].astype(np.int8))
+                    frozen = np.ones(L, bool)
+                    frozen[sites] = False
+                    np.testing.assert_allclose(g["static_field"][t], K[sites][:, frozen] @ z[frozen], atol=1e-12)
+                    np.testing.assert_allclose(g["coupling"][t], K[np.ix_(sites, sites)], atol=1e-15)
+                    # H from the stored record alone.
+                    H, zz = cluster_h(g["static_field"][t], g["coupling"][t], 0.05)
+                    e, v = np.linalg.eigh(H)
+                    s0 = int(sum(1 << i for i in range(ls) if g["z"][t][i] < 0))
+                    c = v[s0]
+                    sign = zz * g["z"][t][None, :]
+                    remnant = (c ** 2) @ ((v ** 2).T @ sign)
+                    np.testing.assert_allclose(g["remnant"][t], remnant, atol=1e-9)
+                    psi = v @ (c[:, None] * np.exp(-1j * np.outer(e, times)))
+                    trace = sign.T @ np.abs(psi) ** 2
+                    np.testing.assert_allclose(g["trace"][t], trace, atol=1e-7)
+                    assert np.all(np.abs(g["trace"][t][:, 0] - 1) < 0.01)  # t = 0.1: still polarized
+
+
+def test_hx_zero_gives_full_polarization(base):
+    d, _ = base
+    p = payload(run(d, "hx0", ranks=2, hx=0.0, sizes=(40,), store=False))
+    for ls in CLUSTERS:
+        assert np.all(p[f"quench/L40/Ls{ls}/remnant"] == 1.0)
+        assert np.all(np.abs(p[f"quench/L40/Ls{ls}/trace"] - 1) < 1e-12)
+
+
+def test_diagonal_ensemble_is_long_time_average(base):
+    """The stored remnant against the time average of P(t) of the rebuilt H over
+    20000 random times in [0, T], T = 1000 / Delta_min (sampling error ~0.01)."""
+    _, path = base
+    rng = np.random.default_rng(1)
+    with h5py.File(path, "r") as f:
+        for ls in CLUSTERS:
+            g = f[f"quench/L{SIZES[0]}/Ls{ls}"]
+            for t in range(REAL):
+                H, zz = cluster_h(g["static_field"][t], g["coupling"][t], 0.05)
+                e, v = np.linalg.eigh(H)
+                s0 = int(sum(1 << i for i in range(ls) if g["z"][t][i] < 0))
+                c = v[s0]
+                times = rng.uniform(0, 1000 * g["inverse_min_gap"][t], 20000)
+                avg = np.zeros(ls)
+                for chunk in np.array_split(times, 20):
+                    psi = v @ (c[:, None] * np.exp(-1j * np.outer(e, chunk)))
+                    avg += ((zz * g["z"][t][None, :]).T @ np.abs(psi) ** 2).sum(axis=1)
+                avg /= len(times)
+                np.testing.assert_allclose(avg, g["remnant"][t], atol=0.03)
+
+
+def test_reduce_and_plot(base, tmp_path):
+    _, path = base
+    red = tmp_path / "red.h5"
+    res = qglass("reduce", str(path), "--out", str(red), "--bootstrap", "40", "--force")
+    assert "remnant polarization" in res.stdout
+    with h5py.File(path, "r") as c, h5py.File(red, "r") as f:
+        assert f.attrs["plot_module"] in (b"qglass_plot_quench:plot", "qglass_plot_quench:plot")
+        L, Ls = f["quench/points/L"][()], f["quench/points/Ls"][()]
+        P, dP = f["quench/P_mean"][()], f["quench/P_err"][()]
+        for i in range(len(L)):
+            rem = c[f"quench/L{L[i]}/Ls{Ls[i]}/remnant"][()]
+            k = min(6, Ls[i])
+            np.testing.assert_allclose(P[i, :k], rem.mean(axis=0)[:k], rtol=1e-12)
+            assert np.all(np.isnan(P[i, k:]))
+            assert np.all(dP[i, :k] > 0)
+            tr = c[f"quench/L{L[i]}/Ls{Ls[i]}/trace"][()]
+            np.testing.assert_allclose(f["quench/trace/mean"][i, :k], tr.mean(axis=0)[:k], rtol=1e-12)
+            assert f["quench/phi/count"][i].sum() == rem.size
+        ex = f["quench/extrapolation"]
+        form = ex.attrs["form"]
+        assert "a(n, L) / Ls" in (form.decode() if isinstance(form, bytes) else form)
+        # Two L_s: a line through two points, zero dof.
+        assert np.all(ex["dof"][:, :3] == 0)
+        x = 1 / np.array(CLUSTERS, float)
+        for j, size in enumerate(ex["L"][()]):
+            y = [P[np.where((L == size) & (Ls == ls))[0][0], 0] for ls in CLUSTERS]
+            slope = (y[1] - y[0]) / (x[1] - x[0])
+            np.testing.assert_allclose(ex["P_inf"][j, 0], y[0] - slope * x[0], rtol=1e-9, atol=1e-12)
+    figs = tmp_path / "figs"
+    res = subprocess.run([QGLASS, "plot", str(red), "--out", str(figs), "--format", "png"], env=ENV, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for name in ("quench_P_vs_L", "quench_P_vs_phi", "quench_traces"):
+        assert (figs / f"{name}.png").exists()
