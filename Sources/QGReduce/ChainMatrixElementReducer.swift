@@ -163,8 +163,9 @@ enum ChainMEReduction {
             let c1 = curve(l1), c2 = curve(l2)
             guard c1.map({ points[$0].W }) == c2.map({ points[$0].W }), c1.count >= 2 else { continue }
             let x = c1.map { points[$0].W }
+            // <r>: only where the mean curve is between 20% and 80% of its range (no noise crossings on the plateaus).
             let cr = ReduceStatistics.crossing(x: x, y1: c2.map { rMean[$0] }, y2: c1.map { rMean[$0] },
-                                               error: zip(c1, c2).map { (rErr[$0].isFinite ? rErr[$0] * rErr[$0] : 0) + (rErr[$1].isFinite ? rErr[$1] * rErr[$1] : 0) }.map { $0.squareRoot() })
+                                               error: zip(c1, c2).map { (rErr[$0].isFinite ? rErr[$0] * rErr[$0] : 0) + (rErr[$1].isFinite ? rErr[$1] * rErr[$1] : 0) }.map { $0.squareRoot() }, transitionFraction: 0.2)
             let cv = ReduceStatistics.crossing(x: x, y1: c2.map { log(rvb[$0].0) }, y2: c1.map { log(rvb[$0].0) })
             let one = ReduceStatistics.crossing(x: x, y1: c2.map { log(rvb[$0].0) }, y2: x.map { _ in 0 })
             cross.append([Double(l1), Double(l2), cr.x, cv.x, one.x])
