@@ -168,6 +168,26 @@ public enum DistributedEigensolver {
     }
 }
 
+extension DistributedEigensolver {
+    /// Collective over the grid: C = alpha op(A) op(B) + beta C for complex
+    /// distributed matrices (PZGEMM; interleaved local storage).
+    public static func zgemm(_ ta: ComplexTranspose, _ tb: ComplexTranspose, alpha: (Double, Double), _ a: DistributedMatrix,
+                             _ b: DistributedMatrix, beta: (Double, Double), _ c: inout DistributedMatrix) {
+        precondition(a.isComplex && b.isComplex && c.isComplex, "zgemm needs complex matrices")
+        let m = c.rows, n = c.cols
+        let k = ta == .none ? a.cols : a.rows
+        let descC = c.descriptor
+        a.local.withUnsafeBufferPointer { ap in
+            b.local.withUnsafeBufferPointer { bp in
+                c.local.withUnsafeMutableBufferPointer { cp in
+                    raw_pzgemm(ta.code, tb.code, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, descA: a.descriptor,
+                               b: bp.baseAddress!, descB: b.descriptor, beta: beta, c: cp.baseAddress!, descC: descC)
+                }
+            }
+        }
+    }
+}
+
 /// Block-cyclic index arithmetic (ScaLAPACK layout, source process (0,0)).
 public struct BlockCyclicLayout: Sendable {
     public let nb: Int

@@ -187,6 +187,20 @@ func raw_zgemm(_ ta: CChar, _ tb: CChar, m: Int, n: Int, k: Int, alpha: (Double,
     zgemm_(&tA, &tB, &m32, &n32, &k32, &al, a, &lda32, b, &ldb32, &be, c, &ldc32, 1, 1)
 }
 
+/// Operations on a complex GEMM operand: none, transpose, or conjugate transpose (adjoint).
+public enum ComplexTranspose: Sendable {
+    case none, transpose, adjoint
+    var code: CChar { self == .none ? ch("N") : (self == .transpose ? ch("T") : ch("C")) }
+}
+
+/// Local: C = alpha op(A) op(B) + beta C for complex column-major buffers of
+/// interleaved (re, im) doubles (ZGEMM); alpha and beta are complex (re, im).
+public func zgemm(_ ta: ComplexTranspose, _ tb: ComplexTranspose, m: Int, n: Int, k: Int, alpha: (Double, Double),
+                  a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                  beta: (Double, Double), c: UnsafeMutablePointer<Double>, ldc: Int) {
+    raw_zgemm(ta.code, tb.code, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+}
+
 func raw_zheevd(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>,
                 vectors: Bool) throws(LinearAlgebraError) {
     var jobz = ch(vectors ? "V" : "N"), uplo = ch("L")

@@ -47,6 +47,8 @@ struct ChainRecord {
     var statesR: Double
     var sumR: Double
     var sumM: Double
+    /// S10b matrix-element sums (campaigns run with matrix_elements = true).
+    var me: ChainMERecord? = nil
 
     var key: String { "seed=\(seed)|L=\(L)|W=\(W)|r=\(realization)" }
 }
@@ -113,6 +115,13 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         }
         let complex = Model.Hamiltonian.Element.isComplex
         let ensemble = complex ? "GUE" : "GOE"
+        // S10b: only when every task carries matrix-element data.
+        let meGroups: [[ChainMERecord]]? = merged.allSatisfy({ $0.me != nil })
+            ? points.map { p in groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }.map { $0.me! } } : nil
+        if meGroups == nil && merged.contains(where: { $0.me != nil }) {
+            warnings.append("some tasks carry S10b matrix-element data and some do not; the S10b reduction is skipped")
+        }
+        var meReport: [String] = []
 
         try writeAtomically(options.output, force: options.force) { f in
             try writeCommonAttributes(f, study: ChainStudy.self, options: options, survey: survey, skipped: corrupt.count)
@@ -139,6 +148,11 @@ enum ChainReducer<Model: RandomFieldChainModel> {
             try out.put(g + "/window/r_err", rStat.map(\.error))
             try out.put(g + "/window/m_ea_mean", mStat.map(\.value))
             try out.put(g + "/window/m_ea_err", mStat.map(\.error))
+            if let meGroups {
+                meReport = try ChainMEReduction.write(out, study: ChainStudy.name, points: points.map { .init(L: $0.L, W: $0.W) }, groups: meGroups,
+                                                      rMean: rStat.map(\.value), rErr: rStat.map(\.error), options: options, warnings: &warnings)
+                try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+            }
         }
 
         let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
@@ -149,6 +163,7 @@ enum ChainReducer<Model: RandomFieldChainModel> {
             report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.W, Int(nReal[i]),
                                  fmt(rStat[i].value), fmt(rStat[i].error), fmt(mStat[i].value), fmt(mStat[i].error)))
         }
+        report += meReport
         if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
         log(report.joined(separator: "\n"))
         log("[reduce] wrote \(options.output)")
@@ -180,6 +195,7 @@ enum ChainReducer<Model: RandomFieldChainModel> {
             let rr = try r.readRows(start: start, count: n, as: Double.self)
             let mm = try m.readRows(start: start, count: n, as: Double.self)
             let dd = try dis.readRows(start: start, count: n, as: Double.self)
+            let meRows = try ChainMEReduction.read(f, block: block, start: start, count: n, dimension: D, eps: e, window: window)
             for i in 0..<n where done[i] == 1 {
                 let row = start + i
                 let what = "\(f.path), \(block) row \(row) (W \(W[i]), realization \(real[i]))"
@@ -200,7 +216,8 @@ enum ChainReducer<Model: RandomFieldChainModel> {
                 }
                 let hash = dd[(i * DL)..<((i + 1) * DL)].withUnsafeBytes { StreamKey.make(bytes: $0) }
                 out.append(ChainRecord(seed: seed, L: L, W: W[i], realization: Int(real[i]), file: fileIndex, row: row, disorderHash: hash,
-                                       layout: layout, dimension: D, states: states, statesR: statesR, sumR: sumR, sumM: sumM))
+                                       layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""), dimension: D, states: states, statesR: statesR,
+                                       sumR: sumR, sumM: sumM, me: meRows?[i]))
             }
         }
         return out

@@ -150,6 +150,48 @@ let status: Int32 = try MPIEnvironment.run { world in
         try compare(lrsg, "lrsg L=7 sector -1")
     }
 
+    // S10b matrix elements M = U^dagger diag(V) U: PDGEMM / PZGEMM on the whole
+    // group against DGEMM / ZGEMM on each rank alone, real (XXZ) and complex
+    // (O(3)): every matrix element to 1e-10 (compared as |M_ba|, since
+    // eigenvector phases are solver-dependent) and the statistics to 1e-10.
+    do {
+        var rng = CounterRNG(seed: 8, stream: StreamKey.make("selftest-s10b"), realization: 0)
+        let xxz = XXZChain(L: 10, fields: XXZChain.drawFields(L: 10, W: 1.5, rng: &rng))
+        let o3 = HeisenbergO3Chain(L: 6, W: 2, v: HeisenbergO3Chain.drawFields(L: 6, rng: &rng))
+        var settings = DenseEDSettings()
+        settings.blockSize = 8
+        func run<H: SectorHamiltonian>(_ h: H, _ g: Communicator) throws -> ([Double], MatrixElementStatistics) {
+            try DenseED.withSpectrum(h, group: g, settings: settings, context: "s10b") { s in
+                let d = (0..<h.dimension).map { k in h.diagonalValue(of: k) { st in (st & 2) == 0 ? 0.5 : -0.5 } }
+                let m = try MatrixElementKernels.diagonalOperator(s.vectors, diagonal: d)
+                let e = s.energies
+                let eps = EigenstateObservables.energyDensity(e, min: e.first!, max: e.last!)
+                var ms = MatrixElementSettings()
+                ms.window = 0.5
+                let st = try MatrixElementKernels.statistics(m, energies: e, eps: eps, settings: ms, group: g)
+                let full = try m.gathered(group: g)
+                let w = m.width
+                return ((0..<(h.dimension * h.dimension)).map { k in w == 1 ? abs(full[k]) : (full[2 * k] * full[2 * k] + full[2 * k + 1] * full[2 * k + 1]).squareRoot() }, st)
+            }
+        }
+        func compare<H: SectorHamiltonian>(_ h: H, _ name: String) throws {
+            let group = try run(h, world)
+            let alone = try world.withSplit(color: r, key: 0) { me in try run(h, me) }
+            let n = h.dimension
+            var worst = 0.0
+            for a in 0..<n { for b in 0..<n { worst = max(worst, abs(group.0[b + a * n] - alone.0[b + a * n])) } }
+            check(worst < 1e-10, "\(name): |M_ba| group vs serial (max difference \(worst))", rank: r)
+            let (x, y) = (group.1, alone.1)
+            check(maxDiff(x.diagonal, y.diagonal) < 1e-10, "\(name): V_aa group vs serial", rank: r)
+            check(zip(x.chi, y.chi).allSatisfy { abs($0 - $1) <= 1e-10 * max(1, abs($1)) }, "\(name): chi group vs serial", rank: r)
+            check(maxDiff(x.windowSum, y.windowSum) < 1e-10 && x.windowCount == y.windowCount, "\(name): window sums group vs serial", rank: r)
+            check(maxDiff(x.spectralWeight, y.spectralWeight) < 1e-10 && abs(x.diagonalWeight - y.diagonalWeight) < 1e-10, "\(name): S weights group vs serial", rank: r)
+            check(x.vCounts.reduce(0, +) == y.vCounts.reduce(0, +), "\(name): rho(v) pair count group vs serial", rank: r)
+        }
+        try compare(xxz, "s10b xxz L=10")
+        try compare(o3, "s10b heisenberg-o3 L=6")
+    }
+
     // S5/S6 kernels: the cluster quench (overlaps, time trace by PDGEMM,
     // diagonal ensemble) and the entanglement entropies (batched column
     // gather, several batches forced) on the whole group against each rank

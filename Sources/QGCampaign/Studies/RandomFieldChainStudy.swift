@@ -25,6 +25,11 @@ public protocol RandomFieldChainModel: Sendable {
     static func hamiltonian(L: Int, W: Double, unitDisorder: [Double], study: RandomFieldChainStudy<Self>) -> (Hamiltonian, stored: [Double])
     /// Sector dimension for `study`'s settings.
     static func dimension(L: Int, study: RandomFieldChainStudy<Self>) -> Int
+    /// The local operator V of the S10b matrix elements on one site, diagonal
+    /// in the basis: V = operatorScale * sigma^z_site (XXZ: S^z = sigma^z / 2;
+    /// O(3): sigma^z), and its name for the docs and attributes.
+    static var operatorScale: Double { get }
+    static var operatorName: String { get }
     /// Sector keys of the config table beyond L, W (parsed strictly).
     static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?)
 }
@@ -34,6 +39,8 @@ public enum XXZModel: RandomFieldChainModel {
     public static let name = "xxz"
     public static let summary = "S10b: random-field XXZ chain (S = 1/2, periodic) in a fixed-S^z sector, dense ED (r, m_EA, eps)"
     public static let disorderName = "h"
+    public static let operatorScale = 0.5
+    public static let operatorName = "S^z_i"
     public static func disorderShape(L: Int) -> [Int] { [L] }
     public static let disorderUnits = "J"
     public static let disorderDescription = "random fields h_i = W u_i, u_i uniform in [-1, 1] (H = sum S.S_Delta + sum_i h_i S^z_i, S = sigma/2)"
@@ -60,6 +67,8 @@ public enum HeisenbergO3Model: RandomFieldChainModel {
     public static let name = "heisenberg_o3"
     public static let summary = "S10b: Heisenberg chain with O(3) random fields (seed 004 eq. 61), complex Hermitian dense ED (r, m_EA, eps)"
     public static let disorderName = "v"
+    public static let operatorScale = 1.0
+    public static let operatorName = "sigma^z_i"
     public static func disorderShape(L: Int) -> [Int] { [L, 3] }
     public static let disorderUnits = "1"
     public static let disorderDescription = "field vectors v_n (x, y, z), components iid normal(0, 1/3); H = (J/2) sum sigma_n.sigma_n+1 + (W/2) sum v_n.sigma_n"
@@ -88,6 +97,9 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     /// 2 S^z_total of the sector (XXZ), nil = the lowest |S^z|.
     public let sz: Int?
     public let checkEigenpairs: Int
+    /// S10b matrix-element observables (config `matrix_elements = true`;
+    /// nil = off, and the payload is that of the plain study).
+    public let matrixElements: MatrixElementOptions?
     public let points: [Point]
     public let campaign: CampaignSettings
 
@@ -108,16 +120,17 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
         }
         let check = try t.int("check_eigenpairs", default: 4)
         guard check >= 0 && check <= 64 else { throw ConfigError("[\(name)] check_eigenpairs must be in 0...64 (got \(check))") }
+        let me = try MatrixElementOptions.parse(t, study: name, sizes: sizes)
         try t.finish()
         var points: [Point] = []
         for L in sizes { for w in W { points.append(Point(L: L, W: w)) } }
-        return Self(sizes: sizes, disorder: W, delta: delta, sz: sz, checkEigenpairs: check, points: points, campaign: campaign)
+        return Self(sizes: sizes, disorder: W, delta: delta, sz: sz, checkEigenpairs: check, matrixElements: me, points: points, campaign: campaign)
     }
 
     public var canonical: String {
         var s = "[\(Self.name)]\nL = \(tomlList(sizes))\nW = \(tomlList(disorder))\n"
         if Model.self == XXZModel.self { s += "delta = \(delta)\n" + (sz.map { "sz = \($0)\n" } ?? "") }
-        return s + "check_eigenpairs = \(checkEigenpairs)\n"
+        return s + "check_eigenpairs = \(checkEigenpairs)\n" + (matrixElements?.canonical ?? "")
     }
 
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
@@ -141,8 +154,14 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
                       DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian fill"),
                       DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
                       DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and observables")]
+            var attributes = ["L": Double(L), "dimension": Double(d)]
+            if let me = matrixElements {
+                attributes.merge(me.attributes(operatorScale: Model.operatorScale)) { $1 }
+                return OutputBlock(path: "/\(Self.name)/L\(L)", rows: pointsOf(L).count * campaign.realizations,
+                                   datasets: ds + me.datasets(dimension: d, operatorName: Model.operatorName), attributes: attributes, matrixDimension: d)
+            }
             return OutputBlock(path: "/\(Self.name)/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "dimension": Double(d)], matrixDimension: d)
+                               attributes: attributes, matrixDimension: d)
         }
     }
 
@@ -164,13 +183,15 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     /// and rwork (about 6 D^2 doubles); divided over a ScaLAPACK group.
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
         let d = Double(dimension(points[task.point].L))
-        let perEntry = Model.Hamiltonian.Element.isComplex ? 6.0 : 3.0
+        // S10b: the matrix elements M and the scaled copy diag(V) U alongside U.
+        let perEntry = (Model.Hamiltonian.Element.isComplex ? 6.0 : 3.0) + (matrixElements == nil ? 0 : 2 * (Model.Hamiltonian.Element.isComplex ? 2 : 1))
         return Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
     }
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let d = Double(dimension(points[task.point].L))
-        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (Model.Hamiltonian.Element.isComplex ? 4 : 1) * 1.05
+        // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
+        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (Model.Hamiltonian.Element.isComplex ? 4 : 1) * (matrixElements == nil ? 1.05 : 1.4)
         return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
     }
 
@@ -185,15 +206,31 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
         settings.checkEigenpairs = checkEigenpairs
         let result = try DenseED.withSpectrum(h, group: context.group, settings: settings,
                                               context: "\(Self.name) L=\(p.L) W=\(p.W) realization \(task.realization)") { s in
+            // S10b first: the matrix elements need the eigenvectors intact; m_EA consumes them.
+            var me: (MatrixElementStatistics, Double)?
+            if let options = matrixElements {
+                let t0 = MPIEnvironment.wtime()
+                let e = s.energies
+                let eps = EigenstateObservables.energyDensity(e, min: e.first ?? 0, max: e.last ?? 0)
+                let site = options.operatorSite, scale = Model.operatorScale
+                let values = (0..<h.dimension).map { k in h.diagonalValue(of: k) { st in ((st >> site) & 1) == 0 ? scale : -scale } }
+                let m = try MatrixElementKernels.diagonalOperator(s.vectors, diagonal: values)
+                let stats = try MatrixElementKernels.statistics(m, energies: e, eps: eps, settings: options.settings, group: context.group)
+                me = (stats, MPIEnvironment.wtime() - t0)
+            }
             let t0 = MPIEnvironment.wtime()
             let m = try EigenstateKernels.edwardsAnderson(&s.vectors, hamiltonian: h, group: context.group)
-            return (s, m, MPIEnvironment.wtime() - t0)
+            return (s, m, MPIEnvironment.wtime() - t0, me)
         }
         guard context.group.rank == 0 else { return nil }
-        let (spectrum, mEA, tObs) = result
+        let (spectrum, mEA, tObs, me) = result
         let e = spectrum.energies
         let eMin = e.first ?? 0, eMax = e.last ?? 0
-        return TaskOutput(rows: [
+        var extra: [String: RowValue] = [:]
+        if let options = matrixElements, let (stats, seconds) = me {
+            extra = options.rows(stats, operatorScale: Model.operatorScale, seconds: seconds)
+        }
+        return TaskOutput(rows: extra.merging([
             "W": .float64([p.W]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
             Model.disorderName: .float64(stored),
             "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
@@ -202,7 +239,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
             "residual_max": .float64([spectrum.residual]), "orthogonality_max": .float64([spectrum.orthogonality]),
             "seconds_build": .float64([spectrum.seconds.build]), "seconds_solve": .float64([spectrum.seconds.solve]),
             "seconds_observables": .float64([spectrum.seconds.check + tObs]),
-        ])
+        ]) { $1 })
     }
 
     /// Mid-spectrum (0.4 <= eps < 0.6) <r> per (L, W): mean of per-realization means.

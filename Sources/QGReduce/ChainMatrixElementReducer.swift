@@ -1,0 +1,187 @@
+import Foundation
+import QGHDF5
+import QGCampaign
+
+/// One task's S10b matrix-element data (chain campaigns run with
+/// `matrix_elements = true`), reduced to sums over its eigenstates: per-state
+/// sums over the reducer's eps window, and the run's histograms.
+struct ChainMERecord {
+    /// Run settings every task of a size must share.
+    var layout: String
+    var window: Double
+    var vEdges: [Double]
+    var omegaEdges: [Double]
+    /// Eigenstates in the eps window; Σ rho_vbar; Σ window_count; those with finite log chi; Σ log chi.
+    var states = 0.0, sumRvb = 0.0, sumCount = 0.0, statesChi = 0.0, sumLogChi = 0.0
+    /// Histogram of log chi over the eps window on `ChainMEReduction.logChiEdges` (+ below, above).
+    var logChiCounts: [Double]
+    /// rho(v) counts of the run ([v_bins + 2]) and its reference states (eps in the run's mid band).
+    var vCounts: [Double]
+    var referenceStates = 0.0
+    /// s_weight ([omega_bins + 2]), the diagonal weight, <V^2>, infinite-time C_zz.
+    var sWeight: [Double]
+    var sDiagonal = 0.0, v2 = 0.0, czz = 0.0
+}
+
+enum ChainMEReduction {
+    /// Fixed bins of log chi for the distribution (natural log).
+    static let logChiEdges: [Double] = (0...240).map { -40 + 0.5 * Double($0) }
+
+    /// Local: the S10b sums of rows [start, start + n) of `block` (nil when the
+    /// block holds no S10b data).
+    static func read(_ f: HDF5File, block: String, start: Int, count n: Int, dimension D: Int, eps: [Double],
+                     window w: (lo: Double, hi: Double)) throws -> [ChainMERecord]? {
+        guard f.exists(block + "/log_chi") else { return nil }
+        func attr(_ k: String) throws -> Double { try f.numericAttribute(k, as: Double.self, on: block).first ?? .nan }
+        let window = try attr("window"), midLo = try attr("mid_lo"), midHi = try attr("mid_hi")
+        let nv = Int(try attr("v_bins")), no = Int(try attr("omega_bins"))
+        let vMin = try attr("v_min"), vMax = try attr("v_max"), oMin = try attr("omega_min"), oMax = try attr("omega_max")
+        let layout = "window=\(window)|mid=\(midLo),\(midHi)|v=\(vMin),\(vMax),\(nv)|omega=\(oMin),\(oMax),\(no)|site=\(try attr("operator_site"))"
+        func edges(_ lo: Double, _ hi: Double, _ k: Int) -> [Double] { (0...k).map { exp(log(lo) + (log(hi) - log(lo)) * Double($0) / Double(k)) } }
+        func part<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try f.openDataset(block + "/" + name).readRows(start: start, count: n, as: t) }
+        let rvb = try part("rho_vbar", Double.self), cnt = try part("window_count", Double.self), lc = try part("log_chi", Double.self)
+        let vc = try part("v_counts", Int64.self), sw = try part("s_weight", Double.self)
+        let sd = try part("s_diagonal_weight", Double.self), v2 = try part("v2_mean", Double.self), cz = try part("czz_time_average", Double.self)
+        let ve = edges(vMin, vMax, nv), oe = edges(oMin, oMax, no)
+        let nb = logChiEdges.count - 1, lo = logChiEdges[0], step = logChiEdges[1] - logChiEdges[0]
+        var out: [ChainMERecord] = []
+        for i in 0..<n {
+            var r = ChainMERecord(layout: layout, window: window, vEdges: ve, omegaEdges: oe, logChiCounts: [Double](repeating: 0, count: nb + 2),
+                                  vCounts: vc[(i * (nv + 2))..<((i + 1) * (nv + 2))].map(Double.init),
+                                  sWeight: Array(sw[(i * (no + 2))..<((i + 1) * (no + 2))]))
+            r.sDiagonal = sd[i]; r.v2 = v2[i]; r.czz = cz[i]
+            for k in 0..<D {
+                let x = eps[i * D + k]
+                if x >= midLo && x < midHi { r.referenceStates += 1 }
+                guard x >= w.lo && x < w.hi else { continue }
+                r.states += 1
+                r.sumRvb += rvb[i * D + k]
+                r.sumCount += cnt[i * D + k]
+                let y = lc[i * D + k]
+                if y.isFinite {
+                    r.statesChi += 1; r.sumLogChi += y
+                    let b = Int(((y - lo) / step).rounded(.down))
+                    r.logChiCounts[b < 0 ? nb : (b >= nb ? nb + 1 : b)] += 1
+                }
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    struct Point { var L: Int; var W: Double }
+
+    /// Rank 0: writes `/{study}/matrix_elements` (docs/hdf5-schema.md) and
+    /// returns report lines. `groups` are the realizations per point, in the
+    /// order of `points`; `r` the <r> per point (same realizations).
+    static func write(_ out: ReducedWriter, study: String, points: [Point], groups: [[ChainMERecord]], rMean: [Double], rErr: [Double],
+                      options: ReduceOptions, warnings: inout [String]) throws -> [String] {
+        let g = "/\(study)/matrix_elements"
+        try out.group(g)
+        let P = points.count
+        var rvb: [(Double, Double)] = [], lchi: [(Double, Double)] = [], czz: [(Double, Double)] = [], dos: [Double] = []
+        var rhoV: [Double] = [], rhoVOut: [Double] = [], sOmega: [Double] = [], sOut: [Double] = [], chiDensity: [Double] = []
+        var sumRule = 0.0
+        let first = groups[0][0]
+        let nv = first.vEdges.count - 1, no = first.omegaEdges.count - 1, nb = logChiEdges.count - 1
+        for (i, rs) in groups.enumerated() {
+            let p = points[i]
+            if rs.contains(where: { $0.vEdges != first.vEdges || $0.omegaEdges != first.omegaEdges || $0.window != first.window }) {
+                throw ReduceError(message: "\(study): S10b bins differ between sizes or inputs (L \(p.L)); reduce campaigns with the same matrix-element settings")
+            }
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(study)|me|L=\(p.L)|W=\(p.W)")
+            let a = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumRvb), den: rs.map(\.states), resamples: idx, mode: options.average)
+            let c = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumLogChi), den: rs.map(\.statesChi), resamples: idx, mode: options.average)
+            let z = ReduceStatistics.disorderAverageWithError(num: rs.map(\.czz), den: rs.map { _ in 1 }, resamples: idx, mode: .perRealization)
+            rvb.append((a.value, a.error)); lchi.append((c.value, c.error)); czz.append((z.value, z.error))
+            let states = rs.map(\.states).reduce(0, +)
+            dos.append(states > 0 ? rs.map(\.sumCount).reduce(0, +) / (states * first.window) : .nan)
+            // rho(v), pooled: counts / (reference states * window * bin width); integrates to rho.
+            let nRef = rs.map(\.referenceStates).reduce(0, +)
+            var counts = [Double](repeating: 0, count: nv + 2)
+            for r in rs { for k in counts.indices { counts[k] += r.vCounts[k] } }
+            for k in 0..<nv { rhoV.append(nRef > 0 ? counts[k] / (nRef * first.window * (first.vEdges[k + 1] - first.vEdges[k])) : .nan) }
+            rhoVOut += [counts[nv], counts[nv + 1]].map { nRef > 0 ? $0 / (nRef * first.window) : .nan }
+            // [S(omega)]: mean over realizations of the two-sided density weight / (2 d omega).
+            var sw = [Double](repeating: 0, count: no + 2), sd = 0.0
+            for r in rs {
+                for k in sw.indices { sw[k] += r.sWeight[k] / Double(rs.count) }
+                sd += r.sDiagonal / Double(rs.count)
+                sumRule = max(sumRule, abs(r.sWeight.reduce(0, +) + r.sDiagonal - r.v2) / r.v2)
+            }
+            for k in 0..<no { sOmega.append(sw[k] / (2 * (first.omegaEdges[k + 1] - first.omegaEdges[k]))) }
+            sOut += [sw[no], sw[no + 1], sd]
+            var hc = [Double](repeating: 0, count: nb + 2)
+            for r in rs { for k in hc.indices { hc[k] += r.logChiCounts[k] } }
+            let total = hc.reduce(0, +)
+            for k in 0..<nb { chiDensity.append(total > 0 ? hc[k] / (total * (logChiEdges[k + 1] - logChiEdges[k])) : .nan) }
+        }
+        if sumRule > 1e-10 { warnings.append("S10b sum rule of S(omega) off by \(sumRule) (relative) in some task") }
+        try out.attr("window", first.window, on: g)
+        try out.attr("sum_rule_max_relative_deviation", sumRule, on: g)
+        try out.put(g + "/rho_vbar_mean", rvb.map(\.0)); try out.put(g + "/rho_vbar_err", rvb.map(\.1))
+        try out.put(g + "/rho_dos", dos)
+        try out.put(g + "/log_chi_mean", lchi.map(\.0)); try out.put(g + "/log_chi_err", lchi.map(\.1))
+        try out.put(g + "/czz_mean", czz.map(\.0)); try out.put(g + "/czz_err", czz.map(\.1))
+        try out.put(g + "/v_edges", first.vEdges)
+        try out.put(g + "/rho_v", rhoV, [P, nv]); try out.put(g + "/rho_v_outside", rhoVOut, [P, 2])
+        try out.put(g + "/omega_edges", first.omegaEdges)
+        try out.put(g + "/s_omega", sOmega, [P, no]); try out.put(g + "/s_outside", sOut, [P, 3])
+        try out.put(g + "/log_chi_edges", logChiEdges)
+        try out.put(g + "/log_chi_density", chiDensity, [P, nb])
+
+        // Per W: slopes in L of [log chi] and of log(rho v_bar).
+        let ws = Array(Set(points.map(\.W))).sorted()
+        var slopes: [[Double]] = []
+        var report = ["S10b (eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), window omega = \(first.window)): slopes in L; "
+                      + "[log chi]: L log 2 (thermal), 2 L log 2 (maximal chaos), L^0 (MBL); log(rho v_bar): (log 2)/2 thermal, 0 MBL",
+                      "       W   d[log chi]/dL / log2        d log(rho vbar)/dL / (log2/2)"]
+        for w in ws {
+            let sel = points.indices.filter { points[$0].W == w && lchi[$0].0.isFinite && rvb[$0].0 > 0 }
+            let x = sel.map { Double(points[$0].L) }
+            var row = [w, .nan, .nan, .nan, .nan]
+            if sel.count >= 2 {
+                let c = ReduceStatistics.linearFit(x: x, y: sel.map { lchi[$0].0 }, sigma: sel.count > 2 ? sel.map { lchi[$0].1 } : nil)
+                let r = ReduceStatistics.linearFit(x: x, y: sel.map { log(rvb[$0].0) }, sigma: sel.count > 2 ? sel.map { rvb[$0].1 / rvb[$0].0 } : nil)
+                row = [w, c.slope, c.slopeError, r.slope, r.slopeError]
+            }
+            slopes.append(row)
+            report.append(String(format: "%8.3f   %8.3f ± %-8.3f          %8.3f ± %-8.3f", w, row[1] / log(2), row[2] / log(2), row[3] / (log(2) / 2), row[4] / (log(2) / 2)))
+        }
+        try out.group(g + "/slopes")
+        try out.put(g + "/slopes/W", ws)
+        try out.put(g + "/slopes/log_chi_slope", slopes.map { $0[1] }); try out.put(g + "/slopes/log_chi_slope_err", slopes.map { $0[2] })
+        try out.put(g + "/slopes/log_rho_vbar_slope", slopes.map { $0[3] }); try out.put(g + "/slopes/log_rho_vbar_slope_err", slopes.map { $0[4] })
+
+        // Crossings in W of consecutive sizes: <r> and log(rho v_bar) (the
+        // W where rho v_bar stops growing with L), and where rho v_bar = 1.
+        let sizes = Array(Set(points.map(\.L))).sorted()
+        func curve(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L }.sorted { points[$0].W < points[$1].W } }
+        var cross: [[Double]] = []
+        report.append("crossings in W (consecutive sizes, same realizations): <r> curves, rho v_bar curves; W where rho v_bar = 1 at the larger size")
+        for (l1, l2) in zip(sizes, sizes.dropFirst()) {
+            let c1 = curve(l1), c2 = curve(l2)
+            guard c1.map({ points[$0].W }) == c2.map({ points[$0].W }), c1.count >= 2 else { continue }
+            let x = c1.map { points[$0].W }
+            // <r>: only where the mean curve is between 20% and 80% of its range (no noise crossings on the plateaus).
+            let cr = ReduceStatistics.crossing(x: x, y1: c2.map { rMean[$0] }, y2: c1.map { rMean[$0] },
+                                               error: zip(c1, c2).map { (rErr[$0].isFinite ? rErr[$0] * rErr[$0] : 0) + (rErr[$1].isFinite ? rErr[$1] * rErr[$1] : 0) }.map { $0.squareRoot() }, transitionFraction: 0.2)
+            let cv = ReduceStatistics.crossing(x: x, y1: c2.map { log(rvb[$0].0) }, y2: c1.map { log(rvb[$0].0) })
+            let one = ReduceStatistics.crossing(x: x, y1: c2.map { log(rvb[$0].0) }, y2: x.map { _ in 0 })
+            cross.append([Double(l1), Double(l2), cr.x, cv.x, one.x])
+            report.append(String(format: "  L %d-%d: W_r = %@, W_rho_vbar = %@, W(rho vbar = 1 at L %d) = %@", l1, l2,
+                                 fmtNum(cr.x), fmtNum(cv.x), l2, fmtNum(one.x)))
+        }
+        try out.group(g + "/crossings")
+        try out.put(g + "/crossings/L_small", cross.map { $0[0] }); try out.put(g + "/crossings/L_large", cross.map { $0[1] })
+        try out.put(g + "/crossings/W_r", cross.map { $0[2] }); try out.put(g + "/crossings/W_rho_vbar", cross.map { $0[3] })
+        try out.put(g + "/crossings/W_rho_vbar_one", cross.map { $0[4] })
+        report.append("     L        W      rho vbar          [log chi]        [C_zz]")
+        for (i, p) in points.enumerated() {
+            report.append(String(format: "%6d %8.3f  %@ ± %@  %@ ± %@  %@", p.L, p.W, fmtNum(rvb[i].0), fmtNum(rvb[i].1), fmtNum(lchi[i].0), fmtNum(lchi[i].1), fmtNum(czz[i].0)))
+        }
+        return report
+    }
+
+    static func fmtNum(_ x: Double) -> String { x.isFinite ? String(format: "%.4g", x) : "-" }
+}
