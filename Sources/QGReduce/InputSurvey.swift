@@ -101,10 +101,11 @@ extension ReduceOptions {
                     do { s.plans[i] = try CampaignPlan(configText: try f.stringAttribute("config_canonical")) } catch {
                         throw ReduceError(message: "its stored config cannot be read (\(error))")
                     }
-                    let blocks = try f.members(of: "/" + study).filter { $0.hasPrefix("L") }
-                    guard !blocks.isEmpty else { throw ReduceError(message: "holds no /\(study)/L* block") }
-                    for m in blocks {
-                        let flags = try f.openDataset("/\(study)/\(m)/done").readAll(as: UInt8.self)
+                    // The blocks the stored config declares (any layout: /xxz/L8, /drh/N6, /diamond/qp/R10).
+                    let blocks = s.plans[i]!.study.blocks.map(\.path).filter { f.exists($0 + "/done") }
+                    guard !blocks.isEmpty else { throw ReduceError(message: "holds none of the /\(study) blocks its config declares") }
+                    for p in blocks {
+                        let flags = try f.openDataset(p + "/done").readAll(as: UInt8.self)
                         s.total[i] += Int64(flags.count)
                         s.done[i] += Int64(flags.filter { $0 == 1 }.count)
                     }
