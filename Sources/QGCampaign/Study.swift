@@ -168,7 +168,7 @@ extension Study {
 
 /// All studies known to the CLI. Adding a study: one file + one line here.
 public enum StudyRegistry {
-    public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self, XXZStudy.self, HeisenbergO3Study.self, DRHStudy.self]
+    public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self, XXZStudy.self, HeisenbergO3Study.self, DRHStudy.self, DiamondStudy.self]
 
     public static func find(_ name: String) -> (any Study.Type)? { all.first { $0.name == name } }
 }
