@@ -37,6 +37,8 @@ public struct DiamondStudy: Study {
     public let mapR: Int?
     public let mapW: [Double]
     public let mapTheta0: Double?
+    /// Convention of the reduced-coupling distribution (A3) for eta (docs/avalanche-mean-field.md).
+    public let convention: ReducedCouplingConvention
     public let points: [Point]
     public let campaign: CampaignSettings
 
@@ -69,17 +71,21 @@ public struct DiamondStudy: Study {
         guard (mapR == nil) == mapW.isEmpty else { throw ConfigError("[diamond] map_R and map_W go together") }
         let mapTheta0: Double? = try t.table.contains(key: "map_theta0") ? t.double("map_theta0") : nil
         if let x = mapTheta0, !x.isFinite { throw ConfigError("[diamond] map_theta0 must be finite") }
+        let cname = try t.string("convention", default: ReducedCouplingConvention.default.rawValue)
+        guard let convention = ReducedCouplingConvention(rawValue: cname) else {
+            throw ConfigError("[diamond] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")
+        }
         try t.finish()
         var points: [Point] = []
         for k in kinds { for r in radii { for w in W { points.append(Point(kind: k, R: r, W: w, map: false)) } } }
         if let r = mapR { for k in kinds { for w in mapW { points.append(Point(kind: k, R: r, W: w, map: true)) } } }
         return DiamondStudy(radii: radii, strengths: W, kinds: kinds, g0: g0, thetaW: thetaW, mapR: mapR, mapW: mapW,
-                            mapTheta0: mapTheta0, points: points, campaign: campaign)
+                            mapTheta0: mapTheta0, convention: convention, points: points, campaign: campaign)
     }
 
     public var canonical: String {
         var s = "[diamond]\nR = \(tomlList(radii))\nW = \(tomlList(strengths))\npotential = [" + kinds.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            + "]\ng0 = \(g0)\ntheta_W = \(tomlList(thetaW))\n"
+            + "]\ng0 = \(g0)\nconvention = \"\(convention.rawValue)\"\ntheta_W = \(tomlList(thetaW))\n"
         if let r = mapR { s += "map_R = \(r)\nmap_W = \(tomlList(mapW))\n" }
         if let x = mapTheta0 { s += "map_theta0 = \(x)\n" }
         return s
@@ -176,7 +182,7 @@ public struct DiamondStudy: Study {
         let (_, z) = try lattice.diagonalize(angles: th, W: p.W)
         // Bare couplings g_k0 = g0 |phi_{k, origin}| (orbital k's amplitude at the origin).
         let logBare = (0..<n).map { k in log(g0) + log(abs(z[lattice.origin + n * k])) }
-        let table = try EtaTable.shared(.default)
+        let table = try EtaTable.shared(convention)
         let sol = try AvalancheMeanField.solveChain(logBare: logBare, table: table)
         var rows: [String: RowValue] = [
             "W": .float64([p.W]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
