@@ -245,3 +245,14 @@ def test_diamond_refusals(tmp_path):
         cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[diamond]\n{bad}")
         res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
         assert res.returncode == 2 and why in res.stderr, res.stderr
+
+
+def test_drh_refusals(tmp_path):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    for bad, why in (('N = [11]\na = [0.5]\n', "N = 11 out of range"), ('N = [4]\na = [-0.5]\n', "a must be in [0, 2]"),
+                     ('N = [4]\na = [0.5]\ngrain_rms = 0.0\n', "grain_rms must be"), ('N = [4]\na = [0.5]\nJ = 1\n', "J")):
+        cfg = tmp_path / "bad.toml"
+        cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[drh]\n{bad}")
+        res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
+        assert res.returncode == 2 and why in res.stderr, res.stderr
