@@ -103,7 +103,7 @@ extension ReduceOptions {
                     }
                     // The blocks the stored config declares (any depth, e.g. /quench/L{L}/Ls{Ls}).
                     let blocks = (s.plans[i]?.study.blocks ?? []).map(\.path).filter { f.exists($0 + "/done") }
-                    guard !blocks.isEmpty else { throw ReduceError(message: "holds no /\(study)/L* block") }
+                    guard !blocks.isEmpty else { throw ReduceError(message: "holds none of the /\(study) blocks its config declares") }
                     for m in blocks {
                         let flags = try f.openDataset(m + "/done").readAll(as: UInt8.self)
                         s.total[i] += Int64(flags.count)

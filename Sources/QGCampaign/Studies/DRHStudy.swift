@@ -1,0 +1,171 @@
+import QGMPI
+import QGHDF5
+import QGLinearAlgebra
+import QGPhysics
+import QGED
+
+/// S8, De Roeck-Huveneers ED (seed 002 Fig. 2): a GOE grain of 3 qubits
+/// coupled to N l-bits with J_n = J_1 a^(n-1); full dense ED of the 8 * 2^N
+/// states and, per eigenstate, the entanglement entropy of the last l-bit.
+/// Table `[drh]`: `N` (list, 1...10), `a` (list, in [0, 2]), optional `J1`
+/// (0.41), `h` (1), `dh` (0.1), `grain_rms` (1.5), `check_eigenpairs` (4).
+/// One block `/drh/N{N}` per size (docs/hdf5-schema.md, "DRH ED").
+/// The disorder (grain matrix and fields) is keyed by (seed, study, N,
+/// realization) and so is the same at every a.
+public struct DRHStudy: Study {
+    public static let name = "drh"
+    public static var supportsGroups: Bool { true }
+    public static let summary = "S8: De Roeck-Huveneers central-grain ED (GOE grain d_g = 8, N l-bits), eigenstate entropy of the last l-bit vs a"
+
+    public struct Point: Sendable, Hashable { public var N: Int; public var a: Double }
+
+    public let sizes: [Int]
+    public let decay: [Double]
+    public let J1: Double
+    public let h: Double
+    public let dh: Double
+    public let grainRMS: Double
+    public let checkEigenpairs: Int
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static let maxN = 10
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DRHStudy {
+        let sizes = try t.ints("N")
+        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[drh] N must list distinct sizes") }
+        for n in sizes where n < 1 || n > maxN { throw ConfigError("[drh] N = \(n) out of range 1...\(maxN) (dimension 8 * 2^N <= 8192)") }
+        let a = try t.doubles("a")
+        guard !a.isEmpty, Set(a).count == a.count else { throw ConfigError("[drh] a must list distinct values") }
+        for x in a where !(x >= 0 && x <= 2) { throw ConfigError("[drh] a must be in [0, 2] (got \(x))") }
+        let J1 = try t.double("J1", default: 0.41)
+        guard J1.isFinite && J1 >= 0 && J1 <= 100 else { throw ConfigError("[drh] J1 must be in [0, 100] (got \(J1))") }
+        let h = try t.double("h", default: 1)
+        guard h.isFinite && abs(h) <= 100 else { throw ConfigError("[drh] h must be finite, |h| <= 100 (got \(h))") }
+        let dh = try t.double("dh", default: 0.1)
+        guard dh.isFinite && dh >= 0 && dh <= 100 else { throw ConfigError("[drh] dh must be in [0, 100] (got \(dh))") }
+        let rms = try t.double("grain_rms", default: 1.5)
+        guard rms.isFinite && rms > 0 && rms <= 100 else { throw ConfigError("[drh] grain_rms must be in (0, 100] (got \(rms))") }
+        let check = try t.int("check_eigenpairs", default: 4)
+        guard check >= 0 && check <= 64 else { throw ConfigError("[drh] check_eigenpairs must be in 0...64 (got \(check))") }
+        try t.finish()
+        var points: [Point] = []
+        for n in sizes { for x in a { points.append(Point(N: n, a: x)) } }
+        return DRHStudy(sizes: sizes, decay: a, J1: J1, h: h, dh: dh, grainRMS: rms, checkEigenpairs: check, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[drh]\nN = \(tomlList(sizes))\na = \(tomlList(decay))\nJ1 = \(J1)\nh = \(h)\ndh = \(dh)\ngrain_rms = \(grainRMS)\ncheck_eigenpairs = \(checkEigenpairs)\n"
+    }
+
+    func pointsOf(_ n: Int) -> [Int] { points.indices.filter { points[$0].N == n } }
+    static func dimension(_ n: Int) -> Int { 8 << n }
+
+    public var blocks: [OutputBlock] {
+        sizes.map { n in
+            let d = Self.dimension(n)
+            let ds = [DatasetSpec("a", .float64, units: "1", description: "coupling decay a of J_n = J1 a^(n-1)"),
+                      DatasetSpec("realization", .int64, units: "1", description: "disorder realization index"),
+                      DatasetSpec("point", .int64, units: "1", description: "index of the (N, a) point in the study's point list"),
+                      DatasetSpec("grain", .float64, [64], units: "energy", description: "grain Hamiltonian H_g, 8 x 8 column-major (grain index = bits 0-2)"),
+                      DatasetSpec("h", .float64, [n], units: "energy", description: "l-bit fields h_n of the term h_n sigma^z_n, n = 1..N"),
+                      DatasetSpec("energy", .float64, [d], units: "energy", description: "eigenvalues, ascending"),
+                      DatasetSpec("eps", .float64, [d], units: "1", description: "energy density (E - E_min)/(E_max - E_min) of each eigenstate"),
+                      DatasetSpec("s_end", .float64, [d], units: "nat", description: "entanglement entropy of the last l-bit (n = N) in each eigenstate"),
+                      DatasetSpec("residual_max", .float64, units: "energy", description: "max ||Hv - Ev|| over the checked eigenpairs"),
+                      DatasetSpec("orthogonality_max", .float64, units: "1", description: "max |v_i.v_j - delta_ij| over the checked eigenpairs"),
+                      DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian fill"),
+                      DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
+                      DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and entropies")]
+            return OutputBlock(path: "/drh/N\(n)", rows: pointsOf(n).count * campaign.realizations, datasets: ds,
+                               attributes: ["N": Double(n), "dimension": Double(d), "J1": J1, "h": h, "dh": dh, "grain_rms": grainRMS,
+                                            "coupling_qubit": Double(DeRoeckHuveneersModel.couplingQubit)],
+                               matrixDimension: d)
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, n) in sizes.enumerated() {
+            let d = Double(Self.dimension(n))
+            for (j, p) in pointsOf(n).enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: d * d * d))
+                }
+            }
+        }
+        return out
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
+        let d = Double(Self.dimension(points[task.point].N))
+        return Int(8 * (3 * d * d / Double(g) + 12 * d)) + 64 << 20
+    }
+
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
+        let d = Double(Self.dimension(points[task.point].N))
+        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * 1.1
+        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+    }
+
+    /// Disorder stream: (seed, study, N, realization); a does not enter.
+    static func streamKey(N: Int) -> String { "drh|N=\(N)" }
+
+    /// The disorder of a realization (as stored) and the model at `a`.
+    public func model(N: Int, a: Double, seed: UInt64, realization: Int) -> DeRoeckHuveneersModel {
+        var rng = CounterRNG(seed: seed, stream: StreamKey.make(Self.streamKey(N: N)), realization: realization)
+        let (g, f) = DeRoeckHuveneersModel.drawDisorder(N: N, rms: grainRMS, h: h, dh: dh, rng: &rng)
+        return DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: N, J1: J1, a: a))
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        let p = points[task.point]
+        let m = model(N: p.N, a: p.a, seed: context.settings.seed, realization: task.realization)
+        var settings = context.settings.denseED
+        settings.checkEigenpairs = checkEigenpairs
+        let distributed = context.group.size > 1
+        let cut = Bipartition.site(m.sites - 1, of: m.sites)
+        let result = try DenseED.withSpectrum(m, group: context.group, settings: settings,
+                                              context: "drh N=\(p.N) a=\(p.a) realization \(task.realization)") { s in
+            let t0 = MPIEnvironment.wtime()
+            let S = try Entanglement.eigenstateEntropies(s.vectors, hamiltonian: m, cut: cut, group: distributed ? context.group : nil)
+            return (s.energies, s.residual, s.orthogonality, s.seconds, S, MPIEnvironment.wtime() - t0)
+        }
+        guard context.group.rank == 0 else { return nil }
+        let (e, res, orth, secs, S, tObs) = result
+        let eMin = e.first ?? 0, eMax = e.last ?? 0
+        return TaskOutput(rows: [
+            "a": .float64([p.a]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
+            "grain": .float64(m.grain), "h": .float64(m.fields),
+            "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
+            "s_end": .float64(S),
+            "residual_max": .float64([res]), "orthogonality_max": .float64([orth]),
+            "seconds_build": .float64([secs.build]), "seconds_solve": .float64([secs.solve]),
+            "seconds_observables": .float64([secs.check + tObs]),
+        ])
+    }
+
+    /// Mid-spectrum (0.4 <= eps < 0.6) [S_end] per (N, a): mean of per-realization means.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["mid-spectrum (0.4 <= eps < 0.6) [S_end], mean of per-realization means:",
+                     "     N        a   real.    [S_end]"]
+        for n in sizes {
+            let path = "/drh/N\(n)", d = Self.dimension(n)
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let eps = try file.openDataset(path + "/eps").readAll(as: Double.self)
+            let s = try file.openDataset(path + "/s_end").readAll(as: Double.self)
+            for p in pointsOf(n) {
+                var c = 0, acc = 0.0
+                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                    var k = 0, sum = 0.0
+                    for i in 0..<d where eps[t * d + i] >= 0.4 && eps[t * d + i] < 0.6 { k += 1; sum += s[t * d + i] }
+                    if k > 0 { c += 1; acc += sum / Double(k) }
+                }
+                lines.append(pad("\(n)", 6) + pad(format6(points[p].a, 3), 9) + pad("\(c)", 8) + pad(c > 0 ? format6(acc / Double(c)) : "-", 11))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// Reduction of the De Roeck-Huveneers ED study (`drh`, seed 002 Fig. 2):
+/// per (N, a) the mean of the last l-bit's eigenstate entropy [S_end] over the
+/// eps window and over all eigenstates (mean of per-realization means,
+/// bootstrap errors over realizations), the histogram p(S_end) of the window
+/// states pooled over realizations, and the mean-field curves [S_end](a; N)
+/// of AvalancheMeanField with g_10 fitted at a = a_c = 1/sqrt(2)
+/// (docs/avalanche-ed-2d.md). Figures: python/qglass_plot_avalanche2d.py.
+extension DRHStudy: ReducibleStudy {
+    static var plotEntry: String { "qglass_plot_avalanche2d:plot_drh" }
+
+    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        guard world.rank == 0 else { return 0 }
+        return try DRHReducer.run(options: options, survey: survey, log: log)
+    }
+}
+
+enum DRHReducer {
+    static let bins = 40
+    static let aCritical = 1 / 2.0.squareRoot()
+    static let ln2 = 0.69314718055994530942
+
+    struct Record {
+        var seed: UInt64; var N: Int; var a: Double; var realization: Int
+        var nWindow: Double; var sumWindow: Double; var nAll: Double; var sumAll: Double
+        var histogram: [Double]
+        var key: String { "seed=\(seed)|N=\(N)|a=\(a)|r=\(realization)" }
+    }
+    struct Point: Hashable { var N: Int; var a: Double }
+
+    static func run(options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        var records: [Record] = []
+        var seen = Set<String>()
+        var duplicates = 0
+        var J1 = Double.nan
+        let lo = options.epsWindow.lo, hi = options.epsWindow.hi
+        for path in options.inputs {
+            try HDF5File.with(path: path, mode: .readOnly) { f in
+                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                guard let study = plan.study as? DRHStudy else { throw ReduceError(message: "\(path): not a drh campaign") }
+                if J1.isNaN { J1 = study.J1 }
+                guard J1 == study.J1 else { throw ReduceError(message: "mismatched configs: \(path) has J1 = \(study.J1), another input \(J1)") }
+                for m in try f.members(of: "/drh") where m.hasPrefix("N") {
+                    let block = "/drh/\(m)"
+                    let N = Int(try f.numericAttribute("N", as: Double.self, on: block).first ?? -1)
+                    let done = try f.openDataset(block + "/done").readAll(as: UInt8.self)
+                    let a = try f.openDataset(block + "/a").readAll(as: Double.self)
+                    let real = try f.openDataset(block + "/realization").readAll(as: Int64.self)
+                    let epsD = try f.openDataset(block + "/eps"), sD = try f.openDataset(block + "/s_end")
+                    let D = epsD.rowLength
+                    for row in done.indices where done[row] == 1 {
+                        let eps = try epsD.readRows(start: row, count: 1, as: Double.self)
+                        let s = try sD.readRows(start: row, count: 1, as: Double.self)
+                        guard eps.count == D, s.count == D, s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
+                            throw ReduceError(message: "\(path), \(block) row \(row): s_end not finite or outside [0, ln 2]")
+                        }
+                        var r = Record(seed: plan.settings.seed, N: N, a: a[row], realization: Int(real[row]), nWindow: 0, sumWindow: 0,
+                                       nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
+                        for k in 0..<D where eps[k] >= lo && eps[k] < hi {
+                            r.nWindow += 1; r.sumWindow += s[k]
+                            r.histogram[min(bins - 1, max(0, Int(s[k] / ln2 * Double(bins))))] += 1
+                        }
+                        if seen.insert(r.key).inserted { records.append(r) } else { duplicates += 1 }
+                    }
+                }
+            }
+        }
+        guard !records.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        var groups: [Point: [Record]] = [:]
+        for r in records { groups[Point(N: r.N, a: r.a), default: []].append(r) }
+        let points = groups.keys.sorted { ($0.N, $0.a) < ($1.N, $1.a) }
+        var nReal: [Int64] = [], wMean: [Double] = [], wErr: [Double] = [], aMean: [Double] = [], aErr: [Double] = [], hist: [Double] = []
+        for p in points {
+            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "drh|N=\(p.N)|a=\(p.a)")
+            let w = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumWindow), den: rs.map(\.nWindow), resamples: idx, mode: options.average)
+            let al = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumAll), den: rs.map(\.nAll), resamples: idx, mode: options.average)
+            nReal.append(Int64(rs.count)); wMean.append(w.value); wErr.append(w.error); aMean.append(al.value); aErr.append(al.error)
+            var h = [Double](repeating: 0, count: bins)
+            for r in rs { for b in 0..<bins { h[b] += r.histogram[b] } }
+            let total = h.reduce(0, +), width = ln2 / Double(bins)
+            hist += h.map { total > 0 ? $0 / (total * width) : .nan }
+        }
+
+        // Mean field: fit g_10 at a = a_c (ED window means interpolated linearly in a per N).
+        let table = try EtaTable.shared(.default)
+        let sizes = Array(Set(points.map(\.N))).sorted()
+        var fitN: [Int] = [], fitS: [Double] = [], fitE: [Double] = []
+        for n in sizes {
+            let sel = points.indices.filter { points[$0].N == n }
+            guard let j = sel.firstIndex(where: { points[$0].a >= aCritical - 1e-9 }) else { continue }
+            let i1 = sel[j]
+            if abs(points[i1].a - aCritical) < 1e-9 { fitN.append(n); fitS.append(wMean[i1]); fitE.append(wErr[i1]); continue }
+            guard j > 0 else { continue }
+            let i0 = sel[j - 1], t = (aCritical - points[i0].a) / (points[i1].a - points[i0].a)
+            fitN.append(n); fitS.append((1 - t) * wMean[i0] + t * wMean[i1]); fitE.append(max(wErr[i0], wErr[i1]))
+        }
+        var warnings: [String] = []
+        if duplicates > 0 { warnings.append("\(duplicates) duplicated task(s) counted once") }
+        func mf(_ n: Int, _ a: Double, _ g10: Double) throws -> Double {
+            try table.distribution.meanEntropy(g1: exp(AvalancheMeanField.endLogCoupling(N: n, a: a, g10: g10, table: table)))
+        }
+        func chi2(_ t: Double) throws -> Double {
+            var c = 0.0
+            for (k, n) in fitN.enumerated() where fitS[k].isFinite {
+                let d = (try mf(n, aCritical, exp(t)) - fitS[k]) / max(fitE[k], 1e-3)
+                c += d * d
+            }
+            return c
+        }
+        var g10 = 0.5, chi = Double.nan
+        if fitN.isEmpty {
+            warnings.append("a = a_c = 1/sqrt(2) is not inside the a grid of any N: mean-field curves drawn at g_10 = 0.5 (not fitted)")
+        } else {
+            // Scan ln g_10 on [-7, 4.6], then golden section around the best grid point.
+            let grid = stride(from: -7.0, through: 4.6, by: 0.1).map { $0 }
+            let values = try grid.map(chi2)
+            let best = values.indices.min { values[$0] < values[$1] }!
+            var x0 = grid[max(0, best - 1)], x1 = grid[min(grid.count - 1, best + 1)]
+            let r = (5.0.squareRoot() - 1) / 2
+            var c = x1 - r * (x1 - x0), d = x0 + r * (x1 - x0)
+            var fc = try chi2(c), fd = try chi2(d)
+            for _ in 0..<40 {
+                if fc < fd { x1 = d; d = c; fd = fc; c = x1 - r * (x1 - x0); fc = try chi2(c) }
+                else { x0 = c; c = d; fc = fd; d = x0 + r * (x1 - x0); fd = try chi2(d) }
+            }
+            g10 = exp((x0 + x1) / 2); chi = try chi2((x0 + x1) / 2)
+        }
+        let aMin = points.map(\.a).min()!, aMax = points.map(\.a).max()!
+        let aGrid = (0...120).map { aMin + (aMax - aMin) * Double($0) / 120 }
+        var curves: [Double] = []
+        for n in sizes { for a in aGrid { curves.append(try mf(n, a, g10)) } }
+        let mfAtCritical = try fitN.map { try mf($0, aCritical, g10) }
+
+        try writeAtomically(options.output, force: options.force) { f in
+            try writeCommonAttributes(f, study: DRHStudy.self, options: options, survey: survey, skipped: 0)
+            try f.setAttribute("eps_window", [lo, hi])
+            try f.setAttribute("average", options.average.rawValue)
+            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+            let out = ReducedWriter(file: f)
+            try out.group("/drh")
+            try out.attr("J1", J1, on: "/drh")
+            try out.group("/drh/points")
+            try out.putInt("/drh/points/N", points.map { Int64($0.N) })
+            try out.put("/drh/points/a", points.map(\.a))
+            try out.putInt("/drh/points/n_realizations", nReal)
+            try out.put("/drh/points/s_end_window_mean", wMean)
+            try out.put("/drh/points/s_end_window_err", wErr)
+            try out.put("/drh/points/s_end_all_mean", aMean)
+            try out.put("/drh/points/s_end_all_err", aErr)
+            try out.put("/drh/points/histogram", hist, [points.count, bins])
+            try out.put("/drh/histogram_edges", (0...bins).map { ln2 * Double($0) / Double(bins) })
+            try out.group("/drh/mean_field")
+            try out.attr("g10", g10, on: "/drh/mean_field")
+            try out.attr("a_c", aCritical, on: "/drh/mean_field")
+            try out.attr("chi2", chi, on: "/drh/mean_field")
+            try out.attr("convention", ReducedCouplingConvention.default.rawValue, on: "/drh/mean_field")
+            try out.putInt("/drh/mean_field/N", sizes.map { Int64($0) })
+            try out.put("/drh/mean_field/a", aGrid)
+            try out.put("/drh/mean_field/s_end", curves, [sizes.count, aGrid.count])
+            try out.putInt("/drh/mean_field/fit_N", fitN.map { Int64($0) })
+            try out.put("/drh/mean_field/fit_s_end_ed", fitS)
+            try out.put("/drh/mean_field/fit_s_end_err", fitE)
+            try out.put("/drh/mean_field/fit_s_end_mf", mfAtCritical)
+        }
+        var report = ["drh: [S_end] of the last l-bit, eps window [\(lo), \(hi)) and all states (bootstrap errors over realizations)",
+                      "    N        a  real.   [S_end] window        [S_end] all"]
+        for (i, p) in points.enumerated() {
+            report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.N, p.a, Int(nReal[i]), fmt(wMean[i]), fmt(wErr[i]), fmt(aMean[i]), fmt(aErr[i])))
+        }
+        report.append(String(format: "mean field: g_10 = %.6g fitted at a_c = 1/sqrt(2) (chi2 %.4g)", g10, chi))
+        for (k, n) in fitN.enumerated() {
+            report.append(String(format: "  N = %2d: [S_end](a_c) ED %@ ± %@, mean field %@", n, fmt(fitS[k]), fmt(fitE[k]), fmt(mfAtCritical[k])))
+        }
+        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
+        log(report.joined(separator: "\n"))
+        log("[reduce] wrote \(options.output)")
+        return 0
+    }
+}

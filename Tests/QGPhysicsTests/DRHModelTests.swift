@@ -1,0 +1,100 @@
+import XCTest
+import QGPhysics
+import QGED
+import QGLinearAlgebra
+import QGTestSupport
+
+/// S8: the De Roeck-Huveneers central-grain Hamiltonian and the last l-bit's
+/// eigenstate entropy in its limits.
+final class DRHModelTests: XCTestCase {
+    /// Kronecker product a (x) b of square matrices, column-major; b acts on the low bits.
+    func kron(_ a: [Double], _ na: Int, _ b: [Double], _ nb: Int) -> [Double] {
+        let n = na * nb
+        var out = [Double](repeating: 0, count: n * n)
+        for ia in 0..<na { for ja in 0..<na { for ib in 0..<nb { for jb in 0..<nb {
+            out[(ia * nb + ib) + n * (ja * nb + jb)] = a[ia + na * ja] * b[ib + nb * jb]
+        } } } }
+        return out
+    }
+
+    func identity(_ n: Int) -> [Double] { (0..<(n * n)).map { $0 % (n + 1) == 0 ? 1 : 0 } }
+
+    func drawn(N: Int, realization: Int = 0) -> ([Double], [Double]) {
+        var rng = CounterRNG(seed: 3, stream: StreamKey.make("drh-test"), realization: realization)
+        return DeRoeckHuveneersModel.drawDisorder(N: N, rng: &rng)
+    }
+
+    /// N = 1: H = H_g (x) 1 + h (sigma^z_1) + J (sigma^x_g sigma^x_1 + sigma^y_g sigma^y_1), sigma_g on grain qubit 0,
+    /// built from Kronecker products (l-bit = the high bit, grain qubits 2, 1, 0 below it).
+    func testSingleLbitHamiltonianByHand() {
+        let (g, f) = drawn(N: 1)
+        let J = 0.37
+        let m = DeRoeckHuveneersModel(grain: g, fields: f, couplings: [J])
+        XCTAssertEqual(m.dimension, 16)
+        XCTAssertEqual(m.sites, 4)
+        let sz: [Double] = [1, 0, 0, -1], sx: [Double] = [0, 1, 1, 0]
+        // sigma^y sigma^y is real: sigma^y (x) sigma^y = [[0,0,0,-1],[0,0,1,0],[0,1,0,0],[-1,0,0,0]].
+        var h = kron(identity(2), 2, g, 8)
+        let zl = kron(sz, 2, identity(8), 8)
+        let xx = kron(sx, 2, kron(identity(4), 4, sx, 2), 8)
+        // sigma^y_l sigma^y_g = -(sigma^+ - sigma^-)_l (sigma^+ - sigma^-)_g: entries from (i sigma^y) = [[0,1],[-1,0]].
+        let isy: [Double] = [0, -1, 1, 0]  // column-major [[0, 1], [-1, 0]]
+        let yyNeg = kron(isy, 2, kron(identity(4), 4, isy, 2), 8)  // (i sy)(x)(i sy) = - sy (x) sy
+        for k in h.indices { h[k] += f[0] * zl[k] + J * (xx[k] - yyNeg[k]) }
+        let built = m.denseMatrix()
+        for k in h.indices { XCTAssertEqual(built[k], h[k], accuracy: 1e-14, "entry \(k % 16), \(k / 16)") }
+        // Flip-flop: amplitude 2J between |g0 = down, l = up> (s = 1) and |g0 = up, l = down> (s = 8); parallel pairs uncoupled.
+        XCTAssertEqual(built[8 + 16 * 1], 2 * J, accuracy: 1e-15)
+        XCTAssertEqual(built[1 + 16 * 8], 2 * J, accuracy: 1e-15)
+        XCTAssertEqual(built[9 + 16 * 0], 0)
+    }
+
+    func testGrainIsGOEScaledToRMS() {
+        for r in 0..<5 {
+            let (g, f) = drawn(N: 7, realization: r)
+            XCTAssertEqual(DeRoeckHuveneersModel.grainRMS(g), 1.5, accuracy: 1e-13)
+            for i in 0..<8 { for j in 0..<8 { XCTAssertEqual(g[i + 8 * j], g[j + 8 * i]) } }
+            // RMS eigenvalue from the spectrum.
+            var mtx = DenseMatrix(rows: 8, cols: 8, storage: g)
+            let e = try! SymmetricEigensolver.solve(&mtx)
+            XCTAssertEqual((e.map { $0 * $0 }.reduce(0, +) / 8).squareRoot(), 1.5, accuracy: 1e-12)
+            XCTAssertEqual(f.count, 7)
+            for x in f { XCTAssertTrue(x >= 0.9 && x <= 1.1) }
+        }
+    }
+
+    func testCouplingsDecay() {
+        XCTAssertEqual(DeRoeckHuveneersModel.couplings(N: 4, J1: 0.41, a: 0.5), [0.41, 0.205, 0.1025, 0.05125])
+        XCTAssertEqual(DeRoeckHuveneersModel.couplings(N: 3, J1: 0.41, a: 0), [0.41, 0, 0])
+    }
+
+    /// Entropy of the last l-bit in every eigenstate (serial dense ED).
+    func lastLbitEntropies(_ m: DeRoeckHuveneersModel) throws -> (e: [Double], s: [Double]) {
+        var mtx = DenseMatrix(rows: m.dimension, cols: m.dimension, storage: m.denseMatrix())
+        let e = try SymmetricEigensolver.solve(&mtx)
+        let block = DenseBlock(rows: m.dimension, cols: m.dimension, isComplex: false, storage: .serial(mtx.storage))
+        let s = try Entanglement.eigenstateEntropies(block, hamiltonian: m, cut: .site(m.sites - 1, of: m.sites), group: nil)
+        return (e, s)
+    }
+
+    func testDecoupledLastLbitHasZeroEntropy() throws {
+        let (g, f) = drawn(N: 4)
+        let (_, s) = try lastLbitEntropies(DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: 4, J1: 0.41, a: 0)))
+        XCTAssertLessThan(s.max()!, 1e-10)
+        // Small a: still nearly decoupled (J_4 = 0.41 * 0.05^3 ~ 5e-5).
+        let (_, s2) = try lastLbitEntropies(DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: 4, J1: 0.41, a: 0.05)))
+        XCTAssertLessThan(s2.reduce(0, +) / Double(s2.count), 1e-3)
+    }
+
+    func testStrongCouplingThermalizesLastLbit() throws {
+        let (g, f) = drawn(N: 4)
+        let m = DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: 4, J1: 1.0, a: 1.0))
+        let (e, s) = try lastLbitEntropies(m)
+        let lo = e.first!, hi = e.last!
+        var mid: [Double] = []
+        for k in e.indices { let x = (e[k] - lo) / (hi - lo); if x >= 0.4 && x < 0.6 { mid.append(s[k]) } }
+        let mean = mid.reduce(0, +) / Double(mid.count)
+        XCTAssertGreaterThan(mean, 0.55, "mid-spectrum [S_end] \(mean) should approach ln 2")
+        XCTAssertLessThanOrEqual(s.max()!, log(2.0) + 1e-12)
+    }
+}

@@ -1,0 +1,258 @@
+"""S8 studies drh (De Roeck-Huveneers ED) and diamond (2D free-fermion lattices +
+mean field): small real campaigns, payloads bit-identical on 1, 2 and 3 ranks,
+the stored disorder rebuilt with numpy, reduce + plot checked with h5py.
+
+Runs the built executable (QGLASS_BIN, default .build/debug/qglass) under mpirun.
+"""
+import os
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+from qgtest import ENV, QGLASS, datasets
+
+LN2 = np.log(2.0)
+TIMINGS = ("wall_seconds", "seconds_build", "seconds_solve", "seconds_observables", "seconds")
+
+DRH = "[drh]\nN = [3, 5]\na = [0.2, 0.7071067811865476, 1.0]\n"
+DIAMOND = ('[diamond]\nR = [3, 5]\nW = [5.0, 30.0, 80.0, 200.0]\npotential = ["qp", "random"]\ng0 = 1.0\n'
+           'theta_W = [80.0]\nmap_R = 4\nmap_W = [30.0, 80.0]\nmap_theta0 = 2.954\n')
+
+
+def qrun(*args, ranks=2):
+    """qglass under mpirun with --oversubscribe (3 ranks on a 2-core machine)."""
+    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
+    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res
+
+
+def config(d, name, table, realizations, group=1):
+    cfg = d / f"{name}.toml"
+    cfg.write_text(f"[campaign]\nseed = 5\nrealizations = {realizations}\ngroup_size = {group}\n\n{table}")
+    return cfg
+
+
+def payload(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        for name, ds in datasets(f):
+            if name.split("/")[-1] not in TIMINGS and not name.endswith("_seconds"):
+                out[name] = ds[()]
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    d = tmp_path_factory.mktemp("aval2d")
+    out = {}
+    # Every diamond rank builds the eta table (about 20 s of CPU in a debug build): 1 and 3 ranks only.
+    for study, table, nreal, counts in (("drh", DRH, 3, (1, 2, 3)), ("diamond", DIAMOND, 6, (1, 3))):
+        cfg = config(d, study, table, nreal)
+        files = {}
+        for n in counts:
+            files[n] = d / f"{study}-{n}.h5"
+            qrun("run", str(cfg), "--out", str(files[n]), ranks=n)
+        files[2] = files.get(2, files[3])
+        red = d / f"{study}-reduced.h5"
+        res = qrun("reduce", str(files[2]), "--out", str(red), "--bootstrap", "40", "--force", ranks=1)
+        figs = d / f"{study}-figures"
+        plot = subprocess.run([QGLASS, "plot", str(red), "--out", str(figs)], env=ENV, capture_output=True, text=True, timeout=600)
+        assert plot.returncode == 0, plot.stdout + plot.stderr
+        out[study] = (files, red, figs, res.stdout, d)
+    return out
+
+
+@pytest.mark.parametrize("study", ["drh", "diamond"])
+def test_bit_identical_across_ranks(runs, study):
+    files = runs[study][0]
+    p1 = payload(files[1])
+    for n in (2, 3) if study == "drh" else (3,):
+        pn = payload(files[n])
+        assert p1.keys() == pn.keys()
+        for k in p1:
+            assert np.array_equal(p1[k], pn[k], equal_nan=True), f"{study} {k} differs on {n} ranks"
+
+
+def test_drh_stored_disorder_and_entropies(runs):
+    files = runs["drh"][0]
+    with h5py.File(files[2], "r") as f:
+        for blk in ("N3", "N5"):
+            g = f[f"drh/{blk}"]
+            N = int(g.attrs["N"])
+            assert g["grain"].shape[1] == 64 and g["h"].shape[1] == N
+            grain = g["grain"][()].reshape(-1, 8, 8)
+            assert np.allclose(np.sqrt(np.einsum("rij,rij->r", grain, grain) / 8), 1.5)
+            assert np.all(np.abs(g["h"][()] - 1) <= 0.1)
+            # Same disorder at every a (keyed by N and realization only).
+            for r in set(g["realization"][()]):
+                rows = np.where(g["realization"][()] == r)[0]
+                assert all(np.array_equal(grain[rows[0]], grain[k]) for k in rows)
+            s = g["s_end"][()]
+            assert np.all((s >= -1e-12) & (s <= LN2 + 1e-12))
+            # Rebuild H for one row with numpy and recompute S_end of every eigenstate.
+            row = int(np.where(g["a"][()] == 1.0)[0][0])
+            D = 8 << N
+            h = g["h"][row]
+            J = 0.41 * g["a"][row] ** np.arange(N)
+            H = np.zeros((D, D))
+            for st in range(D):
+                gi = st & 7
+                H[(st & ~7) | np.arange(8), st] += grain[row][:, gi]
+                H[st, st] += sum(h[n] * (1 if (st >> (3 + n)) & 1 == 0 else -1) for n in range(N))
+                for n in range(N):
+                    if ((st >> (3 + n)) & 1) != (st & 1):
+                        H[st ^ (1 | 1 << (3 + n)), st] += 2 * J[n]
+            e, v = np.linalg.eigh(H)
+            assert np.allclose(e, g["energy"][row], atol=1e-10)
+            psi = v.reshape(2, D // 2, D)  # last l-bit = the highest bit = the slow index
+            rho_up = np.einsum("ik,ik->k", psi[0], psi[0])
+            off = np.einsum("ik,ik->k", psi[0], psi[1])
+            lam = 0.5 + np.sqrt((rho_up - 0.5) ** 2 + off ** 2)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                S = -np.nan_to_num(lam * np.log(lam)) - np.nan_to_num((1 - lam) * np.log(1 - lam))
+            assert np.allclose(S, g["s_end"][row], atol=1e-8)
+
+
+def test_drh_reduced(runs):
+    files, red, figs, report, _ = runs["drh"]
+    with h5py.File(files[2], "r") as c, h5py.File(red, "r") as f:
+        assert f.attrs["study"] in (b"drh", "drh")
+        pts = f["drh/points"]
+        for i, (N, a) in enumerate(zip(pts["N"][()], pts["a"][()])):
+            g = c[f"drh/N{N}"]
+            rows = np.where(g["a"][()] == a)[0]
+            eps, s = g["eps"][()][rows], g["s_end"][()][rows]
+            inw = (eps >= 0.4) & (eps < 0.6)
+            want = np.mean([s[k][inw[k]].mean() for k in range(len(rows))])
+            assert np.isclose(pts["s_end_window_mean"][i], want, rtol=1e-12)
+            assert np.isclose(pts["s_end_all_mean"][i], s.mean(), rtol=1e-12)
+            hist = pts["histogram"][i]
+            assert np.isclose(np.sum(hist) * LN2 / len(hist), 1.0)
+        # [S_end] grows with a; the mean-field curves are monotone, fitted at a_c.
+        mf = f["drh/mean_field"]
+        assert mf.attrs["g10"] > 0 and np.isclose(mf.attrs["a_c"], 1 / np.sqrt(2))
+        curves = mf["s_end"][()]
+        assert np.all(np.diff(curves, axis=1) >= -1e-9) and np.all(curves <= LN2 + 1e-9)
+        assert np.allclose(mf["fit_s_end_mf"][()], mf["fit_s_end_ed"][()], atol=0.15)
+    for name in ("drh_s_end_vs_a", "drh_s_end_all_vs_a", "drh_p_s_end"):
+        assert (figs / f"{name}.png").exists()
+
+
+def diamond_sites(R):
+    """Sites of the diamond in the study's order (n1 ascending, then n2)."""
+    return [(i, j) for i in range(-R, R + 1) for j in range(-(R - abs(i)), R - abs(i) + 1)]
+
+
+def triangle(theta, W):
+    x0 = 2 / (1 + np.sqrt(5))  # 2 pi / q1
+    t = np.mod(theta, 2 * np.pi)
+    return np.where(t < x0, W - 2 * W * t / x0, -W + 2 * W * (t - x0) / (2 * np.pi - x0))
+
+
+def diamond_h(R, theta, W):
+    sites = diamond_sites(R)
+    idx = {s: k for k, s in enumerate(sites)}
+    H = np.diag(triangle(np.asarray(theta), W))
+    for (i, j), k in idx.items():
+        for nb in ((i + 1, j), (i, j + 1)):
+            if nb in idx:
+                H[k, idx[nb]] = H[idx[nb], k] = 1.0
+    return H, sites, idx[(0, 0)]
+
+
+def test_diamond_stored_disorder(runs):
+    files = runs["diamond"][0]
+    q = np.pi * np.array([1 + np.sqrt(5), 1 + np.sqrt(3)])
+    with h5py.File(files[2], "r") as f:
+        for R in (3, 5):
+            N = 2 * R * R + 2 * R + 1
+            qp, rnd = f[f"diamond/qp/R{R}"], f[f"diamond/random/R{R}"]
+            assert qp["theta"].shape[1] == 1 and rnd["theta"].shape[1] == N
+            for g in (qp, rnd):
+                assert np.all(g["done"][()] == 1)
+                th = g["theta"][()]
+                assert np.all((th >= 0) & (th < 2 * np.pi))
+                # The same draw at every W (keyed by R and realization).
+                for r in set(g["realization"][()]):
+                    rows = np.where(g["realization"][()] == r)[0]
+                    assert all(np.array_equal(th[rows[0]], th[k]) for k in rows)
+                n = g["n_star"][()]
+                assert np.all(n >= -1e-9) and np.all(n <= N + 1e-9)
+            # Weak potential: everything avalanches; n_* close to N.
+            w5 = qp["W"][()] == 5.0
+            assert np.all(qp["n_star"][()][w5] > 0.9 * N)
+        # The map: a permutation maximizing prod |phi_{k, site(k)}| (checked against scipy when present).
+        m = f["diamond/qp/maps"]
+        R = 4
+        for row in range(m["W"].shape[0]):
+            W, t0 = m["W"][row], m["theta"][row][0]
+            assert t0 == 2.954
+            sites = diamond_sites(R)
+            theta = [q[0] * i + q[1] * j + t0 for i, j in sites]
+            H, _, origin = diamond_h(R, theta, W)
+            e, v = np.linalg.eigh(H)
+            site = m["site_of_orbital"][row]
+            assert sorted(site) == list(range(len(sites)))
+            lp = np.sum(np.log(np.abs(v[site, np.arange(len(sites))])))
+            assert np.isclose(lp, m["log_product"][row], atol=1e-8)
+            try:
+                from scipy.optimize import linear_sum_assignment
+                cost = -np.log(np.maximum(np.abs(v.T), 1e-300))
+                r, c = linear_sum_assignment(cost)
+                assert np.isclose(-cost[r, c].sum(), lp, atol=1e-8)
+            except ImportError:
+                pass
+            g0 = np.zeros(len(sites))
+            g0[site] = np.abs(v[origin, :])
+            assert np.allclose(g0, m["g0_site"][row], rtol=1e-8, atol=1e-14)
+            s = m["s_site"][row]
+            assert np.all((s >= 0) & (s <= LN2 + 1e-12))
+            assert s[origin] == s.max()
+
+
+def test_diamond_reduced(runs):
+    files, red, figs, report, _ = runs["diamond"]
+    with h5py.File(files[2], "r") as c, h5py.File(red, "r") as f:
+        for kind in ("qp", "random"):
+            pts = f[f"diamond/{kind}/points"]
+            for i, (R, W) in enumerate(zip(pts["R"][()], pts["W"][()])):
+                g = c[f"diamond/{kind}/R{R}"]
+                sel = g["W"][()] == W
+                N = 2 * R * R + 2 * R + 1
+                assert pts["n_samples"][i] == sel.sum()
+                assert np.isclose(pts["eta_mean"][i], g["eta_tot"][()][sel].mean(), rtol=1e-12)
+                assert np.isclose(pts["f_aval"][i], np.mean(g["n_star"][()][sel] > N / 2))
+            assert "W_half" in f[f"diamond/{kind}"].attrs and "W_th" in f[f"diamond/{kind}"].attrs
+        th = f["diamond/qp/theta"]
+        assert set(th["W"][()]) == {80.0} and len(th["eta"]) == 2 * 6
+        assert "qp_R4_W30.0" in f["diamond/qp/maps"]
+    for name in ("diamond_eta_vs_W_qp", "diamond_eta_vs_W_random", "diamond_faval_vs_W_qp", "diamond_eta_vs_theta0_W80",
+                 "diamond_map_qp_R4_W30.0", "diamond_map_random_R4_W80.0"):
+        assert (figs / f"{name}.png").exists(), name
+
+
+def test_diamond_refusals(tmp_path):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    for bad, why in (('R = [0]\nW = [1.0]\n', "R = 0 out of range"), ('R = [2]\nW = [1.0]\npotential = ["aa"]\n', "potential must be"),
+                     ('R = [2]\nW = [1.0]\ntheta_W = [2.0]\n', "theta_W = 2.0 is not one of"), ('R = [2]\nW = [1.0]\nfoo = 1\n', "foo")):
+        cfg = tmp_path / "bad.toml"
+        cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[diamond]\n{bad}")
+        res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
+        assert res.returncode == 2 and why in res.stderr, res.stderr
+
+
+def test_drh_refusals(tmp_path):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    for bad, why in (('N = [11]\na = [0.5]\n', "N = 11 out of range"), ('N = [4]\na = [-0.5]\n', "a must be in [0, 2]"),
+                     ('N = [4]\na = [0.5]\ngrain_rms = 0.0\n', "grain_rms must be"), ('N = [4]\na = [0.5]\nJ = 1\n', "J")):
+        cfg = tmp_path / "bad.toml"
+        cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[drh]\n{bad}")
+        res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
+        assert res.returncode == 2 and why in res.stderr, res.stderr
