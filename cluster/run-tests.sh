@@ -9,4 +9,4 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Keep OPENBLAS_CORETYPE as the machine sets it; one BLAS thread per rank.
 swift build --build-tests
 swift test --skip-build
-QGLASS_BIN="$here/.build/debug/qglass" python3 -m pytest -q tests/python
+QGLASS_BIN="$here/.build/debug/qglass" python3 -m pytest -q Tests/Python

@@ -1,5 +1,5 @@
 """Every study's campaign and reduced payloads equal the committed golden
-checksums (tests/fixtures/golden/checksums.json, made by golden.py --update)."""
+checksums (Tests/Fixtures/golden/checksums.json, made by golden.py --update)."""
 import json
 
 import golden

@@ -1,8 +1,8 @@
 """Golden payload checksums: every study's campaign and reduced files of a tiny
 config, checksummed object by object, so that a refactoring that must not
-change payloads can prove it did not (tests/python/test_golden_payloads.py).
+change payloads can prove it did not (Tests/Python/test_golden_payloads.py).
 
-    python3 tests/python/golden.py --update   # rewrite tests/fixtures/golden/checksums.json
+    python3 Tests/Python/golden.py --update   # rewrite Tests/Fixtures/golden/checksums.json
 
 Whoever changes a payload on purpose reruns --update in the same commit and
 says why in the commit message. Objects that are not in the golden file (new
@@ -23,7 +23,7 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "golden"
+FIXTURES = ROOT / "Tests" / "Fixtures" / "golden"
 CHECKSUMS = FIXTURES / "checksums.json"
 QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "debug" / "qglass"))
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
