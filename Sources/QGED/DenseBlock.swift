@@ -76,18 +76,20 @@ public struct DenseBlock: Sendable {
         self = DenseBlock(rows: rows, cols: cols, isComplex: false, storage: storage)
     }
 
-    /// Collective over the group when distributed: C = A^T B for real A
-    /// (k x m) and B (k x n) of the same distribution (DGEMM or PDGEMM).
-    public static func transposeTimes(_ a: DenseBlock, _ b: DenseBlock) throws -> DenseBlock {
-        precondition(!a.isComplex && !b.isComplex && a.rows == b.rows, "transposeTimes needs real blocks with equal row counts")
-        let m = a.cols, n = b.cols, k = a.rows
+    /// Collective over the group when distributed: C = op(A) B for real
+    /// blocks of the same distribution, op = transpose or none (DGEMM or
+    /// PDGEMM). The one GEMM kernel behind `transposeTimes` and `times`.
+    public static func product(_ ta: Transpose, _ a: DenseBlock, _ b: DenseBlock) throws -> DenseBlock {
+        let k = ta == .transpose ? a.rows : a.cols
+        precondition(!a.isComplex && !b.isComplex && k == b.rows, "product needs real blocks with matching inner dimension")
+        let m = ta == .transpose ? a.cols : a.rows, n = b.cols
         switch (a.storage, b.storage) {
         case (.serial(let av), .serial(let bv)):
             var c = [Double](repeating: 0, count: max(1, m * n))
             av.withUnsafeBufferPointer { ap in
                 bv.withUnsafeBufferPointer { bp in
                     c.withUnsafeMutableBufferPointer { cp in
-                        gemm(.transpose, .none, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: k,
+                        gemm(ta, .none, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: a.rows,
                              b: bp.baseAddress!, ldb: k, beta: 0, c: cp.baseAddress!, ldc: m)
                     }
                 }
@@ -95,12 +97,18 @@ public struct DenseBlock: Sendable {
             return DenseBlock(rows: m, cols: n, isComplex: false, storage: .serial(c))
         case (.distributed(let ad), .distributed(let bd)):
             var c = try DistributedMatrix(grid: ad.grid, rows: m, cols: n, blockSize: ad.nb)
-            DistributedEigensolver.gemm(.transpose, .none, alpha: 1, ad, bd, beta: 0, &c)
+            DistributedEigensolver.gemm(ta, .none, alpha: 1, ad, bd, beta: 0, &c)
             return DenseBlock(rows: m, cols: n, isComplex: false, storage: .distributed(c))
         default:
-            preconditionFailure("transposeTimes: serial and distributed blocks mixed")
+            preconditionFailure("product: serial and distributed blocks mixed")
         }
     }
+
+    /// Collective when distributed: C = A^T B (real, same distribution).
+    public static func transposeTimes(_ a: DenseBlock, _ b: DenseBlock) throws -> DenseBlock { try product(.transpose, a, b) }
+
+    /// Collective when distributed: C = A B (real, same distribution).
+    public static func times(_ a: DenseBlock, _ b: DenseBlock) throws -> DenseBlock { try product(.none, a, b) }
 
     /// Collective over `group` when distributed: sum_j |C[i, j]|^2 for every
     /// row i of a real block, replicated on every rank (local sums, then one

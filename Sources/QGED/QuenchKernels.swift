@@ -194,32 +194,6 @@ public enum QuenchKernels {
 }
 
 extension DenseBlock {
-    /// Collective over the group when distributed: C = A B for real A (m x k)
-    /// and B (k x n) of the same distribution (DGEMM or PDGEMM).
-    public static func times(_ a: DenseBlock, _ b: DenseBlock) throws -> DenseBlock {
-        precondition(!a.isComplex && !b.isComplex && a.cols == b.rows, "times needs real blocks with matching inner dimension")
-        let m = a.rows, n = b.cols, k = a.cols
-        switch (a.storage, b.storage) {
-        case (.serial(let av), .serial(let bv)):
-            var c = [Double](repeating: 0, count: max(1, m * n))
-            av.withUnsafeBufferPointer { ap in
-                bv.withUnsafeBufferPointer { bp in
-                    c.withUnsafeMutableBufferPointer { cp in
-                        gemm(.none, .none, m: m, n: n, k: k, alpha: 1, a: ap.baseAddress!, lda: m,
-                             b: bp.baseAddress!, ldb: k, beta: 0, c: cp.baseAddress!, ldc: m)
-                    }
-                }
-            }
-            return DenseBlock(rows: m, cols: n, isComplex: false, storage: .serial(c))
-        case (.distributed(let ad), .distributed(let bd)):
-            var c = try DistributedMatrix(grid: ad.grid, rows: m, cols: n, blockSize: ad.nb)
-            DistributedEigensolver.gemm(.none, .none, alpha: 1, ad, bd, beta: 0, &c)
-            return DenseBlock(rows: m, cols: n, isComplex: false, storage: .distributed(c))
-        default:
-            preconditionFailure("times: serial and distributed blocks mixed")
-        }
-    }
-
     /// Local: self <- self^2 + other^2 entrywise for two real blocks of the
     /// same shape and distribution; `other` is emptied (its memory released).
     public mutating func addSquaresInPlace(of other: inout DenseBlock) throws {
