@@ -7,7 +7,7 @@ import QGTestSupport
 final class WrapperTests: XCTestCase {
     func testWrappersOnOneTwoAndThreeRanks() throws {
         let exe = URL(fileURLWithPath: TestPaths.qglass).deletingLastPathComponent().appendingPathComponent("qglass-mpi-selftest").path
-        for ranks in [1, 2, 3] {
+        for ranks in [1, 2, 3, 4] {
             let dir = try TestPaths.scratch("selftest-\(ranks)")
             let res = try MPIRun.run(["mpirun"] + MPIRun.mpirunArguments(ranks: ranks) + [exe, dir.appendingPathComponent("s.h5").path])
             XCTAssertEqual(res.status, 0, "\(ranks) ranks:\n\(res.stdout)\n\(res.stderr)")
