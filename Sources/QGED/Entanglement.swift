@@ -15,12 +15,16 @@ public enum EntanglementError: Error, CustomStringConvertible, Equatable {
     /// The Gram eigensolver (dsyevd) failed with this info code.
     case eigensolver(info: Int32)
     case notFinite
+    /// The kernel does not apply to these states (e.g. complex eigenvectors
+    /// or a sector basis for the single-qubit kernel); the text says why.
+    case unsupported(String)
 
     public var description: String {
         switch self {
         case .notNormalized(let t): return "state not normalized: tr rho_A = \(t)"
         case .eigensolver(let i): return "dsyevd on the Gram matrix failed, info = \(i)"
         case .notFinite: return "non-finite entanglement entropy"
+        case .unsupported(let why): return why
         }
     }
 }

@@ -72,32 +72,49 @@ public enum TwoSpinEntanglement {
     /// Accuracy ~1e-14 relative to the scale |phi| + |J| + |hx| (double roots,
     /// e.g. at J = 0 and phi1 = phi2, converge linearly to ~1e-8 relative).
     public static func energies(phi1: Double, phi2: Double, J: Double, hx: Double) -> [Double] {
+        let r = energyQuad(phi1: phi1, phi2: phi2, J: J, hx: hx)
+        return [r[0], r[1], r[2], r[3]]
+    }
+
+    /// One Horner step for the value f and the derivative d of a polynomial.
+    @inline(__always) static func horner(_ d: inout Double, _ f: inout Double, _ e: Double, _ a: Double) {
+        d = d * e + f
+        f = f * e + a
+    }
+
+    /// Largest root of the monic polynomial with real roots whose other
+    /// coefficients (high to low) are `c` (3 for a cubic, 4 for a quartic),
+    /// by Newton's method from above. Allocation-free.
+    @inline(__always) static func largestRoot(_ c: SIMD4<Double>, degree: Int, scale: Double) -> Double {
+        var e = scale * 1.0000001 + 1e-300
+        for _ in 0..<500 {
+            var f = 0.0, d = 0.0
+            horner(&d, &f, e, 1)
+            for k in 0..<degree { horner(&d, &f, e, c[k]) }
+            if d <= 0 || f <= 0 { break }
+            let step = f / d
+            e -= step
+            if step <= 1e-16 * scale { break }
+        }
+        return e
+    }
+
+    /// `energies` without allocation: the four eigenvalues, ascending.
+    static func energyQuad(phi1: Double, phi2: Double, J: Double, hx: Double) -> SIMD4<Double> {
         let (c2, c1, c0) = secularCoefficients(phi1: phi1, phi2: phi2, J: J, hx: hx)
         let scale = abs(phi1) + abs(phi2) + abs(J) + 2 * abs(hx)
-        if scale == 0 { return [0, 0, 0, 0] }
-        // Largest root of a monic polynomial with real roots, Newton from above.
-        func largest(_ c: [Double]) -> Double {  // c: coefficients high to low, c[0] = 1
-            var e = scale * 1.0000001 + 1e-300
-            for _ in 0..<500 {
-                var f = 0.0, d = 0.0
-                for a in c { d = d * e + f; f = f * e + a }
-                if d <= 0 || f <= 0 { break }
-                let step = f / d
-                e -= step
-                if step <= 1e-16 * scale { break }
-            }
-            return e
-        }
-        let q: [Double] = [1, 0, c2, c1, c0]
-        let r1 = largest(q)
-        let cubic: [Double] = [1, r1, c2 + r1 * r1, c1 + r1 * (c2 + r1 * r1)]  // q / (E - r1)
-        let r2 = largest(cubic)
-        let b = cubic[1] + r2, c = cubic[2] + r2 * b  // quadratic E^2 + b E + c
+        if scale == 0 { return SIMD4(0, 0, 0, 0) }
+        let r1 = largestRoot(SIMD4(0, c2, c1, c0), degree: 4, scale: scale)
+        // The cubic q / (E - r1) = E^3 + b1 E^2 + b2 E + b3.
+        let b1 = r1, b2 = c2 + r1 * r1
+        let b3 = c1 + r1 * b2
+        let r2 = largestRoot(SIMD4(b1, b2, b3, 0), degree: 3, scale: scale)
+        let b = b1 + r2, c = b2 + r2 * b  // quadratic E^2 + b E + c
         let disc = max(0, b * b - 4 * c).squareRoot()
         let r3 = b > 0 ? (-b - disc) / 2 : (-b + disc) / 2
         let r4 = r3 != 0 ? c / r3 : -b - r3
-        var roots = [r1, r2, r3, r4]
-        for k in roots.indices {  // polish on the quartic
+        var roots = SIMD4(r1, r2, r3, r4)
+        for k in 0..<4 {  // polish on the quartic
             for _ in 0..<3 {
                 let e = roots[k]
                 let f = (((e * e + c2) * e + c1) * e) + c0
@@ -108,7 +125,14 @@ public enum TwoSpinEntanglement {
                 roots[k] = e - step
             }
         }
-        return roots.sorted()
+        // Ascending (a sorting network of five compare-exchanges).
+        order(&roots, 0, 1); order(&roots, 2, 3); order(&roots, 0, 2); order(&roots, 1, 3); order(&roots, 1, 2)
+        return roots
+    }
+
+    /// Compare-exchange: v[i] <= v[j] afterwards.
+    @inline(__always) static func order(_ v: inout SIMD4<Double>, _ i: Int, _ j: Int) {
+        if v[j] < v[i] { let t = v[i]; v[i] = v[j]; v[j] = t }
     }
 
     /// The concurrence of the eigenstate at eigenvalue E (closed form above).
@@ -148,62 +172,88 @@ public enum TwoSpinEntanglement {
     /// (w = 1 or u = 1, whichever is regular; the Bell limits where both vanish).
     /// The overall sign is arbitrary.
     public static func eigenvector(energy E: Double, phi1: Double, phi2: Double, J: Double, hx: Double) -> [Double] {
+        let v = eigenvectorQuad(energy: E, phi1: phi1, phi2: phi2, J: J, hx: hx)
+        return [v[0], v[1], v[2], v[3]]
+    }
+
+    /// Sum of squares in index order (the same rounding as a sequential loop).
+    @inline(__always) static func normSquared(_ v: SIMD4<Double>) -> Double {
+        var n = 0.0
+        for k in 0..<4 { n = n + v[k] * v[k] }
+        return n
+    }
+
+    /// `eigenvector` without allocation (fixed-size SIMD storage).
+    static func eigenvectorQuad(energy E: Double, phi1: Double, phi2: Double, J: Double, hx: Double) -> SIMD4<Double> {
         let p = phi1 + phi2, m = phi1 - phi2, x = J - E, y = J + E
         let scale = abs(phi1) + abs(phi2) + abs(J) + 2 * abs(hx)
         let eps = 1e-9 * scale
         // From w = 1: a++ = hx/(x+p), a-- = hx/(x-p), u = a++ + a--, a+- = -hx u/(y-m), a-+ = -hx u/(y+m).
-        var v: [Double]
+        var v = SIMD4<Double>(0, 0, 0, 0)
         if abs(x + p) > eps && abs(x - p) > eps {
             let app = hx / (x + p), amm = hx / (x - p), u = app + amm
             if abs(y - m) > eps && abs(y + m) > eps {
-                v = [app, -hx * u / (y + m), -hx * u / (y - m), amm]  // s: ++, -+ (spin 1 down), +- (spin 2 down), --
-            } else {
-                v = [0, 0, 0, 0]
+                v = SIMD4(app, -hx * u / (y + m), -hx * u / (y - m), amm)  // s: ++, -+ (spin 1 down), +- (spin 2 down), --
             }
-        } else {
-            v = [0, 0, 0, 0]
         }
-        var n = v.reduce(0) { $0 + $1 * $1 }
+        var n = normSquared(v)
         if !(n.isFinite && n > 0) || abs(x) < eps || abs(y) < eps {
             // Resolve the special cases directly: the Bell states, or a
             // diagonal-entry resonance, from the null space of H2 - E.
             v = nullVector(E: E, phi1: phi1, phi2: phi2, J: J, hx: hx)
-            n = v.reduce(0) { $0 + $1 * $1 }
+            n = normSquared(v)
         }
         let r = 1 / n.squareRoot()
-        return v.map { $0 * r }
+        return v * r
+    }
+
+    /// The three indices of 0..<4 other than i, ascending.
+    @inline(__always) static func others(_ i: Int) -> (Int, Int, Int) {
+        switch i {
+        case 0: return (1, 2, 3)
+        case 1: return (0, 2, 3)
+        case 2: return (0, 1, 3)
+        default: return (0, 1, 2)
+        }
     }
 
     /// A null vector of H2 - E (the largest cofactor row of the 4 x 4
-    /// matrix), for the special cases of `eigenvector`.
-    static func nullVector(E: Double, phi1: Double, phi2: Double, J: Double, hx: Double) -> [Double] {
-        let h = matrix(phi1: phi1, phi2: phi2, J: J, hx: hx)
-        var a = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 4)
-        for i in 0..<4 { for j in 0..<4 { a[i][j] = h[i + 4 * j] - (i == j ? E : 0) } }
-        func det3(_ m: [[Double]]) -> Double {
-            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-        }
-        var best = [Double](repeating: 0, count: 4), bestNorm = -1.0
+    /// matrix), for the special cases of `eigenvector`. Allocation-free.
+    static func nullVector(E: Double, phi1: Double, phi2: Double, J: Double, hx: Double) -> SIMD4<Double> {
+        var h = matrix16(phi1: phi1, phi2: phi2, J: J, hx: hx)  // h[i + 4 j]
+        for i in 0..<4 { h[i + 4 * i] = h[i + 4 * i] - E }
+        let a = h
+        var best = SIMD4<Double>(0, 0, 0, 0), bestNorm = -1.0
         for i in 0..<4 {  // cofactors of row i form a null vector when rank(a) = 3
-            var c = [Double](repeating: 0, count: 4)
+            let (r0, r1, r2) = others(i)
+            var c = SIMD4<Double>(0, 0, 0, 0)
             for j in 0..<4 {
-                let minor = (0..<4).filter { $0 != i }.map { r in (0..<4).filter { $0 != j }.map { a[r][$0] } }
-                c[j] = ((i + j) % 2 == 0 ? 1 : -1) * det3(minor)
+                let (k0, k1, k2) = others(j)
+                let m00 = a[r0 + 4 * k0], m01 = a[r0 + 4 * k1], m02 = a[r0 + 4 * k2]
+                let m10 = a[r1 + 4 * k0], m11 = a[r1 + 4 * k1], m12 = a[r1 + 4 * k2]
+                let m20 = a[r2 + 4 * k0], m21 = a[r2 + 4 * k1], m22 = a[r2 + 4 * k2]
+                let det = m00 * (m11 * m22 - m12 * m21) - m01 * (m10 * m22 - m12 * m20) + m02 * (m10 * m21 - m11 * m20)
+                c[j] = ((i + j) % 2 == 0 ? 1 : -1) * det
             }
-            let n = c.reduce(0) { $0 + $1 * $1 }
+            let n = normSquared(c)
             if n > bestNorm { bestNorm = n; best = c }
         }
         if bestNorm > 1e-200 { return best }
         // Rank <= 2 (a degenerate pair): the Bell states named in the docs.
         let p = phi1 + phi2, m = phi1 - phi2
-        if abs(p) <= abs(m) { return [1, 0, 0, -1] }
-        return [0, 1, -1, 0]
+        if abs(p) <= abs(m) { return SIMD4(1, 0, 0, -1) }
+        return SIMD4(0, 1, -1, 0)
     }
 
     /// Dense H2, column-major 4 x 4, basis s = b1 + 2 b2.
     public static func matrix(phi1: Double, phi2: Double, J: Double, hx: Double) -> [Double] {
-        var h = [Double](repeating: 0, count: 16)
+        let h = matrix16(phi1: phi1, phi2: phi2, J: J, hx: hx)
+        return (0..<16).map { h[$0] }
+    }
+
+    /// `matrix` in fixed-size storage (no allocation).
+    @inline(__always) static func matrix16(phi1: Double, phi2: Double, J: Double, hx: Double) -> SIMD16<Double> {
+        var h = SIMD16<Double>(repeating: 0)
         for s in 0..<4 {
             let z1 = (s & 1) == 0 ? 1.0 : -1.0, z2 = (s & 2) == 0 ? 1.0 : -1.0
             h[s + 4 * s] = phi1 * z1 + phi2 * z2 + J * z1 * z2
@@ -219,8 +269,11 @@ public enum TwoSpinEntanglement {
         if J == 0 || hx == 0 { return 0 }
         let s0 = (z1 < 0 ? 1 : 0) + (z2 < 0 ? 2 : 0)
         var best = -1.0, bestE = 0.0
-        for e in energies(phi1: phi1, phi2: phi2, J: J, hx: hx) {
-            let o = abs(eigenvector(energy: e, phi1: phi1, phi2: phi2, J: J, hx: hx)[s0])
+        // Allocation-free: the energies and eigenvectors live in SIMD values.
+        let es = energyQuad(phi1: phi1, phi2: phi2, J: J, hx: hx)
+        for k in 0..<4 {
+            let e = es[k]
+            let o = abs(eigenvectorQuad(energy: e, phi1: phi1, phi2: phi2, J: J, hx: hx)[s0])
             if o > best { best = o; bestE = e }
         }
         return entropy(concurrence: concurrence(energy: bestE, phi1: phi1, phi2: phi2, J: J, hx: hx))
@@ -231,7 +284,8 @@ public enum TwoSpinEntanglement {
     /// two-spin entropy of H2 with phi~_i = phi_i - K_ij z_j (the field of
     /// all other spins), phi~_j likewise, J~ = K_ij, for the eigenstate
     /// connected to |z_i z_j>. O(cut (L - cut)) pairs, each a quartic and
-    /// four closed-form eigenvectors. Pairs deep off resonance contribute
+    /// four closed-form eigenvectors in fixed-size SIMD storage (no heap
+    /// allocation per pair). Pairs deep off resonance contribute
     /// ~C^2 ln(1/C); none is skipped.
     public static func pairSumAcrossCut(chain: ClassicalChain, state z: [Int8], fields phi: [Double], hx: Double,
                                         cut: Int? = nil) -> Double {

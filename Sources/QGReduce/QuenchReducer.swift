@@ -33,6 +33,8 @@ enum QuenchReducer {
         var file: Int, row: Int
         var hx: Double, alpha: Double
         var remnant: [Double], phi: [Double], trace: [Double], times: [Double]
+        /// 1 / smallest level spacing of the cluster (the longest time scale).
+        var inverseMinGap: Double
         var key: String { "seed=\(seed)|L=\(L)|Ls=\(Ls)|r=\(realization)" }
     }
 
@@ -77,6 +79,7 @@ enum QuenchReducer {
         guard let first = merged.first else { throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n")) }
         let times = first.times, nt = times.count
         log("[reduce] \(merged.count) distinct completed tasks from \(options.inputs.count) file(s)")
+        let tLast = times.last ?? 0
 
         var groups: [Point: [Record]] = [:]
         for r in merged { groups[Point(L: r.L, Ls: r.Ls), default: []].append(r) }
@@ -85,9 +88,20 @@ enum QuenchReducer {
         var nReal: [Int64] = [], pMean: [Double] = [], pErr: [Double] = []
         var trMean: [Double] = [], trErr: [Double] = []
         var binMean: [Double] = [], binErr: [Double] = [], binCount: [Double] = []
+        // Rows whose longest time scale 1/Delta_min lies past the grid's last
+        // time: their trace has not necessarily reached the plateau (issue 12).
+        var beyond: [Int64] = []
         for p in points {
             let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
             nReal.append(Int64(rs.count))
+            let late = rs.filter { $0.inverseMinGap > tLast }.count
+            beyond.append(Int64(late))
+            if late > 0 {
+                let w = "/quench/L\(p.L)/Ls\(p.Ls): \(late) of \(rs.count) realization(s) have inverse_min_gap > t_max = \(tLast) "
+                    + "(the time grid ends before the longest inverse level spacing; raise t_max)"
+                warnLoudly(w)
+                warnings.append(w)
+            }
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "quench|L=\(p.L)|Ls=\(p.Ls)")
             let ones = [Double](repeating: 1, count: rs.count)
             for n in 0..<nMax {
@@ -147,6 +161,8 @@ enum QuenchReducer {
             try out.putInt(g + "/points/L", points.map { Int64($0.L) })
             try out.putInt(g + "/points/Ls", points.map { Int64($0.Ls) })
             try out.putInt(g + "/points/n_realizations", nReal)
+            try f.setAttribute("n_inverse_gap_beyond_grid", beyond, on: g + "/points")
+            try f.setAttribute("t_last", tLast, on: g + "/points")
             try out.put(g + "/P_mean", pMean, [points.count, nMax])
             try out.put(g + "/P_err", pErr, [points.count, nMax])
             try out.group(g + "/extrapolation")
@@ -200,9 +216,10 @@ enum QuenchReducer {
         let phi = try f.openDataset(block + "/phi").readAll(as: Double.self)
         let tr = try f.openDataset(block + "/trace").readAll(as: Double.self)
         let tm = try f.openDataset(block + "/times").readAll(as: Double.self)
+        let gap = try f.openDataset(block + "/inverse_min_gap").readAll(as: Double.self)
         let n = p.Ls, rows = done.count
         let nt = rows > 0 ? tm.count / rows : 0
-        guard real.count == rows, rem.count == rows * n, phi.count == rows * n, tr.count == rows * n * nt else {
+        guard real.count == rows, gap.count == rows, rem.count == rows * n, phi.count == rows * n, tr.count == rows * n * nt else {
             throw ReduceError(message: "inconsistent dataset shapes")
         }
         var out: [Record] = []
@@ -213,7 +230,8 @@ enum QuenchReducer {
             }
             out.append(Record(seed: seed, L: p.L, Ls: n, realization: Int(real[t]), file: file, row: t, hx: study.hx, alpha: study.alpha,
                               remnant: r, phi: Array(phi[(t * n)..<((t + 1) * n)]),
-                              trace: Array(tr[(t * n * nt)..<((t + 1) * n * nt)]), times: Array(tm[(t * nt)..<((t + 1) * nt)])))
+                              trace: Array(tr[(t * n * nt)..<((t + 1) * n * nt)]), times: Array(tm[(t * nt)..<((t + 1) * nt)]),
+                              inverseMinGap: gap[t]))
         }
         return out
     }

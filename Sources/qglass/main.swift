@@ -209,7 +209,7 @@ struct EDCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
-    @Flag(help: "Half-chain entanglement entropy of every eigenstate (dataset entropy; off by default).") var entanglement = false
+    @Flag(help: "lrsg: half-chain entanglement entropy of every eigenstate (dataset entropy, stored with energy, sector and eps at every L; off by default).") var entanglement = false
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
@@ -240,6 +240,8 @@ struct EDCommand: ParsableCommand {
             """ + source + (entanglement ? "entanglement = true\n" : "")
         case "xxz", "heisenberg-o3":
             forbidden(alpha != nil, "--alpha"); forbidden(hx != nil, "--hx"); forbidden(disorderFrom != nil, "--disorder-from")
+            // The chain studies compute no eigenstate entropies (issue 12): refused, never ignored.
+            forbidden(entanglement, "--entanglement")
             let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name
             var text = """
             [\(table)]

@@ -1,6 +1,6 @@
 // qglass-mpi-selftest: exercises the MPI, BLACS/ScaLAPACK and parallel-HDF5
-// wrappers under mpirun. Run by Tests/QGMPITests/WrapperTests.swift with 1, 2
-// and 3 ranks; every rank checks its own results, rank 0 prints "selftest ok".
+// wrappers under mpirun. Run by Tests/QGMPITests/WrapperTests.swift with 1, 2,
+// 3 and 4 ranks (4: a 2 x 2 BLACS grid); every rank checks its own results, rank 0 prints "selftest ok".
 import Foundation
 import QGMPI
 import QGLinearAlgebra
@@ -245,6 +245,36 @@ let status: Int32 = try MPIEnvironment.run { world in
                              ("o3", try entropies(o3, world), try world.withSplit(color: r, key: 0) { try entropies(o3, $0) })] {
             check(a.count == b.count && maxDiff(a, b) < 1e-10, "\(name) entropies group vs serial", rank: r)
         }
+    }
+
+    // S8 single-qubit entropies (Bloch vector from two GEMMs, flipped rows
+    // exchanged within process columns when the grid has several rows): on
+    // the whole group against the per-state kernel on the same eigenvectors
+    // (1e-12) and against each rank alone (1e-10), for a qubit inside one
+    // ScaLAPACK block (mask 2 < nb) and qubits across blocks (4 ranks give a
+    // 2 x 2 grid).
+    do {
+        var rng = CounterRNG(seed: 15, stream: StreamKey.make("selftest-drh"), realization: 0)
+        let (g, f) = DeRoeckHuveneersModel.drawDisorder(N: 4, rng: &rng)
+        let drh = DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: 4, J1: 0.41, a: 0.7))
+        var settings = DenseEDSettings()
+        settings.blockSize = 8
+        func entropies(_ c: Communicator) throws -> [[Double]] {
+            try DenseED.withSpectrum(drh, group: c, settings: settings, context: "drh") { s in
+                var out: [[Double]] = []
+                for q in [1, 3, drh.sites - 1] {
+                    let old = try Entanglement.eigenstateEntropies(s.vectors, hamiltonian: drh, cut: .site(q, of: drh.sites), group: c)
+                    var v = s.vectors
+                    let new = try Entanglement.eigenstateQubitEntropies(&v, hamiltonian: drh, qubit: q, group: c)
+                    check(maxDiff(old, new) < 1e-12, "drh qubit \(q): batched vs per-state kernel (\(maxDiff(old, new)))", rank: r)
+                    out.append(new)
+                }
+                return out
+            }
+        }
+        let group = try entropies(world)
+        let alone = try world.withSplit(color: r, key: 0) { try entropies($0) }
+        for k in group.indices { check(maxDiff(group[k], alone[k]) < 1e-10, "drh single-qubit entropies group vs serial", rank: r) }
     }
 
     // Parallel HDF5: collective create, independent row writes by every rank,

@@ -85,8 +85,13 @@ def test_chain_flag_refusals(tmp_path):
                        (("--model", "heisenberg-o3", "--L", "6", "--W", "1", "--delta", "0.5"), "--delta does not apply"),
                        (("--model", "lrsg", "--L", "6", "--alpha", "0.7", "--hx", "1", "--W", "1"), "--W does not apply"),
                        (("--model", "xxz", "--L", "6", "--W", "nan"), "--W"),
-                       (("--model", "nosuch", "--L", "6", "--W", "1"), "unknown model")]:
+                       (("--model", "nosuch", "--L", "6", "--W", "1"), "unknown model"),
+                       (("--model", "xxz", "--L", "6", "--W", "1", "--entanglement"), "--entanglement does not apply to --model xxz"),
+                       (("--model", "heisenberg-o3", "--L", "6", "--W", "1", "--entanglement"),
+                        "--entanglement does not apply to --model heisenberg-o3")]:
         res = subprocess.run(["mpirun", "-n", "2", QGLASS, "ed", *args, "--realizations", "1", "--seed", "1",
                               "--out", str(tmp_path / "x.h5")], env=ENV, capture_output=True, text=True, timeout=120)
         assert res.returncode != 0 and text in res.stderr, (args, res.stderr)
+        if "--entanglement" in args:  # a pre-MPI refusal: exit status 2, one line
+            assert res.returncode == 2 and res.stderr.count("error:") == 1, (args, res.returncode, res.stderr)
         assert not (tmp_path / "x.h5").exists()

@@ -6,6 +6,8 @@
   H rebuilt from the stored J, projected on each parity sector, eigh, the
   eigenvectors unfolded to the full basis, SVD across the half-chain cut;
 * 1 and 2 ranks give identical payloads, and a ScaLAPACK group of 2 agrees;
+* `energy`, `sector` and `eps` are stored with `entropy` even for L above
+  `store_eigenstates_max_L` (always aligned; issue 12);
 * the reduction adds /lrsg/entanglement (mean S, S/S_Page) and the figure.
 """
 import os
@@ -112,6 +114,22 @@ def test_ranks_and_groups(runs):
         assert np.array_equal(a[k], b[k], equal_nan=True), k
     g = payload(ed(d, "entg", "--entanglement", ranks=2, group=2))
     np.testing.assert_allclose(g["lrsg/L6/entropy"], a["lrsg/L6/entropy"], atol=1e-8)
+
+
+def test_energy_aligned_beyond_store_eigenstates_max_L(runs):
+    d, _, ent = runs
+    big = ed(d, "ent-nostore", "--entanglement", "--store-eigenstates-max-L", "4")
+    with h5py.File(big, "r") as f, h5py.File(ent, "r") as g:
+        b, a = f["lrsg/L6"], g["lrsg/L6"]
+        assert b["entropy"].shape == b["energy"].shape == b["eps"].shape == b["sector"].shape == (4, 64)
+        # r and m_ea still follow store_eigenstates_max_L.
+        assert "r" not in b and "m_ea" not in b
+        for k in ("energy", "eps", "sector", "entropy", "hist_sum_entropy"):
+            assert np.array_equal(b[k][()], a[k][()]), k
+    # Without the flag nothing per eigenstate is stored above the limit.
+    plain = ed(d, "plain-nostore", "--store-eigenstates-max-L", "4")
+    with h5py.File(plain, "r") as f:
+        assert not any(k in f["lrsg/L6"] for k in ("energy", "eps", "sector", "entropy", "r", "m_ea"))
 
 
 def test_reduce_and_figure(runs, tmp_path):

@@ -11,7 +11,9 @@
 * h_x = 0 gives P = 1 exactly;
 * the diagonal ensemble equals the late-time mean of the trace to within its
   fluctuations;
-* reduce + plot: P_mean is the numpy mean of the remnants, the figures exist.
+* reduce + plot: P_mean is the numpy mean of the remnants, the figures exist;
+* the reducer counts per (L, L_s) the rows whose inverse_min_gap lies past the
+  grid's last time (attribute, and a `warning:` line naming the block).
 
 Runs the built executable (QGLASS_BIN, default .build/debug/qglass).
 """
@@ -35,10 +37,10 @@ SIZES, CLUSTERS, REAL = (40, 120), (3, 5), 5
 TIMING = ("seconds_chain", "seconds_build", "seconds_solve", "seconds_quench", "wall_seconds", "write_seconds")
 
 
-def run(d, name, ranks=2, group=1, hx=0.05, store=True, sizes=SIZES, clusters=CLUSTERS, real=REAL):
+def run(d, name, ranks=2, group=1, hx=0.05, store=True, sizes=SIZES, clusters=CLUSTERS, real=REAL, t_max="1e6"):
     out = d / f"{name}.h5"
     args = ["quench", "--L", ",".join(map(str, sizes)), "--Ls", ",".join(map(str, clusters)), "--alpha", "0.7", "--hx", str(hx),
-            "--realizations", str(real), "--seed", "5", "--group-size", str(group), "--t-max", "1e6", "--per-decade", "5",
+            "--realizations", str(real), "--seed", "5", "--group-size", str(group), "--t-max", t_max, "--per-decade", "5",
             "--out", str(out), "--force"]
     if store:
         args.append("--store-disorder")
@@ -205,6 +207,10 @@ def test_reduce_and_plot(base, tmp_path):
             tr = c[f"quench/L{L[i]}/Ls{Ls[i]}/trace"][()]
             np.testing.assert_allclose(f["quench/trace/mean"][i, :k], tr.mean(axis=0)[:k], rtol=1e-12)
             assert f["quench/phi/count"][i].sum() == rem.size
+            gap = c[f"quench/L{L[i]}/Ls{Ls[i]}/inverse_min_gap"][()]
+            late = int(np.sum(gap > f["quench/trace/times"][-1]))
+            assert f["quench/points"].attrs["n_inverse_gap_beyond_grid"][i] == late
+            assert (f"warning: /quench/L{L[i]}/Ls{Ls[i]}: {late} of" in res.stderr) == (late > 0), res.stderr
         ex = f["quench/extrapolation"]
         form = ex.attrs["form"]
         assert "a(n, L) / Ls" in (form.decode() if isinstance(form, bytes) else form)
@@ -220,3 +226,22 @@ def test_reduce_and_plot(base, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     for name in ("quench_P_vs_L", "quench_P_vs_phi", "quench_traces"):
         assert (figs / f"{name}.png").exists()
+
+
+def test_reduce_warns_when_grid_ends_before_inverse_gap(tmp_path):
+    """t_max = 10 lies below 1/Delta_min of every cluster at h_x = 0.05: every
+    block is counted in full and named in a `warning:` line."""
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    path = run(tmp_path, "short", sizes=(40,), clusters=(4,), real=3, t_max="10", store=False)
+    red = tmp_path / "short-red.h5"
+    res = qglass("reduce", str(path), "--out", str(red), "--bootstrap", "20", "--force")
+    with h5py.File(path, "r") as c, h5py.File(red, "r") as f:
+        gap = c["quench/L40/Ls4/inverse_min_gap"][()]
+        assert f["quench/trace/times"][-1] == 10 and np.all(gap > 10)
+        pts = f["quench/points"]
+        assert list(pts.attrs["n_inverse_gap_beyond_grid"]) == [3] and pts.attrs["t_last"] == 10
+        warn = f.attrs["warnings"]
+        assert "/quench/L40/Ls4: 3 of 3" in (warn.decode() if isinstance(warn, bytes) else warn)
+    lines = [x for x in res.stderr.splitlines() if x.startswith("warning: /quench/L40/Ls4: 3 of 3 realization(s) have inverse_min_gap > t_max")]
+    assert len(lines) == 1, res.stderr

@@ -125,11 +125,13 @@ public struct DRHStudy: Study {
         var settings = context.settings.denseED
         settings.checkEigenpairs = checkEigenpairs
         let distributed = context.group.size > 1
-        let cut = Bipartition.site(m.sites - 1, of: m.sites)
         let result = try DenseED.withSpectrum(m, group: context.group, settings: settings,
                                               context: "drh N=\(p.N) a=\(p.a) realization \(task.realization)") { s in
             let t0 = MPIEnvironment.wtime()
-            let S = try Entanglement.eigenstateEntropies(s.vectors, hamiltonian: m, cut: cut, group: distributed ? context.group : nil)
+            // All 8 * 2^N entropies of the last l-bit at once from its Bloch
+            // vector: two GEMMs (PDGEMM on a group); consumes the eigenvectors.
+            let S = try Entanglement.eigenstateQubitEntropies(&s.vectors, hamiltonian: m, qubit: m.sites - 1,
+                                                              group: distributed ? context.group : nil)
             return (s.energies, s.residual, s.orthogonality, s.seconds, S, MPIEnvironment.wtime() - t0)
         }
         guard context.group.rank == 0 else { return nil }

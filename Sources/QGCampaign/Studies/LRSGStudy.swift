@@ -125,6 +125,10 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         "hist_sum_log_m_ea": "sum of ln m_EA per eps bin",
     ]
     func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL }
+    /// `energy`, `sector` and `eps` (one entry per eigenstate): with the
+    /// eigenstate data, and whenever `entropy` is stored, so that `entropy`
+    /// is always aligned with `energy` (issue 12), whatever L.
+    func storesSpectrum(_ L: Int) -> Bool { storesEigenstates(L) || entanglement }
     func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
 
     public var blocks: [OutputBlock] {
@@ -147,11 +151,13 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             for h in Self.histogramNames {
                 ds.append(DatasetSpec(h, .float64, [epsBins], units: "1", description: Self.histogramDescriptions[h] ?? h))
             }
-            if storesEigenstates(L) {
+            if storesSpectrum(L) {
                 ds += [DatasetSpec("energy", .float64, [n], units: "J", description: "eigenvalues, each parity sector ascending, sector +1 first"),
                        DatasetSpec("sector", .int8, [n], units: "", description: "parity P = prod_i X_i of each eigenstate (+1 or -1)"),
-                       DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min)"),
-                       DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio within the sector; NaN at both ends of each sector"),
+                       DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min)")]
+            }
+            if storesEigenstates(L) {
+                ds += [DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio within the sector; NaN at both ends of each sector"),
                        DatasetSpec("m_ea", .float64, [n], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2")]
             }
             if entanglement {  // S6a (issue 12)
@@ -281,10 +287,12 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             rows["entropy"] = .float64(entropy)
             rows["hist_sum_entropy"] = .float64(sum)
         }
-        if storesEigenstates(p.L) {
+        if storesSpectrum(p.L) {
             rows["energy"] = .float64(energies)
             rows["sector"] = .int8(sector)
             rows["eps"] = .float64(eps)
+        }
+        if storesEigenstates(p.L) {
             rows["r"] = .float64(r)
             rows["m_ea"] = .float64(m)
         }
