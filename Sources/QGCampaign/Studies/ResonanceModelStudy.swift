@@ -1,0 +1,572 @@
+import QGMPI
+import QGHDF5
+import QGPhysics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Study S10a: the resonance model (RM) of the MBL crossover, analytic and
+/// numerical side (seed 004, docs/resonance-model.md, "The `rm` campaign").
+/// Config table `[rm]` (J = 1 throughout; defaults in brackets):
+///
+///     Lambda = 2.0                 # resonance length of the Floquet and Hamiltonian curve families
+///     inverse_xi = [0.5, 0.1, 0.0, -0.2]  # 1/xi per family: > 0 MBL, 0 transition, in (-log 2, 0) thermal
+///     L = 40                       # chain length of [C_zz(t)], [S(omega)], omega_c
+///     r_max = 40.0                 # F, p, q on r_k = r_max (k+1)/r_points, k = 0..r_points-1
+///     r_points = 200
+///     t_min = 1.0                  # [C_zz(t)] on a log grid [t_min, t_max] (J t <= 1e7)
+///     t_max = 1e5
+///     t_points = 61
+///     omega_min = 1e-12            # [S(omega)] on a log grid [omega_min, J)
+///     omega_points = 121
+///     sum_rule_panels = 2000       # 5-point Gauss-Legendre panels of the sum-rule quadrature
+///     inverse_zeta = [min, max]    # Fig. 2a/d/f: 1/zeta grid (both > 0), inverse_zeta_points points
+///     inverse_zeta_points = 80
+///     czz_L = [10, 20, 40, 80]     # Fig. 2f: finite-L [C_zz] vs 1/zeta
+///     slope_omega = 1e-8           # Fig. 2a/d: local exponent theta = 1 + d log S/d log omega there (L -> inf)
+///     drift_L = [5, 10, ..., 60]   # Fig. 9 (Wc = 10, Lambda_c from eq. 83)
+///     drift_Wc = 10.0
+///     drift_delta = 0.01
+///     drift_w = [0.05, 2.0]        # W/W_c range of [S_P], drift_w_points log-spaced points
+///     drift_w_points = 200
+///     drift_fit_L_max = 20         # ell_delta of eq. 117 fitted on L <= this
+///     gd_Lambda = [0.25, 1.0, 4.0] # Figs. 11-12: growth-diffusion solutions at xi = inf, one task each
+///     gd_inverse_xi = 0.0
+///     gd_field = 1.0               # h/W
+///     gd_r_max_over_Lambda = 200.0
+///     gd_ds = 0.02                 # step in s = sqrt(r)
+///     gd_deps = 0.05               # step in e/W
+///     gd_r_points = 120            # output grid r/Lambda, log-spaced [gd_r_min_over_Lambda, gd_r_max_over_Lambda]
+///     gd_r_min_over_Lambda = 0.01
+///     gd_snapshots = 6             # f(e, r) at log-spaced r/Lambda (Fig. 12)
+///     gd_x_points = 161            # f on x = (e - h/2)/(W sqrt(2r + 1)) in [-gd_x_max, gd_x_max]
+///     gd_x_max = 4.0
+///
+/// Nothing is random: `[campaign] realizations` must be 1. One task per
+/// curve family member: each Floquet and each Hamiltonian 1/xi, the
+/// exponent scan (Fig. 2a/d/f), the drift (Fig. 9), each growth-diffusion
+/// Lambda. Blocks `/rm/L_floquet`, `/rm/L_hamiltonian`, `/rm/L_exponents`,
+/// `/rm/L_drift`, `/rm/L_growth_diffusion` (the `L` prefix: campaign blocks
+/// are `/{study}/L*`), one row per task (docs/hdf5-schema.md, "Resonance model").
+public struct ResonanceModelStudy: Study {
+    public static let name = "rm"
+    public static let summary = "S10a: resonance model of the MBL crossover: Floquet and Hamiltonian F(r), p(r), C_zz(t), S(omega), exponents, drift W_delta(L), growth-diffusion (deterministic)"
+
+    public enum Family: Int, Sendable, CaseIterable {
+        case floquet, hamiltonian, exponents, drift, growthDiffusion
+        public var block: String {
+            switch self {
+            case .floquet: return "L_floquet"
+            case .hamiltonian: return "L_hamiltonian"
+            case .exponents: return "L_exponents"
+            case .drift: return "L_drift"
+            case .growthDiffusion: return "L_growth_diffusion"
+            }
+        }
+    }
+
+    public let Lambda: Double
+    public let inverseXi: [Double]
+    public let L: Double
+    public let rMax: Double, rPoints: Int
+    public let tMin: Double, tMax: Double, tPoints: Int
+    public let omegaMin: Double, omegaPoints: Int
+    public let sumRulePanels: Int
+    public let inverseZeta: [Double], inverseZetaPoints: Int
+    public let czzL: [Double]
+    public let slopeOmega: Double
+    public let driftL: [Double], driftWc: Double, driftDelta: Double, driftW: [Double], driftWPoints: Int, driftFitLMax: Double
+    public let gdLambda: [Double], gdInverseXi: Double, gdField: Double, gdRMaxOverLambda: Double, gdDs: Double, gdDeps: Double
+    public let gdRPoints: Int, gdRMinOverLambda: Double, gdSnapshots: Int, gdXPoints: Int, gdXMax: Double
+    public let campaign: CampaignSettings
+
+    public static let maxPoints = 100_000
+
+    static func err(_ s: String) -> ConfigError { ConfigError("[rm] " + s) }
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> ResonanceModelStudy {
+        guard campaign.realizations == 1 else {
+            throw ConfigError("[campaign] realizations = \(campaign.realizations): the resonance model study is deterministic (no disorder draw); set realizations = 1")
+        }
+        func positive(_ key: String, _ d: Double, max: Double = 1e12) throws -> Double {
+            let v = try t.double(key, default: d)
+            guard v.isFinite, v > 0, v <= max else { throw err("\(key) = \(v) out of range (0, \(max)]") }
+            return v
+        }
+        func count(_ key: String, _ d: Int, min: Int = 2) throws -> Int {
+            let v = try t.int(key, default: d)
+            guard v >= min, v <= maxPoints else { throw err("\(key) = \(v) out of range \(min)...\(maxPoints)") }
+            return v
+        }
+        func distinct(_ xs: [Double], _ key: String) throws {
+            guard !xs.isEmpty, Set(xs).count == xs.count else { throw err("\(key) must list distinct values") }
+        }
+        let Lambda = try positive("Lambda", 2, max: 1e6)
+        let ixi = try t.doubles("inverse_xi", default: [0.5, 0.1, 0, -0.2])
+        try distinct(ixi, "inverse_xi")
+        for v in ixi where !(v.isFinite && v > -log(2.0) && v <= 100) {
+            throw err("inverse_xi = \(v) out of range (-log 2, 100]: v(r) = exp(-r/xi - 2r log 2) must decay (zeta > 0)")
+        }
+        let L = try positive("L", 40, max: 1e6)
+        let rMax = try positive("r_max", 40, max: 1e6)
+        let rPoints = try count("r_points", 200)
+        let tMin = try positive("t_min", 1, max: 1e7), tMax = try positive("t_max", 1e5, max: 1e7)
+        guard tMax > tMin else { throw err("need t_min < t_max (got \(tMin), \(tMax))") }
+        let tPoints = try count("t_points", 61)
+        let omegaMin = try positive("omega_min", 1e-12, max: 0.5)
+        let omegaPoints = try count("omega_points", 121)
+        let panels = try count("sum_rule_panels", 2000, min: 10)
+        let iz = try t.doubles("inverse_zeta", default: [0.05, 3])
+        guard iz.count == 2, iz[0] > 0, iz[1] > iz[0], iz[1] <= 100 else {
+            throw err("inverse_zeta must be [min, max] with 0 < min < max <= 100 (got \(iz))")
+        }
+        let izPoints = try count("inverse_zeta_points", 80)
+        let czzL = try t.doubles("czz_L", default: [10, 20, 40, 80])
+        try distinct(czzL, "czz_L")
+        for v in czzL where !(v > 0 && v <= 1e6) { throw err("czz_L = \(v) out of range (0, 1e6]") }
+        let slopeOmega = try positive("slope_omega", 1e-8, max: 0.1)
+        let driftL = try t.doubles("drift_L", default: [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60])
+        try distinct(driftL, "drift_L")
+        for v in driftL where !(v > 0 && v <= 1e4) { throw err("drift_L = \(v) out of range (0, 1e4]") }
+        let wc = try positive("drift_Wc", 10, max: 1e6)
+        let delta = try t.double("drift_delta", default: 0.01)
+        guard delta > 0, delta < 1 else { throw err("drift_delta = \(delta) out of range (0, 1)") }
+        let dw = try t.doubles("drift_w", default: [0.05, 2])
+        guard dw.count == 2, dw[0] > 0, dw[1] > dw[0], dw[1] <= 1e3 else {
+            throw err("drift_w must be [min, max] (W/W_c) with 0 < min < max <= 1000 (got \(dw))")
+        }
+        let dwPoints = try count("drift_w_points", 200)
+        let fitLMax = try positive("drift_fit_L_max", 20, max: 1e4)
+        guard driftL.contains(where: { $0 <= fitLMax }) else { throw err("drift_fit_L_max = \(fitLMax) is below every drift_L") }
+        let gdLambda = try t.doubles("gd_Lambda", default: [0.25, 1, 4])
+        try distinct(gdLambda, "gd_Lambda")
+        for v in gdLambda where !(v > 0 && v <= 1e3) { throw err("gd_Lambda = \(v) out of range (0, 1000]") }
+        let gdIxi = try t.double("gd_inverse_xi", default: 0)
+        guard gdIxi.isFinite, gdIxi > -log(2.0), gdIxi <= 100 else { throw err("gd_inverse_xi = \(gdIxi) out of range (-log 2, 100]") }
+        let gdField = try t.double("gd_field", default: 1)
+        guard gdField.isFinite, abs(gdField) <= 100 else { throw err("gd_field = \(gdField) out of range [-100, 100]") }
+        let gdRMax = try positive("gd_r_max_over_Lambda", 200, max: 1e4)
+        let gdDs = try positive("gd_ds", 0.02, max: 1), gdDeps = try positive("gd_deps", 0.05, max: 1)
+        let gdRPoints = try count("gd_r_points", 120)
+        let gdRMin = try positive("gd_r_min_over_Lambda", 0.01, max: 1e4)
+        guard gdRMin < gdRMax else { throw err("need gd_r_min_over_Lambda < gd_r_max_over_Lambda (got \(gdRMin), \(gdRMax))") }
+        let gdSnap = try count("gd_snapshots", 6, min: 1)
+        let gdX = try count("gd_x_points", 161)
+        let gdXMax = try positive("gd_x_max", 4, max: 50)
+        try t.finish()
+        // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
+        for lam in gdLambda {
+            let rm = gdRMax * lam
+            let steps = (rm.squareRoot() / gdDs).rounded(.up)
+            let cells = (2 * (10 * (1 + 2 * rm).squareRoot() + abs(gdField)) / gdDeps).rounded(.up)
+            guard steps * cells <= 2e8 else {
+                throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(steps * cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
+            }
+        }
+        return ResonanceModelStudy(Lambda: Lambda, inverseXi: ixi, L: L, rMax: rMax, rPoints: rPoints, tMin: tMin, tMax: tMax, tPoints: tPoints,
+                                   omegaMin: omegaMin, omegaPoints: omegaPoints, sumRulePanels: panels, inverseZeta: iz, inverseZetaPoints: izPoints,
+                                   czzL: czzL, slopeOmega: slopeOmega, driftL: driftL, driftWc: wc, driftDelta: delta, driftW: dw,
+                                   driftWPoints: dwPoints, driftFitLMax: fitLMax, gdLambda: gdLambda, gdInverseXi: gdIxi, gdField: gdField,
+                                   gdRMaxOverLambda: gdRMax, gdDs: gdDs, gdDeps: gdDeps, gdRPoints: gdRPoints, gdRMinOverLambda: gdRMin,
+                                   gdSnapshots: gdSnap, gdXPoints: gdX, gdXMax: gdXMax, campaign: campaign)
+    }
+
+    public var canonical: String {
+        "[rm]\nLambda = \(Lambda)\ninverse_xi = \(tomlList(inverseXi))\nL = \(L)\nr_max = \(rMax)\nr_points = \(rPoints)\n"
+            + "t_min = \(tMin)\nt_max = \(tMax)\nt_points = \(tPoints)\nomega_min = \(omegaMin)\nomega_points = \(omegaPoints)\n"
+            + "sum_rule_panels = \(sumRulePanels)\ninverse_zeta = \(tomlList(inverseZeta))\ninverse_zeta_points = \(inverseZetaPoints)\n"
+            + "czz_L = \(tomlList(czzL))\nslope_omega = \(slopeOmega)\ndrift_L = \(tomlList(driftL))\ndrift_Wc = \(driftWc)\n"
+            + "drift_delta = \(driftDelta)\ndrift_w = \(tomlList(driftW))\ndrift_w_points = \(driftWPoints)\ndrift_fit_L_max = \(driftFitLMax)\n"
+            + "gd_Lambda = \(tomlList(gdLambda))\ngd_inverse_xi = \(gdInverseXi)\ngd_field = \(gdField)\n"
+            + "gd_r_max_over_Lambda = \(gdRMaxOverLambda)\ngd_ds = \(gdDs)\ngd_deps = \(gdDeps)\ngd_r_points = \(gdRPoints)\n"
+            + "gd_r_min_over_Lambda = \(gdRMinOverLambda)\ngd_snapshots = \(gdSnapshots)\ngd_x_points = \(gdXPoints)\ngd_x_max = \(gdXMax)\n"
+    }
+
+    // MARK: grids
+
+    public static func logGrid(_ a: Double, _ b: Double, _ n: Int) -> [Double] {
+        (0..<n).map { exp(log(a) + (log(b) - log(a)) * Double($0) / Double(n - 1)) }
+    }
+    public var rGrid: [Double] { (0..<rPoints).map { rMax * Double($0 + 1) / Double(rPoints) } }
+    public var tGrid: [Double] { Self.logGrid(tMin, tMax, tPoints) }
+    /// Log-spaced in [omega_min, J), J = 1 excluded (the last point is J (1 - 1e-9)).
+    public var omegaGrid: [Double] { Self.logGrid(omegaMin, 1 - 1e-9, omegaPoints) }
+    public var inverseZetaGrid: [Double] { (0..<inverseZetaPoints).map { inverseZeta[0] + (inverseZeta[1] - inverseZeta[0]) * Double($0) / Double(inverseZetaPoints - 1) } }
+    public var driftWGrid: [Double] { Self.logGrid(driftW[0], driftW[1], driftWPoints) }
+    public var gdRGrid: [Double] { Self.logGrid(gdRMinOverLambda, gdRMaxOverLambda, gdRPoints) }
+    public var gdSnapshotGrid: [Double] { gdSnapshots == 1 ? [gdRMaxOverLambda] : Self.logGrid(gdRMinOverLambda, gdRMaxOverLambda, gdSnapshots) }
+    public var gdXGrid: [Double] { (0..<gdXPoints).map { -gdXMax + 2 * gdXMax * Double($0) / Double(gdXPoints - 1) } }
+
+    /// xi from 1/xi (0 -> +inf).
+    public static func xi(inverse: Double) -> Double { inverse == 0 ? .infinity : 1 / inverse }
+
+    // MARK: layout
+
+    func rows(_ f: Family) -> Int {
+        switch f {
+        case .floquet, .hamiltonian: return inverseXi.count
+        case .exponents, .drift: return 1
+        case .growthDiffusion: return gdLambda.count
+        }
+    }
+
+    static let checkSpecs: [(String, String)] = [
+        ("sum_rule_weight", "int S(omega) domega over omega_lo < |omega| < J (both signs; S is even), 5-point Gauss-Legendre in s = sqrt(log(J/|omega|))"),
+        ("sum_rule_residual", "int S domega + F(r_lo) - 1, r_lo = rho log(J/omega_lo): eq. 52 against F (0 up to quadrature error); for xi >= 0 the full sum rule int S + [C_zz] = 1"),
+        ("omega_lo", "lower end of the sum-rule integral: max(omega_c, omega_xi)"),
+        ("czz_t0_residual", "[C_zz(t = 0)] - 1 (eq. 47/92 at t = 0)"),
+        ("small_r_residual", "small-r limit: Floquet -Lambda log F(d)/d - 1, Hamiltonian -log F1(d)/sqrt(d/Lambda) - 1 at d = 1e-6 min(Lambda, |xi|)"),
+        ("large_r_residual", "F(r_big) - [C_zz](L -> inf), r_big = 1e4 max(Lambda, |xi|)"),
+        ("p_derivative_residual", "max over the r grid of |(F(r - h) - F(r + h))/(2h) - p(r)| / max p, h = 1e-4 r_max/r_points"),
+    ]
+
+    public var blocks: [OutputBlock] {
+        let R = rPoints, T = tPoints, O = omegaPoints, Z = inverseZetaPoints, nL = czzL.count
+        let nD = driftL.count, nW = driftWPoints, GR = gdRPoints, S = gdSnapshots, X = gdXPoints
+        var out: [OutputBlock] = []
+        for fam in [Family.floquet, .hamiltonian] {
+            let fl = fam == .floquet
+            var ds = [DatasetSpec("inverse_xi", .float64, units: "1", description: "1/xi of the row (0 = transition)"),
+                      DatasetSpec("theta0", .float64, units: "1", description: "theta0 = zeta_c/(2 xi + zeta_c) (eq. 51)"),
+                      DatasetSpec("rho", .float64, units: "1", description: "rho = theta0 xi, v(r) = J exp(-r/rho)"),
+                      DatasetSpec("r", .float64, [R], units: "sites", description: "range grid r_k = r_max (k+1)/r_points"),
+                      DatasetSpec("F", .float64, [R], units: "1", description: fl ? "F(r) (eq. 45)" : "F1(r) (eq. 91)"),
+                      DatasetSpec("p", .float64, [R], units: "1/site", description: fl ? "p(r) = -dF/dr (eq. 46)" : "p(r) = q F1 (eqs. 88, 90)"),
+                      DatasetSpec("q", .float64, [R], units: "1/site", description: fl ? "q(r) = exp(-r/xi)/Lambda (eq. 42)" : "q(r) = exp(-r/xi)/sqrt(4 Lambda r) (eq. 89)"),
+                      DatasetSpec("t", .float64, [T], units: "1/J", description: "time grid, log-spaced"),
+                      DatasetSpec("czz", .float64, [T], units: "1", description: fl ? "[C_zz(t)] at L (eq. 47)" : "[C_zz(t)] at L (eq. 92)"),
+                      DatasetSpec("czz_front", .float64, [T], units: "1", description: "[C_zz(t)] ~ F(r(t)), the light-cone approximation (eq. 49)"),
+                      DatasetSpec("light_cone", .float64, [T], units: "sites", description: "front r(t) = min(rho log(J t), L/2) (eq. 50)"),
+                      DatasetSpec("omega", .float64, [O], units: "J", description: "frequency grid, log-spaced in [omega_min, J)"),
+                      DatasetSpec("S", .float64, [O], units: "1/J",
+                                  description: (fl ? "[S(omega)] (eqs. 52-53)" : "[S(omega)] (eq. 93)") + " at L; 0 below omega_c, NaN below omega_xi on the thermal side (eq. 59)"),
+                      DatasetSpec("omega_c", .float64, units: "J", description: "omega_c = v(L/2) (eq. 54)"),
+                      DatasetSpec("omega_xi", .float64, units: "J", description: "omega_xi = v(|xi|) on the thermal side (eq. 59), else 0"),
+                      DatasetSpec("czz_L", .float64, units: "1", description: "[C_zz] = F(L/2), the omega = 0 weight (eq. 48)"),
+                      DatasetSpec("czz_inf", .float64, units: "1", description: "[C_zz] as L -> inf (0 at and beyond the transition)"),
+                      DatasetSpec("probe_entropy", .float64, units: "nats", description: "[S_P] = log 2 (1 - [C_zz]) at L (eq. 120)")]
+            for (n, d) in Self.checkSpecs { ds.append(DatasetSpec(n, .float64, units: "1", description: d)) }
+            out.append(OutputBlock(path: "/rm/" + fam.block, rows: rows(fam), datasets: ds,
+                                   attributes: ["Lambda": Lambda, "L": L, "J": 1, "family": Double(fam.rawValue)]))
+        }
+        out.append(OutputBlock(path: "/rm/" + Family.exponents.block, rows: 1, datasets: [
+            DatasetSpec("inverse_zeta", .float64, [Z], units: "1", description: "1/zeta grid; 1/xi = 1/zeta - log 2 (eq. 39)"),
+            DatasetSpec("theta0", .float64, [Z], units: "1", description: "theta0 = zeta_c/(2 xi + zeta_c) (eq. 51), Floquet and Hamiltonian"),
+            DatasetSpec("theta_c_floquet", .float64, units: "1", description: "theta_c = zeta_c/(2 Lambda) at the Floquet transition (eq. 57)"),
+            DatasetSpec("theta_local_floquet", .float64, [Z], units: "1", description: "1 + d log S/d log omega at slope_omega, L -> inf (Floquet); NaN below omega_xi"),
+            DatasetSpec("theta_local_hamiltonian", .float64, [Z], units: "1", description: "the same for the Hamiltonian RM (eq. 93)"),
+            DatasetSpec("czz_L", .float64, [nL], units: "sites", description: "the finite L of czz_floquet / czz_hamiltonian"),
+            DatasetSpec("czz_inf_floquet", .float64, [Z], units: "1", description: "[C_zz] at L -> inf, Floquet: exp(-xi/Lambda) for xi > 0, else 0"),
+            DatasetSpec("czz_inf_hamiltonian", .float64, [Z], units: "1", description: "[C_zz] at L -> inf, Hamiltonian: exp(-sqrt(pi xi/(4 Lambda))) for xi > 0, else 0"),
+            DatasetSpec("czz_floquet", .float64, [nL, Z], units: "1", description: "[C_zz] = F(L/2) per L (eq. 48)"),
+            DatasetSpec("czz_hamiltonian", .float64, [nL, Z], units: "1", description: "[C_zz] = F1(L/2) per L"),
+        ], attributes: ["Lambda": Lambda, "slope_omega": slopeOmega]))
+        out.append(OutputBlock(path: "/rm/" + Family.drift.block, rows: 1, datasets: [
+            DatasetSpec("L", .float64, [nD], units: "sites", description: "drift_L"),
+            DatasetSpec("w", .float64, [nW], units: "1", description: "W/W_c grid, log-spaced"),
+            DatasetSpec("probe_entropy", .float64, [nD, nW], units: "nats", description: "[S_P](W, L) = log 2 (1 - F1(L/2; xi(W), Lambda(W))) (eqs. 120, D4)"),
+            DatasetSpec("probe_entropy_inf", .float64, [nW], units: "nats", description: "[S_P] at L -> inf"),
+            DatasetSpec("w_delta", .float64, [nD], units: "W_c", description: "W_delta(L)/W_c, root of [C_zz] = delta (eq. 116)"),
+            DatasetSpec("w_delta_formula", .float64, [nD], units: "W_c", description: "eq. 117 W_c exp(-ell_delta/(L+1)) / W_c with the fitted ell_delta"),
+            DatasetSpec("ell_delta", .float64, units: "sites", description: "ell_delta fitted on L <= drift_fit_L_max"),
+            DatasetSpec("root_residual", .float64, units: "1", description: "max over L of |[C_zz](W_delta, L) - delta|"),
+            DatasetSpec("lambda_c", .float64, units: "sites", description: "Lambda_c = pi (zeta_c W_c/4)^2 (eq. 83)"),
+        ], attributes: ["Wc": driftWc, "delta": driftDelta, "fit_L_max": driftFitLMax]))
+        out.append(OutputBlock(path: "/rm/" + Family.growthDiffusion.block, rows: rows(.growthDiffusion), datasets: [
+            DatasetSpec("Lambda", .float64, units: "sites", description: "resonance length of the row"),
+            DatasetSpec("r_over_lambda", .float64, [GR], units: "1", description: "output grid r/Lambda, log-spaced"),
+            DatasetSpec("F", .float64, [GR], units: "1", description: "F(r) = int de f (eq. 87), linear interpolation in sqrt(r) of the solver's grid"),
+            DatasetSpec("p", .float64, [GR], units: "1/site", description: "p(r) = -dF/dr = int de f q (eq. 88), interpolated like F"),
+            DatasetSpec("F1", .float64, [GR], units: "1", description: "F1(r) of eq. 91 (energy-independent loss) at the same xi, Lambda"),
+            DatasetSpec("p1", .float64, [GR], units: "1/site", description: "q F1 (eq. 89-90)"),
+            DatasetSpec("snapshot_r", .float64, [S], units: "sites", description: "ranges of the snapshots (nearest solver grid point)"),
+            DatasetSpec("x", .float64, [X], units: "1", description: "x = (e - h/2)/(W sqrt(2r + 1))"),
+            DatasetSpec("f", .float64, [S, X], units: "1/W",
+                        description: "sqrt(2r + 1) f(e, r) at e = h/2 + W x sqrt(2r + 1) (linear interpolation); without loss this is the unit Gaussian in x"),
+            DatasetSpec("ds", .float64, units: "sqrt(sites)", description: "step in s = sqrt(r) used"),
+            DatasetSpec("deps", .float64, units: "W", description: "energy step used"),
+            DatasetSpec("F0_residual", .float64, units: "1", description: "F(0) - 1 (truncated Gaussian tails and the trapezoid rule)"),
+            DatasetSpec("mass_balance_residual", .float64, units: "1", description: "F(r_1) - F(r_max) - int_{r_1}^{r_max} p dr (trapezoid in s): eq. 88 against eq. 87"),
+            DatasetSpec("min_F_minus_F1", .float64, units: "1", description: "min over the solver grid of F - F1 (>= 0 up to discretization: the energy-dependent loss is smaller)"),
+            DatasetSpec("tail_slope", .float64, units: "1", description: "d log p/d log r at r_max (the seed's F ~ (Lambda/r)^2 gives -3)"),
+        ], attributes: ["inverse_xi": gdInverseXi, "field_over_W": gdField, "r_max_over_Lambda": gdRMaxOverLambda]))
+        return out
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for fam in Family.allCases {
+            for row in 0..<rows(fam) {
+                let cost: Double
+                switch fam {
+                case .floquet, .hamiltonian: cost = tMax * 20 + Double(rPoints + omegaPoints) + Double(sumRulePanels) * 10
+                case .exponents: cost = Double(inverseZetaPoints * (czzL.count + 4))
+                case .drift: cost = Double(driftL.count * (driftWPoints + 200))
+                case .growthDiffusion: cost = gdCells(gdLambda[row])
+                }
+                out.append(TaskSpec(index: out.count, block: fam.rawValue, row: row, point: row, realization: campaign.firstRealization, cost: cost))
+            }
+        }
+        return out
+    }
+
+    func gdCells(_ lam: Double) -> Double {
+        let rm = gdRMaxOverLambda * lam
+        return (rm.squareRoot() / gdDs).rounded(.up) * (2 * (10 * (1 + 2 * rm).squareRoot() + abs(gdField)) / gdDeps).rounded(.up)
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
+        if task.block == Family.growthDiffusion.rawValue {
+            let lam = gdLambda[task.row]
+            let cells = Int((2 * (10 * (1 + 2 * gdRMaxOverLambda * lam).squareRoot() + abs(gdField)) / gdDeps).rounded(.up))
+            return 8 * cells * (6 + gdSnapshots) + 16 * Int(gdRMaxOverLambda * lam / (gdDs * gdDs) + 10) + (32 << 20)
+        }
+        return 8 * (rPoints + tPoints + omegaPoints) * 8 + 8 * inverseZetaPoints * (czzL.count + 8) + 8 * driftL.count * driftWPoints + (32 << 20)
+    }
+
+    /// Rough debug-build figures: the C_zz(t) quadrature costs ~ 3e-6 s per unit of J t
+    /// summed over the grid; the growth-diffusion solver ~ 5e-8 s per cell-step.
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
+        switch Family(rawValue: task.block)! {
+        case .floquet, .hamiltonian: return 3e-6 * tGrid.reduce(0, +) + 1e-5 * Double(sumRulePanels * 5 + rPoints * 4 + omegaPoints)
+        case .exponents: return 1e-5 * Double(inverseZetaPoints * (czzL.count + 10))
+        case .drift: return 1e-4 * Double(driftL.count * (driftWPoints + 300))
+        case .growthDiffusion: return 5e-8 * gdCells(gdLambda[task.row])
+        }
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        switch Family(rawValue: task.block)! {
+        case .floquet: return try runCurves(floquet: true, inverseXi: inverseXi[task.row])
+        case .hamiltonian: return try runCurves(floquet: false, inverseXi: inverseXi[task.row])
+        case .exponents: return try runExponents()
+        case .drift: return try runDrift()
+        case .growthDiffusion: return try runGrowthDiffusion(Lambda: gdLambda[task.row])
+        }
+    }
+
+    // MARK: the Floquet / Hamiltonian curve families
+
+    /// Both models through one interface.
+    struct Curves {
+        let F: (Double) throws -> Double
+        let p: (Double) throws -> Double
+        let q: (Double) throws -> Double
+        let czz: (Double, Double) throws -> Double
+        let front: (Double, Double) throws -> Double
+        let S: (Double, Double) throws -> Double
+        let omegaC: (Double) throws -> Double
+        let omegaXi: () throws -> Double
+        let czzInf: Double
+        let theta0: Double
+        let rho: () throws -> Double
+    }
+
+    static func curves(floquet: Bool, xi: Double, Lambda: Double) throws -> Curves {
+        if floquet {
+            let m = try FloquetResonanceModel(xi: xi, Lambda: Lambda)
+            return Curves(F: m.F, p: m.p, q: m.q, czz: { try m.czz(t: $0, L: $1) }, front: { try m.czzFront(t: $0, L: $1) },
+                          S: { try m.spectralFunction(omega: $0, L: $1) }, omegaC: { try m.cutoffFrequency(L: $0) },
+                          omegaXi: m.thermalFrequency, czzInf: m.thermodynamicCzz, theta0: m.theta0, rho: m.rangePerLog)
+        }
+        let m = try HamiltonianResonanceModel(xi: xi, Lambda: Lambda)
+        return Curves(F: m.F1, p: m.p, q: m.q, czz: { try m.czz(t: $0, L: $1) }, front: { try m.czzFront(t: $0, L: $1) },
+                      S: { try m.spectralFunction(omega: $0, L: $1) }, omegaC: { try m.cutoffFrequency(L: $0) },
+                      omegaXi: m.thermalFrequency, czzInf: m.thermodynamicCzz, theta0: m.theta0, rho: m.rangePerLog)
+    }
+
+    /// 5-point Gauss-Legendre on [-1, 1].
+    static let gaussNodes: [Double] = [-0.9061798459386640, -0.5384693101056831, 0, 0.5384693101056831, 0.9061798459386640]
+    static let gaussWeights: [Double] = [0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891]
+
+    /// Composite 5-point Gauss-Legendre of g on [a, b] with `panels` equal panels.
+    public static func gaussLegendre(_ a: Double, _ b: Double, panels: Int, _ g: (Double) throws -> Double) rethrows -> Double {
+        let h = (b - a) / Double(panels)
+        var total = 0.0
+        for k in 0..<panels {
+            let mid = a + (Double(k) + 0.5) * h
+            var s = 0.0
+            for (x, w) in zip(gaussNodes, gaussWeights) { s += w * (try g(mid + 0.5 * h * x)) }
+            total += 0.5 * h * s
+        }
+        return total
+    }
+
+    func runCurves(floquet: Bool, inverseXi ix: Double) throws -> TaskOutput {
+        let xi = Self.xi(inverse: ix)
+        let c = try Self.curves(floquet: floquet, xi: xi, Lambda: Lambda)
+        let rho = try c.rho()
+        let rs = rGrid
+        let F = try rs.map(c.F), p = try rs.map(c.p), q = try rs.map(c.q)
+        let ts = tGrid
+        let czz = try ts.map { try c.czz($0, L) }, front = try ts.map { try c.front($0, L) }
+        let cone = ts.map { $0 <= 1 ? 0 : min(rho * log($0), L / 2) }
+        let omegaC = try c.omegaC(L), omegaXi = try c.omegaXi()
+        let os = omegaGrid
+        let S = try os.map { $0 < omegaXi ? Double.nan : try c.S($0, L) }
+        let czzL = try c.F(L / 2)
+        // Sum rule: S is even in omega, so the weight of omega_lo < |omega| < J is
+        // 2 int_{omega_lo}^{J} S domega; omega = J exp(-s^2), domega = -2 s omega ds.
+        let omegaLo = max(omegaC, omegaXi)
+        let uLo = log(1 / omegaLo)
+        let weight = 2 * (try Self.gaussLegendre(0, uLo.squareRoot(), panels: sumRulePanels) { s in
+            let w = exp(-s * s)
+            return try c.S(w, L) * w * 2 * s
+        })
+        let rLo = min(rho * uLo, L / 2)
+        let residual = weight + (try c.F(rLo)) - 1
+        let t0 = try c.czz(0, L) - 1
+        let d = 1e-6 * min(Lambda, abs(xi))
+        let small = floquet ? -Lambda * log(try c.F(d)) / d - 1 : -log(try c.F(d)) / (d / Lambda).squareRoot() - 1
+        let rBig = 1e4 * (xi.isFinite ? max(Lambda, abs(xi)) : Lambda)
+        let large = try c.F(rBig) - c.czzInf
+        let h = 1e-4 * rMax / Double(rPoints)
+        let pMax = p.filter(\.isFinite).max() ?? 1
+        var pd = 0.0
+        for (k, r) in rs.enumerated() {
+            pd = max(pd, abs((try c.F(r - h) - c.F(r + h)) / (2 * h) - p[k]) / pMax)
+        }
+        return TaskOutput(rows: [
+            "inverse_xi": .float64([ix]), "theta0": .float64([c.theta0]), "rho": .float64([rho]),
+            "r": .float64(rs), "F": .float64(F), "p": .float64(p), "q": .float64(q),
+            "t": .float64(ts), "czz": .float64(czz), "czz_front": .float64(front), "light_cone": .float64(cone),
+            "omega": .float64(os), "S": .float64(S), "omega_c": .float64([omegaC]), "omega_xi": .float64([omegaXi]),
+            "czz_L": .float64([czzL]), "czz_inf": .float64([c.czzInf]), "probe_entropy": .float64([log(2.0) * (1 - czzL)]),
+            "sum_rule_weight": .float64([weight]), "sum_rule_residual": .float64([residual]), "omega_lo": .float64([omegaLo]),
+            "czz_t0_residual": .float64([t0]), "small_r_residual": .float64([small]), "large_r_residual": .float64([large]),
+            "p_derivative_residual": .float64([pd]),
+        ])
+    }
+
+    // MARK: Fig. 2a/d/f
+
+    /// 1 + d log S / d log omega at omega (central difference, factor 1.01), L -> inf
+    /// (L chosen so that omega_c is far below omega); NaN where S is not defined.
+    static func localTheta(_ c: Curves, omega: Double) -> Double {
+        let Lbig = 1e6
+        guard let up = try? c.S(omega * 1.01, Lbig), let dn = try? c.S(omega / 1.01, Lbig), up > 0, dn > 0 else { return .nan }
+        return 1 + (log(up) - log(dn)) / (2 * log(1.01))
+    }
+
+    func runExponents() throws -> TaskOutput {
+        let iz = inverseZetaGrid
+        var th: [Double] = [], tf: [Double] = [], tH: [Double] = [], inf: [Double] = [], infH: [Double] = []
+        var cf = [Double](repeating: 0, count: czzL.count * iz.count), ch = cf
+        for (j, z) in iz.enumerated() {
+            let xi = Self.xi(inverse: z - log(2.0))
+            let f = try Self.curves(floquet: true, xi: xi, Lambda: Lambda)
+            let hm = try Self.curves(floquet: false, xi: xi, Lambda: Lambda)
+            th.append(f.theta0)
+            tf.append(Self.localTheta(f, omega: slopeOmega))
+            tH.append(Self.localTheta(hm, omega: slopeOmega))
+            inf.append(f.czzInf); infH.append(hm.czzInf)
+            for (k, l) in czzL.enumerated() {
+                cf[k * iz.count + j] = try f.F(l / 2)
+                ch[k * iz.count + j] = try hm.F(l / 2)
+            }
+        }
+        return TaskOutput(rows: [
+            "inverse_zeta": .float64(iz), "theta0": .float64(th), "theta_c_floquet": .float64([ResonanceModel.zetaC / (2 * Lambda)]),
+            "theta_local_floquet": .float64(tf), "theta_local_hamiltonian": .float64(tH), "czz_L": .float64(czzL),
+            "czz_inf_floquet": .float64(inf), "czz_inf_hamiltonian": .float64(infH), "czz_floquet": .float64(cf), "czz_hamiltonian": .float64(ch),
+        ])
+    }
+
+    // MARK: Fig. 9
+
+    func runDrift() throws -> TaskOutput {
+        let m = try ResonanceModelDrift(Wc: driftWc)
+        let ws = driftWGrid
+        var sp: [Double] = []
+        for l in driftL { for w in ws { sp.append(try m.probeEntropy(W: w * driftWc, L: l)) } }
+        let spInf = try ws.map { w -> Double in
+            let ratio = w
+            let hm = try HamiltonianResonanceModel(xi: Self.xi(inverse: log(ratio)), Lambda: m.LambdaC * ratio * ratio)
+            return log(2.0) * (1 - hm.thermodynamicCzz)
+        }
+        let wd = try driftL.map { try m.wDelta(L: $0, delta: driftDelta) }
+        let fitIdx = driftL.indices.filter { driftL[$0] <= driftFitLMax }
+        let ell = try m.fitEllDelta(L: fitIdx.map { driftL[$0] }, wDelta: fitIdx.map { wd[$0] })
+        let formula = driftL.map { m.wDeltaFormula(L: $0, ellDelta: ell) / driftWc }
+        var res = 0.0
+        for (l, w) in zip(driftL, wd) { res = max(res, abs(try m.timeAveragedCzz(W: w, L: l) - driftDelta)) }
+        return TaskOutput(rows: [
+            "L": .float64(driftL), "w": .float64(ws), "probe_entropy": .float64(sp), "probe_entropy_inf": .float64(spInf),
+            "w_delta": .float64(wd.map { $0 / driftWc }), "w_delta_formula": .float64(formula), "ell_delta": .float64([ell]),
+            "root_residual": .float64([res]), "lambda_c": .float64([m.LambdaC]),
+        ])
+    }
+
+    // MARK: Figs. 11-12
+
+    /// Linear interpolation of ys(xs) at x (xs ascending); NaN outside.
+    static func interpolate(_ xs: [Double], _ ys: [Double], _ x: Double) -> Double {
+        guard let first = xs.first, let last = xs.last, x >= first, x <= last else { return .nan }
+        var lo = 0, hi = xs.count - 1
+        while hi - lo > 1 { let mid = (lo + hi) / 2; if xs[mid] <= x { lo = mid } else { hi = mid } }
+        if hi == lo { return ys[lo] }
+        let a = (x - xs[lo]) / (xs[hi] - xs[lo])
+        return ys[lo] + a * (ys[hi] - ys[lo])
+    }
+
+    func runGrowthDiffusion(Lambda lam: Double) throws -> TaskOutput {
+        let xi = Self.xi(inverse: gdInverseXi)
+        let gd = try GrowthDiffusion(xi: xi, Lambda: lam, fieldOverW: gdField, loss: .energyDependent)
+        let rMaxAbs = gdRMaxOverLambda * lam
+        let snapR = gdSnapshotGrid.map { $0 * lam }
+        let sol = try gd.solve(rMax: rMaxAbs, ds: gdDs, dEps: gdDeps, snapshotRanges: snapR)
+        let h1 = try HamiltonianResonanceModel(xi: xi, Lambda: lam)
+        let sF = sol.ranges.map { $0.squareRoot() }, sP = sol.pRanges.map { $0.squareRoot() }
+        let grid = gdRGrid.map { $0 * lam }
+        let F = grid.map { Self.interpolate(sF, sol.F, $0.squareRoot()) }
+        let p = grid.map { Self.interpolate(sP, sol.p, $0.squareRoot()) }
+        let F1 = try grid.map { try h1.F1($0) }, p1 = try grid.map { try h1.p($0) }
+        var snaps: [Double] = []
+        let xs = gdXGrid, center = gdField / 2
+        for (k, r) in sol.snapshotRanges.enumerated() {
+            let sig = (2 * r + 1).squareRoot()
+            for x in xs { snaps.append(sig * Self.interpolate(sol.energies, sol.snapshots[k], center + x * sig)) }
+        }
+        // Mass balance: int_{r_1}^{r_max} p dr = int p 2 s ds, trapezoid on the solver's s grid.
+        var integral = 0.0
+        for n in 1..<sP.count { integral += 0.5 * (sP[n] - sP[n - 1]) * (2 * sP[n] * sol.p[n] + 2 * sP[n - 1] * sol.p[n - 1]) }
+        let balance = sol.F[1] - sol.F.last! - integral
+        var minDiff = Double.infinity
+        for (r, f) in zip(sol.ranges, sol.F) { minDiff = min(minDiff, f - (try h1.F1(r))) }
+        let n = sol.p.count
+        let tail = n >= 3 ? (log(sol.p[n - 1]) - log(sol.p[n - 3])) / (log(sol.pRanges[n - 1]) - log(sol.pRanges[n - 3])) : .nan
+        return TaskOutput(rows: [
+            "Lambda": .float64([lam]), "r_over_lambda": .float64(gdRGrid), "F": .float64(F), "p": .float64(p), "F1": .float64(F1), "p1": .float64(p1),
+            "snapshot_r": .float64(sol.snapshotRanges), "x": .float64(xs), "f": .float64(snaps), "ds": .float64([sol.ds]), "deps": .float64([sol.dEps]),
+            "F0_residual": .float64([sol.F[0] - 1]), "mass_balance_residual": .float64([balance]), "min_F_minus_F1": .float64([minDiff]),
+            "tail_slope": .float64([tail]),
+        ])
+    }
+
+    /// The checks of the finished file.
+    public func summary(file: HDF5File) throws -> String {
+        var lines = ["S10a resonance model: checks per curve family (residuals; 0 by theory up to quadrature error)",
+                     "  model        1/xi   [C_zz](L)   sum_rule     C_zz(0)-1   small_r     large_r     dF/dr+p"]
+        for fam in [Family.floquet, .hamiltonian] {
+            let path = "/rm/" + fam.block
+            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
+            func col(_ n: String) throws -> [Double] { try file.openDataset(path + "/" + n).readAll(as: Double.self) }
+            let ix = try col("inverse_xi"), cz = try col("czz_L"), sr = try col("sum_rule_residual"), t0 = try col("czz_t0_residual")
+            let sm = try col("small_r_residual"), lg = try col("large_r_residual"), pd = try col("p_derivative_residual")
+            for r in done.indices where done[r] == 1 {
+                lines.append("  " + pad(fam == .floquet ? "floquet" : "hamiltonian", -11) + pad(format6(ix[r]), 7) + pad(format6(cz[r]), 12)
+                             + [sr[r], t0[r], sm[r], lg[r], pd[r]].map { pad(sci($0), 12) }.joined())
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func sci(_ x: Double) -> String {
+        guard x.isFinite else { return "\(x)" }
+        if x == 0 { return "0" }
+        let e = Int(floor(log10(abs(x))))
+        let m = x / pow(10, Double(e))
+        return "\((m * 100).rounded() / 100)e\(e)"
+    }
+}
