@@ -182,7 +182,8 @@ extension Study {
 public enum StudyRegistry {
     public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self,
                                                XXZStudy.self, HeisenbergO3Study.self, QuenchStudy.self, TwoSpinStudy.self,
-                                               EntanglementGrowthStudy.self, EmchRadinStudy.self, DRHStudy.self, DiamondStudy.self]
+                                               EntanglementGrowthStudy.self, EmchRadinStudy.self, DRHStudy.self, DiamondStudy.self,
+                                               MeanFieldStudy.self]
 
     public static func find(_ name: String) -> (any Study.Type)? { all.first { $0.name == name } }
 }
