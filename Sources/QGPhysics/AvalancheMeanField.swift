@@ -340,8 +340,12 @@ public struct ReducedCouplingDistribution: Sendable {
     }
 
     /// mass - C = int p (1 - (P - Q)^2) = int p 4 g^2/(1 + 4 g^2) (~ 2 pi A g_1 for g_1 -> 0).
+    /// Below gamma = 1e-30, where 1 - c = O(gamma^2) would reach subnormal numbers and the
+    /// quadrature cannot meet its relative tolerance, the exact limit 2 pi A g_1 (1 + O(g_1 ln^2 g_1))
+    /// is used, as in `meanEntropy`.
     public func memoryDeficit(g1: Double) throws -> Double {
         if g1 == 0 { return 0 }
+        if g1 > 0, scale * g1 < 1e-30 { return 2 * Double.pi * tailCoefficient * g1 }
         return try expectationOverE(g1: g1) { e in e * (2 - e) }
     }
 
