@@ -29,8 +29,9 @@ public struct MeanFieldStudy: Study {
     public enum Kind: Sendable, Hashable { case chain, profile, critical }
     public struct Point: Sendable, Hashable { public var kind: Kind; public var N: Int; public var deltaA: Double }
 
-    /// a_c = 1/sqrt 2 (seed's N -> inf critical point of the DRH chain).
-    public static let aCritical = 1 / 2.0.squareRoot()
+    /// a_c = 1/sqrt 2 (the N -> inf critical point of the DRH chain), the correctly rounded double
+    /// 0.7071067811865476 (sqrt(0.5); 1 / sqrt(2.0) rounds to 0.7071067811865475), so delta_a = -0.7071067811865476 is a = 0.
+    public static let aCritical = 0.5.squareRoot()
     public static let maxN = 100_000
     public static let maxA = 4.0
 
