@@ -2,7 +2,8 @@
 docs/avalanche-mean-field.md section 7, docs/hdf5-schema.md).
 
 Entry `qglass_plot_meanfield:plot` (reduced `meanfield` files):
-  meanfield_profile_N{N}.{fmt}   [S_n] vs n for the stored delta_a values at one N, log y (Fig. 3a)
+  meanfield_profile_N{N}.{fmt}   [S_n] vs n for the stored delta_a values at one N, log y (Fig. 3a); for
+                                 N > 200 the n axis ends beyond the fronts of the failed avalanches
   meanfield_memory_N{N}.{fmt}    C_n = infinite-time memory of sigma^z_n vs n, same chains
   meanfield_eta_vs_delta_a.{fmt} eta_tot vs |delta_a| per N, log-log, failing side filled, avalanching
                                  side open, the fitted |delta_a|^-theta and the |delta_a|^-1 guide (Fig. 3b)
@@ -54,7 +55,11 @@ def plot(f, save, options=None):
                 ax.set_xlabel(r"l-bit index $n$")
                 ax.set_ylabel(ylabel)
                 if N > 200:
-                    ax.set_xscale("log")
+                    # Long chains: show the fronts of the failed avalanches (linear n, as the seed's Fig. 3a);
+                    # avalanching chains are flat at ln 2 beyond the window.
+                    fronts = [np.max(np.nonzero(s[k] > 1e-16)[0], initial=0) for k in range(len(da)) if eta[k] < 0.5 * N * LN2]
+                    if fronts:
+                        ax.set_xlim(0, min(N, 1.2 * max(fronts) + 10))
                 ax.set_title(rf"mean-field chain, N = {N}, $\delta a = a - 1/\sqrt{{2}}$, {tag}")
                 ax.legend(fontsize=8)
                 save(fig, f"meanfield_{fname}_N{N}")

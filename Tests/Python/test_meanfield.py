@@ -232,3 +232,18 @@ def test_unconverged_chain_fails_the_task(tmp_path):
     if (tmp_path / "unconv.h5").exists():
         with h5py.File(tmp_path / "unconv.h5", "r") as f:
             assert np.all(f["meanfield/N50/done"][()] == 0)
+
+
+def test_saturated_long_chain_profile(tmp_path):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    # N = 2200 on the avalanching side: ln g_n ~ N ln 2 / 2 > 709, g_n = inf in double precision;
+    # the profile uses the large-g limits ([S] -> ln 2, C -> 0) instead of failing.
+    cfg = write_config(tmp_path / "sat.toml", "[meanfield]\nN = [2200]\ndelta_a = [0.05]\ncritical = false\n"
+                                              "profile_N = [2200]\nprofile_delta_a = [0.05]\n")
+    qrun("run", str(cfg), "--out", str(tmp_path / "sat.h5"), ranks=1)
+    with h5py.File(tmp_path / "sat.h5", "r") as f:
+        p = f["meanfield/profiles/N2200"]
+        assert p["log_g"][0].max() > 709 and np.isclose(p["n_star"][0], 2200, atol=1e-6)
+        assert np.allclose(p["s_n"][0], LN2, rtol=0, atol=1e-12)
+        assert np.all((p["memory_n"][0] >= 0) & (p["memory_n"][0] < 1e-12))
