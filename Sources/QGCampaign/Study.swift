@@ -183,7 +183,7 @@ public enum StudyRegistry {
     public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self,
                                                XXZStudy.self, HeisenbergO3Study.self, QuenchStudy.self, TwoSpinStudy.self,
                                                EntanglementGrowthStudy.self, EmchRadinStudy.self, DRHStudy.self, DiamondStudy.self,
-                                               ResonanceModelStudy.self]
+                                               ResonanceModelStudy.self, MeanFieldStudy.self]
 
     public static func find(_ name: String) -> (any Study.Type)? { all.first { $0.name == name } }
 }

@@ -328,8 +328,15 @@ public struct ReducedCouplingDistribution: Sendable {
 
     /// Mean entropy [S](g_1) = int p S (A13). Below gamma = 1e-30, where P = O(gamma^2) would
     /// reach subnormal numbers, the exact limit [S] = 2 A J_S g_1 (1 + O(g_1 ln^2 g_1)) is used.
+    /// Above gamma = 1e30 (where the quadrature's 4 gamma^2 would eventually overflow; g_1 = inf
+    /// for a saturated l-bit of a long avalanching chain), the large-g limit
+    /// [S] = mass ln 2 - m2 / (8 gamma^2 divisor) (S = ln 2 - 1/(8 g^2) + O(g^-4)) is used.
     public func meanEntropy(g1: Double) throws -> Double {
         if g1 >= 0, scale * g1 < 1e-30 { return 2 * tailCoefficient * Self.entropyTailIntegral * g1 }
+        if scale * g1 > 1e30 {
+            let gamma = scale * g1
+            return mass * log(2.0) - Self.inverseSquareMoment / (8 * gamma * gamma * divisor)
+        }
         return try expectationOverE(g1: g1) { e in AvalancheMeanField.entropyOfP(0.5 * e) }
     }
 
@@ -340,8 +347,17 @@ public struct ReducedCouplingDistribution: Sendable {
     }
 
     /// mass - C = int p (1 - (P - Q)^2) = int p 4 g^2/(1 + 4 g^2) (~ 2 pi A g_1 for g_1 -> 0).
+    /// Below gamma = 1e-30, where 1 - c = O(gamma^2) would reach subnormal numbers and the
+    /// quadrature cannot meet its relative tolerance, the exact limit 2 pi A g_1 (1 + O(g_1 ln^2 g_1))
+    /// is used, as in `meanEntropy`.
     public func memoryDeficit(g1: Double) throws -> Double {
         if g1 == 0 { return 0 }
+        if g1 > 0, scale * g1 < 1e-30 { return 2 * Double.pi * tailCoefficient * g1 }
+        // Above gamma = 1e30 (g_1 = inf included): mass - C = mass - m2 / (4 gamma^2 divisor) (1 + O(gamma^-2)).
+        if scale * g1 > 1e30 {
+            let gamma = scale * g1
+            return mass - Self.inverseSquareMoment / (4 * gamma * gamma * divisor)
+        }
         return try expectationOverE(g1: g1) { e in e * (2 - e) }
     }
 

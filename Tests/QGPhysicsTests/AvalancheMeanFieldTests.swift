@@ -182,6 +182,23 @@ final class AvalancheMeanFieldTests: XCTestCase {
         }
     }
 
+    /// The closed forms used outside the quadrature's range (gamma < 1e-30 and gamma > 1e30) join the
+    /// quadrature continuously, and g_1 = inf (a saturated l-bit of a long avalanching chain) is allowed.
+    func testMeanEntropyAndMemoryOutsideQuadratureRange() throws {
+        for conv in [ReducedCouplingConvention.normalized, .massNormalized, .asWritten] {
+            let d = ReducedCouplingDistribution(conv)
+            let below = 0.999e-30 / d.scale, above = 1.001e-30 / d.scale
+            XCTAssertEqual(try d.memoryDeficit(g1: below) / below, try d.memoryDeficit(g1: above) / above, accuracy: 1e-12)
+            XCTAssertEqual(try d.meanEntropy(g1: below) / below, try d.meanEntropy(g1: above) / above, accuracy: 1e-12)
+            XCTAssertEqual(try d.memoryDeficit(g1: 1e-200), 2 * Double.pi * d.tailCoefficient * 1e-200)
+            let lo = 0.999e30 / d.scale, hi = 1.001e30 / d.scale
+            XCTAssertEqual(try d.meanEntropy(g1: lo), try d.meanEntropy(g1: hi), accuracy: 1e-14)
+            XCTAssertEqual(try d.meanEntropy(g1: .infinity), d.mass * Self.ln2)
+            XCTAssertEqual(try d.memory(g1: .infinity), 0)
+            XCTAssertEqual(try d.memory(g1: hi), 0, accuracy: 1e-15)
+        }
+    }
+
     // MARK: Table
 
     func testEtaTableAgainstDirectQuadrature() throws {

@@ -1,0 +1,294 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+
+/// S8, mean-field theory of failed avalanches (seed 002 eqs. 11-14, Fig. 3):
+/// the self-consistent De Roeck-Huveneers chain g_n = g_n0 exp((1/2) sum_{m != n} eta(g_m)),
+/// g_n0 = g10 a^(n-1), solved per (N, a) point; no disorder (docs/avalanche-mean-field.md,
+/// section 7).
+///
+/// Table `[meanfield]`: `N` (list, 1...100000), `delta_a` (list: a = 1/sqrt 2 + delta_a,
+/// 0 <= a <= 4), optional `g10` (0.5), `convention` ("normalized"), `profile_N` and
+/// `profile_delta_a` (subsets of N and delta_a whose full [S_n] and C_n profiles are
+/// stored; default none), `critical` (true: a_c(N) by bisection for every N >= 2),
+/// `critical_tol` (1e-9), `solver` ("reduced" = AvalancheMeanField.solveChain, or
+/// "iteration" = the seed's eq. 13), `tol` (1e-12), `max_iterations` (2e6 reduced,
+/// 1e5 iteration), `probe` (0.05, reduced only), `damping` (1, iteration only).
+/// `[campaign] realizations` must be 1 (the chain is deterministic); `seed` is unused.
+///
+/// Blocks (docs/hdf5-schema.md, "meanfield"): `/meanfield/N{N}` one row per delta_a
+/// (config order); `/meanfield/profiles/N{N}` one row per profile delta_a;
+/// `/meanfield/critical` one row per N >= 2. An unconverged chain throws
+/// (`chainNotConverged`), which fails the task and the run: no row is written for it.
+public struct MeanFieldStudy: Study {
+    public static let name = "meanfield"
+    public static let summary = "S8: self-consistent mean-field chain of failed avalanches (eta_tot, n_*, [S_n] profiles, a_c(N)) vs N and a"
+
+    public enum Solver: String, Sendable, CaseIterable { case reduced, iteration }
+    public enum Kind: Sendable, Hashable { case chain, profile, critical }
+    public struct Point: Sendable, Hashable { public var kind: Kind; public var N: Int; public var deltaA: Double }
+
+    /// a_c = 1/sqrt 2 (the N -> inf critical point of the DRH chain), the correctly rounded double
+    /// 0.7071067811865476 (sqrt(0.5); 1 / sqrt(2.0) rounds to 0.7071067811865475), so delta_a = -0.7071067811865476 is a = 0.
+    public static let aCritical = 0.5.squareRoot()
+    public static let maxN = 100_000
+    public static let maxA = 4.0
+
+    public let sizes: [Int]
+    public let deltaA: [Double]
+    public let g10: Double
+    public let convention: ReducedCouplingConvention
+    public let profileN: [Int]
+    public let profileDeltaA: [Double]
+    public let critical: Bool
+    public let criticalTol: Double
+    public let solver: Solver
+    public let tol: Double
+    public let maxIterations: Int
+    public let probe: Double
+    public let damping: Double
+    public let points: [Point]
+    public let campaign: CampaignSettings
+
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> MeanFieldStudy {
+        guard campaign.realizations == 1 else {
+            throw ConfigError("[meanfield] the mean-field chain is deterministic: [campaign] realizations must be 1 (got \(campaign.realizations))")
+        }
+        let sizes = try t.ints("N")
+        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[meanfield] N must list distinct sizes") }
+        for n in sizes where n < 1 || n > maxN { throw ConfigError("[meanfield] N = \(n) out of range 1...\(maxN)") }
+        let da = try t.doubles("delta_a")
+        guard !da.isEmpty, Set(da).count == da.count else { throw ConfigError("[meanfield] delta_a must list distinct values") }
+        for x in da {
+            let a = aCritical + x
+            guard x.isFinite, a >= 0, a <= maxA else {
+                throw ConfigError("[meanfield] delta_a = \(x) gives a = 1/sqrt(2) + delta_a = \(a), outside [0, \(maxA)]")
+            }
+        }
+        let g10 = try t.double("g10", default: 0.5)
+        guard g10 > 0 && g10 <= 1e6 else { throw ConfigError("[meanfield] g10 must be in (0, 1e6] (got \(g10))") }
+        let cname = try t.string("convention", default: ReducedCouplingConvention.default.rawValue)
+        guard let convention = ReducedCouplingConvention(rawValue: cname) else {
+            throw ConfigError("[meanfield] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")
+        }
+        let profileN = try t.ints("profile_N", default: [])
+        for n in profileN where !sizes.contains(n) { throw ConfigError("[meanfield] profile_N = \(n) is not one of the N values") }
+        guard Set(profileN).count == profileN.count else { throw ConfigError("[meanfield] profile_N must list distinct sizes") }
+        let profileDA = try t.doubles("profile_delta_a", default: [])
+        for x in profileDA where !da.contains(x) { throw ConfigError("[meanfield] profile_delta_a = \(x) is not one of the delta_a values") }
+        guard Set(profileDA).count == profileDA.count else { throw ConfigError("[meanfield] profile_delta_a must list distinct values") }
+        guard profileN.isEmpty == profileDA.isEmpty else { throw ConfigError("[meanfield] profile_N and profile_delta_a go together") }
+        let critical = try t.bool("critical", default: true)
+        let ctol = try t.double("critical_tol", default: 1e-9)
+        guard ctol >= 1e-14 && ctol <= 1e-2 else { throw ConfigError("[meanfield] critical_tol must be in [1e-14, 1e-2] (got \(ctol))") }
+        let sname = try t.string("solver", default: Solver.reduced.rawValue)
+        guard let solver = Solver(rawValue: sname) else {
+            throw ConfigError("[meanfield] solver must be one of \(Solver.allCases.map(\.rawValue)) (got '\(sname)')")
+        }
+        let tol = try t.double("tol", default: 1e-12)
+        guard tol >= 1e-15 && tol <= 1e-3 else { throw ConfigError("[meanfield] tol must be in [1e-15, 1e-3] (got \(tol))") }
+        let maxIt = try t.int("max_iterations", default: solver == .reduced ? 2_000_000 : 100_000)
+        guard maxIt >= 1 && maxIt <= 1_000_000_000 else { throw ConfigError("[meanfield] max_iterations must be in 1...1e9 (got \(maxIt))") }
+        var probe = 0.05, damping = 1.0
+        if solver == .reduced {
+            probe = try t.double("probe", default: 0.05)
+            guard probe > 0 && probe <= 1 else { throw ConfigError("[meanfield] probe must be in (0, 1] (got \(probe))") }
+            if t.table.contains(key: "damping") { throw ConfigError("[meanfield] damping applies to solver = \"iteration\" only") }
+        } else {
+            damping = try t.double("damping", default: 1)
+            guard damping > 0 && damping <= 1 else { throw ConfigError("[meanfield] damping must be in (0, 1] (got \(damping))") }
+            if t.table.contains(key: "probe") { throw ConfigError("[meanfield] probe applies to solver = \"reduced\" only") }
+        }
+        try t.finish()
+        var points: [Point] = []
+        for n in sizes { for x in da { points.append(Point(kind: .chain, N: n, deltaA: x)) } }
+        for n in profileN { for x in profileDA { points.append(Point(kind: .profile, N: n, deltaA: x)) } }
+        if critical { for n in sizes where n >= 2 { points.append(Point(kind: .critical, N: n, deltaA: .nan)) } }
+        return MeanFieldStudy(sizes: sizes, deltaA: da, g10: g10, convention: convention, profileN: profileN, profileDeltaA: profileDA,
+                              critical: critical, criticalTol: ctol, solver: solver, tol: tol, maxIterations: maxIt, probe: probe,
+                              damping: damping, points: points, campaign: campaign)
+    }
+
+    public var canonical: String {
+        var s = "[meanfield]\nN = \(tomlList(sizes))\ndelta_a = \(tomlList(deltaA))\ng10 = \(g10)\nconvention = \"\(convention.rawValue)\"\n"
+            + "profile_N = \(tomlList(profileN))\nprofile_delta_a = \(tomlList(profileDeltaA))\n"
+            + "critical = \(critical)\ncritical_tol = \(criticalTol)\nsolver = \"\(solver.rawValue)\"\ntol = \(tol)\nmax_iterations = \(maxIterations)\n"
+        s += solver == .reduced ? "probe = \(probe)\n" : "damping = \(damping)\n"
+        return s
+    }
+
+    /// Sizes with an a_c(N) row (a does not enter a chain of one l-bit).
+    public var criticalSizes: [Int] { critical ? sizes.filter { $0 >= 2 } : [] }
+
+    /// Block order: one chain block per N, one profile block per profile N, then the critical block.
+    struct BlockKey: Hashable { var kind: Kind; var N: Int }
+    var blockKeys: [BlockKey] {
+        sizes.map { BlockKey(kind: .chain, N: $0) } + profileN.map { BlockKey(kind: .profile, N: $0) }
+            + (criticalSizes.isEmpty ? [] : [BlockKey(kind: .critical, N: 0)])
+    }
+    func pointsOf(_ b: BlockKey) -> [Int] {
+        points.indices.filter { points[$0].kind == b.kind && (b.kind == .critical || points[$0].N == b.N) }
+    }
+
+    public var blocks: [OutputBlock] {
+        blockKeys.map { b in
+            let common = [DatasetSpec("point", .int64, units: "1", description: "index of the point in the study's point list"),
+                          DatasetSpec("iterations", .int64, units: "1",
+                                      description: (solver == .reduced ? "evaluations of the reduced map Phi(E) (solveChain)" : "sweeps of eq. 13 (solveChainByIteration)")
+                                        + (b.kind == .critical ? ", summed over the bisection's solves" : ""))]
+            switch b.kind {
+            case .chain, .profile:
+                var ds = common + [
+                    DatasetSpec("a", .float64, units: "1", description: "coupling decay ratio, g_n0 = g10 a^(n-1)"),
+                    DatasetSpec("delta_a", .float64, units: "1", description: "a - 1/sqrt(2) as configured"),
+                    DatasetSpec("eta_tot", .float64, units: "nat", description: "eta_tot = sum_n eta(g_n) of the solved chain (seed eq. 14)"),
+                    DatasetSpec("n_star", .float64, units: "1", description: "n_* = (eta_tot - N eta(0)) / ln 2"),
+                    DatasetSpec("converged", .uint8, units: "", description: "1: the solver met its tolerance (an unconverged chain fails the task)"),
+                    DatasetSpec("residual", .float64, units: "nat", description: "solver residual: |Phi(E) - E| (reduced) or the last max change of ln g_n (iteration)"),
+                    DatasetSpec("site_residual", .float64, units: "1", description: "max_n |ln g_n - ln g_n0 - (eta_tot - eta(g_n))/2|"),
+                    DatasetSpec("log_g", .float64, [b.N], units: "1", description: "ln g_n of the solved chain, n = 1..N (-inf where g_n0 = 0)"),
+                ]
+                if b.kind == .chain {
+                    ds += [DatasetSpec("n_half", .int64, units: "1", description: "number of l-bits with [S_n] >= (ln 2)/2"),
+                           DatasetSpec("log_g_end", .float64, units: "1", description: "ln g_N of the last l-bit"),
+                           DatasetSpec("s_end", .float64, units: "nat", description: "[S_N] = [S](g_N) of the last l-bit (A13)")]
+                } else {
+                    ds += [DatasetSpec("s_n", .float64, [b.N], units: "nat", description: "[S_n] = [S](g_n), the mean entanglement entropy of l-bit n (A13)"),
+                           DatasetSpec("memory_n", .float64, [b.N], units: "1", description: "C_n = C(g_n), the infinite-time memory of sigma^z_n (A14)")]
+                }
+                let path = b.kind == .chain ? "/meanfield/N\(b.N)" : "/meanfield/profiles/N\(b.N)"
+                return OutputBlock(path: path, rows: pointsOf(b).count, datasets: ds,
+                                   attributes: ["N": Double(b.N), "g10": g10, "a_c_infinity": Self.aCritical])
+            case .critical:
+                let ds = common + [
+                    DatasetSpec("N", .int64, units: "1", description: "number of l-bits"),
+                    DatasetSpec("a_c", .float64, units: "1", description: "midpoint a_c(N): the a at which [S_N](a) = (ln 2)/2, by bisection"),
+                    DatasetSpec("bracket", .float64, [2], units: "1", description: "final bisection bracket [a_lo, a_hi], a_hi - a_lo <= critical_tol"),
+                    DatasetSpec("bisection_steps", .int64, units: "1", description: "chain solves of the bisection (bracket search included)"),
+                ]
+                return OutputBlock(path: "/meanfield/critical", rows: pointsOf(b).count, datasets: ds,
+                                   attributes: ["g10": g10, "a_c_infinity": Self.aCritical, "tolerance": criticalTol])
+            }
+        }
+    }
+
+    public var tasks: [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (bi, b) in blockKeys.enumerated() {
+            for (j, p) in pointsOf(b).enumerated() {
+                out.append(TaskSpec(index: out.count, block: bi, row: j, point: p, realization: 0,
+                                    cost: estimatedCoreSeconds(points[p])))
+            }
+        }
+        return out
+    }
+
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
+        // The eta table (~1e4 doubles) and about a dozen length-N arrays of the solver and the rows.
+        Int(8 * 16 * Double(points[task.point].N)) + 64 << 20
+    }
+
+    /// Release build: a chain solve costs ~5 ms (0.1 s near a_c at N = 1e4); a profile needs
+    /// two quadratures per l-bit (~0.1 ms each); a_c(N) ~ 40 solves. Each rank also builds
+    /// the eta table once (~6 s on 2 cores), not counted here.
+    func estimatedCoreSeconds(_ p: Point) -> Double {
+        let n = Double(p.N)
+        let solve = 0.005 + 1e-5 * n * (solver == .iteration ? 100 : 1)
+        switch p.kind {
+        case .chain: return solve
+        case .profile: return solve + 2e-4 * n
+        case .critical: return 40 * solve
+        }
+    }
+
+    public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double { estimatedCoreSeconds(points[task.point]) }
+
+    /// The chain at decay ratio `a` with this study's solver settings; throws `chainNotConverged`.
+    public func solve(N: Int, a: Double, table: EtaTable) throws -> ChainSolution {
+        let bare = AvalancheMeanField.drhLogBare(N: N, a: a, g10: g10)
+        switch solver {
+        case .reduced:
+            return try AvalancheMeanField.solveChain(logBare: bare, table: table, probe: probe, tol: tol, maxIterations: maxIterations)
+        case .iteration:
+            return try AvalancheMeanField.solveChainByIteration(logBare: bare, table: table, damping: damping, tol: tol, maxIterations: maxIterations)
+        }
+    }
+
+    /// a_c(N), midpoint criterion (docs/avalanche-mean-field.md, section 4): ln g_N(a) is increasing
+    /// in a, and [S](g) in g, so [S_N](a) = (ln 2)/2 has one root. Bracket: a_lo = 0.5 (0 if
+    /// already above: at a = 0, g_N = 0 for N >= 2), a_hi = 0.8 doubled until above; then bisection
+    /// to a_hi - a_lo <= critical_tol; a_c is the bracket's midpoint.
+    public func criticalPoint(N: Int, table: EtaTable, tHalf: Double) throws -> (a: Double, bracket: (Double, Double), steps: Int, iterations: Int) {
+        var steps = 0, iterations = 0
+        func f(_ a: Double) throws -> Double {
+            steps += 1
+            let s = try solve(N: N, a: a, table: table)
+            iterations += s.iterations
+            return s.logCouplings[N - 1] - tHalf
+        }
+        var lo = 0.5, hi = 0.8
+        if try f(lo) >= 0 { lo = 0 }
+        while try f(hi) < 0 {
+            guard hi < 64 else { throw AvalancheMeanFieldError.noBracket("a_c(N = \(N)): [S_N] < (ln 2)/2 for every a <= 64") }
+            lo = hi; hi *= 2
+        }
+        while hi - lo > criticalTol {
+            let mid = 0.5 * (lo + hi)
+            if try f(mid) < 0 { lo = mid } else { hi = mid }
+        }
+        return (0.5 * (lo + hi), (lo, hi), steps, iterations)
+    }
+
+    public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = points[task.point]
+        let table = try EtaTable.shared(convention)
+        let dist = table.distribution
+        let tHalf = try MeanFieldHalfEntropy.logCoupling(convention)
+        switch p.kind {
+        case .critical:
+            let (ac, br, steps, its) = try criticalPoint(N: p.N, table: table, tHalf: tHalf)
+            return TaskOutput(rows: ["point": .int64([Int64(task.point)]), "iterations": .int64([Int64(its)]),
+                                     "N": .int64([Int64(p.N)]), "a_c": .float64([ac]), "bracket": .float64([br.0, br.1]),
+                                     "bisection_steps": .int64([Int64(steps)])])
+        case .chain, .profile:
+            let a = Self.aCritical + p.deltaA
+            let sol = try solve(N: p.N, a: a, table: table)
+            var rows: [String: RowValue] = [
+                "point": .int64([Int64(task.point)]), "iterations": .int64([Int64(sol.iterations)]),
+                "a": .float64([a]), "delta_a": .float64([p.deltaA]), "eta_tot": .float64([sol.etaTotal]), "n_star": .float64([sol.nStar]),
+                "converged": .uint8([sol.converged ? 1 : 0]), "residual": .float64([sol.residual]),
+                "site_residual": .float64([sol.siteResidual]), "log_g": .float64(sol.logCouplings),
+            ]
+            if p.kind == .chain {
+                let tEnd = sol.logCouplings[p.N - 1]
+                rows["n_half"] = .int64([Int64(sol.logCouplings.filter { $0 >= tHalf }.count)])
+                rows["log_g_end"] = .float64([tEnd])
+                rows["s_end"] = .float64([tEnd == -.infinity ? 0 : try dist.meanEntropy(g1: exp(tEnd))])
+            } else {
+                rows["s_n"] = .float64(try AvalancheMeanField.entropyProfile(sol, distribution: dist))
+                rows["memory_n"] = .float64(try AvalancheMeanField.memoryProfile(sol, distribution: dist))
+            }
+            return TaskOutput(rows: rows)
+        }
+    }
+}
+
+/// ln g at which [S](g) = (ln 2)/2, computed once per convention and process (60 quadratures).
+enum MeanFieldHalfEntropy {
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var values: [ReducedCouplingConvention: Double] = [:]
+    }
+    private static let cache = Cache()
+
+    static func logCoupling(_ c: ReducedCouplingConvention) throws -> Double {
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let v = cache.values[c] { return v }
+        let v = try AvalancheMeanField.halfEntropyLogCoupling(ReducedCouplingDistribution(c))
+        cache.values[c] = v
+        return v
+    }
+}
