@@ -11,10 +11,9 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, datasets
+from qgtest import ENV, QGLASS, datasets, payload
 
 LN2 = np.log(2.0)
-TIMINGS = ("wall_seconds", "seconds_build", "seconds_solve", "seconds_observables", "seconds")
 
 DRH = "[drh]\nN = [3, 5]\na = [0.2, 0.7071067811865476, 1.0]\n"
 DIAMOND = ('[diamond]\nR = [3, 5]\nW = [5.0, 30.0, 80.0, 200.0]\npotential = ["qp", "random"]\ng0 = 1.0\n'
@@ -33,15 +32,6 @@ def config(d, name, table, realizations, group=1):
     cfg = d / f"{name}.toml"
     cfg.write_text(f"[campaign]\nseed = 5\nrealizations = {realizations}\ngroup_size = {group}\n\n{table}")
     return cfg
-
-
-def payload(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        for name, ds in datasets(f):
-            if name.split("/")[-1] not in TIMINGS and not name.endswith("_seconds"):
-                out[name] = ds[()]
-    return out
 
 
 @pytest.fixture(scope="module")

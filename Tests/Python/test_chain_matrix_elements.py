@@ -15,11 +15,10 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, datasets, qglass
+from qgtest import ENV, QGLASS, datasets, qglass, payload
 
 MODELS = {"xxz": ("L = [6, 8]\nW = [1.0, 6.0]\ndelta = 1.0\n", 0.5), "heisenberg_o3": ("L = [4, 6]\nW = [1.0, 6.0]\n", 1.0)}
 ME = "matrix_elements = true\nwindow = 0.5\nomega_range = [0.001, 20.0]\nomega_bins = 30\nv_bins = 40\n"
-TIMING = ("seconds_build", "seconds_solve", "seconds_observables", "seconds_matrix_elements", "wall_seconds")
 
 
 def campaign(d, study, name, ranks, group=1, extra=ME):
@@ -29,11 +28,6 @@ def campaign(d, study, name, ranks, group=1, extra=ME):
     out = d / f"{name}.h5"
     qglass("run", str(cfg), "--out", str(out), ranks=ranks)
     return out
-
-
-def payload(path):
-    with h5py.File(path, "r") as f:
-        return {n: d[()] for n, d in datasets(f) if n.split("/")[-1] not in TIMING and "seconds" not in n.split("/")[-1]}
 
 
 @pytest.fixture(scope="module")

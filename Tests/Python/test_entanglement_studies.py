@@ -16,9 +16,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS
-
-TIMING = ("seconds_solve", "seconds_entropy", "wall_seconds", "write_seconds")
+from qgtest import ENV, QGLASS, payload
 
 
 def qglass(*args, ranks=2):
@@ -26,13 +24,6 @@ def qglass(*args, ranks=2):
     res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stdout + res.stderr
     return res
-
-
-def payload(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) and n.split("/")[-1] not in TIMING else None)
-    return out
 
 
 def campaign(d, name, text, ranks=2):

@@ -17,9 +17,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS
-
-TIMING = ("seconds_build", "seconds_solve", "seconds_observables", "wall_seconds", "write_seconds")
+from qgtest import ENV, QGLASS, payload
 
 
 def qglass(*args, ranks=2):
@@ -33,13 +31,6 @@ def ed(d, name, *extra, ranks=2, group=1):
     out = d / f"{name}.h5"
     qglass("ed", "--model", "lrsg", "--L", "6", "--alpha", "0.7", "--hx", "0.3,1.0", "--realizations", "2", "--seed", "4",
            "--group-size", str(group), "--out", str(out), "--force", *extra, ranks=ranks)
-    return out
-
-
-def payload(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) and n.split("/")[-1] not in TIMING else None)
     return out
 
 

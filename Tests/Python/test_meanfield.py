@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, datasets
+from qgtest import ENV, QGLASS, datasets, payload
 
 LN2 = np.log(2.0)
 AC = np.sqrt(0.5)  # 0.7071067811865476, as the study (1 / np.sqrt(2) rounds one ulp lower)
@@ -21,7 +21,6 @@ SIZES = (5, 50, 400)
 DELTA_A = [-0.7071067811865476, -0.2, -0.1, -0.05, -0.03, -0.025, -0.02, -0.015, -0.01, 0.0, 0.05, 0.2928932188134524]
 TABLE = ("[meanfield]\nN = [5, 50, 400]\ndelta_a = [" + ", ".join(repr(x) for x in DELTA_A) + "]\n"
          "g10 = 0.5\nprofile_N = [50, 400]\nprofile_delta_a = [-0.1, 0.05]\n")
-TIMINGS = ("wall_seconds",)
 
 
 def qrun(*args, ranks=2, check=True):
@@ -35,15 +34,6 @@ def qrun(*args, ranks=2, check=True):
 def write_config(path, table, realizations=1):
     path.write_text(f"[campaign]\nseed = 3\nrealizations = {realizations}\n\n{table}")
     return path
-
-
-def payload(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        for name, ds in datasets(f):
-            if name.split("/")[-1] not in TIMINGS and not name.endswith("_seconds"):
-                out[name] = ds[()]
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS
+from qgtest import ENV, QGLASS, payload
 
 
 def qglass(*args, ranks=2):
@@ -34,7 +34,6 @@ def qglass(*args, ranks=2):
     return res
 
 SIZES, CLUSTERS, REAL = (40, 120), (3, 5), 5
-TIMING = ("seconds_chain", "seconds_build", "seconds_solve", "seconds_quench", "wall_seconds", "write_seconds")
 
 
 def run(d, name, ranks=2, group=1, hx=0.05, store=True, sizes=SIZES, clusters=CLUSTERS, real=REAL, t_max="1e6"):
@@ -45,16 +44,6 @@ def run(d, name, ranks=2, group=1, hx=0.05, store=True, sizes=SIZES, clusters=CL
     if store:
         args.append("--store-disorder")
     qglass(*args, ranks=ranks)
-    return out
-
-
-def payload(path):
-    out = {}
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            if isinstance(obj, h5py.Dataset) and name.split("/")[-1] not in TIMING:
-                out[name] = obj[()]
-        f.visititems(visit)
     return out
 
 
