@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // qglass: distributed exact diagonalization and classical toolkits for disordered
 // quantum spin glasses. Layers (bottom to top; docs/design.md, "Layers"):
-//   C shims (CMPI, CLinearAlgebra, CHDF5): modulemap + shim.h, no Swift
-//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5): the only Swift that
+//   C shims (CMPI, CLinearAlgebra, CHDF5, CSLEPc): modulemap + shim.h, no Swift
+//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5, QGSLEPc): the only Swift that
 //      calls C, one Raw.swift per library, every return code checked
 //   -> pure-Swift physics (QGPhysics)
 //   -> generic dense ED (QGED): serial LAPACK or a ScaLAPACK group
@@ -38,21 +38,26 @@ let package = Package(
             name: "CHDF5", path: "Sources/CHDF5",
             pkgConfig: "hdf5-openmpi",
             providers: [.apt(["libhdf5-openmpi-dev"])]),
+        .systemLibrary(
+            name: "CSLEPc", path: "Sources/CSLEPc",
+            pkgConfig: "slepc",
+            providers: [.apt(["libslepc-real3.18-dev", "libpetsc-real3.18-dev"])]),
 
         // MARK: Typed Swift wrappers.
         .target(name: "QGMPI", dependencies: ["CMPI"]),
         .target(name: "QGLinearAlgebra", dependencies: ["CLinearAlgebra", "QGMPI"]),
         .target(name: "QGHDF5", dependencies: ["CHDF5", "QGMPI"]),
+        .target(name: "QGSLEPc", dependencies: ["CSLEPc", "QGMPI"]),
 
         // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
         .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra"]),
 
         // MARK: Generic dense ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group).
-        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics"]),
+        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics", "QGSLEPc"]),
 
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [
-            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED",
+            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED", "QGSLEPc",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.

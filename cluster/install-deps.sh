@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what qglass needs on Debian 12: Open MPI, ScaLAPACK/BLACS, OpenBLAS,
-# parallel HDF5, SLURM + munge (for the local test cluster), and the Python
+# parallel HDF5, SLEPc/PETSc with MUMPS (the mid-spectrum solver), SLURM +
+# munge (for the local test cluster), and the Python
 # packages of the plotting script and tests. Idempotent. Needs root or sudo.
 set -euo pipefail
 SUDO=""
@@ -8,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then
   if command -v sudo >/dev/null; then SUDO=sudo; else echo "install-deps: run as root or install sudo" >&2; exit 1; fi
 fi
 packages=(libopenmpi-dev openmpi-bin libscalapack-openmpi-dev libopenblas-dev libhdf5-openmpi-dev hdf5-tools
-          pkg-config slurm-wlm munge)
+          libslepc-real3.18-dev libpetsc-real3.18-dev pkg-config slurm-wlm munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

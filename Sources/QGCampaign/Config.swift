@@ -21,6 +21,9 @@ public final class ConfigTable {
 
     public var keys: [String] { table.keys }
 
+    /// Whether the table sets `key` (does not consume it).
+    public func has(_ key: String) -> Bool { table[key] != nil }
+
     private func value(_ key: String) -> TOMLValueConvertible? {
         consumed.insert(key)
         return table[key]

@@ -1,5 +1,6 @@
 import Foundation
 import QGMPI
+import QGSLEPc
 import QGHDF5
 import QGLinearAlgebra
 
@@ -89,6 +90,14 @@ public enum Campaign {
     /// output (checks, lock, memory), open or create the file's layout, pick
     /// the pending tasks, run the task loop on ScaLAPACK groups, finish.
     public static func run(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {
+        let status = try runCampaign(world: world, options: options, log: log)
+        // Local: PETSc/SLEPc (initialized on first use by a mid-spectrum task)
+        // is finalized once per process, after its objects, before MPI.
+        try SLEPcRuntime.finalizeIfInitialized()
+        return status
+    }
+
+    static func runCampaign(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {
         let (plan, output) = try parseAndCheck(world: world, options: options)
         // World rank 0 holds the output's lock for the whole run (released on
         // every return; a killed run leaves a stale lock that the next run

@@ -223,8 +223,30 @@ struct EDCommand: ParsableCommand {
     @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
     @Flag(help: "lrsg: half-chain entanglement entropy of every eigenstate (dataset entropy, stored with energy, sector and eps at every L; off by default).") var entanglement = false
+    @Option(help: "lrsg: dense (every eigenpair, LAPACK/ScaLAPACK) or midspectrum (the k eigenpairs per sector nearest --target-eps, SLEPc).") var solver = "dense"
+    @Option(help: "lrsg, --solver midspectrum: eigenpairs per sector (default 100).") var k: Int?
+    @Option(help: "lrsg, --solver midspectrum: target energy density eps in (0, 1) (default 0.5).") var targetEps: String?
+    @Option(help: "lrsg, --solver midspectrum: auto (by L, measured crossover), shift-invert (MUMPS) or filter (polynomial).") var midspectrumMethod: String?
+    @Option(help: "lrsg, --solver midspectrum: polynomial degree of the filter (0 = SLEPc's choice).") var filterDegree: Int?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
+
+    /// The mid-spectrum lines of the lrsg table; the flags are refused with the dense solver.
+    func solverLines() -> String {
+        guard solver == "midspectrum" else {
+            guard solver == "dense" else { refuse("--solver must be dense or midspectrum (got '\(solver)')") }
+            if k != nil || targetEps != nil || midspectrumMethod != nil || filterDegree != nil {
+                refuse("--k, --target-eps, --midspectrum-method and --filter-degree need --solver midspectrum")
+            }
+            return ""
+        }
+        var text = "solver = \"midspectrum\"\n"
+        if let k { text += "k = \(k)\n" }
+        if let targetEps { text += "target_eps = \(numberLiteral(targetEps, flag: "--target-eps"))\n" }
+        if let midspectrumMethod { text += "midspectrum_method = \(tomlString(midspectrumMethod))\n" }
+        if let filterDegree { text += "filter_degree = \(filterDegree)\n" }
+        return text
+    }
 
     /// The study table for `model`, from the flags that belong to it; flags of
     /// another model are refused rather than ignored.
@@ -250,9 +272,10 @@ struct EDCommand: ParsableCommand {
             store_eigenstates_max_L = \(storeMaxL)
             check_eigenpairs = \(checkEigenpairs)
 
-            """ + source + (entanglement ? "entanglement = true\n" : "")
+            """ + source + (entanglement ? "entanglement = true\n" : "") + solverLines()
         case "xxz", "heisenberg-o3":
             forbidden(alpha != nil, "--alpha"); forbidden(hx != nil, "--hx"); forbidden(disorderFrom != nil, "--disorder-from")
+            forbidden(solver != "dense", "--solver \(solver)")
             // The chain studies compute no eigenstate entropies (issue 12): refused, never ignored.
             forbidden(entanglement, "--entanglement")
             let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name

@@ -3,6 +3,7 @@ import QGHDF5
 import QGLinearAlgebra
 import QGPhysics
 import QGED
+import QGSLEPc
 
 /// One parity sector's spectrum and eigenstate observables.
 struct SectorResult {
@@ -47,14 +48,58 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     /// eigenstate (`entropy`, aligned with `energy`, and `hist_sum_entropy` per
     /// eps bin). Off by default: the payload and canonical text are unchanged.
     public var entanglement = false
+    // --- Mid-spectrum solver (issue 15) ---
+    /// nil: dense ED of every eigenpair (`solver = "dense"`, the default);
+    /// else `solver = "midspectrum"`: the k eigenpairs per sector nearest the
+    /// target energy density, with SLEPc (docs/performance.md, "Mid-spectrum").
+    public var midspectrum: MidSpectrumConfig?
+
+    /// `[lrsg]` keys of the mid-spectrum solver.
+    public struct MidSpectrumConfig: Sendable, Equatable {
+        /// Eigenpairs per sector (`k`).
+        public var k: Int
+        /// Target energy density (`target_eps`): E_t = e_min + eps (e_max - e_min), e_min and e_max over both sectors.
+        public var targetEps: Double
+        /// `midspectrum_method`: "auto" (nil: chosen per L by measurement, `autoMethod`), "shift-invert" or "filter".
+        public var method: MidSpectrumMethod?
+        /// `filter_degree`: polynomial degree of the filter (0 = SLEPc's choice).
+        public var filterDegree: Int
+        /// `tolerance`: SLEPc's convergence tolerance.
+        public var tolerance: Double
+        /// `max_iterations`: Krylov-Schur restarts before the solve counts as unconverged (an error).
+        public var maxIterations: Int
+    }
+
+    /// The method "auto" picks at size L: shift-invert (MUMPS) up to
+    /// `shiftInvertMaxL`, the polynomial filter beyond (the crossover measured
+    /// on the reference machine, docs/performance.md).
+    public static let shiftInvertMaxL = 14
+    public static func autoMethod(L: Int) -> MidSpectrumMethod { L <= shiftInvertMaxL ? .shiftInvert : .filter }
+    func method(_ L: Int) -> MidSpectrumMethod { midspectrum?.method ?? Self.autoMethod(L: L) }
 
     public static let maxL = 20
+    /// Largest L of the mid-spectrum solver (sector dimension 2^25).
+    public static let maxMidSpectrumL = 26
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> LRSGStudy {
         let sizes = try t.ints("L")
         guard !sizes.isEmpty else { throw ConfigError("[lrsg] L must list at least one size") }
-        for L in sizes where L < 2 || L > maxL {
-            throw ConfigError("[lrsg] L = \(L) out of range 2...\(maxL) for dense ED")
+        let solver = try t.string("solver", default: "dense")
+        guard solver == "dense" || solver == "midspectrum" else {
+            throw ConfigError("[lrsg] solver must be \"dense\" or \"midspectrum\" (got '\(solver)')")
+        }
+        let mid = try parseMidSpectrum(t, solver: solver)
+        if let mid {
+            for L in sizes where L < 4 || L > maxMidSpectrumL {
+                throw ConfigError("[lrsg] L = \(L) out of range 4...\(maxMidSpectrumL) for the mid-spectrum solver")
+            }
+            for L in sizes where 2 * mid.k > 1 << (L - 1) {
+                throw ConfigError("[lrsg] k = \(mid.k) is more than half the sector dimension \(1 << (L - 1)) at L = \(L): use solver = \"dense\"")
+            }
+        } else {
+            for L in sizes where L < 2 || L > maxL {
+                throw ConfigError("[lrsg] L = \(L) out of range 2...\(maxL) for dense ED (solver = \"midspectrum\" reaches \(maxMidSpectrumL))")
+            }
         }
         guard Set(sizes).count == sizes.count else { throw ConfigError("[lrsg] L has duplicates: \(sizes)") }
         let alphas = try t.doubles("alpha")
@@ -79,6 +124,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         guard from != nil || pinned == nil else { throw ConfigError("[lrsg] disorder_checksum needs disorder_from") }
         let source = try from.map { try DisorderSource(spec: $0, pinnedChecksum: pinned) }
         let entanglement = try t.bool("entanglement", default: false)  // S6a (issue 12)
+        if entanglement && mid != nil { throw ConfigError("[lrsg] entanglement = true needs solver = \"dense\"") }
         try t.finish()
         var points: [Point] = []
         for L in sizes { for a in alphas { for h in hx { points.append(Point(L: L, alpha: a, hx: h)) } } }
@@ -86,7 +132,34 @@ public struct LRSGStudy: Study, InputCheckingStudy {
                               storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign,
                               disorderSource: source)
         study.entanglement = entanglement
+        study.midspectrum = mid
         return study
+    }
+
+    /// The mid-spectrum keys: required context `solver = "midspectrum"`; with
+    /// the dense solver they are refused, never ignored.
+    static func parseMidSpectrum(_ t: ConfigTable, solver: String) throws -> MidSpectrumConfig? {
+        let keys = ["k", "target_eps", "midspectrum_method", "filter_degree", "tolerance", "max_iterations"]
+        guard solver == "midspectrum" else {
+            for key in keys where t.has(key) { throw ConfigError("[lrsg] \(key) applies to solver = \"midspectrum\" only") }
+            return nil
+        }
+        let k = try t.int("k", default: 100)
+        guard k >= 3 && k <= 5000 else { throw ConfigError("[lrsg] k must be in 3...5000 (got \(k))") }
+        let eps = try t.double("target_eps", default: 0.5)
+        guard eps > 0 && eps < 1 else { throw ConfigError("[lrsg] target_eps must be in (0, 1) (got \(eps))") }
+        let m = try t.string("midspectrum_method", default: "auto")
+        guard m == "auto" || MidSpectrumMethod(rawValue: m) != nil else {
+            throw ConfigError("[lrsg] midspectrum_method must be \"auto\", \"shift-invert\" or \"filter\" (got '\(m)')")
+        }
+        let degree = try t.int("filter_degree", default: 0)
+        guard degree == 0 || (degree >= 10 && degree <= 100_000) else { throw ConfigError("[lrsg] filter_degree must be 0 (SLEPc's choice) or in 10...100000 (got \(degree))") }
+        let tol = try t.double("tolerance", default: 1e-12)
+        guard tol >= 1e-15 && tol <= 1e-6 else { throw ConfigError("[lrsg] tolerance must be in [1e-15, 1e-6] (got \(tol))") }
+        let maxit = try t.int("max_iterations", default: 10_000)
+        guard maxit >= 1 && maxit <= 1_000_000 else { throw ConfigError("[lrsg] max_iterations must be in 1...1000000 (got \(maxit))") }
+        return MidSpectrumConfig(k: k, targetEps: eps, method: MidSpectrumMethod(rawValue: m), filterDegree: degree, tolerance: tol,
+                                 maxIterations: maxit)
     }
 
     public var canonical: String {
@@ -100,7 +173,15 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         store_eigenstates_max_L = \(storeEigenstatesMaxL)
         check_eigenpairs = \(checkEigenpairs)
 
-        """ + (disorderSource?.canonicalLines ?? "") + (entanglement ? "entanglement = true\n" : "")
+        """ + (disorderSource?.canonicalLines ?? "") + (entanglement ? "entanglement = true\n" : "") + midSpectrumCanonical
+    }
+
+    /// The mid-spectrum keys in canonical form (empty for the dense solver, so
+    /// dense configs keep their canonical text).
+    var midSpectrumCanonical: String {
+        guard let m = midspectrum else { return "" }
+        return "solver = \"midspectrum\"\nk = \(m.k)\ntarget_eps = \(m.targetEps)\nmidspectrum_method = \"\(m.method?.rawValue ?? "auto")\"\n"
+            + "filter_degree = \(m.filterDegree)\ntolerance = \(m.tolerance)\nmax_iterations = \(m.maxIterations)\n"
     }
 
     /// Collective: with `disorder_from`, rank 0 reads and validates the given
@@ -124,7 +205,9 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         "hist_count_log_r": "eigenstates with a finite r > 0 per eps bin", "hist_sum_log_r": "sum of ln r over them per eps bin",
         "hist_sum_log_m_ea": "sum of ln m_EA per eps bin",
     ]
-    func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL }
+    func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL || midspectrum != nil }
+    /// Eigenstates per task: all 2^L, or 2 k with the mid-spectrum solver.
+    public func statesPerTask(_ L: Int) -> Int { midspectrum.map { 2 * $0.k } ?? 1 << L }
     /// `energy`, `sector` and `eps` (one entry per eigenstate): with the
     /// eigenstate data, and whenever `entropy` is stored, so that `entropy`
     /// is always aligned with `energy` (issue 12), whatever L.
@@ -133,7 +216,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
 
     public var blocks: [OutputBlock] {
         sizes.map { L in
-            let n = 1 << L
+            let n = statesPerTask(L)
             var ds: [DatasetSpec] = [
                 DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
                 DatasetSpec("hx", .float64, units: "J", description: "transverse field h_x"),
@@ -151,14 +234,24 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             for h in Self.histogramNames {
                 ds.append(DatasetSpec(h, .float64, [epsBins], units: "1", description: Self.histogramDescriptions[h] ?? h))
             }
+            var attributes = ["L": Double(L), "eps_bins": Double(epsBins)]
+            if let m = midspectrum {  // issue 15
+                ds += [DatasetSpec("target_energy", .float64, units: "J", description: "target E_t = e_min + target_eps (e_max - e_min); e_min, e_max from both sectors"),
+                       DatasetSpec("iterations", .int64, [2], units: "", description: "Krylov-Schur restarts of the mid-spectrum solve, sector +1 then -1"),
+                       DatasetSpec("method", .int8, units: "", description: "mid-spectrum method: 0 shift-invert (MUMPS), 1 polynomial filter")]
+                attributes["midspectrum_k"] = Double(m.k)
+                attributes["target_eps"] = m.targetEps
+            }
             if storesSpectrum(L) {
-                ds += [DatasetSpec("energy", .float64, [n], units: "J", description: "eigenvalues, each parity sector ascending, sector +1 first"),
+                let what = midspectrum == nil ? "eigenvalues" : "the k eigenvalues of each sector nearest target_energy"
+                ds += [DatasetSpec("energy", .float64, [n], units: "J", description: "\(what), each parity sector ascending, sector +1 first"),
                        DatasetSpec("sector", .int8, [n], units: "", description: "parity P = prod_i X_i of each eigenstate (+1 or -1)"),
                        DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min)")]
             }
             if storesEigenstates(L) {
                 ds += [DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio within the sector; NaN at both ends of each sector"),
                        DatasetSpec("m_ea", .float64, [n], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2")]
+                if midspectrum != nil { ds[ds.count - 2].description += " (of the k consecutive eigenvalues of the sector)" }
             }
             if entanglement {  // S6a (issue 12)
                 ds += [DatasetSpec("entropy", .float64, [n], units: "nats",
@@ -166,7 +259,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
                        DatasetSpec("hist_sum_entropy", .float64, [epsBins], units: "nats", description: "sum of the eigenstate entropies per eps bin")]
             }
             return OutputBlock(path: blockPath(L), rows: pointsOf(L).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "eps_bins": Double(epsBins)], matrixDimension: 1 << (L - 1))
+                               attributes: attributes, matrixDimension: 1 << (L - 1))
         }
     }
 
@@ -177,7 +270,8 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             for (j, p) in pointsOf(L).enumerated() {
                 for r in 0..<campaign.realizations {
                     out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: 2 * dim * dim * dim))
+                                        realization: campaign.firstRealization + r,
+                                        cost: midspectrum == nil ? 2 * dim * dim * dim : midSpectrumCoreSeconds(L: L)))
                 }
             }
         }
@@ -188,6 +282,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     /// pair table and GEMM result of m_EA (see docs/performance.md).
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
         let L = points[task.point].L
+        if midspectrum != nil { return midSpectrumBytesPerRank(L: L, groupSize: g) }
         let d = Double(1 << (L - 1))
         let pairs = Double(L * (L - 1) / 2)
         let matrices: Double
@@ -208,6 +303,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     public static let scalapackEfficiency = 0.7
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
+        if midspectrum != nil { return midSpectrumCoreSeconds(L: points[task.point].L) * (g == 1 ? 1 : 1 / Self.scalapackEfficiency) }
         let d = Double(1 << (points[task.point].L - 1))
         let serial = 2 * Self.secondsPerCubedDimension * d * d * d * 1.05   // two sectors
         return g == 1 ? serial : serial / Self.scalapackEfficiency
@@ -240,6 +336,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         let p = points[task.point]
         let J = try couplings(point: p, realization: task.realization, seed: context.settings.seed)
         let model = LongRangeSpinGlass(L: p.L, alpha: p.alpha, hx: p.hx, boundary: boundary, J: J)
+        if midspectrum != nil { return try runMidSpectrum(task, context: context, model: model, J: J) }
         var settings = context.settings.denseED
         settings.checkEigenpairs = checkEigenpairs
         var sectors: [SectorResult] = []

@@ -1,0 +1,120 @@
+import QGMPI
+import QGPhysics
+import QGED
+import QGSLEPc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 15: the mid-spectrum driver of study S1. Per realization: the
+/// extremes of both sectors (SLEPc, Krylov-Schur), the target energy
+/// E_t = e_min + target_eps (e_max - e_min), then per sector the k eigenpairs
+/// nearest E_t (shift-invert with MUMPS, or a polynomial filter), r within
+/// the k consecutive eigenvalues, and m_EA from the distributed eigenvectors.
+extension LRSGStudy {
+    /// Cost model of the mid-spectrum solver (core-seconds per realization,
+    /// both sectors, one rank), fitted to the measurements in
+    /// docs/performance.md ("Mid-spectrum"): t = c D^p.
+    static func midSpectrumModel(_ method: MidSpectrumMethod) -> (c: Double, p: Double) {
+        switch method {
+        case .shiftInvert: return (1.0e-8, 2.0)
+        case .filter: return (4.0e-6, 1.3)
+        }
+    }
+
+    func midSpectrumCoreSeconds(L: Int) -> Double {
+        let d = Double(1 << (L - 1))
+        let (c, p) = Self.midSpectrumModel(method(L))
+        return 2 * c * Glibc.pow(d, p) * Double(midspectrum!.k) / 100
+    }
+
+    /// Bytes per rank on a group of g ranks: the distributed sparse matrix
+    /// (L + 1 entries per row), the Krylov basis and the eigenvector copies
+    /// (SLEPc's ncv = 2 nev; the filter asks for about 3 k pairs), the
+    /// diagonal every rank keeps, and for shift-invert the MUMPS factor,
+    /// whose fill-in on this hypercube graph grows like D^1.5 (measured).
+    func midSpectrumBytesPerRank(L: Int, groupSize g: Int) -> Int {
+        let d = Double(1 << (L - 1)), k = Double(midspectrum!.k), gd = Double(g)
+        let matrix = 1.3 * 12 * d * Double(L + 1) / gd
+        let nev = method(L) == .filter ? 3 * k + 10 : k
+        let krylov = 4 * nev * 8 * d / gd
+        let factor = method(L) == .shiftInvert ? Self.mumpsFactorBytes(dimension: d) / gd : 0
+        return Int(matrix + krylov + factor + 16 * d) + 64 << 20
+    }
+
+    /// Bytes of the MUMPS LDL^T factor of one sector (whole group), fitted to
+    /// MUMPS's own reports at L = 12..16 (docs/performance.md).
+    static func mumpsFactorBytes(dimension d: Double) -> Double { 8 * 0.5 * Glibc.pow(d, 1.5) * 4 }
+
+    /// Exact first two moments of the sector spectrum from the matrix
+    /// entries: mean = tr H / D, variance = tr H^2 / D - mean^2 (diagonal
+    /// squares plus L h_x^2 per column), and the Gaussian density of states
+    /// at E, eigenvalues per unit energy.
+    static func gaussianDensity<H: SectorHamiltonian>(_ h: H, at e: Double) -> Double where H.Element == Double {
+        var s1 = 0.0, s2 = 0.0
+        for k in 0..<h.dimension {
+            h.forEachEntry(column: k) { r, v in
+                if r == k { s1 += v }
+                s2 += v * v
+            }
+        }
+        let d = Double(h.dimension)
+        let mean = s1 / d, variance = max(s2 / d - mean * mean, 1e-300)
+        return d / (2 * Double.pi * variance).squareRoot() * Glibc.exp(-(e - mean) * (e - mean) / (2 * variance))
+    }
+
+    func runMidSpectrum(_ task: TaskSpec, context: TaskContext, model: LongRangeSpinGlass, J: [Double]) throws -> TaskOutput? {
+        let cfg = midspectrum!
+        let p = points[task.point]
+        let group = context.group
+        let sectors = [1, -1].map { LRSGParitySector(model: model, parity: $0) }
+        let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx)"
+        let t0 = now()
+        // e_min, e_max over both sectors, by the same engine.
+        var lo = Double.infinity, hi = -Double.infinity
+        var bounds: [(Double, Double)] = []
+        for h in sectors {
+            let b = try MidSpectrumED.extremes(h, group: group)
+            bounds.append(b)
+            lo = min(lo, b.min); hi = max(hi, b.max)
+        }
+        let tExtremes = now() - t0
+        let target = lo + cfg.targetEps * (hi - lo)
+        var settings = MidSpectrumSettings(count: cfg.k, method: method(model.L))
+        settings.tolerance = cfg.tolerance
+        settings.filterDegree = cfg.filterDegree
+        settings.maxIterations = cfg.maxIterations
+        var results: [MidSpectrumED.SectorPairs] = []
+        for (i, h) in sectors.enumerated() {
+            results.append(try MidSpectrumED.solve(h, group: group, target: target, spectrum: bounds[i], density: Self.gaussianDensity(h, at: target),
+                                                   settings: settings, context: "\(what) sector \(h.parity)"))
+        }
+        guard group.rank == 0 else { return nil }
+
+        let tObs = now()
+        let energies = results[0].energies + results[1].energies
+        let eps = EigenstateObservables.energyDensity(energies, min: lo, max: hi)
+        let r = EigenstateObservables.gapRatios(results[0].energies) + EigenstateObservables.gapRatios(results[1].energies)
+        let m = results[0].mEA + results[1].mEA
+        let sector = [Int8](repeating: 1, count: results[0].energies.count) + [Int8](repeating: -1, count: results[1].energies.count)
+        var hist = EpsHistogram(bins: epsBins)
+        for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
+        let rows: [String: RowValue] = [
+            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "realization": .int64([Int64(task.realization)]),
+            "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([lo]), "e_max": .float64([hi]),
+            "residual_max": .float64([max(results[0].residual, results[1].residual)]),
+            "orthogonality_max": .float64([max(results[0].orthogonality, results[1].orthogonality)]),
+            "seconds_build": .float64([results[0].seconds.build + results[1].seconds.build]),
+            "seconds_solve": .float64([tExtremes + results[0].seconds.solve + results[1].seconds.solve]),
+            "seconds_observables": .float64([results[0].seconds.observables + results[1].seconds.observables + (now() - tObs)]),
+            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
+            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
+            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
+            "energy": .float64(energies), "sector": .int8(sector), "eps": .float64(eps), "r": .float64(r), "m_ea": .float64(m),
+            "target_energy": .float64([target]), "iterations": .int64(results.map { Int64($0.iterations) }),
+            "method": .int8([settings.method == .shiftInvert ? 0 : 1]),
+        ]
+        return TaskOutput(rows: rows)
+    }
+}
+

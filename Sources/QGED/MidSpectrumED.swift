@@ -1,0 +1,156 @@
+import QGMPI
+import QGLinearAlgebra
+import QGPhysics
+import QGSLEPc
+
+/// How the mid-spectrum solver runs (the `[lrsg]` mid-spectrum keys).
+public struct MidSpectrumSettings: Sendable, Equatable {
+    /// Eigenpairs per sector nearest the target.
+    public var count: Int
+    public var method: MidSpectrumMethod
+    /// SLEPc's convergence tolerance (relative residual of the transformed problem).
+    public var tolerance: Double = 1e-12
+    /// Polynomial degree of the filter (0 = SLEPc's choice).
+    public var filterDegree: Int = 0
+    /// Krylov-Schur restarts allowed before the solve is an error.
+    public var maxIterations: Int = 10_000
+    public init(count: Int, method: MidSpectrumMethod) {
+        self.count = count
+        self.method = method
+    }
+}
+
+/// The generic mid-spectrum layer: k eigenpairs of a real symmetric sector
+/// nearest a target energy, with SLEPc on a matrix distributed by rows over
+/// the group, and the eigenstate observables from the local rows of the
+/// eigenvectors with BLAS-3 (no rank holds a whole eigenvector).
+public enum MidSpectrumED {
+    /// One sector's eigenpairs near the target.
+    public struct SectorPairs {
+        /// Eigenvalues, ascending (every rank of the group).
+        public var energies: [Double]
+        /// Edwards-Anderson order of each pair (every rank of the group).
+        public var mEA: [Double]
+        public var residual: Double
+        /// max |v_i . v_j - delta_ij| over the returned pairs.
+        public var orthogonality: Double
+        public var iterations: Int
+        /// The filter's interval (nil for shift-invert).
+        public var interval: (Double, Double)?
+        public var seconds: (build: Double, solve: Double, observables: Double)
+    }
+
+    /// Collective over `group`: assembles `h` distributed by rows and runs `body` on it.
+    public static func withMatrix<H: SectorHamiltonian, R>(_ h: H, group: Communicator,
+                                                           _ body: (DistributedSparseMatrix) throws -> R) throws -> R where H.Element == Double {
+        let width = h.sites + 2
+        return try DistributedSparseMatrix.withMatrix(comm: group, dimension: h.dimension, maxEntriesPerRow: width, row: { k, cols, vals in
+            // H is symmetric: the entries of row k are those of column k; repeated rows add.
+            h.forEachEntry(column: k) { r, v in
+                if let i = cols.firstIndex(of: Int32(r)) { vals[i] += v } else { cols.append(Int32(r)); vals.append(v) }
+            }
+        }, body)
+    }
+
+    /// Collective over `group`: the lowest and highest eigenvalue of `h`.
+    public static func extremes<H: SectorHamiltonian>(_ h: H, group: Communicator) throws -> (min: Double, max: Double) where H.Element == Double {
+        try withMatrix(h, group: group) { m in
+            (try m.extremeEigenvalue(largest: false), try m.extremeEigenvalue(largest: true))
+        }
+    }
+
+    /// Collective over `group`: the `settings.count` eigenpairs of `h` nearest
+    /// `target` and their Edwards-Anderson order. `spectrum` bounds the whole
+    /// spectrum of `h`; `density` estimates the eigenvalues per unit energy of
+    /// `h` at the target. Every failure (unconverged, too few pairs, residual
+    /// or orthogonality beyond tolerance) is an error.
+    public static func solve<H: SectorHamiltonian>(_ h: H, group: Communicator, target: Double, spectrum: (Double, Double),
+                                                  density: Double, settings: MidSpectrumSettings,
+                                                  context: String) throws -> SectorPairs where H.Element == Double {
+        let t0 = MPIEnvironment.wtime()
+        var tBuilt = t0
+        return try withMatrix(h, group: group) { m in
+            tBuilt = MPIEnvironment.wtime()
+            let pairs: DistributedSparseMatrix.Eigenpairs
+            do {
+                pairs = try m.eigenpairsNear(target: target, count: settings.count, method: settings.method, spectrum: spectrum,
+                                             density: density, tolerance: settings.tolerance, filterDegree: settings.filterDegree,
+                                             maxIterations: settings.maxIterations)
+            } catch var e as SLEPcError {
+                e.detail += " [\(context)]"
+                throw e
+            }
+            let tSolved = MPIEnvironment.wtime()
+            let rows = m.ownedRows.count, n = pairs.values.count
+            let orthogonality = try Self.orthogonality(pairs.localVectors, rows: rows, count: n, group: group)
+            guard orthogonality <= 1e-8 else {
+                throw EigenpairCheckError(residual: pairs.residualMax, orthogonality: orthogonality, tolerance: (1e-8, 1e-8), context: context)
+            }
+            var squares = pairs.localVectors
+            for i in squares.indices { squares[i] *= squares[i] }
+            let mEA = try edwardsAnderson(squares: squares, rows: m.ownedRows, count: n, hamiltonian: h, group: group)
+            return SectorPairs(energies: pairs.values, mEA: mEA, residual: pairs.residualMax, orthogonality: orthogonality,
+                               iterations: pairs.iterations, interval: pairs.interval,
+                               seconds: (tBuilt - t0, tSolved - tBuilt, MPIEnvironment.wtime() - tSolved))
+        }
+    }
+
+    /// Collective: max |V^T V - I| for eigenvectors distributed by rows (one GEMM per rank, one allreduce).
+    static func orthogonality(_ v: [Double], rows: Int, count n: Int, group: Communicator) throws -> Double {
+        var g = [Double](repeating: 0, count: n * n)
+        if rows > 0 {
+            v.withUnsafeBufferPointer { vp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    gemm(.transpose, .none, m: n, n: n, k: rows, alpha: 1, a: vp.baseAddress!, lda: rows, b: vp.baseAddress!, ldb: rows,
+                         beta: 0, c: gp.baseAddress!, ldc: n)
+                }
+            }
+        }
+        g = try group.allreduce(g, .sum)
+        var worst = 0.0
+        for j in 0..<n { for i in 0..<n { worst = max(worst, abs(g[i + j * n] - (i == j ? 1 : 0))) } }
+        return worst
+    }
+
+    /// Collective: m_EA(n) = (L + 2 sum_{i<j} <n|Z_i Z_j|n>^2) / L^2 from the
+    /// squared local rows of the eigenvectors: C = |V|^2^T T, GEMM over row
+    /// chunks of the pair table T[k, p] = <k|Z_i Z_j|k>, then one allreduce.
+    static func edwardsAnderson<H: SectorHamiltonian>(squares: [Double], rows own: Range<Int>, count n: Int, hamiltonian h: H,
+                                                      group: Communicator) throws -> [Double] {
+        let L = h.sites
+        var pairList: [(Int, Int)] = []
+        for i in 0..<L { for j in (i + 1)..<L { pairList.append((i, j)) } }
+        let pairs = pairList.count
+        if pairs == 0 { return [Double](repeating: 1, count: n) }
+        let rows = own.count
+        var c = [Double](repeating: 0, count: n * pairs)
+        let chunk = 4096
+        var table = [Double](repeating: 0, count: min(chunk, max(rows, 1)) * pairs)
+        var start = 0
+        while start < rows {
+            let m = min(chunk, rows - start)
+            for p in 0..<pairs {
+                let (i, j) = pairList[p]
+                for r in 0..<m {
+                    table[r + p * m] = h.diagonalValue(of: own.lowerBound + start + r) { s in (((s >> i) ^ (s >> j)) & 1) == 0 ? 1 : -1 }
+                }
+            }
+            squares.withUnsafeBufferPointer { sp in
+                table.withUnsafeBufferPointer { tp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        gemm(.transpose, .none, m: n, n: pairs, k: m, alpha: 1, a: sp.baseAddress! + start, lda: rows,
+                             b: tp.baseAddress!, ldb: m, beta: 1, c: cp.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            start += m
+        }
+        c = try group.allreduce(c, .sum)
+        let L2 = Double(L * L)
+        return (0..<n).map { k in
+            var s = 0.0
+            for p in 0..<pairs { s += c[k + p * n] * c[k + p * n] }
+            return (Double(L) + 2 * s) / L2
+        }
+    }
+}
