@@ -146,6 +146,21 @@ public enum Campaign {
         var threads: Int
     }
 
+    /// Local: the first other solver path of `study` that fits the memory on
+    /// this node, as advice ("" when none does).
+    static func leanerPathHint(_ study: any Study, groupSize: Int, ranksOnNode: Int, available: Int) -> String {
+        var seen = Set<Int>()
+        let firsts = study.tasks.filter { seen.insert($0.block).inserted }
+        for path in study.solverPaths {
+            let need = firsts.map { path.bytesPerRank($0, groupSize) }.max() ?? 0
+            if need * ranksOnNode <= available {
+                return "the solver path \(path.label) needs \(gib(need)) GiB per rank and fits: set "
+                    + path.settings.joined(separator: " and ") + " (qglass ed: --lapack-driver/--scalapack-driver); or "
+            }
+        }
+        return ""
+    }
+
     /// Step 2, collective: world rank 0 checks the flags, the memory estimate
     /// (ranks on this node times the per-rank estimate against MemAvailable)
     /// and the output path, takes the output's lock into `lock`, and checks
@@ -164,6 +179,7 @@ public enum Campaign {
             if refusal.isEmpty, let avail = Provenance.availableMemory(), perRank * ranksOnNode > avail {
                 refusal = "memory estimate \(gib(perRank)) GiB per rank x \(ranksOnNode) ranks on this node = "
                     + "\(gib(perRank * ranksOnNode)) GiB exceeds the \(gib(avail)) GiB available; "
+                    + leanerPathHint(plan.study, groupSize: plan.settings.groupSize, ranksOnNode: ranksOnNode, available: avail)
                     + "use a larger group_size (ScaLAPACK), fewer ranks per node, or smaller L (see `qglass plan`)"
             }
             if refusal.isEmpty, let r = Campaign.preflight(output: output, resume: options.resume) { refusal = r }

@@ -10,7 +10,14 @@ public struct CampaignPlanner {
     public var memoryPerNodeGiB = 256.0
     /// The longest job the user can (or wants to) run, in hours.
     public var wallHours = 24.0
+    /// MPI ranks per node (nil: one per core). Fewer ranks give each more
+    /// memory and cores / ranks BLAS threads.
+    public var ranksPerNode: Int?
     public init() {}
+
+    public var ranksOnNode: Int { max(1, min(ranksPerNode ?? coresPerNode, coresPerNode)) }
+    /// BLAS threads per rank.
+    public var threadsPerRank: Int { max(1, coresPerNode / ranksOnNode) }
 
     /// Group sizes tried, smallest first: powers of two up to the config
     /// limit of `group_size` (4096).
@@ -45,6 +52,10 @@ public struct CampaignPlanner {
         public var groupBeyondLimit: Int?
         /// Full ED of this block should be replaced by a mid-spectrum solver.
         public var fullEDWrongTool: Bool
+        /// The solver path chosen (nil: the study has only the configured one).
+        public var solverPath: SolverPath?
+        /// Why this group and path: the memory of the paths tried.
+        public var why: String = ""
     }
 
     /// Job-level sizing derived from the block plans.
@@ -67,25 +78,48 @@ public struct CampaignPlanner {
         public var submissions: Int
     }
 
-    public var memoryPerCoreGiB: Double { memoryPerNodeGiB / Double(coresPerNode) }
+    /// Memory per rank: the node's memory shared by the ranks on it.
+    public var memoryPerCoreGiB: Double { memoryPerNodeGiB / Double(ranksOnNode) }
 
+    /// Per block: the smallest group, and on it the first (fastest) solver
+    /// path, whose memory per rank fits; the reasons are kept in `why`.
     public func blockPlans(_ plan: CampaignPlan) -> [BlockPlan] {
         let study = plan.study
         let tasks = study.tasks
+        let budget = Self.memoryHeadroom * memoryPerCoreGiB
+        let paths: [SolverPath] = study.solverPaths.isEmpty
+            ? [SolverPath(label: "", settings: [], bytesPerRank: { _, _ in 0 }, coreSeconds: { _, _ in 0 })] : study.solverPaths
+        let configured = study.solverPaths.isEmpty
         var out: [BlockPlan] = []
         for (b, blk) in study.blocks.enumerated() {
             let bt = tasks.filter { $0.block == b }
             guard let t = bt.first else { continue }
-            func gib(_ g: Int) -> Double { Double(study.peakBytesPerRank(t, groupSize: g)) / Double(1 << 30) }
-            let g = Self.candidateGroups.first { gib($0) <= Self.memoryHeadroom * memoryPerCoreGiB }
-            var p = BlockPlan(path: blk.path, dimension: blk.matrixDimension, tasks: bt.count, memoryShown: Self.shownGroups.map(gib),
-                              group: g, memoryAtGroup: gib(g ?? Self.candidateGroups.last!), taskWallSeconds: nil, coreHoursPerTask: nil,
-                              groupBeyondLimit: g == nil ? (13...20).map { 1 << $0 }.first { gib($0) <= Self.memoryHeadroom * memoryPerCoreGiB } : nil,
-                              fullEDWrongTool: (blk.matrixDimension ?? 0) >= Self.fullEDLimit)
-            if let g {
-                let core = study.estimatedCoreSeconds(t, groupSize: g)
+            func gib(_ g: Int, _ path: SolverPath) -> Double {
+                Double(configured ? study.peakBytesPerRank(t, groupSize: g) : path.bytesPerRank(t, g)) / Double(1 << 30)
+            }
+            var choice: (g: Int, path: SolverPath)?
+            for g in Self.candidateGroups {
+                if let p = paths.first(where: { gib(g, $0) <= budget }) { choice = (g, p); break }
+            }
+            let path = choice?.path ?? paths.last!
+            var p = BlockPlan(path: blk.path, dimension: blk.matrixDimension, tasks: bt.count, memoryShown: Self.shownGroups.map { gib($0, path) },
+                              group: choice?.g, memoryAtGroup: gib(choice?.g ?? Self.candidateGroups.last!, path), taskWallSeconds: nil,
+                              coreHoursPerTask: nil,
+                              groupBeyondLimit: choice == nil ? (13...20).map { 1 << $0 }.first { gib($0, path) <= budget } : nil,
+                              fullEDWrongTool: (blk.matrixDimension ?? 0) >= Self.fullEDLimit && !study.isMidSpectrum)
+            if !configured {
+                p.solverPath = path
+                let g = choice?.g ?? Self.candidateGroups.last!
+                let tried = paths.map { q in "\(q.label) \(fmt(gib(g, q), 2)) GiB" + (gib(g, q) <= budget ? " fits" : " > \(fmt(budget, 2))") }
+                p.why = "g = \(g): " + tried.joined(separator: ", ")
+                if g > 1 {
+                    p.why = "g = \(g / 2): " + paths.map { "\($0.label) \(fmt(gib(g / 2, $0), 2)) GiB" }.joined(separator: ", ") + " > \(fmt(budget, 2)); " + p.why
+                }
+            }
+            if let g = choice?.g {
+                let core = configured ? study.estimatedCoreSeconds(t, groupSize: g) : path.coreSeconds(t, g)
                 p.coreHoursPerTask = core / 3600
-                p.taskWallSeconds = core / Double(g)
+                p.taskWallSeconds = core / Double(g * threadsPerRank)
             }
             out.append(p)
         }
@@ -108,11 +142,11 @@ public struct CampaignPlanner {
         let perJob = max(taskWall, (cap - Double(lead)) / 1.3) / 3600
         // Enough nodes for the work in one job, and for one group.
         let forWork = Int((total / (Double(coresPerNode) * perJob * Self.packing)).rounded(.up))
-        let forGroup = (maxGroup + coresPerNode - 1) / coresPerNode
+        let forGroup = (maxGroup + ranksOnNode - 1) / ranksOnNode
         let nodes = max(1, forWork, forGroup)
-        let ranks = max(maxGroup, nodes * coresPerNode / maxGroup * maxGroup)
+        let ranks = max(maxGroup, nodes * ranksOnNode / maxGroup * maxGroup)
         // A job cannot be shorter than its longest task.
-        let hours = max(total / (Double(ranks) * Self.packing), taskWall / 3600)
+        let hours = max(total / (Double(ranks * threadsPerRank) * Self.packing), taskWall / 3600)
         let wanted = hours * 1.3 * 3600 + Double(lead)
         let limit = max(1, Int((min(wanted, cap) / 60).rounded(.up)))
         let useful = max(60.0, Double(limit) * 60 - Double(lead))
@@ -126,9 +160,11 @@ public struct CampaignPlanner {
         let blocks = blockPlans(plan)
         let job = jobPlan(blocks)
         let groups = Self.shownGroups
-        var lines = ["qglass plan: study \(type(of: study).name), \(study.tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB (\(fmt(memoryPerCoreGiB, 2)) GiB/core); target wall time \(fmt(wallHours, 1)) h",
-                     "cost models: docs/performance.md (ED), docs/classical.md (classical studies); one BLAS thread per rank",
-                     "group = smallest g (1...4096) whose ranks fit \(Int(Self.memoryHeadroom * 100))% of the memory per core; task wall = one task on its group",
+        var lines = ["qglass plan: study \(type(of: study).name), \(study.tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB, \(ranksOnNode) ranks (\(fmt(memoryPerCoreGiB, 2)) GiB/rank); target wall time \(fmt(wallHours, 1)) h",
+                     "cost models: docs/performance.md (ED), docs/classical.md (classical studies); \(threadsPerRank) BLAS thread(s) per rank",
+                     "group = smallest g (1...4096) whose ranks fit \(Int(Self.memoryHeadroom * 100))% of the memory per rank"
+                        + (study.solverPaths.isEmpty ? "" : ", with the first solver path that fits (fastest first: " + study.solverPaths.map(\.label).joined(separator: ", ") + ")")
+                        + "; task wall = one task on its group",
                      "",
                      "memory per rank (GiB) for group sizes g:",
                      pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined()
@@ -142,6 +178,11 @@ public struct CampaignPlanner {
                          + pad(b.coreHoursPerTask.map { fmt($0 * Double(b.tasks), 1) } ?? "-", 10))
         }
         var notes: [String] = []
+        for b in blocks {
+            if let path = b.solverPath {
+                notes.append("\(b.path): solver path \(path.label) (\(path.settings.map { "--set " + $0 }.joined(separator: " "))) because \(b.why)")
+            }
+        }
         for b in blocks where b.group == nil {
             let would = b.groupBeyondLimit.map { "a group of \($0) ranks would fit, beyond the group_size limit of \(Self.candidateGroups.last!)" }
                 ?? "no group of up to 2^20 ranks fits"
@@ -153,7 +194,7 @@ public struct CampaignPlanner {
             let mem = 5.0 * Double(d) * Double(d) * 8 / Double(1 << 30)
             notes.append("FULL ED IS THE WRONG TOOL for \(b.path): full ED of D = \(d) per sector (2 sectors) needs ~\(fmt(mem, 0)) GiB "
                          + (b.coreHoursPerTask.map { "and ~\(fmt($0, 0)) core-h " } ?? "")
-                         + "per realization, almost all for eigenpairs outside the eps window; use the mid-spectrum solver (not yet available)")
+                         + "per realization, almost all for eigenpairs outside the eps window; use the mid-spectrum solver ([lrsg] solver = \"midspectrum\")")
         }
         for b in blocks {
             if let g = b.group, g > coresPerNode {
@@ -184,7 +225,7 @@ public struct CampaignPlanner {
                   "suggested #SBATCH lines:",
                   "#SBATCH --nodes=\(job.nodes)",
                   "#SBATCH --ntasks=\(job.ranks)",
-                  "#SBATCH --cpus-per-task=1",
+                  "#SBATCH --cpus-per-task=\(threadsPerRank)" + (threadsPerRank > 1 ? "              # and [campaign] blas_threads = \(threadsPerRank)" : ""),
                   "#SBATCH --mem=0                       # whole node memory",
                   "#SBATCH --time=\(hh(job.limitMinutes))",
                   "#SBATCH --signal=B:USR1@\(job.signalLeadSeconds)" + String(repeating: " ", count: max(1, 10 - "\(job.signalLeadSeconds)".count))

@@ -157,6 +157,13 @@ public protocol Study: Sendable {
     /// Estimated core-seconds of `task` on a group of `groupSize` ranks with
     /// one BLAS thread each (cost model in docs/performance.md).
     func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double
+    /// Other solver paths that compute the same payload with other memory
+    /// needs, fastest first (e.g. the dense eigensolver drivers). Empty: the
+    /// configured path is the only one.
+    var solverPaths: [SolverPath] { get }
+    /// True when the tasks compute eigenpairs near a target only (the
+    /// planner's "full ED is the wrong tool" note does not apply).
+    var isMidSpectrum: Bool { get }
     /// Collective over `context.group`: compute `task`. The group's rank 0
     /// returns the output; the others return nil.
     func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput?
@@ -165,7 +172,23 @@ public protocol Study: Sendable {
     func summary(file: HDF5File) throws -> String
 }
 
+/// One way to run a study's tasks (issue 15): a label, the config keys that
+/// select it, and its memory per rank on a group of g ranks for a task.
+public struct SolverPath: Sendable {
+    public var label: String
+    /// `table.key=value` overrides (the form of `--set`).
+    public var settings: [String]
+    public var bytesPerRank: @Sendable (TaskSpec, Int) -> Int
+    public var coreSeconds: @Sendable (TaskSpec, Int) -> Double
+    public init(label: String, settings: [String], bytesPerRank: @escaping @Sendable (TaskSpec, Int) -> Int,
+                coreSeconds: @escaping @Sendable (TaskSpec, Int) -> Double) {
+        self.label = label; self.settings = settings; self.bytesPerRank = bytesPerRank; self.coreSeconds = coreSeconds
+    }
+}
+
 extension Study {
+    public var solverPaths: [SolverPath] { [] }
+    public var isMidSpectrum: Bool { false }
     public func summary(file: HDF5File) throws -> String { "" }
     public static var supportsGroups: Bool { false }
 

@@ -359,6 +359,7 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Cores per cluster node.") var coresPerNode = 64
     @Option(help: "Memory per cluster node in GiB.") var memPerNode = 256.0
     @Option(help: "Target wall time in hours.") var hours = 24.0
+    @Option(help: "MPI ranks per node (default: one per core); fewer ranks get more memory each and cores/ranks BLAS threads.") var ranksPerNode: Int?
     @Option(name: .customLong("set"), help: "Override a config value: table.key=value.") var overrides: [String] = []
 
     func run() throws {
@@ -378,6 +379,13 @@ struct PlanCommand: ParsableCommand {
             planner.coresPerNode = coresPerNode
             planner.memoryPerNodeGiB = memPerNode
             planner.wallHours = hours
+            if let r = ranksPerNode {
+                guard r >= 1 && r <= coresPerNode else {
+                    complain("error: --ranks-per-node must be in 1...\(coresPerNode) (the cores per node)")
+                    throw ExitCode(2)
+                }
+                planner.ranksPerNode = r
+            }
             print(planner.report(plan))
         } catch let e as ConfigError {
             complain("error: \(e)")

@@ -144,10 +144,14 @@ final class PlannerTests: XCTestCase {
         let p = try plan("[12, 16]")
         let blocks = planner.blockPlans(p)
         XCTAssertEqual(blocks.map(\.dimension), [2048, 32768])
-        // 4 GiB per core: L = 12 fits one rank; L = 16 (24 GiB on one rank) needs a group of 16.
-        XCTAssertEqual(blocks.map(\.group), [1, 16])
+        // 4 GiB per core: L = 12 fits one rank; L = 16 (24 GiB on one rank)
+        // needs a group: 16 ranks with pdsyevd (5 D^2/g), or 8 with pdsyevr
+        // (3 D^2/g = 3.07 GiB), and the smaller group wins (issue 15).
+        XCTAssertEqual(blocks.map(\.group), [1, 8])
+        XCTAssertEqual(blocks.map { $0.solverPath?.label }, ["dsyevd/pdsyevd", "dsyevr/pdsyevr"])
         let l16 = blocks[1]
-        XCTAssertEqual(try XCTUnwrap(l16.taskWallSeconds), p.study.estimatedCoreSeconds(p.study.tasks.last!, groupSize: 16) / 16, accuracy: 1e-6)
+        let path = try XCTUnwrap(l16.solverPath)
+        XCTAssertEqual(try XCTUnwrap(l16.taskWallSeconds), path.coreSeconds(p.study.tasks.last!, 8) / 8, accuracy: 1e-6)
         let report = planner.report(p)
         XCTAssertTrue(report.contains("#SBATCH --requeue"))
         // The stop lead exceeds one L = 16 task (~14 min), unlike the old fixed @300.
@@ -173,11 +177,53 @@ final class PlannerTests: XCTestCase {
         XCTAssertGreaterThan(Double(p.study.peakBytesPerRank(p.study.tasks[0], groupSize: g / 2)) / Double(1 << 30), 0.9 * planner.memoryPerCoreGiB)
         let report = planner.report(p)
         XCTAssertTrue(report.contains("full ED of D = 131072"), report)
-        XCTAssertTrue(report.contains("use the mid-spectrum solver (not yet available)"), report)
+        XCTAssertTrue(report.contains("use the mid-spectrum solver ([lrsg] solver = \"midspectrum\")"), report)
         XCTAssertTrue(report.contains("#SBATCH --nodes="), report)
         let lead = try signalLead(report)
         XCTAssertGreaterThan(Double(lead), try XCTUnwrap(b.taskWallSeconds))
         XCTAssertLessThanOrEqual(try timeLimitSeconds(report), 24 * 3600)
+    }
+
+    /// Issue 15: one L = 16 realization on one 2-core, 24 GiB node with one
+    /// rank: dsyevd (3 D^2 = 24 GiB) does not fit, dsyevr (2 D^2) does, and
+    /// the plan says so with the numbers and the keys to set.
+    func testPlanChoosesTheLeanDriverWhenOnlyItFits() throws {
+        var planner = CampaignPlanner()
+        planner.coresPerNode = 2
+        planner.memoryPerNodeGiB = 24
+        planner.ranksPerNode = 1
+        let p = try plan("[16]", realizations: 1)
+        let b = try XCTUnwrap(planner.blockPlans(p).first)
+        XCTAssertEqual(b.group, 1)
+        XCTAssertEqual(b.solverPath?.label, "dsyevr/pdsyevr")
+        XCTAssertEqual(b.memoryAtGroup, 16.13, accuracy: 0.01)
+        let report = planner.report(p)
+        XCTAssertTrue(report.contains("dsyevd/pdsyevd 24.12 GiB > 21.60, dsyevr/pdsyevr 16.13 GiB fits"), report)
+        XCTAssertTrue(report.contains("--set campaign.lapack_driver=\"dsyevr\""), report)
+        XCTAssertTrue(report.contains("#SBATCH --cpus-per-task=2"), report)
+        // With one rank per core (12 GiB each) neither driver fits one rank: a group of 4 with pdsyevd.
+        planner.ranksPerNode = nil
+        let g = try XCTUnwrap(planner.blockPlans(p).first)
+        XCTAssertEqual(g.group, 4)
+        XCTAssertEqual(g.solverPath?.label, "dsyevd/pdsyevd")
+    }
+
+    /// The fast driver is kept whenever it fits.
+    func testPlanKeepsDivideAndConquerWhenItFits() throws {
+        let b = try XCTUnwrap(CampaignPlanner().blockPlans(try plan("[14]")).first)
+        XCTAssertEqual(b.group, 1)
+        XCTAssertEqual(b.solverPath?.label, "dsyevd/pdsyevd")
+    }
+
+    /// The mid-spectrum solver at L = 22: no "wrong tool" note, one path, a group that fits.
+    func testPlanOfTheMidSpectrumSolver() throws {
+        let p = try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 100\n[lrsg]\nL = [22]\nalpha = 0.7\nhx = [0.1, 0.5]\nsolver = \"midspectrum\"\nk = 100\n")
+        let planner = CampaignPlanner()
+        let b = try XCTUnwrap(planner.blockPlans(p).first)
+        XCTAssertFalse(b.fullEDWrongTool)
+        XCTAssertNil(b.solverPath)
+        XCTAssertNotNil(b.group)
+        XCTAssertFalse(planner.report(p).contains("WRONG TOOL"))
     }
 
     /// No group of up to 4096 ranks fits: said, with the size that would; no #SBATCH lines.

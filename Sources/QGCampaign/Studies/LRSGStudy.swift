@@ -295,6 +295,28 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         return Int(8 * (matrices + observables)) + 64 << 20
     }
 
+    /// Dense ED (issue 15): the divide-and-conquer drivers (dsyevd/pdsyevd,
+    /// fastest), then the MRRR drivers (dsyevr/pdsyevr: 2 D^2 instead of
+    /// 3 D^2 on one rank, 3 D^2/g instead of 5 D^2/g on a group), same
+    /// payload up to rounding. The mid-spectrum solver has one path.
+    public var isMidSpectrum: Bool { midspectrum != nil }
+
+    public var solverPaths: [SolverPath] {
+        guard midspectrum == nil else { return [] }
+        return [(LAPACKDriver.dsyevd, ScaLAPACKDriver.pdsyevd), (.dsyevr, .pdsyevr)].map { l, s in
+            var c = campaign
+            c.lapackDriver = l
+            c.scalapackDriver = s
+            let variant = LRSGStudy(sizes: sizes, alphas: alphas, fields: fields, boundary: boundary, epsBins: epsBins,
+                                    storeEigenstatesMaxL: storeEigenstatesMaxL, checkEigenpairs: checkEigenpairs, points: points,
+                                    campaign: c, disorderSource: disorderSource)
+            return SolverPath(label: "\(l.rawValue)/\(s.rawValue)",
+                              settings: ["campaign.lapack_driver=\"\(l.rawValue)\"", "campaign.scalapack_driver=\"\(s.rawValue)\""],
+                              bytesPerRank: { variant.peakBytesPerRank($0, groupSize: $1) },
+                              coreSeconds: { variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? 1.15 : 1) })
+        }
+    }
+
     /// Seconds per D^3 of one dense symmetric eigensolve with eigenvectors
     /// (dsyevd, one OpenBLAS thread), measured on the reference machine
     /// (docs/performance.md); observables and I/O add a few percent.
