@@ -70,6 +70,24 @@ final class EDCampaignTests: XCTestCase {
         XCTAssertLessThan(maxAbsDifference(try read(serial, "/lrsg/L9/m_ea"), try read(evr, "/lrsg/L9/m_ea")), 1e-10)
     }
 
+    /// Issue 15: the lean dense path (dsyevr, 2 D^2 instead of 3 D^2, the
+    /// path that fits L = 16 on a 24 GiB node) against the standard one
+    /// (dsyevd) at L = 10 and 12: eigenvalues, r and m_EA of every eigenstate
+    /// to 1e-10.
+    func testLeanDriverMatchesTheStandardOneAtL10And12() throws {
+        let dir = try TestPaths.scratch("lean")
+        let args = ["--L", "10,12", "--alpha", "0.7", "--hx", "0.3,1.0", "--realizations", "1", "--seed", "21", "--group-size", "1"]
+        let standard = try ed(2, dir, "dsyevd.h5", args)
+        let lean = try ed(2, dir, "dsyevr.h5", args + ["--lapack-driver", "dsyevr"])
+        for L in [10, 12] {
+            for ds in ["energy", "eps", "r", "m_ea"] {
+                let a = try read(standard, "/lrsg/L\(L)/\(ds)"), b = try read(lean, "/lrsg/L\(L)/\(ds)")
+                XCTAssertEqual(a.count, 2 << L)
+                XCTAssertLessThan(maxAbsDifference(a, b), 1e-10, "\(ds) at L=\(L)")
+            }
+        }
+    }
+
     /// h_x = 0 through the whole pipeline (LAPACK and ScaLAPACK): m_EA = 1
     /// exactly and energies = classical energies from the stored J.
     func testClassicalLimitEndToEnd() throws {
