@@ -116,10 +116,19 @@ public struct CampaignPlanner {
                     p.why = "g = \(g / 2): " + paths.map { "\($0.label) \(fmt(gib(g / 2, $0), 2)) GiB" }.joined(separator: ", ") + " > \(fmt(budget, 2)); " + p.why
                 }
             }
-            if let g = choice?.g {
-                let core = configured ? study.estimatedCoreSeconds(t, groupSize: g) : path.coreSeconds(t, g)
-                p.coreHoursPerTask = core / 3600
-                p.taskWallSeconds = core / Double(g * threadsPerRank)
+            if var g = choice?.g {
+                func core(_ g: Int) -> Double { configured ? study.estimatedCoreSeconds(t, groupSize: g) : path.coreSeconds(t, g) }
+                // A task longer than the job limit (with its stop lead) can
+                // never finish: a larger group shortens it (issue 15: L = 22).
+                func fits(_ g: Int) -> Bool { core(g) / Double(g * threadsPerRank) * 1.25 + 180 <= wallHours * 3600 }
+                if !fits(g), let larger = Self.candidateGroups.first(where: { $0 > g && fits($0) }) {
+                    p.why += (p.why.isEmpty ? "" : "; ") + "raised from g = \(g) to g = \(larger) so that one task fits the \(fmt(wallHours, 1)) h limit"
+                    g = larger
+                    p.group = g
+                    p.memoryAtGroup = gib(g, path)
+                }
+                p.coreHoursPerTask = core(g) / 3600
+                p.taskWallSeconds = core(g) / Double(g * threadsPerRank)
             }
             out.append(p)
         }
@@ -181,6 +190,8 @@ public struct CampaignPlanner {
         for b in blocks {
             if let path = b.solverPath {
                 notes.append("\(b.path): solver path \(path.label) (\(path.settings.map { "--set " + $0 }.joined(separator: " "))) because \(b.why)")
+            } else if !b.why.isEmpty {
+                notes.append("\(b.path): \(b.why)")
             }
         }
         for b in blocks where b.group == nil {

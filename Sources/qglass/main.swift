@@ -276,6 +276,8 @@ struct EDCommand: ParsableCommand {
         case "xxz", "heisenberg-o3":
             forbidden(alpha != nil, "--alpha"); forbidden(hx != nil, "--hx"); forbidden(disorderFrom != nil, "--disorder-from")
             forbidden(solver != "dense", "--solver \(solver)")
+            forbidden(k != nil || targetEps != nil || midspectrumMethod != nil || filterDegree != nil,
+                      "--k, --target-eps, --midspectrum-method and --filter-degree")
             // The chain studies compute no eigenstate entropies (issue 12): refused, never ignored.
             forbidden(entanglement, "--entanglement")
             let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name

@@ -12,27 +12,31 @@ import Glibc
 /// nearest E_t (shift-invert with MUMPS, or a polynomial filter), r within
 /// the k consecutive eigenvalues, and m_EA from the distributed eigenvectors.
 extension LRSGStudy {
-    /// Cost model of the mid-spectrum solver (core-seconds per realization,
-    /// both sectors, one rank), fitted to the measurements in
-    /// docs/performance.md ("Mid-spectrum"): t = c D^p.
+    /// Cost model of the mid-spectrum solver, core-seconds per sector on one
+    /// rank with one BLAS thread: t = c D^p, fitted to the measurements in
+    /// docs/performance.md ("Mid-spectrum eigenpairs", k = 100). Both grow
+    /// about like D^2 here and hardly with k: shift-invert is dominated by
+    /// the MUMPS factorization (dense fronts on the hypercube graph), the
+    /// filter by a polynomial degree proportional to D / k applied to about
+    /// k vectors.
     static func midSpectrumModel(_ method: MidSpectrumMethod) -> (c: Double, p: Double) {
         switch method {
-        case .shiftInvert: return (1.0e-8, 2.0)
-        case .filter: return (4.0e-6, 1.3)
+        case .shiftInvert: return (4.8e-8, 2.14)
+        case .filter: return (5.5e-8, 2.2)
         }
     }
 
     func midSpectrumCoreSeconds(L: Int) -> Double {
         let d = Double(1 << (L - 1))
         let (c, p) = Self.midSpectrumModel(method(L))
-        return 2 * c * Glibc.pow(d, p) * Double(midspectrum!.k) / 100
+        return 2 * c * Glibc.pow(d, p)
     }
 
     /// Bytes per rank on a group of g ranks: the distributed sparse matrix
     /// (L + 1 entries per row), the Krylov basis and the eigenvector copies
     /// (SLEPc's ncv = 2 nev; the filter asks for about 3 k pairs), the
     /// diagonal every rank keeps, and for shift-invert the MUMPS factor,
-    /// whose fill-in on this hypercube graph grows like D^1.5 (measured).
+    /// whose fill-in on this hypercube graph grows like D^1.74 (measured).
     func midSpectrumBytesPerRank(L: Int, groupSize g: Int) -> Int {
         let d = Double(1 << (L - 1)), k = Double(midspectrum!.k), gd = Double(g)
         let matrix = 1.3 * 12 * d * Double(L + 1) / gd
@@ -42,9 +46,10 @@ extension LRSGStudy {
         return Int(matrix + krylov + factor + 16 * d) + 64 << 20
     }
 
-    /// Bytes of the MUMPS LDL^T factor of one sector (whole group), fitted to
-    /// MUMPS's own reports at L = 12..16 (docs/performance.md).
-    static func mumpsFactorBytes(dimension d: Double) -> Double { 8 * 0.5 * Glibc.pow(d, 1.5) * 4 }
+    /// Bytes of the MUMPS LDL^T factor and its workspace for one sector (whole
+    /// group), fitted to the peak RSS at L = 14 and 16 (docs/performance.md):
+    /// 34 D^1.74 bytes (2.4 GB at L = 16, ~27 GB at L = 18, ~3 TB at L = 22).
+    static func mumpsFactorBytes(dimension d: Double) -> Double { 34 * Glibc.pow(d, 1.74) }
 
     /// Exact first two moments of the sector spectrum from the matrix
     /// entries: mean = tr H / D, variance = tr H^2 / D - mean^2 (diagonal

@@ -71,9 +71,12 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     }
 
     /// The method "auto" picks at size L: shift-invert (MUMPS) up to
-    /// `shiftInvertMaxL`, the polynomial filter beyond (the crossover measured
-    /// on the reference machine, docs/performance.md).
-    public static let shiftInvertMaxL = 14
+    /// `shiftInvertMaxL`, the polynomial filter beyond. Measured on the
+    /// reference machine (docs/performance.md): shift-invert is 2x faster at
+    /// L = 13, 14 and more at 16, but its factor grows like D^1.74 (2.4 GB at
+    /// L = 16, ~27 GB at 18) while the filter needs a few k vectors (0.35 GB
+    /// at L = 16): past L = 16 memory decides.
+    public static let shiftInvertMaxL = 16
     public static func autoMethod(L: Int) -> MidSpectrumMethod { L <= shiftInvertMaxL ? .shiftInvert : .filter }
     func method(_ L: Int) -> MidSpectrumMethod { midspectrum?.method ?? Self.autoMethod(L: L) }
 
