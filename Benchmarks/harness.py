@@ -135,11 +135,9 @@ def main():
     text = "\n".join(md)
     print(text)
     if not a.no_write:
-        doc = ROOT / "docs" / "performance.md"
-        s = doc.read_text()
-        start, end = "<!-- BENCHMARK START -->", "<!-- BENCHMARK END -->"
-        i, j = s.index(start) + len(start), s.index(end)
-        doc.write_text(s[:i] + "\n" + text + "\n" + s[j:])
+        sys.path.insert(0, str(ROOT / "Benchmarks"))
+        from peers import write_doc_section
+        write_doc_section(ROOT, "BENCHMARK", text)
         print(f"updated {doc}")
 
 

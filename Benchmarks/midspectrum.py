@@ -28,7 +28,7 @@ QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "release" / "qglass"
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
            OPENBLAS_NUM_THREADS="1")
 sys.path.insert(0, str(ROOT / "Benchmarks"))
-from peers import couplings  # noqa: E402  (the same K_ij as the dense benchmark)
+from peers import couplings, write_doc_section  # noqa: E402  (the same K_ij as the dense benchmark)
 
 
 def timed(cmd):
@@ -120,12 +120,7 @@ def main():
     table = "\n".join(lines)
     print(table)
     if not a.no_write:
-        doc = ROOT / "docs" / "performance.md"
-        text = doc.read_text()
-        start, end = "<!-- MIDSPECTRUM START -->", "<!-- MIDSPECTRUM END -->"
-        if start in text and end in text:
-            text = text[:text.index(start) + len(start)] + "\n" + table + "\n" + text[text.index(end):]
-            doc.write_text(text)
+        write_doc_section(ROOT, "MIDSPECTRUM", table)
 
 
 if __name__ == "__main__":

@@ -101,6 +101,16 @@ def pipeline_quspin(K, hx):
     return np.concatenate(energies)
 
 
+def write_doc_section(root, name, text):
+    """Replaces the text between <!-- NAME START --> and <!-- NAME END --> in
+    docs/performance.md (the benchmark scripts' tables)."""
+    doc = root / "docs" / "performance.md"
+    s = doc.read_text()
+    start, end = f"<!-- {name} START -->", f"<!-- {name} END -->"
+    i, j = s.index(start) + len(start), s.index(end)
+    doc.write_text(s[:i] + "\n" + text + "\n" + s[j:])
+
+
 def timed(fn, repeats):
     times, out = [], None
     for _ in range(repeats):

@@ -151,6 +151,17 @@ def test_one_two_and_three_ranks_agree(work):
         assert np.array_equal(p["lrsg/L12/done"], base["lrsg/L12/done"])
 
 
+def test_bit_identical_for_any_rank_count_with_groups_of_one(work):
+    """With group_size = 1 each task is one deterministic SLEPc solve on one
+    rank: the payload does not depend on how many ranks share the campaign."""
+    a = mid(work / "g1-n1.h5", "10", "0.3,1.0", 12, realizations=2, ranks=1)
+    b = mid(work / "g1-n2.h5", "10", "0.3,1.0", 12, realizations=2, ranks=2)
+    pa, pb = payload(a), payload(b)
+    assert set(pa) == set(pb)
+    for name in pa:
+        assert np.array_equal(pa[name], pb[name], equal_nan=pa[name].dtype.kind == "f"), name
+
+
 def test_an_unconverged_solve_fails_its_task(work):
     cfg = work / "unconverged.toml"
     out = work / "unconverged.h5"

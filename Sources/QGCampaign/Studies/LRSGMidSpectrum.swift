@@ -70,7 +70,6 @@ extension LRSGStudy {
 
     func runMidSpectrum(_ task: TaskSpec, context: TaskContext, model: LongRangeSpinGlass, J: [Double]) throws -> TaskOutput? {
         let cfg = midspectrum!
-        let p = points[task.point]
         let group = context.group
         let sectors = [1, -1].map { LRSGParitySector(model: model, parity: $0) }
         let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx)"
@@ -96,29 +95,15 @@ extension LRSGStudy {
         }
         guard group.rank == 0 else { return nil }
 
-        let tObs = now()
-        let energies = results[0].energies + results[1].energies
-        let eps = EigenstateObservables.energyDensity(energies, min: lo, max: hi)
-        let r = EigenstateObservables.gapRatios(results[0].energies) + EigenstateObservables.gapRatios(results[1].energies)
-        let m = results[0].mEA + results[1].mEA
-        let sector = [Int8](repeating: 1, count: results[0].energies.count) + [Int8](repeating: -1, count: results[1].energies.count)
-        var hist = EpsHistogram(bins: epsBins)
-        for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
-        let rows: [String: RowValue] = [
-            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "realization": .int64([Int64(task.realization)]),
-            "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([lo]), "e_max": .float64([hi]),
-            "residual_max": .float64([max(results[0].residual, results[1].residual)]),
-            "orthogonality_max": .float64([max(results[0].orthogonality, results[1].orthogonality)]),
-            "seconds_build": .float64([results[0].seconds.build + results[1].seconds.build]),
-            "seconds_solve": .float64([tExtremes + results[0].seconds.solve + results[1].seconds.solve]),
-            "seconds_observables": .float64([results[0].seconds.observables + results[1].seconds.observables + (now() - tObs)]),
-            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
-            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
-            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
-            "energy": .float64(energies), "sector": .int8(sector), "eps": .float64(eps), "r": .float64(r), "m_ea": .float64(m),
-            "target_energy": .float64([target]), "iterations": .int64(results.map { Int64($0.iterations) }),
-            "method": .int8([settings.method == .shiftInvert ? 0 : 1]),
-        ]
+        var (rows, _) = taskRows(task, J: J, sectors: results.map { ($0.energies, $0.mEA) }, eMin: lo, eMax: hi,
+                                 residual: max(results[0].residual, results[1].residual),
+                                 orthogonality: max(results[0].orthogonality, results[1].orthogonality),
+                                 seconds: (results[0].seconds.build + results[1].seconds.build,
+                                           tExtremes + results[0].seconds.solve + results[1].seconds.solve,
+                                           results[0].seconds.observables + results[1].seconds.observables), since: now())
+        rows["target_energy"] = .float64([target])
+        rows["iterations"] = .int64(results.map { Int64($0.iterations) })
+        rows["method"] = .int8([settings.method == .shiftInvert ? 0 : 1])
         return TaskOutput(rows: rows)
     }
 }

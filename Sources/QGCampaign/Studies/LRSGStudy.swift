@@ -383,25 +383,11 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         let tObs = now()
         let energies = sectors[0].energies + sectors[1].energies
         let eMin = energies.min()!, eMax = energies.max()!
-        let eps = EigenstateObservables.energyDensity(energies, min: eMin, max: eMax)
-        let r = EigenstateObservables.gapRatios(sectors[0].energies) + EigenstateObservables.gapRatios(sectors[1].energies)
-        let m = sectors[0].mEA + sectors[1].mEA
-        let sector = [Int8](repeating: 1, count: sectors[0].energies.count) + [Int8](repeating: -1, count: sectors[1].energies.count)
-        var hist = EpsHistogram(bins: epsBins)
-        for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
-
-        var rows: [String: RowValue] = [
-            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "realization": .int64([Int64(task.realization)]),
-            "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
-            "residual_max": .float64([max(sectors[0].residual, sectors[1].residual)]),
-            "orthogonality_max": .float64([max(sectors[0].orthogonality, sectors[1].orthogonality)]),
-            "seconds_build": .float64([sectors[0].seconds.build + sectors[1].seconds.build]),
-            "seconds_solve": .float64([sectors[0].seconds.solve + sectors[1].seconds.solve]),
-            "seconds_observables": .float64([sectors[0].seconds.observables + sectors[1].seconds.observables + (now() - tObs)]),
-            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
-            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
-            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
-        ]
+        var (rows, eps) = taskRows(task, J: J, sectors: sectors.map { ($0.energies, $0.mEA) }, eMin: eMin, eMax: eMax,
+                                   residual: max(sectors[0].residual, sectors[1].residual),
+                                   orthogonality: max(sectors[0].orthogonality, sectors[1].orthogonality),
+                                   seconds: (sectors[0].seconds.build + sectors[1].seconds.build, sectors[0].seconds.solve + sectors[1].seconds.solve,
+                                             sectors[0].seconds.observables + sectors[1].seconds.observables), since: tObs)
         if entanglement {  // S6a (issue 12)
             let entropy = sectors[0].entropy + sectors[1].entropy
             var sum = [Double](repeating: 0, count: epsBins)
@@ -409,16 +395,38 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             rows["entropy"] = .float64(entropy)
             rows["hist_sum_entropy"] = .float64(sum)
         }
-        if storesSpectrum(p.L) {
-            rows["energy"] = .float64(energies)
-            rows["sector"] = .int8(sector)
-            rows["eps"] = .float64(eps)
-        }
-        if storesEigenstates(p.L) {
-            rows["r"] = .float64(r)
-            rows["m_ea"] = .float64(m)
-        }
+        if !storesSpectrum(p.L) { for name in ["energy", "sector", "eps"] { rows[name] = nil } }
+        if !storesEigenstates(p.L) { for name in ["r", "m_ea"] { rows[name] = nil } }
         return TaskOutput(rows: rows)
+    }
+
+    /// Local: the rows every S1 task writes (dense or mid-spectrum), from each
+    /// sector's ascending energies and m_EA (sector +1 first): eps, r within
+    /// each sector, the eps histograms, the checks and timings (observables
+    /// time counted up to now from `since`). Also returns eps.
+    func taskRows(_ task: TaskSpec, J: [Double], sectors: [(energies: [Double], mEA: [Double])], eMin: Double, eMax: Double,
+                  residual: Double, orthogonality: Double, seconds: (build: Double, solve: Double, observables: Double),
+                  since: Double) -> (rows: [String: RowValue], eps: [Double]) {
+        let p = points[task.point]
+        let energies = sectors[0].energies + sectors[1].energies
+        let eps = EigenstateObservables.energyDensity(energies, min: eMin, max: eMax)
+        let r = EigenstateObservables.gapRatios(sectors[0].energies) + EigenstateObservables.gapRatios(sectors[1].energies)
+        let m = sectors[0].mEA + sectors[1].mEA
+        let sector = [Int8](repeating: 1, count: sectors[0].energies.count) + [Int8](repeating: -1, count: sectors[1].energies.count)
+        var hist = EpsHistogram(bins: epsBins)
+        for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
+        let rows: [String: RowValue] = [
+            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "realization": .int64([Int64(task.realization)]),
+            "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
+            "residual_max": .float64([residual]), "orthogonality_max": .float64([orthogonality]),
+            "seconds_build": .float64([seconds.build]), "seconds_solve": .float64([seconds.solve]),
+            "seconds_observables": .float64([seconds.observables + (now() - since)]),
+            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
+            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
+            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
+            "energy": .float64(energies), "sector": .int8(sector), "eps": .float64(eps), "r": .float64(r), "m_ea": .float64(m),
+        ]
+        return (rows, eps)
     }
 
     /// Mid-spectrum (0.4 <= eps < 0.6) disorder averages per (L, alpha, hx)
