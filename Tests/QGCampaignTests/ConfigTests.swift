@@ -241,14 +241,32 @@ final class PlannerTests: XCTestCase {
         XCTAssertFalse(report.contains("#SBATCH --"), report)
     }
 
-    /// Tasks longer than the job limit cannot finish: said, and no #SBATCH lines.
+    /// Tasks longer than the job limit cannot finish: said, and no #SBATCH
+    /// lines. With a 3 min limit not even the shortest stop lead (5 min)
+    /// fits, whatever the group.
     func testPlanRefusesALimitShorterThanATask() throws {
         var planner = CampaignPlanner()
-        planner.wallHours = 0.25   // 15 min, while one L = 16 task takes ~14 min and the lead must exceed it
+        planner.wallHours = 0.05
         let report = planner.report(try plan("[16]"))
         XCTAssertTrue(report.contains("TASKS CANNOT FINISH"), report)
         XCTAssertTrue(report.contains("tasks longer than the limit cannot finish"), report)
         XCTAssertFalse(report.contains("#SBATCH --time"), report)
+    }
+
+    /// Issue 15: a task that would outlast the limit on the smallest group
+    /// that fits in memory gets a larger group (L = 16, 15 min: the group of 8
+    /// that memory asks for needs ~25 min per task), and the plan says so.
+    func testPlanRaisesTheGroupSoThatOneTaskFitsTheLimit() throws {
+        var planner = CampaignPlanner()
+        planner.wallHours = 0.25
+        let p = try plan("[16]")
+        let b = try XCTUnwrap(planner.blockPlans(p).first)
+        let g = try XCTUnwrap(b.group)
+        XCTAssertGreaterThan(g, 8)
+        XCTAssertLessThanOrEqual(try XCTUnwrap(b.taskWallSeconds) * 1.25 + 180, 0.25 * 3600)
+        let report = planner.report(p)
+        XCTAssertTrue(report.contains("raised from g = 8 to g = \(g) so that one task fits the 0.2 h limit"), report)
+        XCTAssertTrue(report.contains("#SBATCH --time"), report)
     }
 
     /// Over a range of sizes and limits, whenever #SBATCH lines are printed,
