@@ -188,9 +188,10 @@ public struct CampaignPlanner {
         }
         var notes: [String] = []
         for b in blocks {
-            if let path = b.solverPath {
+            if let path = b.solverPath, path.label != study.solverPaths.first?.label || b.why.contains("raised") {
+                // Said when the plan departs from the fastest path or the smallest group that fits.
                 notes.append("\(b.path): solver path \(path.label) (\(path.settings.map { "--set " + $0 }.joined(separator: " "))) because \(b.why)")
-            } else if !b.why.isEmpty {
+            } else if b.solverPath == nil && !b.why.isEmpty {
                 notes.append("\(b.path): \(b.why)")
             }
         }
