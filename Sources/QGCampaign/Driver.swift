@@ -151,7 +151,7 @@ public enum Campaign {
     static func leanerPathHint(_ study: any Study, groupSize: Int, ranksOnNode: Int, available: Int) -> String {
         var seen = Set<Int>()
         let firsts = study.tasks.filter { seen.insert($0.block).inserted }
-        for path in study.solverPaths {
+        for path in study.solverPaths where !path.isConfigured(groupSize) {
             let need = firsts.map { path.bytesPerRank($0, groupSize) }.max() ?? 0
             if need * ranksOnNode <= available {
                 return "the solver path \(path.label) needs \(gib(need)) GiB per rank and fits: set "

@@ -52,7 +52,7 @@ public struct CampaignPlanner {
         public var groupBeyondLimit: Int?
         /// Full ED of this block should be replaced by a mid-spectrum solver.
         public var fullEDWrongTool: Bool
-        /// The solver path chosen (nil: the study has only the configured one).
+        /// The solver path chosen (nil: the study offers only the configured one).
         public var solverPath: SolverPath?
         /// Why this group and path: the memory of the paths tried.
         public var why: String = ""
@@ -87,15 +87,14 @@ public struct CampaignPlanner {
         let study = plan.study
         let tasks = study.tasks
         let budget = Self.memoryHeadroom * memoryPerCoreGiB
-        let paths: [SolverPath] = study.solverPaths.isEmpty
-            ? [SolverPath(label: "", settings: [], bytesPerRank: { _, _ in 0 }, coreSeconds: { _, _ in 0 })] : study.solverPaths
-        let configured = study.solverPaths.isEmpty
+        let paths = study.solverPaths
+        let alternatives = paths.count > 1
         var out: [BlockPlan] = []
         for (b, blk) in study.blocks.enumerated() {
             let bt = tasks.filter { $0.block == b }
             guard let t = bt.first else { continue }
             func gib(_ g: Int, _ path: SolverPath) -> Double {
-                Double(configured ? study.peakBytesPerRank(t, groupSize: g) : path.bytesPerRank(t, g)) / Double(1 << 30)
+                Double(path.bytesPerRank(t, g)) / Double(1 << 30)
             }
             var choice: (g: Int, path: SolverPath)?
             for g in Self.candidateGroups {
@@ -107,7 +106,7 @@ public struct CampaignPlanner {
                               coreHoursPerTask: nil,
                               groupBeyondLimit: choice == nil ? (13...20).map { 1 << $0 }.first { gib($0, path) <= budget } : nil,
                               fullEDWrongTool: (blk.matrixDimension ?? 0) >= Self.fullEDLimit && !study.isMidSpectrum)
-            if !configured {
+            if alternatives {
                 p.solverPath = path
                 let g = choice?.g ?? Self.candidateGroups.last!
                 let tried = paths.map { q in "\(q.label) \(fmt(gib(g, q), 2)) GiB" + (gib(g, q) <= budget ? " fits" : " > \(fmt(budget, 2))") }
@@ -117,7 +116,7 @@ public struct CampaignPlanner {
                 }
             }
             if var g = choice?.g {
-                func core(_ g: Int) -> Double { configured ? study.estimatedCoreSeconds(t, groupSize: g) : path.coreSeconds(t, g) }
+                func core(_ g: Int) -> Double { path.coreSeconds(t, g) }
                 // A task longer than the job limit (with its stop lead) can
                 // never finish: a larger group shortens it (issue 15: L = 22).
                 func fits(_ g: Int) -> Bool { core(g) / Double(g * threadsPerRank) * 1.25 + 180 <= wallHours * 3600 }
@@ -172,7 +171,7 @@ public struct CampaignPlanner {
         var lines = ["qglass plan: study \(type(of: study).name), \(study.tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB, \(ranksOnNode) ranks (\(fmt(memoryPerCoreGiB, 2)) GiB/rank); target wall time \(fmt(wallHours, 1)) h",
                      "cost models: docs/performance.md (ED), docs/classical.md (classical studies); \(threadsPerRank) BLAS thread(s) per rank",
                      "group = smallest g (1...4096) whose ranks fit \(Int(Self.memoryHeadroom * 100))% of the memory per rank"
-                        + (study.solverPaths.isEmpty ? "" : ", with the first solver path that fits (fastest first: " + study.solverPaths.map(\.label).joined(separator: ", ") + ")")
+                        + (study.solverPaths.count < 2 ? "" : ", with the first solver path that fits (fastest first: " + study.solverPaths.map(\.label).joined(separator: ", ") + ")")
                         + "; task wall = one task on its group",
                      "",
                      "memory per rank (GiB) for group sizes g:",
@@ -188,9 +187,10 @@ public struct CampaignPlanner {
         }
         var notes: [String] = []
         for b in blocks {
-            if let path = b.solverPath, path.label != study.solverPaths.first?.label || b.why.contains("raised") {
-                // Said when the plan departs from the fastest path or the smallest group that fits.
-                notes.append("\(b.path): solver path \(path.label) (\(path.settings.map { "--set " + $0 }.joined(separator: " "))) because \(b.why)")
+            if let path = b.solverPath, !path.isConfigured(b.group ?? Self.candidateGroups.last!) || b.why.contains("raised") {
+                // Said when the plan departs from the config's path or from the smallest group that fits.
+                let other = path.isConfigured(b.group ?? Self.candidateGroups.last!) ? "" : ", not the configured one,"
+                notes.append("\(b.path): solver path \(path.label)\(other) (\(path.settings.map { "--set " + $0 }.joined(separator: " "))) because \(b.why)")
             } else if b.solverPath == nil && !b.why.isEmpty {
                 notes.append("\(b.path): \(b.why)")
             }

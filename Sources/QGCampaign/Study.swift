@@ -157,9 +157,9 @@ public protocol Study: Sendable {
     /// Estimated core-seconds of `task` on a group of `groupSize` ranks with
     /// one BLAS thread each (cost model in docs/performance.md).
     func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double
-    /// Other solver paths that compute the same payload with other memory
-    /// needs, fastest first (e.g. the dense eigensolver drivers). Empty: the
-    /// configured path is the only one.
+    /// The solver paths that compute the same payload with other memory
+    /// needs, fastest first (e.g. the dense eigensolver drivers). Never
+    /// empty; the default is the configured path alone (`SolverPath.configured`).
     var solverPaths: [SolverPath] { get }
     /// True when the tasks compute eigenpairs near a target only (the
     /// planner's "full ED is the wrong tool" note does not apply).
@@ -173,21 +173,32 @@ public protocol Study: Sendable {
 }
 
 /// One way to run a study's tasks (issue 15): a label, the config keys that
-/// select it, and its memory per rank on a group of g ranks for a task.
+/// select it, its memory per rank and core-seconds on a group of g ranks for
+/// a task, and whether the config as given already runs it on g ranks.
 public struct SolverPath: Sendable {
     public var label: String
     /// `table.key=value` overrides (the form of `--set`).
     public var settings: [String]
     public var bytesPerRank: @Sendable (TaskSpec, Int) -> Int
     public var coreSeconds: @Sendable (TaskSpec, Int) -> Double
+    /// True when the config runs this path on a group of g ranks (`qglass
+    /// plan` says when it advises another).
+    public var isConfigured: @Sendable (Int) -> Bool
     public init(label: String, settings: [String], bytesPerRank: @escaping @Sendable (TaskSpec, Int) -> Int,
-                coreSeconds: @escaping @Sendable (TaskSpec, Int) -> Double) {
+                coreSeconds: @escaping @Sendable (TaskSpec, Int) -> Double, isConfigured: @escaping @Sendable (Int) -> Bool) {
         self.label = label; self.settings = settings; self.bytesPerRank = bytesPerRank; self.coreSeconds = coreSeconds
+        self.isConfigured = isConfigured
+    }
+
+    /// The path the config selects, with the study's own estimates.
+    public static func configured(_ study: some Study) -> SolverPath {
+        SolverPath(label: "configured", settings: [], bytesPerRank: { study.peakBytesPerRank($0, groupSize: $1) },
+                   coreSeconds: { study.estimatedCoreSeconds($0, groupSize: $1) }, isConfigured: { _ in true })
     }
 }
 
 extension Study {
-    public var solverPaths: [SolverPath] { [] }
+    public var solverPaths: [SolverPath] { [.configured(self)] }
     public var isMidSpectrum: Bool { false }
     public func summary(file: HDF5File) throws -> String { "" }
     public static var supportsGroups: Bool { false }

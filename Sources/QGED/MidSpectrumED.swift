@@ -52,47 +52,44 @@ public enum MidSpectrumED {
         }, body)
     }
 
-    /// Collective over `group`: the lowest and highest eigenvalue of `h`.
-    public static func extremes<H: SectorHamiltonian>(_ h: H, group: Communicator) throws -> (min: Double, max: Double) where H.Element == Double {
-        try withMatrix(h, group: group) { m in
-            (try m.extremeEigenvalue(largest: false), try m.extremeEigenvalue(largest: true))
-        }
+    /// Collective over the matrix's group: its lowest and highest eigenvalue.
+    public static func extremes(of m: DistributedSparseMatrix) throws -> (min: Double, max: Double) {
+        (try m.extremeEigenvalue(largest: false), try m.extremeEigenvalue(largest: true))
     }
 
-    /// Collective over `group`: the `settings.count` eigenpairs of `h` nearest
-    /// `target` and their Edwards-Anderson order. `spectrum` bounds the whole
-    /// spectrum of `h`; `density` estimates the eigenvalues per unit energy of
-    /// `h` at the target. Every failure (unconverged, too few pairs, residual
-    /// or orthogonality beyond tolerance) is an error.
-    public static func solve<H: SectorHamiltonian>(_ h: H, group: Communicator, target: Double, spectrum: (Double, Double),
+    /// Collective over the matrix's group: the `settings.count` eigenpairs of
+    /// `m`, the assembled `h` (`withMatrix`), nearest `target` and their
+    /// Edwards-Anderson order. `spectrum` bounds the whole spectrum of `h`;
+    /// `density` estimates the eigenvalues per unit energy of `h` at the
+    /// target. Every failure (unconverged, too few pairs, residual or
+    /// orthogonality beyond tolerance) is an error. `seconds.build` is 0: the
+    /// caller assembled the matrix.
+    public static func solve<H: SectorHamiltonian>(_ m: DistributedSparseMatrix, hamiltonian h: H, target: Double, spectrum: (Double, Double),
                                                   density: Double, settings: MidSpectrumSettings,
                                                   context: String) throws -> SectorPairs where H.Element == Double {
+        precondition(m.dimension == h.dimension, "the matrix is not this Hamiltonian's")
         let t0 = MPIEnvironment.wtime()
-        var tBuilt = t0
-        return try withMatrix(h, group: group) { m in
-            tBuilt = MPIEnvironment.wtime()
-            let pairs: DistributedSparseMatrix.Eigenpairs
-            do {
-                pairs = try m.eigenpairsNear(target: target, count: settings.count, method: settings.method, spectrum: spectrum,
-                                             density: density, tolerance: settings.tolerance, filterDegree: settings.filterDegree,
-                                             maxIterations: settings.maxIterations)
-            } catch var e as SLEPcError {
-                e.detail += " [\(context)]"
-                throw e
-            }
-            let tSolved = MPIEnvironment.wtime()
-            let rows = m.ownedRows.count, n = pairs.values.count
-            let orthogonality = try Self.orthogonality(pairs.localVectors, rows: rows, count: n, group: group)
-            guard orthogonality <= 1e-8 else {
-                throw EigenpairCheckError(residual: pairs.residualMax, orthogonality: orthogonality, tolerance: (1e-8, 1e-8), context: context)
-            }
-            var squares = pairs.localVectors
-            for i in squares.indices { squares[i] *= squares[i] }
-            let mEA = try edwardsAnderson(squares: squares, rows: m.ownedRows, count: n, hamiltonian: h, group: group)
-            return SectorPairs(energies: pairs.values, mEA: mEA, residual: pairs.residualMax, orthogonality: orthogonality,
-                               iterations: pairs.iterations, interval: pairs.interval,
-                               seconds: (tBuilt - t0, tSolved - tBuilt, MPIEnvironment.wtime() - tSolved))
+        let pairs: DistributedSparseMatrix.Eigenpairs
+        do {
+            pairs = try m.eigenpairsNear(target: target, count: settings.count, method: settings.method, spectrum: spectrum,
+                                         density: density, tolerance: settings.tolerance, filterDegree: settings.filterDegree,
+                                         maxIterations: settings.maxIterations)
+        } catch var e as SLEPcError {
+            e.detail += " [\(context)]"
+            throw e
         }
+        let tSolved = MPIEnvironment.wtime()
+        let rows = m.ownedRows.count, n = pairs.values.count
+        let orthogonality = try Self.orthogonality(pairs.localVectors, rows: rows, count: n, group: m.comm)
+        guard orthogonality <= 1e-8 else {
+            throw EigenpairCheckError(residual: pairs.residualMax, orthogonality: orthogonality, tolerance: (1e-8, 1e-8), context: context)
+        }
+        var squares = pairs.localVectors
+        for i in squares.indices { squares[i] *= squares[i] }
+        let mEA = try edwardsAnderson(squares: squares, rows: m.ownedRows, count: n, hamiltonian: h, group: m.comm)
+        return SectorPairs(energies: pairs.values, mEA: mEA, residual: pairs.residualMax, orthogonality: orthogonality,
+                           iterations: pairs.iterations, interval: pairs.interval,
+                           seconds: (0, tSolved - t0, MPIEnvironment.wtime() - tSolved))
     }
 
     /// Collective: max |V^T V - I| for eigenvectors distributed by rows (one GEMM per rank, one allreduce).

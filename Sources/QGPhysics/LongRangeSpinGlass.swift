@@ -77,6 +77,20 @@ public struct LongRangeSpinGlass: Sendable {
         return e
     }
 
+    /// Mean and variance of the eigenvalues of the sector-`parity`
+    /// Hamiltonian, tr H / D and tr H^2 / D - mean^2, in closed form. The
+    /// mean is 0: every Z_i Z_j is traceless, and s and ~s have the same
+    /// classical energy, so a sector holds half the full trace. The diagonal
+    /// contributes sum_{i<j} K_ij^2 (the products z_i z_j are orthonormal over
+    /// bit strings); each column has L off-diagonal entries -h_x (two of them
+    /// merge into one entry -h_x (1 + parity) at L = 2).
+    public func sectorMoments(parity: Int) -> (mean: Double, variance: Double) {
+        var diagonal = 0.0
+        for i in 0..<L { for j in (i + 1)..<L { diagonal += K[i * L + j] * K[i * L + j] } }
+        let offDiagonal = L == 2 ? (1 + Double(parity)) * (1 + Double(parity)) * hx * hx : Double(L) * hx * hx
+        return (0, diagonal + offDiagonal)
+    }
+
     /// The diagonal of the sector Hamiltonian (the same in both sectors).
     public func diagonal() -> [Double] {
         (0..<sectorDimension).map { classicalEnergy(representative($0)) }

@@ -141,10 +141,22 @@ public struct LRSGParitySector: SectorHamiltonian {
     let diagonal: [Double]
 
     public init(model: LongRangeSpinGlass, parity: Int) {
+        self.init(model: model, parity: parity, diagonal: model.diagonal())
+    }
+
+    /// `diagonal` must be `model.diagonal()` (the same in both sectors).
+    init(model: LongRangeSpinGlass, parity: Int, diagonal: [Double]) {
         precondition(parity == 1 || parity == -1)
+        precondition(diagonal.count == model.sectorDimension)
         self.model = model
         self.parity = parity
-        diagonal = model.diagonal()
+        self.diagonal = diagonal
+    }
+
+    /// Sectors +1 and -1, sharing one diagonal (computed once).
+    public static func bothSectors(of model: LongRangeSpinGlass) -> [LRSGParitySector] {
+        let d = model.diagonal()
+        return [1, -1].map { LRSGParitySector(model: model, parity: $0, diagonal: d) }
     }
 
     public var sites: Int { model.L }

@@ -215,6 +215,27 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(b.solverPath?.label, "dsyevd/pdsyevd")
     }
 
+    /// The plan compares its path with the config's drivers: it says when it
+    /// advises another, and is silent when the config already runs its choice.
+    func testPlanNamesItsPathOnlyWhenTheConfigRunsAnother() throws {
+        func config(_ sizes: String, driver: String) throws -> CampaignPlan {
+            try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 10\nlapack_driver = \"\(driver)\"\n[lrsg]\nL = \(sizes)\nalpha = 0.7\nhx = [0.1]\n")
+        }
+        var planner = CampaignPlanner()
+        planner.coresPerNode = 2
+        planner.memoryPerNodeGiB = 24
+        planner.ranksPerNode = 1
+        // L = 14 fits dsyevd: a config asking for dsyevr is told the faster path.
+        let fast = planner.report(try config("[14]", driver: "dsyevr"))
+        XCTAssertTrue(fast.contains("solver path dsyevd/pdsyevd, not the configured one, (--set campaign.lapack_driver=\"dsyevd\""), fast)
+        // L = 16 fits dsyevr only, and the config already runs it: no advice.
+        let lean = try config("[16]", driver: "dsyevr")
+        XCTAssertEqual(planner.blockPlans(lean).first?.solverPath?.label, "dsyevr/pdsyevr")
+        XCTAssertFalse(planner.report(lean).contains("/lrsg/L16: solver path"), planner.report(lean))
+        // The default config (dsyevd) at L = 16 is told to switch.
+        XCTAssertTrue(planner.report(try config("[16]", driver: "dsyevd")).contains("solver path dsyevr/pdsyevr, not the configured one,"))
+    }
+
     /// The mid-spectrum solver at L = 22: no "wrong tool" note, one path, a group that fits.
     func testPlanOfTheMidSpectrumSolver() throws {
         let p = try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 100\n[lrsg]\nL = [22]\nalpha = 0.7\nhx = [0.1, 0.5]\nsolver = \"midspectrum\"\nk = 100\n")

@@ -154,6 +154,25 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The closed-form spectral moments of a sector (used to place the
+    /// mid-spectrum filter) equal tr H / D and tr H^2 / D of the sector
+    /// matrix, including the merged entry at L = 2.
+    func testSectorMomentsAreTheTraces() {
+        var rng = CounterRNG(seed: 4, stream: StreamKey.make("test-moments"), realization: 0)
+        for L in [2, 3, 6] {
+            let m = LongRangeSpinGlass(L: L, alpha: 0.7, hx: 0.35, J: LongRangeSpinGlass.drawCouplings(L: L, rng: &rng))
+            let n = m.sectorDimension
+            for p in [1, -1] {
+                let h = m.sectorMatrix(parity: p)
+                let trace = (0..<n).reduce(0.0) { $0 + h[$1 + $1 * n] } / Double(n)
+                let square = h.reduce(0.0) { $0 + $1 * $1 } / Double(n)
+                let (mean, variance) = m.sectorMoments(parity: p)
+                XCTAssertEqual(mean, trace, accuracy: 1e-12, "L = \(L), P = \(p)")
+                XCTAssertEqual(variance, square - trace * trace, accuracy: 1e-12, "L = \(L), P = \(p)")
+            }
+        }
+    }
+
     /// Matrix-free H v agrees with the dense sector matrix.
     func testMatrixFreeApply() {
         let L = 5

@@ -32,14 +32,14 @@ extension LRSGStudy {
         return 2 * c * Glibc.pow(d, p)
     }
 
-    /// Bytes per rank on a group of g ranks: the distributed sparse matrix
-    /// (L + 1 entries per row), the Krylov basis and the eigenvector copies
+    /// Bytes per rank on a group of g ranks: the distributed sparse matrices
+    /// of both sectors (L + 1 entries per row), the Krylov basis and the eigenvector copies
     /// (SLEPc's ncv = 2 nev; the filter asks for about 3 k pairs), the
     /// diagonal every rank keeps, and for shift-invert the MUMPS factor,
     /// whose fill-in on this hypercube graph grows like D^1.74 (measured).
     func midSpectrumBytesPerRank(L: Int, groupSize g: Int) -> Int {
         let d = Double(1 << (L - 1)), k = Double(midspectrum!.k), gd = Double(g)
-        let matrix = 1.3 * 12 * d * Double(L + 1) / gd
+        let matrix = 2 * 1.3 * 12 * d * Double(L + 1) / gd
         let nev = method(L) == .filter ? 3 * k + 10 : k
         let krylov = 4 * nev * 8 * d / gd
         let factor = method(L) == .shiftInvert ? Self.mumpsFactorBytes(dimension: d) / gd : 0
@@ -51,55 +51,50 @@ extension LRSGStudy {
     /// 34 D^1.74 bytes (2.4 GB at L = 16, ~27 GB at L = 18, ~3 TB at L = 22).
     static func mumpsFactorBytes(dimension d: Double) -> Double { 34 * Glibc.pow(d, 1.74) }
 
-    /// Exact first two moments of the sector spectrum from the matrix
-    /// entries: mean = tr H / D, variance = tr H^2 / D - mean^2 (diagonal
-    /// squares plus L h_x^2 per column), and the Gaussian density of states
-    /// at E, eigenvalues per unit energy.
-    static func gaussianDensity<H: SectorHamiltonian>(_ h: H, at e: Double) -> Double where H.Element == Double {
-        var s1 = 0.0, s2 = 0.0
-        for k in 0..<h.dimension {
-            h.forEachEntry(column: k) { r, v in
-                if r == k { s1 += v }
-                s2 += v * v
-            }
-        }
-        let d = Double(h.dimension)
-        let mean = s1 / d, variance = max(s2 / d - mean * mean, 1e-300)
-        return d / (2 * Double.pi * variance).squareRoot() * Glibc.exp(-(e - mean) * (e - mean) / (2 * variance))
+    /// The Gaussian density of states of a sector with the given spectral
+    /// moments (`LongRangeSpinGlass.sectorMoments`) at energy e, eigenvalues
+    /// per unit energy.
+    static func gaussianDensity(dimension d: Int, moments: (mean: Double, variance: Double), at e: Double) -> Double {
+        let variance = max(moments.variance, 1e-300), x = e - moments.mean
+        return Double(d) / (2 * Double.pi * variance).squareRoot() * Glibc.exp(-x * x / (2 * variance))
     }
 
     func runMidSpectrum(_ task: TaskSpec, context: TaskContext, model: LongRangeSpinGlass, J: [Double]) throws -> TaskOutput? {
         let cfg = midspectrum!
         let group = context.group
-        let sectors = [1, -1].map { LRSGParitySector(model: model, parity: $0) }
+        let sectors = LRSGParitySector.bothSectors(of: model)
         let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx)"
-        let t0 = now()
-        // e_min, e_max over both sectors, by the same engine.
-        var lo = Double.infinity, hi = -Double.infinity
-        var bounds: [(Double, Double)] = []
-        for h in sectors {
-            let b = try MidSpectrumED.extremes(h, group: group)
-            bounds.append(b)
-            lo = min(lo, b.min); hi = max(hi, b.max)
-        }
-        let tExtremes = now() - t0
-        let target = lo + cfg.targetEps * (hi - lo)
         var settings = MidSpectrumSettings(count: cfg.k, method: method(model.L))
         settings.tolerance = cfg.tolerance
         settings.filterDegree = cfg.filterDegree
         settings.maxIterations = cfg.maxIterations
-        var results: [MidSpectrumED.SectorPairs] = []
-        for (i, h) in sectors.enumerated() {
-            results.append(try MidSpectrumED.solve(h, group: group, target: target, spectrum: bounds[i], density: Self.gaussianDensity(h, at: target),
-                                                   settings: settings, context: "\(what) sector \(h.parity)"))
+        let t0 = now()
+        // Both sectors are assembled once and live through the task: the
+        // extremes of both fix the target before either solve.
+        let (results, target, lo, hi, tBuild, tExtremes) = try MidSpectrumED.withMatrix(sectors[0], group: group) { m0 in
+            try MidSpectrumED.withMatrix(sectors[1], group: group) { m1 in
+                let matrices = [m0, m1]
+                let tBuild = now() - t0
+                // e_min, e_max over both sectors, by the same engine.
+                let bounds = try matrices.map { try MidSpectrumED.extremes(of: $0) }
+                let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
+                let tExtremes = now() - t0 - tBuild
+                let target = lo + cfg.targetEps * (hi - lo)
+                let results = try sectors.indices.map { i in
+                    try MidSpectrumED.solve(matrices[i], hamiltonian: sectors[i], target: target, spectrum: bounds[i],
+                                            density: Self.gaussianDensity(dimension: sectors[i].dimension,
+                                                                          moments: model.sectorMoments(parity: sectors[i].parity), at: target),
+                                            settings: settings, context: "\(what) sector \(sectors[i].parity)")
+                }
+                return (results, target, lo, hi, tBuild, tExtremes)
+            }
         }
         guard group.rank == 0 else { return nil }
 
         var (rows, _) = taskRows(task, J: J, sectors: results.map { ($0.energies, $0.mEA) }, eMin: lo, eMax: hi,
                                  residual: max(results[0].residual, results[1].residual),
                                  orthogonality: max(results[0].orthogonality, results[1].orthogonality),
-                                 seconds: (results[0].seconds.build + results[1].seconds.build,
-                                           tExtremes + results[0].seconds.solve + results[1].seconds.solve,
+                                 seconds: (tBuild, tExtremes + results[0].seconds.solve + results[1].seconds.solve,
                                            results[0].seconds.observables + results[1].seconds.observables), since: now())
         rows["target_energy"] = .float64([target])
         rows["iterations"] = .int64(results.map { Int64($0.iterations) })
@@ -107,4 +102,3 @@ extension LRSGStudy {
         return TaskOutput(rows: rows)
     }
 }
-

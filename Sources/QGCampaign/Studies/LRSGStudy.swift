@@ -305,7 +305,8 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     public var isMidSpectrum: Bool { midspectrum != nil }
 
     public var solverPaths: [SolverPath] {
-        guard midspectrum == nil else { return [] }
+        guard midspectrum == nil else { return [.configured(self)] }
+        let configured = (campaign.lapackDriver, campaign.scalapackDriver)
         return [(LAPACKDriver.dsyevd, ScaLAPACKDriver.pdsyevd), (.dsyevr, .pdsyevr)].map { l, s in
             var c = campaign
             c.lapackDriver = l
@@ -316,7 +317,8 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             return SolverPath(label: "\(l.rawValue)/\(s.rawValue)",
                               settings: ["campaign.lapack_driver=\"\(l.rawValue)\"", "campaign.scalapack_driver=\"\(s.rawValue)\""],
                               bytesPerRank: { variant.peakBytesPerRank($0, groupSize: $1) },
-                              coreSeconds: { variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? 1.15 : 1) })
+                              coreSeconds: { variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? 1.15 : 1) },
+                              isConfigured: { g in g == 1 ? configured.0 == l : configured.1 == s })
         }
     }
 
@@ -365,9 +367,8 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         var settings = context.settings.denseED
         settings.checkEigenpairs = checkEigenpairs
         var sectors: [SectorResult] = []
-        for parity in [1, -1] {
-            let h = LRSGParitySector(model: model, parity: parity)
-            let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx) sector \(parity)"
+        for h in LRSGParitySector.bothSectors(of: model) {
+            let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx) sector \(h.parity)"
             sectors.append(try DenseED.withSpectrum(h, group: context.group, settings: settings, context: what) { s in
                 let t0 = now()
                 // S6a (issue 12): entropies first (m_EA may overwrite the eigenvectors).
