@@ -189,8 +189,10 @@ public struct CampaignPlanner {
         for b in blocks {
             if let path = b.solverPath, !path.isConfigured(b.group ?? Self.candidateGroups.last!) || b.why.contains("raised") {
                 // Said when the plan departs from the config's path or from the smallest group that fits.
-                let other = path.isConfigured(b.group ?? Self.candidateGroups.last!) ? "" : ", not the configured one,"
-                notes.append("\(b.path): solver path \(path.label)\(other) (\(path.settings.map { "--set " + $0 }.joined(separator: " "))) because \(b.why)")
+                let keys = path.settings.map { "--set " + $0 }.joined(separator: " ")
+                notes.append(path.isConfigured(b.group ?? Self.candidateGroups.last!)
+                             ? "\(b.path): solver path \(path.label) (as configured) because \(b.why)"
+                             : "\(b.path): use solver path \(path.label) (\(keys)) instead of the config's, because \(b.why)")
             } else if b.solverPath == nil && !b.why.isEmpty {
                 notes.append("\(b.path): \(b.why)")
             }

@@ -227,13 +227,13 @@ final class PlannerTests: XCTestCase {
         planner.ranksPerNode = 1
         // L = 14 fits dsyevd: a config asking for dsyevr is told the faster path.
         let fast = planner.report(try config("[14]", driver: "dsyevr"))
-        XCTAssertTrue(fast.contains("solver path dsyevd/pdsyevd, not the configured one, (--set campaign.lapack_driver=\"dsyevd\""), fast)
+        XCTAssertTrue(fast.contains("use solver path dsyevd/pdsyevd (--set campaign.lapack_driver=\"dsyevd\""), fast)
         // L = 16 fits dsyevr only, and the config already runs it: no advice.
         let lean = try config("[16]", driver: "dsyevr")
         XCTAssertEqual(planner.blockPlans(lean).first?.solverPath?.label, "dsyevr/pdsyevr")
         XCTAssertFalse(planner.report(lean).contains("/lrsg/L16: solver path"), planner.report(lean))
         // The default config (dsyevd) at L = 16 is told to switch.
-        XCTAssertTrue(planner.report(try config("[16]", driver: "dsyevd")).contains("solver path dsyevr/pdsyevr, not the configured one,"))
+        XCTAssertTrue(planner.report(try config("[16]", driver: "dsyevd")).contains("use solver path dsyevr/pdsyevr (--set"))
     }
 
     /// The mid-spectrum solver at L = 22: no "wrong tool" note, one path, a group that fits.
