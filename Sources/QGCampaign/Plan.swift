@@ -56,6 +56,8 @@ public struct CampaignPlanner {
         public var solverPath: SolverPath?
         /// Why this group and path: the memory of the paths tried.
         public var why: String = ""
+        /// The group was raised beyond the smallest that fits so that one task fits the wall limit.
+        public var groupRaised = false
     }
 
     /// Job-level sizing derived from the block plans.
@@ -122,6 +124,7 @@ public struct CampaignPlanner {
                 func fits(_ g: Int) -> Bool { core(g) / Double(g * threadsPerRank) * 1.25 + 180 <= wallHours * 3600 }
                 if !fits(g), let larger = Self.candidateGroups.first(where: { $0 > g && fits($0) }) {
                     p.why += (p.why.isEmpty ? "" : "; ") + "raised from g = \(g) to g = \(larger) so that one task fits the \(fmt(wallHours, 1)) h limit"
+                    p.groupRaised = true
                     g = larger
                     p.group = g
                     p.memoryAtGroup = gib(g, path)
@@ -187,10 +190,11 @@ public struct CampaignPlanner {
         }
         var notes: [String] = []
         for b in blocks {
-            if let path = b.solverPath, !path.isConfigured(b.group ?? Self.candidateGroups.last!) || b.why.contains("raised") {
+            if let path = b.solverPath, case let configured = path.isConfigured(b.group ?? Self.candidateGroups.last!),
+               !configured || b.groupRaised {
                 // Said when the plan departs from the config's path or from the smallest group that fits.
                 let keys = path.settings.map { "--set " + $0 }.joined(separator: " ")
-                notes.append(path.isConfigured(b.group ?? Self.candidateGroups.last!)
+                notes.append(configured
                              ? "\(b.path): solver path \(path.label) (as configured) because \(b.why)"
                              : "\(b.path): use solver path \(path.label) (\(keys)) instead of the config's, because \(b.why)")
             } else if b.solverPath == nil && !b.why.isEmpty {
