@@ -241,3 +241,32 @@ extension ConfigDocument {
         return lines.joined(separator: "\n")
     }
 }
+
+/// The name among `names` closest to `word` by edit distance (insertions,
+/// deletions, substitutions and swaps of neighbours, case ignored), or nil
+/// when none is within a third of the longer word (at least 2): the "did you
+/// mean" of unknown subcommands and config keys.
+public func closestName(to word: String, among names: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+    let w = Array(word.lowercased())
+    var best: (name: String, d: Int)? = nil
+    for n in names {
+        let d = distance(w, Array(n.lowercased()))
+        if d <= max(2, max(w.count, n.count) / 3), d < (best?.d ?? Int.max) { best = (n, d) }
+    }
+    return best?.name
+}

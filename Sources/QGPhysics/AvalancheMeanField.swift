@@ -223,6 +223,12 @@ public struct ReducedCouplingDistribution: Sendable {
     /// b = pi^3 / 4, the Gaussian coefficient in u = 1/x.
     public static let b = Double.pi * Double.pi * Double.pi / 4
     static let uMax = 3.0
+    /// Above gamma = scale g_1 = 1e30 every integral over p uses its large-g form ([S], 1 - C, eta;
+    /// relative corrections O(gamma^-2) or smaller, far below rounding there): the quadrature's
+    /// 4 gamma^2 overflows near gamma = 1e154, and g_1 = inf happens (saturated l-bits).
+    public static let largeGamma = 1e30
+    /// Below gamma = 1e-40 eta uses its matched two-term small-g form (P would reach subnormals).
+    public static let etaSmallGamma = 1e-40
 
     public let convention: ReducedCouplingConvention
 
@@ -333,7 +339,7 @@ public struct ReducedCouplingDistribution: Sendable {
     /// [S] = mass ln 2 - m2 / (8 gamma^2 divisor) (S = ln 2 - 1/(8 g^2) + O(g^-4)) is used.
     public func meanEntropy(g1: Double) throws -> Double {
         if g1 >= 0, scale * g1 < 1e-30 { return 2 * tailCoefficient * Self.entropyTailIntegral * g1 }
-        if scale * g1 > 1e30 {
+        if scale * g1 > Self.largeGamma {
             let gamma = scale * g1
             return mass * log(2.0) - Self.inverseSquareMoment / (8 * gamma * gamma * divisor)
         }
@@ -354,7 +360,7 @@ public struct ReducedCouplingDistribution: Sendable {
         if g1 == 0 { return 0 }
         if g1 > 0, scale * g1 < 1e-30 { return 2 * Double.pi * tailCoefficient * g1 }
         // Above gamma = 1e30 (g_1 = inf included): mass - C = mass - m2 / (4 gamma^2 divisor) (1 + O(gamma^-2)).
-        if scale * g1 > 1e30 {
+        if scale * g1 > Self.largeGamma {
             let gamma = scale * g1
             return mass - Self.inverseSquareMoment / (4 * gamma * gamma * divisor)
         }
@@ -400,11 +406,16 @@ public struct ReducedCouplingDistribution: Sendable {
         guard g1 >= 0, !g1.isNaN else { throw AvalancheMeanFieldError.invalidInput("g = \(g1)") }
         if g1 == 0 { return 0 }
         if g1.isInfinite { return log(2.0) }
-        if scale * g1 < 1e-40 {
-            // Two-term small-g form matched at gamma = 1e-40 (next term O(g^2 ln^2 g)).
-            let ref = 1e-40 / scale
-            let b = (try etaExcess(ref, relTol: relTol)) / ref - smallGCoefficient * log(1 / ref)
-            return g1 * (smallGCoefficient * log(1 / g1) + b)
+        if scale * g1 < Self.etaSmallGamma {
+            // Two-term small-g form matched at gamma = 1e-40 (next term O(g^2 ln^2 g)). ln(1/g) is
+            // written -ln g: 1/g overflows to inf for a subnormal g (g < 5.6e-309).
+            let ref = Self.etaSmallGamma / scale
+            let b = (try etaExcess(ref, relTol: relTol)) / ref + smallGCoefficient * log(ref)
+            return g1 * (-smallGCoefficient * log(g1) + b)
+        }
+        if scale * g1 > Self.largeGamma {
+            // Large-g form (issue 21): the quadrature's 4 gamma^2 overflows near gamma = 1e154.
+            return etaLargeG(g1) - etaZero
         }
         let z = Self.truncatedMass
         let d = try kernelExcess(gamma: scale * g1, relTol: relTol)
@@ -415,7 +426,8 @@ public struct ReducedCouplingDistribution: Sendable {
     /// eta(inf) - eta ~ m2^2 / (64 Z^2 gamma^4) = O(g^-4). Used above the table.
     public func etaLargeG(_ g1: Double) -> Double {
         let gamma = scale * g1
-        let c2 = Self.inverseSquareMoment / (4 * Self.truncatedMass * gamma * gamma)
+        // Written as (m2 / (4 Z gamma)) / gamma: gamma^2 overflows above gamma = 1.3e154 (then <c^2> = 0).
+        let c2 = Self.inverseSquareMoment / (4 * Self.truncatedMass * gamma) / gamma
         return etaInfinity + 2 * log1p(-c2 * c2 / 8)
     }
 }

@@ -168,6 +168,11 @@ func numberList(_ csv: String, flag: String, integers: Bool = false) -> String {
     return "[" + items.map { numberLiteral($0, flag: flag) }.joined(separator: ", ") + "]"
 }
 
+/// Flags named in a sentence: "--a", "--a and --b", "--a, --b and --c".
+func flagPhrase(_ flags: [String]) -> String {
+    flags.count <= 1 ? flags.joined() : flags.dropLast().joined(separator: ", ") + " and " + flags.last!
+}
+
 /// A comma-separated list of words from a flag, as a TOML array of strings.
 func wordList(_ csv: String, flag: String) -> String {
     let items = csv.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -213,9 +218,9 @@ struct EDCommand: ParsableCommand {
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
-    @Option(help: "lrsg: periodic or open.") var boundary = "periodic"
-    @Option(help: "lrsg: number of eps bins for the histograms.") var epsBins = 20
-    @Option(name: .customLong("store-eigenstates-max-L"), help: "lrsg: largest L whose per-eigenstate data is stored.") var storeMaxL = 14
+    @Option(help: "lrsg: periodic or open (default periodic; the chain models are periodic).") var boundary: String?
+    @Option(help: "lrsg: number of eps bins for the histograms (default 20).") var epsBins: Int?
+    @Option(name: .customLong("store-eigenstates-max-L"), help: "lrsg: largest L whose per-eigenstate data is stored (default 14).") var storeMaxL: Int?
     @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
     @Option(help: "dsyevd or dsyevr (real models; the complex Hermitian model uses zheevd).") var lapackDriver = "dsyevd"
     @Option(help: "pdsyevd or pdsyevr (real models; the complex Hermitian model uses pzheevd).") var scalapackDriver = "pdsyevd"
@@ -235,9 +240,8 @@ struct EDCommand: ParsableCommand {
     func solverLines() -> String {
         guard solver == "midspectrum" else {
             guard solver == "dense" else { refuse("--solver must be dense or midspectrum (got '\(solver)')") }
-            if k != nil || targetEps != nil || midspectrumMethod != nil || filterDegree != nil {
-                refuse("--k, --target-eps, --midspectrum-method and --filter-degree need --solver midspectrum")
-            }
+            let given = midspectrumFlags
+            if !given.isEmpty { refuse("\(flagPhrase(given)) need\(given.count == 1 ? "s" : "") --solver midspectrum") }
             return ""
         }
         var text = "solver = \"midspectrum\"\n"
@@ -246,6 +250,12 @@ struct EDCommand: ParsableCommand {
         if let midspectrumMethod { text += "midspectrum_method = \(tomlString(midspectrumMethod))\n" }
         if let filterDegree { text += "filter_degree = \(filterDegree)\n" }
         return text
+    }
+
+    /// The mid-spectrum flags given on the command line.
+    var midspectrumFlags: [String] {
+        [(k != nil, "--k"), (targetEps != nil, "--target-eps"), (midspectrumMethod != nil, "--midspectrum-method"),
+         (filterDegree != nil, "--filter-degree")].filter(\.0).map(\.1)
     }
 
     /// The study table for `model`, from the flags that belong to it; flags of
@@ -258,6 +268,11 @@ struct EDCommand: ParsableCommand {
         func forbidden(_ present: Bool, _ flag: String) {
             if present { refuse("\(flag) does not apply to --model \(model)") }
         }
+        /// Refuses the given flags of another model in one line, naming them all.
+        func forbidden(_ flags: [(Bool, String)]) {
+            let given = flags.filter(\.0).map(\.1)
+            if !given.isEmpty { refuse("\(flagPhrase(given)) do\(given.count == 1 ? "es" : "") not apply to --model \(model)") }
+        }
         switch model {
         case "lrsg":
             forbidden(disorder != nil, "--W"); forbidden(delta != nil, "--delta"); forbidden(sz != nil, "--sz")
@@ -267,19 +282,20 @@ struct EDCommand: ParsableCommand {
             L = \(numberList(sizes, flag: "--L", integers: true))
             alpha = \(numberList(required(alpha, "--alpha"), flag: "--alpha"))
             hx = \(numberList(required(hx, "--hx"), flag: "--hx"))
-            boundary = \(tomlString(boundary))
-            eps_bins = \(epsBins)
-            store_eigenstates_max_L = \(storeMaxL)
+            boundary = \(tomlString(boundary ?? "periodic"))
+            eps_bins = \(epsBins ?? 20)
+            store_eigenstates_max_L = \(storeMaxL ?? 14)
             check_eigenpairs = \(checkEigenpairs)
 
             """ + source + (entanglement ? "entanglement = true\n" : "") + solverLines()
         case "xxz", "heisenberg-o3":
-            forbidden(alpha != nil, "--alpha"); forbidden(hx != nil, "--hx"); forbidden(disorderFrom != nil, "--disorder-from")
-            forbidden(solver != "dense", "--solver \(solver)")
-            forbidden(k != nil || targetEps != nil || midspectrumMethod != nil || filterDegree != nil,
-                      "--k, --target-eps, --midspectrum-method and --filter-degree")
-            // The chain studies compute no eigenstate entropies (issue 12): refused, never ignored.
-            forbidden(entanglement, "--entanglement")
+            // The lrsg-only flags, refused rather than ignored: the chain studies are periodic, have no eps
+            // histograms or stored eigenstates, and compute no eigenstate entropies (issue 12).
+            forbidden([(alpha != nil, "--alpha"), (hx != nil, "--hx"), (disorderFrom != nil, "--disorder-from"),
+                       (solver != "dense", "--solver \(solver)"), (k != nil, "--k"), (targetEps != nil, "--target-eps"),
+                       (midspectrumMethod != nil, "--midspectrum-method"), (filterDegree != nil, "--filter-degree"),
+                       (entanglement, "--entanglement"), (boundary != nil, "--boundary"), (epsBins != nil, "--eps-bins"),
+                       (storeMaxL != nil, "--store-eigenstates-max-L")])
             let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name
             var text = """
             [\(table)]
@@ -602,11 +618,15 @@ func refuseUnknownHelpTopic(_ args: [String]) {
 }
 refuseUnknownHelpTopic(Array(CommandLine.arguments.dropFirst()))
 
+/// The arguments with negative values joined to their options (`--xi -20` is
+/// `--xi=-20`); a mistyped subcommand is refused here (Arguments.swift).
+let arguments = CommandLineArguments.prepared(Array(CommandLine.arguments.dropFirst()))
+
 /// `qglass bench` with an unparsable option value (e.g. `--threads abc`):
 /// one line and exit status 2 instead of ArgumentParser's usage block.
-if CommandLine.arguments.dropFirst().first == "bench" {
+if arguments.first == "bench" {
     do {
-        _ = try QGlassCommand.parseAsRoot()
+        _ = try QGlassCommand.parseAsRoot(arguments)
     } catch {
         if QGlassCommand.exitCode(for: error) != .success {
             let message = QGlassCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
@@ -628,11 +648,11 @@ if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--version" {
 if launcherRank != 0 {
     // Only rank 0 prints argument errors and help.
     do {
-        var cmd = try QGlassCommand.parseAsRoot()
+        var cmd = try QGlassCommand.parseAsRoot(arguments)
         try cmd.run()
     } catch {
         exit(QGlassCommand.exitCode(for: error).rawValue)
     }
 } else {
-    QGlassCommand.main()
+    QGlassCommand.main(arguments)
 }

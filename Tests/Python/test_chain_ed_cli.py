@@ -3,6 +3,8 @@ room per model"): layouts, the stored disorder rebuilds the Hamiltonian in numpy
 with the same spectrum, group sizes 1 and 2 agree, and flag refusals."""
 import subprocess
 
+import pytest
+
 import h5py
 import numpy as np
 
@@ -95,3 +97,22 @@ def test_chain_flag_refusals(tmp_path):
         if "--entanglement" in args:  # a pre-MPI refusal: exit status 2, one line
             assert res.returncode == 2 and res.stderr.count("error:") == 1, (args, res.returncode, res.stderr)
         assert not (tmp_path / "x.h5").exists()
+
+
+@pytest.mark.parametrize("model", ["xxz", "heisenberg-o3"])
+def test_chain_models_refuse_the_lrsg_only_flags(tmp_path, model):
+    """Issue 21, 2.5: --boundary, --eps-bins and --store-eigenstates-max-L were ignored by the chain models
+    (exit 0, periodic chain); now refused before MPI, one line naming the given flags with the verb agreeing."""
+    for args, text in [(("--boundary", "open"), "error: --boundary does not apply to --model " + model),
+                       (("--boundary", "periodic"), "error: --boundary does not apply"),
+                       (("--eps-bins", "10"), "error: --eps-bins does not apply"),
+                       (("--store-eigenstates-max-L", "4"), "error: --store-eigenstates-max-L does not apply"),
+                       (("--boundary", "open", "--eps-bins", "10"), "error: --boundary and --eps-bins do not apply"),
+                       (("--k", "4", "--target-eps", "0.5", "--filter-degree", "3"),
+                        "error: --k, --target-eps and --filter-degree do not apply to --model " + model)]:
+        out = tmp_path / "x.h5"
+        res = subprocess.run([QGLASS, "ed", "--model", model, "--L", "4", "--W", "1", *args, "--realizations", "1", "--seed", "1",
+                              "--out", str(out)], env=ENV, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 2, (args, res.returncode, res.stderr)
+        assert res.stderr.strip().count("\n") == 0 and text in res.stderr, (args, res.stderr)
+        assert not out.exists()

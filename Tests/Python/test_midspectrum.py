@@ -193,7 +193,8 @@ max_iterations = 1
     (["--solver", "midspectrum", "--target-eps", "1.5"], "target_eps must be in (0, 1)"),
     (["--solver", "midspectrum", "--midspectrum-method", "lanczos"], "midspectrum_method must be"),
     (["--solver", "midspectrum", "--entanglement"], "entanglement = true needs solver"),
-    (["--k", "10"], "need --solver midspectrum"),
+    (["--k", "10"], "error: --k needs --solver midspectrum"),
+    (["--k", "10", "--filter-degree", "40"], "error: --k and --filter-degree need --solver midspectrum"),
     (["--solver", "sparse"], "--solver must be dense or midspectrum"),
 ])
 def test_bad_requests_are_refused_before_any_work(work, args, message):

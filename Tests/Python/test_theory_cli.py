@@ -68,3 +68,49 @@ def test_refusals_are_one_line_exit_2():
         res = theory(*args)
         assert res.returncode == 2, (args, res.stdout, res.stderr)
         assert text in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+def test_negative_values_parse_in_the_ordinary_form():
+    """Issue 21, 2.1 (interface contract): `--xi -20` is the thermal side, not a missing value."""
+    res = theory("rm", "--kind", "hamiltonian", "--xi", "-20", "--Lambda", "2", "--r", "1,10")
+    assert res.returncode == 0, res.stderr
+    eq = theory("rm", "--kind", "hamiltonian", "--xi=-20", "--Lambda", "2", "--r", "1,10")
+    assert res.stdout == eq.stdout and len(res.stdout.splitlines()) == 2
+    # A negative value gets its range message, not "Missing value".
+    for args, text in [(("eta", "--g", "-1"), "--g: every g must be > 0 (got -1.0)"),
+                       (("eta", "--g", "-1,2"), "--g: every g must be > 0"),
+                       (("chain", "--N", "-5", "--a", "0.5", "--g10", "0.5"), "--N must be in 1...1000000 (got -5)"),
+                       (("chain", "--N", "10", "--a", "-0.5", "--g10", "0.5"), "--a must be finite and >= 0"),
+                       (("rm", "--kind", "hamiltonian", "--xi", "1", "--Lambda", "-2", "--r", "1"), "Lambda")]:
+        r = theory(*args)
+        assert r.returncode == 2, (args, r.stdout, r.stderr)
+        assert text in r.stderr and "Missing value" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_a_mistyped_subcommand_names_the_closest():
+    """Issue 21, 6: `qglass quenc --L ...` said "Unknown option '--L'"."""
+    for args, text in [(("quenc", "--L", "8"), "error: unknown subcommand 'quenc', did you mean quench?"),
+                       (("theory", "et", "--g", "1"), "error: unknown subcommand 'et' of 'theory', did you mean eta?"),
+                       (("zzzzzz",), "error: unknown subcommand 'zzzzzz'; known: run, ed")]:
+        res = subprocess.run([QGLASS, *args], env=ENV, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 2, (args, res.returncode, res.stderr)
+        assert res.stderr.startswith(text) and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert res.stdout == ""
+
+
+def test_eta_outside_the_quadrature_range():
+    """Issue 21, 2.4: eta at g = 1e-310 printed inf and at g = 1e154 failed ("quadrature did not
+    converge"). The small-g form g (8 ln(1/g) + B) and the large-g limit ln 2 are used outside
+    gamma in [1e-40, 1e30]; both join the quadrature at the switches (docs/avalanche-mean-field.md)."""
+    res = theory("eta", "--g", "1e-310,1e-200,1e-41,1e-39,1e29,1e31,1e154,1e300")
+    assert res.returncode == 0, res.stderr
+    rows = [tuple(map(float, line.split())) for line in res.stdout.splitlines()]
+    assert [g for g, _ in rows] == [1e-310, 1e-200, 1e-41, 1e-39, 1e29, 1e31, 1e154, 1e300]
+    eta = dict(rows)
+    assert all(math.isfinite(e) and e > 0 for e in eta.values()), eta
+    # Small g: B = (eta/g - 8 ln(1/g)) is the same constant on both sides of the switch and at 1e-310.
+    B = {g: eta[g] / g - 8 * -math.log(g) for g in (1e-310, 1e-200, 1e-41, 1e-39)}
+    assert max(B.values()) - min(B.values()) < 1e-6 * 8 * 713, B
+    # Large g: ln 2 to rounding, on both sides of the switch (gamma = Z g = 1e30) and far above.
+    for g in (1e29, 1e31, 1e154, 1e300):
+        assert abs(eta[g] - math.log(2)) < 1e-15, (g, eta[g])

@@ -199,6 +199,41 @@ final class AvalancheMeanFieldTests: XCTestCase {
         }
     }
 
+    /// Issue 21, 2.4: eta at g = 1e-310 was inf (ln(1/g) of a subnormal g) and at g = 1e154 the
+    /// quadrature failed (4 gamma^2 overflows). Outside gamma in [1e-40, 1e30] eta uses its small-g and
+    /// large-g forms: finite, equal to the asymptotes, and continuous with the quadrature at both switches.
+    func testEtaOutsideQuadratureRange() throws {
+        for conv in [ReducedCouplingConvention.normalized, .massNormalized, .asWritten] {
+            let d = ReducedCouplingDistribution(conv)
+            // Small g: eta - eta(0) = g (kappa ln(1/g) + B), B matched at gamma = 1e-40.
+            let ref = ReducedCouplingDistribution.etaSmallGamma / d.scale
+            let B = (try d.etaExcess(ref)) / ref + d.smallGCoefficient * log(ref)
+            for g in [1e-310, 1e-200, 1e-60] {
+                let x = try d.etaExcess(g)
+                XCTAssertTrue(x.isFinite && x > 0, "\(conv) g = \(g): \(x)")
+                XCTAssertEqual(x / g, d.smallGCoefficient * -log(g) + B, accuracy: 1e-12 * d.smallGCoefficient * -log(g), "\(conv) g = \(g)")
+                XCTAssertEqual(try d.eta(g), d.etaZero + x)
+            }
+            // Continuity at the small switch: (eta - eta0)/g just below and above gamma = 1e-40 (the
+            // slope kappa ln(1/g) changes by kappa * 2e-3 across the pair; the quadrature's relative error is ~1e-10).
+            let below = 0.999 * ref, above = 1.001 * ref
+            let yb = (try d.etaExcess(below)) / below + d.smallGCoefficient * log(below)
+            let ya = (try d.etaExcess(above)) / above + d.smallGCoefficient * log(above)
+            XCTAssertEqual(yb, ya, accuracy: 1e-8 * d.smallGCoefficient * -log(ref), "\(conv)")
+            // Large g: eta = eta(inf) - O(gamma^-4), i.e. eta(inf) to rounding; finite up to g = 1e300.
+            for g in [1e154, 1e300, 1e40] {
+                let e = try d.eta(g)
+                XCTAssertTrue(e.isFinite, "\(conv) g = \(g)")
+                XCTAssertEqual(e, d.etaLargeG(g))
+                XCTAssertEqual(e, d.etaInfinity, accuracy: 1e-15 * max(1, d.etaInfinity))
+            }
+            // Continuity at the large switch gamma = 1e30: the quadrature just below equals the form just above.
+            let lo = 0.999 * ReducedCouplingDistribution.largeGamma / d.scale, hi = 1.001 * ReducedCouplingDistribution.largeGamma / d.scale
+            XCTAssertEqual(try d.eta(lo), try d.eta(hi), accuracy: 1e-14, "\(conv)")
+            XCTAssertEqual(try d.eta(lo), d.etaLargeG(lo), accuracy: 1e-14, "\(conv)")
+        }
+    }
+
     // MARK: Table
 
     func testEtaTableAgainstDirectQuadrature() throws {

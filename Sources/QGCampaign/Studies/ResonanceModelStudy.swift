@@ -84,6 +84,18 @@ public struct ResonanceModelStudy: Study {
 
     static func err(_ s: String) -> ConfigError { ConfigError("[rm] " + s) }
 
+    /// The range of 1/xi, declared once for `[rm] inverse_xi`, `gd_inverse_xi`
+    /// and `qglass theory rm --xi` (issue 21): 1/xi in (-log 2, 100]. Below
+    /// -log 2 (xi in [-1/log 2, 0)) v(r) = exp(-r/xi - 2r log 2) grows with r
+    /// (zeta < 0); above 100 (0 < xi < 0.01) v underflows within one site.
+    /// Negative xi <= -1/log 2 is the thermal side; xi = +-inf (1/xi = 0) the transition.
+    public static let inverseXiBounds = (lowerExclusive: -log(2.0), upper: 100.0)
+
+    /// Whether 1/xi = `v` is inside `inverseXiBounds`.
+    public static func inverseXiAllowed(_ v: Double) -> Bool {
+        v.isFinite && v > inverseXiBounds.lowerExclusive && v <= inverseXiBounds.upper
+    }
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> ResonanceModelStudy {
         guard campaign.realizations == 1 else {
             throw ConfigError("[campaign] realizations = \(campaign.realizations): the resonance model study is deterministic (no disorder draw); set realizations = 1")
@@ -104,7 +116,7 @@ public struct ResonanceModelStudy: Study {
         let Lambda = try positive("Lambda", 2, max: 1e6)
         let ixi = try t.doubles("inverse_xi", default: [0.5, 0.1, 0, -0.2])
         try distinct(ixi, "inverse_xi")
-        for v in ixi where !(v.isFinite && v > -log(2.0) && v <= 100) {
+        for v in ixi where !inverseXiAllowed(v) {
             throw err("inverse_xi = \(v) out of range (-log 2, 100]: v(r) = exp(-r/xi - 2r log 2) must decay (zeta > 0)")
         }
         let L = try positive("L", 40, max: 1e6)
@@ -142,7 +154,7 @@ public struct ResonanceModelStudy: Study {
         try distinct(gdLambda, "gd_Lambda")
         for v in gdLambda where !(v > 0 && v <= 1e3) { throw err("gd_Lambda = \(v) out of range (0, 1000]") }
         let gdIxi = try t.double("gd_inverse_xi", default: 0)
-        guard gdIxi.isFinite, gdIxi > -log(2.0), gdIxi <= 100 else { throw err("gd_inverse_xi = \(gdIxi) out of range (-log 2, 100]") }
+        guard inverseXiAllowed(gdIxi) else { throw err("gd_inverse_xi = \(gdIxi) out of range (-log 2, 100]") }
         let gdField = try t.double("gd_field", default: 1)
         guard gdField.isFinite, abs(gdField) <= 100 else { throw err("gd_field = \(gdField) out of range [-100, 100]") }
         let gdRMax = try positive("gd_r_max_over_Lambda", 200, max: 1e4)
