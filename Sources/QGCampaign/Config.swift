@@ -1,3 +1,4 @@
+import Foundation
 import TOMLKit
 
 /// A configuration problem, reported before any allocation.
@@ -13,6 +14,8 @@ public final class ConfigTable {
     public let name: String
     let table: TOMLTable
     private var consumed: Set<String> = []
+    /// The keys the parser may read (`declare`), nil until declared.
+    private var declared: Set<String>? = nil
 
     init(name: String, table: TOMLTable) {
         self.name = name
@@ -20,6 +23,32 @@ public final class ConfigTable {
     }
 
     public var keys: [String] { table.keys }
+
+    /// Declares every key the table's parser may read, before it reads any
+    /// (issue 21): an unknown key is then reported first, before any value or
+    /// cross-key check (a misspelled key otherwise surfaced as, e.g., "profile_N
+    /// and profile_delta_a go together"), with the closest declared key.
+    /// `finish()` checks that the parser read only declared keys.
+    public func declare(_ keys: [String]) throws {
+        declared = Set(keys)
+        let unknown = table.keys.filter { !keys.contains($0) }.sorted()
+        if !unknown.isEmpty { throw unknownKeysError(unknown, allowed: keys.sorted()) }
+    }
+
+    /// "[t] unknown key 'x' (did you mean 'y'?); allowed: ...".
+    func unknownKeysError(_ unknown: [String], allowed: [String]) -> ConfigError {
+        let named = unknown.map { k in "'\(k)'" + (closestName(to: k, among: allowed).map { " (did you mean '\($0)'?)" } ?? "") }
+        return ConfigError("[\(name)] unknown key\(unknown.count > 1 ? "s" : "") \(named.joined(separator: ", "))"
+                           + "; allowed: \(allowed.joined(separator: ", "))")
+    }
+
+    /// An explicit empty list is refused naming the key (issue 21: an empty
+    /// `L` was reported as "L must list distinct sizes"), unless the key
+    /// allows it (an empty list that means "none", e.g. `map_W = []`).
+    private func nonEmpty<T>(_ xs: [T], _ key: String, allowEmpty: Bool) throws -> [T] {
+        if xs.isEmpty && !allowEmpty { throw ConfigError("[\(name)] '\(key)' must not be empty (list at least one value)") }
+        return xs
+    }
 
     /// Whether the table sets `key` (does not consume it).
     public func has(_ key: String) -> Bool { table[key] != nil }
@@ -69,7 +98,7 @@ public final class ConfigTable {
     }
 
     /// A list of numbers; a single number is accepted as a one-element list.
-    public func doubles(_ key: String, default d: [Double]? = nil) throws -> [Double] {
+    public func doubles(_ key: String, default d: [Double]? = nil, allowEmpty: Bool = false) throws -> [Double] {
         guard let v = value(key) else {
             if let d { return d }
             throw ConfigError("[\(name)] missing required key '\(key)'")
@@ -77,48 +106,51 @@ public final class ConfigTable {
         if let x = v.double { return [x] }
         if let i = v.int { return [Double(i)] }
         guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be a number or a list of numbers") }
-        return try a.map { e in
+        return try nonEmpty(a.map { e in
             if let x = e.double { return x }
             if let i = e.int { return Double(i) }
             throw ConfigError("[\(name)] '\(key)' must contain only numbers")
-        }
+        }, key, allowEmpty: allowEmpty)
     }
 
     /// A list of integers; a single integer is accepted.
-    public func ints(_ key: String, default d: [Int]? = nil) throws -> [Int] {
+    public func ints(_ key: String, default d: [Int]? = nil, allowEmpty: Bool = false) throws -> [Int] {
         guard let v = value(key) else {
             if let d { return d }
             throw ConfigError("[\(name)] missing required key '\(key)'")
         }
         if let i = v.int { return [i] }
         guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be an integer or a list of integers") }
-        return try a.map { e in
+        return try nonEmpty(a.map { e in
             guard let i = e.int else { throw ConfigError("[\(name)] '\(key)' must contain only integers") }
             return i
-        }
+        }, key, allowEmpty: allowEmpty)
     }
 
     /// A list of strings; a single string is accepted.
-    public func strings(_ key: String, default d: [String]? = nil) throws -> [String] {
+    public func strings(_ key: String, default d: [String]? = nil, allowEmpty: Bool = false) throws -> [String] {
         guard let v = value(key) else {
             if let d { return d }
             throw ConfigError("[\(name)] missing required key '\(key)'")
         }
         if let s = v.string { return [s] }
         guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be a string or a list of strings") }
-        return try a.map { e in
+        return try nonEmpty(a.map { e in
             guard let s = e.string else { throw ConfigError("[\(name)] '\(key)' must contain only strings") }
             return s
-        }
+        }, key, allowEmpty: allowEmpty)
     }
 
     /// Rejects keys that no parser read.
     public func finish() throws {
-        let unknown = Set(table.keys).subtracting(consumed).sorted()
-        if !unknown.isEmpty {
-            throw ConfigError("[\(name)] unknown key\(unknown.count > 1 ? "s" : "") \(unknown.map { "'\($0)'" }.joined(separator: ", "))"
-                              + "; allowed: \(consumed.sorted().joined(separator: ", "))")
+        if let declared {
+            let undeclared = consumed.subtracting(declared).sorted()
+            if !undeclared.isEmpty {
+                throw ConfigError("[\(name)] internal: the parser reads undeclared keys \(undeclared) (a bug: add them to its declare list)")
+            }
         }
+        let unknown = Set(table.keys).subtracting(consumed).sorted()
+        if !unknown.isEmpty { throw unknownKeysError(unknown, allowed: (declared ?? consumed).sorted()) }
     }
 }
 
@@ -179,6 +211,12 @@ extension ConfigDocument {
                 value = v
             } catch {
                 throw ConfigError("--set \(o): the value is not valid TOML (strings need quotes)")
+            }
+            // A second study table names the two found (the generic message lists every known table).
+            if root[path[0]] == nil, path[0] != "campaign", StudyRegistry.find(path[0]) != nil,
+               let present = root.keys.first(where: { $0 != "campaign" && StudyRegistry.find($0) != nil }) {
+                throw ConfigError("--set \(o): the config's study is [\(present)]; a config names exactly one study table "
+                                  + "(found [\(present)] and [\(path[0])])")
             }
             if root[path[0]] == nil { root[path[0]] = TOMLTable() }
             guard let table = root[path[0]]?.table else { throw ConfigError("--set \(o): '\(path[0])' is not a table") }
@@ -269,4 +307,39 @@ public func closestName(to word: String, among names: [String]) -> String? {
         if d <= max(2, max(w.count, n.count) / 3), d < (best?.d ?? Int.max) { best = (n, d) }
     }
     return best?.name
+}
+
+/// Bounds of the physical parameters of the studies, declared once (issue 21,
+/// 2.3; docs/models.md "Parameter bounds"). A value past its bound is refused
+/// in the study's parse (the preflight, before MPI and before any file).
+public enum PhysicalBounds {
+    /// Largest |h_x|, W, |Delta|, g and temperature, in units of the model's
+    /// coupling (J = 1): 1e6. Energies of the largest chains stay below ~1e11
+    /// and their squares (matrix norms, second moments) far below overflow;
+    /// 1e300 overflowed in the eigensolver and aborted the run mid-file.
+    public static let magnitude = 1e6
+    /// Smallest temperature (the Boltzmann factors exp(-Delta E / T) with
+    /// |Delta E| <= ~1e11 stay representable or underflow to 0): 1e-6.
+    public static let smallestTemperature = 1e-6
+    /// Largest interaction exponent alpha: 100. J/r^alpha at r = 2 is then
+    /// 7.9e-31 of the nearest-neighbour coupling; larger alpha only adds
+    /// underflow (alpha = 1e300 made every coupling beyond r = 1 zero or NaN).
+    public static let alpha = 100.0
+
+    /// A bound as written in the docs: 1e6, 1e-6, 100.
+    public static func text(_ x: Double) -> String {
+        let e = log10(x)
+        if e == e.rounded(), abs(e) >= 3 { return "1e\(Int(e))" }
+        return x == x.rounded() ? "\(Int(x))" : "\(x)"
+    }
+}
+
+extension ConfigTable {
+    /// Refuses a value of `key` whose magnitude exceeds `bound` (NaN and
+    /// infinities included): "[t] key = v out of range: |key| <= bound".
+    public func checkMagnitude(_ key: String, _ values: [Double], bound: Double = PhysicalBounds.magnitude) throws {
+        for v in values where !(abs(v) <= bound) {
+            throw ConfigError("[\(name)] \(key) = \(v) out of range: |\(key)| <= \(PhysicalBounds.text(bound)) (docs/models.md, parameter bounds)")
+        }
+    }
 }

@@ -22,6 +22,8 @@ public struct CampaignSettings: Sendable {
     public var blockSize: Int
 
     public static func parse(_ t: ConfigTable) throws -> CampaignSettings {
+        try t.declare(["seed", "realizations", "first_realization", "group_size", "blas_threads", "lapack_driver", "scalapack_driver",
+                       "block_size", "output"])
         let seed = try t.int("seed")
         guard seed >= 0 else { throw ConfigError("[campaign] seed must be >= 0 (got \(seed))") }
         let n = try t.int("realizations")

@@ -59,6 +59,48 @@ final class ConfigTests: XCTestCase {
         expectError("[campaign]\nseed = 1\nrealizations = 1\n", "exactly one study table")
     }
 
+    /// Issue 21, 6: the unknown key comes first (before value and cross-key checks) with the closest
+    /// declared key; an explicit empty list is named as empty; --set of a second study names both tables.
+    func testUnknownKeyFirstEmptyListsAndASecondStudy() throws {
+        // A value error (empty L) and a typo: the typo is reported.
+        expectError(good.replacingOccurrences(of: "L = [6, 8]", with: "L = []\nhxx = 1"), "[lrsg] unknown key 'hxx' (did you mean 'hx'?)")
+        // The issue's example: a cross-key check ("profile_N and profile_delta_a go together") no longer comes first.
+        let mf = "[campaign]\nseed = 1\nrealizations = 1\n[meanfield]\nN = [10]\ndelta_a = [-0.1]\nprofile_N = [10]\nprofile_delta_A = [-0.1]\n"
+        expectError(mf, "[meanfield] unknown key 'profile_delta_A' (did you mean 'profile_delta_a'?)")
+        expectError(good.replacingOccurrences(of: "seed = 7", with: "seed = 7\nrealisations = 2"),
+                    "[campaign] unknown key 'realisations' (did you mean 'realizations'?)")
+        expectError(good + "\nzzz_unrelated = 1\n", "unknown key 'zzz_unrelated'; allowed: L, alpha")
+        // Empty lists, where a list must name at least one value.
+        expectError(good.replacingOccurrences(of: "L = [6, 8]", with: "L = []"), "[lrsg] 'L' must not be empty")
+        expectError(good.replacingOccurrences(of: "hx = [0.1, 1.0]", with: "hx = []"), "[lrsg] 'hx' must not be empty")
+        expectError("[campaign]\nseed = 1\nrealizations = 1\n[quench]\nL = []\nLs = [2]\nalpha = 1\nhx = 0.1\n", "[quench] 'L' must not be empty")
+        // ... but an empty list that means "none" is allowed.
+        _ = try CampaignPlan(configText: mf.replacingOccurrences(of: "profile_N = [10]\nprofile_delta_A = [-0.1]\n", with: "profile_N = []\nprofile_delta_a = []\n"))
+        // --set of a second study's table names the two tables, not every known one.
+        XCTAssertThrowsError(try ConfigDocument.applying(overrides: ["xxz.W=[1]"], to: good)) { e in
+            XCTAssertTrue("\(e)".contains("found [lrsg] and [xxz]") && !"\(e)".contains("[tempering]"), "\(e)")
+        }
+        XCTAssertEqual(closestName(to: "quenc", among: ["run", "quench", "ed"]), "quench")
+        XCTAssertNil(closestName(to: "zzzzzz", among: ["run", "quench", "ed"]))
+    }
+
+    /// Issue 21, 2.3: the physical parameters have the bounds of PhysicalBounds (checked here in the
+    /// config layer; Tests/Python/test_parameter_bounds.py runs every study's through the CLI).
+    func testPhysicalBounds() throws {
+        expectError(good.replacingOccurrences(of: "hx = [0.1, 1.0]", with: "hx = [0.1, 1e300]"), "[lrsg] hx = 1e+300 out of range: |hx| <= 1e6")
+        expectError(good.replacingOccurrences(of: "alpha = 0.7", with: "alpha = 1e300"), "[lrsg] alpha = 1e+300 out of range: |alpha| <= 100")
+        _ = try CampaignPlan(configText: good.replacingOccurrences(of: "hx = [0.1, 1.0]", with: "hx = [0.1, 1e6]"))
+        let q = "[campaign]\nseed = 1\nrealizations = 1\n[quench]\nL = [8]\nLs = [2]\nalpha = 0.7\nhx = 0.1\n"
+        _ = try CampaignPlan(configText: q)
+        expectError(q.replacingOccurrences(of: "hx = 0.1", with: "hx = 1e300"), "[quench] hx = 1e+300 out of range")
+        expectError(q.replacingOccurrences(of: "alpha = 0.7", with: "alpha = 1e300"), "[quench] alpha = 1e+300 out of range")
+        let x = "[campaign]\nseed = 1\nrealizations = 1\n[xxz]\nL = [6]\nW = [1]\n"
+        expectError(x.replacingOccurrences(of: "W = [1]", with: "W = [1e300]"), "[xxz] W = 1e+300 out of range")
+        expectError(x + "delta = -1e300\n", "[xxz] delta = -1e+300 out of range")
+        // A key of the XXZ chain is unknown to the O(3) chain.
+        expectError(x.replacingOccurrences(of: "[xxz]", with: "[heisenberg_o3]") + "delta = 1\n", "[heisenberg_o3] unknown key 'delta'")
+    }
+
     func testRejectsOutOfRange() {
         expectError(good.replacingOccurrences(of: "alpha = 0.7", with: "alpha = -1"), "alpha must be > 0")
         expectError(good.replacingOccurrences(of: "hx = [0.1, 1.0]", with: "hx = [0.1, -2]"), "hx must be >= 0")

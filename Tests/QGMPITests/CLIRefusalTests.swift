@@ -39,6 +39,30 @@ final class CLIRefusalTests: XCTestCase {
         XCTAssertTrue(ok.stdout.contains("USAGE: qglass plan"), ok.stdout)
     }
 
+    /// Issue 21, 2.1: a negative value after an option is its value, not a flag: every command gets
+    /// the option's own range message instead of "Missing value". Flags and short options are untouched.
+    func testNegativeOptionValuesGetTheirRangeMessage() throws {
+        let out = try TestPaths.scratch("negative-values").appendingPathComponent("x.h5").path
+        try expectOneLineRefusal(["quench", "--L", "-100", "--Ls", "6", "--alpha", "0.7", "--hx", "0.05", "--realizations", "2", "--seed", "1",
+                                  "--out", out], contains: "L = -100 out of range")
+        try expectOneLineRefusal(["quench", "--L", "8", "--Ls", "2", "--alpha", "-0.7", "--hx", "0.05", "--realizations", "2", "--seed", "1",
+                                  "--out", out], contains: "alpha must be > 0 (got -0.7)")
+        try expectOneLineRefusal(["ed", "--model", "xxz", "--L", "6", "--W", "-1", "--realizations", "1", "--seed", "1", "--out", out],
+                                 contains: "W must be finite and >= 0 (got -1.0)")
+        try expectOneLineRefusal(["ed", "--model", "lrsg", "--L", "6", "--alpha", "0.7", "--hx", "-1,2", "--realizations", "1", "--seed", "1",
+                                  "--out", out], contains: "hx must be >= 0 (got -1.0)")
+        try expectOneLineRefusal(["emch-radin", "--d", "1", "--alpha", "2", "--N", "10", "--samples", "2", "--seed", "-3", "--out", out],
+                                 contains: "seed must be >= 0 (got -3)")
+        try expectOneLineRefusal(["plan", TestPaths.repoRoot.appendingPathComponent("jobscripts/s1-demo.toml").path, "--hours", "-1"],
+                                 contains: "--hours > 0")
+        try expectOneLineRefusal(["bench", "--threads", "-2"], contains: "--threads must be in 1...1024 (got -2)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        // A physical value past its bound (issue 21, 2.3), from a flag command: nothing written.
+        try expectOneLineRefusal(["quench", "--L", "8", "--Ls", "2", "--alpha", "0.7", "--hx", "1e300", "--realizations", "2", "--seed", "1",
+                                  "--out", out], contains: "[quench] hx = 1e+300 out of range: |hx| <= 1e6")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
     func testBenchRefusesNonsenseValues() throws {
         try expectOneLineRefusal(["bench", "--eig-n=-5"], contains: "--eig-n")
         try expectOneLineRefusal(["bench", "--eig-n", "abc"], contains: "--eig-n")

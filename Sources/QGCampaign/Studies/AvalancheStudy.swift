@@ -25,8 +25,9 @@ public struct AvalancheStudy: Study {
     public static let maxL = 40_000
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> AvalancheStudy {
+        try t.declare(ClassicalChainSpec.keys + ["hx", "state", "order", "steps"])
         let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.positiveList("hx", study: name)
+        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
         let states = try t.states("state", study: name, default: ["random", "sfs"])
         let order = try t.order(study: name)
         let steps = try t.int("steps", default: 1000)

@@ -24,6 +24,9 @@ struct ClassicalChainSpec: Sendable {
     var storeDisorder: Bool
 
     /// Parses `L`, `alpha`, `boundary`, `store_disorder` of a study table.
+    /// The keys this part of a classical study's table reads (each study declares them with its own).
+    static let keys = ["L", "alpha", "boundary", "store_disorder"]
+
     static func parse(_ t: ConfigTable, study: String, maxL: Int) throws -> ClassicalChainSpec {
         let sizes = try t.ints("L")
         guard !sizes.isEmpty else { throw ConfigError("[\(study)] L must list at least one size") }
@@ -31,7 +34,7 @@ struct ClassicalChainSpec: Sendable {
             throw ConfigError("[\(study)] L = \(L) out of range 2...\(maxL)")
         }
         guard Set(sizes).count == sizes.count else { throw ConfigError("[\(study)] L has duplicates: \(sizes)") }
-        let alphas = try t.positiveList("alpha", study: study)
+        let alphas = try t.positiveList("alpha", study: study, max: PhysicalBounds.alpha)
         let b = try t.string("boundary", default: "periodic")
         guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[\(study)] boundary must be 'periodic' or 'open' (got '\(b)')") }
         let store = try t.bool("store_disorder", default: false)
@@ -127,10 +130,12 @@ func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [In
 
 extension ConfigTable {
     /// A non-empty list of distinct, finite, positive numbers (e.g. h_x).
-    func positiveList(_ key: String, study: String) throws -> [Double] {
+    /// `max` is the key's physical bound (`PhysicalBounds`).
+    func positiveList(_ key: String, study: String, max: Double) throws -> [Double] {
         let xs = try doubles(key)
         guard !xs.isEmpty else { throw ConfigError("[\(study)] \(key) must list at least one value") }
         for x in xs where !(x > 0) || !x.isFinite { throw ConfigError("[\(study)] \(key) must be > 0 (got \(x))") }
+        try checkMagnitude(key, xs, bound: max)
         guard Set(xs).count == xs.count else { throw ConfigError("[\(study)] \(key) has duplicates") }
         return xs
     }

@@ -32,11 +32,12 @@ public struct DRHStudy: Study {
     public static let maxN = 10
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DRHStudy {
+        try t.declare(["N", "a", "J1", "h", "dh", "grain_rms", "check_eigenpairs"])
         let sizes = try t.ints("N")
-        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[drh] N must list distinct sizes") }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[drh] N must list distinct sizes") }
         for n in sizes where n < 1 || n > maxN { throw ConfigError("[drh] N = \(n) out of range 1...\(maxN) (dimension 8 * 2^N <= 8192)") }
         let a = try t.doubles("a")
-        guard !a.isEmpty, Set(a).count == a.count else { throw ConfigError("[drh] a must list distinct values") }
+        guard Set(a).count == a.count else { throw ConfigError("[drh] a must list distinct values") }
         for x in a where !(x >= 0 && x <= 2) { throw ConfigError("[drh] a must be in [0, 2] (got \(x))") }
         let J1 = try t.double("J1", default: 0.41)
         guard J1.isFinite && J1 >= 0 && J1 <= 100 else { throw ConfigError("[drh] J1 must be in [0, 100] (got \(J1))") }

@@ -45,11 +45,12 @@ public struct DiamondStudy: Study {
     public static let maxR = 60
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DiamondStudy {
+        try t.declare(["R", "W", "potential", "g0", "theta_W", "map_R", "map_W", "map_theta0", "convention"])
         let radii = try t.ints("R")
-        guard !radii.isEmpty, Set(radii).count == radii.count else { throw ConfigError("[diamond] R must list distinct radii") }
+        guard Set(radii).count == radii.count else { throw ConfigError("[diamond] R must list distinct radii") }
         for r in radii where r < 1 || r > maxR { throw ConfigError("[diamond] R = \(r) out of range 1...\(maxR)") }
         let W = try t.doubles("W")
-        guard !W.isEmpty, Set(W).count == W.count else { throw ConfigError("[diamond] W must list distinct values") }
+        guard Set(W).count == W.count else { throw ConfigError("[diamond] W must list distinct values") }
         for w in W where !(w >= 0 && w <= 1e4) { throw ConfigError("[diamond] W must be in [0, 1e4] (got \(w))") }
         let names = try t.strings("potential", default: ["qp", "random"])
         var kinds: [Kind] = []
@@ -60,17 +61,18 @@ public struct DiamondStudy: Study {
         }
         guard !kinds.isEmpty else { throw ConfigError("[diamond] potential must list \"qp\" and/or \"random\"") }
         let g0 = try t.double("g0", default: 1)
-        guard g0 > 0 && g0 <= 1e6 else { throw ConfigError("[diamond] g0 must be in (0, 1e6] (got \(g0))") }
+        guard g0 > 0 else { throw ConfigError("[diamond] g0 must be > 0 (got \(g0))") }
+        try t.checkMagnitude("g0", [g0])
         let thetaW = try t.doubles("theta_W", default: [])
         for w in thetaW where !W.contains(w) { throw ConfigError("[diamond] theta_W = \(w) is not one of the W values") }
         let mapR: Int? = try t.table.contains(key: "map_R") ? t.int("map_R") : nil
         if let r = mapR, r < 1 || r > maxR { throw ConfigError("[diamond] map_R = \(r) out of range 1...\(maxR)") }
-        let mapW = try t.doubles("map_W", default: [])
+        let mapW = try t.doubles("map_W", default: [], allowEmpty: true)
         for w in mapW where !(w >= 0 && w <= 1e4) { throw ConfigError("[diamond] map_W must be in [0, 1e4] (got \(w))") }
         guard Set(mapW).count == mapW.count else { throw ConfigError("[diamond] map_W must list distinct values") }
         guard (mapR == nil) == mapW.isEmpty else { throw ConfigError("[diamond] map_R and map_W go together") }
         let mapTheta0: Double? = try t.table.contains(key: "map_theta0") ? t.double("map_theta0") : nil
-        if let x = mapTheta0, !x.isFinite { throw ConfigError("[diamond] map_theta0 must be finite") }
+        if let x = mapTheta0 { try t.checkMagnitude("map_theta0", [x]) }
         let cname = try t.string("convention", default: ReducedCouplingConvention.default.rawValue)
         guard let convention = ReducedCouplingConvention(rawValue: cname) else {
             throw ConfigError("[diamond] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")

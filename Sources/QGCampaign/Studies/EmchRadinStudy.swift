@@ -51,20 +51,22 @@ public struct EmchRadinStudy: Study {
     public static let attemptsPerSpin = 10_000
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EmchRadinStudy {
+        try t.declare(["d", "alpha", "N", "x", "decay_min", "decay_max", "tau_points", "interior_depth", "store_positions"])
         let dims = try t.ints("d")
-        guard !dims.isEmpty, Set(dims).count == dims.count else { throw ConfigError("[emch_radin] d must list distinct dimensions") }
+        guard Set(dims).count == dims.count else { throw ConfigError("[emch_radin] d must list distinct dimensions") }
         for d in dims where !(1...3).contains(d) { throw ConfigError("[emch_radin] d = \(d) out of range 1...3") }
         let alphas = try t.doubles("alpha")
-        guard !alphas.isEmpty, Set(alphas).count == alphas.count else { throw ConfigError("[emch_radin] alpha must list distinct values") }
-        for a in alphas where !(a > 0) || !a.isFinite || a > 100 { throw ConfigError("[emch_radin] alpha = \(a) out of range (0, 100]") }
+        guard Set(alphas).count == alphas.count else { throw ConfigError("[emch_radin] alpha must list distinct values") }
+        for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[emch_radin] alpha = \(a) must be > 0") }
+        try t.checkMagnitude("alpha", alphas, bound: PhysicalBounds.alpha)
         for d in dims where !alphas.contains(where: { $0 >= Double(d) }) {
             throw ConfigError("[emch_radin] no alpha >= d = \(d) (the thermodynamic-limit result needs alpha >= d; alphas below d are skipped)")
         }
         let sizes = try t.ints("N")
-        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[emch_radin] N must list distinct sizes") }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[emch_radin] N must list distinct sizes") }
         for n in sizes where n < 2 || n > maxN { throw ConfigError("[emch_radin] N = \(n) out of range 2...\(maxN)") }
         let xs = try t.doubles("x", default: [0.001])
-        guard !xs.isEmpty, Set(xs).count == xs.count else { throw ConfigError("[emch_radin] x must list distinct packings") }
+        guard Set(xs).count == xs.count else { throw ConfigError("[emch_radin] x must list distinct packings") }
         let jam = [1: 1.49, 2: 2.19, 3: 3.07]
         for x in xs {
             guard x >= 0, x.isFinite else { throw ConfigError("[emch_radin] x = \(x) must be finite and >= 0") }

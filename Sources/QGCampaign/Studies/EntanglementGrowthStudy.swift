@@ -41,12 +41,14 @@ public struct EntanglementGrowthStudy: Study {
     public static let maxL = 16
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EntanglementGrowthStudy {
+        try t.declare(["L", "alpha", "hx", "state", "boundary", "order", "t_min", "t_max", "per_decade"])
         let sizes = try t.ints("L")
         guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[entgrowth] L must list distinct sizes") }
         for L in sizes where L < 2 || L > maxL { throw ConfigError("[entgrowth] L = \(L) out of range 2...\(maxL) for full dense ED") }
         let alpha = try t.double("alpha")
         guard alpha > 0, alpha.isFinite else { throw ConfigError("[entgrowth] alpha must be > 0 (got \(alpha))") }
-        let hx = try t.positiveList("hx", study: name)
+        try t.checkMagnitude("alpha", [alpha], bound: PhysicalBounds.alpha)
+        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
         let states = try t.states("state", study: name, default: ["random"])
         let b = try t.string("boundary", default: "periodic")
         guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[entgrowth] boundary must be 'periodic' or 'open' (got '\(b)')") }

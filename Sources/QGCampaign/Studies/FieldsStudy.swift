@@ -23,6 +23,7 @@ public struct FieldsStudy: Study {
     public static let maxL = 40_000
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> FieldsStudy {
+        try t.declare(ClassicalChainSpec.keys + ["state", "order", "phi_min", "phi_max", "bins_per_decade"])
         let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
         let states = try t.states("state", study: name, default: [InitialState.sfs.rawValue])
         let order = try t.order(study: name)

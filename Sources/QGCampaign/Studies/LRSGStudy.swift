@@ -85,6 +85,8 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     public static let maxMidSpectrumL = 26
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> LRSGStudy {
+        try t.declare(["L", "solver", "k", "target_eps", "midspectrum_method", "filter_degree", "tolerance", "max_iterations", "alpha", "hx",
+                       "boundary", "eps_bins", "store_eigenstates_max_L", "check_eigenpairs", "disorder_from", "disorder_checksum", "entanglement"])
         let sizes = try t.ints("L")
         guard !sizes.isEmpty else { throw ConfigError("[lrsg] L must list at least one size") }
         let solver = try t.string("solver", default: "dense")
@@ -108,9 +110,11 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         let alphas = try t.doubles("alpha")
         guard !alphas.isEmpty else { throw ConfigError("[lrsg] alpha must list at least one value") }
         for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[lrsg] alpha must be > 0 (got \(a))") }
+        try t.checkMagnitude("alpha", alphas, bound: PhysicalBounds.alpha)
         let hx = try t.doubles("hx")
         guard !hx.isEmpty else { throw ConfigError("[lrsg] hx must list at least one value") }
         for h in hx where !(h >= 0) || !h.isFinite { throw ConfigError("[lrsg] hx must be >= 0 (got \(h))") }
+        try t.checkMagnitude("hx", hx)
         guard Set(alphas).count == alphas.count, Set(hx).count == hx.count else {
             throw ConfigError("[lrsg] alpha and hx must not contain duplicates")
         }

@@ -55,11 +55,13 @@ public struct MeanFieldStudy: Study {
         guard campaign.realizations == 1 else {
             throw ConfigError("[meanfield] the mean-field chain is deterministic: [campaign] realizations must be 1 (got \(campaign.realizations))")
         }
+        try t.declare(["N", "delta_a", "g10", "convention", "profile_N", "profile_delta_a", "critical", "critical_tol", "solver", "tol",
+                       "max_iterations", "probe", "damping"])
         let sizes = try t.ints("N")
-        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[meanfield] N must list distinct sizes") }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[meanfield] N must list distinct sizes") }
         for n in sizes where n < 1 || n > maxN { throw ConfigError("[meanfield] N = \(n) out of range 1...\(maxN)") }
         let da = try t.doubles("delta_a")
-        guard !da.isEmpty, Set(da).count == da.count else { throw ConfigError("[meanfield] delta_a must list distinct values") }
+        guard Set(da).count == da.count else { throw ConfigError("[meanfield] delta_a must list distinct values") }
         for x in da {
             let a = aCritical + x
             guard x.isFinite, a >= 0, a <= maxA else {
@@ -67,15 +69,16 @@ public struct MeanFieldStudy: Study {
             }
         }
         let g10 = try t.double("g10", default: 0.5)
-        guard g10 > 0 && g10 <= 1e6 else { throw ConfigError("[meanfield] g10 must be in (0, 1e6] (got \(g10))") }
+        guard g10 > 0 else { throw ConfigError("[meanfield] g10 must be > 0 (got \(g10))") }
+        try t.checkMagnitude("g10", [g10])
         let cname = try t.string("convention", default: ReducedCouplingConvention.default.rawValue)
         guard let convention = ReducedCouplingConvention(rawValue: cname) else {
             throw ConfigError("[meanfield] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")
         }
-        let profileN = try t.ints("profile_N", default: [])
+        let profileN = try t.ints("profile_N", default: [], allowEmpty: true)
         for n in profileN where !sizes.contains(n) { throw ConfigError("[meanfield] profile_N = \(n) is not one of the N values") }
         guard Set(profileN).count == profileN.count else { throw ConfigError("[meanfield] profile_N must list distinct sizes") }
-        let profileDA = try t.doubles("profile_delta_a", default: [])
+        let profileDA = try t.doubles("profile_delta_a", default: [], allowEmpty: true)
         for x in profileDA where !da.contains(x) { throw ConfigError("[meanfield] profile_delta_a = \(x) is not one of the delta_a values") }
         guard Set(profileDA).count == profileDA.count else { throw ConfigError("[meanfield] profile_delta_a must list distinct values") }
         guard profileN.isEmpty == profileDA.isEmpty else { throw ConfigError("[meanfield] profile_N and profile_delta_a go together") }

@@ -48,17 +48,20 @@ public struct QuenchStudy: Study {
     public static let maxLs = 16
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> QuenchStudy {
+        try t.declare(["L", "Ls", "alpha", "hx", "boundary", "order", "store_disorder", "t_min", "t_max", "per_decade", "check_eigenpairs"])
         let sizes = try t.ints("L")
-        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[quench] L must list distinct sizes") }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[quench] L must list distinct sizes") }
         for L in sizes where L < 2 || L > maxL { throw ConfigError("[quench] L = \(L) out of range 2...\(maxL)") }
         let ls = try t.ints("Ls")
-        guard !ls.isEmpty, Set(ls).count == ls.count else { throw ConfigError("[quench] Ls must list distinct cluster sizes") }
+        guard Set(ls).count == ls.count else { throw ConfigError("[quench] Ls must list distinct cluster sizes") }
         for n in ls where n < 1 || n > maxLs { throw ConfigError("[quench] Ls = \(n) out of range 1...\(maxLs) for dense ED (D = 2^Ls)") }
         for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
         let alpha = try t.double("alpha")
         guard alpha > 0, alpha.isFinite else { throw ConfigError("[quench] alpha must be > 0 (got \(alpha))") }
+        try t.checkMagnitude("alpha", [alpha], bound: PhysicalBounds.alpha)
         let hx = try t.double("hx")
         guard hx >= 0, hx.isFinite else { throw ConfigError("[quench] hx must be finite and >= 0 (got \(hx))") }
+        try t.checkMagnitude("hx", [hx])
         let b = try t.string("boundary", default: "periodic")
         guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[quench] boundary must be 'periodic' or 'open' (got '\(b)')") }
         let order = try t.order(study: name)

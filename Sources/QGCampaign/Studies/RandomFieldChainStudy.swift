@@ -56,7 +56,7 @@ public enum XXZModel: RandomFieldChainModel {
     }
     public static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?) {
         let delta = try t.double("delta", default: 1)
-        guard delta.isFinite else { throw ConfigError("[xxz] delta must be finite (got \(delta))") }
+        try t.checkMagnitude("delta", [delta])
         let sz = try t.table.contains(key: "sz") ? t.int("sz") : nil
         return (delta, sz)
     }
@@ -106,12 +106,16 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     public static var maxL: Int { 20 }
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> Self {
+        // The XXZ chain has a sector (delta, sz); the O(3) chain none.
+        try t.declare(["L", "W", "check_eigenpairs", "matrix_elements"] + MatrixElementOptions.keys
+                      + (Model.name == XXZModel.name ? ["delta", "sz"] : []))
         let sizes = try t.ints("L")
-        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[\(name)] L must list distinct sizes") }
+        guard Set(sizes).count == sizes.count else { throw ConfigError("[\(name)] L must list distinct sizes") }
         for L in sizes where L < 2 || L > maxL { throw ConfigError("[\(name)] L = \(L) out of range 2...\(maxL) for dense ED") }
         let W = try t.doubles("W")
-        guard !W.isEmpty, Set(W).count == W.count else { throw ConfigError("[\(name)] W must list distinct values") }
+        guard Set(W).count == W.count else { throw ConfigError("[\(name)] W must list distinct values") }
         for w in W where !(w >= 0) || !w.isFinite { throw ConfigError("[\(name)] W must be finite and >= 0 (got \(w))") }
+        try t.checkMagnitude("W", W)
         let (delta, sz) = try Model.parseSector(t)
         if let sz {
             for L in sizes where abs(sz) > L || (L - sz) % 2 != 0 {

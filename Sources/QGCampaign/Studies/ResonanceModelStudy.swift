@@ -97,6 +97,10 @@ public struct ResonanceModelStudy: Study {
     }
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> ResonanceModelStudy {
+        try t.declare(["Lambda", "inverse_xi", "L", "r_max", "r_points", "t_min", "t_max", "t_points", "omega_min", "omega_points",
+                       "sum_rule_panels", "inverse_zeta", "inverse_zeta_points", "czz_L", "slope_omega", "drift_L", "drift_Wc", "drift_delta",
+                       "drift_w", "drift_w_points", "drift_fit_L_max", "gd_Lambda", "gd_inverse_xi", "gd_field", "gd_r_max_over_Lambda", "gd_ds",
+                       "gd_deps", "gd_r_points", "gd_r_min_over_Lambda", "gd_snapshots", "gd_x_points", "gd_x_max"])
         guard campaign.realizations == 1 else {
             throw ConfigError("[campaign] realizations = \(campaign.realizations): the resonance model study is deterministic (no disorder draw); set realizations = 1")
         }

@@ -29,9 +29,14 @@ public struct TemperingStudy: Study {
     public static let maxL = 8192
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TemperingStudy {
+        try t.declare(ClassicalChainSpec.keys + ["T_min", "T_max", "temperatures", "sweeps", "stages", "normalize"])
         let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
         let lo = try t.double("T_min", default: 0.2), hi = try t.double("T_max", default: 1.4)
         guard lo > 0, hi > lo, hi.isFinite else { throw ConfigError("[tempering] need 0 < T_min < T_max (got \(lo), \(hi))") }
+        guard lo >= PhysicalBounds.smallestTemperature else {
+            throw ConfigError("[tempering] T_min = \(lo) out of range: T_min >= \(PhysicalBounds.text(PhysicalBounds.smallestTemperature)) (docs/models.md, parameter bounds)")
+        }
+        try t.checkMagnitude("T_max", [hi])
         let nT = try t.int("temperatures", default: 20)
         guard nT >= 2 && nT <= 512 else { throw ConfigError("[tempering] temperatures must be in 2...512 (got \(nT))") }
         let sweeps = try t.int("sweeps", default: 256)

@@ -24,8 +24,9 @@ public struct TwoSpinStudy: Study {
     public static let maxL = 20_000
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoSpinStudy {
+        try t.declare(ClassicalChainSpec.keys + ["hx", "state", "order"])
         let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.positiveList("hx", study: name)
+        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
         let states = try t.states("state", study: name, default: ["sfs"])
         let order = try t.order(study: name)
         try t.finish()
