@@ -87,6 +87,18 @@ def test_negative_values_parse_in_the_ordinary_form():
         assert text in r.stderr and "Missing value" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
+def test_xi_takes_the_range_of_the_configs_inverse_xi():
+    """Issue 21, 6: `--xi` accepted any xi != 0 while [rm] inverse_xi refuses 1/xi <= -log 2 and > 100; now both
+    take 1/xi in (-log 2, 100] (ResonanceModelStudy.inverseXiBounds): xi <= -1/log 2, xi >= 0.01, or inf."""
+    for xi in ("-1.45", "-20", "-inf", "inf", "0.01", "5"):
+        res = theory("rm", "--kind", "floquet", "--xi", xi, "--Lambda", "2", "--r", "1")
+        assert res.returncode == 0, (xi, res.stderr)
+    for xi in ("-1.4", "-0.5", "0", "0.009"):
+        res = theory("rm", "--kind", "hamiltonian", "--xi", xi, "--Lambda", "2", "--r", "1")
+        assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1, (xi, res.stderr)
+        assert "1/xi must be in (-log 2, 100] as for [rm] inverse_xi" in res.stderr, res.stderr
+
+
 def test_a_mistyped_subcommand_names_the_closest():
     """Issue 21, 6: `qglass quenc --L ...` said "Unknown option '--L'"."""
     for args, text in [(("quenc", "--L", "8"), "error: unknown subcommand 'quenc', did you mean quench?"),

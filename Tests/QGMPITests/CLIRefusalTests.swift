@@ -56,6 +56,10 @@ final class CLIRefusalTests: XCTestCase {
         try expectOneLineRefusal(["plan", TestPaths.repoRoot.appendingPathComponent("jobscripts/s1-demo.toml").path, "--hours", "-1"],
                                  contains: "--hours > 0")
         try expectOneLineRefusal(["bench", "--threads", "-2"], contains: "--threads must be in 1...1024 (got -2)")
+        try expectOneLineRefusal(["fields", "--L", "8", "--alpha", "-1", "--realizations", "1", "--seed", "1", "--out", out],
+                                 contains: "alpha must be > 0 (got -1.0)")
+        try expectOneLineRefusal(["run", TestPaths.repoRoot.appendingPathComponent("jobscripts/s1-demo.toml").path, "--out", out,
+                                  "--progress-interval", "-1"], contains: "--progress-interval must be a number of seconds > 0 (got -1.0)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         // A physical value past its bound (issue 21, 2.3), from a flag command: nothing written.
         try expectOneLineRefusal(["quench", "--L", "8", "--Ls", "2", "--alpha", "0.7", "--hx", "1e300", "--realizations", "2", "--seed", "1",
