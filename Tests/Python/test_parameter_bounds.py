@@ -78,11 +78,16 @@ def test_an_empty_list_is_named_as_empty(tmp_path, study, key):
     assert_refused(res, out, f"[{study}] '{key}' must not be empty")
 
 
+# A list key of each study, emptied below to make a value error next to the typo.
+FIRST_LIST = {"emch_radin": "N", "drh": "N", "diamond": "R", "rm": "czz_L", "meanfield": "N"}
+
+
 @pytest.mark.parametrize("study", sorted(SMALL))
 def test_a_misspelled_key_is_reported_first(tmp_path, study):
     """A typo was reported after the value checks (e.g. "profile_N and profile_delta_a go together");
-    now the unknown key comes first, even when another value is also wrong, with the closest key."""
-    res, out = run_with(study, f"{study}.bogus_key_zz=1", tmp_path=tmp_path)
+    now the unknown key comes first, even when another value is also wrong (here an empty list)."""
+    empty = f"{study}.{FIRST_LIST.get(study, 'L')}=[]"
+    res, out = run_with(study, empty, f"{study}.bogus_key_zz=1", tmp_path=tmp_path)
     assert_refused(res, out, f"[{study}] unknown key 'bogus_key_zz'")
 
 
