@@ -58,8 +58,12 @@ public struct CampaignPlan {
             throw ConfigError("unknown table [\(t)]; known: [campaign], " + StudyRegistry.all.map { "[\($0.name)]" }.joined(separator: ", "))
         }
         guard studyTables.count == 1, let type = StudyRegistry.find(studyTables[0]) else {
-            throw ConfigError("a config names exactly one study table (found \(studyTables.count)): "
-                              + StudyRegistry.all.map { "[\($0.name)]" }.joined(separator: ", "))
+            if studyTables.isEmpty {
+                throw ConfigError("a config names exactly one study table (found none); known: "
+                                  + StudyRegistry.all.map { "[\($0.name)]" }.joined(separator: ", "))
+            }
+            throw ConfigError("a config names exactly one study table (found "
+                              + studyTables.map { "[\($0)]" }.joined(separator: " and ") + ")")
         }
         settings = try CampaignSettings.parse(try document.table("campaign"))
         study = try type.parse(try document.table(studyTables[0]), campaign: settings)

@@ -56,7 +56,9 @@ final class ConfigTests: XCTestCase {
         expectError(good + "\nfoo = 1\n", "unknown key 'foo'")
         expectError(good.replacingOccurrences(of: "seed = 7", with: "seed = 7\nsed = 8"), "unknown key 'sed'")
         expectError(good + "\n[other]\nx = 1\n", "unknown table [other]")
-        expectError("[campaign]\nseed = 1\nrealizations = 1\n", "exactly one study table")
+        expectError("[campaign]\nseed = 1\nrealizations = 1\n", "exactly one study table (found none)")
+        // Issue 21, 6: a config with two study tables names the two, not every known table.
+        expectError(good + "\n[xxz]\nL = [6]\n", "exactly one study table (found [lrsg] and [xxz])")
     }
 
     /// Issue 21, 6: the unknown key comes first (before value and cross-key checks) with the closest
