@@ -7,6 +7,11 @@ import QGlass
 let launcherRank = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
     ?? ProcessInfo.processInfo.environment["PMI_RANK"] ?? ProcessInfo.processInfo.environment["SLURM_PROCID"] ?? "0") ?? 0
 
+/// Ranks of this job on this node, from the launcher's environment (Open
+/// MPI, MPICH/Hydra), known before MPI_Init; 1 when not launched by one.
+let launcherRanksOnNode = max(1, Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"]
+    ?? ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"] ?? "1") ?? 1)
+
 func say(_ s: String) {
     print(s)
     fflush(nil)
@@ -52,18 +57,25 @@ func preflight(configText: String?, configPath: String?, output: String?, flags:
         text = try? String(contentsOfFile: configPath, encoding: .utf8)
     }
     var out = output
+    var plan: CampaignPlan? = nil
     if let t = text {
         do {
             let applied = try ConfigDocument.applying(overrides: overrides, to: t)
-            let plan = try CampaignPlan(configText: applied)
-            try plan.checkRunnable()
-            out = out ?? plan.settings.output
+            plan = try CampaignPlan(configText: applied)
+            try plan?.checkRunnable()
+            out = out ?? plan?.settings.output
         } catch {
             refuse("\(error)")
         }
     }
     guard let out else { return }
     if let r = Campaign.preflight(output: out, resume: flags.resume) { refuse(r) }
+    // The run's size (task cap, file against the free disk, memory of this
+    // node's ranks) before anything is allocated or written.
+    if let plan, let r = Campaign.sizeRefusal(plan: plan, output: out, ranksOnNode: launcherRanksOnNode,
+                                              resumeOrForce: flags.resume || flags.force) {
+        refuse(r)
+    }
     if flags.resume, FileManager.default.fileExists(atPath: out), !FileManager.default.fileExists(atPath: OutputLock.path(for: out)),
        let r = Campaign.checkReadable(out) {
         refuse(r)
@@ -411,7 +423,7 @@ struct ReduceCommand: ParsableCommand {
 
     @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
     @Option(help: "Reduced HDF5 file.") var out: String
-    @Option(help: "Bootstrap resamples of realizations.") var bootstrap = 200
+    @Option(help: "Bootstrap resamples of realizations, \(ReduceOptions.bootstrapRange.lowerBound)...\(ReduceOptions.bootstrapRange.upperBound) (their memory, resamples x realizations per point, is checked against the available memory).") var bootstrap = 200
     @Option(help: "S1 and chains (xxz, heisenberg_o3): eps window lo,hi of the eigenstate averages; S1 uses whole histogram bins whose centre lies in [lo, hi) (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
     @Option(help: "S1 and chains: disorder average, 'realization' (mean of per-realization means, the default) or 'pooled' (all eigenstates of all realizations together).") var average = "realization"
     @Option(help: "S2: |phi| window lo,hi of the power-law fit of p(phi); lo = auto picks the smallest well-sampled bin.") var phiFitWindow = "auto,1"
@@ -433,6 +445,7 @@ struct ReduceCommand: ParsableCommand {
         }
         var options = ReduceOptions(inputs: inputs, output: out)
         options.bootstrapSamples = bootstrap
+        if let why = options.bootstrapRefusal { throw refuse(why) }
         options.epsWindow = (w[0], w[1])
         options.force = force
         options.allowPartial = allowPartial

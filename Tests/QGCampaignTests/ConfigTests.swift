@@ -73,10 +73,10 @@ final class ConfigTests: XCTestCase {
     func testMemoryEstimate() throws {
         let plan = try CampaignPlan(configText: good.replacingOccurrences(of: "L = [6, 8]", with: "L = [14]"))
         let d = Double(1 << 13)
-        let one = Double(plan.study.peakBytesPerRank(groupSize: 1))
+        let one = Double(plan.peakBytesPerRank(groupSize: 1))
         XCTAssertGreaterThan(one, 3 * d * d * 8)
         XCTAssertLessThan(one, 3.2 * d * d * 8 + 128e6)
-        XCTAssertLessThan(Double(plan.study.peakBytesPerRank(groupSize: 4)), one / 2)
+        XCTAssertLessThan(Double(plan.peakBytesPerRank(groupSize: 4)), one / 2)
     }
 
     /// The canonical text ignores formatting and the output path, but holds
