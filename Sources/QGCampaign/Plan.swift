@@ -178,7 +178,8 @@ public struct CampaignPlanner {
         // Compute hours one job offers before its stop signal, with 30% slack.
         let perJob = max(taskWall, (cap - Double(lead)) / 1.3) / 3600
         // Enough nodes for the work in one job, and for one group.
-        let forWork = Int((total / (Double(coresPerNode) * perJob * Self.packing)).rounded(.up))
+        // (No fitting block, e.g. the config as written past the memory: no work, one node.)
+        let forWork = perJob > 0 ? Int(min(1e9, (total / (Double(coresPerNode) * perJob * Self.packing)).rounded(.up))) : 1
         let forGroup = (maxGroup + ranksOnNode - 1) / ranksOnNode
         let nodes = max(1, forWork, forGroup)
         let ranks = max(maxGroup, nodes * ranksOnNode / maxGroup * maxGroup)

@@ -197,7 +197,12 @@ struct QGlassCommand: ParsableCommand {
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run the campaign described by a TOML config (collective: launch with mpirun).")
+        commandName: "run", abstract: "Run the campaign described by a TOML config (collective: launch with mpirun).",
+        discussion: """
+        Before anything is allocated or written the run checks its size and refuses (one line, exit status 2): more than \
+        \(CampaignLimits.maxTasks) tasks (points x realizations; split realizations over jobs with [campaign] first_realization), \
+        an output file larger than the free space of its folder, or more memory than this node has available.
+        """)
 
     @Argument(help: "Campaign config (TOML).") var config: String
     @Option(help: "Output HDF5 file (overrides [campaign] output).") var out: String?
@@ -334,7 +339,7 @@ struct FieldsCommand: ParsableCommand {
     @Option(help: "Interaction exponents alpha, comma separated.") var alpha: String
     @Option(help: "random, sfs, or both (comma separated).") var state = "sfs"
     @Option(help: "SFS relaxation order: greedy or sequential.") var order = "greedy"
-    @Option(help: "Disorder realizations per point.") var realizations: Int
+    @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
     @Option(help: "periodic or open.") var boundary = "periodic"
@@ -367,7 +372,13 @@ struct FieldsCommand: ParsableCommand {
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "Estimate memory per rank, core-hours and #SBATCH lines for a config (local, no MPI).")
+        commandName: "plan", abstract: "Estimate memory per rank, core-hours, the output file's size and #SBATCH lines for a config (local, no MPI).",
+        discussion: """
+        The config as written comes first, on a line 'configured group_size = G: ...' with its core-hours and whether it fits \
+        (memory per rank, one task within the --hours limit); the #SBATCH lines run it when it fits. The planner's choice of \
+        group per block follows as the alternative. Costed per output block from one task each (never the full task list). \
+        A run holds at most \(CampaignLimits.maxTasks) tasks (points x realizations); the plan says when a config is past that cap.
+        """)
 
     @Argument(help: "Campaign config (TOML).") var config: String
     @Option(help: "Cores per cluster node.") var coresPerNode = 64
