@@ -198,3 +198,22 @@ def test_small_configs_name_their_production_config_and_script():
             bad.append(f"{cfg.name}: names no sbatch script")
         bad += [f"{cfg.name}: names {n}, which does not exist" for n in prod + scripts if not (ROOT / n).exists()]
     assert not bad, "\n".join(bad)
+
+
+def test_plan_costs_the_configured_group_size_first():
+    # Issue 21, item 4.1: `qglass plan CONFIG` prints `configured group_size = G`
+    # (the config's own G) before the planner's alternative; when the config
+    # fits, its #SBATCH lines run groups of G (ranks a multiple of G).
+    for cfg in sorted((ROOT / "jobscripts").glob("*production*.toml")):
+        m = re.search(r"^group_size\s*=\s*(\d+)", cfg.read_text(), re.M)
+        g = int(m.group(1)) if m else 1
+        p = plan_of(f"jobscripts/{cfg.name}")
+        line = next((l for l in p["text"].splitlines() if l.startswith("configured group_size = ")), None)
+        assert line and line.startswith(f"configured group_size = {g}: "), f"{cfg.name}: {line}"
+        assert "core-hours" in line and ("; fits: " in line or "; DOES NOT FIT: " in line), line
+        if "; fits: " in line:
+            assert int(p["ntasks"]) % g == 0, f"{cfg.name}: {p['ntasks']} ranks for groups of {g}"
+            assert f"run the config as written (group_size = {g})" in p["text"], p["text"]
+    # s10b-chains-production has group_size = 4; the planner alone would take 2.
+    text = plan_of("jobscripts/s10b-chains-production.toml")["text"]
+    assert "configured group_size = 4: " in text and "largest g = 2" in text, text
