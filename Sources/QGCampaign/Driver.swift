@@ -152,9 +152,9 @@ public enum Campaign {
 
     /// Local: the first other solver path of `study` that fits the memory on
     /// this node, as advice ("" when none does).
-    static func leanerPathHint(_ study: any Study, groupSize: Int, ranksOnNode: Int, available: Int) -> String {
-        var seen = Set<Int>()
-        let firsts = study.tasks.filter { seen.insert($0.block).inserted }
+    static func leanerPathHint(_ plan: CampaignPlan, groupSize: Int, ranksOnNode: Int, available: Int) -> String {
+        let study = plan.study
+        let firsts = plan.representativeTasks().compactMap { $0 }
         for path in study.solverPaths where !path.isConfigured(groupSize) {
             let need = firsts.map { path.bytesPerRank($0, groupSize) }.max() ?? 0
             if need * ranksOnNode <= available {
@@ -165,26 +165,35 @@ public enum Campaign {
         return ""
     }
 
-    /// Step 2, collective: world rank 0 checks the flags, the memory estimate
-    /// (ranks on this node times the per-rank estimate against MemAvailable)
-    /// and the output path, takes the output's lock into `lock`, and checks
+    /// Local, before any allocation (also called before MPI_Init): the size
+    /// checks of `CampaignPlan.sizeRefusal` (task cap, free disk, memory of
+    /// `ranksOnNode` ranks); a memory refusal ends with the advice (a leaner
+    /// solver path that fits, a larger group, fewer ranks, smaller L).
+    public static func sizeRefusal(plan: CampaignPlan, output: String, ranksOnNode: Int, resumeOrForce: Bool) -> String? {
+        guard let r = plan.sizeRefusal(output: output, ranksOnNode: ranksOnNode, resumeOrForce: resumeOrForce) else { return nil }
+        guard r.hasPrefix("memory estimate"), let avail = Provenance.availableMemory() else { return r }
+        return r + "; " + leanerPathHint(plan, groupSize: plan.settings.groupSize, ranksOnNode: ranksOnNode, available: avail)
+            + "use a larger group_size (ScaLAPACK), fewer ranks per node, or smaller L (see `qglass plan`)"
+    }
+
+    /// Step 2, collective: world rank 0 checks the flags, the size of the run
+    /// (`CampaignPlan.sizeRefusal`: the task cap, the file against the free
+    /// disk, ranks on this node times the per-rank estimate of one task and
+    /// the task list against MemAvailable) and the output path, takes the
+    /// output's lock into `lock`, and checks
     /// that an existing file may be overwritten or resumed; a refusal is
     /// thrown on every rank. Then every rank sets its BLAS threads.
     static func claimOutput(world: Communicator, plan: CampaignPlan, output: String, options: RunOptions,
                             lock: inout OutputLock?, log: (String) -> Void) throws -> OutputClaim {
         let ranksOnNode = try world.withNodeLocal { $0.size }
-        let perRank = plan.study.peakBytesPerRank(groupSize: plan.settings.groupSize)
         var fileState: Int64 = 0  // 0 fresh, 1 resume existing
         var refusal = ""
         if world.rank == 0 {
             if options.force && options.resume {
                 refusal = "--force and --resume exclude each other"
             }
-            if refusal.isEmpty, let avail = Provenance.availableMemory(), perRank * ranksOnNode > avail {
-                refusal = "memory estimate \(gib(perRank)) GiB per rank x \(ranksOnNode) ranks on this node = "
-                    + "\(gib(perRank * ranksOnNode)) GiB exceeds the \(gib(avail)) GiB available; "
-                    + leanerPathHint(plan.study, groupSize: plan.settings.groupSize, ranksOnNode: ranksOnNode, available: avail)
-                    + "use a larger group_size (ScaLAPACK), fewer ranks per node, or smaller L (see `qglass plan`)"
+            if refusal.isEmpty, let r = sizeRefusal(plan: plan, output: output, ranksOnNode: ranksOnNode, resumeOrForce: options.resume || options.force) {
+                refusal = r
             }
             if refusal.isEmpty, let r = Campaign.preflight(output: output, resume: options.resume) { refusal = r }
             if refusal.isEmpty {
@@ -219,7 +228,7 @@ public enum Campaign {
         if !resume {
             let datasets = try createLayout(file: file, plan: plan, blocks: blocks, worldSize: world.size, threads: threads)
             if world.rank == 0 {
-                log("[qglass] \(type(of: study).name): \(study.tasks.count) tasks in \(blocks.count) block(s) -> \(file.path)")
+                log("[qglass] \(type(of: study).name): \(plan.taskCount) tasks in \(blocks.count) block(s) -> \(file.path)")
             }
             return datasets
         }

@@ -85,16 +85,17 @@ public struct CampaignPlanner {
 
     /// Per block: the smallest group, and on it the first (fastest) solver
     /// path, whose memory per rank fits; the reasons are kept in `why`.
+    /// Costed per block from one representative task
+    /// (`CampaignPlan.representativeTasks`): the task list is never built.
     public func blockPlans(_ plan: CampaignPlan) -> [BlockPlan] {
         let study = plan.study
-        let tasks = study.tasks
+        let reps = plan.representativeTasks()
         let budget = Self.memoryHeadroom * memoryPerCoreGiB
         let paths = study.solverPaths
         let alternatives = paths.count > 1
         var out: [BlockPlan] = []
         for (b, blk) in study.blocks.enumerated() {
-            let bt = tasks.filter { $0.block == b }
-            guard let t = bt.first else { continue }
+            guard let t = reps[b] else { continue }
             func gib(_ g: Int, _ path: SolverPath) -> Double {
                 Double(path.bytesPerRank(t, g)) / Double(1 << 30)
             }
@@ -103,7 +104,7 @@ public struct CampaignPlanner {
                 if let p = paths.first(where: { gib(g, $0) <= budget }) { choice = (g, p); break }
             }
             let path = choice?.path ?? paths.last!
-            var p = BlockPlan(path: blk.path, dimension: blk.matrixDimension, tasks: bt.count, memoryShown: Self.shownGroups.map { gib($0, path) },
+            var p = BlockPlan(path: blk.path, dimension: blk.matrixDimension, tasks: blk.rows, memoryShown: Self.shownGroups.map { gib($0, path) },
                               group: choice?.g, memoryAtGroup: gib(choice?.g ?? Self.candidateGroups.last!, path), taskWallSeconds: nil,
                               coreHoursPerTask: nil,
                               groupBeyondLimit: choice == nil ? (13...20).map { 1 << $0 }.first { gib($0, path) <= budget } : nil,
@@ -137,6 +138,31 @@ public struct CampaignPlanner {
         return out
     }
 
+    /// The config as written (issue 21): every block on the configured
+    /// `group_size` with the configured solver path. `group` is nil for a
+    /// block whose ranks do not fit the memory per rank (`memoryAtGroup`
+    /// says how much they need); the wall time is given either way.
+    public func configuredPlans(_ plan: CampaignPlan) -> [BlockPlan] {
+        let study = plan.study
+        let g = plan.settings.groupSize
+        let reps = plan.representativeTasks()
+        let budget = Self.memoryHeadroom * memoryPerCoreGiB
+        let paths = study.solverPaths
+        let path = paths.first { $0.isConfigured(g) } ?? .configured(study)
+        var out: [BlockPlan] = []
+        for (b, blk) in study.blocks.enumerated() {
+            guard let t = reps[b] else { continue }
+            let gib = { (h: Int) in Double(path.bytesPerRank(t, h)) / Double(1 << 30) }
+            let core = path.coreSeconds(t, g)
+            out.append(BlockPlan(path: blk.path, dimension: blk.matrixDimension, tasks: blk.rows, memoryShown: Self.shownGroups.map(gib),
+                                 group: gib(g) <= budget ? g : nil, memoryAtGroup: gib(g), taskWallSeconds: core / Double(g * threadsPerRank),
+                                 coreHoursPerTask: core / 3600, groupBeyondLimit: nil,
+                                 fullEDWrongTool: (blk.matrixDimension ?? 0) >= Self.fullEDLimit && !study.isMidSpectrum,
+                                 solverPath: paths.count > 1 ? path : nil))
+        }
+        return out
+    }
+
     public func jobPlan(_ blocks: [BlockPlan]) -> JobPlan {
         let fitting = blocks.filter { $0.group != nil }
         let total = fitting.reduce(0.0) { $0 + $1.coreHoursPerTask! * Double($1.tasks) }
@@ -152,7 +178,8 @@ public struct CampaignPlanner {
         // Compute hours one job offers before its stop signal, with 30% slack.
         let perJob = max(taskWall, (cap - Double(lead)) / 1.3) / 3600
         // Enough nodes for the work in one job, and for one group.
-        let forWork = Int((total / (Double(coresPerNode) * perJob * Self.packing)).rounded(.up))
+        // (No fitting block, e.g. the config as written past the memory: no work, one node.)
+        let forWork = perJob > 0 ? Int(min(1e9, (total / (Double(coresPerNode) * perJob * Self.packing)).rounded(.up))) : 1
         let forGroup = (maxGroup + ranksOnNode - 1) / ranksOnNode
         let nodes = max(1, forWork, forGroup)
         let ranks = max(maxGroup, nodes * ranksOnNode / maxGroup * maxGroup)
@@ -166,20 +193,53 @@ public struct CampaignPlanner {
                        signalLeadSeconds: lead, limitMinutes: limit, tasksCanFinish: canFinish, submissions: submissions)
     }
 
+    /// Whether the config as written runs here, and if not why: the first
+    /// block whose ranks do not fit the memory per rank, or a task that
+    /// cannot finish within the limit with its stop lead.
+    func configuredVerdict(_ configured: [BlockPlan], _ job: JobPlan) -> (fits: Bool, why: String) {
+        let budget = Self.memoryHeadroom * memoryPerCoreGiB
+        if let b = configured.first(where: { $0.group == nil }) {
+            return (false, "\(b.path) needs \(fmt(b.memoryAtGroup, 2)) GiB per rank, over \(fmt(budget, 2)) GiB (\(Int(Self.memoryHeadroom * 100))% of \(fmt(memoryPerCoreGiB, 2)))")
+        }
+        if configured.isEmpty { return (false, "no tasks") }
+        if !job.tasksCanFinish {
+            return (false, "one task takes \(duration(job.taskWallSeconds)); with its stop lead it does not fit the \(fmt(wallHours, 1)) h limit")
+        }
+        let mem = configured.map(\.memoryAtGroup).max() ?? 0
+        return (true, "\(fmt(mem, 2)) GiB per rank within \(fmt(budget, 2)) GiB, longest task \(duration(job.taskWallSeconds)) within the \(fmt(wallHours, 1)) h limit")
+    }
+
     public func report(_ plan: CampaignPlan) -> String {
         let study = plan.study
         let blocks = blockPlans(plan)
         let job = jobPlan(blocks)
+        let configured = configuredPlans(plan)
+        let cjob = jobPlan(configured)
+        let G = plan.settings.groupSize
+        let verdict = configuredVerdict(configured, cjob)
+        let size = plan.size()
         let groups = Self.shownGroups
-        var lines = ["qglass plan: study \(type(of: study).name), \(study.tasks.count) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB, \(ranksOnNode) ranks (\(fmt(memoryPerCoreGiB, 2)) GiB/rank); target wall time \(fmt(wallHours, 1)) h",
+        let hh = { (m: Int) in String(format: "%02d:%02d:00", m / 60, m % 60) }
+        var lines = ["qglass plan: study \(type(of: study).name), \(size.tasks) tasks; node = \(coresPerNode) cores, \(fmt(memoryPerNodeGiB, 0)) GiB, \(ranksOnNode) ranks (\(fmt(memoryPerCoreGiB, 2)) GiB/rank); target wall time \(fmt(wallHours, 1)) h",
                      "cost models: docs/performance.md (ED), docs/classical.md (classical studies); \(threadsPerRank) BLAS thread(s) per rank",
-                     "group = smallest g (1...4096) whose ranks fit \(Int(Self.memoryHeadroom * 100))% of the memory per rank"
-                        + (study.solverPaths.count < 2 ? "" : ", with the first solver path that fits (fastest first: " + study.solverPaths.map(\.label).joined(separator: ", ") + ")")
-                        + "; task wall = one task on its group",
                      "",
-                     "memory per rank (GiB) for group sizes g:",
-                     pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined()
-                        + pad("group", 7) + pad("GiB/rank", 10) + pad("task wall", 11) + pad("core-h/task", 13) + pad("core-h", 10)]
+                     // The config as written first (issue 21): its group, its solver path, its cost.
+                     "configured group_size = \(G): \(fmt(cjob.totalCoreHours, 1)) core-hours"
+                        + (configured.first?.solverPath.map { ", solver path \($0.label)" } ?? "")
+                        + (verdict.fits ? "; fits: \(verdict.why)" : "; DOES NOT FIT: \(verdict.why)"),
+                     "output file: about \(byteText(size.fileBytes)) (\(size.tasks) tasks, allocated in full when the layout is created); "
+                        + "memory per rank on group_size = \(G): one task \(byteText(size.taskBytesPerRank)) + task list \(byteText(size.driverBytesPerRank))"]
+        if size.tasks > CampaignLimits.maxTasks {
+            lines.append("OVER THE TASK CAP: \(size.tasks) tasks exceed the cap of \(CampaignLimits.maxTasks) per run; `qglass run` refuses this config: "
+                         + "split the realizations over jobs with [campaign] first_realization")
+        }
+        lines += ["",
+                  "the planner's alternative: group = smallest g (1...4096) whose ranks fit \(Int(Self.memoryHeadroom * 100))% of the memory per rank"
+                    + (study.solverPaths.count < 2 ? "" : ", with the first solver path that fits (fastest first: " + study.solverPaths.map(\.label).joined(separator: ", ") + ")")
+                    + "; task wall = one task on its group",
+                  "memory per rank (GiB) for group sizes g:",
+                  pad("block", -16) + pad("D", 8) + pad("tasks", 7) + "  " + groups.map { pad("g=\($0)", 8) }.joined()
+                    + pad("group", 7) + pad("GiB/rank", 10) + pad("task wall", 11) + pad("core-h/task", 13) + pad("core-h", 10)]
         for b in blocks {
             let wall = b.taskWallSeconds.map(duration) ?? "-"
             lines.append(pad(b.path, -16) + pad(b.dimension.map(String.init) ?? "-", 8) + pad("\(b.tasks)", 7) + "  "
@@ -222,33 +282,48 @@ public struct CampaignPlanner {
         lines.append("")
         lines += notes
         if !notes.isEmpty { lines.append("") }
-        guard blocks.contains(where: { $0.group != nil }) else {
-            lines.append("no block fits any group size up to \(Self.candidateGroups.last!) on these nodes: no #SBATCH lines")
-            return lines.joined(separator: "\n")
+
+        // The job: the config as written when it fits, else the planner's alternative.
+        let chosen = verdict.fits ? cjob : job
+        if verdict.fits {
+            lines.append("the #SBATCH lines below run the config as written (group_size = \(G))")
+        } else {
+            guard blocks.contains(where: { $0.group != nil }) else {
+                lines.append("no block fits any group size up to \(Self.candidateGroups.last!) on these nodes: no #SBATCH lines")
+                return lines.joined(separator: "\n")
+            }
+            lines.append("the config as written does not fit; the #SBATCH lines below run the planner's alternative (set [campaign] group_size = \(job.maxGroup) and the solver paths of the notes)")
         }
-        let hh = { (m: Int) in String(format: "%02d:%02d:00", m / 60, m % 60) }
-        lines += ["total: \(fmt(job.totalCoreHours, 1)) core-hours; with \(job.nodes) node(s) (\(job.ranks) ranks) about \(fmt(job.hours, 2)) h wall (\(Int(Self.packing * 100))% packing efficiency)",
-                  "largest group size needed: \(job.maxGroup) (set [campaign] group_size, or run large L as a separate array task)",
-                  "longest task: \(duration(job.taskWallSeconds)) wall on its group; stop-signal lead \(duration(Double(job.signalLeadSeconds))) (one task + 25% + 2 min, at least 5 min)"]
-        if !job.tasksCanFinish {
-            lines += ["TASKS CANNOT FINISH: one task takes \(duration(job.taskWallSeconds)) on its group; with its stop lead it does not fit the "
+        lines += ["total: \(fmt(chosen.totalCoreHours, 1)) core-hours; with \(chosen.nodes) node(s) (\(chosen.ranks) ranks) about \(fmt(chosen.hours, 2)) h wall (\(Int(Self.packing * 100))% packing efficiency)",
+                  "largest group size needed: \(chosen.maxGroup) (set [campaign] group_size, or run large L as a separate array task)",
+                  "longest task: \(duration(chosen.taskWallSeconds)) wall on its group; stop-signal lead \(duration(Double(chosen.signalLeadSeconds))) (one task + 25% + 2 min, at least 5 min)"]
+        if !chosen.tasksCanFinish {
+            lines += ["TASKS CANNOT FINISH: one task takes \(duration(chosen.taskWallSeconds)) on its group; with its stop lead it does not fit the "
                       + "\(fmt(wallHours, 1)) h limit (--hours): tasks longer than the limit cannot finish, and every stop would lose them. "
                       + "Use a longer limit, a larger group, fatter nodes or smaller L.",
                       "no #SBATCH lines: no job within the limit can finish a task"]
             return lines.joined(separator: "\n")
-        } else if job.submissions > 1 {
-            lines.append("the work needs about \(job.submissions) submissions of a \(hh(job.limitMinutes)) job: each stops cleanly at the signal and requeues (--resume keeps completed tasks)")
+        } else if chosen.submissions > 1 {
+            lines.append("the work needs about \(chosen.submissions) submissions of a \(hh(chosen.limitMinutes)) job: each stops cleanly at the signal and requeues (--resume keeps completed tasks)")
         }
         lines += ["",
                   "suggested #SBATCH lines:",
-                  "#SBATCH --nodes=\(job.nodes)",
-                  "#SBATCH --ntasks=\(job.ranks)",
+                  "#SBATCH --nodes=\(chosen.nodes)",
+                  "#SBATCH --ntasks=\(chosen.ranks)",
                   "#SBATCH --cpus-per-task=\(threadsPerRank)" + (threadsPerRank > 1 ? "              # and [campaign] blas_threads = \(threadsPerRank)" : ""),
                   "#SBATCH --mem=0                       # whole node memory",
-                  "#SBATCH --time=\(hh(job.limitMinutes))",
-                  "#SBATCH --signal=B:USR1@\(job.signalLeadSeconds)" + String(repeating: " ", count: max(1, 10 - "\(job.signalLeadSeconds)".count))
-                    + "# graceful stop \(duration(Double(job.signalLeadSeconds))) before the limit: longer than one task",
+                  "#SBATCH --time=\(hh(chosen.limitMinutes))",
+                  "#SBATCH --signal=B:USR1@\(chosen.signalLeadSeconds)" + String(repeating: " ", count: max(1, 10 - "\(chosen.signalLeadSeconds)".count))
+                    + "# graceful stop \(duration(Double(chosen.signalLeadSeconds))) before the limit: longer than one task",
                   "#SBATCH --requeue                     # the script resumes its output file"]
+        // The planner's alternative, when it differs from the config as written and can run.
+        let departs = job.maxGroup != G || blocks.contains { b in b.groupRaised || b.solverPath.map { !$0.isConfigured(b.group ?? G) } ?? false }
+        if verdict.fits && departs && job.tasksCanFinish && blocks.contains(where: { $0.group != nil }) {
+            lines += ["",
+                      "alternative (the planner's groups per block, largest g = \(job.maxGroup)): \(fmt(job.totalCoreHours, 1)) core-hours, "
+                        + "\(job.nodes) node(s) (\(job.ranks) ranks) about \(fmt(job.hours, 2)) h wall, longest task \(duration(job.taskWallSeconds)); "
+                        + "--time=\(hh(job.limitMinutes)) --signal=B:USR1@\(job.signalLeadSeconds) with [campaign] group_size = \(job.maxGroup)"]
+        }
         return lines.joined(separator: "\n")
     }
 

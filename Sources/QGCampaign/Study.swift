@@ -27,7 +27,9 @@ public struct CampaignSettings: Sendable {
         let seed = try t.int("seed")
         guard seed >= 0 else { throw ConfigError("[campaign] seed must be >= 0 (got \(seed))") }
         let n = try t.int("realizations")
-        guard n >= 1 && n < (1 << 31) else { throw ConfigError("[campaign] realizations must be in 1..2^31 (got \(n))") }
+        guard n >= 1 && n < (1 << 31) else {
+            throw ConfigError("[campaign] realizations must be in 1..2^31 (got \(n)); a run holds at most \(CampaignLimits.maxTasks) tasks (points x realizations)")
+        }
         let first = try t.int("first_realization", default: 0)
         guard first >= 0 && first + n < (1 << 31) else { throw ConfigError("[campaign] first_realization must be >= 0 (got \(first))") }
         let g = try t.int("group_size", default: 1)
@@ -151,7 +153,16 @@ public protocol Study: Sendable {
     /// Canonical TOML of the study's table: two configs with the same
     /// canonical text produce the same payload.
     var canonical: String { get }
+    /// The output blocks, with their row counts: cheap for any count (no
+    /// per-task storage), so the size checks and `qglass plan` work from
+    /// them (CampaignSize.swift).
     var blocks: [OutputBlock] { get }
+    /// Every (point, realization) task. Built only by the driver, after the
+    /// size checks (`CampaignPlan.sizeRefusal`) bound the count by
+    /// `CampaignLimits.maxTasks`; plans and checks use one representative
+    /// task per block (`CampaignPlan.representativeTasks`). The first task
+    /// of each block must not depend on `[campaign] realizations` (its
+    /// first point, realization `first_realization`).
     var tasks: [TaskSpec] { get }
     /// Estimated peak bytes per rank for `task`, computed by groups of
     /// `groupSize` ranks.
@@ -204,14 +215,6 @@ extension Study {
     public var isMidSpectrum: Bool { false }
     public func summary(file: HDF5File) throws -> String { "" }
     public static var supportsGroups: Bool { false }
-
-    /// Peak bytes per rank over all tasks (one task per block is enough:
-    /// tasks of a block have the same size).
-    public func peakBytesPerRank(groupSize: Int) -> Int {
-        var seen = Set<Int>(), peak = 0
-        for t in tasks where seen.insert(t.block).inserted { peak = max(peak, peakBytesPerRank(t, groupSize: groupSize)) }
-        return peak
-    }
 }
 
 /// All studies known to the CLI. Adding a study: one file + one line here.

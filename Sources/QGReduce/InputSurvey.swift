@@ -41,7 +41,7 @@ extension ReduceOptions {
     private func check(_ s: inout InputSurvey, log: (String) -> Void) -> [String] {
         if inputs.isEmpty { return ["no input files"] }
         if !(epsWindow.lo < epsWindow.hi) { return ["--eps-window must have lo < hi"] }
-        if bootstrapSamples < 2 { return ["--bootstrap needs at least 2 samples"] }
+        if let why = bootstrapRefusal { return [why] }
         var problems: [String] = []
 
         // The output: its folder exists, it is never an input (same device and
@@ -121,6 +121,9 @@ extension ReduceOptions {
             }
         }
         if !problems.isEmpty { return problems }
+        // The realizations of one point: at most those of every input together.
+        let realizations = s.plans.compactMap { $0?.settings.realizations }.reduce(0, +)
+        if let why = bootstrapMemoryRefusal(realizations: realizations, available: Provenance.availableMemory().map(Double.init)) { return [why] }
         for line in partial { log("[reduce] \(line)") }
         return reducer?.checkOptions(self, plans: s.plans.compactMap { $0 }) ?? []
     }

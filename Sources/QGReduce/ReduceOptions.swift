@@ -5,6 +5,14 @@ public struct ReduceOptions: Sendable {
     public var inputs: [String]
     public var output: String
     public var bootstrapSamples = 200
+    /// The range of `--bootstrap`, declared once (`reduce --help`,
+    /// docs/cluster.md "Size limits"): the resampled index sets hold
+    /// samples x realizations integers per point.
+    public static let bootstrapRange = 2...100_000
+    /// Bytes per (bootstrap sample, realization) while a point is reduced:
+    /// the resampled index (8 bytes in an array of arrays) and its share of
+    /// the replicate arrays, an upper bound.
+    public static let bootstrapBytesPerSampleAndRealization = 16
     public var epsWindow: (lo: Double, hi: Double) = (0.4, 0.6)
     public var force = false
     /// S2: power-law fit window of p_inf(|phi|): lower edge (nil = automatic,
@@ -22,6 +30,26 @@ public struct ReduceOptions: Sendable {
     /// S1 and the chain studies: how eigenstates of different realizations are combined.
     public var average: DisorderAverage = .perRealization
     public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
+}
+
+extension ReduceOptions {
+    /// Local, before any input is read: `--bootstrap` outside its range, in one line.
+    public var bootstrapRefusal: String? {
+        if bootstrapSamples < Self.bootstrapRange.lowerBound { return "--bootstrap needs at least \(Self.bootstrapRange.lowerBound) samples (got \(bootstrapSamples))" }
+        if bootstrapSamples > Self.bootstrapRange.upperBound {
+            return "--bootstrap \(bootstrapSamples) exceeds the cap of \(Self.bootstrapRange.upperBound) resamples (their index sets take resamples x realizations integers per point)"
+        }
+        return nil
+    }
+
+    /// Local: the bootstrap's memory for points of up to `realizations`
+    /// realizations against `available` bytes, in one line, or nil.
+    public func bootstrapMemoryRefusal(realizations: Int, available: Double?) -> String? {
+        let need = Double(bootstrapSamples) * Double(max(realizations, 1)) * Double(Self.bootstrapBytesPerSampleAndRealization)
+        guard let available, need > available else { return nil }
+        return String(format: "--bootstrap %d resamples of up to %d realizations per point need about %.1f GiB, over the %.1f GiB available; use fewer resamples",
+                      bootstrapSamples, realizations, need / Double(1 << 30), available / Double(1 << 30))
+    }
 }
 
 /// Disorder average of an eigenstate observable over the eps window (or one

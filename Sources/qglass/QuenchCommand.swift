@@ -13,7 +13,7 @@ struct QuenchCommand: ParsableCommand {
     @Option(name: .customLong("Ls"), help: "Cluster sizes (the L_s spins with the smallest |phi|), comma separated.") var clusterSizes: String
     @Option(help: "Interaction exponent alpha.") var alpha: String
     @Option(help: "Transverse field h_x.") var hx: String
-    @Option(help: "Disorder realizations per (L, L_s).") var realizations: Int
+    @Option(help: "Disorder realizations per (L, L_s) (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1

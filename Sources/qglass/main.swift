@@ -7,6 +7,11 @@ import QGlass
 let launcherRank = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
     ?? ProcessInfo.processInfo.environment["PMI_RANK"] ?? ProcessInfo.processInfo.environment["SLURM_PROCID"] ?? "0") ?? 0
 
+/// Ranks of this job on this node, from the launcher's environment (Open
+/// MPI, MPICH/Hydra), known before MPI_Init; 1 when not launched by one.
+let launcherRanksOnNode = max(1, Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"]
+    ?? ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"] ?? "1") ?? 1)
+
 func say(_ s: String) {
     print(s)
     fflush(nil)
@@ -52,18 +57,25 @@ func preflight(configText: String?, configPath: String?, output: String?, flags:
         text = try? String(contentsOfFile: configPath, encoding: .utf8)
     }
     var out = output
+    var plan: CampaignPlan? = nil
     if let t = text {
         do {
             let applied = try ConfigDocument.applying(overrides: overrides, to: t)
-            let plan = try CampaignPlan(configText: applied)
-            try plan.checkRunnable()
-            out = out ?? plan.settings.output
+            plan = try CampaignPlan(configText: applied)
+            try plan?.checkRunnable()
+            out = out ?? plan?.settings.output
         } catch {
             refuse("\(error)")
         }
     }
     guard let out else { return }
     if let r = Campaign.preflight(output: out, resume: flags.resume) { refuse(r) }
+    // The run's size (task cap, file against the free disk, memory of this
+    // node's ranks) before anything is allocated or written.
+    if let plan, let r = Campaign.sizeRefusal(plan: plan, output: out, ranksOnNode: launcherRanksOnNode,
+                                              resumeOrForce: flags.resume || flags.force) {
+        refuse(r)
+    }
     if flags.resume, FileManager.default.fileExists(atPath: out), !FileManager.default.fileExists(atPath: OutputLock.path(for: out)),
        let r = Campaign.checkReadable(out) {
         refuse(r)
@@ -190,7 +202,12 @@ struct QGlassCommand: ParsableCommand {
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run the campaign described by a TOML config (collective: launch with mpirun).")
+        commandName: "run", abstract: "Run the campaign described by a TOML config (collective: launch with mpirun).",
+        discussion: """
+        Before anything is allocated or written the run checks its size and refuses (one line, exit status 2): more than \
+        \(CampaignLimits.maxTasks) tasks (points x realizations; split realizations over jobs with [campaign] first_realization), \
+        an output file larger than the free space of its folder, or more memory than this node has available.
+        """)
 
     @Argument(help: "Campaign config (TOML).") var config: String
     @Option(help: "Output HDF5 file (overrides [campaign] output).") var out: String?
@@ -338,7 +355,7 @@ struct FieldsCommand: ParsableCommand {
     @Option(help: "Interaction exponents alpha, comma separated.") var alpha: String
     @Option(help: "random, sfs, or both (comma separated).") var state = "sfs"
     @Option(help: "SFS relaxation order: greedy or sequential.") var order = "greedy"
-    @Option(help: "Disorder realizations per point.") var realizations: Int
+    @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
     @Option(help: "periodic or open.") var boundary = "periodic"
@@ -371,7 +388,13 @@ struct FieldsCommand: ParsableCommand {
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "Estimate memory per rank, core-hours and #SBATCH lines for a config (local, no MPI).")
+        commandName: "plan", abstract: "Estimate memory per rank, core-hours, the output file's size and #SBATCH lines for a config (local, no MPI).",
+        discussion: """
+        The config as written comes first, on a line 'configured group_size = G: ...' with its core-hours and whether it fits \
+        (memory per rank, one task within the --hours limit); the #SBATCH lines run it when it fits. The planner's choice of \
+        group per block follows as the alternative. Costed per output block from one task each (never the full task list). \
+        A run holds at most \(CampaignLimits.maxTasks) tasks (points x realizations); the plan says when a config is past that cap.
+        """)
 
     @Argument(help: "Campaign config (TOML).") var config: String
     @Option(help: "Cores per cluster node.") var coresPerNode = 64
@@ -427,7 +450,7 @@ struct ReduceCommand: ParsableCommand {
 
     @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
     @Option(help: "Reduced HDF5 file.") var out: String
-    @Option(help: "Bootstrap resamples of realizations.") var bootstrap = 200
+    @Option(help: "Bootstrap resamples of realizations, \(ReduceOptions.bootstrapRange.lowerBound)...\(ReduceOptions.bootstrapRange.upperBound) (their memory, resamples x realizations per point, is checked against the available memory).") var bootstrap = 200
     @Option(help: "S1 and chains (xxz, heisenberg_o3): eps window lo,hi of the eigenstate averages; S1 uses whole histogram bins whose centre lies in [lo, hi) (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
     @Option(help: "S1 and chains: disorder average, 'realization' (mean of per-realization means, the default) or 'pooled' (all eigenstates of all realizations together).") var average = "realization"
     @Option(help: "S2: |phi| window lo,hi of the power-law fit of p(phi); lo = auto picks the smallest well-sampled bin.") var phiFitWindow = "auto,1"
@@ -449,6 +472,7 @@ struct ReduceCommand: ParsableCommand {
         }
         var options = ReduceOptions(inputs: inputs, output: out)
         options.bootstrapSamples = bootstrap
+        if let why = options.bootstrapRefusal { throw refuse(why) }
         options.epsWindow = (w[0], w[1])
         options.force = force
         options.allowPartial = allowPartial

@@ -181,7 +181,7 @@ def test_time_limit_kill_then_resume_is_bit_identical(slurm, tmp_path):
 
     # 1. Time limit too short and no usable warning: SLURM sends TERM to every
     #    process of the job, then KILL after KillWait. (The script's own
-    #    --signal=B:USR1@60 is replaced by SIGURG, which bash ignores.)
+    #    --signal=B:USR1@300 is replaced by SIGURG, which bash ignores.)
     out = tmp_path / "killed.h5"
     job = sbatch("--time=00:01:00", "--signal=B:URG@1", "--output", str(tmp_path / "k-%j.out"), "jobscripts/s1-phase-diagram.sbatch", cfg, str(out))
     state, seen = wait(job, timeout=400)

@@ -1,4 +1,5 @@
 import XCTest
+import QGTestSupport
 @testable import QGCampaign
 
 /// Strict config parsing and validation (no MPI, no allocation).
@@ -117,10 +118,10 @@ final class ConfigTests: XCTestCase {
     func testMemoryEstimate() throws {
         let plan = try CampaignPlan(configText: good.replacingOccurrences(of: "L = [6, 8]", with: "L = [14]"))
         let d = Double(1 << 13)
-        let one = Double(plan.study.peakBytesPerRank(groupSize: 1))
+        let one = Double(plan.peakBytesPerRank(groupSize: 1))
         XCTAssertGreaterThan(one, 3 * d * d * 8)
         XCTAssertLessThan(one, 3.2 * d * d * 8 + 128e6)
-        XCTAssertLessThan(Double(plan.study.peakBytesPerRank(groupSize: 4)), one / 2)
+        XCTAssertLessThan(Double(plan.peakBytesPerRank(groupSize: 4)), one / 2)
     }
 
     /// The canonical text ignores formatting and the output path, but holds
@@ -354,5 +355,74 @@ final class PlannerTests: XCTestCase {
                 XCTAssertLessThanOrEqual(Double(limit), hours * 3600, "\(sizes), \(hours) h")
             }
         }
+    }
+}
+
+/// Issue 21, item 2.2: sizes estimated from the blocks and one task per
+/// block, never from the full task list.
+final class CampaignSizeTests: XCTestCase {
+    func configs() throws -> [URL] {
+        let dir = TestPaths.repoRoot.appendingPathComponent("jobscripts")
+        return try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "toml" }.sorted { $0.path < $1.path }
+    }
+
+    /// For every shipped config, the representative task of each block (from
+    /// a one-realization parse) is the first task of that block in the full
+    /// list, and the blocks' rows count the tasks.
+    func testRepresentativeTasksAreTheFirstTaskOfEachBlock() throws {
+        let files = try configs()
+        XCTAssertGreaterThan(files.count, 20)
+        for url in files {
+            let plan = try CampaignPlan(configText: try String(contentsOf: url, encoding: .utf8))
+            let tasks = plan.study.tasks
+            XCTAssertEqual(plan.taskCount, tasks.count, url.lastPathComponent)
+            let reps = plan.representativeTasks()
+            XCTAssertEqual(reps.count, plan.study.blocks.count, url.lastPathComponent)
+            for (b, rep) in reps.enumerated() {
+                let first = tasks.first { $0.block == b }
+                XCTAssertEqual(rep, first, "\(url.lastPathComponent) block \(b)")
+            }
+        }
+    }
+
+    func config(realizations: Int) throws -> CampaignPlan {
+        try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = \(realizations)\n[lrsg]\nL = [8]\nalpha = 0.7\nhx = [0.5]\n")
+    }
+
+    /// The checks in order: the cap, the disk, the memory, each naming its numbers.
+    func testSizeRefusals() throws {
+        let big = try config(realizations: CampaignLimits.maxTasks + 1)
+        let cap = try XCTUnwrap(big.sizeRefusal(output: "/tmp/x.h5", ranksOnNode: 1, resumeOrForce: false, freeDisk: 1e20, availableMemory: 1e20))
+        XCTAssertTrue(cap.contains("\(CampaignLimits.maxTasks + 1) tasks") && cap.contains("cap of \(CampaignLimits.maxTasks)"), cap)
+        let p = try config(realizations: 1000)
+        let size = p.size()
+        XCTAssertEqual(size.tasks, 1000)
+        XCTAssertEqual(size.driverBytesPerRank, Double(1000 * CampaignLimits.driverBytesPerTask))
+        XCTAssertNil(p.sizeRefusal(output: "/tmp/x.h5", ranksOnNode: 4, resumeOrForce: false, freeDisk: size.fileBytes, availableMemory: 4 * size.bytesPerRank))
+        let disk = try XCTUnwrap(p.sizeRefusal(output: "/tmp/x.h5", ranksOnNode: 4, resumeOrForce: false, freeDisk: size.fileBytes / 2, availableMemory: 1e20))
+        XCTAssertTrue(disk.contains("would take \(byteText(size.fileBytes))") && disk.contains("\(byteText(size.fileBytes / 2)) free"), disk)
+        let mem = try XCTUnwrap(p.sizeRefusal(output: "/tmp/x.h5", ranksOnNode: 4, resumeOrForce: false, freeDisk: 1e20, availableMemory: 3 * size.bytesPerRank))
+        XCTAssertTrue(mem.hasPrefix("memory estimate") && mem.contains("x 4 rank(s)"), mem)
+    }
+
+    /// Issue 21, item 4.1: the plan costs the config's group_size first.
+    func testPlanCostsTheConfiguredGroupFirst() throws {
+        let text = try String(contentsOf: TestPaths.repoRoot.appendingPathComponent("jobscripts/s10b-chains-production.toml"), encoding: .utf8)
+        let plan = try CampaignPlan(configText: text)
+        XCTAssertEqual(plan.settings.groupSize, 4)
+        let planner = CampaignPlanner()
+        let report = planner.report(plan)
+        let line = try XCTUnwrap(report.split(separator: "\n").first { $0.hasPrefix("configured group_size = ") })
+        XCTAssertTrue(line.hasPrefix("configured group_size = 4: "), String(line))
+        XCTAssertTrue(line.contains("; fits: "), String(line))
+        let configured = planner.configuredPlans(plan)
+        XCTAssertEqual(Set(configured.map(\.group)), [4])
+        // Its core-hours are the configured group's, not the planner's (which puts L = 16 on 2 ranks).
+        let cost = planner.jobPlan(configured).totalCoreHours
+        XCTAssertTrue(line.contains(String(format: "%.1f core-hours", cost)), String(line))
+        XCTAssertNotEqual(planner.blockPlans(plan).last?.group, 4)
+        XCTAssertTrue(report.contains("alternative (the planner's groups per block, largest g = 2)"), report)
+        XCTAssertTrue(report.contains("the #SBATCH lines below run the config as written (group_size = 4)"), report)
     }
 }
