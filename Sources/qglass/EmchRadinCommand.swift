@@ -17,7 +17,7 @@ struct EmchRadinCommand: ParsableCommand {
     @Option(help: "Interaction exponents alpha, comma separated (per d only alpha >= d run).") var alpha: String
     @Option(name: .customLong("N"), help: "Spins per sample, comma separated.") var n: String
     @Option(help: "Packings x = N r_b^d / r_0^d, comma separated.") var x = "0.001"
-    @Option(help: "Position samples (realizations) per (d, N, x).") var samples: Int
+    @Option(help: "Position samples (realizations) per (d, N, x) (a run holds at most \(CampaignLimits.maxTasks) tasks; larger counts are refused before anything is written).") var samples: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first sample (for splitting samples over jobs).") var firstSample = 0
     @Option(help: "Time grid: smallest (gamma_m tau)^(d/alpha).") var decayMin = "0.01"

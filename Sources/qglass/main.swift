@@ -231,7 +231,7 @@ struct EDCommand: ParsableCommand {
     @Option(name: .customLong("W"), help: "xxz, heisenberg-o3: disorder strengths W, comma separated.") var disorder: String?
     @Option(help: "xxz: anisotropy Delta (default 1).") var delta: String?
     @Option(help: "xxz: twice the total S^z of the sector (default: 0 for even L, 1 for odd L).") var sz: Int?
-    @Option(help: "Disorder realizations per point.") var realizations: Int
+    @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
