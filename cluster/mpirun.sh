@@ -38,18 +38,14 @@ if [ "$n" -gt "$(nproc)" ]; then flags+=(--oversubscribe); fi
 if [ "$(id -u)" = 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-# setsid execs mpirun in place here (a background child of a script is no
-# process group leader), so $! is mpirun's PID.
-if command -v setsid >/dev/null 2>&1; then
-  setsid mpirun "${flags[@]}" "$@" </dev/null &
-else
-  mpirun "${flags[@]}" "$@" </dev/null &
-fi
-child=$!
+# Stop signals are trapped before mpirun starts: one that arrives earlier
+# starts nothing (status 75), and none can leave an mpirun running unwatched.
+child=
 stops=0
 aborted=0
 on_signal() {
   stops=$((stops + 1))
+  [ -n "$child" ] || return 0
   if [ "$stops" = 1 ]; then
     kill -USR1 "$child" 2>/dev/null
   elif [ "$aborted" = 0 ]; then
@@ -61,6 +57,20 @@ on_signal() {
 for sig in INT TERM USR1 HUP; do
   trap "on_signal $(kill -l "$sig")" "$sig"
 done
+if [ "$stops" != 0 ]; then
+  echo "cluster/mpirun.sh: stop requested before mpirun started; nothing was run" >&2
+  exit 75
+fi
+# setsid execs mpirun in place here (a background child of a script is no
+# process group leader), so $! is mpirun's PID.
+if command -v setsid >/dev/null 2>&1; then
+  setsid mpirun "${flags[@]}" "$@" </dev/null &
+else
+  mpirun "${flags[@]}" "$@" </dev/null &
+fi
+child=$!
+# A signal between the start and the line above was counted but not sent.
+if [ "$stops" != 0 ]; then kill -USR1 "$child" 2>/dev/null; fi
 while true; do
   wait "$child"
   status=$?

@@ -37,8 +37,9 @@ ACK = "stop requested: finishing {} in-flight task(s); Ctrl-C again to abort"
 
 # 12 tasks of L = 11 (seconds each): after the first is done, most are left.
 WIDE = ["ed", "--L", "11", "--alpha", "0.7", "--hx", "0.2,1.0", "--realizations", "6", "--seed", "21"]
-# 2 tasks of L = 11 for one process.
-PAIR = ["ed", "--L", "11", "--alpha", "0.7", "--hx", "0.5", "--realizations", "2", "--seed", "22"]
+# 2 tasks of L = 12 for one process (seconds each: long next to the helper
+# thread's tick of interval / 4, so the acknowledgement comes while a task runs).
+PAIR = ["ed", "--L", "12", "--alpha", "0.7", "--hx", "0.5", "--realizations", "2", "--seed", "22"]
 
 
 class ForegroundJob:
@@ -135,7 +136,7 @@ def refs(tmp_path_factory):
 
 def test_ctrl_c_of_the_wrapper_is_a_clean_stop(tmp_path, refs):
     out = tmp_path / "stopped.h5"
-    job = ForegroundJob(["bash", WRAPPER, "-n", "2", QGLASS, *WIDE, "--out", str(out), "--progress-interval", "0.2"], tmp_path)
+    job = ForegroundJob(["bash", WRAPPER, "-n", "2", QGLASS, *WIDE, "--out", str(out), "--progress-interval", "0.1"], tmp_path)
     job.wait_for_line(r"\] [1-9]\d*/12 tasks")  # at least one task done
     job.ctrl_c()
     job.wait_for_line(r"stop requested: finishing [12] in-flight task\(s\); Ctrl-C again to abort")
@@ -162,20 +163,20 @@ def test_wrapper_started_with_sigint_ignored_still_stops_cleanly(tmp_path):
     # and bash cannot trap a signal ignored on entry: the wrapper starts again
     # with SIGINT at its default.
     out = tmp_path / "ign.h5"
-    job = ForegroundJob(["bash", WRAPPER, "-n", "1", QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.2"],
+    job = ForegroundJob(["bash", WRAPPER, "-n", "1", QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"],
                         tmp_path, ignore_sigint=True)
     job.wait_for_line(r"still working on 1 task\(s\), 0/2 done")
     job.ctrl_c()
     job.wait_for_line(re.escape(ACK.format(1)))
     assert job.wait() == 75, job.log()
     assert not os.path.exists(str(out) + ".lock")
-    done, finished = done_flags(out, 11)
+    done, finished = done_flags(out, 12)
     assert done.sum() == 1 and finished == 0, done
 
 
 def test_first_ctrl_c_is_acknowledged_and_stops_cleanly(tmp_path, refs):
     out = tmp_path / "one.h5"
-    job = ForegroundJob([QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.2"], tmp_path)
+    job = ForegroundJob([QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"], tmp_path)
     job.wait_for_line(r"still working on 1 task\(s\), 0/2 done")  # the first task is in flight
     job.ctrl_c()
     job.wait_for_line(re.escape(ACK.format(1)))
@@ -186,16 +187,16 @@ def test_first_ctrl_c_is_acknowledged_and_stops_cleanly(tmp_path, refs):
     first_done = next(i for i, l in enumerate(lines) if "1/2 tasks" in l)
     assert ack < first_done, "acknowledged while the task was still running:\n" + job.log()
     assert not os.path.exists(str(out) + ".lock")
-    done, finished = done_flags(out, 11)
+    done, finished = done_flags(out, 12)
     assert done.sum() == 1 and finished == 0, done
-    assert_completed_rows_match(out, refs["pair"], 11)
+    assert_completed_rows_match(out, refs["pair"], 12)
     qglass(*PAIR, "--out", str(out), "--resume", ranks=1)
     assert_same_payload(out, refs["pair"])
 
 
 def test_second_ctrl_c_aborts(tmp_path, refs):
     out = tmp_path / "abort.h5"
-    job = ForegroundJob([QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.2"], tmp_path)
+    job = ForegroundJob([QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"], tmp_path)
     job.wait_for_line(r"still working on 1 task\(s\), 0/2 done")
     job.ctrl_c()
     job.wait_for_line(re.escape(ACK.format(1)))
@@ -206,7 +207,7 @@ def test_second_ctrl_c_aborts(tmp_path, refs):
     # The abort did not wait for the task: no completion was reported.
     assert not any("1/2 tasks" in l or "pending tasks done" in l for l in job.out), job.log()
     assert not os.path.exists(str(out) + ".lock"), "a lone process removes its lock when aborted"
-    done, finished = done_flags(out, 11)
+    done, finished = done_flags(out, 12)
     assert done.sum() < 2 and finished == 0, done
     # Completed tasks (if any) are intact and the run resumes to the reference.
     qglass(*PAIR, "--out", str(out), "--resume", ranks=1)
