@@ -54,7 +54,9 @@ public enum StopSignal {
         }
     }
 
-    /// Inside the signal handler: async-signal-safe calls only.
+    /// Inside the signal handler: async-signal-safe calls only. Their return
+    /// codes are ignored on purpose: a failed `write` or `unlink` changes
+    /// nothing a handler could do (the lock is then taken over as stale).
     static func abort(_ s: Int32) -> Never {
         if let line = abortLine { _ = write(STDERR_FILENO, line, abortLineLength) }
         if lockArmed != 0, let path = lockBuffer { _ = unlink(path) }
