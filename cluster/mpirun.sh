@@ -6,17 +6,31 @@
 # * -q: no Open MPI banner after a nonzero exit, so a qglass refusal is its
 #   one line (status 2); for any status other than 0, 2 and 75 this script
 #   prints one line of its own instead (e.g. a rank killed by a signal);
-# * turns SIGTERM/SIGINT/SIGUSR1 sent to this script into SIGUSR1 for mpirun,
-#   which Open MPI forwards to every rank: qglass then finishes its in-flight
-#   tasks, closes its HDF5 file collectively and exits with status 75, and so
-#   does this script. (SIGTERM sent to mpirun itself is Open MPI's job kill:
-#   it SIGKILLs the ranks about a second later and exits 1; signal this script,
-#   or send SIGUSR1 to mpirun.)
+# * starts mpirun in a session of its own (setsid), with stdin from
+#   /dev/null: a terminal's Ctrl-C (SIGINT to the whole foreground process
+#   group) then reaches only this script, never mpirun (whose own answer to
+#   SIGINT or SIGTERM is a job kill: ranks SIGKILLed a second later, status 1)
+#   nor the ranks;
+# * turns the first SIGINT, SIGTERM, SIGUSR1 or SIGHUP sent to this script
+#   into SIGUSR1 for mpirun, which Open MPI forwards to every rank: qglass
+#   then finishes its in-flight tasks, closes its HDF5 file collectively and
+#   exits with status 75, and so does this script. A second one aborts: this
+#   script sends SIGTERM to mpirun (Open MPI's job kill; qglass ranks that
+#   already had a stop request exit at once) and exits with 128 + the number
+#   of that second signal (130 for a second Ctrl-C). Completed tasks stay in
+#   the file either way; --resume continues it.
 set -uo pipefail
 if [ "${1:-}" != "-n" ] || [ -z "${2:-}" ]; then
   echo "usage: $0 -n N PROGRAM [ARGS...]" >&2
   exit 2
 fi
+# A caller that ignores SIGINT (a background job of a non-interactive shell
+# starts so) passes that on, and bash cannot trap a signal ignored on entry:
+# start again once with SIGINT at its default, so that Ctrl-C reaches the trap.
+if [ -n "$(trap -p INT)" ] && [ -z "${QGLASS_MPIRUN_SH_REEXEC:-}" ] && env --default-signal=INT true 2>/dev/null; then
+  QGLASS_MPIRUN_SH_REEXEC=1 exec env --default-signal=INT bash "${BASH_SOURCE[0]}" "$@"
+fi
+unset QGLASS_MPIRUN_SH_REEXEC
 n=$2
 shift 2
 flags=(-q -n "$n" --bind-to none)
@@ -24,10 +38,39 @@ if [ "$n" -gt "$(nproc)" ]; then flags+=(--oversubscribe); fi
 if [ "$(id -u)" = 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
-mpirun "${flags[@]}" "$@" &
+# Stop signals are trapped before mpirun starts: one that arrives earlier
+# starts nothing (status 75), and none can leave an mpirun running unwatched.
+child=
+stops=0
+aborted=0
+on_signal() {
+  stops=$((stops + 1))
+  [ -n "$child" ] || return 0
+  if [ "$stops" = 1 ]; then
+    kill -USR1 "$child" 2>/dev/null
+  elif [ "$aborted" = 0 ]; then
+    aborted=$((128 + $1))
+    echo "cluster/mpirun.sh: second stop signal: aborting the run (completed tasks stay in the file; --resume continues it)" >&2
+    kill -TERM "$child" 2>/dev/null
+  fi
+}
+for sig in INT TERM USR1 HUP; do
+  trap "on_signal $(kill -l "$sig")" "$sig"
+done
+if [ "$stops" != 0 ]; then
+  echo "cluster/mpirun.sh: stop requested before mpirun started; nothing was run" >&2
+  exit 75
+fi
+# setsid execs mpirun in place here (a background child of a script is no
+# process group leader), so $! is mpirun's PID.
+if command -v setsid >/dev/null 2>&1; then
+  setsid mpirun "${flags[@]}" "$@" </dev/null &
+else
+  mpirun "${flags[@]}" "$@" </dev/null &
+fi
 child=$!
-forward() { kill -USR1 "$child" 2>/dev/null; }
-trap forward TERM INT USR1
+# A signal between the start and the line above was counted but not sent.
+if [ "$stops" != 0 ]; then kill -USR1 "$child" 2>/dev/null; fi
 while true; do
   wait "$child"
   status=$?
@@ -35,7 +78,9 @@ while true; do
   if kill -0 "$child" 2>/dev/null; then continue; fi
   case $status in
     0|2|75) ;;
-    *) if [ "$status" -gt 128 ]; then
+    *) if [ "$aborted" != 0 ]; then
+         exit "$aborted"
+       elif [ "$status" -gt 128 ]; then
          echo "cluster/mpirun.sh: mpirun exited with status $status (a process was killed by signal $((status - 128)))" >&2
        else
          echo "cluster/mpirun.sh: mpirun exited with status $status" >&2

@@ -117,10 +117,20 @@ public final class OutputLock {
         }
     }
 
+    /// Local: let an abort (a second stop signal, `StopSignal`) remove this
+    /// lock before the process exits. Only for a run of one process: with
+    /// several ranks, others may still write the file for a moment after
+    /// rank 0 is gone, so their lock stays and the next run on this host
+    /// takes it over as stale.
+    public func removeOnAbort() {
+        if !released { StopSignal.armLockRemoval(lockPath) }
+    }
+
     /// Local: remove the lock if it is still ours. Idempotent.
     public func release() {
         guard !released else { return }
         released = true
+        StopSignal.disarmLockRemoval()
         if let data = FileManager.default.contents(atPath: lockPath),
            LockHolder(text: String(decoding: data, as: UTF8.self)) == holder {
             try? FileManager.default.removeItem(atPath: lockPath)
