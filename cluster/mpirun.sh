@@ -14,11 +14,12 @@
 # * turns the first SIGINT, SIGTERM, SIGUSR1 or SIGHUP sent to this script
 #   into SIGUSR1 for mpirun, which Open MPI forwards to every rank: qglass
 #   then finishes its in-flight tasks, closes its HDF5 file collectively and
-#   exits with status 75, and so does this script. A second one aborts: this
-#   script sends SIGTERM to mpirun (Open MPI's job kill; qglass ranks that
-#   already had a stop request exit at once) and exits with 128 + the number
-#   of that second signal (130 for a second Ctrl-C). Completed tasks stay in
-#   the file either way; --resume continues it.
+#   exits with status 75, and so does this script. A second SIGINT (Ctrl-C
+#   again) aborts: this script sends SIGTERM to mpirun (Open MPI's job kill)
+#   and exits with 130. A repeated TERM, USR1 or HUP changes nothing (scancel
+#   and SLURM's time limit signal every process of the job, this script and
+#   its batch shell's forward among them: that is one stop request). Completed
+#   tasks stay in the file either way; --resume continues it.
 set -uo pipefail
 if [ "${1:-}" != "-n" ] || [ -z "${2:-}" ]; then
   echo "usage: $0 -n N PROGRAM [ARGS...]" >&2
@@ -48,9 +49,9 @@ on_signal() {
   [ -n "$child" ] || return 0
   if [ "$stops" = 1 ]; then
     kill -USR1 "$child" 2>/dev/null
-  elif [ "$aborted" = 0 ]; then
+  elif [ "$1" = "$(kill -l INT)" ] && [ "$aborted" = 0 ]; then
     aborted=$((128 + $1))
-    echo "cluster/mpirun.sh: second stop signal: aborting the run (completed tasks stay in the file; --resume continues it)" >&2
+    echo "cluster/mpirun.sh: second Ctrl-C: aborting the run (completed tasks stay in the file; --resume continues it)" >&2
     kill -TERM "$child" 2>/dev/null
   fi
 }

@@ -109,7 +109,7 @@ public enum Campaign {
         var lock: OutputLock? = nil
         defer { lock?.release() }
         let claim = try claimOutput(world: world, plan: plan, output: output, options: options, lock: &lock, log: log)
-        // A second stop signal aborts at once; a lone process may remove its lock then.
+        // A second Ctrl-C aborts at once; a lone process may remove its lock then.
         if world.size == 1 { lock?.removeOnAbort() }
         let study = plan.study
         let start = MPIEnvironment.wtime()

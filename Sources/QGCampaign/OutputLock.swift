@@ -117,7 +117,7 @@ public final class OutputLock {
         }
     }
 
-    /// Local: let an abort (a second stop signal, `StopSignal`) remove this
+    /// Local: let an abort (a second Ctrl-C, `StopSignal`) remove this
     /// lock before the process exits. Only for a run of one process: with
     /// several ranks, others may still write the file for a moment after
     /// rank 0 is gone, so their lock stays and the next run on this host

@@ -7,8 +7,11 @@ import Foundation
 /// World rank 0 acknowledges the request at once (`Progress`'s helper thread
 /// prints it; the handler only sets the flag).
 ///
-/// A second stop signal aborts: the process exits at once with status
-/// 128 + the signal's number (130 for Ctrl-C), losing its in-flight task;
+/// A second Ctrl-C (SIGINT after any first stop signal) aborts: the process
+/// exits at once with status 130, losing its in-flight task. A repeated
+/// SIGTERM or SIGUSR1 is the same clean stop again, never an abort: `scancel`
+/// and SLURM's time limit signal every process of a job at once, so a rank
+/// gets SIGTERM directly and SIGUSR1 forwarded by `mpirun` for one request;
 /// completed tasks are safe in the file (each task's `done` flag is written
 /// after its rows). The handler does only async-signal-safe work: `write` of
 /// a prepared line, `unlink` of the output's lock when one is armed (a
@@ -16,9 +19,9 @@ import Foundation
 public enum StopSignal {
     /// Exit status of a run stopped by a signal with work left (EX_TEMPFAIL).
     public static let exitCode: Int32 = 75
-    /// Exit status of a run aborted by a second stop signal `signal`.
+    /// Exit status of a run aborted by signal `signal` (a second SIGINT: 130).
     public static func abortStatus(_ signal: Int32) -> Int32 { 128 + signal }
-    /// The signals that request a stop (the first) or abort (a later one).
+    /// The signals that request a stop; a SIGINT after one of them aborts.
     public static let signals: [Int32] = [SIGTERM, SIGINT, SIGUSR1]
 
     nonisolated(unsafe) static var flag: sig_atomic_t = 0
@@ -38,7 +41,7 @@ public enum StopSignal {
             lockBuffer!.initialize(repeating: 0, count: lockBufferSize)
         }
         if announce && abortLine == nil {
-            let text = "[qglass] aborted by a second stop signal: the in-flight task(s) are lost; "
+            let text = "[qglass] aborted by a second Ctrl-C: the in-flight task(s) are lost; "
                 + "completed tasks are in the output file (--resume continues it)\n"
             abortLine = strdup(text)
             abortLineLength = text.utf8.count
@@ -47,7 +50,7 @@ public enum StopSignal {
             signal(s) { s in
                 if StopSignal.flag == 0 {
                     StopSignal.flag = 1
-                } else {
+                } else if s == SIGINT {
                     StopSignal.abort(s)
                 }
             }

@@ -662,7 +662,7 @@ if arguments.first == "bench" {
 
 // Stop requests (SIGTERM/SIGINT/SIGUSR1) are caught from the first moment, so
 // a signal that arrives while a rank is still starting cannot kill it. A
-// second one aborts; rank 0 alone says so on stderr.
+// second SIGINT aborts; rank 0 alone says so on stderr.
 StopSignal.install(announce: launcherRank == 0)
 
 if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--version" {

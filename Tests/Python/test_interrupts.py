@@ -15,6 +15,8 @@ for a fixed time, and make no timing assertions.
   first SIGINT is acknowledged at once, then exit 75 after the task.
 * test_second_ctrl_c_aborts: one process; a second SIGINT aborts (exit 130)
   without waiting for the task, and removes the lock.
+* test_repeated_term_and_usr1_stay_a_clean_stop: TERM, USR1 and TERM again to
+  every process of the wrapper's group (as scancel does) are one clean stop.
 * test_heartbeat_only_in_intervals_without_a_finished_task: a heartbeat
   line never follows a line with a lower done count.
 """
@@ -203,7 +205,7 @@ def test_second_ctrl_c_aborts(tmp_path, refs):
     job.ctrl_c()
     rc = job.wait()
     assert rc == 128 + signal.SIGINT, job.log()
-    assert any("aborted by a second stop signal" in l for l in job.err), job.log()
+    assert any("aborted by a second Ctrl-C" in l for l in job.err), job.log()
     # The abort did not wait for the task: no completion was reported.
     assert not any("1/2 tasks" in l or "pending tasks done" in l for l in job.out), job.log()
     assert not os.path.exists(str(out) + ".lock"), "a lone process removes its lock when aborted"
@@ -212,6 +214,26 @@ def test_second_ctrl_c_aborts(tmp_path, refs):
     # Completed tasks (if any) are intact and the run resumes to the reference.
     qglass(*PAIR, "--out", str(out), "--resume", ranks=1)
     assert_same_payload(out, refs["pair"])
+
+
+def test_repeated_term_and_usr1_stay_a_clean_stop(tmp_path):
+    """scancel and SLURM's time limit signal every process of a job at once: the
+    wrapper gets TERM (and maybe its batch shell's forward), the ranks get TERM
+    directly and the USR1 that mpirun forwards. One request, one clean stop:
+    only a second SIGINT aborts."""
+    out = tmp_path / "scancel.h5"
+    job = ForegroundJob(["bash", WRAPPER, "-n", "1", QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"],
+                        tmp_path)
+    job.wait_for_line(r"still working on 1 task\(s\), 0/2 done")
+    os.killpg(job.proc.pid, signal.SIGTERM)  # every process of the group: the wrapper, mpirun and the rank
+    job.wait_for_line(re.escape(ACK.format(1)))
+    os.killpg(job.proc.pid, signal.SIGUSR1)
+    os.killpg(job.proc.pid, signal.SIGTERM)
+    assert job.wait() == 75, job.log()
+    assert not any("abort" in l for l in job.err), job.log()
+    assert not os.path.exists(str(out) + ".lock")
+    done, finished = done_flags(out, 12)
+    assert done.sum() == 1 and finished == 0, done
 
 
 def counted_lines(stdout):
