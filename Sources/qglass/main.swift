@@ -27,7 +27,7 @@ struct CampaignFlags: ParsableArguments {
     @Flag(help: "Continue an existing output file: completed tasks are kept, the rest are computed.") var resume = false
     @Flag(help: "Remove the output's lock file (<out>.lock) left by a run that is gone, e.g. one on another host, instead of refusing.")
     var breakLock = false
-    @Option(help: "Seconds between progress lines (and heartbeat lines while tasks run).") var progressInterval = 5.0
+    @Option(help: "Seconds between progress lines (a heartbeat line only when no task finished during an interval).") var progressInterval = 5.0
     @Flag(help: "Print nothing on stdout (errors still go to stderr).") var quiet = false
 
     func validate() throws {
