@@ -9,9 +9,10 @@ import Darwin
 /// S8, avalanches in 2D (seed 002 eqs. 15-18): free fermions on the diamond
 /// |n1| + |n2| <= R of the square lattice (N = 2R^2 + 2R + 1 sites),
 ///
-///     H_2D = sum_<n m> (c_n^dag c_m + h.c.) + sum_n V(theta_n) c_n^dag c_n,
+///     H_2D = t sum_<n m> (c_n^dag c_m + h.c.) + sum_n V(theta_n) c_n^dag c_n,
 ///
-/// hopping +1 between nearest neighbours inside the diamond (open boundary),
+/// hopping t between nearest neighbours inside the diamond (open boundary;
+/// t = 1 in the seed's text and by default; H(t, W) = t H(1, W/t), the same orbitals),
 /// V the asymmetric triangle wave of amplitude W through V(0) = W,
 /// V(2 pi / q1) = -W, V(2 pi) = W (linear in between, 2 pi periodic), and
 /// theta_n = q.n + theta_0 (quasiperiodic, q = pi (1 + sqrt 5, 1 + sqrt 3)) or
@@ -64,20 +65,20 @@ public struct DiamondLattice: Sendable {
         (0..<count).map { Self.q.0 * Double(n1[$0]) + Self.q.1 * Double(n2[$0]) + theta0 }
     }
 
-    /// N x N single-particle Hamiltonian, column-major.
-    public func hamiltonian(angles: [Double], W: Double) -> [Double] {
+    /// N x N single-particle Hamiltonian, column-major; `hopping` is t on every bond.
+    public func hamiltonian(angles: [Double], W: Double, hopping: Double = 1) -> [Double] {
         let n = count
         precondition(angles.count == n)
         var h = [Double](repeating: 0, count: n * n)
         for k in 0..<n { h[k + n * k] = Self.potential(angles[k], W: W) }
-        for (i, j) in bonds { h[i + n * j] = 1; h[j + n * i] = 1 }
+        for (i, j) in bonds { h[i + n * j] = hopping; h[j + n * i] = hopping }
         return h
     }
 
     /// Eigenvalues and orthonormal eigenvectors (dsyevd): Z[m + N k] = phi_{k, m},
     /// orbital k's amplitude on site m.
-    public func diagonalize(angles: [Double], W: Double) throws -> (energies: [Double], vectors: [Double]) {
-        var m = DenseMatrix(rows: count, cols: count, storage: hamiltonian(angles: angles, W: W))
+    public func diagonalize(angles: [Double], W: Double, hopping: Double = 1) throws -> (energies: [Double], vectors: [Double]) {
+        var m = DenseMatrix(rows: count, cols: count, storage: hamiltonian(angles: angles, W: W, hopping: hopping))
         let e = try SymmetricEigensolver.solve(&m, driver: .dsyevd)
         return (e, m.storage)
     }

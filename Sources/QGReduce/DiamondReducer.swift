@@ -33,6 +33,7 @@ enum DiamondReducer {
         var maps: [MapRow] = []
         var thetaW = Set<Double>()
         var g0 = Double.nan
+        var hopping = Double.nan
         var convention = ""
         for path in options.inputs {
             try HDF5File.with(path: path, mode: .readOnly) { f in
@@ -40,6 +41,8 @@ enum DiamondReducer {
                 guard let study = plan.study as? DiamondStudy else { throw ReduceError(message: "\(path): not a diamond campaign") }
                 if g0.isNaN { g0 = study.g0 }
                 guard g0 == study.g0 else { throw ReduceError(message: "mismatched configs: \(path) has g0 = \(study.g0), another input \(g0)") }
+                if hopping.isNaN { hopping = study.hopping }
+                guard hopping == study.hopping else { throw ReduceError(message: "mismatched configs: \(path) has hopping = \(study.hopping), another input \(hopping)") }
                 if convention.isEmpty { convention = study.convention.rawValue }
                 guard convention == study.convention.rawValue else { throw ReduceError(message: "mismatched configs: \(path) has convention \(study.convention.rawValue), another input \(convention)") }
                 thetaW.formUnion(study.thetaW)
@@ -83,7 +86,7 @@ enum DiamondReducer {
         guard !samples.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
         let keys = samples.keys.sorted { ($0.kind, $0.R, $0.W) < ($1.kind, $1.R, $1.W) }
         let kinds = Array(Set(keys.map(\.kind))).sorted()
-        var report = ["diamond: eta_tot per sample from the mean field (g0 = \(g0), convention \(convention)); avalanche: n_* > N/2",
+        var report = ["diamond: eta_tot per sample from the mean field (g0 = \(g0), hopping \(hopping), convention \(convention)); avalanche: n_* > N/2",
                       "  potential    R       W  samples    [eta_tot]/(N ln2)        f_aval   s/sample"]
         try writeAtomically(options.output, force: options.force) { f in
             try writeCommonAttributes(f, study: DiamondStudy.self, options: options, survey: survey, skipped: 0)
@@ -91,6 +94,7 @@ enum DiamondReducer {
             let out = ReducedWriter(file: f)
             try out.group("/diamond")
             try out.attr("g0", g0, on: "/diamond")
+            try out.attr("hopping", hopping, on: "/diamond")
             try out.attr("convention", convention, on: "/diamond")
             for kind in kinds {
                 let ks = keys.filter { $0.kind == kind }

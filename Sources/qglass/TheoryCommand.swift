@@ -27,6 +27,27 @@ struct TheoryCommand: ParsableCommand {
         return out
     }
 
+    /// `--convention NAME`: the raw values of the library's `ReducedCouplingConvention`
+    /// (declared there once); the help text lists them from the enum.
+    static var conventionHelp: ArgumentHelp { ArgumentHelp(
+        "Convention of the reduced-coupling distribution (A3): "
+            + ReducedCouplingConvention.allCases.map(\.rawValue).joined(separator: ", ")
+            + " (default \(ReducedCouplingConvention.default.rawValue); docs/avalanche-mean-field.md section 3).",
+        valueName: ReducedCouplingConvention.allCases.map(\.rawValue).joined(separator: "|")) }
+
+    /// The convention from `--convention NAME` or the older `--normalized true|false`
+    /// (true = normalized, false = as-written); both at once are refused.
+    static func convention(name: String?, normalized: String?) throws -> ReducedCouplingConvention {
+        if let c = name {
+            guard normalized == nil else { throw refuse("--convention and --normalized are exclusive (give one)") }
+            guard let conv = ReducedCouplingConvention(rawValue: c) else {
+                throw refuse("--convention takes one of \(ReducedCouplingConvention.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(c)')")
+            }
+            return conv
+        }
+        return try convention(normalized)
+    }
+
     static func convention(_ normalized: String?) throws -> ReducedCouplingConvention {
         guard let n = normalized else { return .default }
         switch n.lowercased() {
@@ -40,13 +61,14 @@ struct TheoryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "eta", abstract: "eta(g) of the mean-field theory by adaptive quadrature: one line per g, \"g eta(g)\" (docs/avalanche-mean-field.md).")
         @Option(help: "Couplings g > 0, comma separated.") var g: String
-        @Option(help: "Convention of the reduced-coupling distribution (A3): true = normalized (the default, docs/avalanche-mean-field.md), false = as written.")
+        @Option(help: TheoryCommand.conventionHelp) var convention: String?
+        @Option(help: "Older spelling of --convention: true = normalized, false = as-written.")
         var normalized: String?
 
         func run() throws {
             let gs = try TheoryCommand.numbers(g, option: "g")
             if let bad = gs.first(where: { !($0 > 0) }) { throw TheoryCommand.refuse("--g: every g must be > 0 (got \(bad))") }
-            let dist = ReducedCouplingDistribution(try TheoryCommand.convention(normalized))
+            let dist = ReducedCouplingDistribution(try TheoryCommand.convention(name: convention, normalized: normalized))
             for x in gs {
                 do { print(AvalancheMeanField.formatEtaLine(g: x, eta: try dist.eta(x))) } catch {
                     throw TheoryCommand.refuse("eta(\(x)): \(error)")
@@ -62,13 +84,14 @@ struct TheoryCommand: ParsableCommand {
         @Option(name: .customLong("N"), help: "Number of l-bits (1...1000000).") var n: Int
         @Option(help: "Decay ratio a of the bare couplings (0 <= a < inf).") var a: Double
         @Option(help: "Bare coupling of the first l-bit (> 0).") var g10: Double
-        @Option(help: "Convention of (A3): true = normalized (default), false = as written.") var normalized: String?
+        @Option(help: TheoryCommand.conventionHelp) var convention: String?
+        @Option(help: "Older spelling of --convention: true = normalized, false = as-written.") var normalized: String?
 
         func run() throws {
             guard n >= 1 && n <= 1_000_000 else { throw TheoryCommand.refuse("--N must be in 1...1000000 (got \(n))") }
             guard a.isFinite && a >= 0 else { throw TheoryCommand.refuse("--a must be finite and >= 0 (got \(a))") }
             guard g10.isFinite && g10 > 0 else { throw TheoryCommand.refuse("--g10 must be finite and > 0 (got \(g10))") }
-            let conv = try TheoryCommand.convention(normalized)
+            let conv = try TheoryCommand.convention(name: convention, normalized: normalized)
             do {
                 let table = try EtaTable.shared(conv)
                 let s = try AvalancheMeanField.solveChain(logBare: AvalancheMeanField.drhLogBare(N: n, a: a, g10: g10), table: table)

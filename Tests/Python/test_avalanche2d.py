@@ -246,3 +246,46 @@ def test_drh_refusals(tmp_path):
         cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[drh]\n{bad}")
         res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
         assert res.returncode == 2 and why in res.stderr, res.stderr
+
+
+def test_diamond_hopping_option(tmp_path):
+    """`hopping` (issue 23): hopping t at W gives exactly the mean field of hopping 1 at
+    W/t (same theta, same orbitals), and on the seed's Fig. 4 sample (qp, R = 15,
+    theta_0 = 2.954, g0 = 1) hopping 1/2 reproduces the seed's pair: avalanche at W = 20,
+    failure at W = 45, where hopping 1 still avalanches (docs/avalanche-ed-2d.md)."""
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    common = 'R = [3]\npotential = ["qp", "random"]\nmap_R = 15\nmap_theta0 = 2.954\n'
+    half = config(tmp_path, "half", f"[diamond]\n{common}hopping = 0.5\nW = [5.0, 30.0]\nmap_W = [20.0, 45.0]\n", 3)
+    one = config(tmp_path, "one", f"[diamond]\n{common}W = [10.0, 60.0]\nmap_W = [40.0, 90.0, 45.0]\n", 3)
+    for cfg in (half, one):
+        qrun("run", str(cfg), "--out", str(tmp_path / f"{cfg.stem}.h5"), ranks=1)
+    with h5py.File(tmp_path / "half.h5") as fh, h5py.File(tmp_path / "one.h5") as f1:
+        assert "hopping = 0.5" in fh.attrs["config_canonical"]
+        assert "hopping" not in f1.attrs["config_canonical"], "default hopping leaves the canonical text as it was"
+        for kind in ("qp", "random"):
+            bh, b1 = fh[f"diamond/{kind}/R3"], f1[f"diamond/{kind}/R3"]
+            assert bh.attrs["hopping"] == 0.5 and b1.attrs["hopping"] == 1.0
+            # Rows: (W, realization) in order; hopping 1/2 at W <-> hopping 1 at 2 W.
+            assert np.array_equal(2 * bh["W"][:], b1["W"][:])
+            assert np.array_equal(bh["theta"][:], b1["theta"][:])
+            np.testing.assert_allclose(bh["eta_tot"][:], b1["eta_tot"][:], rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(bh["n_star"][:], b1["n_star"][:], rtol=1e-9, atol=1e-9)
+        mh, m1 = fh["diamond/qp/maps"], f1["diamond/qp/maps"]
+        N = 2 * 15 * 15 + 2 * 15 + 1
+        half_by_w = dict(zip(mh["W"][:].tolist(), mh["n_star"][:].tolist()))
+        one_by_w = dict(zip(m1["W"][:].tolist(), m1["n_star"][:].tolist()))
+        assert half_by_w[20.0] == pytest.approx(N) and half_by_w[45.0] < 20, half_by_w   # the seed's Fig. 4b and 4a
+        assert one_by_w[45.0] == pytest.approx(N), one_by_w                              # hopping 1: still avalanches at 45
+        assert half_by_w[20.0] == pytest.approx(one_by_w[40.0], rel=1e-9) and half_by_w[45.0] == pytest.approx(one_by_w[90.0], rel=1e-9)
+        w1 = m1["W"][:].tolist()
+        for i, w in enumerate(mh["W"][:].tolist()):
+            j = w1.index(2 * w)
+            np.testing.assert_allclose(mh["g0_site"][i], m1["g0_site"][j], rtol=1e-9, atol=1e-12)
+    # Out of range: one line, exit 2, nothing written.
+    for bad in ("0.0", "-1.0", "2000.0"):
+        cfg = tmp_path / "bad.toml"
+        cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[diamond]\nR = [2]\nW = [1.0]\nhopping = {bad}\n")
+        res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
+        assert res.returncode == 2 and "hopping must be in" in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert not (tmp_path / "bad.h5").exists()

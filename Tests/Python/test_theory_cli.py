@@ -126,3 +126,59 @@ def test_eta_outside_the_quadrature_range():
     # Large g: ln 2 to rounding, on both sides of the switch (gamma = Z g = 1e30) and far above.
     for g in (1e29, 1e31, 1e154, 1e300):
         assert abs(eta[g] - math.log(2)) < 1e-15, (g, eta[g])
+
+
+# --convention (issue 23 section 4): the three names of ReducedCouplingConvention.
+# Mass of the truncated (A3), closed form (docs/avalanche-mean-field.md section 2).
+Z_A3 = 2 / math.pi + 4 * 5.3 / math.pi ** 3 + 4 * 11.2 / math.pi ** 4
+
+
+def eta_of(g, convention):
+    res = theory("eta", "--g", repr(g), "--convention", convention)
+    assert res.returncode == 0, res.stderr
+    (gg, e), = [tuple(map(float, line.split())) for line in res.stdout.splitlines()]
+    assert gg == g
+    return e
+
+
+def test_convention_flag_gives_the_three_library_conventions():
+    # Hand relations of section 3: mass-normalized is the default (normalized) at
+    # g/Z; as-written is mass-normalized plus 4 ln Z (mass Z, so eta = 2 ln(Z^2 ...)).
+    g = 0.1
+    norm, mass, asw = (eta_of(g, c) for c in ("normalized", "mass-normalized", "as-written"))
+    assert abs(norm - 0.6530804967082099) < 1e-8, "documented eta(0.1), default convention"
+    assert abs(mass - eta_of(g / Z_A3, "normalized")) < 1e-8, (mass, g / Z_A3)
+    assert abs(asw - (mass + 4 * math.log(Z_A3))) < 1e-8, (asw, mass)
+    assert len({norm, mass, asw}) == 3
+    # No flag is the default convention; --normalized true|false still works.
+    plain = theory("eta", "--g", "0.1")
+    assert plain.returncode == 0 and float(plain.stdout.split()[1]) == norm
+    old = theory("eta", "--g", "0.1", "--normalized", "false")
+    assert old.returncode == 0 and float(old.stdout.split()[1]) == asw
+
+
+def test_chain_convention_fig3a_both_readings():
+    # Seed Fig. 3a: N = 50, delta a = -0.07, g_10 = 1/2 (docs/avalanche-mean-field.md section 3).
+    a = math.sqrt(0.5) - 0.07
+    out = {}
+    for conv, g10 in (("normalized", 0.5), ("mass-normalized", 0.5), ("normalized", 0.5 / Z_A3)):
+        res = theory("chain", "--N", "50", "--a", repr(a), "--g10", repr(g10), "--convention", conv)
+        assert res.returncode == 0, res.stderr
+        d = json.loads(res.stdout)
+        assert d["converged"] is True and d["convention"] == conv
+        out[(conv, g10)] = d["n_star"]
+    assert abs(out[("normalized", 0.5)] - 35.70) < 0.005, out
+    assert abs(out[("mass-normalized", 0.5)] - 30.19) < 0.005, out
+    # Mass-normalized is exactly the default at g_10 / Z (up to the eta tables' 1e-8).
+    assert abs(out[("mass-normalized", 0.5)] - out[("normalized", 0.5 / Z_A3)]) < 1e-5, out
+
+
+def test_convention_refusals_are_one_line_exit_2():
+    for args, text in [(("eta", "--g", "0.1", "--convention", "bogus"), "--convention"),
+                       (("eta", "--g", "0.1", "--convention", "Normalized"), "--convention"),
+                       (("chain", "--N", "10", "--a", "0.5", "--g10", "0.5", "--convention", "mass"), "--convention"),
+                       (("eta", "--g", "0.1", "--convention", "normalized", "--normalized", "true"), "exclusive")]:
+        res = theory(*args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert text in res.stderr and len(res.stderr.strip().splitlines()) == 1, res.stderr
+        assert res.stdout == "", res.stdout

@@ -83,4 +83,31 @@ final class DiamondLatticeTests: XCTestCase {
             }
         }
     }
+
+    /// The `hopping` option (issue 23): every bond carries t, and H(t, W) = t H(1, W/t),
+    /// so at t = 1/2 the eigenvalues are half those of H(1, 2W) and the orbitals (the
+    /// only input of the mean field, through |phi_{k,0}|) are the same.
+    func testHoppingScalesTheSpectrumAndKeepsTheOrbitals() throws {
+        let lat = DiamondLattice(R: 3)
+        let n = lat.count
+        var rng = CounterRNG(seed: 13, stream: StreamKey.make("hopping-test"), realization: 0)
+        let th = (0..<n).map { _ in 2 * Double.pi * rng.uniform() }
+        let h = lat.hamiltonian(angles: th, W: 7, hopping: 0.5)
+        for (i, j) in lat.bonds { XCTAssertEqual(h[i + n * j], 0.5); XCTAssertEqual(h[j + n * i], 0.5) }
+        XCTAssertEqual(lat.hamiltonian(angles: th, W: 7), lat.hamiltonian(angles: th, W: 7, hopping: 1), "default hopping is 1")
+        let (eHalf, zHalf) = try lat.diagonalize(angles: th, W: 7, hopping: 0.5)
+        let (eOne, zOne) = try lat.diagonalize(angles: th, W: 14)
+        for k in 0..<n {
+            XCTAssertEqual(eHalf[k], 0.5 * eOne[k], accuracy: 1e-12)
+            // Same orbital up to sign: |<phi_half_k | phi_one_k>| = 1 (random W: no degeneracy).
+            var dot = 0.0
+            for m in 0..<n { dot += zHalf[m + n * k] * zOne[m + n * k] }
+            XCTAssertEqual(abs(dot), 1, accuracy: 1e-10, "orbital \(k)")
+            XCTAssertEqual(abs(zHalf[lat.origin + n * k]), abs(zOne[lat.origin + n * k]), accuracy: 1e-10)
+        }
+        // Hopping 2 at W: twice the spectrum of hopping 1 at W/2.
+        let (eTwo, _) = try lat.diagonalize(angles: th, W: 7, hopping: 2)
+        let (eHalfW, _) = try lat.diagonalize(angles: th, W: 3.5)
+        for k in 0..<n { XCTAssertEqual(eTwo[k], 2 * eHalfW[k], accuracy: 1e-12) }
+    }
 }

@@ -11,7 +11,8 @@ import QGPhysics
 /// (AvalancheMeanField.solveChain), giving eta_tot and n_*.
 ///
 /// Table `[diamond]`: `R` (list, 1...60), `W` (list, >= 0), `potential`
-/// (list of "qp", "random"), optional `g0` (1), `theta_W` (W values, a subset
+/// (list of "qp", "random"), optional `g0` (1), `hopping` (t of every bond, 1 as in
+/// the seed's text; range `hoppingRange`), `theta_W` (W values, a subset
 /// of W, at which the reducer keeps eta_tot vs theta_0 of every qp sample;
 /// default none), `map_R`, `map_W`, `map_theta0` (per-orbital [S_n] maps of
 /// realization 0 at radius map_R for every W in map_W, qp at theta_0 =
@@ -33,6 +34,9 @@ public struct DiamondStudy: Study {
     public let strengths: [Double]
     public let kinds: [Kind]
     public let g0: Double
+    /// Nearest-neighbour hopping t (seed's text: 1). H(t, W) = t H(1, W/t): the orbitals,
+    /// hence every stored quantity, are those of hopping 1 at W/t (docs/avalanche-ed-2d.md).
+    public let hopping: Double
     public let thetaW: [Double]
     public let mapR: Int?
     public let mapW: [Double]
@@ -43,9 +47,11 @@ public struct DiamondStudy: Study {
     public let campaign: CampaignSettings
 
     public static let maxR = 60
+    /// The accepted hopping amplitudes (the `hopping` key).
+    public static let hoppingRange: ClosedRange<Double> = 1e-3...1e3
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DiamondStudy {
-        try t.declare(["R", "W", "potential", "g0", "theta_W", "map_R", "map_W", "map_theta0", "convention"])
+        try t.declare(["R", "W", "potential", "g0", "theta_W", "map_R", "map_W", "map_theta0", "convention", "hopping"])
         let radii = try t.ints("R")
         guard Set(radii).count == radii.count else { throw ConfigError("[diamond] R must list distinct radii") }
         for r in radii where r < 1 || r > maxR { throw ConfigError("[diamond] R = \(r) out of range 1...\(maxR)") }
@@ -63,6 +69,10 @@ public struct DiamondStudy: Study {
         let g0 = try t.double("g0", default: 1)
         guard g0 > 0 else { throw ConfigError("[diamond] g0 must be > 0 (got \(g0))") }
         try t.checkMagnitude("g0", [g0])
+        let hopping = try t.double("hopping", default: 1)
+        guard hoppingRange.contains(hopping) else {
+            throw ConfigError("[diamond] hopping must be in [\(hoppingRange.lowerBound), \(hoppingRange.upperBound)] (got \(hopping))")
+        }
         let thetaW = try t.doubles("theta_W", default: [])
         for w in thetaW where !W.contains(w) { throw ConfigError("[diamond] theta_W = \(w) is not one of the W values") }
         let mapR: Int? = try t.table.contains(key: "map_R") ? t.int("map_R") : nil
@@ -81,13 +91,15 @@ public struct DiamondStudy: Study {
         var points: [Point] = []
         for k in kinds { for r in radii { for w in W { points.append(Point(kind: k, R: r, W: w, map: false)) } } }
         if let r = mapR { for k in kinds { for w in mapW { points.append(Point(kind: k, R: r, W: w, map: true)) } } }
-        return DiamondStudy(radii: radii, strengths: W, kinds: kinds, g0: g0, thetaW: thetaW, mapR: mapR, mapW: mapW,
+        return DiamondStudy(radii: radii, strengths: W, kinds: kinds, g0: g0, hopping: hopping, thetaW: thetaW, mapR: mapR, mapW: mapW,
                             mapTheta0: mapTheta0, convention: convention, points: points, campaign: campaign)
     }
 
     public var canonical: String {
         var s = "[diamond]\nR = \(tomlList(radii))\nW = \(tomlList(strengths))\npotential = [" + kinds.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             + "]\ng0 = \(g0)\nconvention = \"\(convention.rawValue)\"\ntheta_W = \(tomlList(thetaW))\n"
+        // hopping only when not the default, so the canonical text of existing configs is unchanged.
+        if hopping != 1 { s += "hopping = \(hopping)\n" }
         if let r = mapR { s += "map_R = \(r)\nmap_W = \(tomlList(mapW))\n" }
         if let x = mapTheta0 { s += "map_theta0 = \(x)\n" }
         return s
@@ -128,7 +140,7 @@ public struct DiamondStudy: Study {
             }
             let path = b.map ? "/diamond/\(b.kind.rawValue)/maps" : "/diamond/\(b.kind.rawValue)/R\(b.R)"
             return OutputBlock(path: path, rows: pointsOf(b).count * rowsPerPoint(b), datasets: ds,
-                               attributes: ["R": Double(b.R), "N": Double(n), "g0": g0], matrixDimension: n)
+                               attributes: ["R": Double(b.R), "N": Double(n), "g0": g0, "hopping": hopping], matrixDimension: n)
         }
     }
 
@@ -181,7 +193,7 @@ public struct DiamondStudy: Study {
         let (th, stored) = angles(kind: p.kind, lattice: lattice, seed: context.settings.seed, realization: task.realization,
                                   theta0: p.map && p.kind == .qp ? mapTheta0 : nil)
         let n = lattice.count
-        let (_, z) = try lattice.diagonalize(angles: th, W: p.W)
+        let (_, z) = try lattice.diagonalize(angles: th, W: p.W, hopping: hopping)
         // Bare couplings g_k0 = g0 |phi_{k, origin}| (orbital k's amplitude at the origin).
         let logBare = (0..<n).map { k in log(g0) + log(abs(z[lattice.origin + n * k])) }
         let table = try EtaTable.shared(convention)
