@@ -112,3 +112,23 @@ def test_diamond_map_titles_have_no_nan_theta0(tmp_path):
         assert "nan" not in title.lower(), title
         assert ("theta_0" in title) == n.startswith("diamond_map_qp"), title
     plt.close("all")
+
+
+def test_s8_small_config_maps_straddle_the_threshold(tmp_path):
+    """jobscripts/s8-diamond-small.toml's map_W: for each potential one map
+    thermalizes (mean [S_n] near ln 2) and one fails (mean [S_n] near 0); the
+    old [20, 45] gave two fully thermalized maps per potential."""
+    import tomllib
+    import numpy as np
+    cfg = ROOT / "jobscripts" / "s8-diamond-small.toml"
+    map_w = tomllib.loads(cfg.read_text())["diamond"]["map_W"]
+    camp, red = tmp_path / "maps.h5", tmp_path / "maps-reduced.h5"
+    qglass("run", str(cfg), "--set", "diamond.R=[15]", "--set", "diamond.W=[20.0]", "--set", "diamond.theta_W=[20.0]",
+           "--set", "campaign.realizations=1", "--out", str(camp))
+    qglass("reduce", str(camp), "--out", str(red), "--force", ranks=1)
+    with h5py.File(red, "r") as f:
+        for kind in ("qp", "random"):
+            maps = f[f"diamond/{kind}/maps"]
+            assert len(maps) == len(map_w)
+            s = sorted(float(np.mean(m["s_site"][()])) / np.log(2) for m in maps.values())
+            assert s[0] < 0.1 and s[-1] > 0.9, (kind, s)
