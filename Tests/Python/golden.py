@@ -20,7 +20,8 @@ The fixtures must pass on any x86-64 or ARM machine, whichever OpenBLAS kernel
 
 * Exact: strings and string arrays (descriptions, units, config text), integers
   and booleans (counts, seeds, sectors, flags, histograms of counts), and the
-  dtype and shape of every dataset and attribute.
+  dtype and shape of every dataset and attribute. The one exception, iterative
+  solvers' evaluation counts, is declared in INT_TOLERANCES with its reason.
 * Tolerant: floating-point values. Each float object is stored in full (JSON,
   shortest repr, so round-trip exact) and compared elementwise with
 
@@ -110,6 +111,25 @@ TOLERANCES = [
 # classical studies' payloads bit-identical.
 
 
+# Integers are exact, with one declared exception: the evaluation counts of an
+# iterative solver (the mean-field chain solver of S8: `iterations`). They
+# count how the solver reached the solution, not the solution: a round-off
+# change of its input (the diamond orbitals come from LAPACK) changes one
+# comparison on the way and the count by a step or two (measured: up to 2 in
+# 33 across four kernels). Allowed: |now - golden| <= 3 + 10 % of golden.
+INT_TOLERANCES = [
+    (r"/iterations$", 3, 0.1, "iterative-solver evaluation counts: a step or two per round-off change"),
+]
+
+
+def int_tolerance(key):
+    """(atol, rtol) of the integer object at `key`, or None (exact)."""
+    for pattern, atol, rtol, _ in INT_TOLERANCES:
+        if re.search(pattern, key):
+            return atol, rtol
+    return None
+
+
 def tolerance(key):
     """(rtol, atol, normwise) of the float object at `key` (the first TOLERANCES match)."""
     for pattern, rtol, atol, normwise, _ in TOLERANCES:
@@ -177,6 +197,14 @@ def differs(key, golden, now):
     for field in ("kind", "dtype", "shape"):
         if golden.get(field) != now.get(field):
             return f"{field} {golden.get(field)} -> {now.get(field)}"
+    itol = int_tolerance(key) if golden["kind"] == "ints" and "value" in golden and "value" in now else None
+    if itol is not None:
+        g, n = np.array(golden["value"], dtype=float), np.array(now["value"], dtype=float)
+        bound = itol[0] + itol[1] * np.abs(g)
+        if (np.abs(n - g) > bound).any():
+            i = int(np.argmax(np.abs(n - g) - bound))
+            return f"element {i}: {int(g[i])} -> {int(n[i])} (beyond {itol[0]} + {itol[1]:g} x golden)"
+        return None
     if golden["kind"] != "floats":
         for field in ("value", "sha256"):
             if golden.get(field) != now.get(field):
