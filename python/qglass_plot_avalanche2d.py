@@ -79,6 +79,17 @@ def plot_drh(f, save, options=None):
     save(fig, "drh_p_s_end")
 
 
+def map_title(kind, attrs):
+    """Title of one diamond map: theta_0 only where the potential has one (qp;
+    the random potential stores NaN)."""
+    theta0 = float(attrs["theta0"])
+    parts = [kind, f"R = {int(attrs['R'])}", f"W = {float(attrs['W']):g}"]
+    if np.isfinite(theta0):
+        parts.append(rf"$\theta_0$ = {theta0:.4g}")
+    parts.append(rf"$\eta_{{tot}}/\ln 2$ = {float(attrs['eta_tot']) / LN2:.3g}")
+    return ", ".join(parts)
+
+
 def plot_diamond(f, save, options=None):
     for kind in ("qp", "random"):
         if f"diamond/{kind}" not in f:
@@ -143,6 +154,5 @@ def plot_diamond(f, save, options=None):
                 fig.colorbar(sc, ax=ax, label=r"$[S_n]$")
                 ax.set_aspect("equal")
                 ax.set_axis_off()
-                ax.set_title(f"{kind}, R = {int(m.attrs['R'])}, W = {float(m.attrs['W']):g}, "
-                             rf"$\theta_0$ = {float(m.attrs['theta0']):.4g}, $\eta_{{tot}}/\ln 2$ = {float(m.attrs['eta_tot']) / LN2:.3g}")
+                ax.set_title(map_title(kind, m.attrs))
                 save(fig, f"diamond_map_{name}")

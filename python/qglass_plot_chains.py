@@ -21,13 +21,32 @@ and, when the campaign ran with matrix_elements = true (S10b, group
 """
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import FixedFormatter, FixedLocator, NullFormatter, NullLocator
 
 MARKERS = "osD^v<>pH*"
 
 
 def _text(v):
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def log_w_axis(ax, W):
+    """Log W axis whose tick labels are the grid's W values (a decade rarely
+    holds more than one power of ten, so the default locator labels one tick)."""
+    ax.set_xscale("log")
+    grid = np.unique(np.asarray(W, float))
+    ax.xaxis.set_major_locator(FixedLocator(grid))
+    # Every grid W gets a tick; a label only when it is at least 1/14 of the
+    # axis' decades from the last labelled one (dense grids: 3, 3.5, 4).
+    span = np.log10(grid[-1] / grid[0]) if len(grid) > 1 else 1.0
+    labels, last = [], None
+    for w in grid:
+        keep = last is None or np.log10(w / last) >= span / 14
+        labels.append(f"{w:g}" if keep else "")
+        last = w if keep else last
+    ax.xaxis.set_major_formatter(FixedFormatter(labels))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _curves(ax, pts, win, obs):
@@ -42,9 +61,7 @@ def _curves(ax, pts, win, obs):
         ax.errorbar(W[sel][o], y[sel][o], yerr=np.nan_to_num(dy[sel][o]), color=colors[i], marker=MARKERS[i % len(MARKERS)],
                     ms=6, capsize=3, lw=1.6, label=f"L = {size} ({n} real.)")
     if np.all(W > 0) and W.max() / W.min() > 4:
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(ScalarFormatter())
-        ax.xaxis.set_minor_formatter(NullFormatter())
+        log_w_axis(ax, W)
     ax.set_xlabel(r"disorder strength $W$")
 
 

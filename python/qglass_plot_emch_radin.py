@@ -120,7 +120,8 @@ def fig2b(f, save):
         ax.set_yscale("log")
         ax.set_xlabel(r"$N$")
         ax.set_title(f"{title}, all spins")
-        ax.legend(loc="best", fontsize=8, frameon=True, framealpha=0.85)
+        # Below the panel, off the data (the error bars span the whole panel).
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, ncol=2, frameon=False)
     axes[0].set_ylabel(r"$|\beta - d/\alpha|$")
     save(fig, "emch_radin_fig2b_error_vs_N")
     return True

@@ -156,9 +156,11 @@ def entanglement(g, alpha, save):
     mid = 0.5 * (edges[1:] + edges[:-1])
     ratio, err = g["S_over_page"][()], g["S_over_page_err"][()]
     sel = np.where(A == alpha)[0]
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 5.2), constrained_layout=True)
     fields = sorted(set(H[sel]))
-    colors = plt.cm.coolwarm(np.linspace(0, 1, max(2, len(fields))))
+    # A sequential map without its light end: every h_x reads on white
+    # (coolwarm's midpoint was near-white).
+    colors = plt.cm.viridis(np.linspace(0, 0.85, max(2, len(fields))))
     styles = ["-", "--", ":", "-."]
     sizes = sorted(set(L[sel]))
     for i in sel:
@@ -169,7 +171,8 @@ def entanglement(g, alpha, save):
                     label=f"L = {L[i]}, $h_x$ = {H[i]:g}")
     ax.set_xlabel(r"energy density $\epsilon$")
     ax.set_ylabel(r"$\langle S\rangle / S_{\rm Page}$ (half chain)")
-    ax.legend(fontsize=7)
+    # Legends below the panels, off the data.
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=max(1, len(sizes)), frameon=False)
     for j, size in enumerate(sizes):
         s = sel[L[sel] == size]
         o = s[np.argsort(H[s])]
@@ -180,7 +183,6 @@ def entanglement(g, alpha, save):
         bx.set_xscale("log")
     bx.set_xlabel(r"transverse field $h_x$")
     bx.set_ylabel(r"window $\langle S\rangle / S_{\rm Page}$")
-    bx.legend(fontsize=8)
+    bx.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=max(1, len(sizes)), frameon=False)
     fig.suptitle(rf"S6a eigenstate entanglement, $\alpha$ = {alpha:g} (sector states: cats carry ln 2)")
-    fig.tight_layout()
     save(fig, f"entanglement_alpha{alpha:g}")

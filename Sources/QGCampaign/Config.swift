@@ -43,10 +43,11 @@ public final class ConfigTable {
     }
 
     /// An explicit empty list is refused naming the key (issue 21: an empty
-    /// `L` was reported as "L must list distinct sizes"), unless the key
-    /// allows it (an empty list that means "none", e.g. `map_W = []`).
-    private func nonEmpty<T>(_ xs: [T], _ key: String, allowEmpty: Bool) throws -> [T] {
-        if xs.isEmpty && !allowEmpty { throw ConfigError("[\(name)] '\(key)' must not be empty (list at least one value)") }
+    /// `L` was reported as "L must list distinct sizes"), unless the key's
+    /// default is the empty list (then empty means "none", e.g. `map_W = []`,
+    /// and a stored canonical config that writes the default back parses).
+    private func nonEmpty<T>(_ xs: [T], _ key: String, default d: [T]?) throws -> [T] {
+        if xs.isEmpty && d?.isEmpty != true { throw ConfigError("[\(name)] '\(key)' must not be empty (list at least one value)") }
         return xs
     }
 
@@ -98,7 +99,7 @@ public final class ConfigTable {
     }
 
     /// A list of numbers; a single number is accepted as a one-element list.
-    public func doubles(_ key: String, default d: [Double]? = nil, allowEmpty: Bool = false) throws -> [Double] {
+    public func doubles(_ key: String, default d: [Double]? = nil) throws -> [Double] {
         guard let v = value(key) else {
             if let d { return d }
             throw ConfigError("[\(name)] missing required key '\(key)'")
@@ -110,11 +111,11 @@ public final class ConfigTable {
             if let x = e.double { return x }
             if let i = e.int { return Double(i) }
             throw ConfigError("[\(name)] '\(key)' must contain only numbers")
-        }, key, allowEmpty: allowEmpty)
+        }, key, default: d)
     }
 
     /// A list of integers; a single integer is accepted.
-    public func ints(_ key: String, default d: [Int]? = nil, allowEmpty: Bool = false) throws -> [Int] {
+    public func ints(_ key: String, default d: [Int]? = nil) throws -> [Int] {
         guard let v = value(key) else {
             if let d { return d }
             throw ConfigError("[\(name)] missing required key '\(key)'")
@@ -124,11 +125,11 @@ public final class ConfigTable {
         return try nonEmpty(a.map { e in
             guard let i = e.int else { throw ConfigError("[\(name)] '\(key)' must contain only integers") }
             return i
-        }, key, allowEmpty: allowEmpty)
+        }, key, default: d)
     }
 
     /// A list of strings; a single string is accepted.
-    public func strings(_ key: String, default d: [String]? = nil, allowEmpty: Bool = false) throws -> [String] {
+    public func strings(_ key: String, default d: [String]? = nil) throws -> [String] {
         guard let v = value(key) else {
             if let d { return d }
             throw ConfigError("[\(name)] missing required key '\(key)'")
@@ -138,7 +139,7 @@ public final class ConfigTable {
         return try nonEmpty(a.map { e in
             guard let s = e.string else { throw ConfigError("[\(name)] '\(key)' must contain only strings") }
             return s
-        }, key, allowEmpty: allowEmpty)
+        }, key, default: d)
     }
 
     /// Rejects keys that no parser read.

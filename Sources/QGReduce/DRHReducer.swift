@@ -171,8 +171,9 @@ enum DRHReducer {
         var report = ["drh: [S_end] of the last l-bit, eps window [\(lo), \(hi)) and all states (bootstrap errors over realizations)",
                       "    N        a  real.   [S_end] window        [S_end] all"]
         for (i, p) in points.enumerated() {
-            report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.N, p.a, Int(nReal[i]), fmt(wMean[i]), fmt(wErr[i]), fmt(aMean[i]), fmt(aErr[i])))
+            report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.N, p.a, Int(nReal[i]), fmt(wMean[i]), fmtErr(wErr[i], samples: Int(nReal[i])), fmt(aMean[i]), fmtErr(aErr[i], samples: Int(nReal[i]))))
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
         report.append(String(format: "mean field: g_10 = %.6g fitted at a_c = 1/sqrt(2) (chi2 %.4g)", g10, chi))
         for (k, n) in fitN.enumerated() {
             report.append(String(format: "  N = %2d: [S_end](a_c) ED %@ ± %@, mean field %@", n, fmt(fitS[k]), fmt(fitE[k]), fmt(mfAtCritical[k])))

@@ -113,7 +113,7 @@ enum DiamondReducer {
                     etaE.append(ss.count > 1 ? ReduceStatistics.standardDeviation(e) / Double(ss.count).squareRoot() : .nan)
                     fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ss.map(\.seconds).reduce(0, +) / Double(ss.count))
                     report.append(String(format: "  %-9@ %4d %7.2f %8d   %@ ± %@   %@ ± %@   %.4g", kind, k.R, k.W, ss.count,
-                                         fmt(m / (n * ln2)), fmt(etaE.last! / (n * ln2)), fmt(fa), fmt(fE.last!), sec.last!))
+                                         fmt(m / (n * ln2)), fmtErr(etaE.last! / (n * ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
                 }
                 // Thresholds from the largest R.
                 let rMax = ks.map(\.R).max()!
@@ -176,6 +176,7 @@ enum DiamondReducer {
                 }
             }
         }
+        if let note = fewSamplesNote(samples.values.map(\.count), what: "samples") { report.append(note) }
         log(report.joined(separator: "\n"))
         log("[reduce] wrote \(options.output)")
         return 0

@@ -129,6 +129,10 @@ enum EmchRadinReducer {
                 let qs = zip(fm.gammas, fp.gammas).map { $1 / $0 }
                 let qe = jackknifeError(qs) ?? q * hypot(fm.fit.gammaErr / fm.fit.gamma, fp.fit.gammaErr / fp.fit.gamma)
                 if k == 0 { r.0 = q; r.1 = qe } else { r.2 = q; r.3 = qe }
+                if k == 1 && !valid {
+                    warnings.append("d \(p.d) alpha \(p.alpha) N \(p.N) x \(p.x): no spin of any sample is interior at interior_depth = "
+                                    + "\(depth) (r_0 - |r_i| >= depth r_0 N^(-1/d)); the interior averages and fits are NaN; lower interior_depth")
+                }
                 for (what, ft) in [("magnetization", fm.fit), ("purity", fp.fit)] where valid && ft.beta.isNaN {
                     warnings.append("d \(p.d) alpha \(p.alpha) N \(p.N) x \(p.x): the \(what) fit (\(avg) spins) failed; NaN")
                 }
@@ -273,12 +277,13 @@ enum EmchRadinReducer {
                       "  d  alpha       N  samples  beta_th   beta_m(all)        beta_m(interior)    beta_p(all)        gp/gm(all) [theory]   gm(all)/theory"]
         for (i, s) in sizes.enumerated() {
             let c = { (n: String) in combined[n]![i] }
+            let ns = Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +))
             let gth = (try? EmchRadinTheory.gammaM(d: s.d, alpha: s.alpha, density: EmchRadinStudy.density(d: s.d, N: s.N))) ?? .nan
             report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@ ± %@   %@ ± %@   %@ ± %@   %@ ± %@ [%@]   %@",
                                  s.d, s.alpha, s.N, Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +)), Double(s.d) / s.alpha,
-                                 fmt(c("beta_all").value), fmt(c("beta_all").err), fmt(c("beta_interior").value), fmt(c("beta_interior").err),
-                                 fmt(c("beta_purity_all").value), fmt(c("beta_purity_all").err),
-                                 fmt(rAll[i].value, 3), fmt(rAll[i].err, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
+                                 fmt(c("beta_all").value), fmtErr(c("beta_all").err, samples: ns), fmt(c("beta_interior").value), fmtErr(c("beta_interior").err, samples: ns),
+                                 fmt(c("beta_purity_all").value), fmtErr(c("beta_purity_all").err, samples: ns),
+                                 fmt(rAll[i].value, 3), fmtErr(rAll[i].err, samples: ns, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
                                  fmt(gmAll[i].value / gth, 3)))
         }
         let withP = exps.indices.filter { pfit["beta_all"]![$0].n >= 2 }
@@ -292,6 +297,7 @@ enum EmchRadinReducer {
                                      fmt(q("beta_interior").p, 3), fmt(q("beta_interior").err, 3), q("beta_all").n))
             }
         }
+        if let note = fewSamplesNote(sizes.indices.map { Int(sizeIdx[$0].map { nSamples[$0] }.reduce(0, +)) }, what: "samples") { report.append(note) }
         if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
         log(report.joined(separator: "\n"))
         log("[reduce] wrote \(options.output)")

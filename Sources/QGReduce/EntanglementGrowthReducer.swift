@@ -109,9 +109,10 @@ extension EntanglementGrowthStudy: ReducibleStudy {
         var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in 0.1..0.7 S_sat",
                      "    L      hx  state  real.   S_sat            S_sat/Page   S = a + b ln t: b (chi2/dof)     S ~ t^beta: beta (chi2/dof)"]
         for (i, k) in keys.enumerated() {
-            lines.append(String(format: "%5d %7.3f %6d %6d   %.4f ± %.4f   %.4f      %.4f ± %.4f (%.1f/%d)      %.4f ± %.4f (%.1f/%d)", k.L, k.hx, Int(k.state), Int(nReal[i]),
-                                sat[i], satErr[i], sat[i] / pages[i], logB[i], logBErr[i], logChi[i], Int(dof[i]), powB[i], powBErr[i], powChi[i], Int(dof[i])))
+            lines.append(String(format: "%5d %7.3f %6d %6d   %@ ± %@   %.4f      %.4f ± %.4f (%.1f/%d)      %.4f ± %.4f (%.1f/%d)", k.L, k.hx, Int(k.state), Int(nReal[i]),
+                                fmt(sat[i]), fmtErr(satErr[i], samples: Int(nReal[i])), sat[i] / pages[i], logB[i], logBErr[i], logChi[i], Int(dof[i]), powB[i], powBErr[i], powChi[i], Int(dof[i])))
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
         log(lines.joined(separator: "\n"))
         log("[reduce] wrote \(options.output)")
         return 0

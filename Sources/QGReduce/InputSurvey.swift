@@ -41,6 +41,7 @@ extension ReduceOptions {
     private func check(_ s: inout InputSurvey, log: (String) -> Void) -> [String] {
         if inputs.isEmpty { return ["no input files"] }
         if !(epsWindow.lo < epsWindow.hi) { return ["--eps-window must have lo < hi"] }
+        if let w = ReduceOptions.epsWindowWarning(epsWindow) { warnLoudly(w) }
         if let why = bootstrapRefusal { return [why] }
         var problems: [String] = []
 

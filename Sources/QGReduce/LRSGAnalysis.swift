@@ -237,8 +237,9 @@ struct Analysis {
                  "    L   alpha      h_x  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             s.append(String(format: "%5d %7.3f %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.alpha, p.hx, nReal[i],
-                            fmt(wR[i].value), fmt(wR[i].error), fmt(wM[i].value), fmt(wM[i].error)))
+                            fmt(wR[i].value), fmtErr(wR[i].error, samples: nReal[i]), fmt(wM[i].value), fmtErr(wM[i].error, samples: nReal[i])))
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { s.append(note) }
         for obs in ["r", "m_ea"] {
             for c in crossings[obs] ?? [] where c.found {
                 s.append("crossing <\(obs)>  alpha \(c.alpha)  L = \(c.L1)/\(c.L2):  h_c = \(fmt(c.hc)) ± \(fmt(c.err))")

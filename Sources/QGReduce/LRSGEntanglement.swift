@@ -91,9 +91,11 @@ enum LRSGEntanglement {
         var lines = ["eigenstate entanglement (half chain), eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)):",
                      "    L    alpha       hx  real.        <S>             S/S_Page      S_Page"]
         for (i, k) in keys.enumerated() {
-            lines.append(String(format: "%5d %8.4f %8.4f %6d   %.4f ± %.4f   %.4f ± %.4f   %.4f", k.L, k.alpha, k.hx, Int(nReal[i]),
-                                wMean[i], wErr[i], wMean[i] / pages[i], wErr[i] / pages[i], pages[i]))
+            lines.append(String(format: "%5d %8.4f %8.4f %6d   %@ ± %@   %@ ± %@   %.4f", k.L, k.alpha, k.hx, Int(nReal[i]),
+                                fmt(wMean[i]), fmtErr(wErr[i], samples: Int(nReal[i])), fmt(wMean[i] / pages[i]),
+                                fmtErr(wErr[i] / pages[i], samples: Int(nReal[i])), pages[i]))
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
         log(lines.joined(separator: "\n"))
     }
 }

@@ -189,10 +189,11 @@ enum QuenchReducer {
         for (i, p) in points.enumerated() {
             let cols = (0..<nMax).map { n -> String in
                 let v = pMean[i * nMax + n], e = pErr[i * nMax + n]
-                return (v.isFinite ? String(format: "%.4f±%.4f", v, e.isFinite ? e : 0) : "-").padding(toLength: 17, withPad: " ", startingAt: 0)
+                return (v.isFinite ? String(format: "%.4f±%@", v, fmtErr(e, samples: Int(nReal[i]))) : "-").padding(toLength: 17, withPad: " ", startingAt: 0)
             }.joined()
             report.append(String(format: "%6d %5d %6d  ", p.L, p.Ls, Int(nReal[i])) + cols)
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
         report.append("L_s extrapolation P = P_inf + a/L_s (chi2/dof):")
         for (j, L) in sizes.enumerated() {
             let cols = (0..<nMax).map { n -> String in

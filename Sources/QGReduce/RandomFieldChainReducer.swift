@@ -161,8 +161,9 @@ enum ChainReducer<Model: RandomFieldChainModel> {
                       "    L        W  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.W, Int(nReal[i]),
-                                 fmt(rStat[i].value), fmt(rStat[i].error), fmt(mStat[i].value), fmt(mStat[i].error)))
+                                 fmt(rStat[i].value), fmtErr(rStat[i].error, samples: Int(nReal[i])), fmt(mStat[i].value), fmtErr(mStat[i].error, samples: Int(nReal[i]))))
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
         report += meReport
         if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
         log(report.joined(separator: "\n"))

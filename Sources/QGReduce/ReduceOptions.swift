@@ -30,6 +30,18 @@ public struct ReduceOptions: Sendable {
     /// S1 and the chain studies: how eigenstates of different realizations are combined.
     public var average: DisorderAverage = .perRealization
     public init(inputs: [String], output: String) { self.inputs = inputs; self.output = output }
+
+    /// The range of the energy density eps = (E - E_min)/(E_max - E_min) of a
+    /// realization's spectrum: an eps window is meaningful inside it only.
+    public static let epsRange: ClosedRange<Double> = 0...1
+
+    /// A warning for an eps window that reaches outside `epsRange` (it is used
+    /// as given: outside there are no eigenstates), or nil.
+    public static func epsWindowWarning(_ w: (lo: Double, hi: Double)) -> String? {
+        guard w.lo < epsRange.lowerBound || w.hi > epsRange.upperBound else { return nil }
+        return "--eps-window \(w.lo),\(w.hi) reaches outside [\(epsRange.lowerBound), \(epsRange.upperBound)], the range of "
+            + "eps = (E - E_min)/(E_max - E_min); no eigenstate lies there (the averages use the part inside)"
+    }
 }
 
 extension ReduceOptions {

@@ -91,8 +91,10 @@ extension TwoSpinStudy: ReducibleStudy {
         var lines = ["twospin: sum of two-spin entropies across the half-chain cut (max per pair ln 2); fit S = a L^b",
                      "    L    alpha  state      hx  real.        <S_sum>"]
         for (i, k) in keys.enumerated() {
-            lines.append(String(format: "%5d %8.4f %6d %7.4f %6d   %.5g ± %.2g", k.L, k.alpha, Int(k.state), k.hx, Int(nReal[i]), mean[i], err[i]))
+            lines.append(String(format: "%5d %8.4f %6d %7.4f %6d   %.5g ± %@", k.L, k.alpha, Int(k.state), k.hx, Int(nReal[i]), mean[i],
+                                Int(nReal[i]) < minimumSamplesForError ? "–" : String(format: "%.2g", err[i])))
         }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
         for (i, c) in curves.enumerated() {
             lines.append(String(format: "alpha %.3g state %d hx %.3g: b = %.4f ± %.4f (chi2 %.2f, dof %d)", c.alpha, Int(c.state), c.hx, fb[i], fbe[i], fchi[i], Int(fdof[i])))
         }

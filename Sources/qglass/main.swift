@@ -451,7 +451,7 @@ struct ReduceCommand: ParsableCommand {
     @Argument(help: "Campaign HDF5 files (several sizes, jobs, array tasks or resumed runs).") var inputs: [String]
     @Option(help: "Reduced HDF5 file.") var out: String
     @Option(help: "Bootstrap resamples of realizations, \(ReduceOptions.bootstrapRange.lowerBound)...\(ReduceOptions.bootstrapRange.upperBound) (their memory, resamples x realizations per point, is checked against the available memory).") var bootstrap = 200
-    @Option(help: "S1 and chains (xxz, heisenberg_o3): eps window lo,hi of the eigenstate averages; S1 uses whole histogram bins whose centre lies in [lo, hi) (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
+    @Option(help: "S1 (lrsg, with its S6a entanglement), chains (xxz, heisenberg_o3) and S8 drh: eps window lo,hi of the eigenstate averages, inside [0, 1] (eps = (E - E_min)/(E_max - E_min); a warning otherwise); S1 uses whole histogram bins whose centre lies in [lo, hi) (a warning when that moves an edge).") var epsWindow = "0.4,0.6"
     @Option(help: "S1 and chains: disorder average, 'realization' (mean of per-realization means, the default) or 'pooled' (all eigenstates of all realizations together).") var average = "realization"
     @Option(help: "S2: |phi| window lo,hi of the power-law fit of p(phi); lo = auto picks the smallest well-sampled bin.") var phiFitWindow = "auto,1"
     @Option(help: "S3: growth-exponent fit window lo,hi as fractions of the steps.") var growthWindow = "0.01,1"

@@ -367,6 +367,27 @@ final class CampaignSizeTests: XCTestCase {
             .filter { $0.pathExtension == "toml" }.sorted { $0.path < $1.path }
     }
 
+    /// Every study's stored canonical text is itself a valid config that
+    /// gives back the same text (the reducer and --resume parse it), for every
+    /// shipped config and so every study type, not only lrsg: an empty list
+    /// written back for a key whose default is empty (`theta_W = []`) parses.
+    func testEveryStudysCanonicalTextReparses() throws {
+        var studies = Set<String>()
+        for url in try configs() {
+            let plan = try CampaignPlan(configText: try String(contentsOf: url, encoding: .utf8))
+            studies.insert(type(of: plan.study).name)
+            let again = try CampaignPlan(configText: plan.canonical)
+            XCTAssertEqual(again.canonical, plan.canonical, url.lastPathComponent)
+        }
+        XCTAssertEqual(studies, Set(StudyRegistry.all.map { $0.name }), "a shipped config per study type")
+        // Keys left at an empty default are written back as `[]` (the case that broke a reduce).
+        let small = try String(contentsOf: TestPaths.repoRoot.appendingPathComponent("jobscripts/s8-diamond-small.toml"), encoding: .utf8)
+        let bare = small.split(separator: "\n").filter { !$0.hasPrefix("theta_W") && !$0.hasPrefix("map_") }.joined(separator: "\n")
+        let plan = try CampaignPlan(configText: bare)
+        XCTAssertTrue(plan.canonical.contains("theta_W = []"), plan.canonical)
+        XCTAssertEqual(try CampaignPlan(configText: plan.canonical).canonical, plan.canonical)
+    }
+
     /// For every shipped config, the representative task of each block (from
     /// a one-realization parse) is the first task of that block in the full
     /// list, and the blocks' rows count the tasks.

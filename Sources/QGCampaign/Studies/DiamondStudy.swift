@@ -77,7 +77,7 @@ public struct DiamondStudy: Study {
         for w in thetaW where !W.contains(w) { throw ConfigError("[diamond] theta_W = \(w) is not one of the W values") }
         let mapR: Int? = try t.table.contains(key: "map_R") ? t.int("map_R") : nil
         if let r = mapR, r < 1 || r > maxR { throw ConfigError("[diamond] map_R = \(r) out of range 1...\(maxR)") }
-        let mapW = try t.doubles("map_W", default: [], allowEmpty: true)
+        let mapW = try t.doubles("map_W", default: [])
         for w in mapW where !(w >= 0 && w <= 1e4) { throw ConfigError("[diamond] map_W must be in [0, 1e4] (got \(w))") }
         guard Set(mapW).count == mapW.count else { throw ConfigError("[diamond] map_W must list distinct values") }
         guard (mapR == nil) == mapW.isEmpty else { throw ConfigError("[diamond] map_R and map_W go together") }

@@ -75,10 +75,10 @@ public struct MeanFieldStudy: Study {
         guard let convention = ReducedCouplingConvention(rawValue: cname) else {
             throw ConfigError("[meanfield] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")
         }
-        let profileN = try t.ints("profile_N", default: [], allowEmpty: true)
+        let profileN = try t.ints("profile_N", default: [])
         for n in profileN where !sizes.contains(n) { throw ConfigError("[meanfield] profile_N = \(n) is not one of the N values") }
         guard Set(profileN).count == profileN.count else { throw ConfigError("[meanfield] profile_N must list distinct sizes") }
-        let profileDA = try t.doubles("profile_delta_a", default: [], allowEmpty: true)
+        let profileDA = try t.doubles("profile_delta_a", default: [])
         for x in profileDA where !da.contains(x) { throw ConfigError("[meanfield] profile_delta_a = \(x) is not one of the delta_a values") }
         guard Set(profileDA).count == profileDA.count else { throw ConfigError("[meanfield] profile_delta_a must list distinct values") }
         guard profileN.isEmpty == profileDA.isEmpty else { throw ConfigError("[meanfield] profile_N and profile_delta_a go together") }
