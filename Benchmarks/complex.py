@@ -18,7 +18,21 @@ Peers, on a random complex Hermitian matrix of order n:
 * scipy-evr: `scipy.linalg.eigh(driver="evr")` (zheevr);
 * zheevd-blocked: scipy's raw `zheevd` given the extra workspace that qglass
   gives it (64 n + 65*64 beyond the query), which keeps its back-transformation
-  blocked -- the cause of numpy's slow complex eigh.
+  blocked;
+* lapack-query / lapack-blocked / lapack-evr: Benchmarks/zheev_workspace.c,
+  built here against the OpenBLAS that qglass links and run with qglass's
+  environment (same kernel): zheevd with the workspace its query returns
+  (what qglass did before issue 21), zheevd with the extra workspace (what it
+  does now), zheevr.
+A peer written name@n runs at that n only.
+
+Debian's OpenBLAS 0.3.21 picks its kernel from the CPU model; on a CPU it does
+not know (this machine's virtual "Intel(R) Xeon(R) Processor") it falls back
+to the generic Prescott kernel, 6x slower at DGEMM than the AVX-512 one.
+`--coretypes default,Haswell` runs qglass and the lapack-* peers once per
+OPENBLAS_CORETYPE ("default": as the machine sets it); numpy's own OpenBLAS
+detects the CPU itself. The kernel used is recorded (qglass: the file's
+blas_core attribute; the peers: openblas_get_corename).
 
 Every process runs with OPENBLAS_NUM_THREADS=1. The machine load (`uptime`)
 is recorded before and after. The table goes into docs/performance.md
@@ -76,8 +90,8 @@ print(json.dumps({"peer": name, "n": n, "seconds": t, "residual": res, "numpy": 
 """
 
 
-def run(cmd):
-    res = subprocess.run(cmd, cwd=ROOT, env=ENV, capture_output=True, text=True)
+def run(cmd, env=ENV):
+    res = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{res.stdout}\n{res.stderr}")
     return res.stdout
@@ -87,16 +101,17 @@ def uptime():
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def qglass_task(tmp, L, driver, group=1):
+def qglass_task(tmp, L, driver, env, group=1):
     """One O(3) realization; returns the task's stored seconds."""
     out = tmp / f"o3-{driver}-g{group}.h5"
     flag = "--complex-lapack-driver" if group == 1 else "--complex-scalapack-driver"
     run(["bash", "cluster/mpirun.sh", "-n", str(group), QGLASS, "ed", "--model", "heisenberg-o3", "--L", str(L), "--W", "1.0",
          "--realizations", "1", "--seed", "21", "--group-size", str(group), "--blas-threads", "1", flag, driver,
-         "--out", str(out), "--force"])
+         "--out", str(out), "--force"], env=env)
     with h5py.File(out, "r") as f:
         g = f[f"heisenberg_o3/L{L}"]
         row = {k: float(g[k][0]) for k in ("wall_seconds", "seconds_build", "seconds_solve", "seconds_observables")}
+        row["blas_core"] = str(f.attrs["blas_core"])
     row.update(driver=driver, group=group, L=L, n=2 ** L)
     return row
 
@@ -108,26 +123,38 @@ def main():
     ap.add_argument("--group-drivers", default="", help="ScaLAPACK drivers to run on a group of 2 (e.g. pzheevd,pzheevr)")
     ap.add_argument("--n", default="2048,4096", help="orders of the peers' matrices")
     ap.add_argument("--peers", default="numpy,scipy-evr,zheevd-blocked")
+    ap.add_argument("--coretypes", default="default", help="OPENBLAS_CORETYPE values for qglass and the lapack-* peers, comma separated ('default': as the machine sets it)")
     ap.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     a = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="qglass-complex-"))
+    envs = [(c, ENV if c == "default" else dict(ENV, OPENBLAS_CORETYPE=c)) for c in a.coretypes.split(",") if c]
+    lapack = tmp / "zheev_workspace"
+    run(["cc", "-O2", "-o", str(lapack), str(ROOT / "Benchmarks" / "zheev_workspace.c"), "-lopenblas", "-lm"])
     load_before = uptime()
     print(f"load before: {load_before}", flush=True)
     rows = []
-    for d in [x for x in a.drivers.split(",") if x]:
-        r = qglass_task(tmp, a.L, d)
-        print(json.dumps(r), flush=True)
-        rows.append(r)
-    for d in [x for x in a.group_drivers.split(",") if x]:
-        r = qglass_task(tmp, a.L, d, group=2)
-        print(json.dumps(r), flush=True)
-        rows.append(r)
+    for core, env in envs:
+        for d in [x for x in a.drivers.split(",") if x]:
+            r = qglass_task(tmp, a.L, d, env)
+            print(json.dumps(r), flush=True)
+            rows.append(r)
+        for d in [x for x in a.group_drivers.split(",") if x]:
+            r = qglass_task(tmp, a.L, d, env, group=2)
+            print(json.dumps(r), flush=True)
+            rows.append(r)
     peers = []
     for n in [int(x) for x in a.n.split(",") if x]:
         for p in [x for x in a.peers.split(",") if x]:
-            r = json.loads(run([sys.executable, "-c", PEER, p, str(n)]))
-            print(json.dumps(r), flush=True)
-            peers.append(r)
+            p, _, only = p.partition("@")   # name@n: at that n only
+            if only and int(only) != n:
+                continue
+            for core, env in (envs if p.startswith("lapack-") else [("", ENV)]):
+                if p.startswith("lapack-"):
+                    r = json.loads(run([str(lapack), str(n), p.removeprefix("lapack-")], env=env))
+                else:
+                    r = json.loads(run([sys.executable, "-c", PEER, p, str(n)]))
+                print(json.dumps(r), flush=True)
+                peers.append(r)
     load_after = uptime()
     print(f"load after: {load_after}", flush=True)
 
@@ -136,7 +163,9 @@ def main():
     lines = [f"Measured {stamp} by `python3 Benchmarks/complex.py {' '.join(sys.argv[1:])}` "
              f"(qglass: {pathlib.Path(QGLASS).parent.name} build; every process one BLAS thread).",
              f"Load before: `{load_before}`; after: `{load_after}`.",
-             f"Peers' BLAS: {peers[0]['blas'] if peers else 'n/a'}.", "",
+             f"qglass's OpenBLAS kernels: {', '.join(sorted({r['blas_core'] for r in rows})) or 'n/a'} "
+             f"(OPENBLAS_CORETYPE: {a.coretypes}); numpy's and scipy's: "
+             f"{'; '.join(sorted({b for r in peers if not r['peer'].startswith('lapack-') for b in r['blas']})) or 'n/a'}.", "",
              "| what | driver | n | seconds | numpy eigh at n (same run) | ratio |",
              "|---|---|---|---|---|---|"]
     for r in rows:
@@ -144,10 +173,12 @@ def main():
         where = "one rank" if r["group"] == 1 else f"group of {r['group']}"
         for key, label in (("wall_seconds", "O(3) realization, task wall"), ("seconds_solve", "O(3) realization, eigensolver")):
             refs = f"{ref:.1f} | {r[key] / ref:.2f}" if ref else " | "
-            lines.append(f"| qglass L = {r['L']} {label}, {where} | {r['driver']} | {r['n']} | {r[key]:.1f} | {refs} |")
+            lines.append(f"| qglass L = {r['L']} {label}, {where}, kernel {r['blas_core']} | {r['driver']} | {r['n']} | {r[key]:.2f} | {refs} |")
     for r in peers:
         ref = numpy_at.get(r["n"])
-        lines.append(f"| peer: random Hermitian | {r['peer']} | {r['n']} | {r['seconds']:.1f} | {ref:.1f} | {r['seconds'] / ref:.2f} |")
+        what = "random Hermitian" + (f", {r['blas'][0]}" if r["peer"].startswith("lapack-") else "")
+        refs = f"{ref:.1f} | {r['seconds'] / ref:.2f}" if ref else " | "
+        lines.append(f"| peer: {what} | {r['peer']} | {r["n"]} | {r["seconds"]:.2f} | {refs} |")
     text = "\n".join(lines)
     print(text)
     if not a.no_write:
