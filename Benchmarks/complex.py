@@ -178,7 +178,7 @@ def main():
         ref = numpy_at.get(r["n"])
         what = "random Hermitian" + (f", {r['blas'][0]}" if r["peer"].startswith("lapack-") else "")
         refs = f"{ref:.1f} | {r['seconds'] / ref:.2f}" if ref else " | "
-        lines.append(f"| peer: {what} | {r['peer']} | {r["n"]} | {r["seconds"]:.2f} | {refs} |")
+        lines.append(f"| peer: {what} | {r['peer']} | {r['n']} | {r['seconds']:.2f} | {refs} |")
     text = "\n".join(lines)
     print(text)
     if not a.no_write:
