@@ -110,7 +110,7 @@ public enum ScaLAPACKDriver: String, Sendable, CaseIterable, Codable {
 public enum HermitianScaLAPACKDriver: String, Sendable, CaseIterable, Codable {
     case pzheevd, pzheevr
     /// The default of `complex_scalapack_driver` (docs/performance.md).
-    public static let measuredDefault: HermitianScaLAPACKDriver = .pzheevd
+    public static let measuredDefault: HermitianScaLAPACKDriver = .pzheevr
 }
 
 public enum DistributedEigensolver {

@@ -220,7 +220,7 @@ struct EDCommand: ParsableCommand {
     @Option(help: "dsyevd or dsyevr (real models; the complex Hermitian model takes --complex-lapack-driver).") var lapackDriver = "dsyevd"
     @Option(help: "pdsyevd or pdsyevr (real models; the complex Hermitian model takes --complex-scalapack-driver).") var scalapackDriver = "pdsyevd"
     @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
-    @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: pzheevd).") var complexScalapackDriver: String?
+    @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
