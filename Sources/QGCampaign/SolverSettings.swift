@@ -7,6 +7,8 @@ extension CampaignSettings {
         var s = DenseEDSettings()
         s.lapackDriver = lapackDriver
         s.scalapackDriver = scalapackDriver
+        s.complexLapackDriver = complexLapackDriver
+        s.complexScalapackDriver = complexScalapackDriver
         s.blockSize = blockSize
         return s
     }

@@ -20,10 +20,14 @@ public struct CampaignSettings: Sendable {
     public var lapackDriver: LAPACKDriver
     public var scalapackDriver: ScaLAPACKDriver
     public var blockSize: Int
+    /// The complex Hermitian (S10b O(3)) path's drivers on one rank and on a
+    /// group (`complex_lapack_driver`, `complex_scalapack_driver`).
+    public var complexLapackDriver: HermitianLAPACKDriver = .measuredDefault
+    public var complexScalapackDriver: HermitianScaLAPACKDriver = .measuredDefault
 
     public static func parse(_ t: ConfigTable) throws -> CampaignSettings {
         try t.declare(["seed", "realizations", "first_realization", "group_size", "blas_threads", "lapack_driver", "scalapack_driver",
-                       "block_size", "output"])
+                       "complex_lapack_driver", "complex_scalapack_driver", "block_size", "output"])
         let seed = try t.int("seed")
         guard seed >= 0 else { throw ConfigError("[campaign] seed must be >= 0 (got \(seed))") }
         let n = try t.int("realizations")
@@ -44,12 +48,21 @@ public struct CampaignSettings: Sendable {
         guard let scalapack = ScaLAPACKDriver(rawValue: sd) else {
             throw ConfigError("[campaign] scalapack_driver must be one of \(ScaLAPACKDriver.allCases.map(\.rawValue)) (got '\(sd)')")
         }
+        let cld = try t.string("complex_lapack_driver", default: HermitianLAPACKDriver.measuredDefault.rawValue)
+        guard let complexLapack = HermitianLAPACKDriver(rawValue: cld) else {
+            throw ConfigError("[campaign] complex_lapack_driver must be one of \(HermitianLAPACKDriver.allCases.map(\.rawValue)) (got '\(cld)')")
+        }
+        let csd = try t.string("complex_scalapack_driver", default: HermitianScaLAPACKDriver.measuredDefault.rawValue)
+        guard let complexScalapack = HermitianScaLAPACKDriver(rawValue: csd) else {
+            throw ConfigError("[campaign] complex_scalapack_driver must be one of \(HermitianScaLAPACKDriver.allCases.map(\.rawValue)) (got '\(csd)')")
+        }
         let nb = try t.int("block_size", default: 64)
         guard nb >= 2 && nb <= 1024 else { throw ConfigError("[campaign] block_size must be in 2..1024 (got \(nb))") }
         let out = try t.optionalString("output")
         try t.finish()
         return CampaignSettings(seed: UInt64(seed), realizations: n, firstRealization: first, groupSize: g, output: out, blasThreads: threads,
-                                lapackDriver: lapack, scalapackDriver: scalapack, blockSize: nb)
+                                lapackDriver: lapack, scalapackDriver: scalapack, blockSize: nb,
+                                complexLapackDriver: complexLapack, complexScalapackDriver: complexScalapack)
     }
 
     /// Canonical TOML of the settings that determine the payload: the
@@ -57,10 +70,15 @@ public struct CampaignSettings: Sendable {
     /// drivers, block size, BLAS threads), whose changes alter payload bits.
     /// The output path is excluded. `blas_threads = 0` (auto) is compared as
     /// written; the driver also compares its resolved count on --resume.
+    /// The complex drivers are written only where they differ from their
+    /// defaults, so that the canonical text of files that never use them
+    /// (every real-model study) is the one it was before the keys existed.
     public var canonical: String {
         "[campaign]\nseed = \(seed)\nrealizations = \(realizations)\nfirst_realization = \(firstRealization)\n"
             + "group_size = \(groupSize)\nblas_threads = \(blasThreads)\nlapack_driver = \"\(lapackDriver.rawValue)\"\n"
             + "scalapack_driver = \"\(scalapackDriver.rawValue)\"\nblock_size = \(blockSize)\n"
+            + (complexLapackDriver == .measuredDefault ? "" : "complex_lapack_driver = \"\(complexLapackDriver.rawValue)\"\n")
+            + (complexScalapackDriver == .measuredDefault ? "" : "complex_scalapack_driver = \"\(complexScalapackDriver.rawValue)\"\n")
     }
 }
 

@@ -6,6 +6,9 @@ import QGPhysics
 public struct DenseEDSettings: Sendable {
     public var lapackDriver: LAPACKDriver = .dsyevd
     public var scalapackDriver: ScaLAPACKDriver = .pdsyevd
+    /// The complex Hermitian path's drivers (one rank; group).
+    public var complexLapackDriver: HermitianLAPACKDriver = .measuredDefault
+    public var complexScalapackDriver: HermitianScaLAPACKDriver = .measuredDefault
     /// ScaLAPACK block size (capped so that every rank of the grid owns blocks).
     public var blockSize = 64
     /// Eigenpairs checked per sector (residual and orthogonality), spread over the spectrum.
@@ -39,7 +42,7 @@ public struct SectorSpectrum: Sendable {
 
 /// The generic dense-ED layer: fills, diagonalizes and checks any
 /// `SectorHamiltonian`, real symmetric (dsyevd/dsyevr, pdsyevd/pdsyevr) or
-/// complex Hermitian (zheevd, pzheevd), on one rank or on a ScaLAPACK group.
+/// complex Hermitian (zheevd/zheevr, pzheevd/pzheevr), on one rank or on a ScaLAPACK group.
 public enum DenseED {
     /// Collective over `group`: all eigenpairs of `h`. A group of one rank uses
     /// LAPACK; a larger group builds a BLACS grid over its ranks, used for the
@@ -127,7 +130,7 @@ public enum DenseED {
         let t1 = now()
         let e: [Double]
         if E.isComplex {
-            e = try HermitianEigensolver.solve(interleaved: &storage, dimension: n)
+            e = try HermitianEigensolver.solve(interleaved: &storage, dimension: n, driver: settings.complexLapackDriver)
         } else {
             var m = DenseMatrix(rows: n, cols: n, storage: storage)
             storage = []
@@ -163,7 +166,7 @@ public enum DenseED {
             }
         }
         let t1 = now()
-        let (e, z) = complex ? try DistributedEigensolver.solveHermitian(&a)
+        let (e, z) = complex ? try DistributedEigensolver.solveHermitian(&a, driver: settings.complexScalapackDriver)
                              : try DistributedEigensolver.solve(&a, driver: settings.scalapackDriver)
         let t2 = now()
         a.local = []  // release the destroyed input before the checks and observables

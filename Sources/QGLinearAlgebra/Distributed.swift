@@ -106,6 +106,13 @@ public enum ScaLAPACKDriver: String, Sendable, CaseIterable, Codable {
     case pdsyevd, pdsyevr
 }
 
+/// Distributed complex Hermitian eigensolver drivers (ScaLAPACK).
+public enum HermitianScaLAPACKDriver: String, Sendable, CaseIterable, Codable {
+    case pzheevd, pzheevr
+    /// The default of `complex_scalapack_driver` (docs/performance.md).
+    public static let measuredDefault: HermitianScaLAPACKDriver = .pzheevr
+}
+
 public enum DistributedEigensolver {
     /// Collective over the grid: eigenvalues (ascending, replicated on every
     /// rank) and eigenvectors (returned distributed like `a`). `a` is destroyed.
@@ -132,8 +139,8 @@ public enum DistributedEigensolver {
 
     /// Collective over the grid: eigenvalues (ascending, replicated) and
     /// eigenvectors (distributed like `a`) of the complex Hermitian matrix
-    /// `a` (lower triangle referenced; PZHEEVD). `a` is destroyed.
-    public static func solveHermitian(_ a: inout DistributedMatrix) throws(LinearAlgebraError)
+    /// `a` (lower triangle referenced; PZHEEVD or PZHEEVR). `a` is destroyed.
+    public static func solveHermitian(_ a: inout DistributedMatrix, driver: HermitianScaLAPACKDriver = .measuredDefault) throws(LinearAlgebraError)
         -> (values: [Double], vectors: DistributedMatrix)
     {
         precondition(a.rows == a.cols && a.isComplex, "solveHermitian needs a square complex matrix")
@@ -144,7 +151,10 @@ public enum DistributedEigensolver {
         try a.local.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
             try z.local.withUnsafeMutableBufferPointer { (zp) throws(LinearAlgebraError) in
                 try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
-                    try raw_pzheevd(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
+                    switch driver {
+                    case .pzheevd: try raw_pzheevd(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
+                    case .pzheevr: try raw_pzheevr(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
+                    }
                 }
             }
         }

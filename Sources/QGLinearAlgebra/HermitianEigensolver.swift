@@ -23,27 +23,53 @@ public struct Complex: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(re)\(im < 0 ? "-" : "+")\(abs(im))i" }
 }
 
-/// Dense complex Hermitian eigensolver on one process (LAPACK ZHEEVD).
+/// Dense complex Hermitian eigensolvers on one process (LAPACK): `zheevd`
+/// (divide and conquer, given the workspace that keeps its back-transformation
+/// blocked) or `zheevr` (MRRR, one extra n x n complex array, less workspace).
+/// The default was chosen by measurement (docs/performance.md, "The complex
+/// Hermitian path").
+public enum HermitianLAPACKDriver: String, Sendable, CaseIterable, Codable {
+    case zheevd, zheevr
+    /// The measured-faster driver, the default of `complex_lapack_driver`.
+    public static let measuredDefault: HermitianLAPACKDriver = .zheevd
+}
+
+/// Dense complex Hermitian eigensolver on one process (LAPACK ZHEEVD or ZHEEVR).
 public enum HermitianEigensolver {
     /// Local: all eigenvalues (ascending) of the n x n Hermitian matrix held
     /// column-major in `a` as interleaved (re, im) doubles (lower triangle
     /// referenced). On return `a` holds the orthonormal eigenvectors as columns.
-    public static func solve(interleaved a: inout [Double], dimension n: Int) throws(LinearAlgebraError) -> [Double] {
+    public static func solve(interleaved a: inout [Double], dimension n: Int,
+                             driver: HermitianLAPACKDriver = .measuredDefault) throws(LinearAlgebraError) -> [Double] {
         precondition(a.count == 2 * n * n, "eigensolver needs an n x n complex matrix")
         var w = [Double](repeating: 0, count: n)
         if n == 0 { return w }
-        try a.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
-            try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
-                try raw_zheevd(n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!, vectors: true)
+        switch driver {
+        case .zheevd:
+            try a.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
+                try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
+                    try raw_zheevd(n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!, vectors: true)
+                }
             }
+        case .zheevr:
+            var z = [Double](repeating: 0, count: 2 * n * n)
+            try a.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
+                try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
+                    try z.withUnsafeMutableBufferPointer { (zp) throws(LinearAlgebraError) in
+                        try raw_zheevr(n: n, a: ap.baseAddress!, lda: n, w: wp.baseAddress!, z: zp.baseAddress!, ldz: n)
+                    }
+                }
+            }
+            a = z
         }
         return w
     }
 
-    /// Local: as `solve(interleaved:dimension:)`, for `[Complex]` storage.
-    public static func solve(_ a: inout [Complex], dimension n: Int) throws(LinearAlgebraError) -> [Double] {
+    /// Local: as `solve(interleaved:dimension:driver:)`, for `[Complex]` storage.
+    public static func solve(_ a: inout [Complex], dimension n: Int,
+                             driver: HermitianLAPACKDriver = .measuredDefault) throws(LinearAlgebraError) -> [Double] {
         var flat = a.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
-        let w = try solve(interleaved: &flat, dimension: n)
+        let w = try solve(interleaved: &flat, dimension: n, driver: driver)
         a = flat.withUnsafeBytes { Array($0.bindMemory(to: Complex.self)) }
         return w
     }

@@ -210,12 +210,69 @@ func raw_zheevd(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
     var iwq: Int32 = 0
     zheevd_(&jobz, &uplo, &n32, a, &lda32, w, &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1)
     try laCheck(info, "zheevd (workspace query)")
-    lwork = Int32(wq[0].rounded(.up)); lrwork = Int32(rwq.rounded(.up)); liwork = max(1, iwq)
+    // The query answers N^2 + 2N (LAPACK's minimum), which leaves the
+    // back-transformation ZUNMTR only N entries of workspace, so it runs its
+    // unblocked (BLAS-2) code: 3.5x slower at n = 1024 (docs/performance.md).
+    // zheevdBlockedWorkspace gives it room for blocks of up to 64 reflectors.
+    lwork = Int32(wq[0].rounded(.up)) + (vectors ? Int32(zheevdBlockedWorkspace(n: n)) : 0)
+    lrwork = Int32(rwq.rounded(.up)); liwork = max(1, iwq)
     var work = [Double](repeating: 0, count: 2 * Int(max(1, lwork)))
     var rwork = [Double](repeating: 0, count: Int(max(1, lrwork)))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
     zheevd_(&jobz, &uplo, &n32, a, &lda32, w, &work, &lwork, &rwork, &lrwork, &iwork, &liwork, &info, 1, 1)
     try laCheck(info, "zheevd")
+}
+
+/// Extra complex workspace given to ZHEEVD beyond its queried minimum so
+/// that ZUNMTR (inside it) runs blocked: N x NB for the reflectors' products
+/// plus its T factor (65 x 64), for block sizes NB up to 64.
+func zheevdBlockedWorkspace(n: Int) -> Int { 64 * n + 65 * 64 }
+
+func raw_zheevr(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMutablePointer<Double>,
+                z: UnsafeMutablePointer<Double>, ldz: Int) throws(LinearAlgebraError) {
+    var jobz = ch("V"), range = ch("A"), uplo = ch("L")
+    var n32 = Int32(n), lda32 = Int32(max(1, lda)), ldz32 = Int32(max(1, ldz)), info: Int32 = 0
+    var vl = 0.0, vu = 0.0, il: Int32 = 1, iu = Int32(n), m: Int32 = 0
+    var abstol = 0.0  // LAPACK's default tolerance, as for dsyevr
+    var isuppz = [Int32](repeating: 0, count: 2 * max(1, n))
+    var lwork: Int32 = -1, lrwork: Int32 = -1, liwork: Int32 = -1
+    var wq = [0.0, 0.0], rwq = 0.0, iwq: Int32 = 0
+    zheevr_(&jobz, &range, &uplo, &n32, a, &lda32, &vl, &vu, &il, &iu, &abstol, &m, w, z, &ldz32,
+            &isuppz, &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "zheevr (workspace query)")
+    // ZHEEVR's query is its optimum (blocked ZHETRD and ZUNMTR), unlike ZHEEVD's.
+    lwork = Int32(wq[0].rounded(.up)); lrwork = Int32(rwq.rounded(.up)); liwork = max(1, iwq)
+    var work = [Double](repeating: 0, count: 2 * Int(max(1, lwork)))
+    var rwork = [Double](repeating: 0, count: Int(max(1, lrwork)))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    zheevr_(&jobz, &range, &uplo, &n32, a, &lda32, &vl, &vu, &il, &iu, &abstol, &m, w, z, &ldz32,
+            &isuppz, &work, &lwork, &rwork, &lrwork, &iwork, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "zheevr")
+    if Int(m) != n { throw LinearAlgebraError(routine: "zheevr", info: Int32(n) - m, context: "found \(m) of \(n) eigenvalues") }
+}
+
+func raw_pzheevr(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: UnsafeMutablePointer<Double>,
+                 z: UnsafeMutablePointer<Double>, descZ: [Int32]) throws(LinearAlgebraError) {
+    var jobz = ch("V"), range = ch("A"), uplo = ch("L"), n32 = Int32(n), one: Int32 = 1, info: Int32 = 0
+    var vl = 0.0, vu = 0.0, il: Int32 = 1, iu = Int32(n), m: Int32 = 0, nz: Int32 = 0
+    var lwork: Int32 = -1, lrwork: Int32 = -1, liwork: Int32 = -1
+    var wq = [0.0, 0.0], rwq = 0.0, iwq: Int32 = 0
+    pzheevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
+             &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "pzheevr (workspace query)")
+    // The queries are known to be tight on some grids; give a little slack.
+    lwork = Int32((wq[0] * 1.05).rounded(.up)) + 1024
+    lrwork = Int32((rwq * 1.05).rounded(.up)) + 1024
+    liwork = max(1, iwq) + 64
+    var work = [Double](repeating: 0, count: 2 * Int(lwork))
+    var rwork = [Double](repeating: 0, count: Int(lrwork))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    pzheevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
+             &work, &lwork, &rwork, &lrwork, &iwork, &liwork, &info, 1, 1, 1)
+    try laCheck(info, "pzheevr")
+    if Int(m) != n || Int(nz) != n {
+        throw LinearAlgebraError(routine: "pzheevr", info: Int32(n) - m, context: "found \(m) eigenvalues, \(nz) vectors of \(n)")
+    }
 }
 
 func raw_pzheevd(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: UnsafeMutablePointer<Double>,

@@ -239,8 +239,10 @@ struct EDCommand: ParsableCommand {
     @Option(help: "lrsg: number of eps bins for the histograms (default 20).") var epsBins: Int?
     @Option(name: .customLong("store-eigenstates-max-L"), help: "lrsg: largest L whose per-eigenstate data is stored (default 14).") var storeMaxL: Int?
     @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
-    @Option(help: "dsyevd or dsyevr (real models; the complex Hermitian model uses zheevd).") var lapackDriver = "dsyevd"
-    @Option(help: "pdsyevd or pdsyevr (real models; the complex Hermitian model uses pzheevd).") var scalapackDriver = "pdsyevd"
+    @Option(help: "dsyevd or dsyevr (real models; the complex Hermitian model takes --complex-lapack-driver).") var lapackDriver = "dsyevd"
+    @Option(help: "pdsyevd or pdsyevr (real models; the complex Hermitian model takes --complex-scalapack-driver).") var scalapackDriver = "pdsyevd"
+    @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
+    @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
     var disorderFrom: String?
@@ -339,7 +341,9 @@ struct EDCommand: ParsableCommand {
         let study = studyTable()
         let text = generatedCampaignTable(command: "ed", seed: seed, realizations: realizations, firstRealization: firstRealization,
                                           solver: [("group_size", "\(groupSize)"), ("blas_threads", "\(blasThreads)"),
-                                                   ("lapack_driver", tomlString(lapackDriver)), ("scalapack_driver", tomlString(scalapackDriver))],
+                                                   ("lapack_driver", tomlString(lapackDriver)), ("scalapack_driver", tomlString(scalapackDriver))]
+                                              + (complexLapackDriver.map { [("complex_lapack_driver", tomlString($0))] } ?? [])
+                                              + (complexScalapackDriver.map { [("complex_scalapack_driver", tomlString($0))] } ?? []),
                                           output: out) + study
         runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }

@@ -85,8 +85,8 @@ let status: Int32 = try MPIEnvironment.run { world in
         }
     }
 
-    // Complex Hermitian: PZHEEVD on the grid agrees with serial ZHEEVD, and a
-    // gathered eigenvector satisfies H v = E v.
+    // Complex Hermitian: PZHEEVD and PZHEEVR on the grid agree with serial
+    // ZHEEVD and ZHEEVR, and a gathered eigenvector satisfies H v = E v.
     try BlacsGrid.with(world) { grid in
         let m = 29
         func H(_ i: Int, _ j: Int) -> Complex {
@@ -98,15 +98,19 @@ let status: Int32 = try MPIEnvironment.run { world in
         }
         var serial = [Complex](repeating: .zero, count: m * m)
         for j in 0..<m { for i in 0..<m { serial[i + j * m] = H(i, j) } }
-        let eSerial = try HermitianEigensolver.solve(&serial, dimension: m)
+        var serialR = serial
+        let eSerial = try HermitianEigensolver.solve(&serial, dimension: m, driver: .zheevd)
+        let eSerialR = try HermitianEigensolver.solve(&serialR, dimension: m, driver: .zheevr)
+        for k in 0..<m { check(abs(eSerialR[k] - eSerial[k]) < 1e-11, "zheevr eigenvalue \(k) vs zheevd", rank: r) }
+        for driver in HermitianScaLAPACKDriver.allCases {
         var a = try DistributedMatrix(grid: grid, rows: m, cols: m, blockSize: 4, complex: true)
         for lc in 0..<a.localCols { for lr in 0..<a.localRows {
             let h = H(a.globalRow(lr), a.globalCol(lc))
             a.local[2 * (lr + lc * a.lld)] = h.re
             a.local[2 * (lr + lc * a.lld) + 1] = h.im
         } }
-        let (e, z) = try DistributedEigensolver.solveHermitian(&a)
-        for k in 0..<m { check(abs(e[k] - eSerial[k]) < 1e-11, "pzheevd eigenvalue \(k) vs zheevd", rank: r) }
+        let (e, z) = try DistributedEigensolver.solveHermitian(&a, driver: driver)
+        for k in 0..<m { check(abs(e[k] - eSerial[k]) < 1e-11, "\(driver) eigenvalue \(k) vs zheevd", rank: r) }
         for j in [0, 14, 28] {
             let col = try z.column(j, comm: world)
             var res = 0.0
@@ -115,7 +119,8 @@ let status: Int32 = try MPIEnvironment.run { world in
                 for k in 0..<m { acc += H(i, k) * Complex(col[2 * k], col[2 * k + 1]) }
                 res += (acc - Complex(col[2 * i], col[2 * i + 1]).scaled(by: e[j])).normSquared
             }
-            check(res.squareRoot() < 1e-11, "pzheevd eigenvector \(j) residual", rank: r)
+            check(res.squareRoot() < 1e-11, "\(driver) eigenvector \(j) residual", rank: r)
+        }
         }
     }
 

@@ -68,6 +68,17 @@ void zgemm_(const char *transa, const char *transb, const int *m, const int *n, 
 void zheevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
              double *work, const int *lwork, double *rwork, const int *lrwork, int *iwork,
              const int *liwork, int *info, size_t ljobz, size_t luplo);
+void zheevr_(const char *jobz, const char *range, const char *uplo, const int *n, double *a,
+             const int *lda, const double *vl, const double *vu, const int *il, const int *iu,
+             const double *abstol, int *m, double *w, double *z, const int *ldz, int *isuppz,
+             double *work, const int *lwork, double *rwork, const int *lrwork, int *iwork,
+             const int *liwork, int *info, size_t ljobz, size_t lrange, size_t luplo);
+void pzheevr_(const char *jobz, const char *range, const char *uplo, const int *n, double *a,
+              const int *ia, const int *ja, const int *desca, const double *vl, const double *vu,
+              const int *il, const int *iu, int *m, int *nz, double *w, double *z, const int *iz,
+              const int *jz, const int *descz, double *work, const int *lwork, double *rwork,
+              const int *lrwork, int *iwork, const int *liwork, int *info,
+              size_t ljobz, size_t lrange, size_t luplo);
 void pzheevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *ia, const int *ja,
               const int *desca, double *w, double *z, const int *iz, const int *jz, const int *descz,
               double *work, const int *lwork, double *rwork, const int *lrwork, int *iwork,

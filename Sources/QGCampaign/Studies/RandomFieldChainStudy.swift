@@ -184,18 +184,45 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     }
 
     /// Real: matrix + dsyevd workspace (3 D^2); complex: matrix, zheevd work
-    /// and rwork (about 6 D^2 doubles); divided over a ScaLAPACK group.
+    /// and rwork (about 6 D^2 doubles) or matrix and eigenvectors for zheevr
+    /// (4 D^2); divided over a ScaLAPACK group.
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
         let d = Double(dimension(points[task.point].L))
+        let complex = Model.Hamiltonian.Element.isComplex
+        let solver = complex ? (g == 1 && campaign.complexLapackDriver == .zheevr ? 4.0 : 6.0) : 3.0
         // S10b: the matrix elements M and the scaled copy diag(V) U alongside U.
-        let perEntry = (Model.Hamiltonian.Element.isComplex ? 6.0 : 3.0) + (matrixElements == nil ? 0 : 2 * (Model.Hamiltonian.Element.isComplex ? 2 : 1))
+        let perEntry = solver + (matrixElements == nil ? 0 : 2 * (complex ? 2 : 1))
         return Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
     }
 
+    /// Seconds per D^3 of one complex Hermitian eigensolve with all
+    /// eigenvectors on one rank and one OpenBLAS thread (Haswell kernel, the
+    /// real constant's), per driver, measured on the reference machine
+    /// (docs/performance.md, "The complex Hermitian path": an L = 12 O(3)
+    /// task with matrix elements, D = 4096, load average about 5 on 2 cores).
+    public static func complexSolveSecondsPerCubedDimension(_ driver: HermitianLAPACKDriver) -> Double {
+        switch driver {
+        case .zheevd: return 6.1e-10   // 41.8 s at D = 4096 (0.70 s at D = 1024: 6.5e-10)
+        case .zheevr: return 7.0e-10   // 1.15x zheevd in the same run
+        }
+    }
+    /// Seconds per D^3 of the S10b matrix-element step on a complex block
+    /// (diag(V) U, the ZGEMM U^H (diag(V) U), the statistics pass), measured
+    /// alongside (docs/performance.md).
+    public static var complexMatrixElementSecondsPerCubedDimension: Double { 2.2e-10 }   // 14.9 s at D = 4096
+
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let d = Double(dimension(points[task.point].L))
-        // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
-        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (Model.Hamiltonian.Element.isComplex ? 4 : 1) * (matrixElements == nil ? 1.05 : 1.4)
+        let serial: Double
+        if Model.Hamiltonian.Element.isComplex {
+            // The complex path's own measured constants (issue 21 §4.3: the
+            // old 4 x the real dsyevd constant was about 2x low).
+            let me = matrixElements == nil ? 0 : Self.complexMatrixElementSecondsPerCubedDimension
+            serial = (Self.complexSolveSecondsPerCubedDimension(campaign.complexLapackDriver) + me) * d * d * d * 1.05
+        } else {
+            // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
+            serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (matrixElements == nil ? 1.05 : 1.4)
+        }
         return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
     }
 
