@@ -251,6 +251,22 @@ func raw_zheevr(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
     if Int(m) != n { throw LinearAlgebraError(routine: "zheevr", info: Int32(n) - m, context: "found \(m) of \(n) eigenvalues") }
 }
 
+/// The workspace of a complex ScaLAPACK eigensolver (pzheevd, pzheevr) from
+/// its query's answers. The queries are known to be tight on some grids, so
+/// each gets a little slack; `work` holds complex numbers (2 doubles each).
+struct ComplexScaLAPACKWorkspace {
+    var lwork: Int32, lrwork: Int32, liwork: Int32
+    var work: [Double], rwork: [Double], iwork: [Int32]
+    init(work wq: Double, rwork rwq: Double, iwork iwq: Int32) {
+        lwork = Int32((wq * 1.05).rounded(.up)) + 1024
+        lrwork = Int32((rwq * 1.05).rounded(.up)) + 1024
+        liwork = max(1, iwq) + 64
+        work = [Double](repeating: 0, count: 2 * Int(lwork))
+        rwork = [Double](repeating: 0, count: Int(lrwork))
+        iwork = [Int32](repeating: 0, count: Int(liwork))
+    }
+}
+
 func raw_pzheevr(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: UnsafeMutablePointer<Double>,
                  z: UnsafeMutablePointer<Double>, descZ: [Int32]) throws(LinearAlgebraError) {
     var jobz = ch("V"), range = ch("A"), uplo = ch("L"), n32 = Int32(n), one: Int32 = 1, info: Int32 = 0
@@ -260,15 +276,9 @@ func raw_pzheevr(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: Uns
     pzheevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
              &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1, 1)
     try laCheck(info, "pzheevr (workspace query)")
-    // The queries are known to be tight on some grids; give a little slack.
-    lwork = Int32((wq[0] * 1.05).rounded(.up)) + 1024
-    lrwork = Int32((rwq * 1.05).rounded(.up)) + 1024
-    liwork = max(1, iwq) + 64
-    var work = [Double](repeating: 0, count: 2 * Int(lwork))
-    var rwork = [Double](repeating: 0, count: Int(lrwork))
-    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    var ws = ComplexScaLAPACKWorkspace(work: wq[0], rwork: rwq, iwork: iwq)
     pzheevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
-             &work, &lwork, &rwork, &lrwork, &iwork, &liwork, &info, 1, 1, 1)
+             &ws.work, &ws.lwork, &ws.rwork, &ws.lrwork, &ws.iwork, &ws.liwork, &info, 1, 1, 1)
     try laCheck(info, "pzheevr")
     if Int(m) != n || Int(nz) != n {
         throw LinearAlgebraError(routine: "pzheevr", info: Int32(n) - m, context: "found \(m) eigenvalues, \(nz) vectors of \(n)")
@@ -282,14 +292,9 @@ func raw_pzheevd(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: Uns
     var wq = [0.0, 0.0], rwq = 0.0, iwq: Int32 = 0
     pzheevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1)
     try laCheck(info, "pzheevd (workspace query)")
-    // The queries are known to be tight on some grids; give a little slack.
-    lwork = Int32((wq[0] * 1.05).rounded(.up)) + 1024
-    lrwork = Int32((rwq * 1.05).rounded(.up)) + 1024
-    liwork = max(1, iwq) + 64
-    var work = [Double](repeating: 0, count: 2 * Int(lwork))
-    var rwork = [Double](repeating: 0, count: Int(lrwork))
-    var iwork = [Int32](repeating: 0, count: Int(liwork))
-    pzheevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &work, &lwork, &rwork, &lrwork, &iwork, &liwork, &info, 1, 1)
+    var ws = ComplexScaLAPACKWorkspace(work: wq[0], rwork: rwq, iwork: iwq)
+    pzheevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ,
+             &ws.work, &ws.lwork, &ws.rwork, &ws.lrwork, &ws.iwork, &ws.liwork, &info, 1, 1)
     try laCheck(info, "pzheevd")
 }
 
