@@ -49,12 +49,8 @@ import tempfile
 
 import h5py
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "release" / "qglass"))
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
-           OPENBLAS_NUM_THREADS="1")
-sys.path.insert(0, str(ROOT / "Benchmarks"))
-from peers import write_doc_section  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers import ROOT, QGLASS, ENV, write_doc_section  # noqa: E402
 
 # One peer measurement, run in a fresh interpreter so that the thread count
 # is fixed before numpy loads OpenBLAS.

@@ -23,12 +23,8 @@ import time
 import h5py
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "release" / "qglass"))
-ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
-           OPENBLAS_NUM_THREADS="1")
-sys.path.insert(0, str(ROOT / "Benchmarks"))
-from peers import couplings, write_doc_section  # noqa: E402  (the same K_ij as the dense benchmark)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from peers import ROOT, QGLASS, ENV, couplings, write_doc_section  # noqa: E402
 
 
 def timed(cmd):

@@ -14,12 +14,20 @@ that every peer's spectrum agrees with the one qglass stored (when stored).
 import argparse
 import json
 import os
+import pathlib
 import statistics
 import sys
 import time
 
 import h5py
 import numpy as np
+
+# Shared by the benchmark scripts of this folder (complex.py, midspectrum.py):
+# the repository, the release binary they time, and one thread per process.
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+QGLASS = os.environ.get("QGLASS_BIN", str(ROOT / ".build" / "release" / "qglass"))
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
+           OPENBLAS_NUM_THREADS="1")
 
 
 def load_task(path, L):
