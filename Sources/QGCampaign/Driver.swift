@@ -154,11 +154,14 @@ public enum Campaign {
 
     /// Local: the first other solver path of `study` that fits the memory on
     /// this node, as advice ("" when none does).
+    /// The task list's bytes per rank (`CampaignSize.driverBytesPerRank`)
+    /// count on every path: a path "fits" only with them.
     static func leanerPathHint(_ plan: CampaignPlan, groupSize: Int, ranksOnNode: Int, available: Int) -> String {
         let study = plan.study
         let firsts = plan.representativeTasks().compactMap { $0 }
+        let taskList = Int(plan.size().driverBytesPerRank)
         for path in study.solverPaths where !path.isConfigured(groupSize) {
-            let need = firsts.map { path.bytesPerRank($0, groupSize) }.max() ?? 0
+            let need = (firsts.map { path.bytesPerRank($0, groupSize) }.max() ?? 0) + taskList
             if need * ranksOnNode <= available {
                 return "the solver path \(path.label) needs \(gib(need)) GiB per rank and fits: set "
                     + path.settings.joined(separator: " and ") + " (qglass ed: --lapack-driver/--scalapack-driver); or "
@@ -174,14 +177,43 @@ public enum Campaign {
     public static func sizeRefusal(plan: CampaignPlan, output: String, ranksOnNode: Int, resumeOrForce: Bool) -> String? {
         guard let r = plan.sizeRefusal(output: output, ranksOnNode: ranksOnNode, resumeOrForce: resumeOrForce) else { return nil }
         guard r.hasPrefix("memory estimate"), let avail = Provenance.availableMemory() else { return r }
+        let s = plan.size()
+        // When the task list dominates, no solver path or group helps: fewer tasks per job do.
+        if s.driverBytesPerRank >= s.taskBytesPerRank {
+            return r + "; the task list dominates: run fewer realizations per job ([campaign] realizations, and first_realization "
+                + "for the next job) or fewer ranks per node"
+        }
         return r + "; " + leanerPathHint(plan, groupSize: plan.settings.groupSize, ranksOnNode: ranksOnNode, available: avail)
             + "use a larger group_size (ScaLAPACK), fewer ranks per node, or smaller L (see `qglass plan`)"
     }
 
-    /// Step 2, collective: world rank 0 checks the flags, the size of the run
-    /// (`CampaignPlan.sizeRefusal`: the task cap, the file against the free
-    /// disk, ranks on this node times the per-rank estimate of one task and
-    /// the task list against MemAvailable) and the output path, takes the
+    /// Local: the checks of `sizeRefusal` whose answer is the same on every
+    /// rank of every node (the task cap: a count, no file system or memory
+    /// reading), so that they can run before MPI_Init on each rank.
+    public static func uniformSizeRefusal(plan: CampaignPlan) -> String? {
+        plan.sizeRefusal(output: plan.settings.output ?? "", ranksOnNode: 1, resumeOrForce: true,
+                         freeDisk: .infinity, availableMemory: .infinity)
+    }
+
+    /// Collective over `world`: `sizeRefusal` on every rank, each against its
+    /// own node (its ranks, MemAvailable, the free disk it sees), so that a
+    /// node with less memory refuses the run for all; the lowest refusing
+    /// rank's line, named by rank and host where it is not rank 0, or nil.
+    static func collectiveSizeRefusal(world: Communicator, plan: CampaignPlan, output: String, ranksOnNode: Int,
+                                      resumeOrForce: Bool) throws -> String? {
+        let local = sizeRefusal(plan: plan, output: output, ranksOnNode: ranksOnNode, resumeOrForce: resumeOrForce)
+        let first = try world.allreduce(Int64(local == nil ? Int64.max : Int64(world.rank)), .min)
+        guard first != Int64.max else { return nil }
+        var line = local ?? ""
+        if first != 0, world.rank == Int(first) { line = "rank \(first) on \(ProcessInfo.processInfo.hostName): " + line }
+        return try world.broadcast(string: line, root: Int(first))
+    }
+
+    /// Step 2, collective: every rank checks the size of the run against its
+    /// node (`collectiveSizeRefusal`: the task cap, the file against the free
+    /// disk, ranks on its node times the per-rank estimate of one task and
+    /// the task list against MemAvailable); world rank 0 checks the flags and
+    /// the output path, takes the
     /// output's lock into `lock`, and checks
     /// that an existing file may be overwritten or resumed; a refusal is
     /// thrown on every rank. Then every rank sets its BLAS threads.
@@ -190,13 +222,13 @@ public enum Campaign {
         let ranksOnNode = try world.withNodeLocal { $0.size }
         var fileState: Int64 = 0  // 0 fresh, 1 resume existing
         var refusal = ""
+        let sized = try collectiveSizeRefusal(world: world, plan: plan, output: output, ranksOnNode: ranksOnNode,
+                                                    resumeOrForce: options.resume || options.force)
         if world.rank == 0 {
             if options.force && options.resume {
                 refusal = "--force and --resume exclude each other"
             }
-            if refusal.isEmpty, let r = sizeRefusal(plan: plan, output: output, ranksOnNode: ranksOnNode, resumeOrForce: options.resume || options.force) {
-                refusal = r
-            }
+            if refusal.isEmpty, let r = sized { refusal = r }
             if refusal.isEmpty, let r = Campaign.preflight(output: output, resume: options.resume) { refusal = r }
             if refusal.isEmpty {
                 do { lock = try OutputLock.acquire(output: output, breakLock: options.breakLock, log: log) } catch { refusal = "\(error)" }

@@ -8,7 +8,7 @@ import QGlass
 ///     qglass emch-radin --d 1 --alpha 2 --N 300 --samples 60 --seed S --out F.h5
 ///
 /// `--samples` is the number of realizations (position samples) per (d, N, x).
-struct EmchRadinCommand: ParsableCommand {
+struct EmchRadinCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "emch-radin",
         abstract: "S9: exact Emch-Radin dynamics at RSA positions in a d-ball, as a campaign from flags (collective: launch with mpirun; docs/emch-radin.md).")

@@ -4,7 +4,7 @@ import QGlass
 
 /// `qglass quench`: the S5 resonant-cluster quench from flags (the same
 /// engine as `run`; the generated [quench] config is stored in the output).
-struct QuenchCommand: ParsableCommand {
+struct QuenchCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "quench",
         abstract: "Quench of the L_s most resonant spins of SFS chains (study S5, same engine as `run`; the generated config is stored in the output).")

@@ -7,10 +7,6 @@ import QGlass
 let launcherRank = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
     ?? ProcessInfo.processInfo.environment["PMI_RANK"] ?? ProcessInfo.processInfo.environment["SLURM_PROCID"] ?? "0") ?? 0
 
-/// Ranks of this job on this node, from the launcher's environment (Open
-/// MPI, MPICH/Hydra), known before MPI_Init; 1 when not launched by one.
-let launcherRanksOnNode = max(1, Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"]
-    ?? ProcessInfo.processInfo.environment["MPI_LOCALNRANKS"] ?? "1") ?? 1)
 
 func say(_ s: String) {
     print(s)
@@ -70,12 +66,11 @@ func preflight(configText: String?, configPath: String?, output: String?, flags:
     }
     guard let out else { return }
     if let r = Campaign.preflight(output: out, resume: flags.resume) { refuse(r) }
-    // The run's size (task cap, file against the free disk, memory of this
-    // node's ranks) before anything is allocated or written.
-    if let plan, let r = Campaign.sizeRefusal(plan: plan, output: out, ranksOnNode: launcherRanksOnNode,
-                                              resumeOrForce: flags.resume || flags.force) {
-        refuse(r)
-    }
+    // The task cap, the one size check that answers the same on every rank.
+    // The file against the free disk and the memory of each node's ranks are
+    // checked collectively after MPI_Init (`Campaign.claimOutput`), where a
+    // refusal of any rank on any node stops all and is printed once.
+    if let plan, let r = Campaign.uniformSizeRefusal(plan: plan) { refuse(r) }
     if flags.resume, FileManager.default.fileExists(atPath: out), !FileManager.default.fileExists(atPath: OutputLock.path(for: out)),
        let r = Campaign.checkReadable(out) {
         refuse(r)
@@ -200,7 +195,7 @@ struct QGlassCommand: ParsableCommand {
         subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self, EmchRadinCommand.self, QuenchCommand.self])
 }
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run the campaign described by a TOML config (collective: launch with mpirun).",
         discussion: """
@@ -220,7 +215,7 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-struct EDCommand: ParsableCommand {
+struct EDCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "ed", abstract: "Dense-ED campaign from flags (same engine as `run`; the generated config is stored in the output).")
 
@@ -349,7 +344,7 @@ struct EDCommand: ParsableCommand {
     }
 }
 
-struct FieldsCommand: ParsableCommand {
+struct FieldsCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "fields",
         abstract: "Effective fields of random or single-flip-stable states (study S2, same engine as `run`; the generated config is stored in the output).")
@@ -664,10 +659,19 @@ if arguments.first == "bench" {
     }
 }
 
-// Stop requests (SIGTERM/SIGINT/SIGUSR1) are caught from the first moment, so
-// a signal that arrives while a rank is still starting cannot kill it. A
-// second SIGINT aborts; rank 0 alone says so on stderr.
-StopSignal.install(announce: launcherRank == 0)
+/// A subcommand that runs a campaign (it ends in `runCampaign`). Only these
+/// catch stop signals; the others (reduce, plan, plot, theory, bench, ...)
+/// keep the default actions, so that Ctrl-C ends them at once.
+protocol CampaignCommand: ParsableCommand {}
+
+// A campaign's stop requests (SIGTERM/SIGINT/SIGUSR1) are caught from the
+// first moment, so a signal that arrives while a rank is still starting
+// cannot kill it. A second SIGINT aborts; rank 0 alone says so on stderr.
+if QGlassCommand.configuration.subcommands.contains(where: {
+    $0 is any CampaignCommand.Type && $0.configuration.commandName == arguments.first
+}) {
+    StopSignal.install(announce: launcherRank == 0)
+}
 
 if CommandLine.arguments.count == 2 && CommandLine.arguments[1] == "--version" {
     if launcherRank == 0 { print("qglass \(Provenance.version) (commit \(Provenance.gitCommit()), HDF5 schema \(Provenance.schemaVersion))") }

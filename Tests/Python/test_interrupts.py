@@ -16,7 +16,9 @@ for a fixed time, and make no timing assertions.
 * test_second_ctrl_c_aborts: one process; a second SIGINT aborts (exit 130)
   without waiting for the task, and removes the lock.
 * test_repeated_term_and_usr1_stay_a_clean_stop: TERM, USR1 and TERM again to
-  every process of the wrapper's group (as scancel does) are one clean stop.
+  a rank (as scancel and mpirun's forward deliver them) are one clean stop.
+* test_only_campaign_commands_catch_stop_signals: run/ed/... catch INT, TERM
+  and USR1; reduce (and the other local commands) end at a Ctrl-C.
 * test_heartbeat_only_in_intervals_without_a_finished_task: a heartbeat
   line never follows a line with a lower done count.
 """
@@ -44,9 +46,55 @@ WIDE = ["ed", "--L", "11", "--alpha", "0.7", "--hx", "0.2,1.0", "--realizations"
 PAIR = ["ed", "--L", "12", "--alpha", "0.7", "--hx", "0.5", "--realizations", "2", "--seed", "22"]
 
 
+def descendants(pid):
+    """The PIDs of every live descendant of `pid` (from /proc: mpirun runs in a
+    session of its own under the wrapper, so its process group is not the
+    wrapper's)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def kill_tree(pid):
+    """SIGKILL to `pid` and all its descendants (a failed test must not leave
+    ranks holding CPU and locks on a loaded machine)."""
+    for p in [pid, *descendants(pid)]:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+JOBS = []
+
+
+@pytest.fixture(autouse=True)
+def no_job_outlives_its_test():
+    yield
+    while JOBS:
+        job = JOBS.pop()
+        if job.proc.poll() is None:
+            kill_tree(job.proc.pid)
+            job.proc.wait(timeout=60)
+
+
 class ForegroundJob:
     """A command started like a shell's foreground job (a session and process
-    group of its own), its stdout and stderr collected line by line."""
+    group of its own), its stdout and stderr collected line by line. Whatever
+    is left of it when its test ends is killed, process tree and all."""
 
     def __init__(self, cmd, cwd, ignore_sigint=False):
         def setup():
@@ -54,6 +102,7 @@ class ForegroundJob:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=setup)
+        JOBS.append(self)
         self.out, self.err = [], []
         self.readers = [threading.Thread(target=self._read, args=(s, d), daemon=True)
                         for s, d in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))]
@@ -92,7 +141,7 @@ class ForegroundJob:
             rc = self.proc.wait(timeout=DEADLINE)
         finally:
             if self.proc.poll() is None:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                kill_tree(self.proc.pid)
         for t in self.readers:
             t.join(timeout=60)
         return rc
@@ -217,18 +266,19 @@ def test_second_ctrl_c_aborts(tmp_path, refs):
 
 
 def test_repeated_term_and_usr1_stay_a_clean_stop(tmp_path):
-    """scancel and SLURM's time limit signal every process of a job at once: the
-    wrapper gets TERM (and maybe its batch shell's forward), the ranks get TERM
-    directly and the USR1 that mpirun forwards. One request, one clean stop:
-    only a second SIGINT aborts."""
+    """scancel and SLURM's time limit signal every process of a job at once: a
+    rank gets TERM directly, then the USR1 that mpirun or the wrapper forwards,
+    and maybe TERM again. One request, one clean stop: only a second SIGINT
+    aborts. The signals go straight to the rank (a qglass process in a session
+    of its own), the process whose rule this is; the wrapper's forwarding is
+    the subject of test_ctrl_c_of_the_wrapper_is_a_clean_stop."""
     out = tmp_path / "scancel.h5"
-    job = ForegroundJob(["bash", WRAPPER, "-n", "1", QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"],
-                        tmp_path)
+    job = ForegroundJob([QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"], tmp_path)
     job.wait_for_line(r"still working on 1 task\(s\), 0/2 done")
-    os.killpg(job.proc.pid, signal.SIGTERM)  # every process of the group: the wrapper, mpirun and the rank
+    os.kill(job.proc.pid, signal.SIGTERM)
     job.wait_for_line(re.escape(ACK.format(1)))
-    os.killpg(job.proc.pid, signal.SIGUSR1)
-    os.killpg(job.proc.pid, signal.SIGTERM)
+    os.kill(job.proc.pid, signal.SIGUSR1)
+    os.kill(job.proc.pid, signal.SIGTERM)
     assert job.wait() == 75, job.log()
     assert not any("abort" in l for l in job.err), job.log()
     assert not os.path.exists(str(out) + ".lock")
@@ -276,3 +326,49 @@ def test_heartbeat_only_in_intervals_without_a_finished_task(tmp_path):
     assert ("progress", 40) in kinds, slow
     assert any(k == "beat" for k, _ in kinds), slow
     assert beats_after_a_finished_task(slow) == [], slow
+
+
+def caught_signals(pid):
+    """The signals process `pid` catches (its SigCgt mask in /proc)."""
+    with open(f"/proc/{pid}/status") as f:
+        mask = int(next(l for l in f if l.startswith("SigCgt:")).split()[1], 16)
+    return {sig for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1) if mask & (1 << (sig - 1))}
+
+
+def blocked_on_fifo(cmd, tmp_path, name):
+    """Starts qglass `cmd`, in which "FIFO" stands for a FIFO that nobody
+    writes, and returns the job once the process waits in open(2) on it (its
+    wchan says so): past its start-up, alive until signalled."""
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    job = ForegroundJob([QGLASS, *[str(fifo) if a == "FIFO" else a for a in cmd]], tmp_path)
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        assert job.proc.poll() is None, job.log()
+        try:
+            with open(f"/proc/{job.proc.pid}/wchan") as f:
+                if f.read().strip() in ("wait_for_partner", "fifo_open"):
+                    return job
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"{cmd} never blocked on its FIFO:\n{job.log()}")
+
+
+def test_only_campaign_commands_catch_stop_signals(tmp_path):
+    """A campaign command catches INT, TERM and USR1 from its start; reduce,
+    plan, plot and the other local commands keep the default actions, so that
+    a Ctrl-C ends them at once instead of being swallowed (and no "--resume"
+    advice is printed for a reduce)."""
+    out = tmp_path / "pair.h5"
+    run = ForegroundJob([QGLASS, *PAIR, "--out", str(out), "--progress-interval", "0.1"], tmp_path)
+    run.wait_for_line(r"still working on 1 task\(s\), 0/2 done")
+    assert caught_signals(run.proc.pid) == {signal.SIGINT, signal.SIGTERM, signal.SIGUSR1}
+    kill_tree(run.proc.pid)
+    run.wait()
+    reduce = blocked_on_fifo(["reduce", "FIFO", "--out", str(tmp_path / "reduced.h5")], tmp_path, "input.h5")
+    assert caught_signals(reduce.proc.pid) == set()
+    reduce.ctrl_c()
+    assert reduce.wait() == -signal.SIGINT, reduce.log()
+    assert not any("resume" in l for l in reduce.err), reduce.log()
+    assert not (tmp_path / "reduced.h5").exists()
