@@ -234,8 +234,8 @@ struct EDCommand: CampaignCommand {
     @Option(help: "lrsg: number of eps bins for the histograms (default 20).") var epsBins: Int?
     @Option(name: .customLong("store-eigenstates-max-L"), help: "lrsg: largest L whose per-eigenstate data is stored (default 14).") var storeMaxL: Int?
     @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
-    @Option(help: "dsyevd or dsyevr (real models; the complex Hermitian model takes --complex-lapack-driver).") var lapackDriver = "dsyevd"
-    @Option(help: "pdsyevd or pdsyevr (real models; the complex Hermitian model takes --complex-scalapack-driver).") var scalapackDriver = "pdsyevd"
+    @Option(help: "lrsg, xxz: dsyevd or dsyevr (default dsyevd; heisenberg-o3 takes --complex-lapack-driver).") var lapackDriver: String?
+    @Option(help: "lrsg, xxz: pdsyevd or pdsyevr (default pdsyevd; heisenberg-o3 takes --complex-scalapack-driver).") var scalapackDriver: String?
     @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
     @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
@@ -287,9 +287,13 @@ struct EDCommand: CampaignCommand {
             let given = flags.filter(\.0).map(\.1)
             if !given.isEmpty { refuse("\(flagPhrase(given)) do\(given.count == 1 ? "es" : "") not apply to --model \(model)") }
         }
+        // The complex drivers apply to heisenberg-o3 only (a given one would
+        // otherwise be ignored, yet stored in the canonical config).
+        let complexDriverFlags = [(complexLapackDriver != nil, "--complex-lapack-driver"),
+                                  (complexScalapackDriver != nil, "--complex-scalapack-driver")]
         switch model {
         case "lrsg":
-            forbidden(disorder != nil, "--W"); forbidden(delta != nil, "--delta"); forbidden(sz != nil, "--sz")
+            forbidden([(disorder != nil, "--W"), (delta != nil, "--delta"), (sz != nil, "--sz")] + complexDriverFlags)
             let source = disorderFrom.map { "disorder_from = \(tomlString($0))\n" } ?? ""
             return """
             [lrsg]
@@ -319,10 +323,13 @@ struct EDCommand: CampaignCommand {
 
             """
             if model == "xxz" {
+                forbidden(complexDriverFlags)
                 if let delta { text += "delta = \(numberLiteral(delta, flag: "--delta"))\n" }
                 if let sz { text += "sz = \(sz)\n" }
             } else {
-                forbidden(delta != nil, "--delta"); forbidden(sz != nil, "--sz")
+                // The complex Hermitian model: the real drivers would be ignored, so they are refused.
+                forbidden([(delta != nil, "--delta"), (sz != nil, "--sz"),
+                           (lapackDriver != nil, "--lapack-driver"), (scalapackDriver != nil, "--scalapack-driver")])
             }
             return text
         default:
@@ -335,8 +342,9 @@ struct EDCommand: CampaignCommand {
         // refused naming the flag, never as an error in a generated config.
         let study = studyTable()
         let text = generatedCampaignTable(command: "ed", seed: seed, realizations: realizations, firstRealization: firstRealization,
-                                          solver: [("group_size", "\(groupSize)"), ("blas_threads", "\(blasThreads)"),
-                                                   ("lapack_driver", tomlString(lapackDriver)), ("scalapack_driver", tomlString(scalapackDriver))]
+                                          solver: [("group_size", "\(groupSize)"), ("blas_threads", "\(blasThreads)")]
+                                              + (lapackDriver.map { [("lapack_driver", tomlString($0))] } ?? [])
+                                              + (scalapackDriver.map { [("scalapack_driver", tomlString($0))] } ?? [])
                                               + (complexLapackDriver.map { [("complex_lapack_driver", tomlString($0))] } ?? [])
                                               + (complexScalapackDriver.map { [("complex_scalapack_driver", tomlString($0))] } ?? []),
                                           output: out) + study

@@ -116,3 +116,21 @@ def test_chain_models_refuse_the_lrsg_only_flags(tmp_path, model):
         assert res.returncode == 2, (args, res.returncode, res.stderr)
         assert res.stderr.strip().count("\n") == 0 and text in res.stderr, (args, res.stderr)
         assert not out.exists()
+
+
+@pytest.mark.parametrize("model, args, flags", [
+    ("lrsg", ("--alpha", "0.7", "--hx", "0.5", "--complex-lapack-driver", "zheevr"), "--complex-lapack-driver does"),
+    ("xxz", ("--W", "1", "--complex-scalapack-driver", "pzheevd"), "--complex-scalapack-driver does"),
+    ("heisenberg-o3", ("--W", "1", "--lapack-driver", "dsyevr", "--scalapack-driver", "pdsyevr"),
+     "--lapack-driver and --scalapack-driver do"),
+])
+def test_eigensolver_flags_of_the_other_number_field_are_refused(tmp_path, model, args, flags):
+    """Review of issue 21: the complex drivers were accepted for the real models (and the real ones for the
+    complex model), ignored by the solve, yet written into the canonical config, so that a later --resume
+    without them was refused as another config. Now refused in one line, nothing written."""
+    out = tmp_path / "x.h5"
+    res = subprocess.run([QGLASS, "ed", "--model", model, "--L", "4", *args, "--realizations", "1", "--seed", "1",
+                          "--out", str(out)], env=ENV, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.strip() == f"error: {flags} not apply to --model {model}", res.stderr
+    assert not out.exists()
