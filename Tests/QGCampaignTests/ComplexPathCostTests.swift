@@ -45,6 +45,21 @@ final class ComplexPathCostTests: XCTestCase {
         XCTAssertEqual(Double(d.study.peakBytesPerRank(td, groupSize: 1) - r.study.peakBytesPerRank(tr, groupSize: 1)), 2 * n * n * 8, accuracy: 1e6)
     }
 
+    /// On a group the ScaLAPACK driver is what plan costs: pzheevd is the
+    /// slower one measured (133 s against 102 s), and the one-rank driver
+    /// changes nothing there (review of issue 21: it used to).
+    func testGroupCostFollowsTheScaLAPACKDriver() throws {
+        func cost(_ campaign: String, _ g: Int) throws -> Double {
+            let p = try CampaignPlan(configText: o3(campaign))
+            return p.study.estimatedCoreSeconds(p.study.tasks[0], groupSize: g)
+        }
+        let evr = try cost("complex_scalapack_driver = \"pzheevr\"", 2)
+        let evd = try cost("complex_scalapack_driver = \"pzheevd\"", 2)
+        XCTAssertGreaterThan(evd, evr)
+        XCTAssertEqual(try cost("complex_lapack_driver = \"zheevr\"", 2), try cost("complex_lapack_driver = \"zheevd\"", 2))
+        XCTAssertNotEqual(try cost("complex_lapack_driver = \"zheevr\"", 1), try cost("complex_lapack_driver = \"zheevd\"", 1))
+    }
+
     /// The keys are parsed and refused like the real drivers'; the canonical
     /// text names them only when they differ from the defaults.
     func testComplexDriverKeys() throws {

@@ -206,6 +206,17 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
         case .zheevr: return 7.0e-10   // 1.15x zheevd in the same run
         }
     }
+    /// A ScaLAPACK group's solve relative to the zheevd constant (before the
+    /// group's `LRSGStudy.scalapackEfficiency`), per driver: the default
+    /// pzheevr is the reference (1), pzheevd took 133 s against pzheevr's
+    /// 102 s for the same L = 12 O(3) realization on a group of 2 (issue 21 §5,
+    /// docs/performance.md). The one-rank driver plays no part on a group.
+    public static func complexGroupSolveRelativeCost(_ driver: HermitianScaLAPACKDriver) -> Double {
+        switch driver {
+        case .pzheevr: return 1.0
+        case .pzheevd: return 133.0 / 102.0
+        }
+    }
     /// Seconds per D^3 of the S10b matrix-element step on a complex block
     /// (diag(V) U, the ZGEMM U^H (diag(V) U), the statistics pass), measured
     /// alongside (docs/performance.md).
@@ -218,7 +229,9 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
             // The complex path's own measured constants (issue 21 §4.3: the
             // old 4 x the real dsyevd constant was about 2x low).
             let me = matrixElements == nil ? 0 : Self.complexMatrixElementSecondsPerCubedDimension
-            serial = (Self.complexSolveSecondsPerCubedDimension(campaign.complexLapackDriver) + me) * d * d * d * 1.05
+            let solve = g == 1 ? Self.complexSolveSecondsPerCubedDimension(campaign.complexLapackDriver)
+                : Self.complexSolveSecondsPerCubedDimension(.zheevd) * Self.complexGroupSolveRelativeCost(campaign.complexScalapackDriver)
+            serial = (solve + me) * d * d * d * 1.05
         } else {
             // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
             serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (matrixElements == nil ? 1.05 : 1.4)
