@@ -9,10 +9,26 @@ public struct LinearAlgebraError: Error, CustomStringConvertible, Sendable {
     public let routine: String
     public let info: Int32
     public var context: String = ""
+    /// Set where the failure is not LAPACK's own (`info` is then 0).
+    public var reason: String? = nil
     public var description: String {
-        let what = info < 0 ? "illegal value in argument \(-info)" : "failed to converge or singular (info = \(info))"
+        let what = reason ?? (info < 0 ? "illegal value in argument \(-info)" : "failed to converge or singular (info = \(info))")
         return "\(routine): \(what)" + (context.isEmpty ? "" : " [\(context)]")
     }
+}
+
+/// A workspace size (a query's answer `q` plus `extra`) as LAPACK's 32-bit
+/// integer, or a typed error naming the routine where it does not fit: the
+/// LAPACK and ScaLAPACK linked here take 32-bit integers, so one rank's
+/// divide-and-conquer workspace (about 2 n^2) overflows past n of about
+/// 32 000; a ScaLAPACK group's per-rank workspace is smaller.
+func lapackCount(_ q: Double, extra: Int = 0, _ routine: String, n: Int) throws(LinearAlgebraError) -> Int32 {
+    let v = q.rounded(.up) + Double(extra)
+    guard v.isFinite, v <= Double(Int32.max) else {
+        throw LinearAlgebraError(routine: routine, info: 0, reason: "workspace of \(v) entries at order \(n) exceeds the 32-bit integers "
+                                 + "of the linked LAPACK (2^31 - 1); use a ScaLAPACK group (group_size >= 2) or a larger one")
+    }
+    return Int32(v)
 }
 
 @inline(__always)
@@ -69,7 +85,7 @@ func raw_dsyevd(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
     var iwq: Int32 = 0
     dsyevd_(&jobz, &uplo, &n32, a, &lda32, w, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
     try laCheck(info, "dsyevd (workspace query)")
-    lwork = Int32(wq.rounded(.up)); liwork = max(1, iwq)
+    lwork = try lapackCount(wq, "dsyevd", n: n); liwork = max(1, iwq)
     var work = [Double](repeating: 0, count: Int(lwork))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
     dsyevd_(&jobz, &uplo, &n32, a, &lda32, w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
@@ -91,7 +107,7 @@ func raw_dsyevr(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
     dsyevr_(&jobz, &range, &uplo, &n32, a, &lda32, &vl, &vu, &il, &iu, &abstol, &m, w, zp, &ldz32,
             &isuppz, &wq, &lwork, &iwq, &liwork, &info, 1, 1, 1)
     try laCheck(info, "dsyevr (workspace query)")
-    lwork = Int32(wq.rounded(.up)); liwork = max(1, iwq)
+    lwork = try lapackCount(wq, "dsyevr", n: n); liwork = max(1, iwq)
     var work = [Double](repeating: 0, count: Int(lwork))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
     dsyevr_(&jobz, &range, &uplo, &n32, a, &lda32, &vl, &vu, &il, &iu, &abstol, &m, w, zp, &ldz32,
@@ -138,7 +154,7 @@ func raw_pdsyevd(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: Uns
     pdsyevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &wq, &lwork, &iwq, &liwork, &info, 1, 1)
     try laCheck(info, "pdsyevd (workspace query)")
     // The query is known to be tight on some grids; give a little slack.
-    lwork = Int32((wq * 1.05).rounded(.up)) + 1024; liwork = max(1, iwq) + 64
+    lwork = try lapackCount(wq * 1.05, extra: 1024, "pdsyevd", n: n); liwork = max(1, iwq) + 64
     var work = [Double](repeating: 0, count: Int(lwork))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
     pdsyevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &work, &lwork, &iwork, &liwork, &info, 1, 1)
@@ -153,7 +169,7 @@ func raw_pdsyevr(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: Uns
     pdsyevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
              &wq, &lwork, &iwq, &liwork, &info, 1, 1, 1)
     try laCheck(info, "pdsyevr (workspace query)")
-    lwork = Int32((wq * 1.05).rounded(.up)) + 1024; liwork = max(1, iwq) + 64
+    lwork = try lapackCount(wq * 1.05, extra: 1024, "pdsyevr", n: n); liwork = max(1, iwq) + 64
     var work = [Double](repeating: 0, count: Int(lwork))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
     pdsyevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
@@ -214,8 +230,8 @@ func raw_zheevd(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
     // back-transformation ZUNMTR only N entries of workspace, so it runs its
     // unblocked (BLAS-2) code: 3.5x slower at n = 1024 (docs/performance.md).
     // zheevdBlockedWorkspace gives it room for blocks of up to 64 reflectors.
-    lwork = Int32(wq[0].rounded(.up)) + (vectors ? Int32(zheevdBlockedWorkspace(n: n)) : 0)
-    lrwork = Int32(rwq.rounded(.up)); liwork = max(1, iwq)
+    lwork = try lapackCount(wq[0], extra: vectors ? zheevdBlockedWorkspace(n: n) : 0, "zheevd", n: n)
+    lrwork = try lapackCount(rwq, "zheevd", n: n); liwork = max(1, iwq)
     var work = [Double](repeating: 0, count: 2 * Int(max(1, lwork)))
     var rwork = [Double](repeating: 0, count: Int(max(1, lrwork)))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
@@ -241,7 +257,7 @@ func raw_zheevr(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
             &isuppz, &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1, 1)
     try laCheck(info, "zheevr (workspace query)")
     // ZHEEVR's query is its optimum (blocked ZHETRD and ZUNMTR), unlike ZHEEVD's.
-    lwork = Int32(wq[0].rounded(.up)); lrwork = Int32(rwq.rounded(.up)); liwork = max(1, iwq)
+    lwork = try lapackCount(wq[0], "zheevr", n: n); lrwork = try lapackCount(rwq, "zheevr", n: n); liwork = max(1, iwq)
     var work = [Double](repeating: 0, count: 2 * Int(max(1, lwork)))
     var rwork = [Double](repeating: 0, count: Int(max(1, lrwork)))
     var iwork = [Int32](repeating: 0, count: Int(liwork))
@@ -257,9 +273,9 @@ func raw_zheevr(n: Int, a: UnsafeMutablePointer<Double>, lda: Int, w: UnsafeMuta
 struct ComplexScaLAPACKWorkspace {
     var lwork: Int32, lrwork: Int32, liwork: Int32
     var work: [Double], rwork: [Double], iwork: [Int32]
-    init(work wq: Double, rwork rwq: Double, iwork iwq: Int32) {
-        lwork = Int32((wq * 1.05).rounded(.up)) + 1024
-        lrwork = Int32((rwq * 1.05).rounded(.up)) + 1024
+    init(work wq: Double, rwork rwq: Double, iwork iwq: Int32, routine: String, n: Int) throws(LinearAlgebraError) {
+        lwork = try lapackCount(wq * 1.05, extra: 1024, routine, n: n)
+        lrwork = try lapackCount(rwq * 1.05, extra: 1024, routine, n: n)
         liwork = max(1, iwq) + 64
         work = [Double](repeating: 0, count: 2 * Int(lwork))
         rwork = [Double](repeating: 0, count: Int(lrwork))
@@ -276,7 +292,7 @@ func raw_pzheevr(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: Uns
     pzheevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
              &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1, 1)
     try laCheck(info, "pzheevr (workspace query)")
-    var ws = ComplexScaLAPACKWorkspace(work: wq[0], rwork: rwq, iwork: iwq)
+    var ws = try ComplexScaLAPACKWorkspace(work: wq[0], rwork: rwq, iwork: iwq, routine: "pzheevr", n: n)
     pzheevr_(&jobz, &range, &uplo, &n32, a, &one, &one, descA, &vl, &vu, &il, &iu, &m, &nz, w, z, &one, &one, descZ,
              &ws.work, &ws.lwork, &ws.rwork, &ws.lrwork, &ws.iwork, &ws.liwork, &info, 1, 1, 1)
     try laCheck(info, "pzheevr")
@@ -292,7 +308,7 @@ func raw_pzheevd(n: Int, a: UnsafeMutablePointer<Double>, descA: [Int32], w: Uns
     var wq = [0.0, 0.0], rwq = 0.0, iwq: Int32 = 0
     pzheevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ, &wq, &lwork, &rwq, &lrwork, &iwq, &liwork, &info, 1, 1)
     try laCheck(info, "pzheevd (workspace query)")
-    var ws = ComplexScaLAPACKWorkspace(work: wq[0], rwork: rwq, iwork: iwq)
+    var ws = try ComplexScaLAPACKWorkspace(work: wq[0], rwork: rwq, iwork: iwq, routine: "pzheevd", n: n)
     pzheevd_(&jobz, &uplo, &n32, a, &one, &one, descA, w, z, &one, &one, descZ,
              &ws.work, &ws.lwork, &ws.rwork, &ws.lrwork, &ws.iwork, &ws.liwork, &info, 1, 1)
     try laCheck(info, "pzheevd")

@@ -1,12 +1,28 @@
 import XCTest
 import QGPhysics
-import QGLinearAlgebra
+@testable import QGLinearAlgebra
 import QGTestSupport
 
 /// The complex Hermitian LAPACK drivers (issue 21 §5): zheevr against zheevd
 /// (given the workspace that keeps its back-transformation blocked), on
 /// random Hermitian matrices and on the Heisenberg-O(3) chain.
 final class HermitianDriverTests: XCTestCase {
+    /// Review of issue 21: a workspace past LAPACK's 32-bit integers (one
+    /// rank's divide-and-conquer at orders past about 32 000) is a typed
+    /// error naming the routine and advising a group, not a trap in Int32().
+    func testWorkspacePastThirtyTwoBitsIsATypedError() throws {
+        XCTAssertEqual(try lapackCount(1000.2, extra: 10, "dsyevd", n: 20), 1011)
+        XCTAssertEqual(try lapackCount(Double(Int32.max), "dsyevd", n: 32_767), Int32.max)
+        let n = 65_536, dsyevd = 1 + 6 * Double(n) + 2 * Double(n) * Double(n)
+        XCTAssertThrowsError(try lapackCount(dsyevd, "dsyevd", n: n)) { e in
+            let text = "\(e)"
+            XCTAssertTrue(text.hasPrefix("dsyevd: workspace of"), text)
+            XCTAssertTrue(text.contains("order 65536") && text.contains("group_size"), text)
+        }
+        XCTAssertThrowsError(try lapackCount(Double(Int32.max), extra: 1, "zheevd", n: 40_000))
+        XCTAssertThrowsError(try lapackCount(.nan, "pzheevd", n: 10))
+    }
+
     /// A random Hermitian n x n matrix (column-major, both triangles filled).
     func randomHermitian(_ n: Int, seed: UInt64) -> [Complex] {
         var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
