@@ -90,6 +90,18 @@ TOLERANCES = [
     # 1e-5 of itself). Measured: <= 1.6e-15 norm-wise.
     (r"/(energy|e_min|e_max|eps|eps_edges)$", 1e-10, 0.0, True,
      "eigenvalues: n eps ||H|| norm-wise; 1e-10 keeps a factor 1e3 over the bound"),
+    # Fixed grids (histogram and bin edges: log or linear grids from the config,
+    # computed with libm's pow/exp): elementwise, so that the smallest edges of
+    # a log grid (1e-15 of the largest) are checked as tightly as the largest.
+    # libm may differ by an ulp between CPUs (glibc's FMA code paths).
+    (r"(^|/|_)edges$", 1e-12, 0.0, False,
+     "fixed grids: elementwise, a few ulps of libm"),
+    # Studies that call no LAPACK or BLAS (the classical toolkits, the S8 mean
+    # field, the S9 Ising dynamics): their floats come from arithmetic and libm
+    # alone (measured: bit-identical under every kernel above), so they are held
+    # to 1e-12 of the object's largest value instead of the eigensolver bound.
+    (r"^/(fields|avalanche|twoflip|tempering|meanfield|emch_radin)/", 1e-12, 1e-300, True,
+     "no LAPACK: arithmetic and libm ulps only, 1e-12 norm-wise"),
     # Everything else. Values from gaps or eigenvectors, per state and their sums
     # and means (r, m_EA, their logs, histogram sums, window and eps means,
     # typical values, bootstrap errors, crossings, drifts, entropies): a gap or an
@@ -124,7 +136,19 @@ TOLERANCES = [
 # 33 across four kernels). Allowed: |now - golden| <= 3 + 10 % of golden.
 INT_TOLERANCES = [
     (r"/iterations$", 3, 0.1, "iterative-solver evaluation counts: a step or two per round-off change"),
+    # Histogram counts of matrix elements |<a|V|b>| from eigenvectors (S10b):
+    # of the D^2 elements, one within round-off (n eps ||H|| / gap) of a bin
+    # edge moves to the neighbouring bin under another kernel. A moved element
+    # changes two adjacent counts by one each.
+    (r"/v_counts$", 2, 0.0, "counts of eigenvector-derived values: an element within round-off of an edge moves one bin"),
 ]
+# The other integers decided by a float comparison on LAPACK output
+# (degenerate_pairs: |E_a - E_b| under a threshold; site_of_orbital: the argmax
+# of an orbital's amplitudes; found, fit_N, n_samples: values inside a window)
+# stay exact. They change only where a value lies within n eps ||H|| / gap of
+# its threshold; none did under the seven kernels measured above. Such a
+# near-tie on another CPU shows up as a failure naming the object: the fix is a
+# fixture seed without the tie, not a looser rule.
 
 
 def int_tolerance(key):
