@@ -131,89 +131,87 @@ enum DiamondReducer {
         let kinds = Array(Set(keys.map(\.kind))).sorted()
         var report = ["diamond: eta_tot per sample from the mean field (g0 = \(g0), hopping \(hopping), convention \(convention)); avalanche: n_* > N/2",
                       "  potential    R       W  samples    [eta_tot]/(N ln2)        f_aval   s/sample"]
-        do {
-            try out.file.setAttribute("avalanche_criterion", "n_star > N/2")
-            try out.group("/diamond")
-            try out.attr("g0", g0, on: "/diamond")
-            try out.attr("hopping", hopping, on: "/diamond")
-            try out.attr("convention", convention, on: "/diamond")
-            for kind in kinds {
-                let ks = keys.filter { $0.kind == kind }
-                var nS: [Int64] = [], etaM: [Double] = [], etaE: [Double] = [], fA: [Double] = [], fE: [Double] = [], sec: [Double] = []
-                var reps: [Key: [Double]] = [:]
-                for k in ks {
-                    let ss = samples[k]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
-                    let n = Double(DiamondLattice.siteCount(R: k.R))
-                    let e = ss.map(\.eta), a = ss.map { $0.nStar > n / 2 ? 1.0 : 0.0 }
-                    let m = e.reduce(0, +) / Double(e.count)
-                    let fa = a.reduce(0, +) / Double(a.count)
-                    let idx = ReduceStatistics.bootstrapIndices(n: ss.count, samples: options.bootstrapSamples, key: "diamond|\(kind)|R=\(k.R)|W=\(k.W)")
-                    let r = idx.map { ix in ix.reduce(0.0) { $0 + a[$1] } / Double(ix.count) }
-                    reps[k] = r
-                    nS.append(Int64(ss.count)); etaM.append(m)
-                    etaE.append(ss.count > 1 ? ReduceStatistics.standardDeviation(e) / Double(ss.count).squareRoot() : .nan)
-                    fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ss.map(\.seconds).reduce(0, +) / Double(ss.count))
-                    report.append(String(format: "  %-9@ %4d %7.2f %8d   %@ ± %@   %@ ± %@   %.4g", kind, k.R, k.W, ss.count,
-                                         fmt(m / (n * ln2)), fmtErr(etaE.last! / (n * ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
+        try out.file.setAttribute("avalanche_criterion", "n_star > N/2")
+        try out.group("/diamond")
+        try out.attr("g0", g0, on: "/diamond")
+        try out.attr("hopping", hopping, on: "/diamond")
+        try out.attr("convention", convention, on: "/diamond")
+        for kind in kinds {
+            let ks = keys.filter { $0.kind == kind }
+            var nS: [Int64] = [], etaM: [Double] = [], etaE: [Double] = [], fA: [Double] = [], fE: [Double] = [], sec: [Double] = []
+            var reps: [Key: [Double]] = [:]
+            for k in ks {
+                let ss = samples[k]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+                let n = Double(DiamondLattice.siteCount(R: k.R))
+                let e = ss.map(\.eta), a = ss.map { $0.nStar > n / 2 ? 1.0 : 0.0 }
+                let m = e.reduce(0, +) / Double(e.count)
+                let fa = a.reduce(0, +) / Double(a.count)
+                let idx = ReduceStatistics.bootstrapIndices(n: ss.count, samples: options.bootstrapSamples, key: "diamond|\(kind)|R=\(k.R)|W=\(k.W)")
+                let r = idx.map { ix in ix.reduce(0.0) { $0 + a[$1] } / Double(ix.count) }
+                reps[k] = r
+                nS.append(Int64(ss.count)); etaM.append(m)
+                etaE.append(ss.count > 1 ? ReduceStatistics.standardDeviation(e) / Double(ss.count).squareRoot() : .nan)
+                fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ss.map(\.seconds).reduce(0, +) / Double(ss.count))
+                report.append(String(format: "  %-9@ %4d %7.2f %8d   %@ ± %@   %@ ± %@   %.4g", kind, k.R, k.W, ss.count,
+                                     fmt(m / (n * ln2)), fmtErr(etaE.last! / (n * ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
+            }
+            // Thresholds from the largest R.
+            let rMax = ks.map(\.R).max()!
+            let top = ks.indices.filter { ks[$0].R == rMax }.sorted { ks[$0].W < ks[$1].W }
+            func halfCrossing(_ y: [Double]) -> Double {
+                for j in 1..<max(1, top.count) where (y[j - 1] - 0.5) * (y[j] - 0.5) <= 0 && y[j - 1] != y[j] {
+                    let w0 = ks[top[j - 1]].W, w1 = ks[top[j]].W
+                    return w0 + (0.5 - y[j - 1]) * (w1 - w0) / (y[j] - y[j - 1])
                 }
-                // Thresholds from the largest R.
-                let rMax = ks.map(\.R).max()!
-                let top = ks.indices.filter { ks[$0].R == rMax }.sorted { ks[$0].W < ks[$1].W }
-                func halfCrossing(_ y: [Double]) -> Double {
-                    for j in 1..<max(1, top.count) where (y[j - 1] - 0.5) * (y[j] - 0.5) <= 0 && y[j - 1] != y[j] {
-                        let w0 = ks[top[j - 1]].W, w1 = ks[top[j]].W
-                        return w0 + (0.5 - y[j - 1]) * (w1 - w0) / (y[j] - y[j - 1])
-                    }
-                    return .nan
+                return .nan
+            }
+            let wHalf = top.count > 1 ? halfCrossing(top.map { fA[$0] }) : .nan
+            var wHalfErr = Double.nan
+            if top.count > 1 {
+                let nb = options.bootstrapSamples
+                let bs = (0..<nb).map { b in halfCrossing(top.map { reps[ks[$0]]![b] }) }.filter(\.isFinite)
+                if bs.count > 1 { wHalfErr = ReduceStatistics.standardDeviation(bs) }
+            }
+            var wTh = Double.nan
+            for j in top.indices.reversed() { if fA[top[j]] == 0 { wTh = ks[top[j]].W } else { break } }
+            let g = "/diamond/\(kind)"
+            try out.group(g)
+            try out.attr("W_half", wHalf, on: g)
+            try out.attr("W_half_err", wHalfErr, on: g)
+            try out.attr("W_th", wTh, on: g)
+            try out.attr("threshold_R", Double(rMax), on: g)
+            try out.group(g + "/points")
+            try out.putInt(g + "/points/R", ks.map { Int64($0.R) })
+            try out.put(g + "/points/W", ks.map(\.W))
+            try out.putInt(g + "/points/n_samples", nS)
+            try out.put(g + "/points/eta_mean", etaM)
+            try out.put(g + "/points/eta_err", etaE)
+            try out.put(g + "/points/f_aval", fA)
+            try out.put(g + "/points/f_aval_err", fE)
+            try out.put(g + "/points/seconds_per_sample", sec)
+            report.append(String(format: "  %@: W_1/2 (R = %d) = %@ ± %@; W_th (no avalanche from here on, grid) = %@", kind, rMax, fmt(wHalf, 3), fmt(wHalfErr, 3), fmt(wTh, 3)))
+            if kind == "qp" && !thetaW.isEmpty {
+                var tR: [Int64] = [], tW: [Double] = [], t0: [Double] = [], te: [Double] = []
+                for k in ks where thetaW.contains(k.W) {
+                    for s in samples[k]! { tR.append(Int64(k.R)); tW.append(k.W); t0.append(s.theta0); te.append(s.eta) }
                 }
-                let wHalf = top.count > 1 ? halfCrossing(top.map { fA[$0] }) : .nan
-                var wHalfErr = Double.nan
-                if top.count > 1 {
-                    let nb = options.bootstrapSamples
-                    let bs = (0..<nb).map { b in halfCrossing(top.map { reps[ks[$0]]![b] }) }.filter(\.isFinite)
-                    if bs.count > 1 { wHalfErr = ReduceStatistics.standardDeviation(bs) }
-                }
-                var wTh = Double.nan
-                for j in top.indices.reversed() { if fA[top[j]] == 0 { wTh = ks[top[j]].W } else { break } }
-                let g = "/diamond/\(kind)"
-                try out.group(g)
-                try out.attr("W_half", wHalf, on: g)
-                try out.attr("W_half_err", wHalfErr, on: g)
-                try out.attr("W_th", wTh, on: g)
-                try out.attr("threshold_R", Double(rMax), on: g)
-                try out.group(g + "/points")
-                try out.putInt(g + "/points/R", ks.map { Int64($0.R) })
-                try out.put(g + "/points/W", ks.map(\.W))
-                try out.putInt(g + "/points/n_samples", nS)
-                try out.put(g + "/points/eta_mean", etaM)
-                try out.put(g + "/points/eta_err", etaE)
-                try out.put(g + "/points/f_aval", fA)
-                try out.put(g + "/points/f_aval_err", fE)
-                try out.put(g + "/points/seconds_per_sample", sec)
-                report.append(String(format: "  %@: W_1/2 (R = %d) = %@ ± %@; W_th (no avalanche from here on, grid) = %@", kind, rMax, fmt(wHalf, 3), fmt(wHalfErr, 3), fmt(wTh, 3)))
-                if kind == "qp" && !thetaW.isEmpty {
-                    var tR: [Int64] = [], tW: [Double] = [], t0: [Double] = [], te: [Double] = []
-                    for k in ks where thetaW.contains(k.W) {
-                        for s in samples[k]! { tR.append(Int64(k.R)); tW.append(k.W); t0.append(s.theta0); te.append(s.eta) }
-                    }
-                    try out.group(g + "/theta")
-                    try out.putInt(g + "/theta/R", tR)
-                    try out.put(g + "/theta/W", tW)
-                    try out.put(g + "/theta/theta0", t0)
-                    try out.put(g + "/theta/eta", te)
-                }
-                let ms = maps.filter { $0.kind == kind }
-                if !ms.isEmpty {
-                    try out.group(g + "/maps")
-                    for m in ms {
-                        let mg = g + "/maps/\(kind)_R\(m.R)_W\(m.W)"
-                        try out.group(mg)
-                        try out.attr("R", Double(m.R), on: mg); try out.attr("W", m.W, on: mg)
-                        try out.attr("theta0", m.theta0, on: mg); try out.attr("eta_tot", m.eta, on: mg)
-                        try out.attr("log_product", m.logProduct, on: mg)
-                        try out.putInt(mg + "/n1", m.n1); try out.putInt(mg + "/n2", m.n2)
-                        try out.put(mg + "/s_site", m.s); try out.put(mg + "/g0_site", m.g0)
-                    }
+                try out.group(g + "/theta")
+                try out.putInt(g + "/theta/R", tR)
+                try out.put(g + "/theta/W", tW)
+                try out.put(g + "/theta/theta0", t0)
+                try out.put(g + "/theta/eta", te)
+            }
+            let ms = maps.filter { $0.kind == kind }
+            if !ms.isEmpty {
+                try out.group(g + "/maps")
+                for m in ms {
+                    let mg = g + "/maps/\(kind)_R\(m.R)_W\(m.W)"
+                    try out.group(mg)
+                    try out.attr("R", Double(m.R), on: mg); try out.attr("W", m.W, on: mg)
+                    try out.attr("theta0", m.theta0, on: mg); try out.attr("eta_tot", m.eta, on: mg)
+                    try out.attr("log_product", m.logProduct, on: mg)
+                    try out.putInt(mg + "/n1", m.n1); try out.putInt(mg + "/n2", m.n2)
+                    try out.put(mg + "/s_site", m.s); try out.put(mg + "/g0_site", m.g0)
                 }
             }
         }
