@@ -4,7 +4,8 @@ import QGCampaign
 
 /// A study that `qglass reduce` and `qglass plot` can handle: its reducer and
 /// its figures. Each study declares the conformance in its own reducer file
-/// (`extension LRSGStudy: ReducibleStudy` in LRSGReducer.swift), so both
+/// (`extension LRSGStudy: PipelineStudy` in LRSGReducer.swift; a
+/// `PipelineStudy` gets `reduce` from `ReductionPipeline`), so both
 /// commands find it through the one registry line of the study in
 /// `StudyRegistry.all` (QGCampaign/Study.swift); nothing switches on study
 /// names (docs/adding-a-study.md).
