@@ -5,7 +5,7 @@ import QGCampaign
 /// One task's S10b matrix-element data (chain campaigns run with
 /// `matrix_elements = true`), reduced to sums over its eigenstates: per-state
 /// sums over the reducer's eps window, and the run's histograms.
-struct ChainMERecord {
+struct ChainMERecord: Codable {
     /// Run settings every task of a size must share.
     var layout: String
     var window: Double

@@ -60,7 +60,7 @@ extension MeanFieldStudy: PipelineStudy {
             }
             return out
         }
-        let N = Int(try b.attr("N"))
+        guard let N = Int(exactly: try b.attr("N")) else { throw ReduceError(message: "no N attribute") }
         let isProfile = b.block.hasPrefix("/meanfield/profiles/")
         func d(_ name: String) throws -> [Double] { try b.column(name, Double.self) }
         let a = try d("a"), da = try d("delta_a"), eta = try d("eta_tot"), ns = try d("n_star")

@@ -31,7 +31,8 @@ extension QuenchStudy: PipelineStudy {
     /// is not in [-1, 1] is corrupt.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
         guard let study = b.plan.study as? QuenchStudy else { throw ReduceError(message: "not a quench campaign") }
-        let L = Int(try b.attr("L")), n = Int(try b.attr("Ls")), rows = b.count
+        guard let L = Int(exactly: try b.attr("L")), let n = Int(exactly: try b.attr("Ls")) else { throw ReduceError(message: "no L or Ls attribute") }
+        let rows = b.count
         let done = try b.column("done", UInt8.self), real = try b.column("realization", Int64.self)
         let stream = try b.column("disorder_stream", Int64.self)
         let rem = try b.column("remnant", Double.self), phi = try b.column("phi", Double.self)
