@@ -40,7 +40,7 @@ extension RandomFieldChainStudy: PipelineStudy {
             guard W.count == n, real.count == n, e.count == n * D, rr.count == n * D, mm.count == n * D, dd.count == n * DL else {
                 throw ReduceError(message: "inconsistent dataset shapes")
             }
-            let meRows = try ChainMEReduction.read(piece.file, block: piece.block, start: piece.rows.lowerBound, count: n, dimension: D, eps: e, window: window)
+            let meRows = try ChainMEReduction.read(piece, dimension: D, eps: e, window: window)
             for i in 0..<n where done[i] == 1 {
                 let es = e[(i * D)..<((i + 1) * D)], ms = mm[(i * D)..<((i + 1) * D)], rs = rr[(i * D)..<((i + 1) * D)]
                 guard es.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= 1 + 1e-12 }), zip(es, es.dropFirst()).allSatisfy({ $0 <= $1 }),
@@ -76,8 +76,11 @@ extension RandomFieldChainStudy: PipelineStudy {
                                   + "\(inputs[r.origin.file]) has \(r.layout)")
             }
         }
+        try ChainMEReduction.check(records, study: name)
     }
 
+    /// Two analyses of the same records: <r> and m_EA per (L, W), then the
+    /// S10b matrix elements (ChainMatrixElementReducer.swift).
     static func analyse(_ records: [ChainRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         try ChainReducer<Model>.analyse(records, context: context, out: out, warnings: &warnings)
     }
@@ -125,11 +128,13 @@ struct ChainRecord: ReductionRecord {
     var me: ChainMERecord? = nil
 }
 
+/// A point of a chain study's reduced file.
+struct ChainPoint: Hashable { var L: Int; var W: Double }
+
 /// Rank 0: the disorder averages of a chain study's merged records and the reduced file.
 enum ChainReducer<Model: RandomFieldChainModel> {
     typealias ChainStudy = RandomFieldChainStudy<Model>
 
-    struct Point: Hashable { var L: Int; var W: Double }
     struct Stat { var value: Double; var error: Double }
 
     static func analyse(_ merged: [ChainRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -137,12 +142,12 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         let delta = (context.plans.first?.study as? ChainStudy)?.delta ?? .nan
         // Per (L, W): realizations in a fixed order, so that the numbers do not
         // depend on how the inputs were split.
-        var groups: [Point: [ChainRecord]] = [:]
-        for r in merged { groups[Point(L: r.key.L, W: r.key.W), default: []].append(r) }
-        let points = groups.keys.sorted { ($0.L, $0.W) < ($1.L, $1.W) }
+        var byPoint: [ChainPoint: [ChainRecord]] = [:]
+        for r in merged { byPoint[ChainPoint(L: r.key.L, W: r.key.W), default: []].append(r) }
+        let points = byPoint.keys.sorted { ($0.L, $0.W) < ($1.L, $1.W) }
+        let groups = points.map { byPoint[$0]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) } }
         var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Stat] = [], mStat: [Stat] = []
-        for p in points {
-            let rs = groups[p]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) }
+        for (p, rs) in zip(points, groups) {
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(ChainStudy.name)|L=\(p.L)|W=\(p.W)")
             let r = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumR), den: rs.map(\.statesR), resamples: idx, mode: options.average)
             let m = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumM), den: rs.map(\.states), resamples: idx, mode: options.average)
@@ -152,14 +157,6 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         }
         let complex = Model.Hamiltonian.Element.isComplex
         let ensemble = complex ? "GUE" : "GOE"
-        // S10b: only when every task carries matrix-element data.
-        let meGroups: [[ChainMERecord]]? = merged.allSatisfy({ $0.me != nil })
-            ? points.map { p in groups[p]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) }.map { $0.me! } } : nil
-        if meGroups == nil && merged.contains(where: { $0.me != nil }) {
-            warnings.append("some tasks carry S10b matrix-element data and some do not; the S10b reduction is skipped")
-        }
-        var meReport: [String] = []
-
         try out.file.setAttribute("eps_window", [options.epsWindow.lo, options.epsWindow.hi])
         try out.file.setAttribute("average", options.average.rawValue)
         try out.file.setAttribute("r_poisson", GapRatioReference.poisson)
@@ -181,10 +178,6 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         try out.put(g + "/window/r_err", rStat.map(\.error))
         try out.put(g + "/window/m_ea_mean", mStat.map(\.value))
         try out.put(g + "/window/m_ea_err", mStat.map(\.error))
-        if let meGroups {
-            meReport = try ChainMEReduction.write(out, study: ChainStudy.name, points: points.map { .init(L: $0.L, W: $0.W) }, groups: meGroups,
-                                                  rMean: rStat.map(\.value), rErr: rStat.map(\.error), options: options, warnings: &warnings)
-        }
 
         let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
         var report = ["\(ChainStudy.name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(how) (bootstrap errors over realizations); "
@@ -195,7 +188,7 @@ enum ChainReducer<Model: RandomFieldChainModel> {
                                  fmt(rStat[i].value), fmtErr(rStat[i].error, samples: Int(nReal[i])), fmt(mStat[i].value), fmtErr(mStat[i].error, samples: Int(nReal[i]))))
         }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
-        report += meReport
-        return report
+        return report + (try ChainMEReduction.analyse(groups, study: ChainStudy.name, points: points, rMean: rStat.map(\.value), rErr: rStat.map(\.error),
+                                                      options: options, out: out, warnings: &warnings))
     }
 }
