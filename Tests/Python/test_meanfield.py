@@ -239,7 +239,7 @@ def test_saturated_long_chain_profile(tmp_path):
         assert np.all((p["memory_n"][0] >= 0) & (p["memory_n"][0] < 1e-12))
 
 
-# The shared reduction rules (docs/adding-a-study.md, "Reducing"): a small campaign of its own,
+# The pipeline's rules (docs/design.md, "The pipeline") on meanfield: a small campaign of its own,
 # with a chain, a profile and a critical block, tampered in copies.
 SMALL = "[meanfield]\nN = [5, 10]\ndelta_a = [-0.1, -0.05, 0.0]\ng10 = 0.5\nprofile_N = [10]\nprofile_delta_a = [-0.05]\n"
 
