@@ -30,9 +30,9 @@ extension MeanFieldStudy: PipelineStudy {
         var key: Key
         var origin: TaskOrigin
         var disorder: DisorderFingerprint { 0 }
-        var chain: MeanFieldReducer.Row?
-        var profile: MeanFieldReducer.Profile?
-        var critical: MeanFieldReducer.Critical?
+        var chain: MeanFieldReducer.Row? = nil
+        var profile: MeanFieldReducer.Profile? = nil
+        var critical: MeanFieldReducer.Critical? = nil
     }
 
     /// The inputs must share g10 and the convention (the chain they solve).
@@ -65,28 +65,23 @@ extension MeanFieldStudy: PipelineStudy {
         func d(_ name: String) throws -> [Double] { try b.column(name, Double.self) }
         let a = try d("a"), da = try d("delta_a"), eta = try d("eta_tot"), ns = try d("n_star")
         let conv = try b.column("converged", UInt8.self)
-        if isProfile {
-            let s = try d("s_n"), m = try d("memory_n"), lg = try d("log_g")
-            for r in done.indices where done[r] == 1 {
-                guard conv[r] == 1, eta[r].isFinite, ns[r].isFinite else {
-                    corrupt.append(b.corrupt(r, "delta_a \(da[r])", "marked done but its chain is unconverged or not finite")); continue
-                }
+        let profile = isProfile ? try [d("s_n"), d("memory_n"), d("log_g")] : []
+        let chain = isProfile ? [] : try [d("s_end"), d("log_g_end"), d("residual"), d("site_residual")]
+        let counts = isProfile ? [] : try [b.column("n_half", Int64.self), b.column("iterations", Int64.self)]
+        for r in done.indices where done[r] == 1 {
+            guard conv[r] == 1, eta[r].isFinite, ns[r].isFinite else {
+                corrupt.append(b.corrupt(r, "delta_a \(da[r])", "marked done but its chain is unconverged or not finite")); continue
+            }
+            var record = Record(key: .init(kind: isProfile ? .profile : .chain, N: N, deltaA: da[r]), origin: b.origin(r))
+            if isProfile {
                 let row = (r * N)..<((r + 1) * N)
-                out.append(Record(key: .init(kind: .profile, N: N, deltaA: da[r]), origin: b.origin(r),
-                                  profile: .init(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r],
-                                                 s: Array(s[row]), memory: Array(m[row]), logG: Array(lg[row]))))
+                record.profile = .init(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r],
+                                       s: Array(profile[0][row]), memory: Array(profile[1][row]), logG: Array(profile[2][row]))
+            } else {
+                record.chain = .init(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r], nHalf: counts[0][r], sEnd: chain[0][r],
+                                     logGEnd: chain[1][r], iterations: counts[1][r], residual: chain[2][r], siteResidual: chain[3][r])
             }
-        } else {
-            let nh = try b.column("n_half", Int64.self), it = try b.column("iterations", Int64.self)
-            let se = try d("s_end"), lge = try d("log_g_end"), res = try d("residual"), sres = try d("site_residual")
-            for r in done.indices where done[r] == 1 {
-                guard conv[r] == 1, eta[r].isFinite, ns[r].isFinite else {
-                    corrupt.append(b.corrupt(r, "delta_a \(da[r])", "marked done but its chain is unconverged or not finite")); continue
-                }
-                out.append(Record(key: .init(kind: .chain, N: N, deltaA: da[r]), origin: b.origin(r),
-                                  chain: .init(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r], nHalf: nh[r], sEnd: se[r],
-                                               logGEnd: lge[r], iterations: it[r], residual: res[r], siteResidual: sres[r])))
-            }
+            out.append(record)
         }
         return out
     }
@@ -101,7 +96,6 @@ extension MeanFieldStudy: PipelineStudy {
 }
 
 enum MeanFieldReducer {
-    static let ln2 = 0.69314718055994530942
     /// Fit window on the failing side: |delta_a| <= fitMaxAbs (widened to fitWideAbs when it holds
     /// fewer than 3 points) and n_* <= N/4 (drops the finite-size saturation n_* -> N).
     static let fitMaxAbs = 0.03
