@@ -5,7 +5,7 @@ import QGCampaign
 /// One task's S10b matrix-element data (chain campaigns run with
 /// `matrix_elements = true`), reduced to sums over its eigenstates: per-state
 /// sums over the reducer's eps window, and the run's histograms.
-struct ChainMERecord {
+struct ChainMERecord: Codable {
     /// Run settings every task of a size must share.
     var layout: String
     var window: Double
@@ -27,21 +27,19 @@ enum ChainMEReduction {
     /// Fixed bins of log chi for the distribution (natural log).
     static let logChiEdges: [Double] = (0...240).map { -40 + 0.5 * Double($0) }
 
-    /// Local: the S10b sums of rows [start, start + n) of `block` (nil when the
-    /// block holds no S10b data).
-    static func read(_ f: HDF5File, block: String, start: Int, count n: Int, dimension D: Int, eps: [Double],
-                     window w: (lo: Double, hi: Double)) throws -> [ChainMERecord]? {
-        guard f.exists(block + "/log_chi") else { return nil }
-        func attr(_ k: String) throws -> Double { try f.numericAttribute(k, as: Double.self, on: block).first ?? .nan }
-        let window = try attr("window"), midLo = try attr("mid_lo"), midHi = try attr("mid_hi")
-        let nv = Int(try attr("v_bins")), no = Int(try attr("omega_bins"))
-        let vMin = try attr("v_min"), vMax = try attr("v_max"), oMin = try attr("omega_min"), oMax = try attr("omega_max")
-        let layout = "window=\(window)|mid=\(midLo),\(midHi)|v=\(vMin),\(vMax),\(nv)|omega=\(oMin),\(oMax),\(no)|site=\(try attr("operator_site"))"
+    /// Local: the S10b sums of the rows of `b`, whose `eps` the chain reader
+    /// has read (nil when the block holds no S10b data).
+    static func read(_ b: TaskBlock, dimension D: Int, eps: [Double], window w: (lo: Double, hi: Double)) throws -> [ChainMERecord]? {
+        guard b.file.exists(b.block + "/log_chi") else { return nil }
+        let n = b.count
+        let window = try b.attr("window"), midLo = try b.attr("mid_lo"), midHi = try b.attr("mid_hi")
+        let nv = Int(try b.attr("v_bins")), no = Int(try b.attr("omega_bins"))
+        let vMin = try b.attr("v_min"), vMax = try b.attr("v_max"), oMin = try b.attr("omega_min"), oMax = try b.attr("omega_max")
+        let layout = "window=\(window)|mid=\(midLo),\(midHi)|v=\(vMin),\(vMax),\(nv)|omega=\(oMin),\(oMax),\(no)|site=\(try b.attr("operator_site"))"
         func edges(_ lo: Double, _ hi: Double, _ k: Int) -> [Double] { (0...k).map { exp(log(lo) + (log(hi) - log(lo)) * Double($0) / Double(k)) } }
-        func part<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try f.openDataset(block + "/" + name).readRows(start: start, count: n, as: t) }
-        let rvb = try part("rho_vbar", Double.self), cnt = try part("window_count", Double.self), lc = try part("log_chi", Double.self)
-        let vc = try part("v_counts", Int64.self), sw = try part("s_weight", Double.self)
-        let sd = try part("s_diagonal_weight", Double.self), v2 = try part("v2_mean", Double.self), cz = try part("czz_time_average", Double.self)
+        let rvb = try b.column("rho_vbar", Double.self), cnt = try b.column("window_count", Double.self), lc = try b.column("log_chi", Double.self)
+        let vc = try b.column("v_counts", Int64.self), sw = try b.column("s_weight", Double.self)
+        let sd = try b.column("s_diagonal_weight", Double.self), v2 = try b.column("v2_mean", Double.self), cz = try b.column("czz_time_average", Double.self)
         let ve = edges(vMin, vMax, nv), oe = edges(oMin, oMax, no)
         let nb = logChiEdges.count - 1, lo = logChiEdges[0], step = logChiEdges[1] - logChiEdges[0]
         var out: [ChainMERecord] = []
@@ -69,13 +67,29 @@ enum ChainMEReduction {
         return out
     }
 
-    struct Point { var L: Int; var W: Double }
+    /// Rank 0, before the write: when every task carries S10b data, the bins
+    /// and the window must be the same for every task (all sizes and inputs).
+    static func check(_ records: [ChainRecord], study: String) throws {
+        guard let first = records.first?.me, records.allSatisfy({ $0.me != nil }) else { return }
+        if let r = records.first(where: { $0.me!.vEdges != first.vEdges || $0.me!.omegaEdges != first.omegaEdges || $0.me!.window != first.window }) {
+            throw ReduceError(message: "\(study): S10b bins differ between sizes or inputs (L \(r.key.L)); reduce campaigns with the same matrix-element settings")
+        }
+    }
 
-    /// Rank 0: writes `/{study}/matrix_elements` (docs/hdf5-schema.md) and
-    /// returns report lines. `groups` are the realizations per point, in the
-    /// order of `points`; `r` the <r> per point (same realizations).
-    static func write(_ out: ReducedWriter, study: String, points: [Point], groups: [[ChainMERecord]], rMean: [Double], rErr: [Double],
-                      options: ReduceOptions, warnings: inout [String]) throws -> [String] {
+    /// Rank 0, the second analysis of the chain records: when every task
+    /// carries S10b data, writes `/{study}/matrix_elements` (docs/hdf5-schema.md)
+    /// and returns report lines; otherwise warns when some do. `groups` are the
+    /// realizations per point, in the order of `points`; `rMean`, `rErr` the
+    /// <r> per point of the first analysis (same realizations).
+    static func analyse(_ records: [[ChainRecord]], study: String, points: [ChainPoint], rMean: [Double], rErr: [Double],
+                        options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        guard records.allSatisfy({ $0.allSatisfy { $0.me != nil } }) else {
+            if records.contains(where: { $0.contains { $0.me != nil } }) {
+                warnings.append("some tasks carry S10b matrix-element data and some do not; the S10b reduction is skipped")
+            }
+            return []
+        }
+        let groups = records.map { $0.map { $0.me! } }
         let g = "/\(study)/matrix_elements"
         try out.group(g)
         let P = points.count
@@ -86,9 +100,6 @@ enum ChainMEReduction {
         let nv = first.vEdges.count - 1, no = first.omegaEdges.count - 1, nb = logChiEdges.count - 1
         for (i, rs) in groups.enumerated() {
             let p = points[i]
-            if rs.contains(where: { $0.vEdges != first.vEdges || $0.omegaEdges != first.omegaEdges || $0.window != first.window }) {
-                throw ReduceError(message: "\(study): S10b bins differ between sizes or inputs (L \(p.L)); reduce campaigns with the same matrix-element settings")
-            }
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(study)|me|L=\(p.L)|W=\(p.W)")
             let a = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumRvb), den: rs.map(\.states), resamples: idx, mode: options.average)
             let c = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumLogChi), den: rs.map(\.statesChi), resamples: idx, mode: options.average)

@@ -5,35 +5,108 @@ import QGPhysics
 import QGCampaign
 
 /// Reduction of the mean-field chain study (`meanfield`, seed 002 Fig. 3,
-/// docs/avalanche-mean-field.md section 7): per N, eta_tot, n_* and n_half vs
-/// delta_a = a - 1/sqrt 2; the critical-scaling fits eta_tot ∝ |delta_a|^-theta and
-/// n_* ∝ |delta_a|^-nu on the failing side of the largest N; a_c(N) (midpoint
-/// criterion, computed by the campaign's bisection tasks) against 1/sqrt 2 with
-/// N (a_c(N) - 1/sqrt 2) and the extrapolation in 1/N; the [S_n] and C_n
-/// profiles, copied. Figures: python/qglass_plot_meanfield.py.
-extension MeanFieldStudy: ReducibleStudy {
+/// docs/avalanche-mean-field.md section 7) on the reduction pipeline: per N,
+/// eta_tot, n_* and n_half vs delta_a = a - 1/sqrt 2; the critical-scaling fits
+/// eta_tot ∝ |delta_a|^-theta and n_* ∝ |delta_a|^-nu on the failing side of
+/// the largest N; a_c(N) (midpoint criterion, computed by the campaign's
+/// bisection tasks) against 1/sqrt 2 with N (a_c(N) - 1/sqrt 2) and the
+/// extrapolation in 1/N; the [S_n] and C_n profiles, copied. The chain is
+/// deterministic: a record's disorder fingerprint is 0, so a task found in two
+/// inputs must carry the same numbers. Figures: python/qglass_plot_meanfield.py.
+extension MeanFieldStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_meanfield:plot" }
+    static var recordKeyName: String { "(kind, N, delta_a)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try MeanFieldReducer.run(options: options, survey: survey, log: log)
+    /// One completed row of a chain, profile or critical block.
+    struct Record: ReductionRecord {
+        enum Kind: String, Codable { case chain, profile, critical }
+        struct Key: Hashable, Codable, CustomStringConvertible {
+            var kind: Kind
+            var N: Int
+            /// 0 for a critical row (a_c(N) has no delta_a).
+            var deltaA: Double
+            var description: String { kind == .critical ? "(a_c, N \(N))" : "(\(kind.rawValue), N \(N), delta_a \(deltaA))" }
+        }
+        var key: Key
+        var origin: TaskOrigin
+        var disorder: DisorderFingerprint { 0 }
+        var chain: MeanFieldReducer.Row? = nil
+        var profile: MeanFieldReducer.Profile? = nil
+        var critical: MeanFieldReducer.Critical? = nil
+    }
+
+    /// The inputs must share g10 and the convention (the chain they solve).
+    static func checkOptions(_ options: ReduceOptions, plans: [CampaignPlan]) -> [String] {
+        let studies = plans.compactMap { $0.study as? MeanFieldStudy }
+        guard let first = studies.first else { return [] }
+        return zip(options.inputs, studies).filter { $0.1.g10 != first.g10 || $0.1.convention != first.convention }.map { path, s in
+            "mismatched configs: \(path) has g10 = \(s.g10), convention \(s.convention.rawValue); "
+                + "\(options.inputs[0]) g10 = \(first.g10), convention \(first.convention.rawValue)"
+        }
+    }
+
+    /// Local: the completed rows of a chain, profile or critical block; a row
+    /// marked done whose chain is unconverged or not finite, or whose a_c is
+    /// not finite, is corrupt.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        let done = try b.column("done", UInt8.self)
+        var out: [Record] = []
+        if b.block == "/meanfield/critical" {
+            let N = try b.column("N", Int64.self), ac = try b.column("a_c", Double.self), br = try b.column("bracket", Double.self)
+            for r in done.indices where done[r] == 1 {
+                guard ac[r].isFinite else { corrupt.append(b.corrupt(r, "N \(N[r])", "marked done but a_c is not finite")); continue }
+                out.append(Record(key: .init(kind: .critical, N: Int(N[r]), deltaA: 0), origin: b.origin(r),
+                                  critical: .init(N: Int(N[r]), ac: ac[r], lo: br[2 * r], hi: br[2 * r + 1])))
+            }
+            return out
+        }
+        guard let N = Int(exactly: try b.attr("N")) else { throw ReduceError(message: "no N attribute") }
+        let isProfile = b.block.hasPrefix("/meanfield/profiles/")
+        func d(_ name: String) throws -> [Double] { try b.column(name, Double.self) }
+        let a = try d("a"), da = try d("delta_a"), eta = try d("eta_tot"), ns = try d("n_star")
+        let conv = try b.column("converged", UInt8.self)
+        let profile = isProfile ? try [d("s_n"), d("memory_n"), d("log_g")] : []
+        let chain = isProfile ? [] : try [d("s_end"), d("log_g_end"), d("residual"), d("site_residual")]
+        let counts = isProfile ? [] : try [b.column("n_half", Int64.self), b.column("iterations", Int64.self)]
+        for r in done.indices where done[r] == 1 {
+            guard conv[r] == 1, eta[r].isFinite, ns[r].isFinite else {
+                corrupt.append(b.corrupt(r, "delta_a \(da[r])", "marked done but its chain is unconverged or not finite")); continue
+            }
+            var record = Record(key: .init(kind: isProfile ? .profile : .chain, N: N, deltaA: da[r]), origin: b.origin(r))
+            if isProfile {
+                let row = (r * N)..<((r + 1) * N)
+                record.profile = .init(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r],
+                                       s: Array(profile[0][row]), memory: Array(profile[1][row]), logG: Array(profile[2][row]))
+            } else {
+                record.chain = .init(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r], nHalf: counts[0][r], sEnd: chain[0][r],
+                                     logGEnd: chain[1][r], iterations: counts[1][r], residual: chain[2][r], siteResidual: chain[3][r])
+            }
+            out.append(record)
+        }
+        return out
+    }
+
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
+        guard records.contains(where: { $0.chain != nil }) else { throw ReduceError(message: "no completed chain task in the inputs") }
+    }
+
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try MeanFieldReducer.analyse(records, context: context, out: out, warnings: &warnings)
     }
 }
 
 enum MeanFieldReducer {
-    static let ln2 = 0.69314718055994530942
     /// Fit window on the failing side: |delta_a| <= fitMaxAbs (widened to fitWideAbs when it holds
     /// fewer than 3 points) and n_* <= N/4 (drops the finite-size saturation n_* -> N).
     static let fitMaxAbs = 0.03
     static let fitWideAbs = 0.1
     static let fitMaxFill = 0.25
 
-    struct Row { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
+    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
         var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
-    struct Profile { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
+    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
         var s: [Double]; var memory: [Double]; var logG: [Double] }
-    struct Critical { var N: Int; var ac: Double; var lo: Double; var hi: Double }
-    struct Key: Hashable { var N: Int; var deltaA: Double }
+    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 
     /// Least squares y = c0 + c1 x with the standard error of c1 (sqrt(RSS/(n-2)/Sxx)); dof = n - 2.
     static func line(_ x: [Double], _ y: [Double]) -> (c0: Double, c1: Double, c1Err: Double, dof: Int) {
@@ -49,73 +122,16 @@ enum MeanFieldReducer {
         return (c0, c1, dof > 0 ? (rss / Double(dof) / sxx).squareRoot() : .nan, dof)
     }
 
-    static func run(options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        var rows: [Key: Row] = [:], profiles: [Key: Profile] = [:], critical: [Int: Critical] = [:]
-        var duplicates = 0
-        var g10 = Double.nan, convention = "", solver = "", criticalTol = Double.nan
-        for path in options.inputs {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let study = plan.study as? MeanFieldStudy else { throw ReduceError(message: "\(path): not a meanfield campaign") }
-                if convention.isEmpty { g10 = study.g10; convention = study.convention.rawValue; solver = study.solver.rawValue }
-                guard g10 == study.g10, convention == study.convention.rawValue else {
-                    throw ReduceError(message: "mismatched configs: \(path) has g10 = \(study.g10), convention \(study.convention.rawValue); "
-                                      + "another input g10 = \(g10), convention \(convention)")
-                }
-                if study.critical { criticalTol = criticalTol.isNaN ? study.criticalTol : max(criticalTol, study.criticalTol) }
-                for b in study.blocks {
-                    let p = b.path
-                    guard f.exists(p + "/done") else { continue }
-                    let done = try f.openDataset(p + "/done").readAll(as: UInt8.self)
-                    func d(_ name: String) throws -> [Double] { try f.openDataset(p + "/" + name).readAll(as: Double.self) }
-                    func i(_ name: String) throws -> [Int64] { try f.openDataset(p + "/" + name).readAll(as: Int64.self) }
-                    if p == "/meanfield/critical" {
-                        let N = try i("N"), ac = try d("a_c"), br = try d("bracket")
-                        for r in done.indices where done[r] == 1 {
-                            guard ac[r].isFinite else { throw ReduceError(message: "\(path), \(p) row \(r): a_c not finite") }
-                            if critical[Int(N[r])] != nil { duplicates += 1; continue }
-                            critical[Int(N[r])] = Critical(N: Int(N[r]), ac: ac[r], lo: br[2 * r], hi: br[2 * r + 1])
-                        }
-                        continue
-                    }
-                    let N = Int(b.attributes["N"] ?? -1)
-                    let a = try d("a"), da = try d("delta_a"), eta = try d("eta_tot"), ns = try d("n_star")
-                    let conv = try f.openDataset(p + "/converged").readAll(as: UInt8.self)
-                    for r in done.indices where done[r] == 1 {
-                        guard conv[r] == 1, eta[r].isFinite, ns[r].isFinite else {
-                            throw ReduceError(message: "\(path), \(p) row \(r): unconverged or non-finite chain")
-                        }
-                    }
-                    if p.hasPrefix("/meanfield/profiles/") {
-                        let sD = try f.openDataset(p + "/s_n"), cD = try f.openDataset(p + "/memory_n"), gD = try f.openDataset(p + "/log_g")
-                        for r in done.indices where done[r] == 1 {
-                            let k = Key(N: N, deltaA: da[r])
-                            if profiles[k] != nil { duplicates += 1; continue }
-                            profiles[k] = Profile(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r],
-                                                  s: try sD.readRows(start: r, count: 1, as: Double.self),
-                                                  memory: try cD.readRows(start: r, count: 1, as: Double.self),
-                                                  logG: try gD.readRows(start: r, count: 1, as: Double.self))
-                        }
-                    } else {
-                        let nh = try i("n_half"), it = try i("iterations"), se = try d("s_end"), lge = try d("log_g_end")
-                        let res = try d("residual"), sres = try d("site_residual")
-                        for r in done.indices where done[r] == 1 {
-                            let k = Key(N: N, deltaA: da[r])
-                            if rows[k] != nil { duplicates += 1; continue }
-                            rows[k] = Row(N: N, deltaA: da[r], a: a[r], eta: eta[r], nStar: ns[r], nHalf: nh[r], sEnd: se[r], logGEnd: lge[r],
-                                          iterations: it[r], residual: res[r], siteResidual: sres[r])
-                        }
-                    }
-                }
-            }
-        }
-        guard !rows.isEmpty else { throw ReduceError(message: "no completed chain task in the inputs") }
-        let keys = rows.keys.sorted { ($0.N, $0.deltaA) < ($1.N, $1.deltaA) }
-        let pts = keys.map { rows[$0]! }
+    /// Rank 0: the fits and the reduced file of the merged records.
+    static func analyse(_ records: [MeanFieldStudy.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let studies = context.plans.compactMap { $0.study as? MeanFieldStudy }
+        let g10 = studies[0].g10, convention = studies[0].convention.rawValue, solver = studies[0].solver.rawValue
+        let criticalTol = studies.filter(\.critical).map(\.criticalTol).max() ?? .nan
+        let pts = records.compactMap(\.chain).sorted { ($0.N, $0.deltaA) < ($1.N, $1.deltaA) }
+        let profiles = records.compactMap(\.profile).sorted { ($0.N, $0.deltaA) < ($1.N, $1.deltaA) }
+        let cs = records.compactMap(\.critical).sorted { $0.N < $1.N }
         let sizes = Array(Set(pts.map(\.N))).sorted()
         let aC = MeanFieldStudy.aCritical
-        var warnings: [String] = []
-        if duplicates > 0 { warnings.append("\(duplicates) duplicated task(s) counted once") }
 
         // Critical scaling on the failing side of the largest N.
         let nFit = sizes.last!
@@ -131,7 +147,6 @@ enum MeanFieldReducer {
         if window.count < 2 { warnings.append("fewer than 2 failing-side points at N = \(nFit) in the fit window: no critical-scaling fit") }
 
         // a_c(N) against 1/sqrt 2; extrapolation a_c(N) = a_inf + A1/N (+ A2/N^2) over the (up to) 3 largest N.
-        let cs = critical.keys.sorted().map { critical[$0]! }
         let ex = Array(cs.suffix(3))
         var coef: [Double] = [.nan, .nan, .nan]
         if ex.count >= 2 {
@@ -139,73 +154,67 @@ enum MeanFieldReducer {
             for (k, v) in c.enumerated() { coef[k] = v }
         }
         if cs.isEmpty { warnings.append("no a_c(N) rows (critical = false, or only N = 1)") }
-        let profileKeys = profiles.keys.sorted { ($0.N, $0.deltaA) < ($1.N, $1.deltaA) }
 
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: MeanFieldStudy.self, options: options, survey: survey, skipped: 0)
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            let out = ReducedWriter(file: f)
-            try out.group("/meanfield")
-            try out.attr("g10", g10, on: "/meanfield")
-            try out.attr("convention", convention, on: "/meanfield")
-            try out.attr("solver", solver, on: "/meanfield")
-            try out.attr("a_c_infinity", aC, on: "/meanfield")
-            try out.group("/meanfield/points")
-            try out.putInt("/meanfield/points/N", pts.map { Int64($0.N) })
-            try out.put("/meanfield/points/a", pts.map(\.a))
-            try out.put("/meanfield/points/delta_a", pts.map(\.deltaA))
-            try out.put("/meanfield/points/eta_tot", pts.map(\.eta))
-            try out.put("/meanfield/points/n_star", pts.map(\.nStar))
-            try out.putInt("/meanfield/points/n_half", pts.map(\.nHalf))
-            try out.put("/meanfield/points/s_end", pts.map(\.sEnd))
-            try out.put("/meanfield/points/log_g_end", pts.map(\.logGEnd))
-            try out.putInt("/meanfield/points/iterations", pts.map(\.iterations))
-            try out.put("/meanfield/points/residual", pts.map(\.residual))
-            try out.put("/meanfield/points/site_residual", pts.map(\.siteResidual))
-            let fg = "/meanfield/fit"
-            try out.group(fg)
-            try out.attr("N", Double(nFit), on: fg)
-            try out.attr("theta", theta, on: fg)
-            try out.attr("theta_err", fitEta.c1Err, on: fg)
-            try out.attr("theta_dof", Double(fitEta.dof), on: fg)
-            try out.attr("prefactor", exp(fitEta.c0), on: fg)
-            try out.attr("nu", nu, on: fg)
-            try out.attr("nu_err", fitNs.c1Err, on: fg)
-            try out.attr("nu_prefactor", exp(fitNs.c0), on: fg)
-            try out.attr("abs_delta_a_max", windowMax, on: fg)
-            try out.attr("n_star_max_fraction", fitMaxFill, on: fg)
-            try out.attr("window", "delta_a < 0, |delta_a| <= abs_delta_a_max, n_star <= n_star_max_fraction * N, largest N", on: fg)
-            try out.put(fg + "/delta_a", window.map(\.deltaA))
-            try out.put(fg + "/eta_tot", window.map(\.eta))
-            try out.put(fg + "/n_star", window.map(\.nStar))
-            let cg = "/meanfield/critical"
-            try out.group(cg)
-            try out.attr("criterion", "midpoint: [S_N](a_c) = (ln 2)/2 (bisection in the campaign)", on: cg)
-            try out.attr("tolerance", criticalTol, on: cg)
-            try out.attr("a_inf", coef[0], on: cg)
-            try out.attr("A1", coef[1], on: cg)
-            try out.attr("A2", coef[2], on: cg)
-            try out.attr("extrapolation_sizes", ex.map { "\($0.N)" }.joined(separator: ","), on: cg)
-            try out.putInt(cg + "/N", cs.map { Int64($0.N) })
-            try out.put(cg + "/a_c", cs.map(\.ac))
-            try out.put(cg + "/shift", cs.map { $0.ac - aC })
-            try out.put(cg + "/scaled_shift", cs.map { Double($0.N) * ($0.ac - aC) })
-            try out.put(cg + "/bracket_width", cs.map { $0.hi - $0.lo })
-            if !profileKeys.isEmpty {
-                try out.group("/meanfield/profiles")
-                for n in Array(Set(profileKeys.map(\.N))).sorted() {
-                    let ps = profileKeys.filter { $0.N == n }.map { profiles[$0]! }
-                    let g = "/meanfield/profiles/N\(n)"
-                    try out.group(g)
-                    try out.attr("N", Double(n), on: g)
-                    try out.put(g + "/delta_a", ps.map(\.deltaA))
-                    try out.put(g + "/a", ps.map(\.a))
-                    try out.put(g + "/eta_tot", ps.map(\.eta))
-                    try out.put(g + "/n_star", ps.map(\.nStar))
-                    try out.put(g + "/s_n", ps.flatMap(\.s), [ps.count, n])
-                    try out.put(g + "/memory_n", ps.flatMap(\.memory), [ps.count, n])
-                    try out.put(g + "/log_g", ps.flatMap(\.logG), [ps.count, n])
-                }
+        try out.group("/meanfield")
+        try out.attr("g10", g10, on: "/meanfield")
+        try out.attr("convention", convention, on: "/meanfield")
+        try out.attr("solver", solver, on: "/meanfield")
+        try out.attr("a_c_infinity", aC, on: "/meanfield")
+        try out.group("/meanfield/points")
+        try out.putInt("/meanfield/points/N", pts.map { Int64($0.N) })
+        try out.put("/meanfield/points/a", pts.map(\.a))
+        try out.put("/meanfield/points/delta_a", pts.map(\.deltaA))
+        try out.put("/meanfield/points/eta_tot", pts.map(\.eta))
+        try out.put("/meanfield/points/n_star", pts.map(\.nStar))
+        try out.putInt("/meanfield/points/n_half", pts.map(\.nHalf))
+        try out.put("/meanfield/points/s_end", pts.map(\.sEnd))
+        try out.put("/meanfield/points/log_g_end", pts.map(\.logGEnd))
+        try out.putInt("/meanfield/points/iterations", pts.map(\.iterations))
+        try out.put("/meanfield/points/residual", pts.map(\.residual))
+        try out.put("/meanfield/points/site_residual", pts.map(\.siteResidual))
+        let fg = "/meanfield/fit"
+        try out.group(fg)
+        try out.attr("N", Double(nFit), on: fg)
+        try out.attr("theta", theta, on: fg)
+        try out.attr("theta_err", fitEta.c1Err, on: fg)
+        try out.attr("theta_dof", Double(fitEta.dof), on: fg)
+        try out.attr("prefactor", exp(fitEta.c0), on: fg)
+        try out.attr("nu", nu, on: fg)
+        try out.attr("nu_err", fitNs.c1Err, on: fg)
+        try out.attr("nu_prefactor", exp(fitNs.c0), on: fg)
+        try out.attr("abs_delta_a_max", windowMax, on: fg)
+        try out.attr("n_star_max_fraction", fitMaxFill, on: fg)
+        try out.attr("window", "delta_a < 0, |delta_a| <= abs_delta_a_max, n_star <= n_star_max_fraction * N, largest N", on: fg)
+        try out.put(fg + "/delta_a", window.map(\.deltaA))
+        try out.put(fg + "/eta_tot", window.map(\.eta))
+        try out.put(fg + "/n_star", window.map(\.nStar))
+        let cg = "/meanfield/critical"
+        try out.group(cg)
+        try out.attr("criterion", "midpoint: [S_N](a_c) = (ln 2)/2 (bisection in the campaign)", on: cg)
+        try out.attr("tolerance", criticalTol, on: cg)
+        try out.attr("a_inf", coef[0], on: cg)
+        try out.attr("A1", coef[1], on: cg)
+        try out.attr("A2", coef[2], on: cg)
+        try out.attr("extrapolation_sizes", ex.map { "\($0.N)" }.joined(separator: ","), on: cg)
+        try out.putInt(cg + "/N", cs.map { Int64($0.N) })
+        try out.put(cg + "/a_c", cs.map(\.ac))
+        try out.put(cg + "/shift", cs.map { $0.ac - aC })
+        try out.put(cg + "/scaled_shift", cs.map { Double($0.N) * ($0.ac - aC) })
+        try out.put(cg + "/bracket_width", cs.map { $0.hi - $0.lo })
+        if !profiles.isEmpty {
+            try out.group("/meanfield/profiles")
+            for n in Array(Set(profiles.map(\.N))).sorted() {
+                let ps = profiles.filter { $0.N == n }
+                let g = "/meanfield/profiles/N\(n)"
+                try out.group(g)
+                try out.attr("N", Double(n), on: g)
+                try out.put(g + "/delta_a", ps.map(\.deltaA))
+                try out.put(g + "/a", ps.map(\.a))
+                try out.put(g + "/eta_tot", ps.map(\.eta))
+                try out.put(g + "/n_star", ps.map(\.nStar))
+                try out.put(g + "/s_n", ps.flatMap(\.s), [ps.count, n])
+                try out.put(g + "/memory_n", ps.flatMap(\.memory), [ps.count, n])
+                try out.put(g + "/log_g", ps.flatMap(\.logG), [ps.count, n])
             }
         }
 
@@ -228,14 +237,10 @@ enum MeanFieldReducer {
                                  ex.map { "\($0.N)" }.joined(separator: ", "), coef[0], coef[0] - aC, coef[1],
                                  ex.count >= 3 ? String(format: ", A2 = %.4g", coef[2]) : ""))
         }
-        for k in profileKeys {
-            let p = profiles[k]!
+        for p in profiles {
             report.append(String(format: "profile N = %d, delta_a = %.6g: eta_tot = %.6g, n_* = %.5g, [S_1] = %.4f, [S_N] = %.4g",
                                  p.N, p.deltaA, p.eta, p.nStar, p.s.first ?? .nan, p.s.last ?? .nan))
         }
-        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
-        log(report.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return report
     }
 }

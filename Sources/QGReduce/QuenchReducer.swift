@@ -4,22 +4,81 @@ import QGHDF5
 import QGPhysics
 import QGCampaign
 
-/// S5's entry in the registry: per (L, L_s) the disorder-averaged remnant
-/// polarization P(n, L) of the n-th most resonant spin (n = 1..6) with
-/// bootstrap errors over realizations, its extrapolation in L_s
-/// (P = P_inf + a / L_s, weighted least squares), the remnant binned in the
-/// initial |phi|, and the mean time traces (docs/hdf5-schema.md, "Reduced
-/// quench files"). Figures: python/qglass_plot_quench.py.
-extension QuenchStudy: ReducibleStudy {
+/// S5's entry in the registry, on the reduction pipeline: its records, reader
+/// and the check that the inputs share h_x, alpha and the time grid; the
+/// analysis is `QuenchReducer`. Figures: python/qglass_plot_quench.py.
+extension QuenchStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_quench:plot" }
+    static var recordKeyName: String { "(L, Ls, realization)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try QuenchReducer.run(options: options, survey: survey, log: log)
+    /// One completed realization of one (L, L_s) block. Its disorder is the
+    /// stored stream of the chain couplings (`disorder_stream`).
+    struct Record: ReductionRecord {
+        struct Key: Hashable, Codable, CustomStringConvertible {
+            var seed: UInt64, L: Int, Ls: Int, realization: Int
+            var description: String { "(seed \(seed), L \(L), Ls \(Ls), realization \(realization))" }
+        }
+        var key: Key
+        var origin: TaskOrigin
+        var disorder: DisorderFingerprint
+        var hx: Double, alpha: Double
+        var remnant: [Double], phi: [Double], trace: [Double], times: [Double]
+        /// 1 / smallest level spacing of the cluster (the longest time scale).
+        var inverseMinGap: Double
+    }
+
+    /// Local: the completed rows of one block; a row marked done whose remnant
+    /// is not in [-1, 1] is corrupt.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        guard let study = b.plan.study as? QuenchStudy else { throw ReduceError(message: "not a quench campaign") }
+        guard let L = Int(exactly: try b.attr("L")), let n = Int(exactly: try b.attr("Ls")) else { throw ReduceError(message: "no L or Ls attribute") }
+        let rows = b.count
+        let done = try b.column("done", UInt8.self), real = try b.column("realization", Int64.self)
+        let stream = try b.column("disorder_stream", Int64.self)
+        let rem = try b.column("remnant", Double.self), phi = try b.column("phi", Double.self)
+        let tr = try b.column("trace", Double.self), tm = try b.column("times", Double.self)
+        let gap = try b.column("inverse_min_gap", Double.self)
+        let nt = rows > 0 ? tm.count / rows : 0
+        guard real.count == rows, stream.count == rows, gap.count == rows, rem.count == rows * n, phi.count == rows * n,
+              tr.count == rows * n * nt else {
+            throw ReduceError(message: "inconsistent dataset shapes")
+        }
+        var out: [Record] = []
+        for t in 0..<rows where done[t] == 1 {
+            let r = Array(rem[(t * n)..<((t + 1) * n)])
+            guard r.allSatisfy({ $0.isFinite && abs($0) <= 1 + 1e-9 }) else {
+                corrupt.append(b.corrupt(t, "realization \(real[t])", "marked done but its remnant is not in [-1, 1]")); continue
+            }
+            out.append(Record(key: .init(seed: b.plan.settings.seed, L: L, Ls: n, realization: Int(real[t])), origin: b.origin(t),
+                              disorder: DisorderFingerprint(bitPattern: stream[t]), hx: study.hx, alpha: study.alpha,
+                              remnant: r, phi: Array(phi[(t * n)..<((t + 1) * n)]),
+                              trace: Array(tr[(t * n * nt)..<((t + 1) * n * nt)]), times: Array(tm[(t * nt)..<((t + 1) * nt)]),
+                              inverseMinGap: gap[t]))
+        }
+        return out
+    }
+
+    /// Every input must share h_x, alpha and the time grid.
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
+        let first = records[0]
+        if let r = records.first(where: { $0.hx != first.hx || $0.alpha != first.alpha || $0.times != first.times }) {
+            throw ReduceError(message: "mismatched configs: \(context.options.inputs[first.origin.file]) and \(context.options.inputs[r.origin.file]) "
+                              + "differ in hx, alpha or the time grid")
+        }
+    }
+
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try QuenchReducer.analyse(records, options: context.options, out: out, warnings: &warnings)
     }
 }
 
+/// S5's analysis: per (L, L_s) the disorder-averaged remnant polarization
+/// P(n, L) of the n-th most resonant spin (n = 1..6) with bootstrap errors
+/// over realizations, its extrapolation in L_s (P = P_inf + a / L_s, weighted
+/// least squares), the remnant binned in the initial |phi|, and the mean time
+/// traces (docs/hdf5-schema.md, "Reduced quench files").
 enum QuenchReducer {
+    typealias Record = QuenchStudy.Record
     /// Spins reported per point (n = 1..nMax).
     static let nMax = 6
     /// Points with fewer realizations have unreliable bootstrap errors and stay out of the L_s extrapolation.
@@ -27,62 +86,16 @@ enum QuenchReducer {
     /// Log bins of the initial |phi| for the remnant-vs-field curve.
     static let phiEdges: [Double] = (0...32).map { pow(10, -6 + Double($0) / 4) }
 
-    struct Record {
-        var seed: UInt64
-        var L: Int, Ls: Int, realization: Int
-        var file: Int, row: Int
-        var hx: Double, alpha: Double
-        var remnant: [Double], phi: [Double], trace: [Double], times: [Double]
-        /// 1 / smallest level spacing of the cluster (the longest time scale).
-        var inverseMinGap: Double
-        var key: String { "seed=\(seed)|L=\(L)|Ls=\(Ls)|r=\(realization)" }
-    }
-
     struct Point: Hashable { var L: Int; var Ls: Int }
 
-    static func run(options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        var records: [Record] = []
-        var corrupt: [String] = []
-        for (i, path) in options.inputs.enumerated() {
-            do {
-                try HDF5File.with(path: path, mode: .readOnly) { f in
-                    let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                    guard let study = plan.study as? QuenchStudy else { throw ReduceError(message: "not a quench campaign") }
-                    for p in study.points {
-                        let block = study.blockPath(p)
-                        guard f.exists(block) else { continue }
-                        do { records += try read(f, file: i, block: block, point: p, study: study, seed: plan.settings.seed, corrupt: &corrupt) } catch {
-                            corrupt.append("\(path), \(block): cannot be read (\(error))")
-                        }
-                    }
-                }
-            } catch let e as ReduceError { throw ReduceError(message: "\(path): \(e.message)") } catch {
-                throw ReduceError(message: "\(path): cannot be read (\(error))")
-            }
-        }
-        var warnings: [String] = []
-        if !corrupt.isEmpty {
-            if !options.allowPartial { throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n")) }
-            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
-        }
-        // De-duplicate; every input must share h_x, alpha and the time grid.
-        var seen = Set<String>(), merged: [Record] = []
-        var dup = 0
-        for r in records.sorted(by: { ($0.file, $0.L, $0.Ls, $0.row) < ($1.file, $1.L, $1.Ls, $1.row) }) {
-            if let first = merged.first, first.hx != r.hx || first.alpha != r.alpha || first.times != r.times {
-                throw ReduceError(message: "mismatched configs: \(options.inputs[first.file]) and \(options.inputs[r.file]) differ in hx, alpha or the time grid")
-            }
-            if !seen.insert(r.key).inserted { dup += 1; continue }
-            merged.append(r)
-        }
-        if dup > 0 { warnings.append("\(dup) duplicated (L, Ls, realization) task(s) in several inputs; each counted once") }
-        guard let first = merged.first else { throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n")) }
+    /// Rank 0: the averages, fits and the reduced file of the merged records.
+    static func analyse(_ merged: [Record], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let first = merged[0]
         let times = first.times, nt = times.count
-        log("[reduce] \(merged.count) distinct completed tasks from \(options.inputs.count) file(s)")
         let tLast = times.last ?? 0
 
         var groups: [Point: [Record]] = [:]
-        for r in merged { groups[Point(L: r.L, Ls: r.Ls), default: []].append(r) }
+        for r in merged { groups[Point(L: r.key.L, Ls: r.key.Ls), default: []].append(r) }
         let points = groups.keys.sorted { ($0.L, $0.Ls) < ($1.L, $1.Ls) }
         let nb = phiEdges.count - 1
         var nReal: [Int64] = [], pMean: [Double] = [], pErr: [Double] = []
@@ -92,7 +105,7 @@ enum QuenchReducer {
         // time: their trace has not necessarily reached the plateau (issue 12).
         var beyond: [Int64] = []
         for p in points {
-            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+            let rs = groups[p]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) }
             nReal.append(Int64(rs.count))
             let late = rs.filter { $0.inverseMinGap > tLast }.count
             beyond.append(Int64(late))
@@ -149,41 +162,36 @@ enum QuenchReducer {
             }
         }
 
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: QuenchStudy.self, options: options, survey: survey, skipped: corrupt.count)
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            let out = ReducedWriter(file: f)
-            let g = "/quench"
-            try out.group(g)
-            try out.attr("hx", first.hx, on: g)
-            try out.attr("alpha", first.alpha, on: g)
-            try out.group(g + "/points")
-            try out.putInt(g + "/points/L", points.map { Int64($0.L) })
-            try out.putInt(g + "/points/Ls", points.map { Int64($0.Ls) })
-            try out.putInt(g + "/points/n_realizations", nReal)
-            try f.setAttribute("n_inverse_gap_beyond_grid", beyond, on: g + "/points")
-            try f.setAttribute("t_last", tLast, on: g + "/points")
-            try out.put(g + "/P_mean", pMean, [points.count, nMax])
-            try out.put(g + "/P_err", pErr, [points.count, nMax])
-            try out.group(g + "/extrapolation")
-            try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present with >= 5 realizations", on: g + "/extrapolation")
-            try out.putInt(g + "/extrapolation/L", sizes.map(Int64.init))
-            try out.put(g + "/extrapolation/P_inf", exInf, [sizes.count, nMax])
-            try out.put(g + "/extrapolation/P_inf_err", exInfErr, [sizes.count, nMax])
-            try out.put(g + "/extrapolation/slope", exSlope, [sizes.count, nMax])
-            try out.put(g + "/extrapolation/slope_err", exSlopeErr, [sizes.count, nMax])
-            try out.put(g + "/extrapolation/chi2", exChi2, [sizes.count, nMax])
-            try out.put(g + "/extrapolation/dof", exDof, [sizes.count, nMax])
-            try out.group(g + "/phi")
-            try out.put(g + "/phi/edges", phiEdges)
-            try out.put(g + "/phi/remnant_mean", binMean, [points.count, nb])
-            try out.put(g + "/phi/remnant_err", binErr, [points.count, nb])
-            try out.put(g + "/phi/count", binCount, [points.count, nb])
-            try out.group(g + "/trace")
-            try out.put(g + "/trace/times", times)
-            try out.put(g + "/trace/mean", trMean, [points.count, nMax, nt])
-            try out.put(g + "/trace/err", trErr, [points.count, nMax, nt])
-        }
+        let g = "/quench"
+        try out.group(g)
+        try out.attr("hx", first.hx, on: g)
+        try out.attr("alpha", first.alpha, on: g)
+        try out.group(g + "/points")
+        try out.putInt(g + "/points/L", points.map { Int64($0.L) })
+        try out.putInt(g + "/points/Ls", points.map { Int64($0.Ls) })
+        try out.putInt(g + "/points/n_realizations", nReal)
+        try out.file.setAttribute("n_inverse_gap_beyond_grid", beyond, on: g + "/points")
+        try out.file.setAttribute("t_last", tLast, on: g + "/points")
+        try out.put(g + "/P_mean", pMean, [points.count, nMax])
+        try out.put(g + "/P_err", pErr, [points.count, nMax])
+        try out.group(g + "/extrapolation")
+        try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present with >= 5 realizations", on: g + "/extrapolation")
+        try out.putInt(g + "/extrapolation/L", sizes.map(Int64.init))
+        try out.put(g + "/extrapolation/P_inf", exInf, [sizes.count, nMax])
+        try out.put(g + "/extrapolation/P_inf_err", exInfErr, [sizes.count, nMax])
+        try out.put(g + "/extrapolation/slope", exSlope, [sizes.count, nMax])
+        try out.put(g + "/extrapolation/slope_err", exSlopeErr, [sizes.count, nMax])
+        try out.put(g + "/extrapolation/chi2", exChi2, [sizes.count, nMax])
+        try out.put(g + "/extrapolation/dof", exDof, [sizes.count, nMax])
+        try out.group(g + "/phi")
+        try out.put(g + "/phi/edges", phiEdges)
+        try out.put(g + "/phi/remnant_mean", binMean, [points.count, nb])
+        try out.put(g + "/phi/remnant_err", binErr, [points.count, nb])
+        try out.put(g + "/phi/count", binCount, [points.count, nb])
+        try out.group(g + "/trace")
+        try out.put(g + "/trace/times", times)
+        try out.put(g + "/trace/mean", trMean, [points.count, nMax, nt])
+        try out.put(g + "/trace/err", trErr, [points.count, nMax, nt])
         var report = ["quench (h_x = \(first.hx), alpha = \(first.alpha)): remnant polarization P(n) of the n-th most resonant spin, bootstrap errors over realizations",
                       "     L    Ls  real.  " + (1...nMax).map { "P(\($0))".padding(toLength: 17, withPad: " ", startingAt: 0) }.joined()]
         for (i, p) in points.enumerated() {
@@ -203,37 +211,6 @@ enum QuenchReducer {
             }.joined()
             report.append(String(format: "%6d  ", L) + cols)
         }
-        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
-        log(report.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
-    }
-
-    static func read(_ f: HDF5File, file: Int, block: String, point p: QuenchStudy.Point, study: QuenchStudy, seed: UInt64,
-                     corrupt: inout [String]) throws -> [Record] {
-        let done = try f.openDataset(block + "/done").readAll(as: UInt8.self)
-        let real = try f.openDataset(block + "/realization").readAll(as: Int64.self)
-        let rem = try f.openDataset(block + "/remnant").readAll(as: Double.self)
-        let phi = try f.openDataset(block + "/phi").readAll(as: Double.self)
-        let tr = try f.openDataset(block + "/trace").readAll(as: Double.self)
-        let tm = try f.openDataset(block + "/times").readAll(as: Double.self)
-        let gap = try f.openDataset(block + "/inverse_min_gap").readAll(as: Double.self)
-        let n = p.Ls, rows = done.count
-        let nt = rows > 0 ? tm.count / rows : 0
-        guard real.count == rows, gap.count == rows, rem.count == rows * n, phi.count == rows * n, tr.count == rows * n * nt else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
-        var out: [Record] = []
-        for t in 0..<rows where done[t] == 1 {
-            let r = Array(rem[(t * n)..<((t + 1) * n)])
-            guard r.allSatisfy({ $0.isFinite && abs($0) <= 1 + 1e-9 }) else {
-                corrupt.append("\(f.path), \(block) row \(t): marked done but its remnant is not in [-1, 1]"); continue
-            }
-            out.append(Record(seed: seed, L: p.L, Ls: n, realization: Int(real[t]), file: file, row: t, hx: study.hx, alpha: study.alpha,
-                              remnant: r, phi: Array(phi[(t * n)..<((t + 1) * n)]),
-                              trace: Array(tr[(t * n * nt)..<((t + 1) * n * nt)]), times: Array(tm[(t * nt)..<((t + 1) * nt)]),
-                              inverseMinGap: gap[t]))
-        }
-        return out
+        return report
     }
 }

@@ -5,20 +5,54 @@ import QGPhysics
 import QGCampaign
 
 /// S10a's entry in the registry (study `rm`, docs/resonance-model.md, "The
-/// `rm` campaign", and docs/hdf5-schema.md, "Resonance model"). The campaign
-/// is deterministic, so there is nothing to average: the reducer gathers the
-/// curves of each family into `/rm/{floquet, hamiltonian, exponents, drift,
-/// growth_diffusion}` (one row per task, the campaign's datasets under the same
-/// names), writes the parameters as attributes, and prints and stores
-/// (`report`) a short text with the numerical checks: the sum-rule residuals of
+/// `rm` campaign", and docs/hdf5-schema.md, "Resonance model") on the
+/// reduction pipeline. The campaign is deterministic, so there is nothing to
+/// average: a record is one done row of one family block (disorder fingerprint
+/// 0), and the analysis gathers the curves of each family into `/rm/{floquet,
+/// hamiltonian, exponents, drift, growth_diffusion}` (one row per task, the
+/// campaign's datasets under the same names, NaN where a row is not done),
+/// writes the parameters as attributes, and prints and stores (`report`) a
+/// short text with the numerical checks: the sum-rule residuals of
 /// [S(omega)], C_zz(0) - 1, the limits of F, the drift root and ell_delta, the
 /// growth-diffusion balances. Figures: python/qglass_plot_rm.py.
-extension ResonanceModelStudy: ReducibleStudy {
+extension ResonanceModelStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_rm:plot" }
+    static var recordKeyName: String { "(block, row)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try ResonanceModelReducer.run(options: options, log: log, survey: survey)
+    /// One done row of a family block: its values per dataset, in the block's dataset order.
+    struct Record: ReductionRecord {
+        struct Key: Hashable, Codable, CustomStringConvertible {
+            var block: String, row: Int
+            var description: String { "(\(block) row \(row))" }
+        }
+        var key: Key
+        var origin: TaskOrigin
+        var disorder: DisorderFingerprint { 0 }
+        var values: [[Double]]
+    }
+
+    /// Nothing is averaged over inputs: exactly one.
+    static func checkOptions(_ options: ReduceOptions, plans: [CampaignPlan]) -> [String] {
+        options.inputs.count == 1 ? []
+            : ["the rm study is deterministic: reduce exactly one campaign file (got \(options.inputs.count)); nothing is averaged over inputs"]
+    }
+
+    /// Local: the done rows of one family block, every dataset read as float64.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        guard let spec = b.plan.study.blocks.first(where: { $0.path == b.block }) else { throw ReduceError(message: "not a block of the rm study") }
+        let done = try b.column("done", UInt8.self)
+        let columns = try spec.datasets.map { try b.column($0.name, Double.self) }
+        let lengths = spec.datasets.map { $0.rowShape.reduce(1, *) }
+        guard zip(columns, lengths).allSatisfy({ $0.count == b.count * $1 }) else { throw ReduceError(message: "inconsistent dataset shapes") }
+        return done.indices.filter { done[$0] == 1 }.map { r in
+            Record(key: .init(block: b.block, row: b.rows.lowerBound + r), origin: b.origin(r),
+                   values: zip(columns, lengths).map { Array($0[(r * $1)..<((r + 1) * $1)]) })
+        }
+    }
+
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        guard let study = context.plans.first?.study as? ResonanceModelStudy else { throw ReduceError(message: "not an rm campaign") }
+        return try ResonanceModelReducer.analyse(records, study: study, out: out)
     }
 }
 
@@ -27,42 +61,23 @@ enum ResonanceModelReducer {
         (.floquet, "floquet"), (.hamiltonian, "hamiltonian"), (.exponents, "exponents"), (.drift, "drift"), (.growthDiffusion, "growth_diffusion"),
     ]
 
-    static func run(options: ReduceOptions, log: (String) -> Void, survey: InputSurvey) throws -> Int32 {
-        guard options.inputs.count == 1 else {
-            throw ReduceError(message: "the rm study is deterministic: reduce exactly one campaign file (got \(options.inputs.count)); nothing is averaged over inputs")
-        }
-        let path = options.inputs[0]
-        var study: ResonanceModelStudy!
+    /// Rank 0: the families' curves (NaN where a row is not done), the checks and the report.
+    static func analyse(_ records: [ResonanceModelStudy.Record], study: ResonanceModelStudy, out: ReducedWriter) throws -> [String] {
         // family name -> [(dataset name, shape, values)]
         var data: [String: [(String, [Int], [Double])]] = [:]
         var done: [String: [UInt8]] = [:]
-        do {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let s = plan.study as? ResonanceModelStudy else { throw ReduceError(message: "not an rm campaign") }
-                study = s
-                for blk in s.blocks {
-                    let fam = groups.first { "/rm/" + $0.0.block == blk.path }!.1
-                    let d = try f.openDataset(blk.path + "/done").readAll(as: UInt8.self)
-                    done[fam] = d
-                    if !options.allowPartial, let r = d.firstIndex(where: { $0 != 1 }) {
-                        throw ReduceError(message: "\(blk.path) row \(r) is not done (pass --allow-partial to reduce the finished rows; the others are NaN)")
-                    }
-                    for spec in blk.datasets {
-                        let ds = try f.openDataset(blk.path + "/" + spec.name)
-                        var v = try ds.readAll(as: Double.self)
-                        let n = ds.rowLength
-                        for (r, ok) in d.enumerated() where ok != 1 {
-                            for k in (r * n)..<((r + 1) * n) { v[k] = .nan }
-                        }
-                        data[fam, default: []].append((spec.name, ds.shape, v))
-                    }
-                }
+        for blk in study.blocks {
+            let fam = groups.first { "/rm/" + $0.0.block == blk.path }!.1
+            let rows = records.filter { $0.key.block == blk.path }
+            var flags = [UInt8](repeating: 0, count: blk.rows)
+            for r in rows { flags[r.key.row] = 1 }
+            done[fam] = flags
+            data[fam] = blk.datasets.enumerated().map { k, spec in
+                let n = spec.rowShape.reduce(1, *)
+                var v = [Double](repeating: .nan, count: blk.rows * n)
+                for r in rows { v.replaceSubrange((r.key.row * n)..<((r.key.row + 1) * n), with: r.values[k]) }
+                return (spec.name, [blk.rows] + spec.rowShape, v)
             }
-        } catch let e as ReduceError {
-            throw ReduceError(message: "\(path): \(e.message)")
-        } catch {
-            throw ReduceError(message: "\(path): cannot be read (\(error))")
         }
 
         func column(_ fam: String, _ name: String) -> [Double] { data[fam]!.first { $0.0 == name }!.2 }
@@ -93,30 +108,25 @@ enum ResonanceModelReducer {
         }
         let text = report.joined(separator: "\n")
 
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: ResonanceModelStudy.self, options: options, survey: survey, skipped: 0)
-            try f.setAttribute("report", text)
-            let out = ReducedWriter(file: f)
-            try out.group("/rm")
-            try out.attr("Lambda", study.Lambda, on: "/rm")
-            try out.attr("L", study.L, on: "/rm")
-            try out.attr("J", 1, on: "/rm")
-            try out.attr("zeta_c", ResonanceModel.zetaC, on: "/rm")
-            try out.attr("slope_omega", study.slopeOmega, on: "/rm")
-            try out.attr("max_abs_sum_rule_residual", worst, on: "/rm")
-            for (_, fam) in groups {
-                let g = "/rm/" + fam
-                try out.group(g)
-                try out.putFlag(g + "/done", done[fam]!)
-                for (name, shape, v) in data[fam]! { try out.put(g + "/" + name, v, shape) }
-            }
-            try out.attr("Wc", study.driftWc, on: "/rm/drift")
-            try out.attr("delta", study.driftDelta, on: "/rm/drift")
-            try out.attr("fit_L_max", study.driftFitLMax, on: "/rm/drift")
-            try out.attr("inverse_xi", study.gdInverseXi, on: "/rm/growth_diffusion")
-            try out.attr("field_over_W", study.gdField, on: "/rm/growth_diffusion")
+        try out.file.setAttribute("report", text)
+        try out.group("/rm")
+        try out.attr("Lambda", study.Lambda, on: "/rm")
+        try out.attr("L", study.L, on: "/rm")
+        try out.attr("J", 1, on: "/rm")
+        try out.attr("zeta_c", ResonanceModel.zetaC, on: "/rm")
+        try out.attr("slope_omega", study.slopeOmega, on: "/rm")
+        try out.attr("max_abs_sum_rule_residual", worst, on: "/rm")
+        for (_, fam) in groups {
+            let g = "/rm/" + fam
+            try out.group(g)
+            try out.putFlag(g + "/done", done[fam]!)
+            for (name, shape, v) in data[fam]! { try out.put(g + "/" + name, v, shape) }
         }
-        log(text)
-        return 0
+        try out.attr("Wc", study.driftWc, on: "/rm/drift")
+        try out.attr("delta", study.driftDelta, on: "/rm/drift")
+        try out.attr("fit_L_max", study.driftFitLMax, on: "/rm/drift")
+        try out.attr("inverse_xi", study.gdInverseXi, on: "/rm/growth_diffusion")
+        try out.attr("field_over_W", study.gdField, on: "/rm/growth_diffusion")
+        return report
     }
 }

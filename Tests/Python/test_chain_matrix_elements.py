@@ -141,3 +141,32 @@ def test_config_refusals(tmp_path, table, message):
     assert res.returncode == 2
     lines = [x for x in res.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and message in lines[0], res.stderr
+
+
+def test_reduce_refuses_differing_bins_and_skips_a_partial_s10b_set(tmp_path):
+    """The S10b analysis runs on the same records as <r>: inputs whose S10b bins differ (here
+    v_bins, at two sizes, so the per-size settings agree) are refused before anything is written,
+    naming the study and the size; inputs of which only some carry S10b data reduce <r> and m_EA
+    with a warning and no /xxz/matrix_elements."""
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    def camp(name, L, extra):
+        cfg = tmp_path / f"{name}.toml"
+        cfg.write_text(f"[campaign]\nseed = 7\nrealizations = 2\n\n[xxz]\nL = [{L}]\nW = [1.0]\n{extra}")
+        out = tmp_path / f"{name}.h5"
+        qglass("run", str(cfg), "--out", str(out))
+        return out
+    a = camp("a", 6, ME)
+    b = camp("b", 8, ME.replace("v_bins = 40", "v_bins = 20"))
+    c = camp("c", 8, "")
+    out = tmp_path / "r.h5"
+    cmd = ["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "reduce", "--bootstrap", "10", "--out", str(out)]
+    res = subprocess.run(cmd + [str(a), str(b)], env=ENV, capture_output=True, text=True, timeout=600)
+    errors = [x for x in res.stderr.splitlines() if x.startswith("error: ")]
+    assert res.returncode == 2 and len(errors) == 1 and "xxz: S10b bins differ between sizes or inputs (L 8)" in errors[0], res.stderr
+    assert not out.exists()
+    res = subprocess.run(cmd + [str(a), str(c)], env=ENV, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "some tasks carry S10b matrix-element data and some do not" in res.stdout
+    with h5py.File(out, "r") as f:
+        assert list(f["xxz/points/L"][()]) == [6, 8] and "matrix_elements" not in f["xxz"]

@@ -237,3 +237,93 @@ def test_saturated_long_chain_profile(tmp_path):
         assert p["log_g"][0].max() > 709 and np.isclose(p["n_star"][0], 2200, atol=1e-6)
         assert np.allclose(p["s_n"][0], LN2, rtol=0, atol=1e-12)
         assert np.all((p["memory_n"][0] >= 0) & (p["memory_n"][0] < 1e-12))
+
+
+# The pipeline's rules (docs/design.md, "The pipeline") on meanfield: a small campaign of its own,
+# with a chain, a profile and a critical block, tampered in copies.
+SMALL = "[meanfield]\nN = [5, 10]\ndelta_a = [-0.1, -0.05, 0.0]\ng10 = 0.5\nprofile_N = [10]\nprofile_delta_a = [-0.05]\n"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    d = tmp_path_factory.mktemp("meanfield-rules")
+    camp = d / "small.h5"
+    qrun("run", str(write_config(d / "small.toml", SMALL)), "--out", str(camp), ranks=1)
+    red = d / "small-reduced.h5"
+    qrun("reduce", str(camp), "--out", str(red), ranks=1)
+    return camp, red
+
+
+def tampered(src, dst, edit):
+    import shutil
+    shutil.copy(src, dst)
+    with h5py.File(dst, "r+") as f:
+        edit(f)
+    return dst
+
+
+def errors(res):
+    return [line for line in res.stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_corrupt_task_is_refused_and_skipped_only_with_allow_partial(small, tmp_path):
+    """A chain row marked done but unconverged and a critical row with a non-finite a_c: without
+    --allow-partial the reduction refuses, naming both rows, and writes nothing; with it both are
+    skipped, counted in skipped_corrupt and named in the warnings, and the rest is reduced."""
+    camp, red = small
+    def edit(f):
+        f["meanfield/N10/converged"][1] = 0
+        f["meanfield/critical/a_c"][0] = np.nan
+    bad = tampered(camp, tmp_path / "bad.h5", edit)
+    out = tmp_path / "r.h5"
+    res = qrun("reduce", str(bad), "--out", str(out), ranks=1, check=False)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = errors(res)
+    assert any(str(bad) in x and "/meanfield/N10 row 1" in x for x in lines), res.stderr
+    assert any(str(bad) in x and "/meanfield/critical row 0" in x for x in lines), res.stderr
+    assert any("--allow-partial" in x for x in lines), res.stderr
+    assert not out.exists()
+    res = qrun("reduce", str(bad), "--out", str(out), "--allow-partial", ranks=1)
+    with h5py.File(out, "r") as f, h5py.File(red, "r") as full:
+        assert f.attrs["skipped_corrupt"] == 2
+        warn = f.attrs["warnings"]
+        warn = warn.decode() if isinstance(warn, bytes) else warn
+        assert "/meanfield/N10 row 1" in warn and "/meanfield/critical row 0" in warn
+        pts = f["meanfield/points"]
+        kept = list(zip(pts["N"][()], pts["delta_a"][()]))
+        assert len(kept) == 5 and (10, -0.05) not in kept
+        # The remaining rows are those of the clean reduction, bit for bit.
+        fp = full["meanfield/points"]
+        allrows = list(zip(fp["N"][()], fp["delta_a"][()]))
+        for name in ("eta_tot", "n_star", "s_end"):
+            assert [fp[name][allrows.index(k)] for k in kept] == list(pts[name][()]), name
+        assert list(f["meanfield/critical/N"][()]) == [10]
+        assert f["meanfield/critical/a_c"][0] == full["meanfield/critical/a_c"][1]
+
+
+def test_duplicated_tasks_across_inputs(small, tmp_path):
+    """The same tasks in two inputs: identical ones are counted once, with a warning, and reduce
+    to the numbers of one input; a task whose payload differs between the inputs is refused,
+    naming both files (it used to be dropped silently)."""
+    import shutil
+    camp, red = small
+    copy = tmp_path / "copy.h5"
+    shutil.copy(camp, copy)
+    out = tmp_path / "twice.h5"
+    qrun("reduce", str(camp), str(copy), "--out", str(out), ranks=1)
+    with h5py.File(out, "r") as f, h5py.File(red, "r") as one:
+        warn = f.attrs["warnings"]
+        assert "duplicate" in (warn.decode() if isinstance(warn, bytes) else warn)
+        for name in ("points/N", "points/delta_a", "points/eta_tot", "points/n_star", "critical/a_c", "profiles/N10/s_n"):
+            assert f[f"meanfield/{name}"][()].tobytes() == one[f"meanfield/{name}"][()].tobytes(), name
+    def edit(f):
+        f["meanfield/N5/eta_tot"][2] = f["meanfield/N5/eta_tot"][2] * (1 + 1e-9)
+    other = tampered(camp, tmp_path / "other.h5", edit)
+    out = tmp_path / "differ.h5"
+    res = qrun("reduce", str(camp), str(other), "--out", str(out), ranks=1, check=False)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = errors(res)
+    assert len(lines) == 1 and str(camp) in lines[0] and str(other) in lines[0], res.stderr
+    assert not out.exists()

@@ -234,3 +234,38 @@ def test_reduce_warns_when_grid_ends_before_inverse_gap(tmp_path):
         assert "/quench/L40/Ls4: 3 of 3" in (warn.decode() if isinstance(warn, bytes) else warn)
     lines = [x for x in res.stderr.splitlines() if x.startswith("warning: /quench/L40/Ls4: 3 of 3 realization(s) have inverse_min_gap > t_max")]
     assert len(lines) == 1, res.stderr
+
+
+def test_duplicated_tasks_across_inputs(base, tmp_path):
+    """The same realizations in two inputs: identical copies are counted once, with a warning,
+    and reduce to the numbers of one input; a task whose remnant differs between the inputs is
+    refused, naming both files, and nothing is written (it used to be dropped silently)."""
+    import shutil
+    _, path = base
+    def reduce(inputs, out):
+        cmd = ["mpirun", "-n", "2", "--oversubscribe", "--bind-to", "none", QGLASS, "reduce", *map(str, inputs), "--out", str(out),
+               "--bootstrap", "20", "--force"]
+        return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    copy = tmp_path / "copy.h5"
+    shutil.copy(path, copy)
+    assert reduce([path], tmp_path / "one.h5").returncode == 0
+    res = reduce([path, copy], tmp_path / "twice.h5")
+    assert res.returncode == 0, res.stdout + res.stderr
+    with h5py.File(tmp_path / "one.h5", "r") as f0, h5py.File(tmp_path / "twice.h5", "r") as f1:
+        warn = f1.attrs["warnings"]
+        assert "duplicate" in (warn.decode() if isinstance(warn, bytes) else warn)
+        for name in ("points/n_realizations", "P_mean", "P_err", "phi/count", "trace/mean", "extrapolation/P_inf"):
+            assert f0[f"quench/{name}"][()].tobytes() == f1[f"quench/{name}"][()].tobytes(), name
+    other = tmp_path / "other.h5"
+    shutil.copy(path, other)
+    with h5py.File(other, "r+") as f:
+        rem = f["quench/L40/Ls3/remnant"]
+        row = rem[2]
+        row[0] = row[0] * 0.5
+        rem[2] = row
+    out = tmp_path / "differ.h5"
+    res = reduce([path, other], out)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = [x for x in res.stderr.splitlines() if x.startswith("error: ")]
+    assert len(lines) == 1 and str(path) in lines[0] and str(other) in lines[0], res.stderr
+    assert not out.exists()

@@ -233,3 +233,33 @@ def test_realizations_refused(tmp_path):
     res = subprocess.run(["mpirun", "-n", "1", QGLASS, "run", str(cfg), "--out", str(tmp_path / "x.h5")],
                          capture_output=True, text=True, env=ENV)
     assert res.returncode == 2 and "deterministic" in res.stderr and "realizations = 1" in res.stderr, res.stderr
+
+
+def test_reduce_rules(runs, tmp_path):
+    """One input only (nothing is averaged), refused in one line before anything is written; a
+    row not done is refused without --allow-partial and, with it, reduced to NaN with done = 0
+    while every other row keeps its values."""
+    import shutil
+    _, two, red, _, _ = runs
+    def reduce(*args):
+        return subprocess.run(["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "reduce", *map(str, args)],
+                              capture_output=True, text=True, env=ENV, timeout=600)
+    out = tmp_path / "r.h5"
+    res = reduce(two, two, "--out", out)
+    errors = [x for x in res.stderr.splitlines() if x.startswith("error")]
+    assert res.returncode == 2 and len(errors) == 1 and "reduce exactly one campaign file (got 2)" in errors[0], res.stderr
+    assert not out.exists()
+    part = tmp_path / "part.h5"
+    shutil.copy(two, part)
+    with h5py.File(part, "r+") as f:
+        f["rm/L_floquet/done"][1] = 0
+    res = reduce(part, "--out", out)
+    assert res.returncode == 2 and "unfinished campaign" in res.stderr and not out.exists(), res.stderr
+    res = reduce(part, "--out", out, "--allow-partial")
+    assert res.returncode == 0, res.stdout + res.stderr
+    with h5py.File(out, "r") as r, h5py.File(red, "r") as full:
+        assert list(r["rm/floquet/done"][()]) == [1, 0] + [1] * (len(full["rm/floquet/done"]) - 2)
+        for name in ("F", "czz_L", "sum_rule_residual"):
+            x, y = r[f"rm/floquet/{name}"][()], full[f"rm/floquet/{name}"][()]
+            assert np.all(np.isnan(x[1])) and np.array_equal(np.delete(x, 1, axis=0), np.delete(y, 1, axis=0)), name
+        assert np.array_equal(r["rm/hamiltonian/F"][()], full["rm/hamiltonian/F"][()])
