@@ -46,6 +46,22 @@ enum EmchRadinReducer {
     static let disorderedPacking = 0.01
     /// Jackknife blocks of samples (delete-one-block), at most.
     static let jackknifeBlocks = 20
+    /// The fit windows of the window-systematic error (FitWindows.swift), in
+    /// units of the reference amplitude A0 = 1/2: the default window of
+    /// `EmchRadin.fitStretchedExponential`, its lower edge moved deeper into the
+    /// tail (0.005, u = (gamma tau)^beta = 5.3 instead of 3.9) and shallower
+    /// (0.05, u = 3.0), its upper edge moved later (0.8, u = 0.22 instead of
+    /// 0.05), and both moved (deeper and later). A lower edge below the end of the
+    /// time grid runs the window to the grid's end. Every beta and p is refitted
+    /// in each window; docs/emch-radin.md, "Fit", gives the measured spread.
+    static let windows = FitWindowSet(units: "fractions of the reference amplitude A0 = 1/2: from the first point with f <= upper A0 "
+                                      + "to the last point before f falls below lower A0", [
+        FitWindow(label: "default", lower: EmchRadin.fitWindow.lower, upper: EmchRadin.fitWindow.upper),
+        FitWindow(label: "deeper", lower: 0.005, upper: EmchRadin.fitWindow.upper),
+        FitWindow(label: "shallower", lower: 0.05, upper: EmchRadin.fitWindow.upper),
+        FitWindow(label: "later", lower: EmchRadin.fitWindow.lower, upper: 0.8),
+        FitWindow(label: "deeper-later", lower: 0.005, upper: 0.8),
+    ])
 
     /// A fit with its errors: the Levenberg-Marquardt covariance error and the
     /// jackknife error over blocks of samples (the quoted one).
@@ -100,6 +116,9 @@ enum EmchRadinReducer {
         // Per point: pooled curves and the four fits.
         var curves: [String: [Double]] = [:]
         var fits: [[Fit]] = []
+        // Per point and series (fits' order): beta over the window set.
+        var windowed: [[WindowedEstimate]] = []
+        var failedWindows: [String: Int] = [:]
         var ratio: [(value: Double, err: Double, interiorValue: Double, interiorErr: Double)] = []
         var nSamples: [Int64] = [], nIntMean: [Double] = [], gTheory: [Double] = [], jnn: [Double] = [], taus: [Double] = []
         for p in points {
@@ -110,7 +129,7 @@ enum EmchRadinReducer {
             jnn.append(rs.map(\.jNN).reduce(0, +) / Double(rs.count))
             taus += rs[0].taus
             let (acc, blocks) = accumulate(rs)
-            var pf: [Fit] = []
+            var pf: [Fit] = [], pw: [WindowedEstimate] = []
             var r = (Double.nan, Double.nan, Double.nan, Double.nan)
             for (k, avg) in ["all", "interior"].enumerated() {
                 let a = acc[k]
@@ -121,9 +140,17 @@ enum EmchRadinReducer {
                 curves["purity_\(avg)_mean", default: []] += valid ? c.purity : nan
                 curves["magnetization_\(avg)_err", default: []] += se?.magnetization ?? nan
                 curves["purity_\(avg)_err", default: []] += se?.purity ?? nan
-                let fm = fit(c.taus, c.magnetization, se?.magnetization, valid: valid, jackknife: blocks.map { $0[k] }) { $0.magnetization }
-                let fp = fit(c.taus, c.purityExcess, se?.purity, valid: valid, jackknife: blocks.map { $0[k] }) { $0.purityExcess }
+                let fm = fit(c.taus, c.magnetization, se?.magnetization, valid: valid, window: windows.central, jackknife: blocks.map { $0[k] }) { $0.magnetization }
+                let fp = fit(c.taus, c.purityExcess, se?.purity, valid: valid, window: windows.central, jackknife: blocks.map { $0[k] }) { $0.purityExcess }
                 pf += [fm.fit, fp.fit]
+                // beta in every window: the default's fit with its jackknife error, the others' value only.
+                for (central, y, s) in [(fm.fit, c.magnetization, se?.magnetization), (fp.fit, c.purityExcess, se?.purity)] {
+                    let e = windows.estimate { i, w in
+                        i == 0 ? (central.beta, central.betaErr) : (fit(c.taus, y, s, valid: valid, window: w, jackknife: []) { _ in [] }.fit.beta, .nan)
+                    }
+                    for label in e.failedWindows(of: windows) { failedWindows[label, default: 0] += 1 }
+                    pw.append(e)
+                }
                 // gamma_p / gamma_m with its jackknife error.
                 let q = fp.fit.gamma / fm.fit.gamma
                 let qs = zip(fm.gammas, fp.gammas).map { $1 / $0 }
@@ -139,6 +166,7 @@ enum EmchRadinReducer {
             }
             // Order in pf: m_all, p_all, m_int, p_int.
             fits.append([pf[0], pf[2], pf[1], pf[3]])
+            windowed.append([pw[0], pw[2], pw[1], pw[3]])
             ratio.append((r.0, r.1, r.2, r.3))
         }
 
@@ -167,6 +195,19 @@ enum EmchRadinReducer {
         for (j, name) in seriesNames.enumerated() {
             combined[name] = sizeIdx.map { combine($0) { (fits[$0][j].beta, fits[$0][j].betaErr) } }
         }
+        // The same mean over packings in every window (over the packings whose default
+        // fit succeeded; NaN in a window where one of them failed) and its spread.
+        var combinedW: [String: [WindowedEstimate]] = [:]
+        for (j, name) in seriesNames.enumerated() {
+            combinedW[name] = sizeIdx.indices.map { i in
+                let use = sizeIdx[i].filter { fits[$0][j].beta.isFinite }
+                let per = windows.windows.indices.map { w -> Double in
+                    let v = use.map { windowed[$0][j].perWindow[w] }
+                    return !v.isEmpty && v.allSatisfy(\.isFinite) ? v.reduce(0, +) / Double(v.count) : .nan
+                }
+                return windows.combine(per, stat: combined[name]![i].err)
+            }
+        }
         let gmAll = sizeIdx.map { combine($0) { (fits[$0][0].gamma, fits[$0][0].gammaErr) } }
         let gmInt = sizeIdx.map { combine($0) { (fits[$0][1].gamma, fits[$0][1].gammaErr) } }
         let rAll = sizeIdx.map { combine($0) { (ratio[$0].value, ratio[$0].err) } }
@@ -175,22 +216,36 @@ enum EmchRadinReducer {
         // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
         var exps: [Exponent] = []
         for s in sizes where !exps.contains(Exponent(d: s.d, alpha: s.alpha)) { exps.append(Exponent(d: s.d, alpha: s.alpha)) }
-        var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
-        for name in seriesNames {
-            pfit[name] = exps.map { e in
-                let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
-                let th = Double(e.d) / e.alpha
-                var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
-                for i in idx {
-                    let c = combined[name]![i]
-                    let dev = abs(c.value - th)
-                    guard dev > 0, dev.isFinite, c.err.isFinite else { continue }
-                    lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(c.err > 0 ? c.err / dev : 1)
-                }
-                guard lx.count >= 2 else { return (.nan, .nan, .nan, lx.count) }
-                let f = ReduceStatistics.linearFit(x: lx, y: ly, sigma: sy)
-                return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
+        func powerLaw(_ e: Exponent, _ value: (Int) -> Double, _ err: (Int) -> Double) -> (p: Double, err: Double, amp: Double, n: Int) {
+            let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
+            let th = Double(e.d) / e.alpha
+            var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
+            for i in idx {
+                let v = value(i), s = err(i)
+                let dev = abs(v - th)
+                guard dev > 0, dev.isFinite, s.isFinite else { continue }
+                lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(s > 0 ? s / dev : 1)
             }
+            guard lx.count >= 2 else { return (.nan, .nan, .nan, lx.count) }
+            let f = ReduceStatistics.linearFit(x: lx, y: ly, sigma: sy)
+            return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
+        }
+        var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
+        // p in every window: the window's combined beta, weighted by the default's errors.
+        var pW: [String: [WindowedEstimate]] = [:]
+        for name in seriesNames {
+            pfit[name] = exps.map { e in powerLaw(e, { combined[name]![$0].value }, { combined[name]![$0].err }) }
+            pW[name] = exps.indices.map { k in
+                windows.estimate { i, _ in
+                    i == 0 ? (pfit[name]![k].p, pfit[name]![k].err)
+                           : (powerLaw(exps[k], { combinedW[name]![$0].perWindow[i] }, { combined[name]![$0].err }).p, .nan)
+                }
+            }
+        }
+        if !failedWindows.isEmpty {
+            warnings.append("window systematic: the fit failed in some windows where the default one succeeded ("
+                            + windows.windows.compactMap { w in failedWindows[w.label].map { "\(w.label): \($0) fit(s)" } }.joined(separator: ", ")
+                            + "); each sys is the half-range over the windows that succeeded")
         }
 
         try writeAtomically(options.output, force: options.force) { f in
@@ -198,11 +253,12 @@ enum EmchRadinReducer {
             try f.setAttribute("interior_depth", depth)
             try f.setAttribute("disordered_packing", disorderedPacking)
             try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
-            try f.setAttribute("fit_window", [0.02, 0.95])
+            try f.setAttribute("fit_window", [windows.central.lower, windows.central.upper])
             try f.setAttribute("warnings", warnings.joined(separator: "\n"))
             let out = ReducedWriter(file: f)
             let g = "/emch_radin"
             try out.group(g)
+            try windows.write(out, at: g + "/fit_windows")
             // Points.
             try out.group(g + "/points")
             try out.putInt(g + "/points/d", points.map { Int64($0.d) })
@@ -220,6 +276,8 @@ enum EmchRadinReducer {
                 try out.put(b, fits.map { $0[j].beta })
                 try out.put(b + "_err", fits.map { $0[j].betaErr })
                 try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
+                try out.put(b + "_sys", windowed.map { $0[j].sys })
+                try out.put(b + "_by_window", windowed.flatMap { $0[j].perWindow }, [points.count, windows.windows.count])
                 try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
                 try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
                 try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
@@ -247,6 +305,8 @@ enum EmchRadinReducer {
                 try out.put(fg + "/" + name, combined[name]!.map(\.value))
                 try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
                 try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
+                try out.put(fg + "/" + name + "_sys", combinedW[name]!.map(\.sys))
+                try out.put(fg + "/" + name + "_by_window", combinedW[name]!.flatMap(\.perWindow), [sizes.count, windows.windows.count])
             }
             try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
             try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
@@ -267,34 +327,34 @@ enum EmchRadinReducer {
                 let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
                 try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
                 try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
+                try out.put(sg + "/p" + suffix + "_sys", pW[name]!.map(\.sys))
+                try out.put(sg + "/p" + suffix + "_by_window", pW[name]!.flatMap(\.perWindow), [exps.count, windows.windows.count])
                 try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
                 try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
             }
         }
 
-        var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), jackknife errors over samples; "
-                      + "per (d, alpha, N) the mean over packings x <= \(disorderedPacking) (all x when none is that small)",
-                      "  d  alpha       N  samples  beta_th   beta_m(all)        beta_m(interior)    beta_p(all)        gp/gm(all) [theory]   gm(all)/theory"]
+        var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), beta ± stat ± sys: stat = jackknife over samples, "
+                      + "sys = window systematic; per (d, alpha, N) the mean over packings x <= \(disorderedPacking) (all x when none is that small)",
+                      "  " + windows.reportLine,
+                      "  d  alpha       N  samples  beta_th   beta_m(all)                beta_m(interior)           beta_p(all)                gp/gm(all) [theory]   gm(all)/theory"]
         for (i, s) in sizes.enumerated() {
-            let c = { (n: String) in combined[n]![i] }
+            let c = { (n: String) in combinedW[n]![i] }
             let ns = Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +))
             let gth = (try? EmchRadinTheory.gammaM(d: s.d, alpha: s.alpha, density: EmchRadinStudy.density(d: s.d, N: s.N))) ?? .nan
-            report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@ ± %@   %@ ± %@   %@ ± %@   %@ ± %@ [%@]   %@",
-                                 s.d, s.alpha, s.N, Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +)), Double(s.d) / s.alpha,
-                                 fmt(c("beta_all").value), fmtErr(c("beta_all").err, samples: ns), fmt(c("beta_interior").value), fmtErr(c("beta_interior").err, samples: ns),
-                                 fmt(c("beta_purity_all").value), fmtErr(c("beta_purity_all").err, samples: ns),
+            report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@   %@   %@   %@ ± %@ [%@]   %@",
+                                 s.d, s.alpha, s.N, ns, Double(s.d) / s.alpha,
+                                 fmtWindowed(c("beta_all"), samples: ns), fmtWindowed(c("beta_interior"), samples: ns), fmtWindowed(c("beta_purity_all"), samples: ns),
                                  fmt(rAll[i].value, 3), fmtErr(rAll[i].err, samples: ns, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
                                  fmt(gmAll[i].value / gth, 3)))
         }
         let withP = exps.indices.filter { pfit["beta_all"]![$0].n >= 2 }
         if !withP.isEmpty {
-            report.append("error of beta vs N, |beta - d/alpha| ~ N^(-p):")
+            report.append("error of beta vs N, |beta - d/alpha| ~ N^(-p) (p ± stat ± sys):")
             for e in withP {
-                let q = { (n: String) in pfit[n]![e] }
-                report.append(String(format: "  d %d alpha %.2f: p(m, all) = %@ ± %@, p(p, all) = %@ ± %@, p(m, interior) = %@ ± %@ (%d sizes)",
-                                     exps[e].d, exps[e].alpha, fmt(q("beta_all").p, 3), fmt(q("beta_all").err, 3),
-                                     fmt(q("beta_purity_all").p, 3), fmt(q("beta_purity_all").err, 3),
-                                     fmt(q("beta_interior").p, 3), fmt(q("beta_interior").err, 3), q("beta_all").n))
+                let q = { (n: String) in fmtWindowed(pW[n]![e], samples: minimumSamplesForError, 3) }
+                report.append(String(format: "  d %d alpha %.2f: p(m, all) = %@, p(p, all) = %@, p(m, interior) = %@ (%d sizes)",
+                                     exps[e].d, exps[e].alpha, q("beta_all"), q("beta_purity_all"), q("beta_interior"), pfit["beta_all"]![e].n))
             }
         }
         if let note = fewSamplesNote(sizes.indices.map { Int(sizeIdx[$0].map { nSamples[$0] }.reduce(0, +)) }, what: "samples") { report.append(note) }
@@ -333,9 +393,9 @@ enum EmchRadinReducer {
         return ((n - 1) / n * f.map { ($0 - m) * ($0 - m) }.reduce(0, +)).squareRoot()
     }
 
-    /// Fits one pooled curve (weighted by its standard errors) and its jackknife
-    /// replicas (same weights); returns the fit and the replicas' gammas.
-    static func fit(_ taus: [Double], _ y: [Double], _ se: [Double]?, valid: Bool, jackknife: [EmchRadinAccumulator],
+    /// Fits one pooled curve (weighted by its standard errors) in `window` and its
+    /// jackknife replicas (same weights); returns the fit and the replicas' gammas.
+    static func fit(_ taus: [Double], _ y: [Double], _ se: [Double]?, valid: Bool, window: FitWindow, jackknife: [EmchRadinAccumulator],
                     _ pick: (EmchRadinCurves) -> [Double]) -> (fit: Fit, gammas: [Double]) {
         guard valid else { return (.failed, []) }
         // Standard errors of exactly zero (e.g. every sample equal at the first times) get the smallest positive one.
@@ -343,12 +403,14 @@ enum EmchRadinReducer {
             let floor = s.filter { $0 > 0 }.min() ?? 1
             return s.map { $0 > 0 ? $0 : floor }
         }
-        guard let f = try? EmchRadin.fitStretchedExponential(taus: taus, values: y, sigmas: sigmas) else { return (.failed, []) }
+        guard let f = try? EmchRadin.fitStretchedExponential(taus: taus, values: y, sigmas: sigmas, lower: window.lower, upper: window.upper) else {
+            return (.failed, [])
+        }
         var out = Fit(beta: f.beta, gamma: f.gamma, A: f.A, chi2: f.chi2PerDof, betaFitErr: f.errBeta, betaErr: f.errBeta, gammaErr: f.errGamma,
                       first: f.first, last: f.last)
         var betas: [Double] = [], gammas: [Double] = []
         for acc in jackknife {
-            if let g = try? EmchRadin.fitStretchedExponential(taus: taus, values: pick(acc.curves), sigmas: sigmas) {
+            if let g = try? EmchRadin.fitStretchedExponential(taus: taus, values: pick(acc.curves), sigmas: sigmas, lower: window.lower, upper: window.upper) {
                 betas.append(g.beta); gammas.append(g.gamma)
             } else { betas.append(.nan); gammas.append(.nan) }
         }

@@ -9,8 +9,10 @@ import QGCampaign
 /// last decade of the grid) and S_sat / S_Page, and two growth-law fits in the
 /// window where 0.1 S_sat <= S(t) <= 0.7 S_sat: S = a + b ln t (weighted
 /// line in ln t) and S = c t^beta (weighted line in (ln t, ln S)), each with
-/// errors, chi^2 and dof (docs/hdf5-schema.md, "Reduced growth files").
-/// Figure: python/qglass_plot_entgrowth.py.
+/// errors, chi^2 and dof, and a window-systematic error over
+/// `EntanglementGrowthFits.windows` (docs/hdf5-schema.md, "Reduced growth
+/// files"). A fit left empty (NaN) is warned about with its reason
+/// (`EntanglementGrowthFits.whyEmpty`). Figure: python/qglass_plot_entgrowth.py.
 extension EntanglementGrowthStudy: ReducibleStudy {
     static var plotEntry: String { "qglass_plot_entgrowth:plot" }
 
@@ -46,6 +48,9 @@ extension EntanglementGrowthStudy: ReducibleStudy {
         let lateStart = times.firstIndex { $0 >= times[nt - 1] / 10 } ?? (nt - 1)
         var mean: [Double] = [], err: [Double] = [], sat: [Double] = [], satErr: [Double] = [], nReal: [Int64] = [], pages: [Double] = []
         var logB: [Double] = [], logBErr: [Double] = [], logChi: [Double] = [], powB: [Double] = [], powBErr: [Double] = [], powChi: [Double] = [], dof: [Double] = []
+        let windows = EntanglementGrowthFits.windows
+        var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = [], warnings: [String] = []
+        func fmtT(_ t: Double) -> String { String(format: "%.3g", t) }
         for k in keys {
             let rs = traces[k]!.sorted { $0.key < $1.key }.map(\.value)
             let n = Double(rs.count)
@@ -60,25 +65,26 @@ extension EntanglementGrowthStudy: ReducibleStudy {
             let s = perReal.reduce(0, +) / n
             sat.append(s); satErr.append(rs.count > 1 ? ReduceStatistics.standardDeviation(perReal) / n.squareRoot() : .nan)
             nReal.append(Int64(rs.count)); pages.append(page[k.L] ?? .nan)
-            let win = (0..<nt).filter { m[$0] >= 0.1 * s && m[$0] <= 0.7 * s && times[$0] > 0 }
-            let x: [Double] = win.map { Foundation.log(times[$0]) }
-            let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
-            if x.count >= 3 {
-                let y1: [Double] = win.map { m[$0] }
-                let f1 = ReduceStatistics.linearFit(x: x, y: y1, sigma: w)
-                let y2: [Double] = win.map { Foundation.log(m[$0]) }
-                let s2: [Double] = win.indices.map { w[$0] / y1[$0] }
-                let f2 = ReduceStatistics.linearFit(x: x, y: y2, sigma: s2)
-                var c1 = 0.0, c2 = 0.0
-                for i in x.indices {
-                    c1 += pow((y1[i] - f1.intercept - f1.slope * x[i]) / w[i], 2)
-                    c2 += pow((y2[i] - f2.intercept - f2.slope * x[i]) / s2[i], 2)
-                }
-                logB.append(f1.slope); logBErr.append(f1.slopeError); logChi.append(c1)
-                powB.append(f2.slope); powBErr.append(f2.slopeError); powChi.append(c2); dof.append(Double(x.count - 2))
+            let fits = windows.windows.map { EntanglementGrowthFits.fit(times: times, mean: m, err: e, saturation: s, window: $0) }
+            let f0 = fits[0]
+            logB.append(f0.logSlope); logBErr.append(f0.logSlopeErr); logChi.append(f0.logChi2)
+            powB.append(f0.powerExponent); powBErr.append(f0.powerExponentErr); powChi.append(f0.powerChi2); dof.append(Double(f0.points.count - 2))
+            logW.append(windows.combine(fits.map(\.logSlope), stat: f0.logSlopeErr))
+            powW.append(windows.combine(fits.map(\.powerExponent), stat: f0.powerExponentErr))
+            let what = "L \(k.L) hx \(k.hx) \(k.state == InitialState.random.code ? "random" : "sfs")"
+            if !f0.logSlope.isFinite {
+                warnings.append("\(what): the growth fits are empty (NaN): "
+                                + EntanglementGrowthFits.whyEmpty(times: times, mean: m, saturation: s, window: windows.central, points: f0.points.count))
             } else {
-                logB.append(.nan); logBErr.append(.nan); logChi.append(.nan); powB.append(.nan); powBErr.append(.nan); powChi.append(.nan)
-                dof.append(Double(x.count - 2))
+                if let gap = EntanglementGrowthFits.reentry(f0.points) {
+                    warnings.append("\(what): <S>(t) is not monotone through the window: it leaves it after t = \(fmtT(times[gap.0])) and is back at "
+                                    + "t = \(fmtT(times[gap.1])); the fit includes the later points")
+                }
+                let failed = logW[logW.count - 1].failedWindows(of: windows)
+                if !failed.isEmpty {
+                    warnings.append("\(what): the growth fits are empty in the window(s) \(failed.joined(separator: ", ")) (fewer than \(EntanglementGrowthFits.minimumPoints) points); "
+                                    + "their systematic uses the other windows")
+                }
             }
         }
         let P = keys.count
@@ -87,7 +93,10 @@ extension EntanglementGrowthStudy: ReducibleStudy {
             let out = ReducedWriter(file: f)
             let g = "/entgrowth"
             try out.group(g)
-            try out.attr("fit_window", "0.1 S_sat <= <S>(t) <= 0.7 S_sat; S_sat = mean over the last decade of the grid", on: g)
+            try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
+                                              windows.central.lower, windows.central.upper), on: g)
+            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+            try windows.write(out, at: g + "/fit_windows")
             try out.put(g + "/times", times)
             try out.putInt(g + "/L", keys.map { Int64($0.L) })
             try out.put(g + "/hx", keys.map(\.hx))
@@ -105,16 +114,110 @@ extension EntanglementGrowthStudy: ReducibleStudy {
             try out.put(g + "/power_exponent_err", powBErr)
             try out.put(g + "/power_chi2", powChi)
             try out.put(g + "/fit_dof", dof)
+            let nW = windows.windows.count
+            try out.put(g + "/log_slope_sys", logW.map(\.sys))
+            try out.put(g + "/log_slope_by_window", logW.flatMap(\.perWindow), [P, nW])
+            try out.put(g + "/power_exponent_sys", powW.map(\.sys))
+            try out.put(g + "/power_exponent_by_window", powW.flatMap(\.perWindow), [P, nW])
         }
-        var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in 0.1..0.7 S_sat",
-                     "    L      hx  state  real.   S_sat            S_sat/Page   S = a + b ln t: b (chi2/dof)     S ~ t^beta: beta (chi2/dof)"]
+        var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in \(fmt(windows.central.lower, 1))..\(fmt(windows.central.upper, 1)) S_sat, "
+                     + "value ± stat ± sys (stat: the fit's error; sys: window systematic)",
+                     "  " + windows.reportLine,
+                     "    L      hx  state  real.   S_sat            S_sat/Page   S = a + b ln t: b (chi2/dof)            S ~ t^beta: beta (chi2/dof)"]
         for (i, k) in keys.enumerated() {
-            lines.append(String(format: "%5d %7.3f %6d %6d   %@ ± %@   %.4f      %.4f ± %.4f (%.1f/%d)      %.4f ± %.4f (%.1f/%d)", k.L, k.hx, Int(k.state), Int(nReal[i]),
-                                fmt(sat[i]), fmtErr(satErr[i], samples: Int(nReal[i])), sat[i] / pages[i], logB[i], logBErr[i], logChi[i], Int(dof[i]), powB[i], powBErr[i], powChi[i], Int(dof[i])))
+            lines.append(String(format: "%5d %7.3f %6d %6d   %@ ± %@   %.4f      %@ (%.1f/%d)      %@ (%.1f/%d)", k.L, k.hx, Int(k.state), Int(nReal[i]),
+                                fmt(sat[i]), fmtErr(satErr[i], samples: Int(nReal[i])), sat[i] / pages[i],
+                                fmtWindowed(logW[i], samples: minimumSamplesForError), logChi[i], Int(dof[i]),
+                                fmtWindowed(powW[i], samples: minimumSamplesForError), powChi[i], Int(dof[i])))
         }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
+        if !warnings.isEmpty { lines.append("warnings:"); lines += warnings.map { "  - " + $0 } }
         log(lines.joined(separator: "\n"))
         log("[reduce] wrote \(options.output)")
         return 0
+    }
+}
+
+/// S6c's growth-law fits in one window of `<S>(t)`, the declared window set
+/// and the reason a fit is empty.
+enum EntanglementGrowthFits {
+    /// The fit windows of the window-systematic error (FitWindows.swift), in
+    /// fractions of S_sat: the default 0.1..0.7, each edge moved on its own
+    /// (start 0.05 or 0.2, end 0.5 or 0.85). docs/quench-entanglement.md, S6c.
+    static let windows = FitWindowSet(units: "fractions of S_sat: the grid points with lower S_sat <= <S>(t) <= upper S_sat", [
+        FitWindow(label: "default", lower: 0.1, upper: 0.7),
+        FitWindow(label: "start-earlier", lower: 0.05, upper: 0.7),
+        FitWindow(label: "start-later", lower: 0.2, upper: 0.7),
+        FitWindow(label: "end-earlier", lower: 0.1, upper: 0.5),
+        FitWindow(label: "end-later", lower: 0.1, upper: 0.85),
+    ])
+    /// The fewest grid points a growth-law fit takes (two parameters and one degree of freedom).
+    static let minimumPoints = 3
+
+    struct Result {
+        var logSlope = Double.nan, logSlopeErr = Double.nan, logChi2 = Double.nan
+        var powerExponent = Double.nan, powerExponentErr = Double.nan, powerChi2 = Double.nan
+        /// The grid indices in the window (whether or not the fit ran).
+        var points: [Int] = []
+    }
+
+    /// S = a + b ln t and ln S = ln c + beta ln t, weighted by the standard
+    /// errors (1e-3 where a point has none), over the grid points with
+    /// lower S_sat <= <S>(t) <= upper S_sat; NaN with fewer than `minimumPoints`.
+    static func fit(times: [Double], mean m: [Double], err e: [Double], saturation s: Double, window: FitWindow) -> Result {
+        let win = times.indices.filter { m[$0] >= window.lower * s && m[$0] <= window.upper * s && times[$0] > 0 }
+        var r = Result(points: win)
+        guard win.count >= minimumPoints else { return r }
+        let x: [Double] = win.map { Foundation.log(times[$0]) }
+        let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
+        let y1: [Double] = win.map { m[$0] }
+        let f1 = ReduceStatistics.linearFit(x: x, y: y1, sigma: w)
+        let y2: [Double] = win.map { Foundation.log(m[$0]) }
+        let s2: [Double] = win.indices.map { w[$0] / y1[$0] }
+        let f2 = ReduceStatistics.linearFit(x: x, y: y2, sigma: s2)
+        var c1 = 0.0, c2 = 0.0
+        for i in x.indices {
+            c1 += pow((y1[i] - f1.intercept - f1.slope * x[i]) / w[i], 2)
+            c2 += pow((y2[i] - f2.intercept - f2.slope * x[i]) / s2[i], 2)
+        }
+        r.logSlope = f1.slope; r.logSlopeErr = f1.slopeError; r.logChi2 = c1
+        r.powerExponent = f2.slope; r.powerExponentErr = f2.slopeError; r.powerChi2 = c2
+        return r
+    }
+
+    /// The first gap in the window's grid indices (last index before it, first
+    /// after it): <S>(t) left the window and came back. nil when contiguous.
+    static func reentry(_ points: [Int]) -> (Int, Int)? {
+        zip(points, points.dropFirst()).first { $1 != $0 + 1 }
+    }
+
+    /// Why the fit in `window` has fewer than `minimumPoints` points, in words.
+    static func whyEmpty(times: [Double], mean m: [Double], saturation s: Double, window: FitWindow, points: Int) -> String {
+        func t(_ x: Double) -> String { String(format: "%.3g", x) }
+        guard s.isFinite, s > 0 else {
+            return "S_sat = \(fmt(s)) is not positive: <S>(t) does not grow on this grid (raise t_max)"
+        }
+        guard points < minimumPoints else {
+            return "the \(points) points in the window \(window.lower)..\(window.upper) S_sat give a degenerate weighted line"
+        }
+        let lo = window.lower * s, hi = window.upper * s
+        guard let i0 = m.indices.first(where: { m[$0] >= lo }) else {
+            return "<S>(t) never reaches \(window.lower) S_sat on this grid"
+        }
+        let i1 = m.indices.first { $0 >= i0 && m[$0] > hi } ?? (m.count - 1)
+        // Where the rise crosses the window's edges, interpolated linearly in ln t.
+        func crossing(_ level: Double, at i: Int) -> Double {
+            guard i > 0, times[i - 1] > 0, m[i] != m[i - 1] else { return times[i] }
+            let f = (level - m[i - 1]) / (m[i] - m[i - 1])
+            return exp(Foundation.log(times[i - 1]) + f * (Foundation.log(times[i]) - Foundation.log(times[i - 1])))
+        }
+        let ta = crossing(lo, at: i0), tb = m[i1] > hi ? crossing(hi, at: i1) : times[i1]
+        let decades = log10(tb / ta)
+        let perDecade = times.count > 1 && times[0] > 0 ? Double(times.count - 1) / log10(times[times.count - 1] / times[0]) : .nan
+        let need = decades > 0 ? Int((Double(minimumPoints) / decades).rounded(.up)) : 0
+        return "only \(points) grid point(s) lie in the window \(window.lower)..\(window.upper) S_sat (\(minimumPoints) needed): "
+            + "<S>(t) rises through it within \(String(format: "%.2f", decades)) decade(s) of t (t = \(t(ta))..\(t(tb))), "
+            + "faster than the grid's \(fmt(perDecade, 1)) points per decade resolve"
+            + (need > 0 ? "; use per_decade >= \(need)" : "")
     }
 }
