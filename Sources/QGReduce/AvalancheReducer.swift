@@ -40,7 +40,6 @@ enum AvalancheAnalysis {
         var report = ["S3 avalanche: ever-resonant count N(s) ~ s^g over steps s in [\(fmt(options.growthWindow.lo, 2)), \(fmt(options.growthWindow.hi, 2))] x steps"]
         try out.group("/avalanche")
         let windows = AvalancheGrowthWindows.set(options.growthWindow)
-        try windows.write(out, at: "/avalanche/fit_windows")
         report.append("  " + windows.reportLine)
         var k = 0
         for (set, sizes) in groupBySetAndL(records) {
@@ -83,6 +82,7 @@ enum AvalancheAnalysis {
                 try out.attr("n_realizations", Double(n), on: g)
                 try out.attr("growth_exponent", fit.exponent, on: g); try out.attr("growth_exponent_err", gErr, on: g)
                 try out.attr("growth_exponent_sys", gw.sys, on: g); try out.put(g + "/growth_exponent_by_window", gw.perWindow)
+                try windows.write(out, at: g + "/fit_windows")
                 try out.attr("fit_lo", Double(lo), on: g); try out.attr("fit_hi", Double(hiCapped), on: g)
                 try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_dof", Double(gDof), on: g)
                 try out.attr("saturation_fraction", satMean, on: g)

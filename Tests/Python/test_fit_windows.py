@@ -103,7 +103,7 @@ def test_emch_radin_window_systematic_recomputed(emch):
         assert len(win) >= 3
         pts, cur, fits, sc = f["emch_radin/points"], f["emch_radin/curves"], f["emch_radin/fits"], f["emch_radin/scaling"]
         tau = cur["tau"][()]
-        checked = 0
+        checked = failed = 0
         for name, curve, suffix in SERIES:
             byw = pts[name + "_by_window"][()]
             assert byw.shape == (len(tau), len(win))
@@ -114,9 +114,13 @@ def test_emch_radin_window_systematic_recomputed(emch):
                 if not np.isfinite(byw[i, 0]):
                     continue
                 start = [pts["amplitude_" + suffix][i], np.log(pts["gamma_" + suffix][i]), pts[name][i]]
-                mine = [stretched_fit(tau[i], y, se, lo, hi, start) for lo, hi in win]
-                assert_same(mine, byw[i], rtol=1e-6, atol=1e-7)
-                checked += 1
+                mine = np.array([stretched_fit(tau[i], y, se, lo, hi, start) for lo, hi in win])
+                # Where qglass's Levenberg-Marquardt gave up (NaN, warned below), scipy's minimizer may still
+                # wander off to some end point: compare the windows where qglass has a value.
+                ok = np.isfinite(byw[i])
+                np.testing.assert_allclose(mine[ok], byw[i][ok], rtol=1e-6, atol=1e-7)
+                failed += int((~ok).sum())
+                checked += int(ok.sum())
             assert_same(pts[name + "_sys"][()], [half_range(r) for r in byw], rtol=1e-12, atol=1e-15)
             # Per (d, alpha, N): the mean over the packings x <= 0.01 in each window.
             fb = fits[name + "_by_window"][()]
@@ -139,7 +143,9 @@ def test_emch_radin_window_systematic_recomputed(emch):
             pk = "p" + name[len("beta"):]
             assert_same(sc[pk + "_by_window"][0], p, rtol=1e-9, atol=1e-12)
             assert_same(sc[pk + "_sys"][()], [half_range(p)], rtol=1e-9, atol=1e-12)
-        assert checked >= 12
+        assert checked >= 60 and failed <= checked // 10, (checked, failed)
+        if failed:
+            assert "window systematic: the fit failed in some windows" in str(f.attrs["warnings"])
 
 
 def test_emch_radin_report_prints_stat_and_sys(emch):
@@ -250,12 +256,11 @@ def test_avalanche_window_systematic_recomputed(avalanche):
     cut where the mean reaches L/2) in every declared window; the systematic is half the range."""
     red, report = avalanche
     with h5py.File(red, "r") as f:
-        win, labels = windows_of(f, "avalanche/fit_windows")
-        assert list(win[0]) == [0.01, 1.0], "the default window is --growth-window's default"
-        sets = [k for k in f["avalanche"] if k.startswith("set")]
-        assert sets
-        for k in sets:
+        assert list(f["avalanche"]) == ["set0", "set1"], "only the set groups under /avalanche"
+        for k in f["avalanche"]:
             g = f[f"avalanche/{k}"]
+            win, labels = windows_of(f, f"avalanche/{k}/fit_windows")
+            assert list(win[0]) == [0.01, 1.0], "the default window is --growth-window's default"
             m, L = g["mean"][()], g.attrs["L"]
             S = len(m) - 1
             cap = next((s for s in range(S + 1) if m[s] >= 0.5 * L), S + 1)
