@@ -120,7 +120,7 @@ enum EmchRadinReducer {
         var fits: [[Fit]] = []
         // Per point and series (fits' order): beta over the window set.
         var windowed: [[WindowedEstimate]] = []
-        var failedWindows: [String: Int] = [:]
+        var failures = WindowFailures(windows)
         var ratio: [(value: Double, err: Double, interiorValue: Double, interiorErr: Double)] = []
         var nSamples: [Int64] = [], nIntMean: [Double] = [], gTheory: [Double] = [], jnn: [Double] = [], taus: [Double] = []
         for p in points {
@@ -150,7 +150,7 @@ enum EmchRadinReducer {
                     let e = windows.estimate { i, w in
                         i == 0 ? (central.beta, central.betaErr) : (fit(c.taus, y, s, valid: valid, window: w, jackknife: []) { _ in [] }.fit.beta, .nan)
                     }
-                    for label in e.failedWindows(of: windows) { failedWindows[label, default: 0] += 1 }
+                    failures.add(e)
                     pw.append(e)
                 }
                 // gamma_p / gamma_m with its jackknife error.
@@ -244,11 +244,6 @@ enum EmchRadinReducer {
                 }
             }
         }
-        if !failedWindows.isEmpty {
-            warnings.append("window systematic: the fit failed in some windows where the default one succeeded ("
-                            + windows.windows.compactMap { w in failedWindows[w.label].map { "\(w.label): \($0) fit(s)" } }.joined(separator: ", ")
-                            + "); each sys is the half-range over the windows that succeeded")
-        }
 
         try writeAtomically(options.output, force: options.force) { f in
             try writeCommonAttributes(f, study: EmchRadinStudy.self, options: options, survey: survey, skipped: corrupt.count)
@@ -260,7 +255,7 @@ enum EmchRadinReducer {
             let out = ReducedWriter(file: f)
             let g = "/emch_radin"
             try out.group(g)
-            try windows.write(out, at: g + "/fit_windows")
+            try windows.write(out, at: g + "/fit_windows", failures: failures)
             // Points.
             try out.group(g + "/points")
             try out.putInt(g + "/points/d", points.map { Int64($0.d) })
@@ -359,6 +354,7 @@ enum EmchRadinReducer {
                                      exps[e].d, exps[e].alpha, q("beta_all"), q("beta_purity_all"), q("beta_interior"), pfit["beta_all"]![e].n))
             }
         }
+        if let note = failures.note { report.append(note) }
         if let note = fewSamplesNote(sizes.indices.map { Int(sizeIdx[$0].map { nSamples[$0] }.reduce(0, +)) }, what: "samples") { report.append(note) }
         if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
         log(report.joined(separator: "\n"))

@@ -50,6 +50,7 @@ extension EntanglementGrowthStudy: ReducibleStudy {
         var logB: [Double] = [], logBErr: [Double] = [], logChi: [Double] = [], powB: [Double] = [], powBErr: [Double] = [], powChi: [Double] = [], dof: [Double] = []
         let windows = EntanglementGrowthFits.windows
         var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = [], warnings: [String] = []
+        var failures = WindowFailures(windows)
         func fmtT(_ t: Double) -> String { String(format: "%.3g", t) }
         for k in keys {
             let rs = traces[k]!.sorted { $0.key < $1.key }.map(\.value)
@@ -80,11 +81,7 @@ extension EntanglementGrowthStudy: ReducibleStudy {
                     warnings.append("\(what): <S>(t) is not monotone through the window: it leaves it after t = \(fmtT(times[gap.0])) and is back at "
                                     + "t = \(fmtT(times[gap.1])); the fit includes the later points")
                 }
-                let failed = logW[logW.count - 1].failedWindows(of: windows)
-                if !failed.isEmpty {
-                    warnings.append("\(what): the growth fits are empty in the window(s) \(failed.joined(separator: ", ")) (fewer than \(EntanglementGrowthFits.minimumPoints) points); "
-                                    + "their systematic uses the other windows")
-                }
+                failures.add(logW[logW.count - 1])
             }
         }
         let P = keys.count
@@ -96,7 +93,7 @@ extension EntanglementGrowthStudy: ReducibleStudy {
             try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
                                               windows.central.lower, windows.central.upper), on: g)
             try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            try windows.write(out, at: g + "/fit_windows")
+            try windows.write(out, at: g + "/fit_windows", failures: failures)
             try out.put(g + "/times", times)
             try out.putInt(g + "/L", keys.map { Int64($0.L) })
             try out.put(g + "/hx", keys.map(\.hx))
@@ -130,6 +127,7 @@ extension EntanglementGrowthStudy: ReducibleStudy {
                                 fmtWindowed(logW[i], samples: minimumSamplesForError), logChi[i], Int(dof[i]),
                                 fmtWindowed(powW[i], samples: minimumSamplesForError), powChi[i], Int(dof[i])))
         }
+        if let note = failures.note { lines.append(note + " (fewer than \(EntanglementGrowthFits.minimumPoints) points)") }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
         if !warnings.isEmpty { lines.append("warnings:"); lines += warnings.map { "  - " + $0 } }
         log(lines.joined(separator: "\n"))

@@ -42,11 +42,6 @@ struct WindowedEstimate {
     /// The value in each window of the set, in the set's order (NaN where that fit failed).
     var perWindow: [Double] = []
 
-    /// Labels of the windows whose fit failed although the default one succeeded.
-    func failedWindows(of set: FitWindowSet) -> [String] {
-        guard value.isFinite else { return [] }
-        return zip(set.windows, perWindow).filter { !$0.1.isFinite }.map(\.0.label)
-    }
 }
 
 /// A declared set of fit windows; the first is the default.
@@ -102,13 +97,15 @@ struct FitWindowSet {
     }
 
     /// Stores the set as the dataset `path`, shape [windows, 2] (lower, upper),
-    /// with the attributes `labels` (one per line), `units` and `systematic`
-    /// (the rule in words).
-    func write(_ out: ReducedWriter, at path: String) throws {
+    /// with the attributes `labels` (one per line), `units`, `systematic` (the
+    /// rule in words) and `failed_fits` (per window, the fits left out of the
+    /// spread because they failed where the default succeeded).
+    func write(_ out: ReducedWriter, at path: String, failures: WindowFailures) throws {
         try out.put(path, windows.flatMap { [$0.lower, $0.upper] }, [windows.count, 2])
         try out.file.setAttribute("labels", windows.map(\.label).joined(separator: "\n"), on: path)
         try out.file.setAttribute("units", units, on: path)
         try out.file.setAttribute("systematic", Self.rule, on: path)
+        try out.file.setAttribute("failed_fits", failures.counts.map(Int64.init), on: path)
     }
 
     /// One line for a report: the windows and the rule.
@@ -118,6 +115,29 @@ struct FitWindowSet {
     }
 
     private func fmtEdge(_ x: Double) -> String { String(format: "%g", x) }
+}
+
+/// Per window of a set, the fits that failed although the default one
+/// succeeded: they are left out of the spread (a variation that cannot be
+/// fitted says nothing about the default's value). Stored with the set
+/// (`failed_fits`) and noted in the report, not among the warnings: the quoted
+/// value and its statistical error are unaffected.
+struct WindowFailures {
+    let set: FitWindowSet
+    private(set) var counts: [Int]
+    init(_ set: FitWindowSet) { self.set = set; counts = [Int](repeating: 0, count: set.windows.count) }
+
+    mutating func add(_ e: WindowedEstimate) {
+        guard e.value.isFinite else { return }
+        for (i, v) in e.perWindow.enumerated() where !v.isFinite { counts[i] += 1 }
+    }
+
+    /// The report's line; nil when no fit failed.
+    var note: String? {
+        let parts = zip(set.windows, counts).filter { $0.1 > 0 }.map { "\($0.0.label) \($0.1)" }
+        return parts.isEmpty ? nil : "window systematic: fits that failed in a window where the default succeeded, left out of the spread: "
+            + parts.joined(separator: ", ")
+    }
 }
 
 /// "value ± stat ± sys" for a report, with `fmtErr`'s rule for few samples

@@ -33,7 +33,12 @@ final class FitWindowsTests: XCTestCase {
         XCTAssertEqual(e.stat, 0.01, "the variations' statistical errors are not used")
         XCTAssertEqual(e.sys, 0.03, accuracy: 1e-15)
         XCTAssertEqual(e.perWindow.count, 3)
-        XCTAssertEqual(e.failedWindows(of: set), ["a"])
+        var failures = WindowFailures(set)
+        failures.add(e)
+        failures.add(set.estimate { i, _ in (i == 0 ? .nan : 1, 0) })   // the default failed: nothing left out
+        XCTAssertEqual(failures.counts, [0, 1, 0])
+        XCTAssertEqual(failures.note, "window systematic: fits that failed in a window where the default succeeded, left out of the spread: a 1")
+        XCTAssertNil(WindowFailures(set).note)
         let two = set.estimates(2) { i, _ in [(Double(i), 0.1), (2 * Double(i), 0.2)] }
         XCTAssertEqual(two.map(\.sys), [1, 2])
         XCTAssertEqual(two.map(\.stat), [0.1, 0.2])
