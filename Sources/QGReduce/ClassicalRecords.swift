@@ -3,27 +3,31 @@ import QGHDF5
 import QGPhysics
 
 /// One completed task of a classical campaign file (studies fields,
-/// avalanche, twoflip, tempering), as the reducer sees it.
-struct ClassicalRecord {
-    var file: Int
-    var block: String
-    var row: Int
+/// avalanche, twoflip, tempering), as the reducer sees it (one per h_x for
+/// twoflip).
+struct ClassicalRecord: ReductionRecord {
+    var origin: TaskOrigin
     /// The set this task belongs to (everything but L and the realization).
     var set: ClassicalSet
     var L: Int
     var seed: UInt64
     var realization: Int
-    var disorder: Int64
+    /// The stored disorder stream.
+    var disorder: DisorderFingerprint
     /// Settings that every task of a set must share (bins, steps, T grid...).
     var layout: String
     /// Study-specific payload (see each study's `ClassicalReduction.read`).
     var values: [Double]
 
-    var key: String { "\(set.key)|L=\(L)|seed=\(seed)|r=\(realization)" }
+    struct Key: Hashable, CustomStringConvertible {
+        var set: ClassicalSet, L: Int, seed: UInt64, realization: Int
+        var description: String { "(\(set.key), L \(L), seed \(seed), realization \(realization))" }
+    }
+    var key: Key { Key(set: set, L: L, seed: seed, realization: realization) }
 }
 
 /// A curve family of the reduced file: one (alpha, state, h_x, ...) choice.
-struct ClassicalSet: Hashable, Comparable {
+struct ClassicalSet: Hashable, Comparable, Codable {
     var alpha: Double
     var state: Int      // -1 where not applicable
     var hx: Double      // -1 where not applicable
@@ -39,13 +43,11 @@ struct ClassicalSet: Hashable, Comparable {
     var stateName: String { state == 0 ? "random" : state == 1 ? "sfs" : "-" }
 }
 
-/// One output block of a classical campaign file (e.g. /fields/L128) with
-/// the columns every classical study has, as a study's `read` sees it.
+/// Rows of one output block of a classical campaign file (e.g. /fields/L128)
+/// with the columns every classical study has, as a study's `read` sees them.
+/// Row indices `i` are local (0 ..< rows).
 struct ClassicalBlock {
-    let file: HDF5File
-    let fileIndex: Int
-    /// HDF5 path of the block.
-    let path: String
+    let task: TaskBlock
     let seed: UInt64
     let L: Int
     let boundary: Int
@@ -55,29 +57,34 @@ struct ClassicalBlock {
     let disorder: [Int64]
     var rows: Int { done.count }
 
-    init(file f: HDF5File, fileIndex: Int, path: String, seed: UInt64) throws {
-        self.file = f; self.fileIndex = fileIndex; self.path = path; self.seed = seed
-        L = Int(try f.numericAttribute("L", as: Double.self, on: path).first ?? .nan)
-        boundary = Int(try f.numericAttribute("boundary_open", as: Double.self, on: path).first ?? .nan)
-        done = try f.openDataset(path + "/done").readAll(as: UInt8.self)
-        alpha = try f.openDataset(path + "/alpha").readAll(as: Double.self)
-        realization = try f.openDataset(path + "/realization").readAll(as: Int64.self)
-        disorder = try f.openDataset(path + "/disorder_stream").readAll(as: Int64.self)
+    init(_ b: TaskBlock) throws {
+        task = b
+        seed = b.plan.settings.seed
+        L = Int(try b.attr("L"))
+        boundary = Int(try b.attr("boundary_open"))
+        done = try b.column("done", UInt8.self)
+        alpha = try b.column("alpha", Double.self)
+        realization = try b.column("realization", Int64.self)
+        disorder = try b.column("disorder_stream", Int64.self)
         guard alpha.count == done.count, realization.count == done.count, disorder.count == done.count else {
             throw ReduceError(message: "inconsistent dataset shapes")
         }
     }
 
-    /// Local: a whole dataset of the block.
-    func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try file.openDataset(path + "/" + name).readAll(as: t) }
+    /// Local: the block's rows of a dataset (rows x row length values).
+    func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try task.column(name, t) }
+    /// Local: values per row of a dataset.
+    func rowLength(_ name: String) throws -> Int { try task.rowLength(name) }
     /// Local: a numeric attribute of the block (NaN when empty).
-    func attr(_ name: String) throws -> Double { try file.numericAttribute(name, as: Double.self, on: path).first ?? .nan }
-    /// Names row `i` in a corruption message.
-    func describe(_ i: Int) -> String { "\(file.path), \(path) row \(i) (alpha \(alpha[i]), realization \(realization[i]))" }
+    func attr(_ name: String) throws -> Double { try task.attr(name) }
+    /// Row `i` as a corrupt task.
+    func corrupt(_ i: Int, _ why: String) -> CorruptTask {
+        task.corrupt(i, "alpha \(alpha[i]), realization \(realization[i])", why)
+    }
     /// The record of row `i`.
     func record(_ i: Int, _ set: ClassicalSet, _ layout: String, _ values: [Double]) -> ClassicalRecord {
-        ClassicalRecord(file: fileIndex, block: path, row: i, set: set, L: L, seed: seed, realization: Int(realization[i]),
-                        disorder: disorder[i], layout: layout, values: values)
+        ClassicalRecord(origin: task.origin(i), set: set, L: L, seed: seed, realization: Int(realization[i]),
+                        disorder: DisorderFingerprint(bitPattern: disorder[i]), layout: layout, values: values)
     }
 }
 

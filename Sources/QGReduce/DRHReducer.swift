@@ -11,12 +11,29 @@ import QGCampaign
 /// states pooled over realizations, and the mean-field curves [S_end](a; N)
 /// of AvalancheMeanField with g_10 fitted at a = a_c = 1/sqrt(2)
 /// (docs/avalanche-ed-2d.md). Figures: python/qglass_plot_avalanche2d.py.
-extension DRHStudy: ReducibleStudy {
+extension DRHStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_drh" }
+    static var recordKeyName: String { "(N, a, seed, realization)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try DRHReducer.run(options: options, survey: survey, log: log)
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DRHReducer.Record] {
+        try DRHReducer.read(b, corrupt: &corrupt)
+    }
+
+    /// Every input has the same J1.
+    static func checkMerged(_ records: [DRHReducer.Record], context: ReductionContext) throws {
+        var first: (J1: Double, file: Int)? = nil
+        for (i, plan) in context.plans.enumerated() {
+            guard let study = plan.study as? DRHStudy else { throw ReduceError(message: "\(context.options.inputs[i]): not a drh campaign") }
+            if let f = first, f.J1 != study.J1 {
+                throw ReduceError(message: "mismatched configs: \(context.options.inputs[i]) has J1 = \(study.J1), \(context.options.inputs[f.file]) has J1 = \(f.J1)")
+            }
+            first = first ?? (study.J1, i)
+        }
+    }
+
+    static func analyse(_ records: [DRHReducer.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        guard let study = context.plans.first?.study as? DRHStudy else { throw ReduceError(message: "not a drh campaign") }
+        return try DRHReducer.analyse(records, J1: study.J1, options: context.options, out: out, warnings: &warnings)
     }
 }
 
@@ -25,52 +42,58 @@ enum DRHReducer {
     static let aCritical = 1 / 2.0.squareRoot()
     static let ln2 = 0.69314718055994530942
 
-    struct Record {
+    /// One completed task: its window and all-states sums of S_end and the
+    /// window histogram (eps window of the reduce options).
+    struct Record: ReductionRecord {
+        var origin: TaskOrigin
         var seed: UInt64; var N: Int; var a: Double; var realization: Int
+        /// FNV-1a of the stored grain Hamiltonian and fields.
+        var disorder: DisorderFingerprint
         var nWindow: Double; var sumWindow: Double; var nAll: Double; var sumAll: Double
         var histogram: [Double]
-        var key: String { "seed=\(seed)|N=\(N)|a=\(a)|r=\(realization)" }
+        struct Key: Hashable, CustomStringConvertible {
+            var seed: UInt64, N: Int, a: Double, realization: Int
+            var description: String { "(N \(N), a \(a), seed \(seed), realization \(realization))" }
+        }
+        var key: Key { Key(seed: seed, N: N, a: a, realization: realization) }
     }
     struct Point: Hashable { var N: Int; var a: Double }
 
-    static func run(options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        var records: [Record] = []
-        var seen = Set<String>()
-        var duplicates = 0
-        var J1 = Double.nan
-        let lo = options.epsWindow.lo, hi = options.epsWindow.hi
-        for path in options.inputs {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let study = plan.study as? DRHStudy else { throw ReduceError(message: "\(path): not a drh campaign") }
-                if J1.isNaN { J1 = study.J1 }
-                guard J1 == study.J1 else { throw ReduceError(message: "mismatched configs: \(path) has J1 = \(study.J1), another input \(J1)") }
-                for m in try f.members(of: "/drh") where m.hasPrefix("N") {
-                    let block = "/drh/\(m)"
-                    let N = Int(try f.numericAttribute("N", as: Double.self, on: block).first ?? -1)
-                    let done = try f.openDataset(block + "/done").readAll(as: UInt8.self)
-                    let a = try f.openDataset(block + "/a").readAll(as: Double.self)
-                    let real = try f.openDataset(block + "/realization").readAll(as: Int64.self)
-                    let epsD = try f.openDataset(block + "/eps"), sD = try f.openDataset(block + "/s_end")
-                    let D = epsD.rowLength
-                    for row in done.indices where done[row] == 1 {
-                        let eps = try epsD.readRows(start: row, count: 1, as: Double.self)
-                        let s = try sD.readRows(start: row, count: 1, as: Double.self)
-                        guard eps.count == D, s.count == D, s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
-                            throw ReduceError(message: "\(path), \(block) row \(row): s_end not finite or outside [0, ln 2]")
-                        }
-                        var r = Record(seed: plan.settings.seed, N: N, a: a[row], realization: Int(real[row]), nWindow: 0, sumWindow: 0,
-                                       nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
-                        for k in 0..<D where eps[k] >= lo && eps[k] < hi {
-                            r.nWindow += 1; r.sumWindow += s[k]
-                            r.histogram[min(bins - 1, max(0, Int(s[k] / ln2 * Double(bins))))] += 1
-                        }
-                        if seen.insert(r.key).inserted { records.append(r) } else { duplicates += 1 }
-                    }
-                }
-            }
+    /// Local: the completed tasks among the block's rows.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        let lo = b.options.epsWindow.lo, hi = b.options.epsWindow.hi
+        let N = Int(try b.attr("N"))
+        let done = try b.column("done", UInt8.self)
+        let a = try b.column("a", Double.self)
+        let real = try b.column("realization", Int64.self)
+        let grain = try b.column("grain", Double.self), h = try b.column("h", Double.self)
+        let epsAll = try b.column("eps", Double.self), sAll = try b.column("s_end", Double.self)
+        let D = try b.rowLength("eps"), G = try b.rowLength("grain"), H = try b.rowLength("h")
+        guard epsAll.count == b.count * D, sAll.count == b.count * D, grain.count == b.count * G, h.count == b.count * H else {
+            throw ReduceError(message: "inconsistent dataset shapes")
         }
-        guard !records.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        var out: [Record] = []
+        for row in 0..<b.count where done[row] == 1 {
+            let eps = epsAll[(row * D)..<((row + 1) * D)], s = sAll[(row * D)..<((row + 1) * D)]
+            guard s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
+                corrupt.append(b.corrupt(row, "a \(a[row]), realization \(real[row])", "marked done but its s_end is not finite or outside [0, ln 2]"))
+                continue
+            }
+            let disorder = DisorderFingerprint.of(grain[(row * G)..<((row + 1) * G)] + h[(row * H)..<((row + 1) * H)])
+            var r = Record(origin: b.origin(row), seed: b.plan.settings.seed, N: N, a: a[row], realization: Int(real[row]), disorder: disorder,
+                           nWindow: 0, sumWindow: 0, nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
+            for (e, x) in zip(eps, s) where e >= lo && e < hi {
+                r.nWindow += 1; r.sumWindow += x
+                r.histogram[min(bins - 1, max(0, Int(x / ln2 * Double(bins))))] += 1
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    /// Rank 0: the analysis of the merged records, written through `out`.
+    static func analyse(_ records: [Record], J1: Double, options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let lo = options.epsWindow.lo, hi = options.epsWindow.hi
         var groups: [Point: [Record]] = [:]
         for r in records { groups[Point(N: r.N, a: r.a), default: []].append(r) }
         let points = groups.keys.sorted { ($0.N, $0.a) < ($1.N, $1.a) }
@@ -100,8 +123,6 @@ enum DRHReducer {
             let i0 = sel[j - 1], t = (aCritical - points[i0].a) / (points[i1].a - points[i0].a)
             fitN.append(n); fitS.append((1 - t) * wMean[i0] + t * wMean[i1]); fitE.append(max(wErr[i0], wErr[i1]))
         }
-        var warnings: [String] = []
-        if duplicates > 0 { warnings.append("\(duplicates) duplicated task(s) counted once") }
         func mf(_ n: Int, _ a: Double, _ g10: Double) throws -> Double {
             try table.distribution.meanEntropy(g1: exp(AvalancheMeanField.endLogCoupling(N: n, a: a, g10: g10, table: table)))
         }
@@ -137,12 +158,9 @@ enum DRHReducer {
         for n in sizes { for a in aGrid { curves.append(try mf(n, a, g10)) } }
         let mfAtCritical = try fitN.map { try mf($0, aCritical, g10) }
 
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: DRHStudy.self, options: options, survey: survey, skipped: 0)
-            try f.setAttribute("eps_window", [lo, hi])
-            try f.setAttribute("average", options.average.rawValue)
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            let out = ReducedWriter(file: f)
+        do {
+            try out.file.setAttribute("eps_window", [lo, hi])
+            try out.file.setAttribute("average", options.average.rawValue)
             try out.group("/drh")
             try out.attr("J1", J1, on: "/drh")
             try out.group("/drh/points")
@@ -178,9 +196,6 @@ enum DRHReducer {
         for (k, n) in fitN.enumerated() {
             report.append(String(format: "  N = %2d: [S_end](a_c) ED %@ ± %@, mean field %@", n, fmt(fitS[k]), fmt(fitE[k]), fmt(mfAtCritical[k])))
         }
-        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
-        log(report.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return report
     }
 }

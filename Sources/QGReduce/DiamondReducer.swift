@@ -12,75 +12,118 @@ import QGCampaign
 /// W_th, the smallest W of the grid from which on no sample of the largest R
 /// avalanches; eta_tot vs theta_0 of every qp sample at the theta_W values;
 /// the maps, copied. Figures: python/qglass_plot_avalanche2d.py.
-extension DiamondStudy: ReducibleStudy {
+extension DiamondStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_diamond" }
+    static var recordKeyName: String { "(potential, R, W, seed, realization)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try DiamondReducer.run(options: options, survey: survey, log: log)
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DiamondReducer.Record] {
+        try DiamondReducer.read(b, corrupt: &corrupt)
+    }
+
+    /// Every input has the same g0, hopping and convention.
+    static func checkMerged(_ records: [DiamondReducer.Record], context: ReductionContext) throws {
+        var first: (study: DiamondStudy, file: Int)? = nil
+        for (i, plan) in context.plans.enumerated() {
+            guard let study = plan.study as? DiamondStudy else { throw ReduceError(message: "\(context.options.inputs[i]): not a diamond campaign") }
+            if let f = first {
+                let path = context.options.inputs[i], other = context.options.inputs[f.file]
+                guard f.study.g0 == study.g0 else { throw ReduceError(message: "mismatched configs: \(path) has g0 = \(study.g0), \(other) \(f.study.g0)") }
+                guard f.study.hopping == study.hopping else { throw ReduceError(message: "mismatched configs: \(path) has hopping = \(study.hopping), \(other) \(f.study.hopping)") }
+                guard f.study.convention == study.convention else {
+                    throw ReduceError(message: "mismatched configs: \(path) has convention \(study.convention.rawValue), \(other) \(f.study.convention.rawValue)")
+                }
+            }
+            first = first ?? (study, i)
+        }
+    }
+
+    static func analyse(_ records: [DiamondReducer.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try DiamondReducer.analyse(records, context: context, out: out)
     }
 }
 
 enum DiamondReducer {
-    struct Sample { var seed: UInt64; var realization: Int; var eta: Double; var nStar: Double; var theta0: Double; var seconds: Double }
+    struct Sample: Codable { var seed: UInt64; var realization: Int; var eta: Double; var nStar: Double; var theta0: Double; var seconds: Double }
     struct Key: Hashable { var kind: String; var R: Int; var W: Double }
-    struct MapRow { var kind: String; var R: Int; var W: Double; var theta0: Double; var eta: Double
+    struct MapRow: Codable { var kind: String; var R: Int; var W: Double; var theta0: Double; var eta: Double
         var n1: [Int64]; var n2: [Int64]; var s: [Double]; var g0: [Double]; var logProduct: Double }
 
-    static func run(options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+    /// One completed task: a sample of a (potential, R, W) point, or a map
+    /// (block /diamond/{kind}/R{R}/maps...).
+    struct Record: ReductionRecord {
+        var origin: TaskOrigin
+        var seed: UInt64
+        var kind: String
+        var R: Int
+        var W: Double
+        var realization: Int
+        /// FNV-1a of the stored angles (theta).
+        var disorder: DisorderFingerprint
+        var sample: Sample
+        var map: MapRow?
+        struct Key: Hashable, CustomStringConvertible {
+            var kind: String, map: Bool, R: Int, W: Double, seed: UInt64, realization: Int
+            var description: String { "(\(kind)\(map ? " map" : ""), R \(R), W \(W), seed \(seed), realization \(realization))" }
+        }
+        var key: Key { Key(kind: kind, map: map != nil, R: R, W: W, seed: seed, realization: realization) }
+    }
+
+    /// Local: the completed tasks among the block's rows.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        let p = b.block
+        let kind = p.split(separator: "/")[1].description
+        let R = Int(try b.attr("R"))
+        let seed = b.plan.settings.seed
+        let done = try b.column("done", UInt8.self)
+        let W = try b.column("W", Double.self)
+        let eta = try b.column("eta_tot", Double.self)
+        let ns = try b.column("n_star", Double.self)
+        let real = try b.column("realization", Int64.self)
+        let secs = try b.column("seconds", Double.self)
+        let th = try b.column("theta", Double.self)
+        let nt = try b.rowLength("theta")
+        let isMap = p.hasSuffix("/maps")
+        let n = isMap ? try b.rowLength("n1") : 0
+        let n1: [Int64] = isMap ? try b.column("n1", Int64.self) : [], n2: [Int64] = isMap ? try b.column("n2", Int64.self) : []
+        let sSite: [Double] = isMap ? try b.column("s_site", Double.self) : [], g0: [Double] = isMap ? try b.column("g0_site", Double.self) : []
+        let lp: [Double] = isMap ? try b.column("log_product", Double.self) : []
+        guard th.count == b.count * nt, n1.count == (isMap ? b.count * n : 0), sSite.count == n1.count, g0.count == n1.count, n2.count == n1.count else {
+            throw ReduceError(message: "inconsistent dataset shapes")
+        }
+        var out: [Record] = []
+        for i in 0..<b.count where done[i] == 1 {
+            let theta0 = kind == "qp" ? th[i * nt] : .nan
+            guard eta[i].isFinite, ns[i].isFinite else {
+                corrupt.append(b.corrupt(i, "W \(W[i]), realization \(real[i])", "marked done but its eta_tot or n_star is not finite"))
+                continue
+            }
+            var map: MapRow? = nil
+            if isMap {
+                let sl = (i * n)..<((i + 1) * n)
+                map = MapRow(kind: kind, R: R, W: W[i], theta0: theta0, eta: eta[i], n1: Array(n1[sl]), n2: Array(n2[sl]),
+                             s: Array(sSite[sl]), g0: Array(g0[sl]), logProduct: lp[i])
+            }
+            out.append(Record(origin: b.origin(i), seed: seed, kind: kind, R: R, W: W[i], realization: Int(real[i]),
+                              disorder: .of(th[(i * nt)..<((i + 1) * nt)]),
+                              sample: Sample(seed: seed, realization: Int(real[i]), eta: eta[i], nStar: ns[i], theta0: theta0, seconds: secs[i]),
+                              map: map))
+        }
+        return out
+    }
+
+    /// Rank 0: the analysis of the merged records, written through `out`.
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter) throws -> [String] {
+        let options = context.options
+        guard let study = context.plans.first?.study as? DiamondStudy else { throw ReduceError(message: "not a diamond campaign") }
+        let g0 = study.g0, hopping = study.hopping, convention = study.convention.rawValue
+        let thetaW = Set(context.plans.compactMap { ($0.study as? DiamondStudy)?.thetaW }.joined())
         var samples: [Key: [Sample]] = [:]
-        var seen = Set<String>()
         var maps: [MapRow] = []
-        var thetaW = Set<Double>()
-        var g0 = Double.nan
-        var hopping = Double.nan
-        var convention = ""
-        for path in options.inputs {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let study = plan.study as? DiamondStudy else { throw ReduceError(message: "\(path): not a diamond campaign") }
-                if g0.isNaN { g0 = study.g0 }
-                guard g0 == study.g0 else { throw ReduceError(message: "mismatched configs: \(path) has g0 = \(study.g0), another input \(g0)") }
-                if hopping.isNaN { hopping = study.hopping }
-                guard hopping == study.hopping else { throw ReduceError(message: "mismatched configs: \(path) has hopping = \(study.hopping), another input \(hopping)") }
-                if convention.isEmpty { convention = study.convention.rawValue }
-                guard convention == study.convention.rawValue else { throw ReduceError(message: "mismatched configs: \(path) has convention \(study.convention.rawValue), another input \(convention)") }
-                thetaW.formUnion(study.thetaW)
-                for b in study.blocks {
-                    let p = b.path
-                    guard f.exists(p + "/done") else { continue }
-                    let kind = p.split(separator: "/")[1].description
-                    let R = Int(try f.numericAttribute("R", as: Double.self, on: p).first ?? -1)
-                    let done = try f.openDataset(p + "/done").readAll(as: UInt8.self)
-                    let W = try f.openDataset(p + "/W").readAll(as: Double.self)
-                    let eta = try f.openDataset(p + "/eta_tot").readAll(as: Double.self)
-                    let ns = try f.openDataset(p + "/n_star").readAll(as: Double.self)
-                    let real = try f.openDataset(p + "/realization").readAll(as: Int64.self)
-                    let secs = try f.openDataset(p + "/seconds").readAll(as: Double.self)
-                    let thD = try f.openDataset(p + "/theta")
-                    if p.hasSuffix("/maps") {
-                        let n = thD.rowLength == 1 ? DiamondLattice.siteCount(R: R) : thD.rowLength
-                        let n1 = try f.openDataset(p + "/n1").readAll(as: Int64.self), n2 = try f.openDataset(p + "/n2").readAll(as: Int64.self)
-                        let s = try f.openDataset(p + "/s_site").readAll(as: Double.self), g = try f.openDataset(p + "/g0_site").readAll(as: Double.self)
-                        let lp = try f.openDataset(p + "/log_product").readAll(as: Double.self)
-                        let th = try thD.readAll(as: Double.self)
-                        for i in done.indices where done[i] == 1 && !maps.contains(where: { $0.kind == kind && $0.W == W[i] && $0.R == R }) {
-                            let sl = (i * n)..<((i + 1) * n)
-                            maps.append(MapRow(kind: kind, R: R, W: W[i], theta0: kind == "qp" ? th[i] : .nan, eta: eta[i],
-                                               n1: Array(n1[sl]), n2: Array(n2[sl]), s: Array(s[sl]), g0: Array(g[sl]), logProduct: lp[i]))
-                        }
-                        continue
-                    }
-                    let th0: [Double] = kind == "qp" ? try thD.readAll(as: Double.self) : []
-                    for i in done.indices where done[i] == 1 {
-                        guard eta[i].isFinite, ns[i].isFinite else { throw ReduceError(message: "\(path), \(p) row \(i): eta_tot not finite") }
-                        let key = "\(plan.settings.seed)|\(kind)|\(R)|\(W[i])|\(real[i])"
-                        guard seen.insert(key).inserted else { continue }
-                        samples[Key(kind: kind, R: R, W: W[i]), default: []].append(
-                            Sample(seed: plan.settings.seed, realization: Int(real[i]), eta: eta[i], nStar: ns[i],
-                                   theta0: kind == "qp" ? th0[i] : .nan, seconds: secs[i]))
-                    }
-                }
+        for r in records {
+            if let m = r.map {
+                if !maps.contains(where: { $0.kind == m.kind && $0.W == m.W && $0.R == m.R }) { maps.append(m) }
+            } else {
+                samples[Key(kind: r.kind, R: r.R, W: r.W), default: []].append(r.sample)
             }
         }
         guard !samples.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
@@ -88,10 +131,8 @@ enum DiamondReducer {
         let kinds = Array(Set(keys.map(\.kind))).sorted()
         var report = ["diamond: eta_tot per sample from the mean field (g0 = \(g0), hopping \(hopping), convention \(convention)); avalanche: n_* > N/2",
                       "  potential    R       W  samples    [eta_tot]/(N ln2)        f_aval   s/sample"]
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: DiamondStudy.self, options: options, survey: survey, skipped: 0)
-            try f.setAttribute("avalanche_criterion", "n_star > N/2")
-            let out = ReducedWriter(file: f)
+        do {
+            try out.file.setAttribute("avalanche_criterion", "n_star > N/2")
             try out.group("/diamond")
             try out.attr("g0", g0, on: "/diamond")
             try out.attr("hopping", hopping, on: "/diamond")
@@ -177,9 +218,7 @@ enum DiamondReducer {
             }
         }
         if let note = fewSamplesNote(samples.values.map(\.count), what: "samples") { report.append(note) }
-        log(report.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return report
     }
 
     static let ln2 = 0.69314718055994530942

@@ -171,17 +171,15 @@ struct Analysis {
         crossings[name] = cross; drifts[name] = drift; collapses[name] = coll
     }
 
-    /// Serial HDF5 output (docs/hdf5-schema.md, "Reduced file").
-    func write(to path: String, survey: InputSurvey, skipped: Int) throws {
-        try writeAtomically(path, force: options.force) { f in
-            try writeCommonAttributes(f, study: LRSGStudy.self, options: options, survey: survey, skipped: skipped)
+    /// Serial HDF5 output (docs/hdf5-schema.md, "Reduced file"), inside the
+    /// pipeline's atomic write.
+    func write(_ out: ReducedWriter) throws {
+            let f = out.file
             try f.setAttribute("eps_window", [window.lo, window.hi])
             try f.setAttribute("eps_window_requested", [options.epsWindow.lo, options.epsWindow.hi])
             try f.setAttribute("eps_window_snapped", Int64(window.snapped(lo: options.epsWindow.lo, hi: options.epsWindow.hi) ? 1 : 0))
             try f.setAttribute("eps_window_bins", [Int64(window.firstBin), Int64(window.lastBin + 1)])
             try f.setAttribute("average", options.average.rawValue)
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            let out = ReducedWriter(file: f)
             for g in ["/lrsg/points", "/lrsg/eps", "/lrsg/window"] { try f.createGroup(g) }
             let P = points.count
             try out.putInt("/lrsg/points/L", points.map { Int64($0.L) })
@@ -226,11 +224,10 @@ struct Analysis {
                 try out.putFlag("/lrsg/collapse/\(obs)/ok", k.map { $0.ok ? 1 : 0 })
                 try out.putInt("/lrsg/collapse/\(obs)/dof", k.map { Int64($0.dof) })
             }
-        }
     }
 
     /// Human summary for the terminal.
-    func report() -> String {
+    func report() -> [String] {
         let (lo, hi) = (window.lo, window.hi)
         let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
         var s = ["eps window [\(lo), \(hi)) (\(window.range.count) of \(window.bins) bins): disorder averages, \(how) (bootstrap errors over realizations)",
@@ -251,7 +248,6 @@ struct Analysis {
                 s.append("collapse <\(obs)>  alpha \(k.alpha):  h_c = \(fmt(k.hc)) ± \(fmt(k.hcErr)),  nu = \(fmt(k.nu, 3)) ± \(fmt(k.nuErr, 3)),  S = \(fmt(k.quality, 2)),  sizes \(k.sizes),  dof \(k.dof)\(k.ok ? "" : "  (not ok)")")
             }
         }
-        if !warnings.isEmpty { s.append("warnings:"); s += warnings.map { "  - " + $0 } }
-        return s.joined(separator: "\n")
+        return s
     }
 }

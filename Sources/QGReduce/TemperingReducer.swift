@@ -10,11 +10,10 @@ extension TemperingStudy: ClassicalReduction {
     static var plotEntry: String { "qglass_plot_classical:tempering" }
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
-    static func read(_ b: ClassicalBlock, corrupt: inout [String]) throws -> [ClassicalRecord] {
+    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
-        let T = try b.file.openDataset(b.path + "/T")
-        let nT = T.rowLength
-        let temps = try T.readAll(as: Double.self)
+        let nT = try b.rowLength("T")
+        let temps = try b.ds("T", Double.self)
         let stages = Int(try b.attr("stages"))
         let normalized = Int(try b.attr("normalized_mean_field"))
         let tmf2 = try b.ds("tmf2", Double.self), sweeps = try b.ds("sweeps", Int64.self)
@@ -26,7 +25,7 @@ extension TemperingStudy: ClassicalReduction {
             for fld in fields { v += fld[(i * sn)..<((i + 1) * sn)] }
             v += exch[(i * se)..<((i + 1) * se)]
             guard v.allSatisfy(\.isFinite), tmf2[i] > 0 else {
-                corrupt.append("\(b.describe(i)): marked done but holds non-finite averages")
+                corrupt.append(b.corrupt(i, "marked done but holds non-finite averages"))
                 continue
             }
             let layout = "T=\(temps[(i * nT)..<((i + 1) * nT)].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"

@@ -10,19 +10,18 @@ extension TwoFlipStudy: ClassicalReduction {
     static var plotEntry: String { "qglass_plot_classical:twoflip" }
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
-    static func read(_ b: ClassicalBlock, corrupt: inout [String]) throws -> [ClassicalRecord] {
+    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
         let order = Int(try b.attr("order"))
         let state = try b.ds("state", Int8.self)
-        let hxDS = try b.file.openDataset(b.path + "/hx")
-        let nH = hxDS.rowLength
-        let hx = try hxDS.readAll(as: Double.self)
+        let nH = try b.rowLength("hx")
+        let hx = try b.ds("hx", Double.self)
         let counts = try TwoFlipStudy.countNames.map { try b.ds($0, Int64.self) }
         for i in 0..<b.rows where b.done[i] == 1 {
             for k in 0..<nH {
                 let v = counts.map { Double($0[i * nH + k]) }
                 guard v.allSatisfy({ $0 >= 0 }), v[1] <= v[0], v[3] <= v[2], v[2] <= v[0] else {
-                    corrupt.append("\(b.describe(i)): marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent")
+                    corrupt.append(b.corrupt(i, "marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent"))
                     continue
                 }
                 out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i * nH + k], variant: order, boundary: b.boundary), "", v))

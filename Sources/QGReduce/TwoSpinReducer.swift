@@ -11,35 +11,54 @@ import QGCampaign
 /// volume law), with its error, chi^2 and degrees of freedom
 /// (docs/hdf5-schema.md, "Reduced two-spin files"). Figure:
 /// python/qglass_plot_twospin.py.
-extension TwoSpinStudy: ReducibleStudy {
+extension TwoSpinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_twospin:plot" }
+    static var recordKeyName: String { "(L, alpha, state, seed, realization)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
+    /// One completed task: its entropy sums at every h_x of the study.
+    struct Record: ReductionRecord {
+        var origin: TaskOrigin
+        var seed: UInt64, L: Int, alpha: Double, state: Int8, realization: Int
+        /// The stored disorder stream.
+        var disorder: DisorderFingerprint
+        var hx: [Double], entropySum: [Double]
+        struct Key: Hashable, CustomStringConvertible {
+            var seed: UInt64, L: Int, alpha: Double, state: Int8, realization: Int
+            var description: String { "(L \(L), alpha \(alpha), state \(state), seed \(seed), realization \(realization))" }
+        }
+        var key: Key { Key(seed: seed, L: L, alpha: alpha, state: state, realization: realization) }
+    }
+
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not a /twospin/L block") }
+        let done = try b.column("done", UInt8.self)
+        let alpha = try b.column("alpha", Double.self)
+        let state = try b.column("state", Int8.self)
+        let real = try b.column("realization", Int64.self)
+        let stream = try b.column("disorder_stream", Int64.self)
+        let hx = try b.column("hx", Double.self)
+        let s = try b.column("entropy_sum", Double.self)
+        let nh = try b.rowLength("hx")
+        guard stream.count == b.count, hx.count == b.count * nh, s.count == b.count * nh else { throw ReduceError(message: "inconsistent dataset shapes") }
+        var out: [Record] = []
+        for t in 0..<b.count where done[t] == 1 {
+            let e = Array(s[(t * nh)..<((t + 1) * nh)])
+            guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 }) else {
+                corrupt.append(b.corrupt(t, "alpha \(alpha[t]), realization \(real[t])", "marked done but its entropy sums are not finite and non-negative"))
+                continue
+            }
+            out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, alpha: alpha[t], state: state[t], realization: Int(real[t]),
+                              disorder: DisorderFingerprint(bitPattern: stream[t]), hx: Array(hx[(t * nh)..<((t + 1) * nh)]), entropySum: e))
+        }
+        return out
+    }
+
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let options = context.options
         struct Key: Hashable { var L: Int; var alpha: Double; var state: Int8; var hx: Double }
         var values: [Key: [String: Double]] = [:]
-        for path in options.inputs {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let study = plan.study as? TwoSpinStudy else { throw ReduceError(message: "\(path): not a twospin campaign") }
-                for L in study.sizes {
-                    let b = "/twospin/L\(L)"
-                    let done = try f.openDataset(b + "/done").readAll(as: UInt8.self)
-                    let alpha = try f.openDataset(b + "/alpha").readAll(as: Double.self)
-                    let state = try f.openDataset(b + "/state").readAll(as: Int8.self)
-                    let real = try f.openDataset(b + "/realization").readAll(as: Int64.self)
-                    let hx = try f.openDataset(b + "/hx").readAll(as: Double.self)
-                    let s = try f.openDataset(b + "/entropy_sum").readAll(as: Double.self)
-                    let nh = study.fields.count
-                    for t in done.indices where done[t] == 1 {
-                        for k in 0..<nh {
-                            let key = Key(L: L, alpha: alpha[t], state: state[t], hx: hx[t * nh + k])
-                            let id = "\(plan.settings.seed)|\(real[t])"
-                            if values[key]?[id] == nil { values[key, default: [:]][id] = s[t * nh + k] }
-                        }
-                    }
-                }
-            }
+        for r in records {
+            for (k, h) in r.hx.enumerated() { values[Key(L: r.L, alpha: r.alpha, state: r.state, hx: h), default: [:]]["\(r.seed)|\(r.realization)"] = r.entropySum[k] }
         }
         guard !values.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
         let keys = values.keys.sorted { ($0.alpha, $0.state, $0.hx, $0.L) < ($1.alpha, $1.state, $1.hx, $1.L) }
@@ -64,10 +83,8 @@ extension TwoSpinStudy: ReducibleStudy {
             for i in x.indices { let r = y[i] - fit.intercept - fit.slope * x[i]; chi2 += weighted ? r * r / (sig[i] * sig[i]) : r * r }
             fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(chi2); fdof.append(Double(x.count - 2))
         }
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: TwoSpinStudy.self, options: options, survey: survey, skipped: 0)
-            try f.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
-            let out = ReducedWriter(file: f)
+        do {
+            try out.file.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
             try out.group("/twospin")
             try out.group("/twospin/points")
             try out.putInt("/twospin/points/L", keys.map { Int64($0.L) })
@@ -98,8 +115,6 @@ extension TwoSpinStudy: ReducibleStudy {
         for (i, c) in curves.enumerated() {
             lines.append(String(format: "alpha %.3g state %d hx %.3g: b = %.4f ± %.4f (chi2 %.2f, dof %d)", c.alpha, Int(c.state), c.hx, fb[i], fbe[i], fchi[i], Int(fdof[i])))
         }
-        log(lines.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return lines
     }
 }

@@ -147,3 +147,30 @@ def test_reduce_and_figure(runs, tmp_path):
     res = subprocess.run([QGLASS, "plot", str(red), "--out", str(tmp_path / "figs"), "--format", "png"], env=ENV, capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
     assert (tmp_path / "figs" / "entanglement_alpha0.7.png").exists()
+
+
+def test_window_entropy_averages_the_bins_the_file_records(runs, tmp_path):
+    """--eps-window 0.42,0.6 snaps to whole bins 8-11 of 20 ([0.4, 0.6), the
+    bins whose centre lies in the request): the window entropy is the
+    per-realization average over exactly the bins recorded as
+    eps_window_bins, recomputed from the campaign's hist_sum_entropy and
+    hist_count (issue 22: the entanglement pass used to average bins 9-11)."""
+    _, _, ent = runs
+    red = tmp_path / "red-window.h5"
+    qglass("reduce", str(ent), "--out", str(red), "--bootstrap", "30", "--force", "--eps-window", "0.42,0.6")
+    with h5py.File(red, "r") as f, h5py.File(ent, "r") as c:
+        first, stop = (int(x) for x in f.attrs["eps_window_bins"])
+        assert (first, stop) == (8, 12)
+        np.testing.assert_allclose(f.attrs["eps_window"], [0.4, 0.6])
+        g = f["lrsg/entanglement"]
+        hx = c["lrsg/L6/hx"][()]
+        num, den = c["lrsg/L6/hist_sum_entropy"][()], c["lrsg/L6/hist_count"][()]
+        for i, h in enumerate(g["hx"][()]):
+            rows = np.where(hx == h)[0]
+            def window_mean(lo, hi):
+                return np.mean([num[t, lo:hi].sum() / den[t, lo:hi].sum() for t in rows])
+            expected = window_mean(first, stop)
+            np.testing.assert_allclose(g["window_S_mean"][i], expected, rtol=1e-12)
+            np.testing.assert_allclose(g["window_S_over_page"][i], expected / g["page"][i], rtol=1e-12)
+            # The old selection (bins entirely inside [0.42, 0.6)) gives another number here.
+            assert abs(window_mean(9, 12) - expected) > 1e-6 * abs(expected)

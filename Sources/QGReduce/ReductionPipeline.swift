@@ -1,0 +1,289 @@
+import Foundation
+import QGMPI
+import QGHDF5
+import QGPhysics
+import QGCampaign
+
+/// Where a record was read: the input's index in `ReduceOptions.inputs`, the
+/// block and the row. Records are merged in this order.
+struct TaskOrigin: Codable, Comparable {
+    var file: Int
+    var block: String
+    var row: Int
+    static func < (a: TaskOrigin, b: TaskOrigin) -> Bool { (a.file, a.block, a.row) < (b.file, b.block, b.row) }
+}
+
+/// A task marked done whose data are unusable, or rows that cannot be read:
+/// file, block, row(s) and why. Refused unless `--allow-partial`; then
+/// skipped, printed and recorded in the reduced file (`skipped_tasks`).
+struct CorruptTask: Codable {
+    var file: String
+    var block: String
+    /// "row 5" or "rows 0..<2048".
+    var rows: String
+    /// What identifies the task besides its row (e.g. "alpha 0.7, realization 1"); may be empty.
+    var detail: String
+    var why: String
+    var text: String { "\(file), \(block) \(rows)\(detail.isEmpty ? "" : " (\(detail))"): \(why)" }
+}
+
+/// The disorder that defines a realization, as a study stores it: the stored
+/// disorder stream, or a hash of the stored couplings/potential
+/// (`DisorderFingerprint.of`).
+typealias DisorderFingerprint = UInt64
+
+extension DisorderFingerprint {
+    /// The fingerprint of stored disorder values (their bytes, FNV-1a).
+    static func of<T>(_ values: ArraySlice<T>) -> DisorderFingerprint { values.withUnsafeBytes { StreamKey.make(bytes: $0) } }
+}
+
+/// One unit of a study's reduction (a task, or one column of a task), as
+/// read from a campaign file. The pipeline compares records by `key`: two
+/// records with the same key must carry the same `disorder` and the same
+/// payload (everything encoded but `origin`).
+protocol ReductionRecord: Codable {
+    associatedtype Key: Hashable & CustomStringConvertible
+    var key: Key { get }
+    var disorder: DisorderFingerprint { get }
+    var origin: TaskOrigin { get set }
+}
+
+/// Rows `rows` of one block of one input, as a study's reader sees them.
+/// Local: opened by the rank that reads them.
+struct TaskBlock {
+    let file: HDF5File
+    let fileIndex: Int
+    /// The input's path (for messages).
+    let path: String
+    /// HDF5 path of the block, e.g. /lrsg/L8.
+    let block: String
+    let rows: Range<Int>
+    /// The input's stored config.
+    let plan: CampaignPlan
+    let options: ReduceOptions
+    var count: Int { rows.count }
+
+    /// Local: rows `rows` of a dataset of the block, flattened (count x row length).
+    func column<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] {
+        try file.openDataset(block + "/" + name).readRows(start: rows.lowerBound, count: rows.count, as: t)
+    }
+    /// Local: values per row of a dataset of the block.
+    func rowLength(_ name: String) throws -> Int { try file.openDataset(block + "/" + name).rowLength }
+    /// Local: a numeric attribute of the block (NaN when empty).
+    func attr(_ name: String) throws -> Double { try file.numericAttribute(name, as: Double.self, on: block).first ?? .nan }
+    /// The origin of local row `i` (0 ..< count).
+    func origin(_ i: Int) -> TaskOrigin { TaskOrigin(file: fileIndex, block: block, row: rows.lowerBound + i) }
+    /// Names local row `i` as a corrupt task.
+    func corrupt(_ i: Int, _ detail: String, _ why: String) -> CorruptTask {
+        CorruptTask(file: path, block: block, rows: "row \(rows.lowerBound + i)", detail: detail, why: why)
+    }
+}
+
+/// What rank 0's analysis knows besides the merged records.
+struct ReductionContext {
+    let options: ReduceOptions
+    let survey: InputSurvey
+    /// The inputs' stored configs, in input order.
+    let plans: [CampaignPlan]
+}
+
+/// A study reduced by `ReductionPipeline`: it supplies a record type with a
+/// typed key and a disorder fingerprint, a reader that names corrupt rows,
+/// and an analysis that writes into the reduced file (docs/adding-a-study.md).
+protocol PipelineStudy: ReducibleStudy {
+    associatedtype Record: ReductionRecord
+    /// What the key is, for the duplicate warning (e.g. "(point, realization)").
+    static var recordKeyName: String { get }
+    /// Rows per work item of the parallel read.
+    static var chunkRows: Int { get }
+    /// Local (any rank): the records of the completed tasks among `block.rows`.
+    /// A task marked done whose data are unusable goes into `corrupt` (named
+    /// through `block.corrupt`) and is left out; a thrown error names the
+    /// whole chunk as unreadable.
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record]
+    /// Rank 0: checks across the merged records that are not the duplicate
+    /// rule (e.g. settings every task of a set must share); throws a
+    /// `ReduceError` naming the inputs. Default: none.
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws
+    /// Rank 0, inside the atomic write: the study's analyses of the merged
+    /// records (in origin order), written through `out`; returns the report
+    /// lines. Warnings appended to `warnings` are printed and recorded.
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String]
+}
+
+extension PipelineStudy {
+    static var recordKeyName: String { "task" }
+    static var chunkRows: Int { 2048 }
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {}
+
+    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
+        try ReductionPipeline.run(Self.self, world: world, options: options, survey: survey, log: log)
+    }
+}
+
+/// The one reduction of every pipeline study (docs/design.md, "Reduction").
+/// Collective over `world`: rank 0 lists (input, block, rows) work items;
+/// every rank reads its share (round robin) and the records and corrupt
+/// tasks are gathered on rank 0, which merges them under the duplicate rule,
+/// applies `--allow-partial`, runs the study's analysis inside the atomic
+/// write, records the common attributes, warnings and skipped tasks, and
+/// prints the report.
+enum ReductionPipeline {
+    static func run<S: PipelineStudy>(_ study: S.Type, world: Communicator, options: ReduceOptions, survey: InputSurvey,
+                                      log: (String) -> Void) throws -> Int32 {
+        let items = try workItems(S.self, world: world, options: options)
+        var records: [S.Record] = []
+        var corrupt: [CorruptTask] = []
+        let mine = items.indices.filter { $0 % world.size == world.rank }.map { items[$0] }
+        for fileIndex in Set(mine.map(\.file)).sorted() {
+            let path = options.inputs[fileIndex]
+            let share = mine.filter { $0.file == fileIndex }
+            func unreadable(_ item: WorkItem, _ error: Error) -> CorruptTask {
+                CorruptTask(file: path, block: item.block, rows: "rows \(item.rows.lowerBound)..<\(item.rows.upperBound)",
+                            detail: "", why: "cannot be read (\(error))")
+            }
+            do {
+                try HDF5File.with(path: path, mode: .readOnly) { f in
+                    let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                    for item in share {
+                        let block = TaskBlock(file: f, fileIndex: fileIndex, path: path, block: item.block, rows: item.rows,
+                                              plan: plan, options: options)
+                        do { records += try S.read(block, corrupt: &corrupt) } catch { corrupt.append(unreadable(item, error)) }
+                    }
+                }
+            } catch {
+                corrupt += share.map { unreadable($0, error) }
+            }
+        }
+        let gathered = try gather(records, world: world)
+        let gatheredCorrupt = try gather(corrupt, world: world)
+        guard world.rank == 0 else { return 0 }
+
+        var warnings: [String] = []
+        let skipped = gatheredCorrupt.map(\.text)
+        if !skipped.isEmpty {
+            if !options.allowPartial {
+                throw ReduceError(message: (skipped + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n"))
+            }
+            warnings += skipped.map { $0 + "; skipped (--allow-partial)" }
+        }
+        let context = ReductionContext(options: options, survey: survey, plans: survey.plans.compactMap { $0 })
+        let merged = try merge(S.self, gathered, inputs: options.inputs, warnings: &warnings, log: log)
+        guard !merged.isEmpty else {
+            throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n"))
+        }
+        try S.checkMerged(merged, context: context)
+        var report: [String] = []
+        try writeAtomically(options.output, force: options.force) { f in
+            try writeCommonAttributes(f, study: S.self, options: options, survey: survey, skipped: skipped.count)
+            try f.setAttribute("skipped_tasks", skipped.joined(separator: "\n"))
+            report = try S.analyse(merged, context: context, out: ReducedWriter(file: f), warnings: &warnings)
+            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
+        }
+        log(report.joined(separator: "\n"))
+        for w in warnings { log("[reduce] warning: \(w)") }
+        log("[reduce] wrote \(options.output)")
+        return 0
+    }
+
+    struct WorkItem { var file: Int; var block: String; var rows: Range<Int> }
+
+    /// Collective: rank 0 lists the (input, block, rows) work items of the
+    /// blocks each input's stored config declares; every rank gets them.
+    static func workItems<S: PipelineStudy>(_ study: S.Type, world: Communicator, options: ReduceOptions) throws -> [WorkItem] {
+        var lines: [String] = []
+        var problems: [String] = []
+        if world.rank == 0 {
+            for (i, path) in options.inputs.enumerated() {
+                do {
+                    try HDF5File.with(path: path, mode: .readOnly) { f in
+                        let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                        for b in plan.study.blocks.map(\.path) where f.exists(b + "/done") {
+                            let rows = try f.openDataset(b + "/done").shape.first ?? 0
+                            for start in stride(from: 0, to: rows, by: S.chunkRows) {
+                                lines.append("\(i)\t\(b)\t\(start)\t\(min(start + S.chunkRows, rows))")
+                            }
+                        }
+                    }
+                } catch {
+                    problems.append("\(path): cannot be read (\(error))")
+                }
+            }
+        }
+        let refusal = try world.broadcast(string: problems.joined(separator: "\n"))
+        if !refusal.isEmpty { throw ReduceError(message: refusal) }
+        let text = try world.broadcast(string: lines.joined(separator: "\n"))
+        return text.isEmpty ? [] : text.split(separator: "\n").map { line in
+            let p = line.split(separator: "\t", omittingEmptySubsequences: false)
+            return WorkItem(file: Int(p[0])!, block: String(p[1]), rows: Int(p[2])!..<Int(p[3])!)
+        }
+    }
+
+    /// Collective typed gather: every rank's values, concatenated in rank
+    /// order on rank 0 (others get []). Values travel as JSON (exact for
+    /// doubles; NaN and infinities as strings).
+    static func gather<T: Codable>(_ values: [T], world: Communicator) throws -> [T] {
+        let bytes = Array(try encoder.encode(values))
+        let counts = try world.gather([Int64(bytes.count)])
+        let all = try world.gatherv(bytes)
+        guard world.rank == 0 else { return [] }
+        var out: [T] = []
+        var start = 0
+        for c in counts {
+            out += try decoder.decode([T].self, from: Data(all[start..<(start + Int(c))]))
+            start += Int(c)
+        }
+        return out
+    }
+
+    static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        e.outputFormatting = .sortedKeys
+        return e
+    }
+    static var decoder: JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
+    }
+
+    /// Rank 0: the duplicate rule, declared once. Records sharing a key are
+    /// one task found twice: with the same disorder and payload, one copy
+    /// is kept and a warning counts them; otherwise the reduction is refused,
+    /// naming both files.
+    static func merge<S: PipelineStudy>(_ study: S.Type, _ records: [S.Record], inputs: [String], warnings: inout [String],
+                                        log: (String) -> Void) throws -> [S.Record] {
+        var byKey: [S.Record.Key: Int] = [:]
+        var out: [S.Record] = []
+        var duplicates = 0
+        let e = encoder
+        func payload(_ r: S.Record) throws -> Data {
+            var c = r
+            c.origin = TaskOrigin(file: 0, block: "", row: 0)
+            return try e.encode(c)
+        }
+        func place(_ o: TaskOrigin) -> String { "\(inputs[o.file]) (\(o.block) row \(o.row))" }
+        let order = records.indices.sorted { (records[$0].origin, $0) < (records[$1].origin, $1) }
+        for r in order.map({ records[$0] }) {
+            if let j = byKey[r.key] {
+                let o = out[j]
+                guard o.disorder == r.disorder else {
+                    throw ReduceError(message: "mismatched configs: \(place(o.origin)) and \(place(r.origin)) hold the same task \(r.key) with different disorder")
+                }
+                guard try payload(o) == payload(r) else {
+                    throw ReduceError(message: "mismatched configs: \(place(o.origin)) and \(place(r.origin)) hold the same task \(r.key) with the same disorder but different results")
+                }
+                duplicates += 1
+                continue
+            }
+            byKey[r.key] = out.count
+            out.append(r)
+        }
+        if duplicates > 0 {
+            warnings.append("\(duplicates) duplicated \(S.recordKeyName) task(s) found in several inputs (same disorder and results); each counted once")
+        }
+        log("[reduce] \(out.count) distinct completed task records from \(inputs.count) file(s); \(duplicates) duplicate(s) ignored")
+        return out
+    }
+}
