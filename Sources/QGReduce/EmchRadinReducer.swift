@@ -13,26 +13,40 @@ import QGCampaign
 /// the strongly disordered regime (`/emch_radin/fits`, the interface
 /// contract). Per (d, alpha): the power law |beta - d/alpha| ~ N^(-p).
 /// Figures: python/qglass_plot_emch_radin.py.
-extension EmchRadinStudy: ReducibleStudy {
+extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
+    static var recordKeyName: String { "(d, N, x, alpha, sample)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try EmchRadinReducer.run(options: options, log: log, survey: survey)
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
+        try EmchRadinReducer.read(block, corrupt: &corrupt)
+    }
+
+    static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
+        try EmchRadinReducer.checkMerged(records, context: context)
+    }
+
+    static func analyse(_ records: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try EmchRadinReducer.analyse(records, context: context, out: out, warnings: &warnings)
     }
 }
 
-/// One completed task, one alpha: the per-sample curves.
-struct EmchRadinRecord {
+/// One completed task, one alpha: the per-sample curves. The disorder is the
+/// stored positions stream (alpha is left out of it: one set of positions
+/// serves every alpha of a task).
+struct EmchRadinRecord: ReductionRecord {
+    var origin: TaskOrigin
     var seed: UInt64
     var d: Int, N: Int, x: Double, alpha: Double, realization: Int
-    var file: Int, block: String, row: Int
-    var stream: Int64
+    var disorder: DisorderFingerprint
     var nInterior: Int
     var taus: [Double]
     var gammaTheory: Double, jNN: Double
     var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
-    var key: String { "seed=\(seed)|d=\(d)|N=\(N)|x=\(x)|alpha=\(alpha)|r=\(realization)" }
+    struct Key: Hashable, CustomStringConvertible {
+        var seed: UInt64, d: Int, N: Int, x: Double, alpha: Double, realization: Int
+        var description: String { "(seed \(seed), d \(d), N \(N), x \(x), alpha \(alpha), sample \(realization))" }
+    }
+    var key: Key { Key(seed: seed, d: d, N: N, x: x, alpha: alpha, realization: realization) }
 }
 
 enum EmchRadinReducer {
@@ -77,39 +91,14 @@ enum EmchRadinReducer {
     /// The four averages of one point.
     static let series = [("magnetization", "all"), ("magnetization", "interior"), ("purity", "all"), ("purity", "interior")]
 
-    static func run(options: ReduceOptions, log: (String) -> Void, survey: InputSurvey) throws -> Int32 {
-        var records: [EmchRadinRecord] = []
-        var corrupt: [String] = []
-        var depth = Double.nan
-        for (i, path) in options.inputs.enumerated() {
-            do {
-                try HDF5File.with(path: path, mode: .readOnly) { f in
-                    let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                    guard let study = plan.study as? EmchRadinStudy else { throw ReduceError(message: "not an emch_radin campaign") }
-                    if depth.isNaN { depth = study.interiorDepth }
-                    else if depth != study.interiorDepth {
-                        throw ReduceError(message: "mismatched configs: interior_depth \(study.interiorDepth) here, \(depth) in an earlier input")
-                    }
-                    for m in try f.members(of: "/emch_radin") where m.hasPrefix("L") {
-                        records += try read(f, fileIndex: i, block: "/emch_radin/" + m, seed: plan.settings.seed, corrupt: &corrupt)
-                    }
-                }
-            } catch let e as ReduceError {
-                throw ReduceError(message: "\(path): \(e.message)")
-            } catch {
-                throw ReduceError(message: "\(path): cannot be read (\(error))")
-            }
-        }
-        var warnings: [String] = []
-        if !corrupt.isEmpty {
-            if !options.allowPartial {
-                throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n"))
-            }
-            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
-        }
-        let merged = try merge(records, inputs: options.inputs, warnings: &warnings, log: log)
-        guard !merged.isEmpty else { throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n")) }
+    /// The interior depth the inputs share (`checkMerged` refuses differing ones).
+    static func interiorDepth(_ context: ReductionContext) -> Double {
+        context.plans.compactMap { ($0.study as? EmchRadinStudy)?.interiorDepth }.first ?? .nan
+    }
 
+    /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
+    static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let depth = interiorDepth(context)
         var groups: [Point: [EmchRadinRecord]] = [:]
         for r in merged { groups[Point(d: r.d, alpha: r.alpha, N: r.N, x: r.x), default: []].append(r) }
         let points = groups.keys.sorted { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) }
@@ -245,14 +234,12 @@ enum EmchRadinReducer {
             }
         }
 
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: EmchRadinStudy.self, options: options, survey: survey, skipped: corrupt.count)
+        do {
+            let f = out.file
             try f.setAttribute("interior_depth", depth)
             try f.setAttribute("disordered_packing", disorderedPacking)
             try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
             try f.setAttribute("fit_window", [windows.central.lower, windows.central.upper])
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            let out = ReducedWriter(file: f)
             let g = "/emch_radin"
             try out.group(g)
             try windows.write(out, at: g + "/fit_windows", failures: failures)
@@ -356,10 +343,7 @@ enum EmchRadinReducer {
         }
         if let note = failures.note { report.append(note) }
         if let note = fewSamplesNote(sizes.indices.map { Int(sizeIdx[$0].map { nSamples[$0] }.reduce(0, +)) }, what: "samples") { report.append(note) }
-        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
-        log(report.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return report
     }
 
     /// Pooled accumulators (all, interior) over all samples, and per jackknife
@@ -417,36 +401,35 @@ enum EmchRadinReducer {
         return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
     }
 
-    /// Local: the completed tasks of one block, one record per alpha.
-    static func read(_ f: HDF5File, fileIndex: Int, block: String, seed: UInt64, corrupt: inout [String]) throws -> [EmchRadinRecord] {
-        let d = Int(try f.numericAttribute("d", as: Double.self, on: block).first ?? -1)
-        let N = Int(try f.numericAttribute("N", as: Double.self, on: block).first ?? -1)
-        func all<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try f.openDataset(block + "/" + name).readAll(as: t) }
-        let done = try all("done", UInt8.self)
-        let rows = done.count
-        let alphaDS = try f.openDataset(block + "/alpha")
-        let nA = alphaDS.rowLength
-        let tauDS = try f.openDataset(block + "/tau")
-        let T = tauDS.rowLength / max(nA, 1)
-        guard d >= 1, N >= 2, nA >= 1, T >= 1, tauDS.rowLength == nA * T else { throw ReduceError(message: "\(block): inconsistent dataset shapes") }
-        let x = try all("x", Double.self), real = try all("realization", Int64.self), stream = try all("disorder_stream", Int64.self)
-        let nInt = try all("n_interior", Int64.self), alpha = try alphaDS.readAll(as: Double.self), tau = try tauDS.readAll(as: Double.self)
-        let gth = try all("gamma_m_theory", Double.self), jnn = try all("j_nn_median", Double.self)
-        let mA = try all("magnetization_all", Double.self), pA = try all("purity_all", Double.self)
-        let mI = try all("magnetization_interior", Double.self), pI = try all("purity_interior", Double.self)
+    /// Local (any rank): the completed tasks among the block's rows, one record
+    /// per alpha; a row whose curves are not finite or out of range is corrupt.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
+        let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
+        let done = try b.column("done", UInt8.self)
+        let nA = try b.rowLength("alpha")
+        let T = try b.rowLength("tau") / max(nA, 1)
+        guard d >= 1, N >= 2, nA >= 1, T >= 1, try b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
+        let x = try b.column("x", Double.self), real = try b.column("realization", Int64.self), stream = try b.column("disorder_stream", Int64.self)
+        let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
+        let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
+        let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
+        let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
+        guard done.count == b.count, x.count == b.count, alpha.count == b.count * nA, mA.count == b.count * nA * T else {
+            throw ReduceError(message: "\(b.block): inconsistent dataset shapes")
+        }
         var out: [EmchRadinRecord] = []
-        for r in 0..<rows where done[r] == 1 {
+        for r in 0..<b.count where done[r] == 1 {
             for k in 0..<nA {
                 let s = (r * nA + k) * T
                 let range = s..<(s + T)
-                let rec = EmchRadinRecord(seed: seed, d: d, N: N, x: x[r], alpha: alpha[r * nA + k], realization: Int(real[r]),
-                                          file: fileIndex, block: block, row: r, stream: stream[r], nInterior: Int(nInt[r]),
+                let rec = EmchRadinRecord(origin: b.origin(r), seed: b.plan.settings.seed, d: d, N: N, x: x[r], alpha: alpha[r * nA + k],
+                                          realization: Int(real[r]), disorder: DisorderFingerprint(bitPattern: stream[r]), nInterior: Int(nInt[r]),
                                           taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
                                           mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
                 let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
                 let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
                 guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
-                    corrupt.append("\(f.path), \(block) row \(r) (x \(x[r]), alpha \(rec.alpha), realization \(real[r])): marked done but its curves are not finite or out of range")
+                    corrupt.append(b.corrupt(r, "x \(x[r]), alpha \(rec.alpha), realization \(real[r])", "marked done but its curves are not finite or out of range"))
                     continue
                 }
                 out.append(rec)
@@ -455,31 +438,25 @@ enum EmchRadinReducer {
         return out
     }
 
-    /// De-duplicates (seed, d, N, x, alpha, realization); duplicates must hold the
-    /// same positions stream and curves, and every input must use the same time grid.
-    static func merge(_ records: [EmchRadinRecord], inputs: [String], warnings: inout [String], log: (String) -> Void) throws -> [EmchRadinRecord] {
-        var byKey: [String: Int] = [:], grids: [String: (taus: [Double], file: Int)] = [:]
-        var out: [EmchRadinRecord] = []
-        var duplicates = 0
-        for r in records.sorted(by: { ($0.file, $0.block, $0.row) < ($1.file, $1.block, $1.row) }) {
+    /// Rank 0: every input must use the same interior depth, and the same time
+    /// grid for each (d, N, alpha).
+    static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
+        let inputs = context.options.inputs
+        var depth: (value: Double, file: Int)?
+        for (i, plan) in context.plans.enumerated() {
+            guard let study = plan.study as? EmchRadinStudy else { continue }
+            if let dp = depth, dp.value != study.interiorDepth {
+                throw ReduceError(message: "\(inputs[i]): mismatched configs: interior_depth \(study.interiorDepth) here, \(dp.value) in \(inputs[dp.file])")
+            }
+            depth = depth ?? (study.interiorDepth, i)
+        }
+        var grids: [String: EmchRadinRecord] = [:]
+        for r in records {
             let gk = "d=\(r.d)|N=\(r.N)|alpha=\(r.alpha)"
             if let g = grids[gk], g.taus != r.taus {
-                throw ReduceError(message: "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(inputs[g.file]) and \(inputs[r.file]) use different time grids")
+                throw ReduceError(message: "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(inputs[g.origin.file]) and \(inputs[r.origin.file]) use different time grids")
             }
-            grids[gk] = grids[gk] ?? (r.taus, r.file)
-            if let j = byKey[r.key] {
-                guard out[j].stream == r.stream, out[j].mAll == r.mAll else {
-                    throw ReduceError(message: "mismatched configs: \(inputs[out[j].file]) and \(inputs[r.file]) hold (seed \(r.seed), d \(r.d), N \(r.N), x \(r.x), "
-                                      + "alpha \(r.alpha), sample \(r.realization)) with different positions or curves")
-                }
-                duplicates += 1
-                continue
-            }
-            byKey[r.key] = out.count
-            out.append(r)
+            grids[gk] = grids[gk] ?? r
         }
-        if duplicates > 0 { warnings.append("\(duplicates) duplicated (d, N, x, alpha, sample) record(s) found in several inputs; each counted once") }
-        log("[reduce] \(out.count) distinct (sample, alpha) records from \(inputs.count) file(s); \(duplicates) duplicate(s) ignored")
-        return out
     }
 }

@@ -13,43 +13,78 @@ import QGCampaign
 /// `EntanglementGrowthFits.windows` (docs/hdf5-schema.md, "Reduced growth
 /// files"). A fit left empty (NaN) is warned about with its reason
 /// (`EntanglementGrowthFits.whyEmpty`). Figure: python/qglass_plot_entgrowth.py.
-extension EntanglementGrowthStudy: ReducibleStudy {
+extension EntanglementGrowthStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_entgrowth:plot" }
+    static var recordKeyName: String { "(L, h_x, state, seed, realization)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
+    /// One completed task: S(t) of one realization at one (L, h_x, state).
+    /// The disorder is the stored couplings J and initial state z.
+    struct Record: ReductionRecord {
+        var origin: TaskOrigin
+        var seed: UInt64, L: Int, hx: Double, state: Int8, realization: Int
+        var disorder: DisorderFingerprint
+        /// The block's Page entropy (attribute `page`).
+        var page: Double
+        var entropy: [Double]
+        struct Key: Hashable, CustomStringConvertible {
+            var seed: UInt64, L: Int, hx: Double, state: Int8, realization: Int
+            var description: String { "(L \(L), hx \(hx), state \(state), seed \(seed), realization \(realization))" }
+        }
+        var key: Key { Key(seed: seed, L: L, hx: hx, state: state, realization: realization) }
+    }
+
+    /// Local: the completed rows; S(t) must be finite and within 0 ... (L/2) ln 2.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        let L = Int(try b.attr("L")), page = try b.attr("page")
+        let done = try b.column("done", UInt8.self)
+        let hx = try b.column("hx", Double.self), st = try b.column("state", Int8.self), real = try b.column("realization", Int64.self)
+        let J = try b.column("J", Double.self), z = try b.column("z", Int8.self)
+        let S = try b.column("entropy", Double.self)
+        let nt = try b.rowLength("entropy")
+        guard L >= 2, hx.count == b.count, J.count == b.count * L * L, z.count == b.count * L, S.count == b.count * nt else {
+            throw ReduceError(message: "\(b.block): inconsistent dataset shapes")
+        }
+        let maxS = Double(L / 2) * Foundation.log(2.0) + 1e-9
+        var out: [Record] = []
+        for t in 0..<b.count where done[t] == 1 {
+            let e = Array(S[(t * nt)..<((t + 1) * nt)])
+            guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= maxS }) else {
+                corrupt.append(b.corrupt(t, "hx \(hx[t]), realization \(real[t])", "marked done but its entropies are not finite or outside 0...(L/2) ln 2"))
+                continue
+            }
+            let disorder = Array(J[(t * L * L)..<((t + 1) * L * L)]) + z[(t * L)..<((t + 1) * L)].map(Double.init)
+            out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, hx: hx[t], state: st[t], realization: Int(real[t]),
+                              disorder: .of(disorder[...]), page: page, entropy: e))
+        }
+        return out
+    }
+
+    /// Rank 0: the inputs must share the time grid and alpha.
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
+        let studies = context.plans.compactMap { $0.study as? EntanglementGrowthStudy }
+        guard let first = studies.first else { return }
+        for (i, s) in studies.enumerated() where s.times != first.times || s.alpha != first.alpha {
+            throw ReduceError(message: "\(context.options.inputs[i]): mismatched configs: " + (s.times != first.times ? "a different time grid" : "alpha \(s.alpha), \(first.alpha) in \(context.options.inputs[0])"))
+        }
+    }
+
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         struct Key: Hashable { var L: Int; var hx: Double; var state: Int8 }
         var traces: [Key: [String: [Double]]] = [:]
-        var times: [Double] = [], page: [Int: Double] = [:]
-        for path in options.inputs {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let study = plan.study as? EntanglementGrowthStudy else { throw ReduceError(message: "\(path): not an entgrowth campaign") }
-                if times.isEmpty { times = study.times } else if times != study.times { throw ReduceError(message: "\(path): a different time grid") }
-                for L in study.sizes {
-                    let b = "/entgrowth/L\(L)"
-                    page[L] = try f.numericAttribute("page", as: Double.self, on: b).first
-                    let done = try f.openDataset(b + "/done").readAll(as: UInt8.self)
-                    let hx = try f.openDataset(b + "/hx").readAll(as: Double.self)
-                    let st = try f.openDataset(b + "/state").readAll(as: Int8.self)
-                    let real = try f.openDataset(b + "/realization").readAll(as: Int64.self)
-                    let S = try f.openDataset(b + "/entropy").readAll(as: Double.self)
-                    let nt = times.count
-                    for t in done.indices where done[t] == 1 {
-                        let k = Key(L: L, hx: hx[t], state: st[t]), id = "\(plan.settings.seed)|\(real[t])"
-                        if traces[k]?[id] == nil { traces[k, default: [:]][id] = Array(S[(t * nt)..<((t + 1) * nt)]) }
-                    }
-                }
-            }
+        var page: [Int: Double] = [:]
+        let times = (context.plans.first?.study as? EntanglementGrowthStudy)?.times ?? []
+        for r in records {
+            traces[Key(L: r.L, hx: r.hx, state: r.state), default: [:]]["\(r.seed)|\(r.realization)"] = r.entropy
+            page[r.L] = r.page
         }
-        guard !traces.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        guard !traces.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
         let keys = traces.keys.sorted { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) }
         let nt = times.count
         let lateStart = times.firstIndex { $0 >= times[nt - 1] / 10 } ?? (nt - 1)
         var mean: [Double] = [], err: [Double] = [], sat: [Double] = [], satErr: [Double] = [], nReal: [Int64] = [], pages: [Double] = []
         var logB: [Double] = [], logBErr: [Double] = [], logChi: [Double] = [], powB: [Double] = [], powBErr: [Double] = [], powChi: [Double] = [], dof: [Double] = []
         let windows = EntanglementGrowthFits.windows
-        var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = [], warnings: [String] = []
+        var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = []
         var failures = WindowFailures(windows)
         func fmtT(_ t: Double) -> String { String(format: "%.3g", t) }
         for k in keys {
@@ -85,14 +120,11 @@ extension EntanglementGrowthStudy: ReducibleStudy {
             }
         }
         let P = keys.count
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: EntanglementGrowthStudy.self, options: options, survey: survey, skipped: 0)
-            let out = ReducedWriter(file: f)
+        do {
             let g = "/entgrowth"
             try out.group(g)
             try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
                                               windows.central.lower, windows.central.upper), on: g)
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
             try windows.write(out, at: g + "/fit_windows", failures: failures)
             try out.put(g + "/times", times)
             try out.putInt(g + "/L", keys.map { Int64($0.L) })
@@ -129,10 +161,7 @@ extension EntanglementGrowthStudy: ReducibleStudy {
         }
         if let note = failures.note { lines.append(note + " (fewer than \(EntanglementGrowthFits.minimumPoints) points)") }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
-        if !warnings.isEmpty { lines.append("warnings:"); lines += warnings.map { "  - " + $0 } }
-        log(lines.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return lines
     }
 }
 
