@@ -234,88 +234,86 @@ enum EmchRadinReducer {
             }
         }
 
-        do {
-            let f = out.file
-            try f.setAttribute("interior_depth", depth)
-            try f.setAttribute("disordered_packing", disorderedPacking)
-            try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
-            try f.setAttribute("fit_window", [windows.central.lower, windows.central.upper])
-            let g = "/emch_radin"
-            try out.group(g)
-            try windows.write(out, at: g + "/fit_windows", failures: failures)
-            // Points.
-            try out.group(g + "/points")
-            try out.putInt(g + "/points/d", points.map { Int64($0.d) })
-            try out.put(g + "/points/alpha", points.map(\.alpha))
-            try out.putInt(g + "/points/N", points.map { Int64($0.N) })
-            try out.put(g + "/points/x", points.map(\.x))
-            try out.putInt(g + "/points/n_samples", nSamples)
-            try out.put(g + "/points/n_interior_mean", nIntMean)
-            try out.put(g + "/points/beta_theory", points.map { Double($0.d) / $0.alpha })
-            try out.put(g + "/points/gamma_m_theory", gTheory)
-            try out.put(g + "/points/gamma_ratio_theory", points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
-            try out.put(g + "/points/j_nn_median", jnn)
-            for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
-                let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
-                try out.put(b, fits.map { $0[j].beta })
-                try out.put(b + "_err", fits.map { $0[j].betaErr })
-                try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
-                try out.put(b + "_sys", windowed.map { $0[j].sys })
-                try out.put(b + "_by_window", windowed.flatMap { $0[j].perWindow }, [points.count, windows.windows.count])
-                try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
-                try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
-                try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
-                try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
-            }
-            try out.put(g + "/points/gamma_ratio_all", ratio.map(\.value))
-            try out.put(g + "/points/gamma_ratio_all_err", ratio.map(\.err))
-            try out.put(g + "/points/gamma_ratio_interior", ratio.map(\.interiorValue))
-            try out.put(g + "/points/gamma_ratio_interior_err", ratio.map(\.interiorErr))
-            // Curves.
-            try out.group(g + "/curves")
-            try out.put(g + "/curves/tau", taus, [points.count, T])
-            for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
-            // Fits per (d, alpha, N): the contract.
-            let fg = g + "/fits"
-            try out.group(fg)
-            try out.putInt(fg + "/d", sizes.map { Int64($0.d) })
-            try out.put(fg + "/alpha", sizes.map(\.alpha))
-            try out.putInt(fg + "/N", sizes.map { Int64($0.N) })
-            try out.putInt(fg + "/n_packings", sizeIdx.map { Int64($0.count) })
-            try out.put(fg + "/x_max", xMax)
-            try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
-            try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
-            for name in seriesNames {
-                try out.put(fg + "/" + name, combined[name]!.map(\.value))
-                try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
-                try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
-                try out.put(fg + "/" + name + "_sys", combinedW[name]!.map(\.sys))
-                try out.put(fg + "/" + name + "_by_window", combinedW[name]!.flatMap(\.perWindow), [sizes.count, windows.windows.count])
-            }
-            try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
-            try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
-            try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
-            try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
-            try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
-            try out.put(fg + "/gamma_ratio_all", rAll.map(\.value))
-            try out.put(fg + "/gamma_ratio_all_err", rAll.map(\.err))
-            try out.put(fg + "/gamma_ratio_interior", rInt.map(\.value))
-            try out.put(fg + "/gamma_ratio_interior_err", rInt.map(\.err))
-            try out.put(fg + "/gamma_ratio_theory", sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
-            // Power law of the error per (d, alpha).
-            let sg = g + "/scaling"
-            try out.group(sg)
-            try out.putInt(sg + "/d", exps.map { Int64($0.d) })
-            try out.put(sg + "/alpha", exps.map(\.alpha))
-            for name in seriesNames {
-                let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
-                try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
-                try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
-                try out.put(sg + "/p" + suffix + "_sys", pW[name]!.map(\.sys))
-                try out.put(sg + "/p" + suffix + "_by_window", pW[name]!.flatMap(\.perWindow), [exps.count, windows.windows.count])
-                try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
-                try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
-            }
+        let f = out.file
+        try f.setAttribute("interior_depth", depth)
+        try f.setAttribute("disordered_packing", disorderedPacking)
+        try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
+        try f.setAttribute("fit_window", [windows.central.lower, windows.central.upper])
+        let g = "/emch_radin"
+        try out.group(g)
+        try windows.write(out, at: g + "/fit_windows", failures: failures)
+        // Points.
+        try out.group(g + "/points")
+        try out.putInt(g + "/points/d", points.map { Int64($0.d) })
+        try out.put(g + "/points/alpha", points.map(\.alpha))
+        try out.putInt(g + "/points/N", points.map { Int64($0.N) })
+        try out.put(g + "/points/x", points.map(\.x))
+        try out.putInt(g + "/points/n_samples", nSamples)
+        try out.put(g + "/points/n_interior_mean", nIntMean)
+        try out.put(g + "/points/beta_theory", points.map { Double($0.d) / $0.alpha })
+        try out.put(g + "/points/gamma_m_theory", gTheory)
+        try out.put(g + "/points/gamma_ratio_theory", points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+        try out.put(g + "/points/j_nn_median", jnn)
+        for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
+            let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
+            try out.put(b, fits.map { $0[j].beta })
+            try out.put(b + "_err", fits.map { $0[j].betaErr })
+            try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
+            try out.put(b + "_sys", windowed.map { $0[j].sys })
+            try out.put(b + "_by_window", windowed.flatMap { $0[j].perWindow }, [points.count, windows.windows.count])
+            try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
+            try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
+            try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
+            try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
+        }
+        try out.put(g + "/points/gamma_ratio_all", ratio.map(\.value))
+        try out.put(g + "/points/gamma_ratio_all_err", ratio.map(\.err))
+        try out.put(g + "/points/gamma_ratio_interior", ratio.map(\.interiorValue))
+        try out.put(g + "/points/gamma_ratio_interior_err", ratio.map(\.interiorErr))
+        // Curves.
+        try out.group(g + "/curves")
+        try out.put(g + "/curves/tau", taus, [points.count, T])
+        for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
+        // Fits per (d, alpha, N): the contract.
+        let fg = g + "/fits"
+        try out.group(fg)
+        try out.putInt(fg + "/d", sizes.map { Int64($0.d) })
+        try out.put(fg + "/alpha", sizes.map(\.alpha))
+        try out.putInt(fg + "/N", sizes.map { Int64($0.N) })
+        try out.putInt(fg + "/n_packings", sizeIdx.map { Int64($0.count) })
+        try out.put(fg + "/x_max", xMax)
+        try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
+        try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
+        for name in seriesNames {
+            try out.put(fg + "/" + name, combined[name]!.map(\.value))
+            try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
+            try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
+            try out.put(fg + "/" + name + "_sys", combinedW[name]!.map(\.sys))
+            try out.put(fg + "/" + name + "_by_window", combinedW[name]!.flatMap(\.perWindow), [sizes.count, windows.windows.count])
+        }
+        try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
+        try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
+        try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
+        try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
+        try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
+        try out.put(fg + "/gamma_ratio_all", rAll.map(\.value))
+        try out.put(fg + "/gamma_ratio_all_err", rAll.map(\.err))
+        try out.put(fg + "/gamma_ratio_interior", rInt.map(\.value))
+        try out.put(fg + "/gamma_ratio_interior_err", rInt.map(\.err))
+        try out.put(fg + "/gamma_ratio_theory", sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+        // Power law of the error per (d, alpha).
+        let sg = g + "/scaling"
+        try out.group(sg)
+        try out.putInt(sg + "/d", exps.map { Int64($0.d) })
+        try out.put(sg + "/alpha", exps.map(\.alpha))
+        for name in seriesNames {
+            let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
+            try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
+            try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
+            try out.put(sg + "/p" + suffix + "_sys", pW[name]!.map(\.sys))
+            try out.put(sg + "/p" + suffix + "_by_window", pW[name]!.flatMap(\.perWindow), [exps.count, windows.windows.count])
+            try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
+            try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
         }
 
         var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), beta ± stat ± sys: stat = jackknife over samples, "

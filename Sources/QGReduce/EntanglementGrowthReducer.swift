@@ -120,35 +120,34 @@ extension EntanglementGrowthStudy: PipelineStudy {
             }
         }
         let P = keys.count
-        do {
-            let g = "/entgrowth"
-            try out.group(g)
-            try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
-                                              windows.central.lower, windows.central.upper), on: g)
-            try windows.write(out, at: g + "/fit_windows", failures: failures)
-            try out.put(g + "/times", times)
-            try out.putInt(g + "/L", keys.map { Int64($0.L) })
-            try out.put(g + "/hx", keys.map(\.hx))
-            try out.putInt(g + "/state", keys.map { Int64($0.state) })
-            try out.putInt(g + "/n_realizations", nReal)
-            try out.put(g + "/page", pages)
-            try out.put(g + "/S_mean", mean, [P, nt])
-            try out.put(g + "/S_err", err, [P, nt])
-            try out.put(g + "/S_sat", sat)
-            try out.put(g + "/S_sat_err", satErr)
-            try out.put(g + "/log_slope", logB)
-            try out.put(g + "/log_slope_err", logBErr)
-            try out.put(g + "/log_chi2", logChi)
-            try out.put(g + "/power_exponent", powB)
-            try out.put(g + "/power_exponent_err", powBErr)
-            try out.put(g + "/power_chi2", powChi)
-            try out.put(g + "/fit_dof", dof)
-            let nW = windows.windows.count
-            try out.put(g + "/log_slope_sys", logW.map(\.sys))
-            try out.put(g + "/log_slope_by_window", logW.flatMap(\.perWindow), [P, nW])
-            try out.put(g + "/power_exponent_sys", powW.map(\.sys))
-            try out.put(g + "/power_exponent_by_window", powW.flatMap(\.perWindow), [P, nW])
-        }
+        let g = "/entgrowth"
+        try out.group(g)
+        try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
+                                          windows.central.lower, windows.central.upper), on: g)
+        try windows.write(out, at: g + "/fit_windows", failures: failures)
+        try out.put(g + "/times", times)
+        try out.putInt(g + "/L", keys.map { Int64($0.L) })
+        try out.put(g + "/hx", keys.map(\.hx))
+        try out.putInt(g + "/state", keys.map { Int64($0.state) })
+        try out.putInt(g + "/n_realizations", nReal)
+        try out.put(g + "/page", pages)
+        try out.put(g + "/S_mean", mean, [P, nt])
+        try out.put(g + "/S_err", err, [P, nt])
+        try out.put(g + "/S_sat", sat)
+        try out.put(g + "/S_sat_err", satErr)
+        try out.put(g + "/log_slope", logB)
+        try out.put(g + "/log_slope_err", logBErr)
+        try out.put(g + "/log_chi2", logChi)
+        try out.put(g + "/power_exponent", powB)
+        try out.put(g + "/power_exponent_err", powBErr)
+        try out.put(g + "/power_chi2", powChi)
+        try out.put(g + "/fit_dof", dof)
+        let nW = windows.windows.count
+        try out.put(g + "/log_slope_sys", logW.map(\.sys))
+        try out.put(g + "/log_slope_by_window", logW.flatMap(\.perWindow), [P, nW])
+        try out.put(g + "/power_exponent_sys", powW.map(\.sys))
+        try out.put(g + "/power_exponent_by_window", powW.flatMap(\.perWindow), [P, nW])
+
         var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in \(fmt(windows.central.lower, 1))..\(fmt(windows.central.upper, 1)) S_sat, "
                      + "value ± stat ± sys (stat: the fit's error; sys: window systematic)",
                      "  " + windows.reportLine,
