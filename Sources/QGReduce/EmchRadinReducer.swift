@@ -12,7 +12,9 @@ import QGCampaign
 /// gamma_p/gamma_m. Per (d, alpha, N): the fits combined over the packings of
 /// the strongly disordered regime (`/emch_radin/fits`, the interface
 /// contract). Per (d, alpha): the power law |beta - d/alpha| ~ N^(-p).
-/// Figures: python/qglass_plot_emch_radin.py.
+/// Every beta and p also carries a window-systematic error over
+/// `EmchRadinReducer.windows` (FitWindows.swift). Reduced by the pipeline
+/// (ReductionPipeline.swift). Figures: python/qglass_plot_emch_radin.py.
 extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
     static var recordKeyName: String { "(d, N, x, alpha, sample)" }
