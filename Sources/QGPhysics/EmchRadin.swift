@@ -463,6 +463,12 @@ public struct StretchedExponentialFit: Sendable, Equatable {
 }
 
 extension EmchRadin {
+    /// The default fit window of `fitStretchedExponential`, in units of the reference
+    /// amplitude A0: from the first point with f <= upper A0 to the last point before f
+    /// first falls below lower A0. Declared here only; the S9 reducer varies it for the
+    /// window-systematic error (docs/emch-radin.md, "Fit").
+    public static let fitWindow = (lower: 0.02, upper: 0.95)
+
     /// Fits f(tau) = A exp(-(gamma tau)^beta) by Levenberg-Marquardt in (A, log gamma, beta).
     ///
     /// Window: with the reference amplitude A0 (1/2 for <s_x> and for purity - 1/2), the
@@ -480,7 +486,7 @@ extension EmchRadin {
     /// the sample-to-sample scatter of fitted beta is the conservative alternative.
     public static func fitStretchedExponential(taus: [Double], values f: [Double], sigmas: [Double]? = nil,
                                                referenceAmplitude A0: Double = 0.5,
-                                               lower: Double = 0.02, upper: Double = 0.95) throws -> StretchedExponentialFit {
+                                               lower: Double = fitWindow.lower, upper: Double = fitWindow.upper) throws -> StretchedExponentialFit {
         guard taus.count == f.count, sigmas == nil || sigmas!.count == f.count else {
             throw EmchRadinError.invalidParameter("fit arrays differ in length")
         }

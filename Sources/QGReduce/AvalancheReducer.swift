@@ -38,6 +38,8 @@ enum AvalancheAnalysis {
     static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S3 avalanche: ever-resonant count N(s) ~ s^g over steps s in [\(fmt(options.growthWindow.lo, 2)), \(fmt(options.growthWindow.hi, 2))] x steps"]
         try out.group("/avalanche")
+        let windows = AvalancheGrowthWindows.set(options.growthWindow)
+        report.append("  " + windows.reportLine)
         var k = 0
         for (set, sizes) in groupBySetAndL(records) {
             for (L, recs) in sizes {
@@ -49,11 +51,10 @@ enum AvalancheAnalysis {
                     let col = recs.map { $0.values[s] }
                     m[s] = mean(col); sd[s] = n > 1 ? ReduceStatistics.standardDeviation(col) : 0
                 }
-                let lo = max(1, Int(options.growthWindow.lo * Double(S))), hi = max(lo, Int(options.growthWindow.hi * Double(S)))
                 let steps = (0...S).map(Double.init)
                 // Before saturation only: the fit stops where the mean count reaches L/2.
                 let cap = (0...S).first { m[$0] >= 0.5 * Double(L) } ?? (S + 1)
-                let hiCapped = max(lo, min(hi, cap - 1))
+                let (lo, hiCapped) = AvalancheGrowthWindows.steps(windows.central, steps: S, cap: cap)
                 let window = Double(lo)...Double(hiCapped)
                 let fit = ReduceStatistics.powerLawFit(x: steps, y: m, window: window)
                 let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
@@ -63,6 +64,10 @@ enum AvalancheAnalysis {
                     return ReduceStatistics.powerLawFit(x: steps, y: mm.map { $0 / Double(n) }, window: window).exponent
                 }
                 let gErr = ReduceStatistics.standardDeviation(reps)
+                let gw = windows.estimate { i, w in
+                    let (a, b) = AvalancheGrowthWindows.steps(w, steps: S, cap: cap)
+                    return i == 0 ? (fit.exponent, gErr) : (ReduceStatistics.powerLawFit(x: steps, y: m, window: Double(a)...Double(b)).exponent, .nan)
+                }
                 let gDof = max(0, fit.points - 2)
                 if gDof <= 0 {
                     warnings.append("avalanche L \(L) alpha \(set.alpha) hx \(set.hx) \(set.stateName): the growth fit has \(fit.points) step(s) in \(lo)..\(hiCapped) (dof \(gDof)); "
@@ -75,6 +80,10 @@ enum AvalancheAnalysis {
                 try out.attr("state", set.stateName, on: g)
                 try out.attr("n_realizations", Double(n), on: g)
                 try out.attr("growth_exponent", fit.exponent, on: g); try out.attr("growth_exponent_err", gErr, on: g)
+                try out.attr("growth_exponent_sys", gw.sys, on: g); try out.put(g + "/growth_exponent_by_window", gw.perWindow)
+                var failures = WindowFailures(windows)
+                failures.add(gw)
+                try windows.write(out, at: g + "/fit_windows", failures: failures)
                 try out.attr("fit_lo", Double(lo), on: g); try out.attr("fit_hi", Double(hiCapped), on: g)
                 try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_dof", Double(gDof), on: g)
                 try out.attr("saturation_fraction", satMean, on: g)
@@ -85,7 +94,7 @@ enum AvalancheAnalysis {
                 try out.put(g + "/std", sd)
                 try out.put(g + "/err", sd.map { $0 / Double(n).squareRoot() })
                 report.append("  L \(L) alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName): N(0) = \(fmt(m[0], 2)), N(\(S)) = \(fmt(m[S], 2)) "
-                              + "(\(fmt(100 * satMean, 2))% of spins, max \(fmt(100 * satMax, 2))%), growth exponent \(fmt(fit.exponent, 3)) +- \(fmt(gErr, 3)) (steps \(lo)..\(hiCapped)), "
+                              + "(\(fmt(100 * satMean, 2))% of spins, max \(fmt(100 * satMax, 2))%), growth exponent \(fmt(fit.exponent, 3)) +- \(fmt(gErr, 3)) +- \(fmt(gw.sys, 3)) sys (steps \(lo)..\(hiCapped)), "
                               + "\(fmt(100 * Double(half) / Double(n), 0))% of \(n) realizations saturated by step \(S / 2)")
             }
         }

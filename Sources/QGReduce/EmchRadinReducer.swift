@@ -12,27 +12,43 @@ import QGCampaign
 /// gamma_p/gamma_m. Per (d, alpha, N): the fits combined over the packings of
 /// the strongly disordered regime (`/emch_radin/fits`, the interface
 /// contract). Per (d, alpha): the power law |beta - d/alpha| ~ N^(-p).
-/// Figures: python/qglass_plot_emch_radin.py.
-extension EmchRadinStudy: ReducibleStudy {
+/// Every beta and p also carries a window-systematic error over
+/// `EmchRadinReducer.windows` (FitWindows.swift). Reduced by the pipeline
+/// (ReductionPipeline.swift). Figures: python/qglass_plot_emch_radin.py.
+extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
+    static var recordKeyName: String { "(d, N, x, alpha, sample)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
-        return try EmchRadinReducer.run(options: options, log: log, survey: survey)
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
+        try EmchRadinReducer.read(block, corrupt: &corrupt)
+    }
+
+    static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
+        try EmchRadinReducer.checkMerged(records, context: context)
+    }
+
+    static func analyse(_ records: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        try EmchRadinReducer.analyse(records, context: context, out: out, warnings: &warnings)
     }
 }
 
-/// One completed task, one alpha: the per-sample curves.
-struct EmchRadinRecord {
+/// One completed task, one alpha: the per-sample curves. The disorder is the
+/// stored positions stream (alpha is left out of it: one set of positions
+/// serves every alpha of a task).
+struct EmchRadinRecord: ReductionRecord {
+    var origin: TaskOrigin
     var seed: UInt64
     var d: Int, N: Int, x: Double, alpha: Double, realization: Int
-    var file: Int, block: String, row: Int
-    var stream: Int64
+    var disorder: DisorderFingerprint
     var nInterior: Int
     var taus: [Double]
     var gammaTheory: Double, jNN: Double
     var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
-    var key: String { "seed=\(seed)|d=\(d)|N=\(N)|x=\(x)|alpha=\(alpha)|r=\(realization)" }
+    struct Key: Hashable, CustomStringConvertible {
+        var seed: UInt64, d: Int, N: Int, x: Double, alpha: Double, realization: Int
+        var description: String { "(seed \(seed), d \(d), N \(N), x \(x), alpha \(alpha), sample \(realization))" }
+    }
+    var key: Key { Key(seed: seed, d: d, N: N, x: x, alpha: alpha, realization: realization) }
 }
 
 enum EmchRadinReducer {
@@ -46,6 +62,24 @@ enum EmchRadinReducer {
     static let disorderedPacking = 0.01
     /// Jackknife blocks of samples (delete-one-block), at most.
     static let jackknifeBlocks = 20
+    /// The fit windows of the window-systematic error (FitWindows.swift), in
+    /// units of the reference amplitude A0 = 1/2: the default window of
+    /// `EmchRadin.fitStretchedExponential`; its lower edge moved deeper into the
+    /// tail (0.005: u = (gamma tau)^beta = 5.3 instead of 3.9, about the end of
+    /// the default time grid, u = 8 at the analytic rate) and shallower (0.05,
+    /// u = 3.0); its upper edge moved later (0.8: u = 0.22 instead of 0.05); and
+    /// the late half of the decay (0.5 down to 0.005), where the slow surface
+    /// spins weigh most. A lower edge below the end of the time grid runs the
+    /// window to the grid's end. Every beta and p is refitted in each window;
+    /// docs/emch-radin.md, "Fit", gives the measured spread.
+    static let windows = FitWindowSet(units: "fractions of the reference amplitude A0 = 1/2: from the first point with f <= upper A0 "
+                                      + "to the last point before f falls below lower A0", [
+        FitWindow(label: "default", lower: EmchRadin.fitWindow.lower, upper: EmchRadin.fitWindow.upper),
+        FitWindow(label: "deeper", lower: 0.005, upper: EmchRadin.fitWindow.upper),
+        FitWindow(label: "shallower", lower: 0.05, upper: EmchRadin.fitWindow.upper),
+        FitWindow(label: "later", lower: EmchRadin.fitWindow.lower, upper: 0.8),
+        FitWindow(label: "late-half", lower: 0.005, upper: 0.5),
+    ])
 
     /// A fit with its errors: the Levenberg-Marquardt covariance error and the
     /// jackknife error over blocks of samples (the quoted one).
@@ -59,39 +93,14 @@ enum EmchRadinReducer {
     /// The four averages of one point.
     static let series = [("magnetization", "all"), ("magnetization", "interior"), ("purity", "all"), ("purity", "interior")]
 
-    static func run(options: ReduceOptions, log: (String) -> Void, survey: InputSurvey) throws -> Int32 {
-        var records: [EmchRadinRecord] = []
-        var corrupt: [String] = []
-        var depth = Double.nan
-        for (i, path) in options.inputs.enumerated() {
-            do {
-                try HDF5File.with(path: path, mode: .readOnly) { f in
-                    let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                    guard let study = plan.study as? EmchRadinStudy else { throw ReduceError(message: "not an emch_radin campaign") }
-                    if depth.isNaN { depth = study.interiorDepth }
-                    else if depth != study.interiorDepth {
-                        throw ReduceError(message: "mismatched configs: interior_depth \(study.interiorDepth) here, \(depth) in an earlier input")
-                    }
-                    for m in try f.members(of: "/emch_radin") where m.hasPrefix("L") {
-                        records += try read(f, fileIndex: i, block: "/emch_radin/" + m, seed: plan.settings.seed, corrupt: &corrupt)
-                    }
-                }
-            } catch let e as ReduceError {
-                throw ReduceError(message: "\(path): \(e.message)")
-            } catch {
-                throw ReduceError(message: "\(path): cannot be read (\(error))")
-            }
-        }
-        var warnings: [String] = []
-        if !corrupt.isEmpty {
-            if !options.allowPartial {
-                throw ReduceError(message: (corrupt + ["(pass --allow-partial to skip corrupt tasks and reduce the rest)"]).joined(separator: "\n"))
-            }
-            warnings += corrupt.map { $0 + "; skipped (--allow-partial)" }
-        }
-        let merged = try merge(records, inputs: options.inputs, warnings: &warnings, log: log)
-        guard !merged.isEmpty else { throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n")) }
+    /// The interior depth the inputs share (`checkMerged` refuses differing ones).
+    static func interiorDepth(_ context: ReductionContext) -> Double {
+        context.plans.compactMap { ($0.study as? EmchRadinStudy)?.interiorDepth }.first ?? .nan
+    }
 
+    /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
+    static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let depth = interiorDepth(context)
         var groups: [Point: [EmchRadinRecord]] = [:]
         for r in merged { groups[Point(d: r.d, alpha: r.alpha, N: r.N, x: r.x), default: []].append(r) }
         let points = groups.keys.sorted { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) }
@@ -100,6 +109,9 @@ enum EmchRadinReducer {
         // Per point: pooled curves and the four fits.
         var curves: [String: [Double]] = [:]
         var fits: [[Fit]] = []
+        // Per point and series (fits' order): beta over the window set.
+        var windowed: [[WindowedEstimate]] = []
+        var failures = WindowFailures(windows)
         var ratio: [(value: Double, err: Double, interiorValue: Double, interiorErr: Double)] = []
         var nSamples: [Int64] = [], nIntMean: [Double] = [], gTheory: [Double] = [], jnn: [Double] = [], taus: [Double] = []
         for p in points {
@@ -110,7 +122,7 @@ enum EmchRadinReducer {
             jnn.append(rs.map(\.jNN).reduce(0, +) / Double(rs.count))
             taus += rs[0].taus
             let (acc, blocks) = accumulate(rs)
-            var pf: [Fit] = []
+            var pf: [Fit] = [], pw: [WindowedEstimate] = []
             var r = (Double.nan, Double.nan, Double.nan, Double.nan)
             for (k, avg) in ["all", "interior"].enumerated() {
                 let a = acc[k]
@@ -121,9 +133,17 @@ enum EmchRadinReducer {
                 curves["purity_\(avg)_mean", default: []] += valid ? c.purity : nan
                 curves["magnetization_\(avg)_err", default: []] += se?.magnetization ?? nan
                 curves["purity_\(avg)_err", default: []] += se?.purity ?? nan
-                let fm = fit(c.taus, c.magnetization, se?.magnetization, valid: valid, jackknife: blocks.map { $0[k] }) { $0.magnetization }
-                let fp = fit(c.taus, c.purityExcess, se?.purity, valid: valid, jackknife: blocks.map { $0[k] }) { $0.purityExcess }
+                let fm = fit(c.taus, c.magnetization, se?.magnetization, valid: valid, window: windows.central, jackknife: blocks.map { $0[k] }) { $0.magnetization }
+                let fp = fit(c.taus, c.purityExcess, se?.purity, valid: valid, window: windows.central, jackknife: blocks.map { $0[k] }) { $0.purityExcess }
                 pf += [fm.fit, fp.fit]
+                // beta in every window: the default's fit with its jackknife error, the others' value only.
+                for (central, y, s) in [(fm.fit, c.magnetization, se?.magnetization), (fp.fit, c.purityExcess, se?.purity)] {
+                    let e = windows.estimate { i, w in
+                        i == 0 ? (central.beta, central.betaErr) : (fit(c.taus, y, s, valid: valid, window: w, jackknife: []) { _ in [] }.fit.beta, .nan)
+                    }
+                    failures.add(e)
+                    pw.append(e)
+                }
                 // gamma_p / gamma_m with its jackknife error.
                 let q = fp.fit.gamma / fm.fit.gamma
                 let qs = zip(fm.gammas, fp.gammas).map { $1 / $0 }
@@ -139,6 +159,7 @@ enum EmchRadinReducer {
             }
             // Order in pf: m_all, p_all, m_int, p_int.
             fits.append([pf[0], pf[2], pf[1], pf[3]])
+            windowed.append([pw[0], pw[2], pw[1], pw[3]])
             ratio.append((r.0, r.1, r.2, r.3))
         }
 
@@ -167,6 +188,19 @@ enum EmchRadinReducer {
         for (j, name) in seriesNames.enumerated() {
             combined[name] = sizeIdx.map { combine($0) { (fits[$0][j].beta, fits[$0][j].betaErr) } }
         }
+        // The same mean over packings in every window (over the packings whose default
+        // fit succeeded; NaN in a window where one of them failed) and its spread.
+        var combinedW: [String: [WindowedEstimate]] = [:]
+        for (j, name) in seriesNames.enumerated() {
+            combinedW[name] = sizeIdx.indices.map { i in
+                let use = sizeIdx[i].filter { fits[$0][j].beta.isFinite }
+                let per = windows.windows.indices.map { w -> Double in
+                    let v = use.map { windowed[$0][j].perWindow[w] }
+                    return !v.isEmpty && v.allSatisfy(\.isFinite) ? v.reduce(0, +) / Double(v.count) : .nan
+                }
+                return windows.combine(per, stat: combined[name]![i].err)
+            }
+        }
         let gmAll = sizeIdx.map { combine($0) { (fits[$0][0].gamma, fits[$0][0].gammaErr) } }
         let gmInt = sizeIdx.map { combine($0) { (fits[$0][1].gamma, fits[$0][1].gammaErr) } }
         let rAll = sizeIdx.map { combine($0) { (ratio[$0].value, ratio[$0].err) } }
@@ -175,133 +209,141 @@ enum EmchRadinReducer {
         // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
         var exps: [Exponent] = []
         for s in sizes where !exps.contains(Exponent(d: s.d, alpha: s.alpha)) { exps.append(Exponent(d: s.d, alpha: s.alpha)) }
+        func powerLaw(_ e: Exponent, _ value: (Int) -> Double, _ err: (Int) -> Double) -> (p: Double, err: Double, amp: Double, n: Int) {
+            let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
+            let th = Double(e.d) / e.alpha
+            var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
+            for i in idx {
+                let v = value(i), s = err(i)
+                let dev = abs(v - th)
+                guard dev > 0, dev.isFinite, s.isFinite else { continue }
+                lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(s > 0 ? s / dev : 1)
+            }
+            guard lx.count >= 2 else { return (.nan, .nan, .nan, lx.count) }
+            let f = ReduceStatistics.linearFit(x: lx, y: ly, sigma: sy)
+            return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
+        }
         var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
+        // p in every window: the window's combined beta, weighted by the default's errors.
+        var pW: [String: [WindowedEstimate]] = [:]
         for name in seriesNames {
-            pfit[name] = exps.map { e in
-                let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
-                let th = Double(e.d) / e.alpha
-                var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
-                for i in idx {
-                    let c = combined[name]![i]
-                    let dev = abs(c.value - th)
-                    guard dev > 0, dev.isFinite, c.err.isFinite else { continue }
-                    lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(c.err > 0 ? c.err / dev : 1)
+            pfit[name] = exps.map { e in powerLaw(e, { combined[name]![$0].value }, { combined[name]![$0].err }) }
+            pW[name] = exps.indices.map { k in
+                windows.estimate { i, _ in
+                    i == 0 ? (pfit[name]![k].p, pfit[name]![k].err)
+                           : (powerLaw(exps[k], { combinedW[name]![$0].perWindow[i] }, { combined[name]![$0].err }).p, .nan)
                 }
-                guard lx.count >= 2 else { return (.nan, .nan, .nan, lx.count) }
-                let f = ReduceStatistics.linearFit(x: lx, y: ly, sigma: sy)
-                return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
             }
         }
 
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: EmchRadinStudy.self, options: options, survey: survey, skipped: corrupt.count)
-            try f.setAttribute("interior_depth", depth)
-            try f.setAttribute("disordered_packing", disorderedPacking)
-            try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
-            try f.setAttribute("fit_window", [0.02, 0.95])
-            try f.setAttribute("warnings", warnings.joined(separator: "\n"))
-            let out = ReducedWriter(file: f)
-            let g = "/emch_radin"
-            try out.group(g)
-            // Points.
-            try out.group(g + "/points")
-            try out.putInt(g + "/points/d", points.map { Int64($0.d) })
-            try out.put(g + "/points/alpha", points.map(\.alpha))
-            try out.putInt(g + "/points/N", points.map { Int64($0.N) })
-            try out.put(g + "/points/x", points.map(\.x))
-            try out.putInt(g + "/points/n_samples", nSamples)
-            try out.put(g + "/points/n_interior_mean", nIntMean)
-            try out.put(g + "/points/beta_theory", points.map { Double($0.d) / $0.alpha })
-            try out.put(g + "/points/gamma_m_theory", gTheory)
-            try out.put(g + "/points/gamma_ratio_theory", points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
-            try out.put(g + "/points/j_nn_median", jnn)
-            for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
-                let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
-                try out.put(b, fits.map { $0[j].beta })
-                try out.put(b + "_err", fits.map { $0[j].betaErr })
-                try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
-                try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
-                try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
-                try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
-                try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
-            }
-            try out.put(g + "/points/gamma_ratio_all", ratio.map(\.value))
-            try out.put(g + "/points/gamma_ratio_all_err", ratio.map(\.err))
-            try out.put(g + "/points/gamma_ratio_interior", ratio.map(\.interiorValue))
-            try out.put(g + "/points/gamma_ratio_interior_err", ratio.map(\.interiorErr))
-            // Curves.
-            try out.group(g + "/curves")
-            try out.put(g + "/curves/tau", taus, [points.count, T])
-            for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
-            // Fits per (d, alpha, N): the contract.
-            let fg = g + "/fits"
-            try out.group(fg)
-            try out.putInt(fg + "/d", sizes.map { Int64($0.d) })
-            try out.put(fg + "/alpha", sizes.map(\.alpha))
-            try out.putInt(fg + "/N", sizes.map { Int64($0.N) })
-            try out.putInt(fg + "/n_packings", sizeIdx.map { Int64($0.count) })
-            try out.put(fg + "/x_max", xMax)
-            try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
-            try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
-            for name in seriesNames {
-                try out.put(fg + "/" + name, combined[name]!.map(\.value))
-                try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
-                try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
-            }
-            try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
-            try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
-            try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
-            try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
-            try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
-            try out.put(fg + "/gamma_ratio_all", rAll.map(\.value))
-            try out.put(fg + "/gamma_ratio_all_err", rAll.map(\.err))
-            try out.put(fg + "/gamma_ratio_interior", rInt.map(\.value))
-            try out.put(fg + "/gamma_ratio_interior_err", rInt.map(\.err))
-            try out.put(fg + "/gamma_ratio_theory", sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
-            // Power law of the error per (d, alpha).
-            let sg = g + "/scaling"
-            try out.group(sg)
-            try out.putInt(sg + "/d", exps.map { Int64($0.d) })
-            try out.put(sg + "/alpha", exps.map(\.alpha))
-            for name in seriesNames {
-                let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
-                try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
-                try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
-                try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
-                try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
-            }
+        let f = out.file
+        try f.setAttribute("interior_depth", depth)
+        try f.setAttribute("disordered_packing", disorderedPacking)
+        try f.setAttribute("jackknife_blocks", Int64(jackknifeBlocks))
+        try f.setAttribute("fit_window", [windows.central.lower, windows.central.upper])
+        let g = "/emch_radin"
+        try out.group(g)
+        try windows.write(out, at: g + "/fit_windows", failures: failures)
+        // Points.
+        try out.group(g + "/points")
+        try out.putInt(g + "/points/d", points.map { Int64($0.d) })
+        try out.put(g + "/points/alpha", points.map(\.alpha))
+        try out.putInt(g + "/points/N", points.map { Int64($0.N) })
+        try out.put(g + "/points/x", points.map(\.x))
+        try out.putInt(g + "/points/n_samples", nSamples)
+        try out.put(g + "/points/n_interior_mean", nIntMean)
+        try out.put(g + "/points/beta_theory", points.map { Double($0.d) / $0.alpha })
+        try out.put(g + "/points/gamma_m_theory", gTheory)
+        try out.put(g + "/points/gamma_ratio_theory", points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+        try out.put(g + "/points/j_nn_median", jnn)
+        for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
+            let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
+            try out.put(b, fits.map { $0[j].beta })
+            try out.put(b + "_err", fits.map { $0[j].betaErr })
+            try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
+            try out.put(b + "_sys", windowed.map { $0[j].sys })
+            try out.put(b + "_by_window", windowed.flatMap { $0[j].perWindow }, [points.count, windows.windows.count])
+            try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
+            try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
+            try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
+            try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
+        }
+        try out.put(g + "/points/gamma_ratio_all", ratio.map(\.value))
+        try out.put(g + "/points/gamma_ratio_all_err", ratio.map(\.err))
+        try out.put(g + "/points/gamma_ratio_interior", ratio.map(\.interiorValue))
+        try out.put(g + "/points/gamma_ratio_interior_err", ratio.map(\.interiorErr))
+        // Curves.
+        try out.group(g + "/curves")
+        try out.put(g + "/curves/tau", taus, [points.count, T])
+        for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
+        // Fits per (d, alpha, N): the contract.
+        let fg = g + "/fits"
+        try out.group(fg)
+        try out.putInt(fg + "/d", sizes.map { Int64($0.d) })
+        try out.put(fg + "/alpha", sizes.map(\.alpha))
+        try out.putInt(fg + "/N", sizes.map { Int64($0.N) })
+        try out.putInt(fg + "/n_packings", sizeIdx.map { Int64($0.count) })
+        try out.put(fg + "/x_max", xMax)
+        try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
+        try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
+        for name in seriesNames {
+            try out.put(fg + "/" + name, combined[name]!.map(\.value))
+            try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
+            try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
+            try out.put(fg + "/" + name + "_sys", combinedW[name]!.map(\.sys))
+            try out.put(fg + "/" + name + "_by_window", combinedW[name]!.flatMap(\.perWindow), [sizes.count, windows.windows.count])
+        }
+        try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
+        try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
+        try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
+        try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
+        try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
+        try out.put(fg + "/gamma_ratio_all", rAll.map(\.value))
+        try out.put(fg + "/gamma_ratio_all_err", rAll.map(\.err))
+        try out.put(fg + "/gamma_ratio_interior", rInt.map(\.value))
+        try out.put(fg + "/gamma_ratio_interior_err", rInt.map(\.err))
+        try out.put(fg + "/gamma_ratio_theory", sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+        // Power law of the error per (d, alpha).
+        let sg = g + "/scaling"
+        try out.group(sg)
+        try out.putInt(sg + "/d", exps.map { Int64($0.d) })
+        try out.put(sg + "/alpha", exps.map(\.alpha))
+        for name in seriesNames {
+            let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
+            try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
+            try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
+            try out.put(sg + "/p" + suffix + "_sys", pW[name]!.map(\.sys))
+            try out.put(sg + "/p" + suffix + "_by_window", pW[name]!.flatMap(\.perWindow), [exps.count, windows.windows.count])
+            try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
+            try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
         }
 
-        var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), jackknife errors over samples; "
-                      + "per (d, alpha, N) the mean over packings x <= \(disorderedPacking) (all x when none is that small)",
-                      "  d  alpha       N  samples  beta_th   beta_m(all)        beta_m(interior)    beta_p(all)        gp/gm(all) [theory]   gm(all)/theory"]
+        var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), beta ± stat ± sys: stat = jackknife over samples, "
+                      + "sys = window systematic; per (d, alpha, N) the mean over packings x <= \(disorderedPacking) (all x when none is that small)",
+                      "  " + windows.reportLine,
+                      "  d  alpha       N  samples  beta_th   beta_m(all)                beta_m(interior)           beta_p(all)                gp/gm(all) [theory]   gm(all)/theory"]
         for (i, s) in sizes.enumerated() {
-            let c = { (n: String) in combined[n]![i] }
+            let c = { (n: String) in combinedW[n]![i] }
             let ns = Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +))
             let gth = (try? EmchRadinTheory.gammaM(d: s.d, alpha: s.alpha, density: EmchRadinStudy.density(d: s.d, N: s.N))) ?? .nan
-            report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@ ± %@   %@ ± %@   %@ ± %@   %@ ± %@ [%@]   %@",
-                                 s.d, s.alpha, s.N, Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +)), Double(s.d) / s.alpha,
-                                 fmt(c("beta_all").value), fmtErr(c("beta_all").err, samples: ns), fmt(c("beta_interior").value), fmtErr(c("beta_interior").err, samples: ns),
-                                 fmt(c("beta_purity_all").value), fmtErr(c("beta_purity_all").err, samples: ns),
+            report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@   %@   %@   %@ ± %@ [%@]   %@",
+                                 s.d, s.alpha, s.N, ns, Double(s.d) / s.alpha,
+                                 fmtWindowed(c("beta_all"), samples: ns), fmtWindowed(c("beta_interior"), samples: ns), fmtWindowed(c("beta_purity_all"), samples: ns),
                                  fmt(rAll[i].value, 3), fmtErr(rAll[i].err, samples: ns, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
                                  fmt(gmAll[i].value / gth, 3)))
         }
         let withP = exps.indices.filter { pfit["beta_all"]![$0].n >= 2 }
         if !withP.isEmpty {
-            report.append("error of beta vs N, |beta - d/alpha| ~ N^(-p):")
+            report.append("error of beta vs N, |beta - d/alpha| ~ N^(-p) (p ± stat ± sys):")
             for e in withP {
-                let q = { (n: String) in pfit[n]![e] }
-                report.append(String(format: "  d %d alpha %.2f: p(m, all) = %@ ± %@, p(p, all) = %@ ± %@, p(m, interior) = %@ ± %@ (%d sizes)",
-                                     exps[e].d, exps[e].alpha, fmt(q("beta_all").p, 3), fmt(q("beta_all").err, 3),
-                                     fmt(q("beta_purity_all").p, 3), fmt(q("beta_purity_all").err, 3),
-                                     fmt(q("beta_interior").p, 3), fmt(q("beta_interior").err, 3), q("beta_all").n))
+                let q = { (n: String) in fmtWindowed(pW[n]![e], samples: minimumSamplesForError, 3) }
+                report.append(String(format: "  d %d alpha %.2f: p(m, all) = %@, p(p, all) = %@, p(m, interior) = %@ (%d sizes)",
+                                     exps[e].d, exps[e].alpha, q("beta_all"), q("beta_purity_all"), q("beta_interior"), pfit["beta_all"]![e].n))
             }
         }
+        if let note = failures.note { report.append(note) }
         if let note = fewSamplesNote(sizes.indices.map { Int(sizeIdx[$0].map { nSamples[$0] }.reduce(0, +)) }, what: "samples") { report.append(note) }
-        if !warnings.isEmpty { report.append("warnings:"); report += warnings.map { "  - " + $0 } }
-        log(report.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return report
     }
 
     /// Pooled accumulators (all, interior) over all samples, and per jackknife
@@ -333,9 +375,9 @@ enum EmchRadinReducer {
         return ((n - 1) / n * f.map { ($0 - m) * ($0 - m) }.reduce(0, +)).squareRoot()
     }
 
-    /// Fits one pooled curve (weighted by its standard errors) and its jackknife
-    /// replicas (same weights); returns the fit and the replicas' gammas.
-    static func fit(_ taus: [Double], _ y: [Double], _ se: [Double]?, valid: Bool, jackknife: [EmchRadinAccumulator],
+    /// Fits one pooled curve (weighted by its standard errors) in `window` and its
+    /// jackknife replicas (same weights); returns the fit and the replicas' gammas.
+    static func fit(_ taus: [Double], _ y: [Double], _ se: [Double]?, valid: Bool, window: FitWindow, jackknife: [EmchRadinAccumulator],
                     _ pick: (EmchRadinCurves) -> [Double]) -> (fit: Fit, gammas: [Double]) {
         guard valid else { return (.failed, []) }
         // Standard errors of exactly zero (e.g. every sample equal at the first times) get the smallest positive one.
@@ -343,12 +385,14 @@ enum EmchRadinReducer {
             let floor = s.filter { $0 > 0 }.min() ?? 1
             return s.map { $0 > 0 ? $0 : floor }
         }
-        guard let f = try? EmchRadin.fitStretchedExponential(taus: taus, values: y, sigmas: sigmas) else { return (.failed, []) }
+        guard let f = try? EmchRadin.fitStretchedExponential(taus: taus, values: y, sigmas: sigmas, lower: window.lower, upper: window.upper) else {
+            return (.failed, [])
+        }
         var out = Fit(beta: f.beta, gamma: f.gamma, A: f.A, chi2: f.chi2PerDof, betaFitErr: f.errBeta, betaErr: f.errBeta, gammaErr: f.errGamma,
                       first: f.first, last: f.last)
         var betas: [Double] = [], gammas: [Double] = []
         for acc in jackknife {
-            if let g = try? EmchRadin.fitStretchedExponential(taus: taus, values: pick(acc.curves), sigmas: sigmas) {
+            if let g = try? EmchRadin.fitStretchedExponential(taus: taus, values: pick(acc.curves), sigmas: sigmas, lower: window.lower, upper: window.upper) {
                 betas.append(g.beta); gammas.append(g.gamma)
             } else { betas.append(.nan); gammas.append(.nan) }
         }
@@ -357,36 +401,35 @@ enum EmchRadinReducer {
         return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
     }
 
-    /// Local: the completed tasks of one block, one record per alpha.
-    static func read(_ f: HDF5File, fileIndex: Int, block: String, seed: UInt64, corrupt: inout [String]) throws -> [EmchRadinRecord] {
-        let d = Int(try f.numericAttribute("d", as: Double.self, on: block).first ?? -1)
-        let N = Int(try f.numericAttribute("N", as: Double.self, on: block).first ?? -1)
-        func all<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try f.openDataset(block + "/" + name).readAll(as: t) }
-        let done = try all("done", UInt8.self)
-        let rows = done.count
-        let alphaDS = try f.openDataset(block + "/alpha")
-        let nA = alphaDS.rowLength
-        let tauDS = try f.openDataset(block + "/tau")
-        let T = tauDS.rowLength / max(nA, 1)
-        guard d >= 1, N >= 2, nA >= 1, T >= 1, tauDS.rowLength == nA * T else { throw ReduceError(message: "\(block): inconsistent dataset shapes") }
-        let x = try all("x", Double.self), real = try all("realization", Int64.self), stream = try all("disorder_stream", Int64.self)
-        let nInt = try all("n_interior", Int64.self), alpha = try alphaDS.readAll(as: Double.self), tau = try tauDS.readAll(as: Double.self)
-        let gth = try all("gamma_m_theory", Double.self), jnn = try all("j_nn_median", Double.self)
-        let mA = try all("magnetization_all", Double.self), pA = try all("purity_all", Double.self)
-        let mI = try all("magnetization_interior", Double.self), pI = try all("purity_interior", Double.self)
+    /// Local (any rank): the completed tasks among the block's rows, one record
+    /// per alpha; a row whose curves are not finite or out of range is corrupt.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
+        let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
+        let done = try b.column("done", UInt8.self)
+        let nA = try b.rowLength("alpha")
+        let T = try b.rowLength("tau") / max(nA, 1)
+        guard d >= 1, N >= 2, nA >= 1, T >= 1, try b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
+        let x = try b.column("x", Double.self), real = try b.column("realization", Int64.self), stream = try b.column("disorder_stream", Int64.self)
+        let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
+        let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
+        let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
+        let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
+        guard done.count == b.count, x.count == b.count, alpha.count == b.count * nA, mA.count == b.count * nA * T else {
+            throw ReduceError(message: "\(b.block): inconsistent dataset shapes")
+        }
         var out: [EmchRadinRecord] = []
-        for r in 0..<rows where done[r] == 1 {
+        for r in 0..<b.count where done[r] == 1 {
             for k in 0..<nA {
                 let s = (r * nA + k) * T
                 let range = s..<(s + T)
-                let rec = EmchRadinRecord(seed: seed, d: d, N: N, x: x[r], alpha: alpha[r * nA + k], realization: Int(real[r]),
-                                          file: fileIndex, block: block, row: r, stream: stream[r], nInterior: Int(nInt[r]),
+                let rec = EmchRadinRecord(origin: b.origin(r), seed: b.plan.settings.seed, d: d, N: N, x: x[r], alpha: alpha[r * nA + k],
+                                          realization: Int(real[r]), disorder: DisorderFingerprint(bitPattern: stream[r]), nInterior: Int(nInt[r]),
                                           taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
                                           mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
                 let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
                 let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
                 guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
-                    corrupt.append("\(f.path), \(block) row \(r) (x \(x[r]), alpha \(rec.alpha), realization \(real[r])): marked done but its curves are not finite or out of range")
+                    corrupt.append(b.corrupt(r, "x \(x[r]), alpha \(rec.alpha), realization \(real[r])", "marked done but its curves are not finite or out of range"))
                     continue
                 }
                 out.append(rec)
@@ -395,31 +438,25 @@ enum EmchRadinReducer {
         return out
     }
 
-    /// De-duplicates (seed, d, N, x, alpha, realization); duplicates must hold the
-    /// same positions stream and curves, and every input must use the same time grid.
-    static func merge(_ records: [EmchRadinRecord], inputs: [String], warnings: inout [String], log: (String) -> Void) throws -> [EmchRadinRecord] {
-        var byKey: [String: Int] = [:], grids: [String: (taus: [Double], file: Int)] = [:]
-        var out: [EmchRadinRecord] = []
-        var duplicates = 0
-        for r in records.sorted(by: { ($0.file, $0.block, $0.row) < ($1.file, $1.block, $1.row) }) {
+    /// Rank 0: every input must use the same interior depth, and the same time
+    /// grid for each (d, N, alpha).
+    static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
+        let inputs = context.options.inputs
+        var depth: (value: Double, file: Int)?
+        for (i, plan) in context.plans.enumerated() {
+            guard let study = plan.study as? EmchRadinStudy else { continue }
+            if let dp = depth, dp.value != study.interiorDepth {
+                throw ReduceError(message: "\(inputs[i]): mismatched configs: interior_depth \(study.interiorDepth) here, \(dp.value) in \(inputs[dp.file])")
+            }
+            depth = depth ?? (study.interiorDepth, i)
+        }
+        var grids: [String: EmchRadinRecord] = [:]
+        for r in records {
             let gk = "d=\(r.d)|N=\(r.N)|alpha=\(r.alpha)"
             if let g = grids[gk], g.taus != r.taus {
-                throw ReduceError(message: "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(inputs[g.file]) and \(inputs[r.file]) use different time grids")
+                throw ReduceError(message: "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(inputs[g.origin.file]) and \(inputs[r.origin.file]) use different time grids")
             }
-            grids[gk] = grids[gk] ?? (r.taus, r.file)
-            if let j = byKey[r.key] {
-                guard out[j].stream == r.stream, out[j].mAll == r.mAll else {
-                    throw ReduceError(message: "mismatched configs: \(inputs[out[j].file]) and \(inputs[r.file]) hold (seed \(r.seed), d \(r.d), N \(r.N), x \(r.x), "
-                                      + "alpha \(r.alpha), sample \(r.realization)) with different positions or curves")
-                }
-                duplicates += 1
-                continue
-            }
-            byKey[r.key] = out.count
-            out.append(r)
+            grids[gk] = grids[gk] ?? r
         }
-        if duplicates > 0 { warnings.append("\(duplicates) duplicated (d, N, x, alpha, sample) record(s) found in several inputs; each counted once") }
-        log("[reduce] \(out.count) distinct (sample, alpha) records from \(inputs.count) file(s); \(duplicates) duplicate(s) ignored")
-        return out
     }
 }

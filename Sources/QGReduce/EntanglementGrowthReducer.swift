@@ -9,43 +9,84 @@ import QGCampaign
 /// last decade of the grid) and S_sat / S_Page, and two growth-law fits in the
 /// window where 0.1 S_sat <= S(t) <= 0.7 S_sat: S = a + b ln t (weighted
 /// line in ln t) and S = c t^beta (weighted line in (ln t, ln S)), each with
-/// errors, chi^2 and dof (docs/hdf5-schema.md, "Reduced growth files").
-/// Figure: python/qglass_plot_entgrowth.py.
-extension EntanglementGrowthStudy: ReducibleStudy {
+/// errors, chi^2 and dof, and a window-systematic error over
+/// `EntanglementGrowthFits.windows` (docs/hdf5-schema.md, "Reduced growth
+/// files"). A fit left empty (NaN) is warned about with its reason
+/// (`EntanglementGrowthFits.whyEmpty`). Figure: python/qglass_plot_entgrowth.py.
+extension EntanglementGrowthStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_entgrowth:plot" }
+    static var recordKeyName: String { "(L, h_x, state, seed, realization)" }
 
-    static func reduce(world: Communicator, options: ReduceOptions, survey: InputSurvey, log: (String) -> Void) throws -> Int32 {
-        guard world.rank == 0 else { return 0 }
+    /// One completed task: S(t) of one realization at one (L, h_x, state).
+    /// The disorder is the stored couplings J and initial state z.
+    struct Record: ReductionRecord {
+        var origin: TaskOrigin
+        var seed: UInt64, L: Int, hx: Double, state: Int8, realization: Int
+        var disorder: DisorderFingerprint
+        /// The block's Page entropy (attribute `page`).
+        var page: Double
+        var entropy: [Double]
+        struct Key: Hashable, CustomStringConvertible {
+            var seed: UInt64, L: Int, hx: Double, state: Int8, realization: Int
+            var description: String { "(L \(L), hx \(hx), state \(state), seed \(seed), realization \(realization))" }
+        }
+        var key: Key { Key(seed: seed, L: L, hx: hx, state: state, realization: realization) }
+    }
+
+    /// Local: the completed rows; S(t) must be finite and within 0 ... (L/2) ln 2.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
+        let L = Int(try b.attr("L")), page = try b.attr("page")
+        let done = try b.column("done", UInt8.self)
+        let hx = try b.column("hx", Double.self), st = try b.column("state", Int8.self), real = try b.column("realization", Int64.self)
+        let J = try b.column("J", Double.self), z = try b.column("z", Int8.self)
+        let S = try b.column("entropy", Double.self)
+        let nt = try b.rowLength("entropy")
+        guard L >= 2, hx.count == b.count, J.count == b.count * L * L, z.count == b.count * L, S.count == b.count * nt else {
+            throw ReduceError(message: "\(b.block): inconsistent dataset shapes")
+        }
+        let maxS = Double(L / 2) * Foundation.log(2.0) + 1e-9
+        var out: [Record] = []
+        for t in 0..<b.count where done[t] == 1 {
+            let e = Array(S[(t * nt)..<((t + 1) * nt)])
+            guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= maxS }) else {
+                corrupt.append(b.corrupt(t, "hx \(hx[t]), realization \(real[t])", "marked done but its entropies are not finite or outside 0...(L/2) ln 2"))
+                continue
+            }
+            let disorder = Array(J[(t * L * L)..<((t + 1) * L * L)]) + z[(t * L)..<((t + 1) * L)].map(Double.init)
+            out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, hx: hx[t], state: st[t], realization: Int(real[t]),
+                              disorder: .of(disorder[...]), page: page, entropy: e))
+        }
+        return out
+    }
+
+    /// Rank 0: the inputs must share the time grid and alpha.
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
+        let studies = context.plans.compactMap { $0.study as? EntanglementGrowthStudy }
+        guard let first = studies.first else { return }
+        for (i, s) in studies.enumerated() where s.times != first.times || s.alpha != first.alpha {
+            throw ReduceError(message: "\(context.options.inputs[i]): mismatched configs: " + (s.times != first.times ? "a different time grid" : "alpha \(s.alpha), \(first.alpha) in \(context.options.inputs[0])"))
+        }
+    }
+
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         struct Key: Hashable { var L: Int; var hx: Double; var state: Int8 }
         var traces: [Key: [String: [Double]]] = [:]
-        var times: [Double] = [], page: [Int: Double] = [:]
-        for path in options.inputs {
-            try HDF5File.with(path: path, mode: .readOnly) { f in
-                let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                guard let study = plan.study as? EntanglementGrowthStudy else { throw ReduceError(message: "\(path): not an entgrowth campaign") }
-                if times.isEmpty { times = study.times } else if times != study.times { throw ReduceError(message: "\(path): a different time grid") }
-                for L in study.sizes {
-                    let b = "/entgrowth/L\(L)"
-                    page[L] = try f.numericAttribute("page", as: Double.self, on: b).first
-                    let done = try f.openDataset(b + "/done").readAll(as: UInt8.self)
-                    let hx = try f.openDataset(b + "/hx").readAll(as: Double.self)
-                    let st = try f.openDataset(b + "/state").readAll(as: Int8.self)
-                    let real = try f.openDataset(b + "/realization").readAll(as: Int64.self)
-                    let S = try f.openDataset(b + "/entropy").readAll(as: Double.self)
-                    let nt = times.count
-                    for t in done.indices where done[t] == 1 {
-                        let k = Key(L: L, hx: hx[t], state: st[t]), id = "\(plan.settings.seed)|\(real[t])"
-                        if traces[k]?[id] == nil { traces[k, default: [:]][id] = Array(S[(t * nt)..<((t + 1) * nt)]) }
-                    }
-                }
-            }
+        var page: [Int: Double] = [:]
+        let times = (context.plans.first?.study as? EntanglementGrowthStudy)?.times ?? []
+        for r in records {
+            traces[Key(L: r.L, hx: r.hx, state: r.state), default: [:]]["\(r.seed)|\(r.realization)"] = r.entropy
+            page[r.L] = r.page
         }
-        guard !traces.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        guard !traces.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
         let keys = traces.keys.sorted { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) }
         let nt = times.count
         let lateStart = times.firstIndex { $0 >= times[nt - 1] / 10 } ?? (nt - 1)
         var mean: [Double] = [], err: [Double] = [], sat: [Double] = [], satErr: [Double] = [], nReal: [Int64] = [], pages: [Double] = []
         var logB: [Double] = [], logBErr: [Double] = [], logChi: [Double] = [], powB: [Double] = [], powBErr: [Double] = [], powChi: [Double] = [], dof: [Double] = []
+        let windows = EntanglementGrowthFits.windows
+        var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = []
+        var failures = WindowFailures(windows)
+        func fmtT(_ t: Double) -> String { String(format: "%.3g", t) }
         for k in keys {
             let rs = traces[k]!.sorted { $0.key < $1.key }.map(\.value)
             let n = Double(rs.count)
@@ -60,61 +101,149 @@ extension EntanglementGrowthStudy: ReducibleStudy {
             let s = perReal.reduce(0, +) / n
             sat.append(s); satErr.append(rs.count > 1 ? ReduceStatistics.standardDeviation(perReal) / n.squareRoot() : .nan)
             nReal.append(Int64(rs.count)); pages.append(page[k.L] ?? .nan)
-            let win = (0..<nt).filter { m[$0] >= 0.1 * s && m[$0] <= 0.7 * s && times[$0] > 0 }
-            let x: [Double] = win.map { Foundation.log(times[$0]) }
-            let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
-            if x.count >= 3 {
-                let y1: [Double] = win.map { m[$0] }
-                let f1 = ReduceStatistics.linearFit(x: x, y: y1, sigma: w)
-                let y2: [Double] = win.map { Foundation.log(m[$0]) }
-                let s2: [Double] = win.indices.map { w[$0] / y1[$0] }
-                let f2 = ReduceStatistics.linearFit(x: x, y: y2, sigma: s2)
-                var c1 = 0.0, c2 = 0.0
-                for i in x.indices {
-                    c1 += pow((y1[i] - f1.intercept - f1.slope * x[i]) / w[i], 2)
-                    c2 += pow((y2[i] - f2.intercept - f2.slope * x[i]) / s2[i], 2)
-                }
-                logB.append(f1.slope); logBErr.append(f1.slopeError); logChi.append(c1)
-                powB.append(f2.slope); powBErr.append(f2.slopeError); powChi.append(c2); dof.append(Double(x.count - 2))
+            let fits = windows.windows.map { EntanglementGrowthFits.fit(times: times, mean: m, err: e, saturation: s, window: $0) }
+            let f0 = fits[0]
+            logB.append(f0.logSlope); logBErr.append(f0.logSlopeErr); logChi.append(f0.logChi2)
+            powB.append(f0.powerExponent); powBErr.append(f0.powerExponentErr); powChi.append(f0.powerChi2); dof.append(Double(f0.points.count - 2))
+            logW.append(windows.combine(fits.map(\.logSlope), stat: f0.logSlopeErr))
+            powW.append(windows.combine(fits.map(\.powerExponent), stat: f0.powerExponentErr))
+            let what = "L \(k.L) hx \(k.hx) \(k.state == InitialState.random.code ? "random" : "sfs")"
+            if !f0.logSlope.isFinite {
+                warnings.append("\(what): the growth fits are empty (NaN): "
+                                + EntanglementGrowthFits.whyEmpty(times: times, mean: m, saturation: s, window: windows.central, points: f0.points.count))
             } else {
-                logB.append(.nan); logBErr.append(.nan); logChi.append(.nan); powB.append(.nan); powBErr.append(.nan); powChi.append(.nan)
-                dof.append(Double(x.count - 2))
+                if let gap = EntanglementGrowthFits.reentry(f0.points) {
+                    warnings.append("\(what): <S>(t) is not monotone through the window: it leaves it after t = \(fmtT(times[gap.0])) and is back at "
+                                    + "t = \(fmtT(times[gap.1])); the fit includes the later points")
+                }
+                failures.add(logW[logW.count - 1])
             }
         }
         let P = keys.count
-        try writeAtomically(options.output, force: options.force) { f in
-            try writeCommonAttributes(f, study: EntanglementGrowthStudy.self, options: options, survey: survey, skipped: 0)
-            let out = ReducedWriter(file: f)
-            let g = "/entgrowth"
-            try out.group(g)
-            try out.attr("fit_window", "0.1 S_sat <= <S>(t) <= 0.7 S_sat; S_sat = mean over the last decade of the grid", on: g)
-            try out.put(g + "/times", times)
-            try out.putInt(g + "/L", keys.map { Int64($0.L) })
-            try out.put(g + "/hx", keys.map(\.hx))
-            try out.putInt(g + "/state", keys.map { Int64($0.state) })
-            try out.putInt(g + "/n_realizations", nReal)
-            try out.put(g + "/page", pages)
-            try out.put(g + "/S_mean", mean, [P, nt])
-            try out.put(g + "/S_err", err, [P, nt])
-            try out.put(g + "/S_sat", sat)
-            try out.put(g + "/S_sat_err", satErr)
-            try out.put(g + "/log_slope", logB)
-            try out.put(g + "/log_slope_err", logBErr)
-            try out.put(g + "/log_chi2", logChi)
-            try out.put(g + "/power_exponent", powB)
-            try out.put(g + "/power_exponent_err", powBErr)
-            try out.put(g + "/power_chi2", powChi)
-            try out.put(g + "/fit_dof", dof)
-        }
-        var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in 0.1..0.7 S_sat",
-                     "    L      hx  state  real.   S_sat            S_sat/Page   S = a + b ln t: b (chi2/dof)     S ~ t^beta: beta (chi2/dof)"]
+        let g = "/entgrowth"
+        try out.group(g)
+        try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
+                                          windows.central.lower, windows.central.upper), on: g)
+        try windows.write(out, at: g + "/fit_windows", failures: failures)
+        try out.put(g + "/times", times)
+        try out.putInt(g + "/L", keys.map { Int64($0.L) })
+        try out.put(g + "/hx", keys.map(\.hx))
+        try out.putInt(g + "/state", keys.map { Int64($0.state) })
+        try out.putInt(g + "/n_realizations", nReal)
+        try out.put(g + "/page", pages)
+        try out.put(g + "/S_mean", mean, [P, nt])
+        try out.put(g + "/S_err", err, [P, nt])
+        try out.put(g + "/S_sat", sat)
+        try out.put(g + "/S_sat_err", satErr)
+        try out.put(g + "/log_slope", logB)
+        try out.put(g + "/log_slope_err", logBErr)
+        try out.put(g + "/log_chi2", logChi)
+        try out.put(g + "/power_exponent", powB)
+        try out.put(g + "/power_exponent_err", powBErr)
+        try out.put(g + "/power_chi2", powChi)
+        try out.put(g + "/fit_dof", dof)
+        let nW = windows.windows.count
+        try out.put(g + "/log_slope_sys", logW.map(\.sys))
+        try out.put(g + "/log_slope_by_window", logW.flatMap(\.perWindow), [P, nW])
+        try out.put(g + "/power_exponent_sys", powW.map(\.sys))
+        try out.put(g + "/power_exponent_by_window", powW.flatMap(\.perWindow), [P, nW])
+
+        var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in \(fmt(windows.central.lower, 1))..\(fmt(windows.central.upper, 1)) S_sat, "
+                     + "value ± stat ± sys (stat: the fit's error; sys: window systematic)",
+                     "  " + windows.reportLine,
+                     "    L      hx  state  real.   S_sat            S_sat/Page   S = a + b ln t: b (chi2/dof)            S ~ t^beta: beta (chi2/dof)"]
         for (i, k) in keys.enumerated() {
-            lines.append(String(format: "%5d %7.3f %6d %6d   %@ ± %@   %.4f      %.4f ± %.4f (%.1f/%d)      %.4f ± %.4f (%.1f/%d)", k.L, k.hx, Int(k.state), Int(nReal[i]),
-                                fmt(sat[i]), fmtErr(satErr[i], samples: Int(nReal[i])), sat[i] / pages[i], logB[i], logBErr[i], logChi[i], Int(dof[i]), powB[i], powBErr[i], powChi[i], Int(dof[i])))
+            lines.append(String(format: "%5d %7.3f %6d %6d   %@ ± %@   %.4f      %@ (%.1f/%d)      %@ (%.1f/%d)", k.L, k.hx, Int(k.state), Int(nReal[i]),
+                                fmt(sat[i]), fmtErr(satErr[i], samples: Int(nReal[i])), sat[i] / pages[i],
+                                fmtWindowed(logW[i], samples: minimumSamplesForError), logChi[i], Int(dof[i]),
+                                fmtWindowed(powW[i], samples: minimumSamplesForError), powChi[i], Int(dof[i])))
         }
+        if let note = failures.note { lines.append(note + " (fewer than \(EntanglementGrowthFits.minimumPoints) points)") }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
-        log(lines.joined(separator: "\n"))
-        log("[reduce] wrote \(options.output)")
-        return 0
+        return lines
+    }
+}
+
+/// S6c's growth-law fits in one window of `<S>(t)`, the declared window set
+/// and the reason a fit is empty.
+enum EntanglementGrowthFits {
+    /// The fit windows of the window-systematic error (FitWindows.swift), in
+    /// fractions of S_sat: the default 0.1..0.7, each edge moved on its own
+    /// (start 0.05 or 0.2, end 0.5 or 0.85). docs/quench-entanglement.md, S6c.
+    static let windows = FitWindowSet(units: "fractions of S_sat: the grid points with lower S_sat <= <S>(t) <= upper S_sat", [
+        FitWindow(label: "default", lower: 0.1, upper: 0.7),
+        FitWindow(label: "start-earlier", lower: 0.05, upper: 0.7),
+        FitWindow(label: "start-later", lower: 0.2, upper: 0.7),
+        FitWindow(label: "end-earlier", lower: 0.1, upper: 0.5),
+        FitWindow(label: "end-later", lower: 0.1, upper: 0.85),
+    ])
+    /// The fewest grid points a growth-law fit takes (two parameters and one degree of freedom).
+    static let minimumPoints = 3
+
+    struct Result {
+        var logSlope = Double.nan, logSlopeErr = Double.nan, logChi2 = Double.nan
+        var powerExponent = Double.nan, powerExponentErr = Double.nan, powerChi2 = Double.nan
+        /// The grid indices in the window (whether or not the fit ran).
+        var points: [Int] = []
+    }
+
+    /// S = a + b ln t and ln S = ln c + beta ln t, weighted by the standard
+    /// errors (1e-3 where a point has none), over the grid points with
+    /// lower S_sat <= <S>(t) <= upper S_sat; NaN with fewer than `minimumPoints`.
+    static func fit(times: [Double], mean m: [Double], err e: [Double], saturation s: Double, window: FitWindow) -> Result {
+        let win = times.indices.filter { m[$0] >= window.lower * s && m[$0] <= window.upper * s && times[$0] > 0 }
+        var r = Result(points: win)
+        guard win.count >= minimumPoints else { return r }
+        let x: [Double] = win.map { Foundation.log(times[$0]) }
+        let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
+        let y1: [Double] = win.map { m[$0] }
+        let f1 = ReduceStatistics.linearFit(x: x, y: y1, sigma: w)
+        let y2: [Double] = win.map { Foundation.log(m[$0]) }
+        let s2: [Double] = win.indices.map { w[$0] / y1[$0] }
+        let f2 = ReduceStatistics.linearFit(x: x, y: y2, sigma: s2)
+        var c1 = 0.0, c2 = 0.0
+        for i in x.indices {
+            c1 += pow((y1[i] - f1.intercept - f1.slope * x[i]) / w[i], 2)
+            c2 += pow((y2[i] - f2.intercept - f2.slope * x[i]) / s2[i], 2)
+        }
+        r.logSlope = f1.slope; r.logSlopeErr = f1.slopeError; r.logChi2 = c1
+        r.powerExponent = f2.slope; r.powerExponentErr = f2.slopeError; r.powerChi2 = c2
+        return r
+    }
+
+    /// The first gap in the window's grid indices (last index before it, first
+    /// after it): <S>(t) left the window and came back. nil when contiguous.
+    static func reentry(_ points: [Int]) -> (Int, Int)? {
+        zip(points, points.dropFirst()).first { $1 != $0 + 1 }
+    }
+
+    /// Why the fit in `window` has fewer than `minimumPoints` points, in words.
+    static func whyEmpty(times: [Double], mean m: [Double], saturation s: Double, window: FitWindow, points: Int) -> String {
+        func t(_ x: Double) -> String { String(format: "%.3g", x) }
+        guard s.isFinite, s > 0 else {
+            return "S_sat = \(fmt(s)) is not positive: <S>(t) does not grow on this grid (raise t_max)"
+        }
+        guard points < minimumPoints else {
+            return "the \(points) points in the window \(window.lower)..\(window.upper) S_sat give a degenerate weighted line"
+        }
+        let lo = window.lower * s, hi = window.upper * s
+        guard let i0 = m.indices.first(where: { m[$0] >= lo }) else {
+            return "<S>(t) never reaches \(window.lower) S_sat on this grid"
+        }
+        let i1 = m.indices.first { $0 >= i0 && m[$0] > hi } ?? (m.count - 1)
+        // Where the rise crosses the window's edges, interpolated linearly in ln t.
+        func crossing(_ level: Double, at i: Int) -> Double {
+            guard i > 0, times[i - 1] > 0, m[i] != m[i - 1] else { return times[i] }
+            let f = (level - m[i - 1]) / (m[i] - m[i - 1])
+            return exp(Foundation.log(times[i - 1]) + f * (Foundation.log(times[i]) - Foundation.log(times[i - 1])))
+        }
+        let ta = crossing(lo, at: i0), tb = m[i1] > hi ? crossing(hi, at: i1) : times[i1]
+        let decades = log10(tb / ta)
+        let perDecade = times.count > 1 && times[0] > 0 ? Double(times.count - 1) / log10(times[times.count - 1] / times[0]) : .nan
+        let need = decades > 0 ? Int((Double(minimumPoints) / decades).rounded(.up)) : 0
+        return "only \(points) grid point(s) lie in the window \(window.lower)..\(window.upper) S_sat (\(minimumPoints) needed): "
+            + "<S>(t) rises through it within \(String(format: "%.2f", decades)) decade(s) of t (t = \(t(ta))..\(t(tb))), "
+            + "faster than the grid's \(fmt(perDecade, 1)) points per decade resolve"
+            + (need > 0 ? "; use per_decade >= \(need)" : "")
     }
 }

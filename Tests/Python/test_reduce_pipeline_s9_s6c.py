@@ -1,0 +1,149 @@
+"""S9 (`emch_radin`) and S6c (`entgrowth`) on the reduction pipeline
+(docs/design.md, "The reducer"), on their golden fixtures' campaigns:
+
+* the same task in two inputs with identical disorder and payload is kept once
+  and a warning counts it (S6c dropped it silently before);
+* the same task with another disorder (S9: the positions stream; S6c: the stored
+  couplings J) or another payload is refused with exit status 2, naming both files
+  (S6c kept the first);
+* a task marked done with corrupt data is refused, naming file, block and row;
+  under --allow-partial it is skipped, printed and recorded in `skipped_tasks`
+  (S6c did not check its rows);
+* inputs with different time grids are refused (the study's own check).
+"""
+import os
+import shutil
+import subprocess
+
+import h5py
+import numpy as np
+import pytest
+
+from qgtest import ENV, QGLASS, ROOT, qglass
+
+FIXTURES = ROOT / "Tests" / "Fixtures" / "golden"
+
+# study: (block, disorder dataset, payload dataset, reduced count dataset)
+CASES = {
+    "emch_radin": ("/emch_radin/L_d1_N20", "disorder_stream", "magnetization_all", "/emch_radin/points/n_samples"),
+    "entgrowth": ("/entgrowth/L6", "J", "entropy", "/entgrowth/n_realizations"),
+}
+
+
+def reduce_raw(inputs, out, *extra, ranks=2):
+    cmd = ["mpirun", "-n", str(ranks), "--bind-to", "none", QGLASS, "reduce", *map(str, inputs), "--out", str(out),
+           "--bootstrap", "20", "--force", *extra]
+    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+
+
+def text(x):
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
+@pytest.fixture(scope="module")
+def campaigns(tmp_path_factory):
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    d = tmp_path_factory.mktemp("pipeline-s9-s6c")
+    files = {}
+    for study in CASES:
+        files[study] = d / f"{study}.h5"
+        qglass("run", str(FIXTURES / f"{study}.toml"), "--out", str(files[study]), "--force")
+    return d, files
+
+
+def copy(campaigns, study, name):
+    d, files = campaigns
+    dst = d / name
+    shutil.copy(files[study], dst)
+    return dst
+
+
+def records_in(path, study):
+    """Records the reducer makes of a campaign: one per done row and alpha (S9), one per done row (S6c)."""
+    n = 0
+    with h5py.File(path, "r") as f:
+        for name in f[study]:
+            g = f[study][name]
+            per_row = g["alpha"].shape[1] if study == "emch_radin" else 1
+            n += int(np.sum(g["done"][()])) * per_row
+    return n
+
+
+@pytest.mark.parametrize("study", sorted(CASES))
+def test_identical_duplicate_is_kept_once_with_a_warning(campaigns, study, tmp_path):
+    _, files = campaigns
+    count = CASES[study][3]
+    twin = copy(campaigns, study, f"{study}-twin.h5")
+    one, two = tmp_path / "one.h5", tmp_path / "two.h5"
+    assert reduce_raw([files[study]], one).returncode == 0
+    res = reduce_raw([files[study], twin], two)
+    assert res.returncode == 0, res.stdout + res.stderr
+    n = records_in(files[study], study)
+    assert f"{n} duplicated" in res.stdout, res.stdout
+    with h5py.File(one, "r") as a, h5py.File(two, "r") as b:
+        assert np.array_equal(a[count][()], b[count][()])
+        assert f"{n} duplicated" in text(b.attrs["warnings"])
+        assert text(b.attrs["skipped_tasks"]) == ""
+
+
+@pytest.mark.parametrize("study", sorted(CASES))
+@pytest.mark.parametrize("what", ["disorder", "payload"])
+def test_same_task_with_other_disorder_or_payload_is_refused_naming_both_files(campaigns, study, what, tmp_path):
+    _, files = campaigns
+    block, disorder, value, _ = CASES[study]
+    other = copy(campaigns, study, f"{study}-other-{what}.h5")
+    with h5py.File(other, "r+") as f:
+        ds = f[block][disorder if what == "disorder" else value]
+        row = ds[0]
+        # A payload moved within its range (S9: a magnetization below 1/2 in size; S6c: an entropy >= 0).
+        ds[0] = row + 1 if ds.dtype.kind in "iu" else (row * 0.5 if what == "payload" else row + 0.125)
+    out = tmp_path / "red.h5"
+    res = reduce_raw([files[study], other], out)
+    assert res.returncode == 2, res.stdout + res.stderr
+    lines = [l for l in res.stderr.splitlines() if l.startswith("error:")]
+    assert len(lines) == 1, res.stderr
+    assert str(files[study]) in lines[0] and str(other) in lines[0], lines[0]
+    assert ("different disorder" if what == "disorder" else "different results") in lines[0], lines[0]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("study", sorted(CASES))
+def test_corrupt_task_is_refused_or_skipped_and_recorded_under_allow_partial(campaigns, study, tmp_path):
+    _, files = campaigns
+    block, _, name, count = CASES[study]
+    bad = copy(campaigns, study, f"{study}-corrupt.h5")
+    with h5py.File(bad, "r+") as f:
+        assert f[block]["done"][1] == 1
+        ds = f[block][name]
+        ds[1] = np.full(ds.shape[1:], np.nan)
+    out = tmp_path / "red.h5"
+    strict = reduce_raw([bad], out)
+    assert strict.returncode == 2, strict.stdout + strict.stderr
+    assert f"error: {bad}, {block} row 1 (" in strict.stderr, strict.stderr
+    assert "--allow-partial" in strict.stderr
+    assert not out.exists()
+
+    res = reduce_raw([bad], out, "--allow-partial")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"{bad}, {block} row 1 (" in res.stdout and "skipped (--allow-partial)" in res.stdout, res.stdout
+    full = tmp_path / "full.h5"
+    assert reduce_raw([files[study]], full).returncode == 0
+    with h5py.File(out, "r") as f, h5py.File(full, "r") as g:
+        skipped = text(f.attrs["skipped_tasks"]).splitlines()
+        assert len(skipped) == 1 and skipped[0].startswith(f"{bad}, {block} row 1 ("), skipped
+        assert int(f.attrs["skipped_corrupt"]) == 1
+        diff = g[count][()] - f[count][()]
+        assert sorted(diff.tolist()) == [0] * (len(diff) - 1) + [1], diff
+
+
+@pytest.mark.parametrize("study,key,value", [("emch_radin", "emch_radin.tau_points", "20"),
+                                             ("entgrowth", "entgrowth.per_decade", "4")])
+def test_inputs_with_another_time_grid_are_refused(campaigns, study, key, value, tmp_path):
+    _, files = campaigns
+    other = tmp_path / "other.h5"
+    cfg = FIXTURES / f"{study}.toml"
+    qglass("run", str(cfg), "--set", f"{key}={value}", "--set", "campaign.first_realization=100", "--out", str(other), "--force")
+    res = reduce_raw([files[study], other], tmp_path / "red.h5")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "different time grid" in res.stderr and str(other) in res.stderr, res.stderr
