@@ -305,7 +305,9 @@ public func closestName(to word: String, among names: [String]) -> String? {
     var best: (name: String, d: Int)? = nil
     for n in names {
         let d = distance(w, Array(n.lowercased()))
-        if d <= max(2, max(w.count, n.count) / 3), d < (best?.d ?? Int.max) { best = (n, d) }
+        // Close: at most a third of the longer name (at least 1) and fewer
+        // edits than the shorter name has letters (so "hx" never suggests "L").
+        if d <= max(1, max(w.count, n.count) / 3), d < min(w.count, n.count), d < (best?.d ?? Int.max) { best = (n, d) }
     }
     return best?.name
 }

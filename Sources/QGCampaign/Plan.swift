@@ -217,6 +217,7 @@ public struct CampaignPlanner {
         let cjob = jobPlan(configured)
         let G = plan.settings.groupSize
         let verdict = configuredVerdict(configured, cjob)
+        let unfitted = configured.filter { $0.group == nil }.count
         let size = plan.size()
         let groups = Self.shownGroups
         let hh = { (m: Int) in String(format: "%02d:%02d:00", m / 60, m % 60) }
@@ -225,6 +226,7 @@ public struct CampaignPlanner {
                      "",
                      // The config as written first (issue 21): its group, its solver path, its cost.
                      "configured group_size = \(G): \(fmt(cjob.totalCoreHours, 1)) core-hours"
+                        + (unfitted == 0 ? "" : " (of the blocks that fit; \(unfitted) block(s) cannot run on it)")
                         + (configured.first?.solverPath.map { ", solver path \($0.label)" } ?? "")
                         + (verdict.fits ? "; fits: \(verdict.why)" : "; DOES NOT FIT: \(verdict.why)"),
                      "output file: about \(byteText(size.fileBytes)) (\(size.tasks) tasks, allocated in full when the layout is created); "

@@ -122,8 +122,13 @@ extension ReduceOptions {
             }
         }
         if !problems.isEmpty { return problems }
-        // The realizations of one point: at most those of every input together.
-        let realizations = s.plans.compactMap { $0?.settings.realizations }.reduce(0, +)
+        // The realizations of one point: at most those of the inputs that hold
+        // its block (an array job's parts over L share no point), the most over blocks.
+        var perBlock: [String: Int] = [:]
+        for plan in s.plans.compactMap({ $0 }) {
+            for b in Set(plan.study.blocks.map(\.path)) { perBlock[b, default: 0] += plan.settings.realizations }
+        }
+        let realizations = perBlock.values.max() ?? 0
         if let why = bootstrapMemoryRefusal(realizations: realizations, available: Provenance.availableMemory().map(Double.init)) { return [why] }
         for line in partial { log("[reduce] \(line)") }
         return reducer?.checkOptions(self, plans: s.plans.compactMap { $0 }) ?? []

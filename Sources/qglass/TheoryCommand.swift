@@ -108,7 +108,7 @@ struct TheoryCommand: ParsableCommand {
             commandName: "rm",
             abstract: "The resonance model: one line per r, \"r F(r)\" (floquet, eq. 45) or \"r F1(r)\" (hamiltonian, eq. 91) (docs/resonance-model.md).")
         @Option(help: "floquet or hamiltonian.") var kind: String
-        @Option(help: "Correlation length xi: 'inf' at the transition, >= 0.01 on the MBL side, <= -1/log 2 (-1.4427) on the thermal side (1/xi in (-log 2, 100], as [rm] inverse_xi).") var xi: String
+        @Option(help: "Correlation length xi: 'inf' at the transition, >= 0.01 on the MBL side, < -1/log 2 (-1.4427) on the thermal side (1/xi in (-log 2, 100], as [rm] inverse_xi).") var xi: String
         @Option(name: .customLong("Lambda"), help: "Resonance range per log, Lambda > 0.") var lambda: Double
         @Option(help: "Ranges r >= 0, comma separated.") var r: String
 
@@ -123,7 +123,7 @@ struct TheoryCommand: ParsableCommand {
             // The same range as the config's [rm] inverse_xi: 1/xi in (-log 2, 100].
             guard ResonanceModelStudy.inverseXiAllowed(1 / xiValue) else {
                 throw TheoryCommand.refuse("--xi = \(xi) out of range: 1/xi must be in (-log 2, 100] as for [rm] inverse_xi, "
-                                           + "i.e. xi <= -1/log 2 = -1.4427 (thermal side), xi >= 0.01 or inf")
+                                           + "i.e. xi < -1/log 2 = -1.4427 (thermal side), xi >= 0.01 or inf")
             }
             do {
                 let ranges = try ResonanceModelTheory.parseRanges(r)

@@ -73,6 +73,13 @@ final class ConfigTests: XCTestCase {
         expectError(good.replacingOccurrences(of: "seed = 7", with: "seed = 7\nrealisations = 2"),
                     "[campaign] unknown key 'realisations' (did you mean 'realizations'?)")
         expectError(good + "\nzzz_unrelated = 1\n", "unknown key 'zzz_unrelated'; allowed: L, alpha")
+        // Review of issue 21: no nonsense for short names ("hx" in [xxz] is two edits from "L", a whole name away).
+        let xxz = "[campaign]\nseed = 1\nrealizations = 1\n[xxz]\nL = [6]\nW = [1.0]\nhx = 0.5\n"
+        XCTAssertThrowsError(try CampaignPlan(configText: xxz)) { e in
+            XCTAssertTrue("\(e)".contains("unknown key 'hx'") && !"\(e)".contains("did you mean"), "\(e)")
+        }
+        // A typo in [meanfield] comes first even when realizations != 1.
+        expectError(mf.replacingOccurrences(of: "realizations = 1", with: "realizations = 2"), "[meanfield] unknown key 'profile_delta_A'")
         // Empty lists, where a list must name at least one value.
         expectError(good.replacingOccurrences(of: "L = [6, 8]", with: "L = []"), "[lrsg] 'L' must not be empty")
         expectError(good.replacingOccurrences(of: "hx = [0.1, 1.0]", with: "hx = []"), "[lrsg] 'hx' must not be empty")
@@ -445,5 +452,25 @@ final class CampaignSizeTests: XCTestCase {
         XCTAssertNotEqual(planner.blockPlans(plan).last?.group, 4)
         XCTAssertTrue(report.contains("alternative (the planner's groups per block, largest g = 2)"), report)
         XCTAssertTrue(report.contains("the #SBATCH lines below run the config as written (group_size = 4)"), report)
+        XCTAssertFalse(line.contains("of the blocks that fit"), String(line))
+    }
+
+    /// Review of issue 21: where a block of the config as written does not
+    /// fit, the configured core-hours cover only the others, and say so.
+    func testPlanSaysWhenTheConfiguredCostIsPartial() throws {
+        let text = try String(contentsOf: TestPaths.repoRoot.appendingPathComponent("jobscripts/s10b-chains-production.toml"), encoding: .utf8)
+        let plan = try CampaignPlan(configText: text)
+        // A node small enough that the largest L cannot run on the configured group of 4, but the others can.
+        var planner = CampaignPlanner()
+        let node = try XCTUnwrap((0..<40).map { 256 * pow(0.8, Double($0)) }.first { gib in
+            planner.memoryPerNodeGiB = gib
+            let n = planner.configuredPlans(plan).filter { $0.group == nil }.count
+            return n > 0 && n < planner.configuredPlans(plan).count
+        })
+        planner.memoryPerNodeGiB = node
+        let unfitted = planner.configuredPlans(plan).filter { $0.group == nil }.count
+        let line = try XCTUnwrap(planner.report(plan).split(separator: "\n").first { $0.hasPrefix("configured group_size = ") })
+        XCTAssertTrue(line.contains("(of the blocks that fit; \(unfitted) block(s) cannot run on it)"), String(line))
+        XCTAssertTrue(line.contains("DOES NOT FIT"), String(line))
     }
 }

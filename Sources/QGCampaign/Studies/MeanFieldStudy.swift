@@ -52,11 +52,11 @@ public struct MeanFieldStudy: Study {
     public let campaign: CampaignSettings
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> MeanFieldStudy {
+        try t.declare(["N", "delta_a", "g10", "convention", "profile_N", "profile_delta_a", "critical", "critical_tol", "solver", "tol",
+                       "max_iterations", "probe", "damping"])
         guard campaign.realizations == 1 else {
             throw ConfigError("[meanfield] the mean-field chain is deterministic: [campaign] realizations must be 1 (got \(campaign.realizations))")
         }
-        try t.declare(["N", "delta_a", "g10", "convention", "profile_N", "profile_delta_a", "critical", "critical_tol", "solver", "tol",
-                       "max_iterations", "probe", "damping"])
         let sizes = try t.ints("N")
         guard Set(sizes).count == sizes.count else { throw ConfigError("[meanfield] N must list distinct sizes") }
         for n in sizes where n < 1 || n > maxN { throw ConfigError("[meanfield] N = \(n) out of range 1...\(maxN)") }

@@ -88,7 +88,7 @@ public struct ResonanceModelStudy: Study {
     /// and `qglass theory rm --xi` (issue 21): 1/xi in (-log 2, 100]. Below
     /// -log 2 (xi in [-1/log 2, 0)) v(r) = exp(-r/xi - 2r log 2) grows with r
     /// (zeta < 0); above 100 (0 < xi < 0.01) v underflows within one site.
-    /// Negative xi <= -1/log 2 is the thermal side; xi = +-inf (1/xi = 0) the transition.
+    /// Negative xi < -1/log 2 is the thermal side; xi = +-inf (1/xi = 0) the transition.
     public static let inverseXiBounds = (lowerExclusive: -log(2.0), upper: 100.0)
 
     /// Whether 1/xi = `v` is inside `inverseXiBounds`.
