@@ -63,8 +63,11 @@ if [ "$stops" != 0 ]; then
   exit 75
 fi
 # setsid execs mpirun in place here (a background child of a script is no
-# process group leader), so $! is mpirun's PID.
-if command -v setsid >/dev/null 2>&1; then
+# process group leader), so $! is mpirun's PID. Outside a SLURM job only: a
+# terminal's Ctrl-C must not reach mpirun, while inside a job SLURM tracks the
+# job's processes (by process group where proctrack/pgid is used), and a new
+# session would escape its cancel.
+if [ -z "${SLURM_JOB_ID:-}" ] && command -v setsid >/dev/null 2>&1; then
   setsid mpirun "${flags[@]}" "$@" </dev/null &
 else
   mpirun "${flags[@]}" "$@" </dev/null &
@@ -77,6 +80,18 @@ while true; do
   status=$?
   # wait returns >128 when interrupted by a trapped signal; keep waiting.
   if kill -0 "$child" 2>/dev/null; then continue; fi
+  # mpirun ended while the wait was interrupted: collect its own status
+  # (127: the interrupted wait had it already, it stands).
+  if [ "$status" -gt 128 ]; then
+    wait "$child"; again=$?
+    [ "$again" = 127 ] || status=$again
+  fi
+  # A stop forwarded before mpirun installed its own USR1 handler ends mpirun
+  # by USR1's default action before any rank started: nothing ran.
+  if [ "$stops" != 0 ] && [ "$aborted" = 0 ] && [ "$status" = $((128 + $(kill -l USR1))) ]; then
+    echo "cluster/mpirun.sh: stop requested while mpirun was starting; it ended before the run began (--resume or a new run starts it)" >&2
+    exit 75
+  fi
   case $status in
     0|2|75) ;;
     *) if [ "$aborted" != 0 ]; then
