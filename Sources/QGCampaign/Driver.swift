@@ -113,12 +113,16 @@ public enum Campaign {
         if world.size == 1 { lock?.removeOnAbort() }
         let study = plan.study
         let start = MPIEnvironment.wtime()
+        // A second Ctrl-C during the file's last writes and close waits for them (StopSignal.beginCritical).
+        defer { StopSignal.endCritical() }
         let stopped = try HDF5File.with(path: output, mode: claim.resume ? .readWrite : (options.force ? .truncate : .create), comm: world) { file in
             let datasets = try openOrCreateLayout(file: file, plan: plan, resume: claim.resume, world: world, threads: claim.threads, log: log)
             let pending = try pendingTasks(world: world, study: study, datasets: datasets, resume: claim.resume, output: output, log: log)
             let done = try runTaskLoop(world: world, plan: plan, pending: pending, datasets: datasets, start: start, options: options, log: log)
+            StopSignal.beginCritical()
             return try finish(world: world, file: file, done: done, pending: Int64(pending.count), start: start, log: log)
         }
+        StopSignal.endCritical()
         if world.rank == 0 && !stopped {
             let text = try HDF5File.with(path: output, mode: .readOnly) { try study.summary(file: $0) }
             if !text.isEmpty { log(text) }

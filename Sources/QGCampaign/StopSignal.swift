@@ -51,7 +51,7 @@ public enum StopSignal {
                 if StopSignal.flag == 0 {
                     StopSignal.flag = 1
                 } else if s == SIGINT {
-                    StopSignal.abort(s)
+                    if StopSignal.critical != 0 { StopSignal.deferredAbort = s } else { StopSignal.abort(s) }
                 }
             }
         }
@@ -67,6 +67,21 @@ public enum StopSignal {
     }
 
     public static var requested: Bool { flag != 0 }
+
+    nonisolated(unsafe) static var critical: sig_atomic_t = 0
+    nonisolated(unsafe) static var deferredAbort: sig_atomic_t = 0
+
+    /// Local: from here until `endCritical`, an abort (a second Ctrl-C) waits:
+    /// the output file's last attributes, its flush and its collective close
+    /// are not cut off half-way (an `_exit` there could leave dirty metadata).
+    static func beginCritical() { critical = 1 }
+
+    /// Local: ends the critical section; an abort requested inside it happens
+    /// now (the file is closed by then).
+    static func endCritical() {
+        critical = 0
+        if deferredAbort != 0 { abort(deferredAbort) }
+    }
 
     /// Local: let an abort remove the lock file `path` (false when the path
     /// is too long for the prepared buffer; the lock then stays, and the next
