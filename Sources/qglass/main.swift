@@ -250,8 +250,8 @@ struct EDCommand: ParsableCommand {
     @Option(help: "lrsg: dense (every eigenpair, LAPACK/ScaLAPACK) or midspectrum (the k eigenpairs per sector nearest --target-eps, SLEPc).") var solver = "dense"
     @Option(help: "lrsg, --solver midspectrum: eigenpairs per sector (default 100).") var k: Int?
     @Option(help: "lrsg, --solver midspectrum: target energy density eps in (0, 1) (default 0.5).") var targetEps: String?
-    @Option(help: "lrsg, --solver midspectrum: auto (by L, measured crossover), shift-invert (MUMPS) or filter (polynomial).") var midspectrumMethod: String?
-    @Option(help: "lrsg, --solver midspectrum: polynomial degree of the filter (0 = SLEPc's choice).") var filterDegree: Int?
+    @Option(help: "lrsg, --solver midspectrum: auto (by L, measured crossover), shift-invert (MUMPS), filter (SLEPc's polynomial filter) or polfed (qglass's matrix-free polynomial filter, threads from --blas-threads).") var midspectrumMethod: String?
+    @Option(help: "lrsg, --solver midspectrum: polynomial degree of the filter (0 = SLEPc's choice; polfed: from the density of states).") var filterDegree: Int?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
