@@ -42,6 +42,52 @@ public struct SerialLRSGOperator: FilterOperator {
     public func sum(_ a: [Double]) throws -> [Double] { a }
 }
 
+/// The S1 parity sector distributed over a group (issue 24): rank i owns
+/// the contiguous rows [D i / g, D (i + 1) / g). A product needs the rows
+/// k ^ 2^b and k ^ (D - 1) of the input for every owned row k: flips of
+/// low bits stay in the slice, flips of high bits and the all-flip reach
+/// other ranks' slices (the all-flip maps a slice onto the mirrored one), so
+/// the halo is exchanged with one collective MPI_Allgatherv of the block
+/// into a full-length scratch copy, then each rank applies the kernel to its
+/// rows on its threads. Memory per rank: the slices of the basis plus one
+/// full block (D nb doubles).
+public final class DistributedLRSGOperator: FilterOperator {
+    public let op: LRSGSectorOperator
+    public let group: Communicator
+    public let threads: Int
+    public let ownedRows: Range<Int>
+    let rowStarts: [Int]
+    var scratch: [Double] = []
+
+    /// Local: the operator of `op` on this rank's slice of `group`.
+    public init(_ op: LRSGSectorOperator, group: Communicator, threads: Int) {
+        self.op = op
+        self.group = group
+        self.threads = max(1, threads)
+        let d = op.dimension, g = group.size
+        rowStarts = (0...g).map { d * $0 / g }
+        ownedRows = rowStarts[group.rank]..<rowStarts[group.rank + 1]
+    }
+
+    public var dimension: Int { op.dimension }
+
+    public func apply(block nb: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, scale: Double, shift: Double,
+                      z: UnsafePointer<Double>?, zScale: Double, accumulate acc: UnsafeMutablePointer<Double>?, mu: Double) throws {
+        let g = group.size
+        precondition(op.dimension * nb <= Int(Int32.max), "block too large for MPI_Allgatherv counts")
+        if scratch.count < op.dimension * nb { scratch = [Double](repeating: 0, count: op.dimension * nb) }
+        let counts = (0..<g).map { Int32((rowStarts[$0 + 1] - rowStarts[$0]) * nb) }
+        let displs = (0..<g).map { Int32(rowStarts[$0] * nb) }
+        try scratch.withUnsafeMutableBufferPointer { sp in
+            try group.allgatherv(x, into: sp.baseAddress!, counts: counts, displacements: displs)
+            op.apply(rows: ownedRows, block: nb, x: UnsafePointer(sp.baseAddress!), into: y, scale: scale, shift: shift, z: z, zScale: zScale,
+                     accumulate: acc, mu: mu, threads: threads)
+        }
+    }
+
+    public func sum(_ a: [Double]) throws -> [Double] { try group.allreduce(a, .sum) }
+}
+
 /// A polynomial-filter solve that fell short: fewer converged pairs than
 /// asked for within the iteration limit, a Krylov space that ran out, or
 /// extremes that did not converge. Never a silent short result.
@@ -437,52 +483,74 @@ public enum PolynomialFilterED {
             guard m >= k, iteration % settings.checkEvery == 0 || last else { continue }
             // Rayleigh-Ritz with H.
             let (theta, s) = try eigh(g, n: m)
-            let window = nearestWindow(theta, count: k, target: target)
-            // Cheap estimates ||HVs||^2 - theta^2 (cancellation limits them to ~1e-7 |E|): only a trigger.
-            var estimate = 0.0
-            for i in window {
-                var q = 0.0
-                for c2 in 0..<m {
-                    var t = 0.0
-                    for r in 0..<m { t += mm[r + c2 * m] * s[r + i * m] }
-                    q += s[c2 + i * m] * t
+            // Residual estimates of every Ritz pair, ||HVs||^2 - theta^2 =
+            // s^T M s - theta^2 (cancellation limits them to ~1e-7 |E|):
+            // Ritz values of unconverged mixtures fall anywhere, the target
+            // included, so the candidates are the pairs with small estimates.
+            var ms = [Double](repeating: 0, count: m * m)
+            mm.withUnsafeBufferPointer { mp in
+                s.withUnsafeBufferPointer { sp in
+                    ms.withUnsafeMutableBufferPointer { op in
+                        gemm(.none, .none, m: m, n: m, k: m, alpha: 1, a: mp.baseAddress!, lda: m, b: sp.baseAddress!, ldb: m, beta: 0,
+                             c: op.baseAddress!, ldc: m)
+                    }
                 }
-                estimate = max(estimate, max(0, q - theta[i] * theta[i]).squareRoot())
             }
-            guard estimate <= 1e-5 * scale || last else { continue }
-            // Exact residuals of the k Ritz pairs: R = HV S - V S Theta.
-            let sk = Array(s[(window.lowerBound * m)..<(window.upperBound * m)])
-            var y = [Double](repeating: 0, count: rows * k), hy = [Double](repeating: 0, count: rows * k)
-            if rows > 0 {
+            let estimate = (0..<m).map { i -> Double in
+                var q = 0.0
+                for r in 0..<m { q += s[r + i * m] * ms[r + i * m] }
+                return max(0, q - theta[i] * theta[i]).squareRoot()
+            }
+            let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
+            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(k + k / 4 + 2))
+            guard candidates.count >= k || last else { continue }
+            // Exact residuals of the candidates: R = HV S - V S Theta.
+            let nc = candidates.count
+            var sk = [Double](repeating: 0, count: m * nc)
+            for (j, i) in candidates.enumerated() { for r in 0..<m { sk[r + j * m] = s[r + i * m] } }
+            var y = [Double](repeating: 0, count: rows * nc), hy = [Double](repeating: 0, count: rows * nc)
+            if rows > 0 && nc > 0 {
                 basis.withUnsafeBufferPointer { bp in
                     hBasis.withUnsafeBufferPointer { hp in
                         sk.withUnsafeBufferPointer { sp in
                             y.withUnsafeMutableBufferPointer { yp in
-                                gemm(.none, .none, m: rows, n: k, k: m, alpha: 1, a: bp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
+                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: bp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
                                      beta: 0, c: yp.baseAddress!, ldc: rows)
                             }
                             hy.withUnsafeMutableBufferPointer { yp in
-                                gemm(.none, .none, m: rows, n: k, k: m, alpha: 1, a: hp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
+                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: hp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
                                      beta: 0, c: yp.baseAddress!, ldc: rows)
                             }
                         }
                     }
                 }
             }
-            let values = Array(theta[window])
-            var local = [Double](repeating: 0, count: k)
-            for j in 0..<k {
+            var local = [Double](repeating: 0, count: nc)
+            for j in 0..<nc {
+                let v = theta[candidates[j]]
                 var acc = 0.0
-                for r in 0..<rows { let d = hy[j * rows + r] - values[j] * y[j * rows + r]; acc += d * d }
+                for r in 0..<rows { let d = hy[j * rows + r] - v * y[j * rows + r]; acc += d * d }
                 local[j] = acc
             }
             let residuals = try op.sum(local).map { $0.squareRoot() }
-            converged = residuals.filter { $0 <= tolAbs }.count
-            worst = residuals.max()!
-            if converged == k {
-                return Pairs(values: values, localVectors: y, residualMax: worst, iterations: iteration, degree: K, basisSize: m,
-                             products: products)
+            // The k nearest converged pairs; no partly converged Ritz value
+            // (estimate below 1e-3 |E|, a real eigenvalue still converging)
+            // may lie inside their span.
+            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
+            converged = min(k, good.count)
+            worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
+            guard good.count >= k else { continue }
+            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
+            let span = theta[candidates[chosen.first!]]...theta[candidates[chosen.last!]]
+            let chosenIndices = Set(chosen.map { candidates[$0] })
+            let pending = (0..<m).filter { span.contains(theta[$0]) && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
+            guard pending.isEmpty else { converged = k - 1; continue }
+            var vectors = [Double](repeating: 0, count: rows * k)
+            for (jj, j) in chosen.enumerated() {
+                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
             }
+            return Pairs(values: chosen.map { theta[candidates[$0]] }, localVectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!,
+                         iterations: iteration, degree: K, basisSize: m, products: products)
         }
         throw PolynomialFilterError(
             message: "converged \(converged) of \(k) eigenpairs nearest \(target) (worst residual \(worst), tolerance \(tolAbs)) after "

@@ -5,6 +5,9 @@ import QGED
 
 /// Issue 24: the polynomial-filter (POLFED-class) solver against the dense solver.
 final class PolynomialFilterTests: XCTestCase {
+    // One OpenBLAS thread, as the campaign's default (threaded small GEMMs spin on a loaded machine).
+    override func setUp() { BLASThreads.set(1) }
+
     func denseSpectrum(_ m: LongRangeSpinGlass, parity: Int) throws -> (values: [Double], vectors: [Double]) {
         let n = m.sectorDimension
         var h = DenseMatrix(rows: n, cols: n, storage: m.sectorMatrix(parity: parity))

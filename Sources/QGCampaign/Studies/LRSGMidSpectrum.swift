@@ -53,11 +53,12 @@ extension LRSGStudy {
     func midSpectrumBytesPerRank(L: Int, groupSize g: Int) -> Int {
         let d = Double(1 << (L - 1)), k = Double(midspectrum!.k), gd = Double(g)
         if method(L) == .polfed {
-            // No matrix: the basis V and H V (m vectors each), G and M (m x m),
-            // four filter blocks of 16 and the diagonal; every rank of the
-            // group holds all rows (the serial operator on its threads).
+            // No matrix: this rank's rows of the basis V and H V (m vectors
+            // each) and of four filter blocks of 16, G and M (m x m), the
+            // diagonal, and on a group the full-length halo copy of a block.
             let m = Self.polfedBasisVectors(k: midspectrum!.k)
-            return Int(2 * m * 8 * d + 2 * m * m * 8 + 4 * 16 * 8 * d + 8 * d) + 64 << 20
+            let halo = g > 1 ? 16 * 8 * d : 0
+            return Int((2 * m * 8 * d + 4 * 16 * 8 * d) / gd + 2 * m * m * 8 + 8 * d + halo) + 64 << 20
         }
         let matrix = 2 * 1.3 * 12 * d * Double(L + 1) / gd
         let nev = method(L) == .filter ? 3 * k + 10 : k
@@ -89,16 +90,27 @@ extension LRSGStudy {
     }
 
     /// Issue 24, collective over `group`: both sectors with the matrix-free
-    /// polynomial filter. The extremes of both sectors come from Lanczos on
-    /// the same operators; each rank of the group runs the solve on its own
-    /// threads (the serial operator), then keeps its contiguous slice of the
-    /// eigenvector rows for the checks and m_EA, as the SLEPc path does.
+    /// polynomial filter, on `blas_threads` threads per rank. A group of one
+    /// uses the serial operator; a larger group the distributed one (rows in
+    /// contiguous slices, halo by MPI_Allgatherv). The extremes of both
+    /// sectors come from Lanczos on the same operators.
     func solvePolfed(model: LongRangeSpinGlass, sectors: [LRSGParitySector], settings: MidSpectrumSettings, group: Communicator,
                      what: String, t0: Double) throws
         -> (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double) {
-        let cfg = midspectrum!
         let threads = BLASThreads.current
-        let ops = sectors.map { SerialLRSGOperator(LRSGSectorOperator(model: model, parity: $0.parity, diagonal: $0.diagonal), threads: threads) }
+        let kernels = sectors.map { LRSGSectorOperator(model: model, parity: $0.parity, diagonal: $0.diagonal) }
+        if group.size > 1 {
+            return try solvePolfed(kernels.map { DistributedLRSGOperator($0, group: group, threads: threads) }, model: model, sectors: sectors,
+                                   group: group, what: what, t0: t0)
+        }
+        return try solvePolfed(kernels.map { SerialLRSGOperator($0, threads: threads) }, model: model, sectors: sectors, group: group,
+                               what: what, t0: t0)
+    }
+
+    func solvePolfed<Op: FilterOperator>(_ ops: [Op], model: LongRangeSpinGlass, sectors: [LRSGParitySector], group: Communicator,
+                                         what: String, t0: Double) throws
+        -> (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double) {
+        let cfg = midspectrum!
         let tBuild = now() - t0
         let bounds = try sectors.indices.map { i in
             try PolynomialFilterED.extremes(ops[i], context: "\(what) sector \(sectors[i].parity)")
