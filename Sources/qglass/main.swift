@@ -579,7 +579,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Eigensolver dimensions, comma separated (0 = skip).") var eigN = "2048"
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Repeats (median reported).") var repeats = 3
-    @Option(help: "Also time the matrix-free LRSG sector operator (polfed's kernel) at this L (0 = skip): microseconds per vector of one fused Chebyshev step, with --threads threads.") var operatorL = 0
+    @Option(name: .customLong("operator-L"), help: "Also time the matrix-free LRSG sector operator (polfed's kernel) at this L (0 = skip): microseconds per vector of one fused Chebyshev step, with --threads threads.") var operatorL = 0
     @Option(help: "Vectors per block for --operator-L.") var operatorBlock = 16
 
     static let maxN = 32768

@@ -73,7 +73,7 @@ final class SectorOperatorTests: XCTestCase {
         let x = Self.randomBlock(n * nb, seed: 11), z0 = Self.randomBlock(n * nb, seed: 12), acc0 = Self.randomBlock(n * nb, seed: 13)
         let (s, c, w, mu) = (0.37, -1.25, -1.0, 0.61)
         let hx = Self.dense(h, x, n: n, nb: nb)
-        let rows = 100..<300
+        let rows = 60..<200  // of D = 256
         for nbUsed in [nb, 5] {
             let xs = Array(x[0..<(n * nbUsed)])
             let hxs = nbUsed == nb ? hx : Self.dense(h, xs, n: n, nb: nbUsed)

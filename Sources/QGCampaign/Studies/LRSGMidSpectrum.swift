@@ -31,8 +31,9 @@ extension LRSGStudy {
     /// polfed (issue 24): the products with H grow like D^1.04 (about 17 a
     /// rho(E_t) vectors, calibration) at (L + 1) D each, so t ~ D^2.1; c from
     /// the release-build L = 14 realization in docs/performance.md
-    /// ("polfed").
-    static let polfedModel = (c: 2.6e-8, p: 2.1)
+    /// ("polfed"): 21 CPU-seconds for both sectors, 10.5 per sector at D = 8192
+    /// (measured under load, so an upper estimate).
+    static let polfedModel = (c: 6.4e-8, p: 2.1)
 
     /// Basis vectors polfed keeps per sector for k pairs: about 17 k / pi
     /// filtered vectors at c = 0.5 (the products, 17 a rho, over the degree,
