@@ -93,10 +93,11 @@ public enum MidSpectrumED {
     }
 
     /// Collective over `group`: the polynomial-filter eigenpairs (issue 24)
-    /// of `op`, the operator of `h`. Every rank of the group solves with
-    /// the serial operator (its own threads), then keeps the contiguous slice
-    /// rank/size of the eigenvector rows: orthogonality and m_EA reduce over
-    /// the slices as for the distributed SLEPc vectors. Every failure is an
+    /// of `op`, the operator of `h`. A distributed operator (`DistributedLRSGOperator`)
+    /// leaves each rank its own rows of the eigenvectors; a serial one on a
+    /// group of several ranks (every rank solving alone) is cut to the
+    /// contiguous slice rank/size. Orthogonality and m_EA reduce over the
+    /// slices as for the distributed SLEPc vectors. Every failure is an
     /// error (`PolynomialFilterError`, or `EigenpairCheckError` for
     /// orthogonality above 1e-8).
     public static func polfed<Op: FilterOperator, H: SectorHamiltonian>(_ op: Op, hamiltonian h: H, target: Double,
