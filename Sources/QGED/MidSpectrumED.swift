@@ -92,6 +92,45 @@ public enum MidSpectrumED {
                            seconds: (0, tSolved - t0, MPIEnvironment.wtime() - tSolved))
     }
 
+    /// Collective over `group`: the polynomial-filter eigenpairs (issue 24)
+    /// of `op`, the operator of `h`. A distributed operator (`DistributedLRSGOperator`)
+    /// leaves each rank its own rows of the eigenvectors; a serial one on a
+    /// group of several ranks (every rank solving alone) is cut to the
+    /// contiguous slice rank/size. Orthogonality and m_EA reduce over the
+    /// slices as for the distributed SLEPc vectors. Every failure is an
+    /// error (`PolynomialFilterError`, or `EigenpairCheckError` for
+    /// orthogonality above 1e-8).
+    public static func polfed<Op: FilterOperator, H: SectorHamiltonian>(_ op: Op, hamiltonian h: H, target: Double,
+                                                                        spectrum: (min: Double, max: Double), density: Double,
+                                                                        settings: PolynomialFilterSettings, group: Communicator,
+                                                                        context: String) throws -> SectorPairs where H.Element == Double {
+        precondition(op.dimension == h.dimension, "the operator is not this Hamiltonian's")
+        let t0 = MPIEnvironment.wtime()
+        let pairs = try PolynomialFilterED.solve(op, target: target, spectrum: spectrum, density: density, settings: settings, context: context)
+        let tSolved = MPIEnvironment.wtime()
+        let n = pairs.values.count, own = op.ownedRows.count
+        let slice: Range<Int>
+        var local: [Double]
+        if op.ownedRows.count == op.dimension && group.size > 1 {
+            // Replicated solve: this rank's share of the rows.
+            let d = op.dimension
+            slice = (d * group.rank / group.size)..<(d * (group.rank + 1) / group.size)
+            local = [Double](repeating: 0, count: slice.count * n)
+            for j in 0..<n { for r in slice { local[j * slice.count + r - slice.lowerBound] = pairs.localVectors[j * own + r] } }
+        } else {
+            slice = op.ownedRows
+            local = pairs.localVectors
+        }
+        let orthogonality = try Self.orthogonality(local, rows: slice.count, count: n, group: group)
+        guard orthogonality <= 1e-8 else {
+            throw EigenpairCheckError(residual: pairs.residualMax, orthogonality: orthogonality, tolerance: (settings.tolerance, 1e-8), context: context)
+        }
+        for i in local.indices { local[i] *= local[i] }
+        let mEA = try edwardsAnderson(squares: local, rows: slice, count: n, hamiltonian: h, group: group)
+        return SectorPairs(energies: pairs.values, mEA: mEA, residual: pairs.residualMax, orthogonality: orthogonality,
+                           iterations: pairs.iterations, interval: nil, seconds: (0, tSolved - t0, MPIEnvironment.wtime() - tSolved))
+    }
+
     /// Collective: max |V^T V - I| for eigenvectors distributed by rows (one GEMM per rank, one allreduce).
     static func orthogonality(_ v: [Double], rows: Int, count n: Int, group: Communicator) throws -> Double {
         var g = [Double](repeating: 0, count: n * n)

@@ -112,6 +112,15 @@ public struct Communicator: @unchecked Sendable {
         return out
     }
 
+    /// Collective: rank i contributes `counts[i]` doubles from `values`; every
+    /// rank receives all of them in `out`, rank i's at `displacements[i]`
+    /// (MPI_Allgatherv; counts and displacements the same on every rank).
+    public func allgatherv(_ values: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, counts: [Int32],
+                           displacements: [Int32]) throws(MPIError) {
+        precondition(counts.count == size && displacements.count == size)
+        try raw_allgatherv(values, count: Int(counts[rank]), into: out, counts: counts, displacements: displacements, handle)
+    }
+
     /// Collective: split into sub-communicators by `color`, ordered by `key`,
     /// run `body` with this rank's part, then free it on all ranks together.
     public func withSplit<R>(color: Int, key: Int, _ body: (Communicator) throws -> R) throws -> R {

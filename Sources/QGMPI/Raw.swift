@@ -211,6 +211,16 @@ func raw_allgather<T: MPIScalar>(_ values: [T], into out: inout [T], _ c: RawCom
     try mpiCheck(rc, "MPI_Allgather")
 }
 
+func raw_allgatherv(_ values: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>, counts: [Int32],
+                    displacements: [Int32], _ c: RawComm) throws(MPIError) {
+    let rc = counts.withUnsafeBufferPointer { cp in
+        displacements.withUnsafeBufferPointer { dp in
+            MPI_Allgatherv(values, Int32(count), Double.mpiKind.datatype, out, cp.baseAddress, dp.baseAddress, Double.mpiKind.datatype, c)
+        }
+    }
+    try mpiCheck(rc, "MPI_Allgatherv")
+}
+
 // ---- One-sided: a shared Int64 counter ----
 
 func raw_winAllocateInt64(local: Bool, initial: Int64, _ c: RawComm) throws(MPIError) -> RawWindow {

@@ -138,7 +138,8 @@ public struct LRSGParitySector: SectorHamiltonian {
     public typealias Element = Double
     public let model: LongRangeSpinGlass
     public let parity: Int
-    let diagonal: [Double]
+    /// The diagonal, `model.diagonal()` (shared by both sectors).
+    public let diagonal: [Double]
 
     public init(model: LongRangeSpinGlass, parity: Int) {
         self.init(model: model, parity: parity, diagonal: model.diagonal())

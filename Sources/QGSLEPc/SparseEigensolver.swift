@@ -35,6 +35,11 @@ public enum MidSpectrumMethod: String, CaseIterable, Sendable, Codable {
     /// the target to the top of the spectrum (SLEPc's STFILTER); only
     /// matrix-vector products with H, no factorization.
     case filter
+    /// qglass's own matrix-free polynomial filter (POLFED class, issue 24):
+    /// a Jackson-damped Chebyshev delta at the target, block Lanczos on p(H)
+    /// and Rayleigh-Ritz with H (QGED's `PolynomialFilterED`); no SLEPc, no
+    /// stored matrix.
+    case polfed
 }
 
 /// A real symmetric sparse matrix distributed by contiguous row blocks over a
@@ -129,6 +134,8 @@ public struct DistributedSparseMatrix {
         case .shiftInvert:
             return try solve(.shiftInvert(target: target), nev: count, keep: count, target: target,
                              tolerance: tolerance, residualLimit: residualLimit, maxIterations: maxIterations)
+        case .polfed:
+            throw SLEPcError(routine: "EPSSolve", code: -1, detail: "polfed is qglass's own solver (PolynomialFilterED), not a SLEPc method")
         case .filter:
             var half = 0.75 * Double(count) / max(density, 1e-300)
             for _ in 0..<8 {

@@ -245,8 +245,8 @@ struct EDCommand: CampaignCommand {
     @Option(help: "lrsg: dense (every eigenpair, LAPACK/ScaLAPACK) or midspectrum (the k eigenpairs per sector nearest --target-eps, SLEPc).") var solver = "dense"
     @Option(help: "lrsg, --solver midspectrum: eigenpairs per sector (default 100).") var k: Int?
     @Option(help: "lrsg, --solver midspectrum: target energy density eps in (0, 1) (default 0.5).") var targetEps: String?
-    @Option(help: "lrsg, --solver midspectrum: auto (by L, measured crossover), shift-invert (MUMPS) or filter (polynomial).") var midspectrumMethod: String?
-    @Option(help: "lrsg, --solver midspectrum: polynomial degree of the filter (0 = SLEPc's choice).") var filterDegree: Int?
+    @Option(help: "lrsg, --solver midspectrum: auto (by L, measured crossover), shift-invert (MUMPS), filter (SLEPc's polynomial filter) or polfed (qglass's matrix-free polynomial filter, threads from --blas-threads).") var midspectrumMethod: String?
+    @Option(help: "lrsg, --solver midspectrum: polynomial degree of the filter (0 = SLEPc's choice; polfed: from the density of states).") var filterDegree: Int?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
@@ -582,6 +582,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Eigensolver dimensions, comma separated (0 = skip).") var eigN = "2048"
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Repeats (median reported).") var repeats = 3
+    @Option(name: .customLong("operator-L"), help: "Also time the matrix-free LRSG sector operator (polfed's kernel) at this L (0 = skip): microseconds per vector of one fused Chebyshev step, with --threads threads.") var operatorL = 0
+    @Option(help: "Vectors per block for --operator-L.") var operatorBlock = 16
 
     static let maxN = 32768
 
@@ -591,6 +593,8 @@ struct BenchCommand: ParsableCommand {
         guard (1...Self.maxN).contains(gemmN) else { throw refuse("--gemm-n must be in 1...\(Self.maxN) (got \(gemmN))") }
         guard (1...1024).contains(threads) else { throw refuse("--threads must be in 1...1024 (got \(threads))") }
         guard (1...1000).contains(repeats) else { throw refuse("--repeats must be in 1...1000 (got \(repeats))") }
+        guard operatorL == 0 || (3...24).contains(operatorL) else { throw refuse("--operator-L must be 0 or in 3...24 (got \(operatorL))") }
+        guard (1...256).contains(operatorBlock) else { throw refuse("--operator-block must be in 1...256 (got \(operatorBlock))") }
         var sizes: [Int] = []
         for item in eigN.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let n = Int(item), (0...Self.maxN).contains(n) else {
@@ -617,6 +621,10 @@ struct BenchCommand: ParsableCommand {
             for d in LAPACKDriver.allCases {
                 out.append("\"\(d.rawValue)_n\(n)_seconds\": \(try LinearAlgebraBenchmark.eigensolveSeconds(n: n, driver: d, repeats: repeats))")
             }
+        }
+        if operatorL > 0 {
+            let us = LRSGSectorOperator.benchmarkMicrosecondsPerVector(L: operatorL, block: operatorBlock, threads: threads, repeats: repeats)
+            out.append("\"lrsg_operator_L\(operatorL)_block\(operatorBlock)_us_per_vector\": \(us)")
         }
         print("{" + out.joined(separator: ", ") + "}")
     }

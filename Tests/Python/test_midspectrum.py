@@ -53,7 +53,10 @@ def dense(work):
     return ed(work / "dense.h5", "10,12", "0.3,1.0", "--store-eigenstates-max-L", "12", realizations=2, ranks=2)
 
 
-@pytest.mark.parametrize("method", ["shift-invert", "filter"])
+METHOD_CODE = {"shift-invert": 0, "filter": 1, "polfed": 2}
+
+
+@pytest.mark.parametrize("method", ["shift-invert", "filter", "polfed"])
 def test_matches_the_dense_solver_at_L10_L12(work, dense, method):
     k = 20
     m = mid(work / f"mid-{method}.h5", "10,12", "0.3,1.0", k, "--midspectrum-method", method, realizations=2, ranks=2)
@@ -82,8 +85,10 @@ def test_matches_the_dense_solver_at_L10_L12(work, dense, method):
                     assert np.max(np.abs(r_mid[1:-1] - r_dense[1:-1])) < 1e-8
                     assert np.max(np.abs(gm["m_ea"][row][got] - gd["m_ea"][row][want])) < 1e-8
                     assert np.max(np.abs(gm["eps"][row][got] - gd["eps"][row][want])) < 1e-10
-                assert gm["residual_max"][row] < 1e-8 and gm["orthogonality_max"][row] < 1e-8
-                assert gm["method"][row] == (0 if method == "shift-invert" else 1)
+                # polfed converges each pair to ||Hv - Ev|| <= 1e-8 max|E| (SLEPc's residual is below 1e-8 outright).
+                scale = max(abs(gm["e_min"][row]), abs(gm["e_max"][row])) if method == "polfed" else 1.0
+                assert gm["residual_max"][row] <= 1e-8 * scale and gm["orthogonality_max"][row] < 1e-8
+                assert gm["method"][row] == METHOD_CODE[method]
 
 
 def sector_hamiltonian(J, alpha, hx, L, parity):
@@ -135,10 +140,12 @@ def test_L14_against_an_independent_numpy_diagonalization(work):
             assert np.max(np.abs(r[1:-1] - r_np)) < 1e-8
 
 
-def test_one_two_and_three_ranks_agree(work):
+@pytest.mark.parametrize("method", ["auto", "polfed"])
+def test_one_two_and_three_ranks_agree(work, method):
     files = []
     for ranks in (1, 2, 3):
-        files.append(mid(work / f"ranks{ranks}.h5", "12", "0.5", 16, "--group-size", str(ranks), ranks=ranks))
+        files.append(mid(work / f"ranks{ranks}-{method}.h5", "12", "0.5", 16, "--group-size", str(ranks), "--midspectrum-method", method,
+                         ranks=ranks))
     base = payload(files[0])
     for other in files[1:]:
         p = payload(other)
@@ -183,6 +190,61 @@ max_iterations = 1
     res = run("run", str(cfg), ranks=1)
     assert res.returncode != 0
     assert "not converged" in res.stderr and "sector 1" in res.stderr, res.stderr
+    if out.exists():
+        with h5py.File(out, "r") as f:
+            assert not f["lrsg/L12/done"][()].any()
+
+
+def test_polfed_agrees_with_shift_invert_and_dense_on_the_issue_command(work):
+    """Issue 24's command (seed 3, h_x = 1, k = 20): the polfed eigenvalues
+    nearest E_t equal shift-invert's and the dense solver's to 1e-9, and so do
+    e_min, e_max, E_t, r and m_EA."""
+    common = ["--model", "lrsg", "--L", "10,12", "--alpha", "0.7", "--hx", "1.0", "--realizations", "2", "--seed", "3", "--quiet"]
+    files = {}
+    for name, extra in (("dense", ["--solver", "dense", "--store-eigenstates-max-L", "12"]),
+                        ("shift-invert", ["--solver", "midspectrum", "--midspectrum-method", "shift-invert", "--k", "20", "--target-eps", "0.5"]),
+                        ("polfed", ["--solver", "midspectrum", "--midspectrum-method", "polfed", "--k", "20", "--target-eps", "0.5"])):
+        files[name] = work / f"issue-{name}.h5"
+        res = run("ed", *common, *extra, "--out", str(files[name]))
+        assert res.returncode == 0, res.stdout + res.stderr
+    with h5py.File(files["dense"], "r") as d, h5py.File(files["shift-invert"], "r") as si, h5py.File(files["polfed"], "r") as pf:
+        for L in (10, 12):
+            gd, gs, gp = d[f"lrsg/L{L}"], si[f"lrsg/L{L}"], pf[f"lrsg/L{L}"]
+            for row in range(2):
+                assert np.array_equal(gp["J"][row], gd["J"][row])
+                for name in ("e_min", "e_max", "target_energy"):
+                    assert abs(gp[name][row] - gs[name][row]) < 1e-9, name
+                assert np.max(np.abs(gp["energy"][row] - gs["energy"][row])) < 1e-9
+                assert np.array_equal(gp["sector"][row], gs["sector"][row])
+                assert np.max(np.abs(gp["m_ea"][row] - gs["m_ea"][row])) < 1e-8
+                assert np.nanmax(np.abs(gp["r"][row] - gs["r"][row])) < 1e-8
+                E, S, t = gd["energy"][row], gd["sector"][row], gp["target_energy"][row]
+                for s, sector in enumerate((1, -1)):
+                    want = nearest_block(E, S, t, 20, sector)
+                    assert np.max(np.abs(gp["energy"][row][s * 20:(s + 1) * 20] - E[want])) < 1e-9
+                assert gp["method"][row] == 2 and gp["orthogonality_max"][row] < 1e-8
+
+
+def test_an_unconverged_polfed_solve_fails_its_task(work):
+    cfg = work / "unconverged-polfed.toml"
+    out = work / "unconverged-polfed.h5"
+    cfg.write_text(f"""[campaign]
+seed = {SEED}
+realizations = 1
+output = "{out}"
+
+[lrsg]
+L = [12]
+alpha = [{ALPHA}]
+hx = [1.0]
+solver = "midspectrum"
+k = 100
+midspectrum_method = "polfed"
+max_iterations = 1
+""")
+    res = run("run", str(cfg), ranks=1)
+    assert res.returncode != 0
+    assert "polfed: converged 0 of 100 eigenpairs" in res.stderr and "sector 1" in res.stderr and "L=12" in res.stderr, res.stderr
     if out.exists():
         with h5py.File(out, "r") as f:
             assert not f["lrsg/L12/done"][()].any()

@@ -299,6 +299,26 @@ final class PlannerTests: XCTestCase {
         XCTAssertFalse(planner.report(p).contains("WRONG TOOL"))
     }
 
+    /// polfed (issue 24): no matrix and no factor, memory O(k D): at L = 18 one rank holds
+    /// less than shift-invert's factor alone, and doubling k about doubles the basis term.
+    func testPolfedMemoryModelHasNoMatrixAndGrowsWithK() throws {
+        func study(_ method: String, k: Int) throws -> LRSGStudy {
+            let p = try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 1\n[lrsg]\nL = [18]\nalpha = 0.7\nhx = [1.0]\n"
+                                     + "solver = \"midspectrum\"\nk = \(k)\nmidspectrum_method = \"\(method)\"\n")
+            return try XCTUnwrap(p.study as? LRSGStudy)
+        }
+        let polfed = try study("polfed", k: 100), polfed2 = try study("polfed", k: 200), si = try study("shift-invert", k: 100)
+        let d = Double(1 << 17)
+        let b1 = Double(polfed.midSpectrumBytesPerRank(L: 18, groupSize: 1)), b2 = Double(polfed2.midSpectrumBytesPerRank(L: 18, groupSize: 1))
+        XCTAssertLessThan(b1, 4e9)
+        XCTAssertLessThan(b1, LRSGStudy.mumpsFactorBytes(dimension: d))
+        XCTAssertGreaterThan(Double(si.midSpectrumBytesPerRank(L: 18, groupSize: 1)), b1)
+        // The basis, 2 (17 k / pi + 32) D doubles, dominates: k 100 -> 200 adds 2 (17 100 / pi) 8 D bytes, plus G and M.
+        XCTAssertEqual(b2 - b1, 2 * 17 * 100 / Double.pi * 8 * d, accuracy: 0.1 * b1)
+        // A group divides the basis (each rank holds its slice) and adds one full block for the halo.
+        XCTAssertLessThan(Double(polfed.midSpectrumBytesPerRank(L: 18, groupSize: 4)), b1 / 2)
+    }
+
     /// No group of up to 4096 ranks fits: said, with the size that would; no #SBATCH lines.
     func testPlanSaysWhenNoGroupFits() throws {
         var planner = CampaignPlanner()

@@ -2,6 +2,7 @@ import QGMPI
 import QGPhysics
 import QGED
 import QGSLEPc
+import QGLinearAlgebra
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,8 +24,21 @@ extension LRSGStudy {
         switch method {
         case .shiftInvert: return (4.8e-8, 2.14)
         case .filter: return (5.5e-8, 2.2)
+        case .polfed: return polfedModel
         }
     }
+
+    /// polfed (issue 24): the products with H grow like D^1.04 (about 17 a
+    /// rho(E_t) vectors, calibration) at (L + 1) D each, so t ~ D^2.1; c from
+    /// the release-build L = 14 realization in docs/performance.md
+    /// ("polfed"): 21 CPU-seconds for both sectors, 10.5 per sector at D = 8192
+    /// (measured under load, so an upper estimate).
+    static let polfedModel = (c: 6.4e-8, p: 2.1)
+
+    /// Basis vectors polfed keeps per sector for k pairs: about 17 k / pi
+    /// filtered vectors at c = 0.5 (the products, 17 a rho, over the degree,
+    /// pi a rho / k) plus two blocks.
+    static func polfedBasisVectors(k: Int) -> Double { 17 * Double(k) / Double.pi + 32 }
 
     func midSpectrumCoreSeconds(L: Int) -> Double {
         let d = Double(1 << (L - 1))
@@ -39,6 +53,14 @@ extension LRSGStudy {
     /// whose fill-in on this hypercube graph grows like D^1.74 (measured).
     func midSpectrumBytesPerRank(L: Int, groupSize g: Int) -> Int {
         let d = Double(1 << (L - 1)), k = Double(midspectrum!.k), gd = Double(g)
+        if method(L) == .polfed {
+            // No matrix: this rank's rows of the basis V and H V (m vectors
+            // each) and of four filter blocks of 16, G and M (m x m), the
+            // diagonal, and on a group the full-length halo copy of a block.
+            let m = Self.polfedBasisVectors(k: midspectrum!.k)
+            let halo = g > 1 ? 16 * 8 * d : 0
+            return Int((2 * m * 8 * d + 4 * 16 * 8 * d) / gd + 2 * m * m * 8 + 8 * d + halo) + 64 << 20
+        }
         let matrix = 2 * 1.3 * 12 * d * Double(L + 1) / gd
         let nev = method(L) == .filter ? 3 * k + 10 : k
         let krylov = 4 * nev * 8 * d / gd
@@ -59,6 +81,56 @@ extension LRSGStudy {
         return Double(d) / (2 * Double.pi * variance).squareRoot() * Glibc.exp(-x * x / (2 * variance))
     }
 
+    /// The `method` code stored per task: 0 shift-invert, 1 SLEPc filter, 2 polfed.
+    static func methodCode(_ m: MidSpectrumMethod) -> Int8 {
+        switch m {
+        case .shiftInvert: return 0
+        case .filter: return 1
+        case .polfed: return 2
+        }
+    }
+
+    /// Issue 24, collective over `group`: both sectors with the matrix-free
+    /// polynomial filter, on `blas_threads` threads per rank. A group of one
+    /// uses the serial operator; a larger group the distributed one (rows in
+    /// contiguous slices, halo by MPI_Allgatherv). The extremes of both
+    /// sectors come from Lanczos on the same operators.
+    func solvePolfed(model: LongRangeSpinGlass, sectors: [LRSGParitySector], settings: MidSpectrumSettings, group: Communicator,
+                     what: String, t0: Double) throws
+        -> (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double) {
+        let threads = BLASThreads.current
+        let kernels = sectors.map { LRSGSectorOperator(model: model, parity: $0.parity, diagonal: $0.diagonal) }
+        if group.size > 1 {
+            return try solvePolfed(kernels.map { DistributedLRSGOperator($0, group: group, threads: threads) }, model: model, sectors: sectors,
+                                   group: group, what: what, t0: t0)
+        }
+        return try solvePolfed(kernels.map { SerialLRSGOperator($0, threads: threads) }, model: model, sectors: sectors, group: group,
+                               what: what, t0: t0)
+    }
+
+    func solvePolfed<Op: FilterOperator>(_ ops: [Op], model: LongRangeSpinGlass, sectors: [LRSGParitySector], group: Communicator,
+                                         what: String, t0: Double) throws
+        -> (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double) {
+        let cfg = midspectrum!
+        let tBuild = now() - t0
+        let bounds = try sectors.indices.map { i in
+            try PolynomialFilterED.extremes(ops[i], context: "\(what) sector \(sectors[i].parity)")
+        }
+        let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
+        let tExtremes = now() - t0 - tBuild
+        let target = lo + cfg.targetEps * (hi - lo)
+        var polfed = PolynomialFilterSettings(count: cfg.k)
+        polfed.degree = cfg.filterDegree
+        polfed.maxIterations = cfg.maxIterations
+        let results = try sectors.indices.map { i in
+            try MidSpectrumED.polfed(ops[i], hamiltonian: sectors[i], target: target, spectrum: bounds[i],
+                                     density: Self.gaussianDensity(dimension: sectors[i].dimension,
+                                                                   moments: model.sectorMoments(parity: sectors[i].parity), at: target),
+                                     settings: polfed, group: group, context: "\(what) sector \(sectors[i].parity)")
+        }
+        return (results, target, lo, hi, tBuild, tExtremes)
+    }
+
     func runMidSpectrum(_ task: TaskSpec, context: TaskContext, model: LongRangeSpinGlass, J: [Double]) throws -> TaskOutput? {
         let cfg = midspectrum!
         let group = context.group
@@ -69,26 +141,32 @@ extension LRSGStudy {
         settings.filterDegree = cfg.filterDegree
         settings.maxIterations = cfg.maxIterations
         let t0 = now()
-        // Both sectors are assembled once and live through the task: the
-        // extremes of both fix the target before either solve.
-        let (results, target, lo, hi, tBuild, tExtremes) = try MidSpectrumED.withMatrix(sectors[0], group: group) { m0 in
-            try MidSpectrumED.withMatrix(sectors[1], group: group) { m1 in
-                let matrices = [m0, m1]
-                let tBuild = now() - t0
-                // e_min, e_max over both sectors, by the same engine.
-                let bounds = try matrices.map { try MidSpectrumED.extremes(of: $0) }
-                let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
-                let tExtremes = now() - t0 - tBuild
-                let target = lo + cfg.targetEps * (hi - lo)
-                let results = try sectors.indices.map { i in
-                    try MidSpectrumED.solve(matrices[i], hamiltonian: sectors[i], target: target, spectrum: bounds[i],
-                                            density: Self.gaussianDensity(dimension: sectors[i].dimension,
-                                                                          moments: model.sectorMoments(parity: sectors[i].parity), at: target),
-                                            settings: settings, context: "\(what) sector \(sectors[i].parity)")
+        let solved: (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double)
+        if settings.method == .polfed {
+            solved = try solvePolfed(model: model, sectors: sectors, settings: settings, group: group, what: what, t0: t0)
+        } else {
+            // Both sectors are assembled once and live through the task: the
+            // extremes of both fix the target before either solve.
+            solved = try MidSpectrumED.withMatrix(sectors[0], group: group) { m0 in
+                try MidSpectrumED.withMatrix(sectors[1], group: group) { m1 in
+                    let matrices = [m0, m1]
+                    let tBuild = now() - t0
+                    // e_min, e_max over both sectors, by the same engine.
+                    let bounds = try matrices.map { try MidSpectrumED.extremes(of: $0) }
+                    let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
+                    let tExtremes = now() - t0 - tBuild
+                    let target = lo + cfg.targetEps * (hi - lo)
+                    let results = try sectors.indices.map { i in
+                        try MidSpectrumED.solve(matrices[i], hamiltonian: sectors[i], target: target, spectrum: bounds[i],
+                                                density: Self.gaussianDensity(dimension: sectors[i].dimension,
+                                                                              moments: model.sectorMoments(parity: sectors[i].parity), at: target),
+                                                settings: settings, context: "\(what) sector \(sectors[i].parity)")
+                    }
+                    return (results, target, lo, hi, tBuild, tExtremes)
                 }
-                return (results, target, lo, hi, tBuild, tExtremes)
             }
         }
+        let (results, target, lo, hi, tBuild, tExtremes) = solved
         guard group.rank == 0 else { return nil }
 
         var (rows, _) = taskRows(task, J: J, sectors: results.map { ($0.energies, $0.mEA) }, eMin: lo, eMax: hi,
@@ -98,7 +176,7 @@ extension LRSGStudy {
                                            results[0].seconds.observables + results[1].seconds.observables), since: now())
         rows["target_energy"] = .float64([target])
         rows["iterations"] = .int64(results.map { Int64($0.iterations) })
-        rows["method"] = .int8([settings.method == .shiftInvert ? 0 : 1])
+        rows["method"] = .int8([Self.methodCode(settings.method)])
         return TaskOutput(rows: rows)
     }
 }

@@ -60,7 +60,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         public var k: Int
         /// Target energy density (`target_eps`): E_t = e_min + eps (e_max - e_min), e_min and e_max over both sectors.
         public var targetEps: Double
-        /// `midspectrum_method`: "auto" (nil: chosen per L by measurement, `autoMethod`), "shift-invert" or "filter".
+        /// `midspectrum_method`: "auto" (nil: chosen per L by measurement, `autoMethod`), "shift-invert", "filter" or "polfed".
         public var method: MidSpectrumMethod?
         /// `filter_degree`: polynomial degree of the filter (0 = SLEPc's choice).
         public var filterDegree: Int
@@ -157,7 +157,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         guard eps > 0 && eps < 1 else { throw ConfigError("[lrsg] target_eps must be in (0, 1) (got \(eps))") }
         let m = try t.string("midspectrum_method", default: "auto")
         guard m == "auto" || MidSpectrumMethod(rawValue: m) != nil else {
-            throw ConfigError("[lrsg] midspectrum_method must be \"auto\", \"shift-invert\" or \"filter\" (got '\(m)')")
+            throw ConfigError("[lrsg] midspectrum_method must be \"auto\", \"shift-invert\", \"filter\" or \"polfed\" (got '\(m)')")
         }
         let degree = try t.int("filter_degree", default: 0)
         guard degree == 0 || (degree >= 10 && degree <= 100_000) else { throw ConfigError("[lrsg] filter_degree must be 0 (SLEPc's choice) or in 10...100000 (got \(degree))") }

@@ -1,0 +1,561 @@
+import QGMPI
+import QGLinearAlgebra
+import QGPhysics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real symmetric operator known only through products with row-major
+/// blocks of vectors, its rows distributed in contiguous slices over a group
+/// (one slice when serial). What the polynomial-filter solver needs.
+public protocol FilterOperator {
+    /// The operator's dimension (all ranks).
+    var dimension: Int { get }
+    /// The rows (vector entries) this rank owns.
+    var ownedRows: Range<Int> { get }
+    /// Collective over the group: on the owned rows,
+    /// y = scale (H - shift) x + zScale z, then acc += mu y (when `acc` is given).
+    /// `x`, `y`, `z`, `acc` hold the owned rows only, row-major with `nb`
+    /// doubles per row; `z` may be `y`, never `x`.
+    func apply(block nb: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, scale: Double, shift: Double,
+               z: UnsafePointer<Double>?, zScale: Double, accumulate acc: UnsafeMutablePointer<Double>?, mu: Double) throws
+    /// Collective over the group: element-wise sum of `a` over the ranks (identity when serial).
+    func sum(_ a: [Double]) throws -> [Double]
+}
+
+/// The S1 parity sector on one rank: `LRSGSectorOperator` over every row,
+/// with `threads` threads.
+public struct SerialLRSGOperator: FilterOperator {
+    public let op: LRSGSectorOperator
+    public let threads: Int
+    public init(_ op: LRSGSectorOperator, threads: Int) {
+        self.op = op
+        self.threads = max(1, threads)
+    }
+    public var dimension: Int { op.dimension }
+    public var ownedRows: Range<Int> { 0..<op.dimension }
+    public func apply(block nb: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, scale: Double, shift: Double,
+                      z: UnsafePointer<Double>?, zScale: Double, accumulate acc: UnsafeMutablePointer<Double>?, mu: Double) throws {
+        op.apply(rows: 0..<op.dimension, block: nb, x: x, into: y, scale: scale, shift: shift, z: z, zScale: zScale, accumulate: acc,
+                 mu: mu, threads: threads)
+    }
+    public func sum(_ a: [Double]) throws -> [Double] { a }
+}
+
+/// The S1 parity sector distributed over a group (issue 24): rank i owns
+/// the contiguous rows [D i / g, D (i + 1) / g). A product needs the rows
+/// k ^ 2^b and k ^ (D - 1) of the input for every owned row k: flips of
+/// low bits stay in the slice, flips of high bits and the all-flip reach
+/// other ranks' slices (the all-flip maps a slice onto the mirrored one), so
+/// the halo is exchanged with one collective MPI_Allgatherv of the block
+/// into a full-length scratch copy, then each rank applies the kernel to its
+/// rows on its threads. Memory per rank: the slices of the basis plus one
+/// full block (D nb doubles).
+public final class DistributedLRSGOperator: FilterOperator {
+    public let op: LRSGSectorOperator
+    public let group: Communicator
+    public let threads: Int
+    public let ownedRows: Range<Int>
+    let rowStarts: [Int]
+    var scratch: [Double] = []
+
+    /// Local: the operator of `op` on this rank's slice of `group`.
+    public init(_ op: LRSGSectorOperator, group: Communicator, threads: Int) {
+        self.op = op
+        self.group = group
+        self.threads = max(1, threads)
+        let d = op.dimension, g = group.size
+        rowStarts = (0...g).map { d * $0 / g }
+        ownedRows = rowStarts[group.rank]..<rowStarts[group.rank + 1]
+    }
+
+    public var dimension: Int { op.dimension }
+
+    public func apply(block nb: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, scale: Double, shift: Double,
+                      z: UnsafePointer<Double>?, zScale: Double, accumulate acc: UnsafeMutablePointer<Double>?, mu: Double) throws {
+        let g = group.size
+        precondition(op.dimension * nb <= Int(Int32.max), "block too large for MPI_Allgatherv counts")
+        if scratch.count < op.dimension * nb { scratch = [Double](repeating: 0, count: op.dimension * nb) }
+        let counts = (0..<g).map { Int32((rowStarts[$0 + 1] - rowStarts[$0]) * nb) }
+        let displs = (0..<g).map { Int32(rowStarts[$0] * nb) }
+        try scratch.withUnsafeMutableBufferPointer { sp in
+            try group.allgatherv(x, into: sp.baseAddress!, counts: counts, displacements: displs)
+            op.apply(rows: ownedRows, block: nb, x: UnsafePointer(sp.baseAddress!), into: y, scale: scale, shift: shift, z: z, zScale: zScale,
+                     accumulate: acc, mu: mu, threads: threads)
+        }
+    }
+
+    public func sum(_ a: [Double]) throws -> [Double] { try group.allreduce(a, .sum) }
+}
+
+/// A polynomial-filter solve that fell short: fewer converged pairs than
+/// asked for within the iteration limit, a Krylov space that ran out, or
+/// extremes that did not converge. Never a silent short result.
+public struct PolynomialFilterError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var context: String
+    public var description: String { "polfed: \(message) [\(context)]" }
+}
+
+/// Settings of the polynomial-filter solver (issue 24).
+public struct PolynomialFilterSettings: Sendable, Equatable {
+    /// Eigenpairs nearest the target.
+    public var count: Int
+    /// Chebyshev degree; 0 = from the density of states (`degreeFactor`).
+    public var degree: Int = 0
+    /// c in K = c 2 pi a rho(E_t) / k (a: half spectral width); 0.5 was fastest in calibration.
+    public var degreeFactor: Double = 0.5
+    /// Vectors per block (16 suits the cache of the kernel).
+    public var blockSize: Int = 16
+    /// Filtered blocks allowed before the solve is an error.
+    public var maxIterations: Int = 10_000
+    /// Rayleigh-Ritz every this many blocks.
+    public var checkEvery: Int = 2
+    /// Convergence: ||H v - E v||_2 <= tolerance * max|E| for each of the `count` pairs.
+    public var tolerance: Double = 1e-8
+    public init(count: Int) { self.count = count }
+}
+
+/// POLFED-class solver: the eigenpairs of a real symmetric operator nearest
+/// a target energy, from products with H only (no factorization, memory
+/// O(k D)). A Chebyshev expansion of a delta at the target, damped by the
+/// Jackson kernel, on H scaled to [-1, 1]: p(H) maps the eigenvalues near
+/// the target to the top of its spectrum. Block Lanczos on p(H) with full
+/// reorthogonalization builds the basis V; Rayleigh-Ritz with H itself
+/// (G = V^T H V) gives the eigenpairs, and the k nearest the target must
+/// all reach the residual tolerance. Every collective goes through the
+/// operator (`FilterOperator.sum`), so the same code runs serial or on a
+/// group with rows distributed.
+public enum PolynomialFilterED {
+    /// Result of `solve`: values ascending, owned rows of the vectors
+    /// (column-major, `ownedRows.count` x count).
+    public struct Pairs {
+        public var values: [Double]
+        public var localVectors: [Double]
+        /// max ||H v - E v||_2 over the returned pairs (absolute).
+        public var residualMax: Double
+        /// Filtered blocks.
+        public var iterations: Int
+        public var degree: Int
+        /// Basis vectors at convergence.
+        public var basisSize: Int
+        /// Products with H (vectors): filter, Rayleigh-Ritz and extremes excluded.
+        public var products: Int
+    }
+
+    /// Deterministic pseudo-random entry in (-1, 1) of column `col` at global row `row`
+    /// (the same on every rank, so a distributed start equals the serial one).
+    @inline(__always) static func randomEntry(row: Int, col: Int, seed: UInt64) -> Double {
+        var z = UInt64(truncatingIfNeeded: row) &* 0x9E37_79B9_7F4A_7C15 ^ (UInt64(truncatingIfNeeded: col) &+ seed &* 0xD1B5_4A32_D192_ED03)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Double(z >> 11) / Double(1 << 53) * 2 - 1
+    }
+
+    /// Column-major (rows x c) <-> row-major (rows x c).
+    static func transpose(_ a: [Double], rows: Int, cols: Int) -> [Double] {
+        var b = [Double](repeating: 0, count: a.count)
+        a.withUnsafeBufferPointer { ap in
+            b.withUnsafeMutableBufferPointer { bp in
+                for j in 0..<cols { for r in 0..<rows { bp[r * cols + j] = ap[j * rows + r] } }
+            }
+        }
+        return b
+    }
+    static func untranspose(_ b: [Double], rows: Int, cols: Int) -> [Double] {
+        var a = [Double](repeating: 0, count: b.count)
+        b.withUnsafeBufferPointer { bp in
+            a.withUnsafeMutableBufferPointer { ap in
+                for r in 0..<rows { for j in 0..<cols { ap[j * rows + r] = bp[r * cols + j] } }
+            }
+        }
+        return a
+    }
+
+    /// Collective: H applied to column-major vectors (rows x cols), in blocks of at most `nb`.
+    static func applyH<Op: FilterOperator>(_ op: Op, _ v: [Double], cols: Int, nb: Int) throws -> [Double] {
+        let rows = op.ownedRows.count
+        var out = [Double](repeating: 0, count: rows * cols)
+        var start = 0
+        while start < cols {
+            let c = min(nb, cols - start)
+            let x = transpose(Array(v[(start * rows)..<((start + c) * rows)]), rows: rows, cols: c)
+            var y = [Double](repeating: 0, count: rows * c)
+            try x.withUnsafeBufferPointer { xp in
+                try y.withUnsafeMutableBufferPointer { yp in
+                    try op.apply(block: c, x: xp.baseAddress!, into: yp.baseAddress!, scale: 1, shift: 0, z: nil, zScale: 0, accumulate: nil, mu: 0)
+                }
+            }
+            let back = untranspose(y, rows: rows, cols: c)
+            out.replaceSubrange((start * rows)..<((start + c) * rows), with: back)
+            start += c
+        }
+        return out
+    }
+
+    /// C = A^T B (m x n) summed over the group, A rows x m, B rows x n, column-major.
+    static func innerProducts<Op: FilterOperator>(_ op: Op, _ a: [Double], m: Int, _ b: [Double], n: Int) throws -> [Double] {
+        let rows = op.ownedRows.count
+        var c = [Double](repeating: 0, count: m * n)
+        if rows > 0 && m > 0 && n > 0 {
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        gemm(.transpose, .none, m: m, n: n, k: rows, alpha: 1, a: ap.baseAddress!, lda: rows, b: bp.baseAddress!, ldb: rows,
+                             beta: 0, c: cp.baseAddress!, ldc: m)
+                    }
+                }
+            }
+        }
+        return try op.sum(c)
+    }
+
+    /// Symmetric eigen-decomposition of an n x n column-major matrix: values ascending, vectors in place.
+    static func eigh(_ a: [Double], n: Int) throws -> (values: [Double], vectors: [Double]) {
+        var m = DenseMatrix(rows: n, cols: n, storage: a)
+        let w = try SymmetricEigensolver.solve(&m)
+        return (w, m.storage)
+    }
+
+    /// Collective: the lowest and highest eigenvalue of `op` by Lanczos with
+    /// full reorthogonalization, each converged to a residual below
+    /// `tolerance` times the spectral radius (so the eigenvalues are exact
+    /// far below that). Unconverged after `maxSteps` is an error.
+    public static func extremes<Op: FilterOperator>(_ op: Op, tolerance: Double = 1e-12, maxSteps: Int = 2000,
+                                                    context: String) throws -> (min: Double, max: Double) {
+        let rows = op.ownedRows.count, n = op.dimension
+        let steps = min(n, maxSteps)
+        var v = op.ownedRows.map { randomEntry(row: $0, col: 0, seed: 0x51) }
+        var nrm = try op.sum([v.reduce(0) { $0 + $1 * $1 }])[0].squareRoot()
+        for i in v.indices { v[i] /= nrm }
+        var basis: [Double] = []
+        basis.reserveCapacity(rows * min(steps, 256))
+        var alpha: [Double] = [], beta: [Double] = []
+        var j = 0
+        while j < steps {
+            basis.append(contentsOf: v)
+            var w = try applyH(op, v, cols: 1, nb: 1)
+            let a = try op.sum([zip(v, w).reduce(0) { $0 + $1.0 * $1.1 }])[0]
+            alpha.append(a)
+            j += 1
+            // Full reorthogonalization (twice) against the whole basis.
+            for _ in 0..<2 {
+                let c = try innerProducts(op, basis, m: j, w, n: 1)
+                if rows > 0 {
+                    basis.withUnsafeBufferPointer { bp in
+                        c.withUnsafeBufferPointer { cp in
+                            w.withUnsafeMutableBufferPointer { wp in
+                                gemv(.none, m: rows, n: j, alpha: -1, a: bp.baseAddress!, lda: rows, x: cp.baseAddress!, beta: 1, y: wp.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+            nrm = try op.sum([w.reduce(0) { $0 + $1 * $1 }])[0].squareRoot()
+            let exhausted = j == n || nrm <= 1e-14 * max(1, abs(a))
+            if j % 10 == 0 || exhausted || j == steps {
+                // T = tridiag(alpha, beta); residual of a Ritz pair = nrm |last component|.
+                var t = [Double](repeating: 0, count: j * j)
+                for i in 0..<j {
+                    t[i + i * j] = alpha[i]
+                    if i + 1 < j { t[i + 1 + i * j] = beta[i]; t[i + (i + 1) * j] = beta[i] }
+                }
+                let (w, s) = try eigh(t, n: j)
+                let scale = max(abs(w[0]), abs(w[j - 1]), 1e-300)
+                let rLow = nrm * abs(s[(j - 1) + 0 * j]), rHigh = nrm * abs(s[(j - 1) + (j - 1) * j])
+                if exhausted || (rLow <= tolerance * scale && rHigh <= tolerance * scale) { return (w[0], w[j - 1]) }
+                if j == steps {
+                    throw PolynomialFilterError(message: "the spectral extremes did not converge in \(j) Lanczos steps (residuals \(rLow), \(rHigh))",
+                                                context: context)
+                }
+            }
+            beta.append(nrm)
+            for i in w.indices { w[i] /= nrm }
+            v = w
+        }
+        throw PolynomialFilterError(message: "the spectral extremes did not converge", context: context)
+    }
+
+    /// The Chebyshev degree for k pairs: K = c 2 pi a rho(E_t) / k, at least 8.
+    public static func degree(halfWidth a: Double, density: Double, count k: Int, factor c: Double) -> Int {
+        max(8, Int((c * 2 * Double.pi * a * density / Double(k)).rounded()))
+    }
+
+    /// Coefficients of the Jackson-damped Chebyshev expansion of a delta at
+    /// x_t in [-1, 1], degree K, normalized so that p(x_t) = 1.
+    public static func deltaCoefficients(at xt: Double, degree K: Int) -> [Double] {
+        let n = Double(K + 2), theta = Glibc.acos(max(-1, min(1, xt)))
+        var mu = (0...K).map { k -> Double in
+            let kk = Double(k)
+            let jackson = ((n - kk) * Glibc.cos(Double.pi * kk / n) + Glibc.sin(Double.pi * kk / n) / Glibc.tan(Double.pi / n)) / n
+            return (k == 0 ? 1 : 2) * jackson * Glibc.cos(kk * theta)
+        }
+        let p = (0...K).reduce(0.0) { $0 + mu[$1] * Glibc.cos(Double($1) * theta) }
+        for i in mu.indices { mu[i] /= p }
+        return mu
+    }
+
+    /// Collective: acc = p(H) x for a row-major block (rows x nb), p the
+    /// expansion `mu` in T_n((H - c) / a).
+    static func filter<Op: FilterOperator>(_ op: Op, _ x: [Double], nb: Int, mu: [Double], center c: Double, halfWidth a: Double) throws -> [Double] {
+        var acc = x.map { mu[0] * $0 }
+        guard mu.count > 1 else { return acc }
+        var prev = x
+        var cur = [Double](repeating: 0, count: x.count)
+        try prev.withUnsafeBufferPointer { pp in
+            try cur.withUnsafeMutableBufferPointer { cp in
+                try acc.withUnsafeMutableBufferPointer { ap in
+                    try op.apply(block: nb, x: pp.baseAddress!, into: cp.baseAddress!, scale: 1 / a, shift: c, z: nil, zScale: 0,
+                                 accumulate: ap.baseAddress!, mu: mu[1])
+                }
+            }
+        }
+        for n in 2..<mu.count {
+            // T_n = 2 (H - c)/a T_{n-1} - T_{n-2}, written over T_{n-2}.
+            try cur.withUnsafeBufferPointer { cp in
+                try prev.withUnsafeMutableBufferPointer { pp in
+                    try acc.withUnsafeMutableBufferPointer { ap in
+                        try op.apply(block: nb, x: cp.baseAddress!, into: pp.baseAddress!, scale: 2 / a, shift: c, z: UnsafePointer(pp.baseAddress!),
+                                     zScale: -1, accumulate: ap.baseAddress!, mu: mu[n])
+                    }
+                }
+            }
+            swap(&prev, &cur)
+        }
+        return acc
+    }
+
+    /// Collective: orthonormalizes the columns of w (rows x cols, column-major)
+    /// against the orthonormal basis (rows x m) and among themselves (two
+    /// passes of block Gram-Schmidt and of SVQB); columns that lie in the span
+    /// are dropped. Returns the kept columns.
+    static func orthonormalize<Op: FilterOperator>(_ op: Op, _ w: [Double], cols: Int, basis: [Double], m: Int) throws -> (vectors: [Double], cols: Int) {
+        let rows = op.ownedRows.count
+        var w = w, c = cols
+        let norms0 = try op.sum((0..<c).map { j in (0..<rows).reduce(0.0) { $0 + w[j * rows + $1] * w[j * rows + $1] } })
+        let reference = norms0.max() ?? 0
+        for pass in 0..<2 {
+            if c == 0 { break }
+            if m > 0 {
+                for _ in 0..<2 {
+                    let p = try innerProducts(op, basis, m: m, w, n: c)
+                    if rows > 0 {
+                        basis.withUnsafeBufferPointer { bp in
+                            p.withUnsafeBufferPointer { pp in
+                                w.withUnsafeMutableBufferPointer { wp in
+                                    gemm(.none, .none, m: rows, n: c, k: m, alpha: -1, a: bp.baseAddress!, lda: rows, b: pp.baseAddress!, ldb: m,
+                                         beta: 1, c: wp.baseAddress!, ldc: rows)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // SVQB: S = W^T W = U L U^T, W <- W U_kept L_kept^{-1/2}.
+            let s = try innerProducts(op, w, m: c, w, n: c)
+            let (lam, u) = try eigh(s, n: c)
+            let floor = pass == 0 ? 1e-20 * reference : 1e-2
+            let kept = (0..<c).filter { lam[$0] > floor }
+            var t = [Double](repeating: 0, count: c * kept.count)
+            for (jj, j) in kept.enumerated() {
+                let f = 1 / lam[j].squareRoot()
+                for i in 0..<c { t[i + jj * c] = u[i + j * c] * f }
+            }
+            var out = [Double](repeating: 0, count: rows * kept.count)
+            if rows > 0 && !kept.isEmpty {
+                w.withUnsafeBufferPointer { wp in
+                    t.withUnsafeBufferPointer { tp in
+                        out.withUnsafeMutableBufferPointer { op in
+                            gemm(.none, .none, m: rows, n: kept.count, k: c, alpha: 1, a: wp.baseAddress!, lda: rows, b: tp.baseAddress!, ldb: c,
+                                 beta: 0, c: op.baseAddress!, ldc: rows)
+                        }
+                    }
+                }
+            }
+            w = out
+            c = kept.count
+        }
+        return (w, c)
+    }
+
+    /// The window of `count` consecutive indices of ascending `values` nearest `target`.
+    static func nearestWindow(_ values: [Double], count: Int, target: Double) -> Range<Int> {
+        var lo = 0, hi = values.count
+        while hi - lo > count {
+            if abs(values[lo] - target) > abs(values[hi - 1] - target) { lo += 1 } else { hi -= 1 }
+        }
+        return lo..<hi
+    }
+
+    /// Collective: the `settings.count` eigenpairs of `op` nearest `target`.
+    /// `spectrum` must contain the whole spectrum (`extremes`); `density` is
+    /// the density of states at the target (eigenvalues per unit energy),
+    /// which fixes the degree. Fewer than `count` converged pairs within
+    /// `maxIterations` blocks (or a basis that fills the space first) is a
+    /// `PolynomialFilterError` naming `context`.
+    public static func solve<Op: FilterOperator>(_ op: Op, target: Double, spectrum: (min: Double, max: Double), density: Double,
+                                                 settings: PolynomialFilterSettings, context: String) throws -> Pairs {
+        let k = settings.count, n = op.dimension, rows = op.ownedRows.count
+        precondition(k >= 1 && k <= n && settings.blockSize >= 1)
+        let center = 0.5 * (spectrum.max + spectrum.min)
+        let a = max(0.5 * (spectrum.max - spectrum.min) * 1.01, 1e-12)
+        let scale = max(abs(spectrum.min), abs(spectrum.max))
+        let tolAbs = settings.tolerance * scale
+        let K = settings.degree > 0 ? settings.degree
+            : degree(halfWidth: a, density: density, count: k, factor: settings.degreeFactor)
+        let mu = deltaCoefficients(at: (target - center) / a, degree: K)
+
+        var basis: [Double] = [], hBasis: [Double] = []
+        var m = 0
+        var g: [Double] = [], gm = 0  // G = V^T H V (gm x gm), M = (HV)^T (HV)
+        var mm: [Double] = []
+        var products = 0
+        var seedColumn = 0
+        var lastBlock: [Double] = []  // column-major, the basis block to filter next
+        var lastCols = 0
+        var converged = 0, worst = Double.infinity, blocks = 0
+
+        func randomColumns(_ c: Int) -> [Double] {
+            var r = [Double](repeating: 0, count: rows * c)
+            let base = op.ownedRows.lowerBound
+            for j in 0..<c { for i in 0..<rows { r[j * rows + i] = randomEntry(row: base + i, col: seedColumn + j, seed: 0x24) } }
+            seedColumn += c
+            return r
+        }
+
+        for iteration in 1...max(1, settings.maxIterations) {
+            let room = n - m
+            if room == 0 { break }
+            let nb = min(settings.blockSize, room)
+            // The block to filter: a random start, then the newest basis block.
+            var x: [Double]
+            if lastCols == 0 {
+                x = randomColumns(nb)
+            } else {
+                x = lastBlock
+                if lastCols < nb { x.append(contentsOf: randomColumns(nb - lastCols)) }
+            }
+            let filtered = try filter(op, transpose(x, rows: rows, cols: nb), nb: nb, mu: mu, center: center, halfWidth: a)
+            products += nb * K
+            blocks = iteration
+            var (w, c) = try orthonormalize(op, untranspose(filtered, rows: rows, cols: nb), cols: nb, basis: basis, m: m)
+            if c < nb && m + c < n {
+                // The filtered block lost rank (the span is nearly exhausted near the target): fill with fresh directions.
+                let fill = min(nb - c, n - m - c)
+                var both = basis
+                both.append(contentsOf: w)
+                let extra = try orthonormalize(op, randomColumns(fill), cols: fill, basis: both, m: m + c)
+                w.append(contentsOf: extra.vectors)
+                c += extra.cols
+            }
+            if c == 0 { break }
+            let hw = try applyH(op, w, cols: c, nb: settings.blockSize)
+            basis.append(contentsOf: w)
+            hBasis.append(contentsOf: hw)
+            let m0 = m
+            m += c
+            lastBlock = w
+            lastCols = c
+            // Grow G and M by the new columns (symmetric).
+            let gNew = try innerProducts(op, basis, m: m, hw, n: c)
+            let mNew = try innerProducts(op, hBasis, m: m, hw, n: c)
+            var g2 = [Double](repeating: 0, count: m * m), m2 = [Double](repeating: 0, count: m * m)
+            for j in 0..<gm { for i in 0..<gm { g2[i + j * m] = g[i + j * gm]; m2[i + j * m] = mm[i + j * gm] } }
+            for jj in 0..<c {
+                let j = m0 + jj
+                for i in 0..<m {
+                    g2[i + j * m] = gNew[i + jj * m]; g2[j + i * m] = gNew[i + jj * m]
+                    m2[i + j * m] = mNew[i + jj * m]; m2[j + i * m] = mNew[i + jj * m]
+                }
+            }
+            // Symmetrize the new diagonal block exactly.
+            for jj in 0..<c {
+                for ii in 0..<c {
+                    let i = m0 + ii, j = m0 + jj
+                    let gv = 0.5 * (gNew[i + jj * m] + gNew[j + ii * m]), mv = 0.5 * (mNew[i + jj * m] + mNew[j + ii * m])
+                    g2[i + j * m] = gv; m2[i + j * m] = mv
+                }
+            }
+            g = g2; mm = m2; gm = m
+
+            let last = iteration == settings.maxIterations || m == n
+            guard m >= k, iteration % settings.checkEvery == 0 || last else { continue }
+            // Rayleigh-Ritz with H.
+            let (theta, s) = try eigh(g, n: m)
+            // Residual estimates of every Ritz pair, ||HVs||^2 - theta^2 =
+            // s^T M s - theta^2 (cancellation limits them to ~1e-7 |E|):
+            // Ritz values of unconverged mixtures fall anywhere, the target
+            // included, so the candidates are the pairs with small estimates.
+            var ms = [Double](repeating: 0, count: m * m)
+            mm.withUnsafeBufferPointer { mp in
+                s.withUnsafeBufferPointer { sp in
+                    ms.withUnsafeMutableBufferPointer { op in
+                        gemm(.none, .none, m: m, n: m, k: m, alpha: 1, a: mp.baseAddress!, lda: m, b: sp.baseAddress!, ldb: m, beta: 0,
+                             c: op.baseAddress!, ldc: m)
+                    }
+                }
+            }
+            let estimate = (0..<m).map { i -> Double in
+                var q = 0.0
+                for r in 0..<m { q += s[r + i * m] * ms[r + i * m] }
+                return max(0, q - theta[i] * theta[i]).squareRoot()
+            }
+            let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
+            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(k + k / 4 + 2))
+            guard candidates.count >= k || last else { continue }
+            // Exact residuals of the candidates: R = HV S - V S Theta.
+            let nc = candidates.count
+            var sk = [Double](repeating: 0, count: m * nc)
+            for (j, i) in candidates.enumerated() { for r in 0..<m { sk[r + j * m] = s[r + i * m] } }
+            var y = [Double](repeating: 0, count: rows * nc), hy = [Double](repeating: 0, count: rows * nc)
+            if rows > 0 && nc > 0 {
+                basis.withUnsafeBufferPointer { bp in
+                    hBasis.withUnsafeBufferPointer { hp in
+                        sk.withUnsafeBufferPointer { sp in
+                            y.withUnsafeMutableBufferPointer { yp in
+                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: bp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
+                                     beta: 0, c: yp.baseAddress!, ldc: rows)
+                            }
+                            hy.withUnsafeMutableBufferPointer { yp in
+                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: hp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
+                                     beta: 0, c: yp.baseAddress!, ldc: rows)
+                            }
+                        }
+                    }
+                }
+            }
+            var local = [Double](repeating: 0, count: nc)
+            for j in 0..<nc {
+                let v = theta[candidates[j]]
+                var acc = 0.0
+                for r in 0..<rows { let d = hy[j * rows + r] - v * y[j * rows + r]; acc += d * d }
+                local[j] = acc
+            }
+            let residuals = try op.sum(local).map { $0.squareRoot() }
+            // The k nearest converged pairs; no partly converged Ritz value
+            // (estimate below 1e-3 |E|, a real eigenvalue still converging)
+            // may lie inside their span.
+            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
+            converged = min(k, good.count)
+            worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
+            guard good.count >= k else { continue }
+            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
+            let span = theta[candidates[chosen.first!]]...theta[candidates[chosen.last!]]
+            let chosenIndices = Set(chosen.map { candidates[$0] })
+            let pending = (0..<m).filter { span.contains(theta[$0]) && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
+            guard pending.isEmpty else { converged = k - 1; continue }
+            var vectors = [Double](repeating: 0, count: rows * k)
+            for (jj, j) in chosen.enumerated() {
+                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
+            }
+            return Pairs(values: chosen.map { theta[candidates[$0]] }, localVectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!,
+                         iterations: iteration, degree: K, basisSize: m, products: products)
+        }
+        throw PolynomialFilterError(
+            message: "converged \(converged) of \(k) eigenpairs nearest \(target) (worst residual \(worst), tolerance \(tolAbs)) after "
+                + "\(blocks) filtered blocks of \(settings.blockSize) (max_iterations \(settings.maxIterations)), "
+                + "\(m) basis vectors, degree \(K), dimension \(n)",
+            context: context)
+    }
+}
