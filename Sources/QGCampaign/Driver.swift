@@ -273,6 +273,9 @@ public enum Campaign {
         let datasets = try openLayout(file: file, plan: plan, blocks: blocks, threads: threads)
         // Flushed at once, so that it survives a later SIGKILL.
         try file.setAttribute("last_resumed", Provenance.now())
+        // The resuming run's kernel: payload bits of the tasks it adds
+        // depend on it (within the golden tolerances when it differs).
+        try file.setAttribute("last_resumed_blas_core", BLASThreads.coreName)
         try file.flush()
         return datasets
     }
@@ -406,6 +409,7 @@ public enum Campaign {
         try file.setAttribute("rng", "Philox4x32-10; key = seed; counter = (word block, realization, FNV-1a64(stream key)); stream key documented per study")
         try file.setAttribute("mpi_library", MPIEnvironment.libraryVersion())
         try file.setAttribute("blas_core", BLASThreads.coreName)
+        try file.setAttribute("blas_core_choice", BLASKernel.choice)
         try file.setAttribute("world_size", Int64(worldSize))
         try file.setAttribute("blas_threads", Int64(threads))
         try file.setAttribute("finished", Int64(0))

@@ -7,6 +7,13 @@ import QGlass
 let launcherRank = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"]
     ?? ProcessInfo.processInfo.environment["PMI_RANK"] ?? ProcessInfo.processInfo.environment["SLURM_PROCID"] ?? "0") ?? 0
 
+// First of all, before MPI_Init or any thread: where OpenBLAS fell back to
+// its generic kernels on a CPU it does not know, start again with the kernel
+// family the CPU supports (BLASKernel; a user's OPENBLAS_CORETYPE is kept).
+if let failure = BLASKernel.adoptPreferredKernel(), launcherRank == 0 {
+    FileHandle.standardError.write(Data(("warning: " + failure + "\n").utf8))
+}
+
 
 func say(_ s: String) {
     print(s)
@@ -614,7 +621,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let sizes = try checked()
         BLASThreads.set(threads)
-        var out: [String] = ["\"blas_core\": \"\(BLASThreads.coreName)\"", "\"threads\": \(threads)"]
+        var out: [String] = ["\"blas_core\": \"\(BLASThreads.coreName)\"", "\"blas_core_choice\": \"\(BLASKernel.choice)\"", "\"threads\": \(threads)"]
         out.append("\"dgemm_n\": \(gemmN)")
         out.append("\"dgemm_gflops\": \(LinearAlgebraBenchmark.dgemmGflops(n: gemmN, repeats: repeats))")
         for n in sizes {

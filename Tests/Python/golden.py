@@ -59,7 +59,8 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 
 # Attributes that record the run, not the payload.
 PROVENANCE_ATTRS = {
-    "created", "git_commit", "last_resumed", "config", "mpi_library", "blas_core", "qglass_version",
+    "created", "git_commit", "last_resumed", "config", "mpi_library", "blas_core", "blas_core_choice",
+    "last_resumed_blas_core", "qglass_version",
     "reducer_version", "inputs", "input_commits", "world_size", "blas_threads", "lock", "host",
 }
 

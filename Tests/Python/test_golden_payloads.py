@@ -19,10 +19,29 @@ def test_payloads_match_golden(tmp_path):
     assert not problems, "payloads changed:\n" + "\n".join(problems[:50])
 
 
-def _blas_core(path):
+def _attr(path, name):
     with h5py.File(path, "r") as f:
-        value = f.attrs["blas_core"]
+        value = f.attrs[name]
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _blas_core(path):
+    return _attr(path, "blas_core")
+
+
+def _expected_pick():
+    """The family BLASKernel.preferredCoreType gives for this CPU's flags,
+    restated from docs/performance.md: AVX-512 F/CD/BW/DQ/VL -> SkylakeX,
+    AVX2 + FMA -> Haswell, else none."""
+    try:
+        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split(":", 1)[1].split()
+    except (OSError, StopIteration):
+        return None
+    if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= set(flags):
+        return "SkylakeX"
+    if {"avx2", "fma"} <= set(flags):
+        return "Haswell"
+    return None
 
 
 def test_payloads_match_golden_under_another_blas_kernel(tmp_path, monkeypatch):
@@ -51,10 +70,22 @@ def test_campaign_file_records_a_meaningful_blas_core(tmp_path, monkeypatch):
         return _blas_core(out)
     default = run(None)
     assert default.strip() and default.lower() != "unknown", default
+    # OpenBLAS's generic fallback is never kept where the CPU supports a
+    # better family (BLASKernel): qglass re-executes itself with it.
+    choice = _attr(tmp_path / "None.h5", "blas_core_choice")
+    pick = _expected_pick()
+    if choice.startswith("picked by qglass"):
+        assert default == pick, (default, pick, choice)
+    else:
+        assert choice == "OpenBLAS's default", choice
+        assert not (default == "Prescott" and pick), f"kept the {default} fallback on a CPU with {pick}"
     chosen = {core: run(core) for core in ("Haswell", "Sandybridge")}
     if len(set(chosen.values())) == 1 and chosen["Haswell"] != "Haswell":
         pytest.skip(f"this OpenBLAS has one kernel ({default}); OPENBLAS_CORETYPE is not honoured")
     assert chosen == {"Haswell": "Haswell", "Sandybridge": "Sandybridge"}, chosen
+    # A user's OPENBLAS_CORETYPE is kept, the fallback included, and said so.
+    assert run("Prescott") == "Prescott"
+    assert _attr(tmp_path / "Prescott.h5", "blas_core_choice") == "OPENBLAS_CORETYPE=Prescott"
 
 
 def _file(path, a=np.array([1.0, 2.0, 3.0, 4.0]), n=np.array([1, 2, 3]), study="x", extra=True):
