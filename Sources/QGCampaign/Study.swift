@@ -166,6 +166,11 @@ public protocol Study: Sendable {
     /// (`group_size > 1`). Default false: such a study refuses
     /// `group_size > 1` before any allocation instead of leaving ranks idle.
     static var supportsGroups: Bool { get }
+    /// The parameters of the study's table, declared once (`Parameter`;
+    /// empty for a study that still parses its table by hand). `parse`
+    /// reads them with `ParameterValues.parse`, `canonical` is derived from
+    /// them, and `qglass schema` prints them.
+    static var parameters: [Parameter] { get }
     /// Parse and validate the study's table (strict; no allocation).
     static func parse(_ table: ConfigTable, campaign: CampaignSettings) throws -> Self
     /// Canonical TOML of the study's table: two configs with the same
@@ -228,7 +233,19 @@ public struct SolverPath: Sendable {
     }
 }
 
+/// A study whose table is parsed from its declared `parameters`: it keeps
+/// the parsed values, and its canonical text is theirs.
+public protocol DeclaredStudy: Study {
+    /// The values of `Self.parameters` as parsed.
+    var parameterValues: ParameterValues { get }
+}
+
+extension DeclaredStudy {
+    public var canonical: String { parameterValues.canonical }
+}
+
 extension Study {
+    public static var parameters: [Parameter] { [] }
     public var solverPaths: [SolverPath] { [.configured(self)] }
     public var isMidSpectrum: Bool { false }
     public func summary(file: HDF5File) throws -> String { "" }

@@ -1,0 +1,368 @@
+import Foundation
+
+/// The type of a declared study parameter (issue 22, step 2).
+public enum ParameterKind: String, Sendable {
+    case int = "int", double = "float", bool = "bool", string = "string"
+    case ints = "list of int", doubles = "list of float", strings = "list of string"
+
+    var isList: Bool { self == .ints || self == .doubles || self == .strings }
+}
+
+/// A value of a declared parameter, as parsed (an integer written for a
+/// float is a float; a single value written for a list is a one-element list).
+public enum ParameterValue: Sendable, Equatable {
+    case int(Int), double(Double), bool(Bool), string(String), ints([Int]), doubles([Double]), strings([String])
+
+    /// The value as the canonical TOML writes it: numbers with round-trip
+    /// precision (Swift's description), strings quoted, lists in brackets.
+    public var toml: String {
+        switch self {
+        case .int(let i): return "\(i)"
+        case .double(let x): return "\(x)"
+        case .bool(let b): return "\(b)"
+        case .string(let s): return "\"\(s)\""
+        case .ints(let xs): return tomlList(xs)
+        case .doubles(let xs): return tomlList(xs)
+        case .strings(let xs): return "[" + xs.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        }
+    }
+
+    /// The numbers of the value (empty for bools and strings), for the range checks.
+    var numbers: [Double] {
+        switch self {
+        case .int(let i): return [Double(i)]
+        case .double(let x): return [x]
+        case .ints(let xs): return xs.map(Double.init)
+        case .doubles(let xs): return xs
+        default: return []
+        }
+    }
+
+    var strings: [String] {
+        switch self {
+        case .string(let s): return [s]
+        case .strings(let xs): return xs
+        default: return []
+        }
+    }
+}
+
+/// One end of a float parameter's range.
+public struct ParameterBound: Sendable, Equatable {
+    public var value: Double
+    public var closed: Bool
+    /// x >= value.
+    public static func atLeast(_ x: Double) -> ParameterBound { .init(value: x, closed: true) }
+    /// x > value.
+    public static func above(_ x: Double) -> ParameterBound { .init(value: x, closed: false) }
+    /// x <= value.
+    public static func atMost(_ x: Double) -> ParameterBound { .init(value: x, closed: true) }
+    /// x < value.
+    public static func below(_ x: Double) -> ParameterBound { .init(value: x, closed: false) }
+}
+
+/// One parameter of a study's config table, declared once (issue 22, step
+/// 2): its key, type, default (nil: required), range, unit and help. From a
+/// study's list of them come the strict parse with its one-line range
+/// refusals (`ParameterValues.parse`), the canonical TOML that `--resume`
+/// compares (`ParameterValues.canonical`, in declaration order) and the
+/// tables of `qglass schema` (docs/study-tables.md).
+///
+/// Refusals, one line each, naming the table, the key, the range and the value:
+/// * integers: "[t] key = v out of range lo...hi" (plus the declared `note`);
+/// * floats with two bounds: "[t] key must be in [lo, hi] (got v)" (parentheses for open ends);
+///   with a lower bound only: "[t] key must be > lo (got v)" (or ">="); with an upper bound only:
+///   "[t] key must be <= hi (got v)"; a float must be finite;
+/// * `magnitude` (a `PhysicalBounds` bound, checked after the range):
+///   "[t] key = v out of range: |key| <= bound (docs/models.md, parameter bounds)";
+/// * strings: "[t] key must be one of [...] (got 'x')";
+/// * lists declared `distinct`: "[t] key must list distinct values";
+/// * an explicit empty list: "[t] 'key' must not be empty" (`ConfigTable`).
+public struct Parameter: Sendable {
+    /// Whether the canonical text writes the key.
+    public enum Canonical: Sendable { case always, unlessDefault }
+
+    public var key: String
+    public var kind: ParameterKind
+    /// nil: the key is required.
+    public var defaultValue: ParameterValue?
+    /// The value `qglass schema` uses for a required key (the example config
+    /// whose output columns it prints).
+    public var example: ParameterValue?
+    public var lower: ParameterBound?
+    public var upper: ParameterBound?
+    /// Integers: the closed range lo...hi.
+    public var intRange: ClosedRange<Int>?
+    /// Added after an integer range refusal, e.g. "(dimension 8 * 2^N <= 8192)".
+    public var note: String = ""
+    /// A physical bound on |value| (`PhysicalBounds`), checked after the range.
+    public var magnitude: Double?
+    /// Strings: the values allowed.
+    public var allowed: [String]?
+    /// Lists: every entry must differ.
+    public var distinct: Bool = false
+    public var canonical: Canonical = .always
+    public var unit: String
+    public var help: String
+
+    // MARK: Declarations
+
+    /// An integer in `range`.
+    public static func int(_ key: String, in range: ClosedRange<Int>, default d: Int? = nil, example: Int? = nil, note: String = "",
+                           unit: String = "1", help: String) -> Parameter {
+        Parameter(key: key, kind: .int, defaultValue: d.map { .int($0) }, example: example.map { .int($0) }, intRange: range, note: note,
+                  unit: unit, help: help)
+    }
+
+    /// A list of integers in `range` (a single integer is a one-element list).
+    public static func ints(_ key: String, in range: ClosedRange<Int>, default d: [Int]? = nil, example: [Int]? = nil, distinct: Bool = true,
+                            note: String = "", unit: String = "1", help: String) -> Parameter {
+        Parameter(key: key, kind: .ints, defaultValue: d.map { .ints($0) }, example: example.map { .ints($0) }, intRange: range, note: note,
+                  distinct: distinct, unit: unit, help: help)
+    }
+
+    /// A finite float between `lower` and `upper`, with |x| <= `magnitude`.
+    public static func double(_ key: String, lower: ParameterBound? = nil, upper: ParameterBound? = nil, magnitude: Double? = nil,
+                              default d: Double? = nil, example: Double? = nil, unit: String, help: String) -> Parameter {
+        Parameter(key: key, kind: .double, defaultValue: d.map { .double($0) }, example: example.map { .double($0) }, lower: lower, upper: upper,
+                  magnitude: magnitude, unit: unit, help: help)
+    }
+
+    /// A list of finite floats, each between `lower` and `upper` with |x| <= `magnitude`.
+    public static func doubles(_ key: String, lower: ParameterBound? = nil, upper: ParameterBound? = nil, magnitude: Double? = nil,
+                               default d: [Double]? = nil, example: [Double]? = nil, distinct: Bool = true, unit: String, help: String) -> Parameter {
+        Parameter(key: key, kind: .doubles, defaultValue: d.map { .doubles($0) }, example: example.map { .doubles($0) }, lower: lower, upper: upper,
+                  magnitude: magnitude, distinct: distinct, unit: unit, help: help)
+    }
+
+    /// One of `allowed`.
+    public static func choice(_ key: String, _ allowed: [String], default d: String? = nil, help: String) -> Parameter {
+        Parameter(key: key, kind: .string, defaultValue: d.map { .string($0) }, example: allowed.first.map { .string($0) }, allowed: allowed,
+                  unit: "", help: help)
+    }
+
+    /// One of the cases of `E`.
+    public static func choice<E: CaseIterable & RawRepresentable>(_ key: String, _ type: E.Type, default d: E? = nil, help: String) -> Parameter
+        where E.RawValue == String {
+        choice(key, E.allCases.map(\.rawValue), default: d?.rawValue, help: help)
+    }
+
+    /// A list of distinct values of `allowed`.
+    public static func choices(_ key: String, _ allowed: [String], default d: [String]? = nil, help: String) -> Parameter {
+        Parameter(key: key, kind: .strings, defaultValue: d.map { .strings($0) }, example: allowed.first.map { .strings([$0]) }, allowed: allowed,
+                  distinct: true, unit: "", help: help)
+    }
+
+    /// true or false.
+    public static func bool(_ key: String, default d: Bool, help: String) -> Parameter {
+        Parameter(key: key, kind: .bool, defaultValue: .bool(d), unit: "", help: help)
+    }
+
+    /// The same declaration, written in the canonical text only where it differs from its default.
+    public func omittedAtDefault() -> Parameter { var p = self; p.canonical = .unlessDefault; return p }
+
+    // MARK: Parse and check
+
+    /// Reads the key from `t` (its default when absent) and checks it.
+    func read(_ t: ConfigTable) throws -> ParameterValue {
+        let v: ParameterValue
+        switch kind {
+        case .int: v = .int(try t.int(key, default: defaultValue.flatMap { if case .int(let x) = $0 { x } else { nil } }))
+        case .double: v = .double(try t.double(key, default: defaultValue.flatMap { if case .double(let x) = $0 { x } else { nil } }))
+        case .bool: v = .bool(try t.bool(key, default: defaultValue.flatMap { if case .bool(let x) = $0 { x } else { nil } } ?? false))
+        case .string: v = .string(try t.string(key, default: defaultValue.flatMap { if case .string(let x) = $0 { x } else { nil } }))
+        case .ints: v = .ints(try t.ints(key, default: defaultValue.flatMap { if case .ints(let x) = $0 { x } else { nil } }))
+        case .doubles: v = .doubles(try t.doubles(key, default: defaultValue.flatMap { if case .doubles(let x) = $0 { x } else { nil } }))
+        case .strings: v = .strings(try t.strings(key, default: defaultValue.flatMap { if case .strings(let x) = $0 { x } else { nil } }))
+        }
+        try check(v, table: t.name)
+        return v
+    }
+
+    /// The range, allowed-value and distinctness checks of a value.
+    public func check(_ v: ParameterValue, table: String) throws {
+        let head = "[\(table)] \(key)"
+        if let r = intRange {
+            for x in v.numbers where !(x >= Double(r.lowerBound) && x <= Double(r.upperBound)) {
+                throw ConfigError("\(head) = \(Int(x)) out of range \(r.lowerBound)...\(r.upperBound)" + (note.isEmpty ? "" : " " + note))
+            }
+        } else if kind == .double || kind == .doubles {
+            for x in v.numbers where lower != nil || upper != nil {
+                let ok = (lower.map { $0.closed ? x >= $0.value : x > $0.value } ?? !x.isNaN)
+                    && (upper.map { $0.closed ? x <= $0.value : x < $0.value } ?? true)
+                if !ok { throw ConfigError("\(head) must be \(rangeText) (got \(x))") }
+            }
+            if let m = magnitude {
+                for x in v.numbers where !(abs(x) <= m) {
+                    throw ConfigError("\(head) = \(x) out of range: |\(key)| <= \(PhysicalBounds.text(m)) (docs/models.md, parameter bounds)")
+                }
+            }
+            for x in v.numbers where !x.isFinite { throw ConfigError("\(head) must be finite (got \(x))") }
+        }
+        if let allowed {
+            for s in v.strings where !allowed.contains(s) { throw ConfigError("\(head) must be one of \(allowed) (got '\(s)')") }
+        }
+        if distinct {
+            let n = v.numbers.isEmpty ? Set(v.strings).count : Set(v.numbers).count
+            if n != max(v.numbers.count, v.strings.count) { throw ConfigError("\(head) must list distinct values") }
+        }
+    }
+
+    /// The range as the refusals and `qglass schema` write it: "in [0, 2]",
+    /// "> 0", "1...10", "one of [...]", "" for none.
+    public var rangeText: String {
+        if let r = intRange { return "\(r.lowerBound)...\(r.upperBound)" }
+        if let allowed { return "one of " + allowed.joined(separator: ", ") }
+        switch (lower, upper) {
+        case let (lo?, hi?):
+            return "in \(lo.closed ? "[" : "(")\(Self.boundText(lo.value)), \(Self.boundText(hi.value))\(hi.closed ? "]" : ")")"
+        case let (lo?, nil): return "\(lo.closed ? ">=" : ">") \(Self.boundText(lo.value))"
+        case let (nil, hi?): return "\(hi.closed ? "<=" : "<") \(Self.boundText(hi.value))"
+        case (nil, nil): return ""
+        }
+    }
+
+    /// A bound as the messages write it: 0, 2, 0.5, 1e6, 1e-6.
+    static func boundText(_ x: Double) -> String {
+        if x == 0 { return "0" }
+        return (x < 0 ? "-" : "") + PhysicalBounds.text(abs(x))
+    }
+}
+
+/// The parsed values of a study's declared parameters.
+public struct ParameterValues: Sendable {
+    public let table: String
+    public let declaration: [Parameter]
+    private var values: [String: ParameterValue]
+
+    /// Parses `t` strictly against `declaration`: an unknown key is refused
+    /// first (with the closest declared key), then each key is read in
+    /// declaration order and checked; `extraKeys` are keys the study reads by
+    /// hand (declared for the unknown-key check only). Ends with
+    /// `t.finish()` unless `finish` is false.
+    public static func parse(_ t: ConfigTable, _ declaration: [Parameter], extraKeys: [String] = [], finish: Bool = true) throws -> ParameterValues {
+        try t.declare(declaration.map(\.key) + extraKeys)
+        var values: [String: ParameterValue] = [:]
+        for p in declaration { values[p.key] = try p.read(t) }
+        if finish { try t.finish() }
+        return ParameterValues(table: t.name, declaration: declaration, values: values)
+    }
+
+    public subscript(_ key: String) -> ParameterValue {
+        guard let v = values[key] else { preconditionFailure("[\(table)] reads the undeclared parameter '\(key)' (a bug: declare it)") }
+        return v
+    }
+
+    public func int(_ key: String) -> Int { if case .int(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not an int") }
+    public func double(_ key: String) -> Double {
+        if case .double(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a float")
+    }
+    public func bool(_ key: String) -> Bool { if case .bool(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a bool") }
+    public func string(_ key: String) -> String {
+        if case .string(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a string")
+    }
+    public func ints(_ key: String) -> [Int] { if case .ints(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a list of int") }
+    public func doubles(_ key: String) -> [Double] {
+        if case .doubles(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a list of float")
+    }
+    public func strings(_ key: String) -> [String] {
+        if case .strings(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a list of string")
+    }
+    /// A `choice` parameter as its enum (the parse checked the value).
+    public func choice<E: RawRepresentable>(_ key: String, as: E.Type = E.self) -> E where E.RawValue == String {
+        guard let e = E(rawValue: string(key)) else { preconditionFailure("[\(table)] \(key): declared values and \(E.self) differ") }
+        return e
+    }
+    /// A `choices` parameter as its enums.
+    public func choices<E: RawRepresentable>(_ key: String, as: E.Type = E.self) -> [E] where E.RawValue == String {
+        strings(key).map { s in
+            guard let e = E(rawValue: s) else { preconditionFailure("[\(table)] \(key): declared values and \(E.self) differ") }
+            return e
+        }
+    }
+
+    /// Replaces a value by the one the study uses (e.g. a value it derives
+    /// exactly as older runs wrote it); the key must be declared.
+    public mutating func set(_ key: String, _ v: ParameterValue) {
+        precondition(values[key] != nil, "[\(table)] sets the undeclared parameter '\(key)'")
+        values[key] = v
+    }
+
+    /// The canonical TOML lines `key = value` in declaration order (no table
+    /// header); a key declared `omittedAtDefault` is written only when it
+    /// differs from its default. `--resume` compares this text with the
+    /// stored one, so changing a study's declaration order or a value's
+    /// rendering makes older files unresumable.
+    public var canonicalLines: String {
+        declaration.compactMap { p in
+            let v = self[p.key]
+            if p.canonical == .unlessDefault && v == p.defaultValue { return nil }
+            return "\(p.key) = \(v.toml)\n"
+        }.joined()
+    }
+
+    /// "[table]\n" and the canonical lines.
+    public var canonical: String { "[\(table)]\n" + canonicalLines }
+}
+
+extension Array where Element == Parameter {
+    /// The TOML table of the declared defaults and, for required keys, the examples.
+    public var exampleTable: String {
+        compactMap { p in (p.defaultValue ?? p.example).map { "\(p.key) = \($0.toml)\n" } }.joined()
+    }
+}
+
+/// The points of a study: the cartesian product of its list-valued
+/// parameters, outermost first, grouped by the first factor (one output
+/// block per value of it, e.g. per size L). Replaces the studies'
+/// hand-written point loops and `pointsOf` filters.
+public struct ParameterGrid<Point: Sendable>: Sendable {
+    public let points: [Point]
+    /// The point indices of block b (contiguous: the first factor is outermost).
+    public let blockRanges: [Range<Int>]
+
+    /// The points of each value of `blocks`, in order.
+    public init<B>(blocks: [B], _ pointsOfBlock: (B) -> [Point]) {
+        var points: [Point] = [], ranges: [Range<Int>] = []
+        for b in blocks {
+            let start = points.count
+            points += pointsOfBlock(b)
+            ranges.append(start..<points.count)
+        }
+        self.points = points
+        self.blockRanges = ranges
+    }
+
+    /// blocks x b.
+    public init<B, C>(_ blocks: [B], _ b: [C], _ make: (B, C) -> Point) {
+        self.init(blocks: blocks) { x in b.map { make(x, $0) } }
+    }
+
+    /// blocks x b x c.
+    public init<B, C, D>(_ blocks: [B], _ b: [C], _ c: [D], _ make: (B, C, D) -> Point) {
+        self.init(blocks: blocks) { x in b.flatMap { y in c.map { make(x, y, $0) } } }
+    }
+
+    /// blocks x b x c x d.
+    public init<B, C, D, E>(_ blocks: [B], _ b: [C], _ c: [D], _ d: [E], _ make: (B, C, D, E) -> Point) {
+        self.init(blocks: blocks) { x in b.flatMap { y in c.flatMap { z in d.map { make(x, y, z, $0) } } } }
+    }
+
+    /// The point indices of block b.
+    public func pointsOf(block b: Int) -> Range<Int> { blockRanges[b] }
+
+    /// Every task: block b holds its points, each with the campaign's
+    /// realizations (row = point-in-block x realizations + r).
+    public func tasks(campaign: CampaignSettings, cost: (Int) -> Double) -> [TaskSpec] {
+        var out: [TaskSpec] = []
+        for (b, range) in blockRanges.enumerated() {
+            for (j, p) in range.enumerated() {
+                for r in 0..<campaign.realizations {
+                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
+                                        realization: campaign.firstRealization + r, cost: cost(p)))
+                }
+            }
+        }
+        return out
+    }
+}
