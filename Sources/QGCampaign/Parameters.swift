@@ -102,6 +102,14 @@ public struct Parameter: Sendable {
     /// Lists: every entry must differ.
     public var distinct: Bool = false
     public var canonical: Canonical = .always
+    /// Replaces the float range in the refusal "must be <wording> (got v)"
+    /// where tests and users rely on an older wording (e.g. "finite and >= 0").
+    public var wording: String? = nil
+    /// Optional without a default: absent stays absent (not written in the canonical text).
+    public var optional = false
+    /// The bool parameter that must be true for this key to be set ("[t] 'key'
+    /// needs flag = true"); the key is written in the canonical text only then.
+    public var requires: String? = nil
     public var unit: String
     public var help: String
 
@@ -160,6 +168,12 @@ public struct Parameter: Sendable {
 
     /// The same declaration, written in the canonical text only where it differs from its default.
     public func omittedAtDefault() -> Parameter { var p = self; p.canonical = .unlessDefault; return p }
+    /// The same declaration with the refusal wording "must be <wording> (got v)".
+    public func worded(_ w: String) -> Parameter { var p = self; p.wording = w; return p }
+    /// The same declaration without a default and not required (absent: no value, no canonical line).
+    public func optionalKey() -> Parameter { var p = self; p.optional = true; p.defaultValue = nil; return p }
+    /// The same declaration, allowed only when the bool parameter `flag` is true.
+    public func requiring(_ flag: String) -> Parameter { var p = self; p.requires = flag; return p }
 
     // MARK: Parse and check
 
@@ -190,7 +204,7 @@ public struct Parameter: Sendable {
             for x in v.numbers where lower != nil || upper != nil {
                 let ok = (lower.map { $0.closed ? x >= $0.value : x > $0.value } ?? !x.isNaN)
                     && (upper.map { $0.closed ? x <= $0.value : x < $0.value } ?? true)
-                if !ok { throw ConfigError("\(head) must be \(rangeText) (got \(x))") }
+                if !ok { throw ConfigError("\(head) must be \(wording ?? rangeText) (got \(x))") }
             }
             if let m = magnitude {
                 for x in v.numbers where !(abs(x) <= m) {
@@ -243,14 +257,26 @@ public struct ParameterValues: Sendable {
     public static func parse(_ t: ConfigTable, _ declaration: [Parameter], extraKeys: [String] = [], finish: Bool = true) throws -> ParameterValues {
         try t.declare(declaration.map(\.key) + extraKeys)
         var values: [String: ParameterValue] = [:]
-        for p in declaration { values[p.key] = try p.read(t) }
+        for p in declaration {
+            if let flag = p.requires, values[flag] != .bool(true) {
+                if t.has(p.key) { throw ConfigError("[\(t.name)] '\(p.key)' needs \(flag) = true") }
+            }
+            if p.optional && !t.has(p.key) { _ = try t.optionalString(p.key); continue }
+            values[p.key] = try p.read(t)
+        }
         if finish { try t.finish() }
         return ParameterValues(table: t.name, declaration: declaration, values: values)
     }
 
     public subscript(_ key: String) -> ParameterValue {
-        guard let v = values[key] else { preconditionFailure("[\(table)] reads the undeclared parameter '\(key)' (a bug: declare it)") }
+        guard let v = values[key] else { preconditionFailure("[\(table)] reads the undeclared or unset parameter '\(key)' (a bug)") }
         return v
+    }
+
+    /// An optional parameter's value, nil when absent.
+    public func ifSet(_ key: String) -> ParameterValue? {
+        precondition(declaration.contains { $0.key == key }, "[\(table)] reads the undeclared parameter '\(key)' (a bug: declare it)")
+        return values[key]
     }
 
     public func int(_ key: String) -> Int { if case .int(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not an int") }
@@ -295,8 +321,9 @@ public struct ParameterValues: Sendable {
     /// rendering makes older files unresumable.
     public var canonicalLines: String {
         declaration.compactMap { p in
-            let v = self[p.key]
+            guard let v = values[p.key] else { return nil }  // an optional key left unset
             if p.canonical == .unlessDefault && v == p.defaultValue { return nil }
+            if let flag = p.requires, values[flag] != .bool(true) { return nil }
             return "\(p.key) = \(v.toml)\n"
         }.joined()
     }
@@ -308,7 +335,7 @@ public struct ParameterValues: Sendable {
 extension Array where Element == Parameter {
     /// The TOML table of the declared defaults and, for required keys, the examples.
     public var exampleTable: String {
-        compactMap { p in (p.defaultValue ?? p.example).map { "\(p.key) = \($0.toml)\n" } }.joined()
+        compactMap { p in p.requires != nil ? nil : (p.defaultValue ?? p.example).map { "\(p.key) = \($0.toml)\n" } }.joined()
     }
 }
 

@@ -34,6 +34,7 @@ public enum StudySchema {
 
     static func defaultText(_ p: Parameter) -> String {
         if let d = p.defaultValue { return d.toml }
+        if p.optional { return "unset" }
         return "required" + (p.example.map { " (e.g. \($0.toml))" } ?? "")
     }
 
@@ -42,6 +43,7 @@ public enum StudySchema {
         var parts = p.rangeText.isEmpty ? [] : [p.rangeText]
         if let m = p.magnitude { parts.append("|\(p.key)| <= \(PhysicalBounds.text(m))") }
         if p.distinct { parts.append("distinct") }
+        if let flag = p.requires { parts.append("only with \(flag) = true") }
         return parts.joined(separator: "; ")
     }
 

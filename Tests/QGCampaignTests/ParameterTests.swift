@@ -99,6 +99,39 @@ final class ParameterTests: XCTestCase {
             """), tempering.canonical)
     }
 
+    /// The chains' optional keys: `sz` only when set; the matrix-element keys
+    /// only with `matrix_elements = true` (refused without it), all of them
+    /// then, in the order the hand-written text had.
+    func testChainCanonicalTextWithOptionalAndConditionalKeys() throws {
+        let head = "[campaign]\nseed = 1\nrealizations = 1\n[xxz]\nL = [6, 8]\nW = 1\n"
+        XCTAssertTrue(try CampaignPlan(configText: head).canonical.hasSuffix("[xxz]\nL = [6, 8]\nW = [1.0]\ndelta = 1.0\ncheck_eigenpairs = 4\n"))
+        let on = try CampaignPlan(configText: head + "sz = 0\nmatrix_elements = true\nwindow = 0.5\n")
+        XCTAssertTrue(on.canonical.hasSuffix("""
+            [xxz]
+            L = [6, 8]
+            W = [1.0]
+            delta = 1.0
+            sz = 0
+            check_eigenpairs = 4
+            matrix_elements = true
+            operator_site = 0
+            window = 0.5
+            mid_spectrum = [0.4, 0.6]
+            v_range = [1e-14, 10.0]
+            v_bins = 96
+            omega_range = [0.0001, 100.0]
+            omega_bins = 72
+
+            """), on.canonical)
+        XCTAssertEqual(try CampaignPlan(configText: on.canonical).canonical, on.canonical)
+        XCTAssertThrowsError(try CampaignPlan(configText: head + "window = 0.5\n")) { e in
+            XCTAssertTrue("\(e)".contains("[xxz] 'window' needs matrix_elements = true"), "\(e)")
+        }
+        let o3 = try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 1\n[heisenberg_o3]\nL = [6]\nW = [2]\n")
+        XCTAssertTrue(o3.canonical.hasSuffix("[heisenberg_o3]\nL = [6]\nW = [2.0]\ncheck_eigenpairs = 4\n"), o3.canonical)
+        XCTAssertThrowsError(try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 1\n[heisenberg_o3]\nL = [6]\nW = [2]\nsz = 0\n"))
+    }
+
     /// The grid is the cartesian product, first factor outermost, with one contiguous block per first value.
     func testGridIsTheProductGroupedByTheFirstFactor() {
         struct P: Equatable { var L: Int; var a: Double; var s: String }
