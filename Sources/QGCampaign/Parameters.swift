@@ -345,19 +345,28 @@ extension Array where Element == Parameter {
 /// hand-written point loops and `pointsOf` filters.
 public struct ParameterGrid<Point: Sendable>: Sendable {
     public let points: [Point]
-    /// The point indices of block b (contiguous: the first factor is outermost).
-    public let blockRanges: [Range<Int>]
+    /// The point indices of each block, ascending.
+    public let blockPoints: [[Int]]
 
-    /// The points of each value of `blocks`, in order.
+    /// The points of each value of `blocks`, in order (block b holds a contiguous run).
     public init<B>(blocks: [B], _ pointsOfBlock: (B) -> [Point]) {
-        var points: [Point] = [], ranges: [Range<Int>] = []
+        var points: [Point] = [], members: [[Int]] = []
         for b in blocks {
             let start = points.count
             points += pointsOfBlock(b)
-            ranges.append(start..<points.count)
+            members.append(Array(start..<points.count))
         }
         self.points = points
-        self.blockRanges = ranges
+        self.blockPoints = members
+    }
+
+    /// Points in a given order, each in block `blockOf(point)` of `blocks`
+    /// (for a study whose point order is not its block order).
+    public init(points: [Point], blocks: Int, blockOf: (Point) -> Int) {
+        var members = [[Int]](repeating: [], count: blocks)
+        for (i, p) in points.enumerated() { members[blockOf(p)].append(i) }
+        self.points = points
+        self.blockPoints = members
     }
 
     /// blocks x b.
@@ -376,14 +385,14 @@ public struct ParameterGrid<Point: Sendable>: Sendable {
     }
 
     /// The point indices of block b.
-    public func pointsOf(block b: Int) -> Range<Int> { blockRanges[b] }
+    public func pointsOf(block b: Int) -> [Int] { blockPoints[b] }
 
     /// Every task: block b holds its points, each with the campaign's
     /// realizations (row = point-in-block x realizations + r).
     public func tasks(campaign: CampaignSettings, cost: (Int) -> Double) -> [TaskSpec] {
         var out: [TaskSpec] = []
-        for (b, range) in blockRanges.enumerated() {
-            for (j, p) in range.enumerated() {
+        for (b, members) in blockPoints.enumerated() {
+            for (j, p) in members.enumerated() {
                 for r in 0..<campaign.realizations {
                     out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
                                         realization: campaign.firstRealization + r, cost: cost(p)))

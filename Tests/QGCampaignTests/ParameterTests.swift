@@ -138,7 +138,7 @@ final class ParameterTests: XCTestCase {
         let g = ParameterGrid([8, 12], [0.5, 0.7], ["r", "s"]) { P(L: $0, a: $1, s: $2) }
         XCTAssertEqual(g.points.count, 8)
         XCTAssertEqual(g.points[5], P(L: 12, a: 0.5, s: "s"))
-        XCTAssertEqual(g.blockRanges, [0..<4, 4..<8])
+        XCTAssertEqual(g.blockPoints, [[0, 1, 2, 3], [4, 5, 6, 7]])
         let tasks = g.tasks(campaign: try! CampaignSettings.parse(ConfigDocument(text: "[campaign]\nseed = 1\nrealizations = 3\nfirst_realization = 2\n")
                                                                     .table("campaign"))) { Double($0) }
         XCTAssertEqual(tasks.count, 24)
