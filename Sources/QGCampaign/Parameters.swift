@@ -107,9 +107,10 @@ public struct Parameter: Sendable {
     public var wording: String? = nil
     /// Optional without a default: absent stays absent (not written in the canonical text).
     public var optional = false
-    /// The bool parameter that must be true for this key to be set ("[t] 'key'
-    /// needs flag = true"); the key is written in the canonical text only then.
-    public var requires: String? = nil
+    /// The parameter and value this key needs ("[t] 'key' needs flag = true",
+    /// "[t] key applies to solver = "x" only"); the key is written in the
+    /// canonical text only then.
+    public var requires: (key: String, value: ParameterValue)? = nil
     public var unit: String
     public var help: String
 
@@ -173,7 +174,15 @@ public struct Parameter: Sendable {
     /// The same declaration without a default and not required (absent: no value, no canonical line).
     public func optionalKey() -> Parameter { var p = self; p.optional = true; p.defaultValue = nil; return p }
     /// The same declaration, allowed only when the bool parameter `flag` is true.
-    public func requiring(_ flag: String) -> Parameter { var p = self; p.requires = flag; return p }
+    public func requiring(_ flag: String) -> Parameter { var p = self; p.requires = (flag, .bool(true)); return p }
+    /// The same declaration, allowed only when the parameter `key` (declared before it) has `value`.
+    public func requiring(_ key: String, _ value: ParameterValue) -> Parameter { var p = self; p.requires = (key, value); return p }
+
+    /// "[t] 'key' needs flag = true" or "[t] key applies to solver = "x" only".
+    func requiresRefusal(table: String) -> ConfigError? {
+        guard let (k, v) = requires else { return nil }
+        return ConfigError(v == .bool(true) ? "[\(table)] '\(key)' needs \(k) = true" : "[\(table)] \(key) applies to \(k) = \(v.toml) only")
+    }
 
     // MARK: Parse and check
 
@@ -258,8 +267,8 @@ public struct ParameterValues: Sendable {
         try t.declare(declaration.map(\.key) + extraKeys)
         var values: [String: ParameterValue] = [:]
         for p in declaration {
-            if let flag = p.requires, values[flag] != .bool(true) {
-                if t.has(p.key) { throw ConfigError("[\(t.name)] '\(p.key)' needs \(flag) = true") }
+            if let (k, v) = p.requires, values[k] != v {
+                if t.has(p.key), let e = p.requiresRefusal(table: t.name) { throw e }
             }
             if p.optional && !t.has(p.key) { _ = try t.optionalString(p.key); continue }
             values[p.key] = try p.read(t)
@@ -310,7 +319,7 @@ public struct ParameterValues: Sendable {
     /// Replaces a value by the one the study uses (e.g. a value it derives
     /// exactly as older runs wrote it); the key must be declared.
     public mutating func set(_ key: String, _ v: ParameterValue) {
-        precondition(values[key] != nil, "[\(table)] sets the undeclared parameter '\(key)'")
+        precondition(declaration.contains { $0.key == key }, "[\(table)] sets the undeclared parameter '\(key)'")
         values[key] = v
     }
 
@@ -323,7 +332,7 @@ public struct ParameterValues: Sendable {
         declaration.compactMap { p in
             guard let v = values[p.key] else { return nil }  // an optional key left unset
             if p.canonical == .unlessDefault && v == p.defaultValue { return nil }
-            if let flag = p.requires, values[flag] != .bool(true) { return nil }
+            if let (k, needed) = p.requires, values[k] != needed { return nil }
             return "\(p.key) = \(v.toml)\n"
         }.joined()
     }

@@ -43,7 +43,7 @@ public enum StudySchema {
         var parts = p.rangeText.isEmpty ? [] : [p.rangeText]
         if let m = p.magnitude { parts.append("|\(p.key)| <= \(PhysicalBounds.text(m))") }
         if p.distinct { parts.append("distinct") }
-        if let flag = p.requires { parts.append("only with \(flag) = true") }
+        if let (k, v) = p.requires { parts.append("only with \(k) = \(v.toml)") }
         return parts.joined(separator: "; ")
     }
 

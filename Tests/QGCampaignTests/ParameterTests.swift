@@ -132,6 +132,35 @@ final class ParameterTests: XCTestCase {
         XCTAssertThrowsError(try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 1\n[heisenberg_o3]\nL = [6]\nW = [2]\nsz = 0\n"))
     }
 
+    /// meanfield: max_iterations written as resolved from the solver's
+    /// default, probe or damping after it by solver (the hand-written order);
+    /// the other solver's key refused with the wording of before.
+    func testMeanFieldCanonicalTextBySolver() throws {
+        let head = "[campaign]\nseed = 1\nrealizations = 1\n[meanfield]\nN = [10]\ndelta_a = [-0.1]\n"
+        let it = try CampaignPlan(configText: head + "solver = \"iteration\"\n")
+        XCTAssertTrue(it.canonical.hasSuffix("""
+            [meanfield]
+            N = [10]
+            delta_a = [-0.1]
+            g10 = 0.5
+            convention = "normalized"
+            profile_N = []
+            profile_delta_a = []
+            critical = true
+            critical_tol = 1e-09
+            solver = "iteration"
+            tol = 1e-12
+            max_iterations = 100000
+            damping = 1.0
+
+            """), it.canonical)
+        XCTAssertEqual(try CampaignPlan(configText: it.canonical).canonical, it.canonical)
+        XCTAssertTrue(try CampaignPlan(configText: head).canonical.hasSuffix("max_iterations = 2000000\nprobe = 0.05\n"))
+        XCTAssertThrowsError(try CampaignPlan(configText: head + "solver = \"iteration\"\nprobe = 0.1\n")) { e in
+            XCTAssertTrue("\(e)".contains("[meanfield] probe applies to solver = \"reduced\" only"), "\(e)")
+        }
+    }
+
     /// The grid is the cartesian product, first factor outermost, with one contiguous block per first value.
     func testGridIsTheProductGroupedByTheFirstFactor() {
         struct P: Equatable { var L: Int; var a: Double; var s: String }
