@@ -105,6 +105,9 @@ public struct Parameter: Sendable {
     /// Replaces the float range in the refusal "must be <wording> (got v)"
     /// where tests and users rely on an older wording (e.g. "finite and >= 0").
     public var wording: String? = nil
+    /// Floats: the refusal "[t] key = v out of range <range><suffix>" (the
+    /// form of the older studies) instead of "[t] key must be ...".
+    public var outOfRange: (range: String?, suffix: String)? = nil
     /// Optional without a default: absent stays absent (not written in the canonical text).
     public var optional = false
     /// The parameter and value this key needs ("[t] 'key' needs flag = true",
@@ -171,6 +174,11 @@ public struct Parameter: Sendable {
     public func omittedAtDefault() -> Parameter { var p = self; p.canonical = .unlessDefault; return p }
     /// The same declaration with the refusal wording "must be <wording> (got v)".
     public func worded(_ w: String) -> Parameter { var p = self; p.wording = w; return p }
+    /// The same declaration, refusing a float as "[t] key = v out of range <range><suffix>"
+    /// (`range` nil: the declared bounds, e.g. "(0, 1e6]").
+    public func refusedAsOutOfRange(_ range: String? = nil, suffix: String = "") -> Parameter {
+        var p = self; p.outOfRange = (range, suffix); return p
+    }
     /// The same declaration without a default and not required (absent: no value, no canonical line).
     public func optionalKey() -> Parameter { var p = self; p.optional = true; p.defaultValue = nil; return p }
     /// The same declaration, allowed only when the bool parameter `flag` is true.
@@ -213,6 +221,10 @@ public struct Parameter: Sendable {
             for x in v.numbers where lower != nil || upper != nil {
                 let ok = (lower.map { $0.closed ? x >= $0.value : x > $0.value } ?? !x.isNaN)
                     && (upper.map { $0.closed ? x <= $0.value : x < $0.value } ?? true)
+                if !ok, let o = outOfRange {
+                    let bare = rangeText.hasPrefix("in ") ? String(rangeText.dropFirst(3)) : rangeText
+                    throw ConfigError("\(head) = \(x) out of range \(o.range ?? bare)\(o.suffix)")
+                }
                 if !ok { throw ConfigError("\(head) must be \(wording ?? rangeText) (got \(x))") }
             }
             if let m = magnitude {
