@@ -20,7 +20,7 @@ public enum ParameterValue: Sendable, Equatable {
         case .int(let i): return "\(i)"
         case .double(let x): return "\(x)"
         case .bool(let b): return "\(b)"
-        case .string(let s): return "\"\(s)\""
+        case .string(let s): return "\"\(tomlEscaped(s))\""
         case .ints(let xs): return tomlList(xs)
         case .doubles(let xs): return tomlList(xs)
         case .strings(let xs): return "[" + xs.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
@@ -163,6 +163,11 @@ public struct Parameter: Sendable {
     public static func choices(_ key: String, _ allowed: [String], default d: [String]? = nil, help: String) -> Parameter {
         Parameter(key: key, kind: .strings, defaultValue: d.map { .strings($0) }, example: allowed.first.map { .strings([$0]) }, allowed: allowed,
                   distinct: true, unit: "", help: help)
+    }
+
+    /// Any string (a path, a checksum).
+    public static func string(_ key: String, default d: String? = nil, help: String) -> Parameter {
+        Parameter(key: key, kind: .string, defaultValue: d.map { .string($0) }, unit: "", help: help)
     }
 
     /// true or false.
@@ -340,8 +345,17 @@ public struct ParameterValues: Sendable {
     /// differs from its default. `--resume` compares this text with the
     /// stored one, so changing a study's declaration order or a value's
     /// rendering makes older files unresumable.
-    public var canonicalLines: String {
-        declaration.compactMap { p in
+    public var canonicalLines: String { canonicalLines(from: nil, upTo: nil) }
+
+    /// The canonical lines of the keys from `from` (included) up to `upTo`
+    /// (excluded), in declaration order (nil: the first key, the end), for a
+    /// study that writes other lines between them.
+    public func canonicalLines(from: String?, upTo: String?) -> String {
+        let keys = declaration.map(\.key)
+        let start = from.flatMap { keys.firstIndex(of: $0) } ?? 0, end = upTo.flatMap { keys.firstIndex(of: $0) } ?? keys.count
+        precondition(from == nil || keys.contains(from!), "[\(table)] canonical lines from the undeclared key '\(from!)'")
+        precondition(upTo == nil || keys.contains(upTo!), "[\(table)] canonical lines up to the undeclared key '\(upTo!)'")
+        return declaration[start..<max(start, end)].compactMap { p in
             guard let v = values[p.key] else { return nil }  // an optional key left unset
             if p.canonical == .unlessDefault && v == p.defaultValue { return nil }
             if let (k, needed) = p.requires, values[k] != needed { return nil }

@@ -166,10 +166,9 @@ public protocol Study: Sendable {
     /// (`group_size > 1`). Default false: such a study refuses
     /// `group_size > 1` before any allocation instead of leaving ranks idle.
     static var supportsGroups: Bool { get }
-    /// The parameters of the study's table, declared once (`Parameter`;
-    /// empty for a study that still parses its table by hand). `parse`
-    /// reads them with `ParameterValues.parse`, `canonical` is derived from
-    /// them, and `qglass schema` prints them.
+    /// The parameters of the study's table, declared once (`Parameter`).
+    /// `parse` reads them with `ParameterValues.parse`, `canonical` is
+    /// derived from them, and `qglass schema` prints them.
     static var parameters: [Parameter] { get }
     /// Parse and validate the study's table (strict; no allocation).
     static func parse(_ table: ConfigTable, campaign: CampaignSettings) throws -> Self
@@ -245,7 +244,6 @@ extension DeclaredStudy {
 }
 
 extension Study {
-    public static var parameters: [Parameter] { [] }
     public var solverPaths: [SolverPath] { [.configured(self)] }
     public var isMidSpectrum: Bool { false }
     public func summary(file: HDF5File) throws -> String { "" }

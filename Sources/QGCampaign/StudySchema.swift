@@ -13,9 +13,8 @@ public enum StudySchema {
         "[campaign]\nseed = 1\nrealizations = 1\n\n[\(study.name)]\n" + study.parameters.exampleTable
     }
 
-    /// The study parsed from its example config; nil when it declares no parameters.
-    static func example(_ study: any Study.Type) throws -> (any Study)? {
-        guard !study.parameters.isEmpty else { return nil }
+    /// The study parsed from its example config.
+    static func example(_ study: any Study.Type) throws -> any Study {
         let doc = try ConfigDocument(text: exampleConfig(study))
         let campaign = try CampaignSettings.parse(doc.table("campaign"))
         func open<S: Study>(_ s: S.Type) throws -> any Study { try s.parse(doc.table(s.name), campaign: campaign) }
@@ -54,10 +53,7 @@ public enum StudySchema {
     /// The plain-text tables of one study.
     public static func text(_ study: any Study.Type) throws -> String {
         var lines = ["[\(study.name)]  \(study.summary)", ""]
-        guard let example = try example(study) else {
-            lines.append("parameters: not declared yet (the study parses its table by hand; its keys are in its docs)")
-            return lines.joined(separator: "\n") + "\n"
-        }
+        let example = try example(study)
         lines.append("parameters of [\(study.name)]:")
         lines += columns([["key", "type", "default", "range", "unit", "help"]]
                          + study.parameters.map { [$0.key, $0.kind.rawValue, defaultText($0), rangeText($0), $0.unit, $0.help] })
@@ -72,10 +68,7 @@ public enum StudySchema {
     /// The Markdown section of one study (the form of docs/study-tables.md).
     public static func markdown(_ study: any Study.Type) throws -> String {
         var lines = ["## `\(study.name)`", "", study.summary, ""]
-        guard let example = try example(study) else {
-            lines.append("Parameters not declared yet: the study parses its table by hand (its keys are in its docs, its columns in docs/hdf5-schema.md).")
-            return lines.joined(separator: "\n") + "\n"
-        }
+        let example = try example(study)
         lines += ["Parameters of `[\(study.name)]`:", ""]
         lines += table(["key", "type", "default", "range", "unit", "help"],
                        study.parameters.map { ["`\($0.key)`", $0.kind.rawValue, defaultText($0), rangeText($0), $0.unit, $0.help] })
