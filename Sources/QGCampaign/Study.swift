@@ -243,6 +243,17 @@ extension DeclaredStudy {
     public var canonical: String { parameterValues.canonical }
 }
 
+/// A declared study whose points are a `ParameterGrid` of its parameters.
+public protocol GridStudy: DeclaredStudy {
+    associatedtype Point: Sendable
+    var grid: ParameterGrid<Point> { get }
+}
+
+extension GridStudy {
+    /// The study's points (block by block).
+    public var points: [Point] { grid.points }
+}
+
 extension Study {
     public var solverPaths: [SolverPath] { [.configured(self)] }
     public var isMidSpectrum: Bool { false }

@@ -6,7 +6,7 @@ import QGPhysics
 /// one currently resonant spin (|phi_i| < h_x) chosen at random; the output is
 /// the number of spins ever resonant after each step. Config table
 /// `[avalanche]`; output groups `/avalanche/L{L}`.
-public struct AvalancheStudy: DeclaredStudy {
+public struct AvalancheStudy: GridStudy {
     public static let name = "avalanche"
     public static let summary = "S3: classical resonance avalanche, ever-resonant spin count per step from random or SFS states"
 
@@ -19,10 +19,8 @@ public struct AvalancheStudy: DeclaredStudy {
     public let states: [InitialState]
     public let order: RelaxationOrder
     public let steps: Int
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 40_000
 

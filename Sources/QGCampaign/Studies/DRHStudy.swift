@@ -12,7 +12,7 @@ import QGED
 /// One block `/drh/N{N}` per size (docs/hdf5-schema.md, "DRH ED").
 /// The disorder (grain matrix and fields) is keyed by (seed, study, N,
 /// realization) and so is the same at every a.
-public struct DRHStudy: DeclaredStudy {
+public struct DRHStudy: GridStudy {
     public static let name = "drh"
     public static var supportsGroups: Bool { true }
     public static let summary = "S8: De Roeck-Huveneers central-grain ED (GOE grain d_g = 8, N l-bits), eigenstate entropy of the last l-bit vs a"
@@ -26,10 +26,8 @@ public struct DRHStudy: DeclaredStudy {
     public let dh: Double
     public let grainRMS: Double
     public let checkEigenpairs: Int
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxN = 10
 

@@ -23,7 +23,7 @@ import QGPhysics
 /// iterations. `/diamond/{kind}/maps` one row per map W: the orbitals'
 /// sites from the assignment, [S_n] and g_n0 per site. Disorder (theta_0 or
 /// theta_n) is keyed by (seed, study, kind, R, realization): the same at every W.
-public struct DiamondStudy: DeclaredStudy {
+public struct DiamondStudy: GridStudy {
     public static let name = "diamond"
     public static let summary = "S8: grain on a 2D diamond lattice of free fermions (qp or random potential), mean-field eta_tot per sample vs W"
 
@@ -44,10 +44,8 @@ public struct DiamondStudy: DeclaredStudy {
     /// Convention of the reduced-coupling distribution (A3) for eta (docs/avalanche-mean-field.md).
     public let convention: ReducedCouplingConvention
     /// The (kind, R, W) points, then the map points (kind, map_R, map W); blocks per `blockKeys`.
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxR = 60
     /// The accepted hopping amplitudes (the `hopping` key).

@@ -24,7 +24,7 @@ import Glibc
 /// (the `L` prefix: campaign blocks are `/{study}/L*`), one row per (x, sample):
 /// the per-task curves averaged over all spins and over the interior spins, on
 /// the per-alpha time grid `tau` (docs/hdf5-schema.md, "Emch-Radin").
-public struct EmchRadinStudy: DeclaredStudy {
+public struct EmchRadinStudy: GridStudy {
     public static let name = "emch_radin"
     public static let summary = "S9: exact Emch-Radin dynamics of Ising spins at RSA positions in a d-ball (magnetization, purity; all and interior spins)"
 
@@ -40,10 +40,8 @@ public struct EmchRadinStudy: DeclaredStudy {
     public let tauPoints: Int
     public let interiorDepth: Double
     public let storePositions: Bool
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     /// Ball radius (length unit).
     public static let r0 = 1.0

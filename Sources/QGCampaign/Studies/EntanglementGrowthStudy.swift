@@ -20,7 +20,7 @@ import Darwin
 /// (`QuenchKernels.evolve`) and S(t) across the half-chain cut by
 /// `Entanglement.stateEntropies` (serial or on the group). Config table
 /// `[entgrowth]`; output groups `/entgrowth/L{L}`.
-public struct EntanglementGrowthStudy: DeclaredStudy {
+public struct EntanglementGrowthStudy: GridStudy {
     public static let name = "entgrowth"
     public static var supportsGroups: Bool { true }
     public static let summary = "S6c: half-chain entanglement S(t) after a quench from a random or SFS product state, full ED"
@@ -35,10 +35,8 @@ public struct EntanglementGrowthStudy: DeclaredStudy {
     public let order: RelaxationOrder
     public let tMin: Double, tMax: Double
     public let perDecade: Int
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 16
 

@@ -5,7 +5,7 @@ import QGPhysics
 /// states (docs/models.md S2, seed 001 Fig. 1). Config table `[fields]`; output
 /// groups `/fields/L{L}` holding the final state z, its fields phi and a
 /// log-binned histogram of |phi| per task.
-public struct FieldsStudy: DeclaredStudy {
+public struct FieldsStudy: GridStudy {
     public static let name = "fields"
     public static let summary = "S2: effective fields phi_i in random and single-flip-stable states, |phi| histograms on log bins"
 
@@ -17,10 +17,8 @@ public struct FieldsStudy: DeclaredStudy {
     public let phiMin: Double
     public let phiMax: Double
     public let binsPerDecade: Int
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 40_000
 

@@ -21,7 +21,7 @@ struct SectorResult {
 
 /// Study S1: dense ED of the long-range quantum spin glass in its two parity
 /// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
-public struct LRSGStudy: DeclaredStudy, InputCheckingStudy {
+public struct LRSGStudy: GridStudy, InputCheckingStudy {
     public static let name = "lrsg"
     public static var supportsGroups: Bool { true }
     public static let summary = "S1: long-range quantum spin glass, dense ED per parity sector (r, m_EA, eps)"
@@ -39,8 +39,7 @@ public struct LRSGStudy: DeclaredStudy, InputCheckingStudy {
     public let epsBins: Int
     public let storeEigenstatesMaxL: Int
     public let checkEigenpairs: Int
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
+    public let grid: ParameterGrid<Point>
     public private(set) var campaign: CampaignSettings
     public let parameterValues: ParameterValues
     /// Couplings from a file (`disorder_from`) instead of the stream; nil = drawn.

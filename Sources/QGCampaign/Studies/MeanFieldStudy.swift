@@ -21,7 +21,7 @@ import QGPhysics
 /// (config order); `/meanfield/profiles/N{N}` one row per profile delta_a;
 /// `/meanfield/critical` one row per N >= 2. An unconverged chain throws
 /// (`chainNotConverged`), which fails the task and the run: no row is written for it.
-public struct MeanFieldStudy: DeclaredStudy {
+public struct MeanFieldStudy: GridStudy {
     public static let name = "meanfield"
     public static let summary = "S8: self-consistent mean-field chain of failed avalanches (eta_tot, n_*, [S_n] profiles, a_c(N)) vs N and a"
 
@@ -49,10 +49,8 @@ public struct MeanFieldStudy: DeclaredStudy {
     public let probe: Double
     public let damping: Double
     /// Chain points (N x delta_a), profile points, critical points: in block order.
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let parameters: [Parameter] = [
         .ints("N", in: 1...maxN, example: [10], unit: "l-bits", help: "chain lengths; one block /meanfield/N{N} per value"),

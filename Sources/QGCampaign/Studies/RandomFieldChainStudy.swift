@@ -89,7 +89,7 @@ public enum HeisenbergO3Model: RandomFieldChainModel {
 /// strengths W (study S10b). Output groups `/{name}/L{L}`: per task W,
 /// realization, the sorted spectrum `energy`, `eps`, `r` (NaN at the ends),
 /// `m_ea`, and the disorder (`h` [L] or `v` [L, 3]).
-public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: DeclaredStudy {
+public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
     public static var name: String { Model.name }
     public static var summary: String { Model.summary }
     public static var supportsGroups: Bool { true }
@@ -105,10 +105,8 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: DeclaredStudy
     /// S10b matrix-element observables (config `matrix_elements = true`;
     /// nil = off, and the payload is that of the plain study).
     public let matrixElements: MatrixElementOptions?
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static var maxL: Int { 20 }
 

@@ -8,7 +8,7 @@ import QGPhysics
 /// apply the link-overlap equilibration test and compute Binder ratios from
 /// the first stage that passes. Config table `[tempering]`; output groups
 /// `/tempering/L{L}`.
-public struct TemperingStudy: DeclaredStudy {
+public struct TemperingStudy: GridStudy {
     public static let name = "tempering"
     public static let summary = "S7: parallel-tempering Monte Carlo of the h_x = 0 chain: overlaps, Binder ratio, link-overlap equilibration test"
 
@@ -23,10 +23,8 @@ public struct TemperingStudy: DeclaredStudy {
     public let initialSweeps: Int
     public let stages: Int
     public let normalization: Normalization
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 8192
 

@@ -7,7 +7,7 @@ import QGPhysics
 /// resonant pair is genuine if neither spin is single-flip resonant. All h_x
 /// of the list are counted on the same state. Config table `[twoflip]`;
 /// output groups `/twoflip/L{L}`.
-public struct TwoFlipStudy: DeclaredStudy {
+public struct TwoFlipStudy: GridStudy {
     public static let name = "twoflip"
     public static let summary = "S4: all and genuine two-spin-flip resonances (seed amplitude eq. 6 and plain 2nd-order PT) vs L"
 
@@ -17,10 +17,8 @@ public struct TwoFlipStudy: DeclaredStudy {
     public let fields: [Double]
     public let states: [InitialState]
     public let order: RelaxationOrder
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 40_000
 

@@ -8,7 +8,7 @@ import QGPhysics
 /// The chain of realization r is the classical one (stream `classical|L=..`,
 /// shared with S2-S5 and S7); all h_x of the list are evaluated on the same
 /// state. Config table `[twospin]`; output groups `/twospin/L{L}`.
-public struct TwoSpinStudy: DeclaredStudy {
+public struct TwoSpinStudy: GridStudy {
     public static let name = "twospin"
     public static let summary = "S6b: sum of closed-form two-spin entanglements across the half-chain cut of SFS chains vs L"
 
@@ -18,10 +18,8 @@ public struct TwoSpinStudy: DeclaredStudy {
     public let fields: [Double]
     public let states: [InitialState]
     public let order: RelaxationOrder
-    let grid: ParameterGrid<Point>
-    public var points: [Point] { grid.points }
-    public let campaign: CampaignSettings
-    public let parameterValues: ParameterValues
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 20_000
 
