@@ -24,8 +24,8 @@ public struct FieldsStudy: GridStudy {
 
     public static let parameters = ClassicalChainSpec.parameters(maxL: maxL) + [
         ClassicalChainSpec.states(default: [.sfs]), ClassicalChainSpec.order,
-        .double("phi_min", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 1e-4, unit: "J", help: "lowest edge of the |phi| histogram"),
-        .double("phi_max", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 100, unit: "J",
+        .double("phi_min", lower: .above(0), default: 1e-4, unit: "J", help: "lowest edge of the |phi| histogram"),
+        .double("phi_max", lower: .above(0), default: 100, unit: "J",
                 help: "upper end of the |phi| histogram (> phi_min)"),
         .int("bins_per_decade", in: 1...1000, default: 10, help: "logarithmic histogram bins per decade of |phi|"),
     ]
