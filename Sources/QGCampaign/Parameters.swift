@@ -38,6 +38,15 @@ public enum ParameterValue: Sendable, Equatable {
         }
     }
 
+    /// The integers of the value (empty for the other kinds).
+    var integers: [Int] {
+        switch self {
+        case .int(let i): return [i]
+        case .ints(let xs): return xs
+        default: return []
+        }
+    }
+
     var strings: [String] {
         switch self {
         case .string(let s): return [s]
@@ -219,8 +228,8 @@ public struct Parameter: Sendable {
     public func check(_ v: ParameterValue, table: String) throws {
         let head = "[\(table)] \(key)"
         if let r = intRange {
-            for x in v.numbers where !(x >= Double(r.lowerBound) && x <= Double(r.upperBound)) {
-                throw ConfigError("\(head) = \(Int(x)) out of range \(r.lowerBound)...\(r.upperBound)" + (note.isEmpty ? "" : " " + note))
+            for x in v.integers where !r.contains(x) {
+                throw ConfigError("\(head) = \(x) out of range \(r.lowerBound)...\(r.upperBound)" + (note.isEmpty ? "" : " " + note))
             }
         } else if kind == .double || kind == .doubles {
             for x in v.numbers where lower != nil || upper != nil {

@@ -29,6 +29,7 @@ final class ParameterTests: XCTestCase {
             .choices("state", ["random", "sfs"], default: ["sfs"], help: ""),
         ]
         XCTAssertEqual(refusal(decl, "N = [3, 11]"), "config error: [t] N = 11 out of range 1...10 (dimension 8 * 2^N <= 8192)")
+        XCTAssertEqual(refusal(decl, "N = 9223372036854775807"), "config error: [t] N = 9223372036854775807 out of range 1...10 (dimension 8 * 2^N <= 8192)")
         XCTAssertEqual(refusal(decl, "N = [3, 3]"), "config error: [t] N must list distinct values")
         XCTAssertEqual(refusal(decl, "N = []"), "config error: [t] 'N' must not be empty (list at least one value)")
         XCTAssertEqual(refusal(decl, "a = [0.5, 2.5]"), "config error: [t] a must be in [0, 2] (got 2.5)")
