@@ -7,8 +7,7 @@ import QGED
 /// S8, De Roeck-Huveneers ED (seed 002 Fig. 2): a GOE grain of 3 qubits
 /// coupled to N l-bits with J_n = J_1 a^(n-1); full dense ED of the 8 * 2^N
 /// states and, per eigenstate, the entanglement entropy of the last l-bit.
-/// Table `[drh]`: `N` (list, 1...10), `a` (list, in [0, 2]), optional `J1`
-/// (0.41), `h` (1), `dh` (0.1), `grain_rms` (1.5), `check_eigenpairs` (4).
+/// Table `[drh]`: `parameters` (docs/study-tables.md).
 /// One block `/drh/N{N}` per size (docs/hdf5-schema.md, "DRH ED").
 /// The disorder (grain matrix and fields) is keyed by (seed, study, N,
 /// realization) and so is the same at every a.

@@ -10,13 +10,8 @@ import QGPhysics
 /// g_n0 = g0 |phi_{n,0}| of every orbital and the self-consistent mean field
 /// (AvalancheMeanField.solveChain), giving eta_tot and n_*.
 ///
-/// Table `[diamond]`: `R` (list, 1...60), `W` (list, >= 0), `potential`
-/// (list of "qp", "random"), optional `g0` (1), `hopping` (t of every bond, 1 as in
-/// the seed's text; range `hoppingRange`), `theta_W` (W values, a subset
-/// of W, at which the reducer keeps eta_tot vs theta_0 of every qp sample;
-/// default none), `map_R`, `map_W`, `map_theta0` (per-orbital [S_n] maps of
-/// realization 0 at radius map_R for every W in map_W, qp at theta_0 =
-/// map_theta0 if given; default no maps).
+/// Table `[diamond]`: `parameters` (docs/study-tables.md); `map_R`, `map_W`
+/// and `map_theta0` ask for the per-orbital [S_n] maps of realization 0.
 ///
 /// Blocks: `/diamond/{kind}/R{R}` one row per (W, realization): theta (qp:
 /// [1] = theta_0; random: [N] = theta_n in site order), eta_tot, n_star,

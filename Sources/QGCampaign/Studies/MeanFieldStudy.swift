@@ -8,13 +8,7 @@ import QGPhysics
 /// g_n0 = g10 a^(n-1), solved per (N, a) point; no disorder (docs/avalanche-mean-field.md,
 /// section 7).
 ///
-/// Table `[meanfield]`: `N` (list, 1...100000), `delta_a` (list: a = 1/sqrt 2 + delta_a,
-/// 0 <= a <= 4), optional `g10` (0.5), `convention` ("normalized"), `profile_N` and
-/// `profile_delta_a` (subsets of N and delta_a whose full [S_n] and C_n profiles are
-/// stored; default none), `critical` (true: a_c(N) by bisection for every N >= 2),
-/// `critical_tol` (1e-9), `solver` ("reduced" = AvalancheMeanField.solveChain, or
-/// "iteration" = the seed's eq. 13), `tol` (1e-12), `max_iterations` (2e6 reduced,
-/// 1e5 iteration), `probe` (0.05, reduced only), `damping` (1, iteration only).
+/// Table `[meanfield]`: `parameters` (docs/study-tables.md).
 /// `[campaign] realizations` must be 1 (the chain is deterministic); `seed` is unused.
 ///
 /// Blocks (docs/hdf5-schema.md, "meanfield"): `/meanfield/N{N}` one row per delta_a
