@@ -166,6 +166,10 @@ public protocol Study: Sendable {
     /// (`group_size > 1`). Default false: such a study refuses
     /// `group_size > 1` before any allocation instead of leaving ranks idle.
     static var supportsGroups: Bool { get }
+    /// The parameters of the study's table, declared once (`Parameter`).
+    /// `parse` reads them with `ParameterValues.parse`, `canonical` is
+    /// derived from them, and `qglass schema` prints them.
+    static var parameters: [Parameter] { get }
     /// Parse and validate the study's table (strict; no allocation).
     static func parse(_ table: ConfigTable, campaign: CampaignSettings) throws -> Self
     /// Canonical TOML of the study's table: two configs with the same
@@ -226,6 +230,28 @@ public struct SolverPath: Sendable {
         SolverPath(label: "configured", settings: [], bytesPerRank: { study.peakBytesPerRank($0, groupSize: $1) },
                    coreSeconds: { study.estimatedCoreSeconds($0, groupSize: $1) }, isConfigured: { _ in true })
     }
+}
+
+/// A study whose table is parsed from its declared `parameters`: it keeps
+/// the parsed values, and its canonical text is theirs.
+public protocol DeclaredStudy: Study {
+    /// The values of `Self.parameters` as parsed.
+    var parameterValues: ParameterValues { get }
+}
+
+extension DeclaredStudy {
+    public var canonical: String { parameterValues.canonical }
+}
+
+/// A declared study whose points are a `ParameterGrid` of its parameters.
+public protocol GridStudy: DeclaredStudy {
+    associatedtype Point: Sendable
+    var grid: ParameterGrid<Point> { get }
+}
+
+extension GridStudy {
+    /// The study's points (block by block).
+    public var points: [Point] { grid.points }
 }
 
 extension Study {

@@ -199,7 +199,7 @@ struct QGlassCommand: ParsableCommand {
         commandName: "qglass",
         abstract: "Disordered quantum spin glasses: distributed ED campaigns, reduction and figures.",
         version: Provenance.version,  // `qglass --version` is answered before parsing (with the commit)
-        subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, TheoryCommand.self, EmchRadinCommand.self, QuenchCommand.self])
+        subcommands: [RunCommand.self, EDCommand.self, FieldsCommand.self, PlanCommand.self, ReduceCommand.self, PlotCommand.self, BenchCommand.self, StudiesCommand.self, SchemaCommand.self, TheoryCommand.self, EmchRadinCommand.self, QuenchCommand.self])
 }
 
 struct RunCommand: CampaignCommand {
@@ -641,6 +641,41 @@ struct StudiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "studies", abstract: "List the studies this build knows.")
     func run() throws {
         for s in StudyRegistry.all { print("[\(s.name)]  \(s.summary)") }
+    }
+}
+
+/// `qglass schema [STUDY] [--markdown]`: the study's declared parameters
+/// and output columns (`StudySchema`), all studies without STUDY.
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Print a study's parameters (key, type, default, range, unit, help) and output columns, from its declarations.")
+    @Argument(help: "The study (its table name, e.g. drh); all studies when omitted.") var study: String?
+    @Flag(help: "Markdown, the form of docs/study-tables.md (all studies: the whole file).") var markdown = false
+    func run() throws {
+        let text: String
+        do {
+            text = try output()
+        } catch let e as ConfigError {
+            refuse("schema: the example config does not parse (a bug in the declaration): \(e.message)")
+        }
+        print(text, terminator: "")
+    }
+
+    func output() throws -> String {
+        let names = StudyRegistry.all.map { $0.name }
+        guard let study else {
+            if markdown { return try StudySchema.markdownDocument() }
+            var parts: [String] = []
+            for s in StudyRegistry.all { parts.append(try StudySchema.text(s)) }
+            return parts.joined(separator: "\n")
+        }
+        guard let s = StudyRegistry.find(study) else {
+            let hint = closestName(to: study, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            refuse("schema: unknown study '\(study)'\(hint); known: \(names.joined(separator: ", "))")
+        }
+        if markdown { return try StudySchema.markdown(s) }
+        return try StudySchema.text(s)
     }
 }
 

@@ -6,7 +6,7 @@ import QGPhysics
 /// one currently resonant spin (|phi_i| < h_x) chosen at random; the output is
 /// the number of spins ever resonant after each step. Config table
 /// `[avalanche]`; output groups `/avalanche/L{L}`.
-public struct AvalancheStudy: Study {
+public struct AvalancheStudy: GridStudy {
     public static let name = "avalanche"
     public static let summary = "S3: classical resonance avalanche, ever-resonant spin count per step from random or SFS states"
 
@@ -19,34 +19,27 @@ public struct AvalancheStudy: Study {
     public let states: [InitialState]
     public let order: RelaxationOrder
     public let steps: Int
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 40_000
 
+    public static let parameters = ClassicalChainSpec.parameters(maxL: maxL) + [
+        ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random, .sfs]), ClassicalChainSpec.order,
+        .int("steps", in: 1...100_000_000, default: 1000, help: "avalanche steps (flips of a resonant spin) per task"),
+    ]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> AvalancheStudy {
-        try t.declare(ClassicalChainSpec.keys + ["hx", "state", "order", "steps"])
-        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
-        let states = try t.states("state", study: name, default: ["random", "sfs"])
-        let order = try t.order(study: name)
-        let steps = try t.int("steps", default: 1000)
-        guard steps >= 1 && steps <= 100_000_000 else { throw ConfigError("[avalanche] steps must be in 1...1e8 (got \(steps))") }
-        try t.finish()
-        var points: [Point] = []
-        for L in chain.sizes { for a in chain.alphas { for h in hx { for s in states { points.append(Point(L: L, alpha: a, hx: h, state: s)) } } } }
-        return AvalancheStudy(chain: chain, fields: hx, states: states, order: order, steps: steps, points: points, campaign: campaign)
+        let v = try ParameterValues.parse(t, parameters)
+        let chain = ClassicalChainSpec(v), hx = v.doubles("hx"), states: [InitialState] = v.choices("state")
+        return AvalancheStudy(chain: chain, fields: hx, states: states, order: v.choice("order"), steps: v.int("steps"),
+                              grid: ParameterGrid(chain.sizes, chain.alphas, hx, states) { Point(L: $0, alpha: $1, hx: $2, state: $3) },
+                              campaign: campaign, parameterValues: v)
     }
-
-    public var canonical: String {
-        "[avalanche]\n" + chain.canonical + "hx = \(tomlList(fields))\nstate = \(tomlList(states))\norder = \"\(order.rawValue)\"\nsteps = \(steps)\n"
-    }
-
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
 
     public var blocks: [OutputBlock] {
-        chain.sizes.map { L in
-            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+        chain.sizes.enumerated().map { b, L in
+            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
                         datasets: [DatasetSpec("hx", .float64, units: "J", description: "resonance threshold h_x"),
                                    DatasetSpec("state", .int8, units: "", description: "initial state kind: 0 random, 1 single-flip stable"),
                                    DatasetSpec("z0", .int8, [L], units: "", description: "the initial state of the avalanche, z_i = +-1"),
@@ -57,7 +50,7 @@ public struct AvalancheStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * (points[p].L + steps)) }
+        grid.tasks(campaign: campaign) { p in Double(points[p].L * (points[p].L + steps)) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
@@ -96,11 +89,11 @@ public struct AvalancheStudy: Study {
     /// Per point: realizations, mean ever-resonant count at step 0 and at the last step.
     public func summary(file: HDF5File) throws -> String {
         var lines = ["     L   alpha      hx   state   real.   <N_res(0)>   <N_res(\(steps))>"]
-        for L in chain.sizes {
+        for (b, L) in chain.sizes.enumerated() {
             let path = "/avalanche/L\(L)"
             let rows = try completedRowsByPoint(file, path)
             let ever = try file.openDataset(path + "/ever").readAll(as: Int64.self)
-            for p in pointsOf(L) {
+            for p in grid.pointsOf(block: b) {
                 var n = 0, first = 0.0, last = 0.0
                 for t in rows[p] ?? [] {
                     n += 1; first += Double(ever[t * (steps + 1)]); last += Double(ever[t * (steps + 1) + steps])

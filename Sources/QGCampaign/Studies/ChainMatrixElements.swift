@@ -11,46 +11,48 @@ public struct MatrixElementOptions: Sendable, Equatable {
     public var operatorSite: Int
     public var settings: MatrixElementSettings
 
-    static let keys = ["operator_site", "window", "mid_spectrum", "v_range", "v_bins", "omega_range", "omega_bins"]
+    /// The keys of the option, declared once: written in the canonical text
+    /// only with `matrix_elements = true` (and refused without it).
+    static func parameters(maxL: Int) -> [Parameter] {
+        let s = MatrixElementSettings()
+        return [
+            Parameter.bool("matrix_elements", default: false, help: "S10b matrix-element observables of V on operator_site").omittedAtDefault(),
+            Parameter.int("operator_site", in: 0...(maxL - 1), default: 0, help: "site of the one-site operator V (< the smallest L)"),
+            Parameter.double("window", lower: .above(0), default: s.window, unit: "J", help: "energy window of the partners b of a state a")
+                .worded("finite and > 0"),
+            Parameter.doubles("mid_spectrum", lower: .atLeast(0), upper: .atMost(1), default: [s.midSpectrum.lo, s.midSpectrum.hi], distinct: false,
+                              unit: "1", help: "[lo, hi]: energy densities of the states a of the rho(v) histogram"),
+            Parameter.doubles("v_range", lower: .above(0), default: [s.vMin, s.vMax], distinct: false, unit: "spin",
+                              help: "[min, max] of the log bins of |V_ba|"),
+            Parameter.int("v_bins", in: 1...10_000, default: s.vBins, help: "log bins of |V_ba|"),
+            Parameter.doubles("omega_range", lower: .above(0), default: [s.omegaMin, s.omegaMax], distinct: false, unit: "J",
+                              help: "[min, max] of the log bins of omega = |E_b - E_a|"),
+            Parameter.int("omega_bins", in: 1...10_000, default: s.omegaBins, help: "log bins of omega"),
+        ].map { $0.key == "matrix_elements" ? $0 : $0.requiring("matrix_elements") }
+    }
 
-    /// Strict: range checks before any allocation.
-    static func parse(_ t: ConfigTable, study name: String, sizes: [Int]) throws -> MatrixElementOptions? {
-        let on = try t.bool("matrix_elements", default: false)
-        guard on else {
-            if let k = keys.first(where: { t.keys.contains($0) }) {
-                throw ConfigError("[\(name)] '\(k)' needs matrix_elements = true")
-            }
-            return nil
-        }
+    /// The options from the declared values (nil when off), with the checks across keys.
+    static func options(_ v: ParameterValues, sizes: [Int]) throws -> MatrixElementOptions? {
+        guard v.bool("matrix_elements") else { return nil }
+        let name = v.table
         var s = MatrixElementSettings()
-        let site = try t.int("operator_site", default: 0)
-        let minL = sizes.min() ?? 2
-        guard site >= 0 && site < minL else { throw ConfigError("[\(name)] operator_site must be in 0..<\(minL) (the smallest L; got \(site))") }
-        s.window = try t.double("window", default: s.window)
-        guard s.window > 0 && s.window.isFinite else { throw ConfigError("[\(name)] window must be finite and > 0 (got \(s.window))") }
-        let mid = try t.doubles("mid_spectrum", default: [s.midSpectrum.lo, s.midSpectrum.hi])
-        guard mid.count == 2, mid[0] >= 0, mid[1] <= 1, mid[0] < mid[1] else {
+        let site = v.int("operator_site"), minL = sizes.min() ?? 2
+        guard site < minL else { throw ConfigError("[\(name)] operator_site must be in 0..<\(minL) (the smallest L; got \(site))") }
+        s.window = v.double("window")
+        let mid = v.doubles("mid_spectrum")
+        guard mid.count == 2, mid[0] < mid[1] else {
             throw ConfigError("[\(name)] mid_spectrum must be [lo, hi] with 0 <= lo < hi <= 1 (energy densities)")
         }
         s.midSpectrum = (mid[0], mid[1])
-        let v = try t.doubles("v_range", default: [s.vMin, s.vMax])
-        guard v.count == 2, v[0] > 0, v[1] > v[0], v[1].isFinite else { throw ConfigError("[\(name)] v_range must be [min, max] with 0 < min < max") }
-        (s.vMin, s.vMax) = (v[0], v[1])
-        s.vBins = try t.int("v_bins", default: s.vBins)
-        guard s.vBins >= 1 && s.vBins <= 10_000 else { throw ConfigError("[\(name)] v_bins must be in 1...10000 (got \(s.vBins))") }
-        let o = try t.doubles("omega_range", default: [s.omegaMin, s.omegaMax])
-        guard o.count == 2, o[0] > 0, o[1] > o[0], o[1].isFinite else { throw ConfigError("[\(name)] omega_range must be [min, max] with 0 < min < max") }
+        let r = v.doubles("v_range")
+        guard r.count == 2, r[1] > r[0], r[1].isFinite else { throw ConfigError("[\(name)] v_range must be [min, max] with 0 < min < max") }
+        (s.vMin, s.vMax) = (r[0], r[1])
+        s.vBins = v.int("v_bins")
+        let o = v.doubles("omega_range")
+        guard o.count == 2, o[1] > o[0], o[1].isFinite else { throw ConfigError("[\(name)] omega_range must be [min, max] with 0 < min < max") }
         (s.omegaMin, s.omegaMax) = (o[0], o[1])
-        s.omegaBins = try t.int("omega_bins", default: s.omegaBins)
-        guard s.omegaBins >= 1 && s.omegaBins <= 10_000 else { throw ConfigError("[\(name)] omega_bins must be in 1...10000 (got \(s.omegaBins))") }
+        s.omegaBins = v.int("omega_bins")
         return MatrixElementOptions(operatorSite: site, settings: s)
-    }
-
-    var canonical: String {
-        let s = settings
-        return "matrix_elements = true\noperator_site = \(operatorSite)\nwindow = \(s.window)\n"
-            + "mid_spectrum = \(tomlList([s.midSpectrum.lo, s.midSpectrum.hi]))\nv_range = \(tomlList([s.vMin, s.vMax]))\nv_bins = \(s.vBins)\n"
-            + "omega_range = \(tomlList([s.omegaMin, s.omegaMax]))\nomega_bins = \(s.omegaBins)\n"
     }
 
     func attributes(operatorScale: Double) -> [String: Double] {

@@ -23,26 +23,28 @@ struct ClassicalChainSpec: Sendable {
     var boundary: Boundary
     var storeDisorder: Bool
 
-    /// Parses `L`, `alpha`, `boundary`, `store_disorder` of a study table.
-    /// The keys this part of a classical study's table reads (each study declares them with its own).
-    static let keys = ["L", "alpha", "boundary", "store_disorder"]
-
-    static func parse(_ t: ConfigTable, study: String, maxL: Int) throws -> ClassicalChainSpec {
-        let sizes = try t.ints("L")
-        guard !sizes.isEmpty else { throw ConfigError("[\(study)] L must list at least one size") }
-        for L in sizes where L < 2 || L > maxL {
-            throw ConfigError("[\(study)] L = \(L) out of range 2...\(maxL)")
-        }
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[\(study)] L has duplicates: \(sizes)") }
-        let alphas = try t.positiveList("alpha", study: study, max: PhysicalBounds.alpha)
-        let b = try t.string("boundary", default: "periodic")
-        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[\(study)] boundary must be 'periodic' or 'open' (got '\(b)')") }
-        let store = try t.bool("store_disorder", default: false)
-        return ClassicalChainSpec(sizes: sizes, alphas: alphas, boundary: boundary, storeDisorder: store)
+    /// The parameters every classical study's table starts with, in canonical order.
+    static func parameters(maxL: Int) -> [Parameter] {
+        [.ints("L", in: 2...maxL, example: [8], unit: "sites", help: "chain sizes; one output block /{study}/L{L} per size"),
+         .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
+                  help: "interaction exponents alpha of J_ij / d_ij^alpha"),
+         .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
+         .bool("store_disorder", default: false, help: "also store J [L, L] per task (the seed and disorder_stream regenerate it)")]
     }
 
-    var canonical: String {
-        "L = \(tomlList(sizes))\nalpha = \(tomlList(alphas))\nboundary = \"\(boundary.rawValue)\"\nstore_disorder = \(storeDisorder)\n"
+    /// The relaxation order of the single-flip-stable states.
+    static let order = Parameter.choice("order", RelaxationOrder.self, default: .greedy, help: "order of the SFS relaxation's flips")
+    /// The transverse fields h_x (a list).
+    static let fields = Parameter.doubles("hx", lower: .above(0), magnitude: PhysicalBounds.magnitude, example: [0.5], unit: "J",
+                                          help: "transverse fields h_x")
+    /// The initial-state kinds (a list of "random", "sfs").
+    static func states(default d: [InitialState]) -> Parameter {
+        .choices("state", InitialState.allCases.map(\.rawValue), default: d.map(\.rawValue),
+                 help: "initial states: random (T = inf) or sfs (single-flip stable)")
+    }
+
+    init(_ v: ParameterValues) {
+        sizes = v.ints("L"); alphas = v.doubles("alpha"); boundary = v.choice("boundary"); storeDisorder = v.bool("store_disorder")
     }
 
     static func disorderKey(L: Int) -> UInt64 {
@@ -103,22 +105,6 @@ struct ClassicalChainSpec: Sendable {
     }
 }
 
-/// Tasks of a study with one block per size: block b holds the points of
-/// sizes[b] (`pointsOf`), each with the campaign's realizations (row =
-/// point-in-block x realizations + r).
-func tasksBySize(_ sizes: [Int], pointsOf: (Int) -> [Int], campaign: CampaignSettings, cost: (Int) -> Double) -> [TaskSpec] {
-    var out: [TaskSpec] = []
-    for (b, L) in sizes.enumerated() {
-        for (j, p) in pointsOf(L).enumerated() {
-            for r in 0..<campaign.realizations {
-                out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                    realization: campaign.firstRealization + r, cost: cost(p)))
-            }
-        }
-    }
-    return out
-}
-
 /// Local, for study summaries: the rows of `block` with done = 1, by point.
 func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [Int]] {
     let done = try file.openDataset(block + "/done").readAll(as: UInt8.self)
@@ -127,41 +113,3 @@ func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [In
     for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
     return out
 }
-
-extension ConfigTable {
-    /// A non-empty list of distinct, finite, positive numbers (e.g. h_x).
-    /// `max` is the key's physical bound (`PhysicalBounds`).
-    func positiveList(_ key: String, study: String, max: Double) throws -> [Double] {
-        let xs = try doubles(key)
-        guard !xs.isEmpty else { throw ConfigError("[\(study)] \(key) must list at least one value") }
-        for x in xs where !(x > 0) || !x.isFinite { throw ConfigError("[\(study)] \(key) must be > 0 (got \(x))") }
-        try checkMagnitude(key, xs, bound: max)
-        guard Set(xs).count == xs.count else { throw ConfigError("[\(study)] \(key) has duplicates") }
-        return xs
-    }
-
-    /// A list of initial-state kinds ("random", "sfs").
-    func states(_ key: String, study: String, default d: [String]) throws -> [InitialState] {
-        let names = try strings(key, default: d)
-        guard !names.isEmpty else { throw ConfigError("[\(study)] \(key) must list at least one of \(InitialState.allCases.map(\.rawValue))") }
-        var out: [InitialState] = []
-        for n in names {
-            guard let s = InitialState(rawValue: n) else {
-                throw ConfigError("[\(study)] \(key) entries must be one of \(InitialState.allCases.map(\.rawValue)) (got '\(n)')")
-            }
-            out.append(s)
-        }
-        guard Set(out).count == out.count else { throw ConfigError("[\(study)] \(key) has duplicates") }
-        return out
-    }
-
-    func order(study: String) throws -> RelaxationOrder {
-        let o = try string("order", default: RelaxationOrder.greedy.rawValue)
-        guard let order = RelaxationOrder(rawValue: o) else {
-            throw ConfigError("[\(study)] order must be one of \(RelaxationOrder.allCases.map(\.rawValue)) (got '\(o)')")
-        }
-        return order
-    }
-}
-
-func tomlList(_ xs: [InitialState]) -> String { "[" + xs.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]" }

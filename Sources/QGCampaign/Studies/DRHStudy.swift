@@ -7,12 +7,11 @@ import QGED
 /// S8, De Roeck-Huveneers ED (seed 002 Fig. 2): a GOE grain of 3 qubits
 /// coupled to N l-bits with J_n = J_1 a^(n-1); full dense ED of the 8 * 2^N
 /// states and, per eigenstate, the entanglement entropy of the last l-bit.
-/// Table `[drh]`: `N` (list, 1...10), `a` (list, in [0, 2]), optional `J1`
-/// (0.41), `h` (1), `dh` (0.1), `grain_rms` (1.5), `check_eigenpairs` (4).
+/// Table `[drh]`: `parameters` (docs/study-tables.md).
 /// One block `/drh/N{N}` per size (docs/hdf5-schema.md, "DRH ED").
 /// The disorder (grain matrix and fields) is keyed by (seed, study, N,
 /// realization) and so is the same at every a.
-public struct DRHStudy: Study {
+public struct DRHStudy: GridStudy {
     public static let name = "drh"
     public static var supportsGroups: Bool { true }
     public static let summary = "S8: De Roeck-Huveneers central-grain ED (GOE grain d_g = 8, N l-bits), eigenstate entropy of the last l-bit vs a"
@@ -26,44 +25,33 @@ public struct DRHStudy: Study {
     public let dh: Double
     public let grainRMS: Double
     public let checkEigenpairs: Int
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxN = 10
 
+    public static let parameters: [Parameter] = [
+        .ints("N", in: 1...maxN, example: [3], note: "(dimension 8 * 2^N <= 8192)", unit: "l-bits",
+              help: "numbers of l-bits; one output block /drh/N{N} per value"),
+        .doubles("a", lower: .atLeast(0), upper: .atMost(2), example: [0.5], unit: "1", help: "coupling decays a of J_n = J1 a^(n-1)"),
+        .double("J1", lower: .atLeast(0), upper: .atMost(100), default: 0.41, unit: "energy", help: "coupling J_1 of the first l-bit to the grain"),
+        .double("h", lower: .atLeast(-100), upper: .atMost(100), default: 1, unit: "energy", help: "mean l-bit field"),
+        .double("dh", lower: .atLeast(0), upper: .atMost(100), default: 0.1, unit: "energy", help: "spread of the l-bit fields"),
+        .double("grain_rms", lower: .above(0), upper: .atMost(100), default: 1.5, unit: "energy", help: "rms of the GOE grain's entries"),
+        .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
+    ]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DRHStudy {
-        try t.declare(["N", "a", "J1", "h", "dh", "grain_rms", "check_eigenpairs"])
-        let sizes = try t.ints("N")
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[drh] N must list distinct sizes") }
-        for n in sizes where n < 1 || n > maxN { throw ConfigError("[drh] N = \(n) out of range 1...\(maxN) (dimension 8 * 2^N <= 8192)") }
-        let a = try t.doubles("a")
-        guard Set(a).count == a.count else { throw ConfigError("[drh] a must list distinct values") }
-        for x in a where !(x >= 0 && x <= 2) { throw ConfigError("[drh] a must be in [0, 2] (got \(x))") }
-        let J1 = try t.double("J1", default: 0.41)
-        guard J1.isFinite && J1 >= 0 && J1 <= 100 else { throw ConfigError("[drh] J1 must be in [0, 100] (got \(J1))") }
-        let h = try t.double("h", default: 1)
-        guard h.isFinite && abs(h) <= 100 else { throw ConfigError("[drh] h must be finite, |h| <= 100 (got \(h))") }
-        let dh = try t.double("dh", default: 0.1)
-        guard dh.isFinite && dh >= 0 && dh <= 100 else { throw ConfigError("[drh] dh must be in [0, 100] (got \(dh))") }
-        let rms = try t.double("grain_rms", default: 1.5)
-        guard rms.isFinite && rms > 0 && rms <= 100 else { throw ConfigError("[drh] grain_rms must be in (0, 100] (got \(rms))") }
-        let check = try t.int("check_eigenpairs", default: 4)
-        guard check >= 0 && check <= 64 else { throw ConfigError("[drh] check_eigenpairs must be in 0...64 (got \(check))") }
-        try t.finish()
-        var points: [Point] = []
-        for n in sizes { for x in a { points.append(Point(N: n, a: x)) } }
-        return DRHStudy(sizes: sizes, decay: a, J1: J1, h: h, dh: dh, grainRMS: rms, checkEigenpairs: check, points: points, campaign: campaign)
+        let v = try ParameterValues.parse(t, parameters)
+        return DRHStudy(sizes: v.ints("N"), decay: v.doubles("a"), J1: v.double("J1"), h: v.double("h"), dh: v.double("dh"),
+                        grainRMS: v.double("grain_rms"), checkEigenpairs: v.int("check_eigenpairs"),
+                        grid: ParameterGrid(v.ints("N"), v.doubles("a")) { Point(N: $0, a: $1) }, campaign: campaign, parameterValues: v)
     }
 
-    public var canonical: String {
-        "[drh]\nN = \(tomlList(sizes))\na = \(tomlList(decay))\nJ1 = \(J1)\nh = \(h)\ndh = \(dh)\ngrain_rms = \(grainRMS)\ncheck_eigenpairs = \(checkEigenpairs)\n"
-    }
-
-    func pointsOf(_ n: Int) -> [Int] { points.indices.filter { points[$0].N == n } }
     static func dimension(_ n: Int) -> Int { 8 << n }
 
     public var blocks: [OutputBlock] {
-        sizes.map { n in
+        sizes.enumerated().map { b, n in
             let d = Self.dimension(n)
             let ds = [DatasetSpec("a", .float64, units: "1", description: "coupling decay a of J_n = J1 a^(n-1)"),
                       DatasetSpec("realization", .int64, units: "1", description: "disorder realization index"),
@@ -78,7 +66,7 @@ public struct DRHStudy: Study {
                       DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian fill"),
                       DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
                       DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and entropies")]
-            return OutputBlock(path: "/drh/N\(n)", rows: pointsOf(n).count * campaign.realizations, datasets: ds,
+            return OutputBlock(path: "/drh/N\(n)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: ["N": Double(n), "dimension": Double(d), "J1": J1, "h": h, "dh": dh, "grain_rms": grainRMS,
                                             "coupling_qubit": Double(DeRoeckHuveneersModel.couplingQubit)],
                                matrixDimension: d)
@@ -86,17 +74,7 @@ public struct DRHStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, n) in sizes.enumerated() {
-            let d = Double(Self.dimension(n))
-            for (j, p) in pointsOf(n).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: d * d * d))
-                }
-            }
-        }
-        return out
+        grid.tasks(campaign: campaign) { p in let d = Double(Self.dimension(points[p].N)); return d * d * d }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
@@ -153,13 +131,13 @@ public struct DRHStudy: Study {
     public func summary(file: HDF5File) throws -> String {
         var lines = ["mid-spectrum (0.4 <= eps < 0.6) [S_end], mean of per-realization means:",
                      "     N        a   real.    [S_end]"]
-        for n in sizes {
+        for (b, n) in sizes.enumerated() {
             let path = "/drh/N\(n)", d = Self.dimension(n)
             let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
             let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
             let eps = try file.openDataset(path + "/eps").readAll(as: Double.self)
             let s = try file.openDataset(path + "/s_end").readAll(as: Double.self)
-            for p in pointsOf(n) {
+            for p in grid.pointsOf(block: b) {
                 var c = 0, acc = 0.0
                 for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
                     var k = 0, sum = 0.0

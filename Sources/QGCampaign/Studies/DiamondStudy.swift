@@ -10,20 +10,15 @@ import QGPhysics
 /// g_n0 = g0 |phi_{n,0}| of every orbital and the self-consistent mean field
 /// (AvalancheMeanField.solveChain), giving eta_tot and n_*.
 ///
-/// Table `[diamond]`: `R` (list, 1...60), `W` (list, >= 0), `potential`
-/// (list of "qp", "random"), optional `g0` (1), `hopping` (t of every bond, 1 as in
-/// the seed's text; range `hoppingRange`), `theta_W` (W values, a subset
-/// of W, at which the reducer keeps eta_tot vs theta_0 of every qp sample;
-/// default none), `map_R`, `map_W`, `map_theta0` (per-orbital [S_n] maps of
-/// realization 0 at radius map_R for every W in map_W, qp at theta_0 =
-/// map_theta0 if given; default no maps).
+/// Table `[diamond]`: `parameters` (docs/study-tables.md); `map_R`, `map_W`
+/// and `map_theta0` ask for the per-orbital [S_n] maps of realization 0.
 ///
 /// Blocks: `/diamond/{kind}/R{R}` one row per (W, realization): theta (qp:
 /// [1] = theta_0; random: [N] = theta_n in site order), eta_tot, n_star,
 /// iterations. `/diamond/{kind}/maps` one row per map W: the orbitals'
 /// sites from the assignment, [S_n] and g_n0 per site. Disorder (theta_0 or
 /// theta_n) is keyed by (seed, study, kind, R, realization): the same at every W.
-public struct DiamondStudy: Study {
+public struct DiamondStudy: GridStudy {
     public static let name = "diamond"
     public static let summary = "S8: grain on a 2D diamond lattice of free fermions (qp or random potential), mean-field eta_tot per sample vs W"
 
@@ -43,71 +38,53 @@ public struct DiamondStudy: Study {
     public let mapTheta0: Double?
     /// Convention of the reduced-coupling distribution (A3) for eta (docs/avalanche-mean-field.md).
     public let convention: ReducedCouplingConvention
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    /// The (kind, R, W) points, then the map points (kind, map_R, map W); blocks per `blockKeys`.
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxR = 60
     /// The accepted hopping amplitudes (the `hopping` key).
     public static let hoppingRange: ClosedRange<Double> = 1e-3...1e3
 
+    public static let parameters: [Parameter] = [
+        .ints("R", in: 1...maxR, example: [2], unit: "sites", help: "radii of the diamond |n1| + |n2| <= R; one block /diamond/{kind}/R{R} each"),
+        .doubles("W", lower: .atLeast(0), upper: .atMost(1e4), example: [1], unit: "hopping", help: "potential amplitudes W"),
+        .choices("potential", Kind.allCases.map(\.rawValue), default: ["qp", "random"],
+                 help: "quasiperiodic (theta_n = q.n + theta_0) and/or random theta_n"),
+        .double("g0", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 1, unit: "1", help: "grain coupling g0 of g_n0 = g0 |phi_{n,0}|"),
+        .choice("convention", ReducedCouplingConvention.self, default: .default,
+                help: "reduced-coupling distribution (A3) of eta (docs/avalanche-mean-field.md)"),
+        .doubles("theta_W", default: [], distinct: false, unit: "hopping",
+                 help: "W values (of W) at which the reducer keeps eta_tot vs theta_0 of every qp sample"),
+        // hopping only when not the default, so the canonical text of existing configs is unchanged.
+        Parameter.double("hopping", lower: .atLeast(hoppingRange.lowerBound), upper: .atMost(hoppingRange.upperBound), default: 1, unit: "t",
+                         help: "nearest-neighbour hopping t (H(t, W) = t H(1, W/t))").omittedAtDefault(),
+        Parameter.int("map_R", in: 1...maxR, unit: "sites", help: "radius of the per-orbital [S_n] maps of realization 0 (with map_W)").optionalKey(),
+        Parameter.doubles("map_W", lower: .atLeast(0), upper: .atMost(1e4), default: [], unit: "hopping",
+                          help: "W values of the maps (with map_R)").omittedAtDefault(),
+        Parameter.double("map_theta0", magnitude: PhysicalBounds.magnitude, unit: "rad", help: "theta_0 of the qp maps (unset: drawn)").optionalKey(),
+    ]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DiamondStudy {
-        try t.declare(["R", "W", "potential", "g0", "theta_W", "map_R", "map_W", "map_theta0", "convention", "hopping"])
-        let radii = try t.ints("R")
-        guard Set(radii).count == radii.count else { throw ConfigError("[diamond] R must list distinct radii") }
-        for r in radii where r < 1 || r > maxR { throw ConfigError("[diamond] R = \(r) out of range 1...\(maxR)") }
-        let W = try t.doubles("W")
-        guard Set(W).count == W.count else { throw ConfigError("[diamond] W must list distinct values") }
-        for w in W where !(w >= 0 && w <= 1e4) { throw ConfigError("[diamond] W must be in [0, 1e4] (got \(w))") }
-        let names = try t.strings("potential", default: ["qp", "random"])
-        var kinds: [Kind] = []
-        for s in names {
-            guard let k = Kind(rawValue: s) else { throw ConfigError("[diamond] potential must be \"qp\" or \"random\" (got '\(s)')") }
-            guard !kinds.contains(k) else { throw ConfigError("[diamond] potential lists '\(s)' twice") }
-            kinds.append(k)
-        }
-        guard !kinds.isEmpty else { throw ConfigError("[diamond] potential must list \"qp\" and/or \"random\"") }
-        let g0 = try t.double("g0", default: 1)
-        guard g0 > 0 else { throw ConfigError("[diamond] g0 must be > 0 (got \(g0))") }
-        try t.checkMagnitude("g0", [g0])
-        let hopping = try t.double("hopping", default: 1)
-        guard hoppingRange.contains(hopping) else {
-            throw ConfigError("[diamond] hopping must be in [\(hoppingRange.lowerBound), \(hoppingRange.upperBound)] (got \(hopping))")
-        }
-        let thetaW = try t.doubles("theta_W", default: [])
+        let v = try ParameterValues.parse(t, parameters)
+        let radii = v.ints("R"), W = v.doubles("W"), kinds: [Kind] = v.choices("potential"), thetaW = v.doubles("theta_W")
         for w in thetaW where !W.contains(w) { throw ConfigError("[diamond] theta_W = \(w) is not one of the W values") }
-        let mapR: Int? = try t.table.contains(key: "map_R") ? t.int("map_R") : nil
-        if let r = mapR, r < 1 || r > maxR { throw ConfigError("[diamond] map_R = \(r) out of range 1...\(maxR)") }
-        let mapW = try t.doubles("map_W", default: [])
-        for w in mapW where !(w >= 0 && w <= 1e4) { throw ConfigError("[diamond] map_W must be in [0, 1e4] (got \(w))") }
-        guard Set(mapW).count == mapW.count else { throw ConfigError("[diamond] map_W must list distinct values") }
+        let mapR = v.ifSet("map_R").flatMap { if case .int(let i) = $0 { i } else { nil } }, mapW = v.doubles("map_W")
         guard (mapR == nil) == mapW.isEmpty else { throw ConfigError("[diamond] map_R and map_W go together") }
-        let mapTheta0: Double? = try t.table.contains(key: "map_theta0") ? t.double("map_theta0") : nil
-        if let x = mapTheta0 { try t.checkMagnitude("map_theta0", [x]) }
-        let cname = try t.string("convention", default: ReducedCouplingConvention.default.rawValue)
-        guard let convention = ReducedCouplingConvention(rawValue: cname) else {
-            throw ConfigError("[diamond] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")
-        }
-        try t.finish()
+        let mapTheta0 = v.ifSet("map_theta0").flatMap { if case .double(let x) = $0 { x } else { nil } }
         var points: [Point] = []
         for k in kinds { for r in radii { for w in W { points.append(Point(kind: k, R: r, W: w, map: false)) } } }
         if let r = mapR { for k in kinds { for w in mapW { points.append(Point(kind: k, R: r, W: w, map: true)) } } }
-        return DiamondStudy(radii: radii, strengths: W, kinds: kinds, g0: g0, hopping: hopping, thetaW: thetaW, mapR: mapR, mapW: mapW,
-                            mapTheta0: mapTheta0, convention: convention, points: points, campaign: campaign)
-    }
-
-    public var canonical: String {
-        var s = "[diamond]\nR = \(tomlList(radii))\nW = \(tomlList(strengths))\npotential = [" + kinds.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            + "]\ng0 = \(g0)\nconvention = \"\(convention.rawValue)\"\ntheta_W = \(tomlList(thetaW))\n"
-        // hopping only when not the default, so the canonical text of existing configs is unchanged.
-        if hopping != 1 { s += "hopping = \(hopping)\n" }
-        if let r = mapR { s += "map_R = \(r)\nmap_W = \(tomlList(mapW))\n" }
-        if let x = mapTheta0 { s += "map_theta0 = \(x)\n" }
-        return s
+        let keys = blockKeys(kinds: kinds, radii: radii, mapR: mapR)
+        let grid = ParameterGrid(points: points, blocks: keys.count) { p in keys.firstIndex(of: BlockKey(kind: p.kind, R: p.R, map: p.map))! }
+        return DiamondStudy(radii: radii, strengths: W, kinds: kinds, g0: v.double("g0"), hopping: v.double("hopping"), thetaW: thetaW,
+                            mapR: mapR, mapW: mapW, mapTheta0: mapTheta0, convention: v.choice("convention"), grid: grid,
+                            campaign: campaign, parameterValues: v)
     }
 
     /// Block order: per kind, the radii, then the kind's map block.
     struct BlockKey: Hashable { var kind: Kind; var R: Int; var map: Bool }
-    var blockKeys: [BlockKey] {
+    static func blockKeys(kinds: [Kind], radii: [Int], mapR: Int?) -> [BlockKey] {
         var out: [BlockKey] = []
         for k in kinds {
             for r in radii { out.append(BlockKey(kind: k, R: r, map: false)) }
@@ -115,11 +92,11 @@ public struct DiamondStudy: Study {
         }
         return out
     }
-    func pointsOf(_ b: BlockKey) -> [Int] { points.indices.filter { points[$0].kind == b.kind && points[$0].R == b.R && points[$0].map == b.map } }
+    var blockKeys: [BlockKey] { Self.blockKeys(kinds: kinds, radii: radii, mapR: mapR) }
     func rowsPerPoint(_ b: BlockKey) -> Int { b.map ? 1 : campaign.realizations }
 
     public var blocks: [OutputBlock] {
-        blockKeys.map { b in
+        blockKeys.enumerated().map { bi, b in
             let n = DiamondLattice.siteCount(R: b.R)
             var ds = [DatasetSpec("W", .float64, units: "hopping", description: "potential amplitude W"),
                       DatasetSpec("realization", .int64, units: "1", description: "sample index (theta_0 or theta_n draw)"),
@@ -139,7 +116,7 @@ public struct DiamondStudy: Study {
                        DatasetSpec("n2", .int64, [n], units: "1", description: "site coordinate n2")]
             }
             let path = b.map ? "/diamond/\(b.kind.rawValue)/maps" : "/diamond/\(b.kind.rawValue)/R\(b.R)"
-            return OutputBlock(path: path, rows: pointsOf(b).count * rowsPerPoint(b), datasets: ds,
+            return OutputBlock(path: path, rows: grid.pointsOf(block: bi).count * rowsPerPoint(b), datasets: ds,
                                attributes: ["R": Double(b.R), "N": Double(n), "g0": g0, "hopping": hopping], matrixDimension: n)
         }
     }
@@ -149,7 +126,7 @@ public struct DiamondStudy: Study {
         for (bi, b) in blockKeys.enumerated() {
             let n = Double(DiamondLattice.siteCount(R: b.R))
             let per = rowsPerPoint(b)
-            for (j, p) in pointsOf(b).enumerated() {
+            for (j, p) in grid.pointsOf(block: bi).enumerated() {
                 for r in 0..<per {
                     out.append(TaskSpec(index: out.count, block: bi, row: j * per + r, point: p,
                                         realization: b.map ? 0 : campaign.firstRealization + r, cost: n * n * n * (b.map ? 2 : 1)))

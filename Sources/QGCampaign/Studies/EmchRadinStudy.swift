@@ -24,7 +24,7 @@ import Glibc
 /// (the `L` prefix: campaign blocks are `/{study}/L*`), one row per (x, sample):
 /// the per-task curves averaged over all spins and over the interior spins, on
 /// the per-alpha time grid `tau` (docs/hdf5-schema.md, "Emch-Radin").
-public struct EmchRadinStudy: Study {
+public struct EmchRadinStudy: GridStudy {
     public static let name = "emch_radin"
     public static let summary = "S9: exact Emch-Radin dynamics of Ising spins at RSA positions in a d-ball (magnetization, purity; all and interior spins)"
 
@@ -40,8 +40,8 @@ public struct EmchRadinStudy: Study {
     public let tauPoints: Int
     public let interiorDepth: Double
     public let storePositions: Bool
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     /// Ball radius (length unit).
     public static let r0 = 1.0
@@ -50,48 +50,41 @@ public struct EmchRadinStudy: Study {
     /// RSA candidate budget per spin.
     public static let attemptsPerSpin = 10_000
 
+    public static let parameters: [Parameter] = [
+        .ints("d", in: 1...3, example: [1], unit: "1", help: "dimensions of the ball"),
+        .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [2], unit: "1",
+                 help: "interaction exponents of J_ik = r_ik^(-alpha); those below d are skipped (each d needs one alpha >= d)"),
+        .ints("N", in: 2...maxN, example: [10], unit: "spins", help: "spins per sample; one block /emch_radin/L_d{d}_N{N} per (d, N)"),
+        .doubles("x", lower: .atLeast(0), default: [0.001], unit: "1",
+                 help: "packings x = N r_b^d / r_0^d of the RSA hard balls (below jamming: 1.49, 2.19, 3.07 in d = 1, 2, 3)"),
+        .double("decay_min", lower: .above(0), upper: .atMost(100), default: 0.01, unit: "1",
+                help: "first point u of the grid u = (gamma_m tau)^(d/alpha)"),
+        .double("decay_max", lower: .above(0), upper: .atMost(100), default: 8, unit: "1", help: "last point u of the grid (> decay_min)"),
+        .int("tau_points", in: 8...maxTauPoints, default: 96, help: "points of the log time grid per alpha"),
+        .double("interior_depth", lower: .atLeast(0), default: 2, unit: "r_0 N^(-1/d)",
+                help: "interior spins: r_0 - |r_i| >= interior_depth r_0 N^(-1/d)"),
+        .bool("store_positions", default: true, help: "store the spin positions [N, d] per task"),
+    ]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EmchRadinStudy {
-        try t.declare(["d", "alpha", "N", "x", "decay_min", "decay_max", "tau_points", "interior_depth", "store_positions"])
-        let dims = try t.ints("d")
-        guard Set(dims).count == dims.count else { throw ConfigError("[emch_radin] d must list distinct dimensions") }
-        for d in dims where !(1...3).contains(d) { throw ConfigError("[emch_radin] d = \(d) out of range 1...3") }
-        let alphas = try t.doubles("alpha")
-        guard Set(alphas).count == alphas.count else { throw ConfigError("[emch_radin] alpha must list distinct values") }
-        for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[emch_radin] alpha = \(a) must be > 0") }
-        try t.checkMagnitude("alpha", alphas, bound: PhysicalBounds.alpha)
+        let v = try ParameterValues.parse(t, parameters)
+        let dims = v.ints("d"), alphas = v.doubles("alpha"), sizes = v.ints("N"), xs = v.doubles("x")
         for d in dims where !alphas.contains(where: { $0 >= Double(d) }) {
             throw ConfigError("[emch_radin] no alpha >= d = \(d) (the thermodynamic-limit result needs alpha >= d; alphas below d are skipped)")
         }
-        let sizes = try t.ints("N")
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[emch_radin] N must list distinct sizes") }
-        for n in sizes where n < 2 || n > maxN { throw ConfigError("[emch_radin] N = \(n) out of range 2...\(maxN)") }
-        let xs = try t.doubles("x", default: [0.001])
-        guard Set(xs).count == xs.count else { throw ConfigError("[emch_radin] x must list distinct packings") }
         let jam = [1: 1.49, 2: 2.19, 3: 3.07]
         for x in xs {
-            guard x >= 0, x.isFinite else { throw ConfigError("[emch_radin] x = \(x) must be finite and >= 0") }
             for d in dims where x >= jam[d]! {
                 throw ConfigError("[emch_radin] x = \(x) is at or above RSA jamming in d = \(d) (about \(jam[d]!)); positions cannot be placed")
             }
         }
-        let lo = try t.double("decay_min", default: 0.01), hi = try t.double("decay_max", default: 8)
-        guard lo > 0, hi > lo, hi <= 100 else { throw ConfigError("[emch_radin] need 0 < decay_min < decay_max <= 100 (got \(lo), \(hi))") }
-        let T = try t.int("tau_points", default: 96)
-        guard T >= 8 && T <= maxTauPoints else { throw ConfigError("[emch_radin] tau_points = \(T) out of range 8...\(maxTauPoints)") }
-        let depth = try t.double("interior_depth", default: 2)
-        guard depth >= 0, depth.isFinite else { throw ConfigError("[emch_radin] interior_depth must be finite and >= 0 (got \(depth))") }
-        let store = try t.bool("store_positions", default: true)
-        try t.finish()
-        var points: [Point] = []
-        for d in dims { for n in sizes { for x in xs { points.append(Point(d: d, N: n, x: x)) } } }
-        return EmchRadinStudy(dims: dims, alphaList: alphas, sizes: sizes, packings: xs, decayMin: lo, decayMax: hi, tauPoints: T,
-                              interiorDepth: depth, storePositions: store, points: points, campaign: campaign)
-    }
-
-    public var canonical: String {
-        "[emch_radin]\nd = \(tomlList(dims))\nalpha = \(tomlList(alphaList))\nN = \(tomlList(sizes))\nx = \(tomlList(packings))\n"
-            + "decay_min = \(decayMin)\ndecay_max = \(decayMax)\ntau_points = \(tauPoints)\ninterior_depth = \(interiorDepth)\n"
-            + "store_positions = \(storePositions)\n"
+        let lo = v.double("decay_min"), hi = v.double("decay_max")
+        guard hi > lo else { throw ConfigError("[emch_radin] need 0 < decay_min < decay_max <= 100 (got \(lo), \(hi))") }
+        let blocks = dims.flatMap { d in sizes.map { (d: d, N: $0) } }
+        return EmchRadinStudy(dims: dims, alphaList: alphas, sizes: sizes, packings: xs, decayMin: lo, decayMax: hi, tauPoints: v.int("tau_points"),
+                              interiorDepth: v.double("interior_depth"), storePositions: v.bool("store_positions"),
+                              grid: ParameterGrid(blocks: blocks) { key in xs.map { Point(d: key.d, N: key.N, x: $0) } },
+                              campaign: campaign, parameterValues: v)
     }
 
     /// The alphas run in dimension d (those >= d, in config order).
@@ -100,7 +93,6 @@ public struct EmchRadinStudy: Study {
     /// Blocks: one per (d, N), in config order (d outer).
     var blockKeys: [(d: Int, N: Int)] { dims.flatMap { d in sizes.map { (d, $0) } } }
     public static func blockPath(d: Int, N: Int) -> String { "/emch_radin/L_d\(d)_N\(N)" }
-    func pointsOf(d: Int, N: Int) -> [Int] { points.indices.filter { points[$0].d == d && points[$0].N == N } }
 
     /// The dimensionless grid u_t = (gamma_m tau_t)^(d/alpha), log-spaced.
     public var decayGrid: [Double] { (try? EmchRadin.logGrid(from: decayMin, to: decayMax, count: tauPoints)) ?? [] }
@@ -115,7 +107,7 @@ public struct EmchRadinStudy: Study {
     }
 
     public var blocks: [OutputBlock] {
-        blockKeys.map { key in
+        blockKeys.enumerated().map { b, key in
             let nA = alphas(key.d).count, T = tauPoints
             var ds = [DatasetSpec("x", .float64, units: "1", description: "packing x = N r_b^d / r_0^d of the task"),
                       DatasetSpec("realization", .int64, units: "1", description: "sample index"),
@@ -139,27 +131,19 @@ public struct EmchRadinStudy: Study {
                 ds.append(DatasetSpec("positions", .float64, [key.N, key.d], units: "r_0", description: "spin positions in the ball of radius r_0 = 1, RSA order"))
             }
             ds.append(DatasetSpec("seconds_dynamics", .float64, units: "s", description: "wall time of the exact products (all alpha)"))
-            return OutputBlock(path: Self.blockPath(d: key.d, N: key.N), rows: pointsOf(d: key.d, N: key.N).count * campaign.realizations,
+            return OutputBlock(path: Self.blockPath(d: key.d, N: key.N), rows: grid.pointsOf(block: b).count * campaign.realizations,
                                datasets: ds, attributes: ["d": Double(key.d), "N": Double(key.N), "r0": Self.r0, "interior_depth": interiorDepth,
                                                           "decay_min": decayMin, "decay_max": decayMax, "n_alpha": Double(nA)])
         }
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, key) in blockKeys.enumerated() {
-            for (j, p) in pointsOf(d: key.d, N: key.N).enumerated() {
-                let cost = Double(alphas(key.d).count) * Double(key.N) * Double(key.N) * Double(tauPoints)
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: cost))
-                }
-            }
+        grid.tasks(campaign: campaign) { p in
+            let q = points[p]
+            return Double(alphas(q.d).count) * Double(q.N) * Double(q.N) * Double(tauPoints)
         }
-        return out
     }
 
-    /// Per-spin rows of one alpha (9 N T bytes), positions, couplings-free kernel.
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
         let p = points[task.point]
         return 9 * p.N * tauPoints + 16 * p.N * p.d + 8 * 6 * alphas(p.d).count * tauPoints + (32 << 20)
@@ -219,14 +203,14 @@ public struct EmchRadinStudy: Study {
                      "  d       N         x   alpha  samples    all    interior"]
         let u = decayGrid
         let t1 = u.indices.min { abs(log(u[$0])) < abs(log(u[$1])) } ?? 0
-        for key in blockKeys {
+        for (b, key) in blockKeys.enumerated() {
             let path = Self.blockPath(d: key.d, N: key.N)
             let rows = try completedRowsByPoint(file, path)
             let nA = alphas(key.d).count, T = tauPoints
             let mA = try file.openDataset(path + "/magnetization_all").readAll(as: Double.self)
             let mI = try file.openDataset(path + "/magnetization_interior").readAll(as: Double.self)
             let nI = try file.openDataset(path + "/n_interior").readAll(as: Int64.self)
-            for pt in pointsOf(d: key.d, N: key.N) {
+            for pt in grid.pointsOf(block: b) {
                 for (k, a) in alphas(key.d).enumerated() {
                     var n = 0, sa = 0.0, si = 0.0, wi = 0.0
                     for r in rows[pt] ?? [] {

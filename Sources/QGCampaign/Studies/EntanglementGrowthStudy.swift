@@ -20,7 +20,7 @@ import Darwin
 /// (`QuenchKernels.evolve`) and S(t) across the half-chain cut by
 /// `Entanglement.stateEntropies` (serial or on the group). Config table
 /// `[entgrowth]`; output groups `/entgrowth/L{L}`.
-public struct EntanglementGrowthStudy: Study {
+public struct EntanglementGrowthStudy: GridStudy {
     public static let name = "entgrowth"
     public static var supportsGroups: Bool { true }
     public static let summary = "S6c: half-chain entanglement S(t) after a quench from a random or SFS product state, full ED"
@@ -35,38 +35,31 @@ public struct EntanglementGrowthStudy: Study {
     public let order: RelaxationOrder
     public let tMin: Double, tMax: Double
     public let perDecade: Int
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 16
 
-    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EntanglementGrowthStudy {
-        try t.declare(["L", "alpha", "hx", "state", "boundary", "order", "t_min", "t_max", "per_decade"])
-        let sizes = try t.ints("L")
-        guard !sizes.isEmpty, Set(sizes).count == sizes.count else { throw ConfigError("[entgrowth] L must list distinct sizes") }
-        for L in sizes where L < 2 || L > maxL { throw ConfigError("[entgrowth] L = \(L) out of range 2...\(maxL) for full dense ED") }
-        let alpha = try t.double("alpha")
-        guard alpha > 0, alpha.isFinite else { throw ConfigError("[entgrowth] alpha must be > 0 (got \(alpha))") }
-        try t.checkMagnitude("alpha", [alpha], bound: PhysicalBounds.alpha)
-        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
-        let states = try t.states("state", study: name, default: ["random"])
-        let b = try t.string("boundary", default: "periodic")
-        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[entgrowth] boundary must be 'periodic' or 'open' (got '\(b)')") }
-        let order = try t.order(study: name)
-        let tMin = try t.double("t_min", default: 0.01), tMax = try t.double("t_max", default: 1e6)
-        guard tMin > 0, tMax > tMin, tMax <= 1e12 else { throw ConfigError("[entgrowth] need 0 < t_min < t_max <= 1e12 (got \(tMin), \(tMax))") }
-        let perDecade = try t.int("per_decade", default: 8)
-        guard perDecade >= 1 && perDecade <= 100 else { throw ConfigError("[entgrowth] per_decade must be in 1...100 (got \(perDecade))") }
-        try t.finish()
-        var points: [Point] = []
-        for L in sizes { for h in hx { for s in states { points.append(Point(L: L, hx: h, state: s)) } } }
-        return EntanglementGrowthStudy(sizes: sizes, alpha: alpha, fields: hx, states: states, boundary: boundary, order: order,
-                                       tMin: tMin, tMax: tMax, perDecade: perDecade, points: points, campaign: campaign)
-    }
+    public static let parameters: [Parameter] = [
+        .ints("L", in: 2...maxL, example: [6], note: "for full dense ED", unit: "sites", help: "chain sizes; one output block /entgrowth/L{L} per size"),
+        .double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1", help: "interaction exponent alpha"),
+        ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random]),
+        .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
+        ClassicalChainSpec.order,
+        .double("t_min", lower: .above(0), upper: .atMost(1e12), default: 0.01, unit: "1/J", help: "first time of the log grid"),
+        .double("t_max", lower: .above(0), upper: .atMost(1e12), default: 1e6, unit: "1/J", help: "last time of the log grid (> t_min)"),
+        .int("per_decade", in: 1...100, default: 8, help: "time grid points per decade"),
+    ]
 
-    public var canonical: String {
-        "[entgrowth]\nL = \(tomlList(sizes))\nalpha = \(alpha)\nhx = \(tomlList(fields))\nstate = \(tomlList(states))\n"
-            + "boundary = \"\(boundary.rawValue)\"\norder = \"\(order.rawValue)\"\nt_min = \(tMin)\nt_max = \(tMax)\nper_decade = \(perDecade)\n"
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EntanglementGrowthStudy {
+        let v = try ParameterValues.parse(t, parameters)
+        let tMin = v.double("t_min"), tMax = v.double("t_max")
+        guard tMax > tMin else { throw ConfigError("[entgrowth] need 0 < t_min < t_max <= 1e12 (got \(tMin), \(tMax))") }
+        let sizes = v.ints("L"), hx = v.doubles("hx"), states: [InitialState] = v.choices("state")
+        return EntanglementGrowthStudy(sizes: sizes, alpha: v.double("alpha"), fields: hx, states: states, boundary: v.choice("boundary"),
+                                       order: v.choice("order"), tMin: tMin, tMax: tMax, perDecade: v.int("per_decade"),
+                                       grid: ParameterGrid(sizes, hx, states) { Point(L: $0, hx: $1, state: $2) }, campaign: campaign,
+                                       parameterValues: v)
     }
 
     public var times: [Double] {
@@ -75,11 +68,9 @@ public struct EntanglementGrowthStudy: Study {
         return (0...steps).map { k in k == steps ? tMax : tMin * pow(10, decades * Double(k) / Double(steps)) }
     }
 
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
-
     public var blocks: [OutputBlock] {
         let nt = times.count
-        return sizes.map { L in
+        return sizes.enumerated().map { b, L in
             let ds = [DatasetSpec("hx", .float64, units: "energy (J units)", description: "transverse field"),
                       DatasetSpec("state", .int8, units: "1", description: "initial state kind: 0 random, 1 SFS"),
                       DatasetSpec("realization", .int64, units: "1", description: "disorder realization (classical chain stream)"),
@@ -91,24 +82,14 @@ public struct EntanglementGrowthStudy: Study {
                       DatasetSpec("entropy", .float64, [nt], units: "nats", description: "half-chain von Neumann entropy S(t)"),
                       DatasetSpec("seconds_solve", .float64, units: "s", description: "dense eigensolver"),
                       DatasetSpec("seconds_entropy", .float64, units: "s", description: "evolution and entropies")]
-            return OutputBlock(path: "/entgrowth/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+            return OutputBlock(path: "/entgrowth/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "alpha": alpha, "page": pageEntropy(dimA: 1 << (L / 2), dimB: 1 << (L - L / 2))],
                                matrixDimension: 1 << L)
         }
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in sizes.enumerated() {
-            let d = Double(1 << L)
-            for (j, p) in pointsOf(L).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: d * d * d))
-                }
-            }
-        }
-        return out
+        grid.tasks(campaign: campaign) { p in let d = Double(1 << points[p].L); return d * d * d }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {

@@ -5,7 +5,7 @@ import QGPhysics
 /// states (docs/models.md S2, seed 001 Fig. 1). Config table `[fields]`; output
 /// groups `/fields/L{L}` holding the final state z, its fields phi and a
 /// log-binned histogram of |phi| per task.
-public struct FieldsStudy: Study {
+public struct FieldsStudy: GridStudy {
     public static let name = "fields"
     public static let summary = "S2: effective fields phi_i in random and single-flip-stable states, |phi| histograms on log bins"
 
@@ -17,38 +17,34 @@ public struct FieldsStudy: Study {
     public let phiMin: Double
     public let phiMax: Double
     public let binsPerDecade: Int
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 40_000
 
-    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> FieldsStudy {
-        try t.declare(ClassicalChainSpec.keys + ["state", "order", "phi_min", "phi_max", "bins_per_decade"])
-        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let states = try t.states("state", study: name, default: [InitialState.sfs.rawValue])
-        let order = try t.order(study: name)
-        let lo = try t.double("phi_min", default: 1e-4), hi = try t.double("phi_max", default: 100)
-        guard lo > 0, hi > lo, lo.isFinite, hi.isFinite else { throw ConfigError("[fields] need 0 < phi_min < phi_max (got \(lo), \(hi))") }
-        let perDecade = try t.int("bins_per_decade", default: 10)
-        guard perDecade >= 1 && perDecade <= 1000 else { throw ConfigError("[fields] bins_per_decade must be in 1...1000 (got \(perDecade))") }
-        try t.finish()
-        var points: [Point] = []
-        for L in chain.sizes { for a in chain.alphas { for s in states { points.append(Point(L: L, alpha: a, state: s)) } } }
-        return FieldsStudy(chain: chain, states: states, order: order, phiMin: lo, phiMax: hi, binsPerDecade: perDecade,
-                           points: points, campaign: campaign)
-    }
+    public static let parameters = ClassicalChainSpec.parameters(maxL: maxL) + [
+        ClassicalChainSpec.states(default: [.sfs]), ClassicalChainSpec.order,
+        .double("phi_min", lower: .above(0), default: 1e-4, unit: "J", help: "lowest edge of the |phi| histogram"),
+        .double("phi_max", lower: .above(0), default: 100, unit: "J",
+                help: "upper end of the |phi| histogram (> phi_min)"),
+        .int("bins_per_decade", in: 1...1000, default: 10, help: "logarithmic histogram bins per decade of |phi|"),
+    ]
 
-    public var canonical: String {
-        "[fields]\n" + chain.canonical + "state = \(tomlList(states))\norder = \"\(order.rawValue)\"\n"
-            + "phi_min = \(phiMin)\nphi_max = \(phiMax)\nbins_per_decade = \(binsPerDecade)\n"
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> FieldsStudy {
+        let v = try ParameterValues.parse(t, parameters)
+        let lo = v.double("phi_min"), hi = v.double("phi_max")
+        guard hi > lo else { throw ConfigError("[fields] need 0 < phi_min < phi_max (got \(lo), \(hi))") }
+        let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
+        return FieldsStudy(chain: chain, states: states, order: v.choice("order"), phiMin: lo, phiMax: hi, binsPerDecade: v.int("bins_per_decade"),
+                           grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },
+                           campaign: campaign, parameterValues: v)
     }
 
     var bins: Int { LogHistogram.binCount(lo: phiMin, hi: phiMax, perDecade: binsPerDecade) }
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
 
     public var blocks: [OutputBlock] {
-        chain.sizes.map { L in
-            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign, datasets: [
+        chain.sizes.enumerated().map { b, L in
+            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign, datasets: [
                    DatasetSpec("state", .int8, units: "", description: "state kind: 0 random (T = inf), 1 single-flip stable"),
                    DatasetSpec("z", .int8, [L], units: "", description: "the final state, z_i = +-1"),
                    DatasetSpec("phi", .float64, [L], units: "J", description: "local fields phi_i = sum_{j != i} J_ij z_j / d_ij^alpha"),
@@ -64,7 +60,7 @@ public struct FieldsStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L) }
+        grid.tasks(campaign: campaign) { p in Double(points[p].L * points[p].L) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
@@ -103,12 +99,12 @@ public struct FieldsStudy: Study {
     /// T = inf value sum_j d_ij^(-2 alpha), energy per spin.
     public func summary(file: HDF5File) throws -> String {
         var lines = ["     L   alpha   state   real.    <phi^2>   T=inf exact   E/L"]
-        for L in chain.sizes {
+        for (b, L) in chain.sizes.enumerated() {
             let path = "/fields/L\(L)"
             let rows = try completedRowsByPoint(file, path)
             let sq = try file.openDataset(path + "/phi_sq_mean").readAll(as: Double.self)
             let e = try file.openDataset(path + "/energy_per_spin").readAll(as: Double.self)
-            for p in pointsOf(L) {
+            for p in grid.pointsOf(block: b) {
                 var n = 0, s = 0.0, es = 0.0
                 for t in rows[p] ?? [] { n += 1; s += sq[t]; es += e[t] }
                 let q = points[p]

@@ -21,7 +21,7 @@ struct SectorResult {
 
 /// Study S1: dense ED of the long-range quantum spin glass in its two parity
 /// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
-public struct LRSGStudy: Study, InputCheckingStudy {
+public struct LRSGStudy: GridStudy, InputCheckingStudy {
     public static let name = "lrsg"
     public static var supportsGroups: Bool { true }
     public static let summary = "S1: long-range quantum spin glass, dense ED per parity sector (r, m_EA, eps)"
@@ -39,8 +39,9 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     public let epsBins: Int
     public let storeEigenstatesMaxL: Int
     public let checkEigenpairs: Int
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public private(set) var campaign: CampaignSettings
+    public let parameterValues: ParameterValues
     /// Couplings from a file (`disorder_from`) instead of the stream; nil = drawn.
     public let disorderSource: DisorderSource?
     // --- S6a entanglement (issue 12) ---
@@ -86,16 +87,52 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     /// Largest L of the mid-spectrum solver (sector dimension 2^25).
     public static let maxMidSpectrumL = 26
 
+    /// The `[lrsg]` keys in canonical order; the mid-spectrum keys apply to
+    /// `solver = "midspectrum"` only (refused, never ignored, with the dense
+    /// solver) and, like `solver` and `entanglement`, are written only when
+    /// they apply or are set, so that dense configs keep their canonical text.
+    public static let parameters: [Parameter] = denseParameters + midSpectrumParameters
+
+    static let denseParameters: [Parameter] = [
+        .ints("L", in: 2...maxMidSpectrumL, example: [6], unit: "sites",
+              help: "chain sizes (2...\(maxL) dense, 4...\(maxMidSpectrumL) mid-spectrum); one block /lrsg/L{L} per size"),
+        .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
+                 help: "interaction exponents alpha of J_ij / d_ij^alpha"),
+        .doubles("hx", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: [0.5], unit: "J", help: "transverse fields h_x"),
+        .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
+        .int("eps_bins", in: 1...100_000, default: 20, help: "uniform energy-density bins of the per-task histograms"),
+        .int("store_eigenstates_max_L", in: 0...maxL, default: 14, unit: "sites", help: "largest L whose per-eigenstate data are stored"),
+        .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
+        Parameter.string("disorder_from", help: "couplings from a file instead of the stream (docs/hdf5-schema.md, disorder_from)").optionalKey(),
+        Parameter.string("disorder_checksum", help: "SHA-256 the disorder_from file must have").optionalKey(),
+        Parameter.bool("entanglement", default: false, help: "S6a: half-chain entropy of every eigenstate (dense solver)").omittedAtDefault(),
+        Parameter.choice("solver", ["dense", "midspectrum"], default: "dense",
+                         help: "dense ED of every eigenpair, or the k per sector nearest target_eps (SLEPc)").omittedAtDefault(),
+    ]
+
+    static let midSpectrumParameters: [Parameter] = [Parameter]([
+        .int("k", in: 3...5000, default: 100, help: "eigenpairs per sector"),
+        .double("target_eps", lower: .above(0), upper: .below(1), default: 0.5, unit: "1", help: "target energy density"),
+        .choice("midspectrum_method", ["auto"] + MidSpectrumMethod.allCases.map(\.rawValue), default: "auto",
+                help: "auto (by L: shift-invert up to L = \(shiftInvertMaxL), filter beyond), shift-invert, filter or polfed"),
+        .int("filter_degree", in: 0...100_000, default: 0, help: "polynomial degree of the filter: 0 (SLEPc's choice) or 10...100000"),
+        .double("tolerance", lower: .atLeast(1e-15), upper: .atMost(1e-6), default: 1e-12, unit: "1", help: "SLEPc's convergence tolerance"),
+        .int("max_iterations", in: 1...1_000_000, default: 10_000, help: "Krylov-Schur restarts before the solve counts as unconverged"),
+    ]).map { (p: Parameter) -> Parameter in p.requiring("solver", .string("midspectrum")) }
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> LRSGStudy {
-        try t.declare(["L", "solver", "k", "target_eps", "midspectrum_method", "filter_degree", "tolerance", "max_iterations", "alpha", "hx",
-                       "boundary", "eps_bins", "store_eigenstates_max_L", "check_eigenpairs", "disorder_from", "disorder_checksum", "entanglement"])
-        let sizes = try t.ints("L")
-        guard !sizes.isEmpty else { throw ConfigError("[lrsg] L must list at least one size") }
-        let solver = try t.string("solver", default: "dense")
-        guard solver == "dense" || solver == "midspectrum" else {
-            throw ConfigError("[lrsg] solver must be \"dense\" or \"midspectrum\" (got '\(solver)')")
+        let v = try ParameterValues.parse(t, parameters)
+        let sizes = v.ints("L")
+        var mid: MidSpectrumConfig? = nil
+        if v.string("solver") == "midspectrum" {
+            let degree = v.int("filter_degree")
+            guard degree == 0 || degree >= 10 else {
+                throw ConfigError("[lrsg] filter_degree must be 0 (SLEPc's choice) or in 10...100000 (got \(degree))")
+            }
+            mid = MidSpectrumConfig(k: v.int("k"), targetEps: v.double("target_eps"),
+                                    method: MidSpectrumMethod(rawValue: v.string("midspectrum_method")), filterDegree: degree,
+                                    tolerance: v.double("tolerance"), maxIterations: v.int("max_iterations"))
         }
-        let mid = try parseMidSpectrum(t, solver: solver)
         if let mid {
             for L in sizes where L < 4 || L > maxMidSpectrumL {
                 throw ConfigError("[lrsg] L = \(L) out of range 4...\(maxMidSpectrumL) for the mid-spectrum solver")
@@ -108,89 +145,28 @@ public struct LRSGStudy: Study, InputCheckingStudy {
                 throw ConfigError("[lrsg] L = \(L) out of range 2...\(maxL) for dense ED (solver = \"midspectrum\" reaches \(maxMidSpectrumL))")
             }
         }
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[lrsg] L has duplicates: \(sizes)") }
-        let alphas = try t.doubles("alpha")
-        guard !alphas.isEmpty else { throw ConfigError("[lrsg] alpha must list at least one value") }
-        for a in alphas where !(a > 0) || !a.isFinite { throw ConfigError("[lrsg] alpha must be > 0 (got \(a))") }
-        try t.checkMagnitude("alpha", alphas, bound: PhysicalBounds.alpha)
-        let hx = try t.doubles("hx")
-        guard !hx.isEmpty else { throw ConfigError("[lrsg] hx must list at least one value") }
-        for h in hx where !(h >= 0) || !h.isFinite { throw ConfigError("[lrsg] hx must be >= 0 (got \(h))") }
-        try t.checkMagnitude("hx", hx)
-        guard Set(alphas).count == alphas.count, Set(hx).count == hx.count else {
-            throw ConfigError("[lrsg] alpha and hx must not contain duplicates")
-        }
-        let b = try t.string("boundary", default: "periodic")
-        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[lrsg] boundary must be 'periodic' or 'open' (got '\(b)')") }
-        let bins = try t.int("eps_bins", default: 20)
-        guard bins >= 1 && bins <= 100_000 else { throw ConfigError("[lrsg] eps_bins must be in 1...100000 (got \(bins))") }
-        let store = try t.int("store_eigenstates_max_L", default: 14)
-        guard store >= 0 && store <= maxL else { throw ConfigError("[lrsg] store_eigenstates_max_L must be in 0...\(maxL)") }
-        let check = try t.int("check_eigenpairs", default: 4)
-        guard check >= 0 && check <= 64 else { throw ConfigError("[lrsg] check_eigenpairs must be in 0...64 (got \(check))") }
-        let from = try t.optionalString("disorder_from")
-        let pinned = try t.optionalString("disorder_checksum")
+        let from = v.ifSet("disorder_from").map { _ in v.string("disorder_from") }
+        let pinned = v.ifSet("disorder_checksum").map { _ in v.string("disorder_checksum") }
         guard from != nil || pinned == nil else { throw ConfigError("[lrsg] disorder_checksum needs disorder_from") }
         let source = try from.map { try DisorderSource(spec: $0, pinnedChecksum: pinned) }
-        let entanglement = try t.bool("entanglement", default: false)  // S6a (issue 12)
+        let entanglement = v.bool("entanglement")  // S6a (issue 12)
         if entanglement && mid != nil { throw ConfigError("[lrsg] entanglement = true needs solver = \"dense\"") }
-        try t.finish()
-        var points: [Point] = []
-        for L in sizes { for a in alphas { for h in hx { points.append(Point(L: L, alpha: a, hx: h)) } } }
-        var study = LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: boundary, epsBins: bins,
-                              storeEigenstatesMaxL: store, checkEigenpairs: check, points: points, campaign: campaign,
-                              disorderSource: source)
+        let alphas = v.doubles("alpha"), hx = v.doubles("hx")
+        var study = LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: v.choice("boundary"), epsBins: v.int("eps_bins"),
+                              storeEigenstatesMaxL: v.int("store_eigenstates_max_L"), checkEigenpairs: v.int("check_eigenpairs"),
+                              grid: ParameterGrid(sizes, alphas, hx) { Point(L: $0, alpha: $1, hx: $2) }, campaign: campaign,
+                              parameterValues: v, disorderSource: source)
         study.entanglement = entanglement
         study.midspectrum = mid
         return study
     }
 
-    /// The mid-spectrum keys: required context `solver = "midspectrum"`; with
-    /// the dense solver they are refused, never ignored.
-    static func parseMidSpectrum(_ t: ConfigTable, solver: String) throws -> MidSpectrumConfig? {
-        let keys = ["k", "target_eps", "midspectrum_method", "filter_degree", "tolerance", "max_iterations"]
-        guard solver == "midspectrum" else {
-            for key in keys where t.has(key) { throw ConfigError("[lrsg] \(key) applies to solver = \"midspectrum\" only") }
-            return nil
-        }
-        let k = try t.int("k", default: 100)
-        guard k >= 3 && k <= 5000 else { throw ConfigError("[lrsg] k must be in 3...5000 (got \(k))") }
-        let eps = try t.double("target_eps", default: 0.5)
-        guard eps > 0 && eps < 1 else { throw ConfigError("[lrsg] target_eps must be in (0, 1) (got \(eps))") }
-        let m = try t.string("midspectrum_method", default: "auto")
-        guard m == "auto" || MidSpectrumMethod(rawValue: m) != nil else {
-            throw ConfigError("[lrsg] midspectrum_method must be \"auto\", \"shift-invert\", \"filter\" or \"polfed\" (got '\(m)')")
-        }
-        let degree = try t.int("filter_degree", default: 0)
-        guard degree == 0 || (degree >= 10 && degree <= 100_000) else { throw ConfigError("[lrsg] filter_degree must be 0 (SLEPc's choice) or in 10...100000 (got \(degree))") }
-        let tol = try t.double("tolerance", default: 1e-12)
-        guard tol >= 1e-15 && tol <= 1e-6 else { throw ConfigError("[lrsg] tolerance must be in [1e-15, 1e-6] (got \(tol))") }
-        let maxit = try t.int("max_iterations", default: 10_000)
-        guard maxit >= 1 && maxit <= 1_000_000 else { throw ConfigError("[lrsg] max_iterations must be in 1...1000000 (got \(maxit))") }
-        return MidSpectrumConfig(k: k, targetEps: eps, method: MidSpectrumMethod(rawValue: m), filterDegree: degree, tolerance: tol,
-                                 maxIterations: maxit)
-    }
-
+    /// The declared keys' canonical lines, with the disorder source's lines
+    /// (its file and the checksum it has once read) in place of
+    /// `disorder_from` and `disorder_checksum`.
     public var canonical: String {
-        """
-        [lrsg]
-        L = \(tomlList(sizes))
-        alpha = \(tomlList(alphas))
-        hx = \(tomlList(fields))
-        boundary = "\(boundary.rawValue)"
-        eps_bins = \(epsBins)
-        store_eigenstates_max_L = \(storeEigenstatesMaxL)
-        check_eigenpairs = \(checkEigenpairs)
-
-        """ + (disorderSource?.canonicalLines ?? "") + (entanglement ? "entanglement = true\n" : "") + midSpectrumCanonical
-    }
-
-    /// The mid-spectrum keys in canonical form (empty for the dense solver, so
-    /// dense configs keep their canonical text).
-    var midSpectrumCanonical: String {
-        guard let m = midspectrum else { return "" }
-        return "solver = \"midspectrum\"\nk = \(m.k)\ntarget_eps = \(m.targetEps)\nmidspectrum_method = \"\(m.method?.rawValue ?? "auto")\"\n"
-            + "filter_degree = \(m.filterDegree)\ntolerance = \(m.tolerance)\nmax_iterations = \(m.maxIterations)\n"
+        "[lrsg]\n" + parameterValues.canonicalLines(from: nil, upTo: "disorder_from") + (disorderSource?.canonicalLines ?? "")
+            + parameterValues.canonicalLines(from: "entanglement", upTo: nil)
     }
 
     /// Collective: with `disorder_from`, rank 0 reads and validates the given
@@ -221,10 +197,9 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     /// eigenstate data, and whenever `entropy` is stored, so that `entropy`
     /// is always aligned with `energy` (issue 12), whatever L.
     func storesSpectrum(_ L: Int) -> Bool { storesEigenstates(L) || entanglement }
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
 
     public var blocks: [OutputBlock] {
-        sizes.map { L in
+        sizes.enumerated().map { b, L in
             let n = statesPerTask(L)
             var ds: [DatasetSpec] = [
                 DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
@@ -267,7 +242,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
                                    description: "half-chain von Neumann entropy (sites 0..L/2-1 | L/2..L-1) of each eigenstate, sector states unfolded; aligned with energy"),
                        DatasetSpec("hist_sum_entropy", .float64, [epsBins], units: "nats", description: "sum of the eigenstate entropies per eps bin")]
             }
-            return OutputBlock(path: blockPath(L), rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+            return OutputBlock(path: blockPath(L), rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: attributes, matrixDimension: 1 << (L - 1))
         }
     }
@@ -276,7 +251,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         var out: [TaskSpec] = []
         for (b, L) in sizes.enumerated() {
             let dim = Double(1 << (L - 1))
-            for (j, p) in pointsOf(L).enumerated() {
+            for (j, p) in grid.pointsOf(block: b).enumerated() {
                 for r in 0..<campaign.realizations {
                     out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
                                         realization: campaign.firstRealization + r,
@@ -310,6 +285,9 @@ public struct LRSGStudy: Study, InputCheckingStudy {
     /// payload up to rounding. The mid-spectrum solver has one path.
     public var isMidSpectrum: Bool { midspectrum != nil }
 
+    /// The same study under other campaign settings (the solver paths' drivers).
+    func with(campaign c: CampaignSettings) -> LRSGStudy { var s = self; s.campaign = c; return s }
+
     public var solverPaths: [SolverPath] {
         guard midspectrum == nil else { return [.configured(self)] }
         let configured = (campaign.lapackDriver, campaign.scalapackDriver)
@@ -317,9 +295,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             var c = campaign
             c.lapackDriver = l
             c.scalapackDriver = s
-            let variant = LRSGStudy(sizes: sizes, alphas: alphas, fields: fields, boundary: boundary, epsBins: epsBins,
-                                    storeEigenstatesMaxL: storeEigenstatesMaxL, checkEigenpairs: checkEigenpairs, points: points,
-                                    campaign: c, disorderSource: disorderSource)
+            let variant = self.with(campaign: c)
             return SolverPath(label: "\(l.rawValue)/\(s.rawValue)",
                               settings: ["campaign.lapack_driver=\"\(l.rawValue)\"", "campaign.scalapack_driver=\"\(s.rawValue)\""],
                               bytesPerRank: { variant.peakBytesPerRank($0, groupSize: $1) },
@@ -442,7 +418,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
         var lines = ["mid-spectrum (0.4 <= eps < 0.6) averages over completed realizations:",
                      "     L   alpha       hx   real.       <r>     <m_EA>"]
         let lo = EpsHistogram.bin(of: 0.4 + 1e-12, bins: epsBins), hi = EpsHistogram.bin(of: 0.6 - 1e-12, bins: epsBins)
-        for L in sizes {
+        for (b, L) in sizes.enumerated() {
             let path = blockPath(L)
             let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
             let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
@@ -450,7 +426,7 @@ public struct LRSGStudy: Study, InputCheckingStudy {
             let cntR = try file.openDataset(path + "/hist_count_r").readAll(as: Double.self)
             let sr = try file.openDataset(path + "/hist_sum_r").readAll(as: Double.self)
             let sm = try file.openDataset(path + "/hist_sum_m_ea").readAll(as: Double.self)
-            for p in pointsOf(L) {
+            for p in grid.pointsOf(block: b) {
                 var nReal = 0, rAcc = 0.0, mAcc = 0.0
                 for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
                     // Per-realization mid-spectrum means, then the disorder average.

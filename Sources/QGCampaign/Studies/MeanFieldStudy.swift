@@ -8,20 +8,14 @@ import QGPhysics
 /// g_n0 = g10 a^(n-1), solved per (N, a) point; no disorder (docs/avalanche-mean-field.md,
 /// section 7).
 ///
-/// Table `[meanfield]`: `N` (list, 1...100000), `delta_a` (list: a = 1/sqrt 2 + delta_a,
-/// 0 <= a <= 4), optional `g10` (0.5), `convention` ("normalized"), `profile_N` and
-/// `profile_delta_a` (subsets of N and delta_a whose full [S_n] and C_n profiles are
-/// stored; default none), `critical` (true: a_c(N) by bisection for every N >= 2),
-/// `critical_tol` (1e-9), `solver` ("reduced" = AvalancheMeanField.solveChain, or
-/// "iteration" = the seed's eq. 13), `tol` (1e-12), `max_iterations` (2e6 reduced,
-/// 1e5 iteration), `probe` (0.05, reduced only), `damping` (1, iteration only).
+/// Table `[meanfield]`: `parameters` (docs/study-tables.md).
 /// `[campaign] realizations` must be 1 (the chain is deterministic); `seed` is unused.
 ///
 /// Blocks (docs/hdf5-schema.md, "meanfield"): `/meanfield/N{N}` one row per delta_a
 /// (config order); `/meanfield/profiles/N{N}` one row per profile delta_a;
 /// `/meanfield/critical` one row per N >= 2. An unconverged chain throws
 /// (`chainNotConverged`), which fails the task and the run: no row is written for it.
-public struct MeanFieldStudy: Study {
+public struct MeanFieldStudy: GridStudy {
     public static let name = "meanfield"
     public static let summary = "S8: self-consistent mean-field chain of failed avalanches (eta_tot, n_*, [S_n] profiles, a_c(N)) vs N and a"
 
@@ -48,77 +42,59 @@ public struct MeanFieldStudy: Study {
     public let maxIterations: Int
     public let probe: Double
     public let damping: Double
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    /// Chain points (N x delta_a), profile points, critical points: in block order.
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
+
+    public static let parameters: [Parameter] = [
+        .ints("N", in: 1...maxN, example: [10], unit: "l-bits", help: "chain lengths; one block /meanfield/N{N} per value"),
+        .doubles("delta_a", example: [0.1], unit: "1", help: "a - 1/sqrt(2), with a = 1/sqrt(2) + delta_a in [0, 4]; g_n0 = g10 a^(n-1)"),
+        .double("g10", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 0.5, unit: "1", help: "bare coupling g_10 of the first l-bit"),
+        .choice("convention", ReducedCouplingConvention.self, default: .default,
+                help: "reduced-coupling distribution (A3) of eta (docs/avalanche-mean-field.md)"),
+        .ints("profile_N", in: 1...maxN, default: [], unit: "l-bits", help: "N values (of N) whose [S_n] and C_n profiles are stored (with profile_delta_a)"),
+        .doubles("profile_delta_a", default: [], unit: "1", help: "delta_a values (of delta_a) of the profiles (with profile_N)"),
+        .bool("critical", default: true, help: "a_c(N) by bisection for every N >= 2 (block /meanfield/critical)"),
+        .double("critical_tol", lower: .atLeast(1e-14), upper: .atMost(1e-2), default: 1e-9, unit: "1", help: "width of the final bisection bracket"),
+        .choice("solver", Solver.self, default: .reduced, help: "reduced (solveChain) or iteration (the seed's eq. 13)"),
+        .double("tol", lower: .atLeast(1e-15), upper: .atMost(1e-3), default: 1e-12, unit: "1", help: "solver tolerance"),
+        Parameter.int("max_iterations", in: 1...1_000_000_000, help: "solver evaluations or sweeps (unset: 2e6 reduced, 1e5 iteration)").optionalKey(),
+        Parameter.double("probe", lower: .above(0), upper: .atMost(1), default: 0.05, unit: "1", help: "probe step of the reduced solver")
+            .requiring("solver", .string(Solver.reduced.rawValue)),
+        Parameter.double("damping", lower: .above(0), upper: .atMost(1), default: 1, unit: "1", help: "damping of the iteration")
+            .requiring("solver", .string(Solver.iteration.rawValue)),
+    ]
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> MeanFieldStudy {
-        try t.declare(["N", "delta_a", "g10", "convention", "profile_N", "profile_delta_a", "critical", "critical_tol", "solver", "tol",
-                       "max_iterations", "probe", "damping"])
+        var v = try ParameterValues.parse(t, parameters)
         guard campaign.realizations == 1 else {
             throw ConfigError("[meanfield] the mean-field chain is deterministic: [campaign] realizations must be 1 (got \(campaign.realizations))")
         }
-        let sizes = try t.ints("N")
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[meanfield] N must list distinct sizes") }
-        for n in sizes where n < 1 || n > maxN { throw ConfigError("[meanfield] N = \(n) out of range 1...\(maxN)") }
-        let da = try t.doubles("delta_a")
-        guard Set(da).count == da.count else { throw ConfigError("[meanfield] delta_a must list distinct values") }
+        let sizes = v.ints("N"), da = v.doubles("delta_a"), profileN = v.ints("profile_N"), profileDA = v.doubles("profile_delta_a")
         for x in da {
             let a = aCritical + x
             guard x.isFinite, a >= 0, a <= maxA else {
                 throw ConfigError("[meanfield] delta_a = \(x) gives a = 1/sqrt(2) + delta_a = \(a), outside [0, \(maxA)]")
             }
         }
-        let g10 = try t.double("g10", default: 0.5)
-        guard g10 > 0 else { throw ConfigError("[meanfield] g10 must be > 0 (got \(g10))") }
-        try t.checkMagnitude("g10", [g10])
-        let cname = try t.string("convention", default: ReducedCouplingConvention.default.rawValue)
-        guard let convention = ReducedCouplingConvention(rawValue: cname) else {
-            throw ConfigError("[meanfield] convention must be one of \(ReducedCouplingConvention.allCases.map(\.rawValue)) (got '\(cname)')")
-        }
-        let profileN = try t.ints("profile_N", default: [])
         for n in profileN where !sizes.contains(n) { throw ConfigError("[meanfield] profile_N = \(n) is not one of the N values") }
-        guard Set(profileN).count == profileN.count else { throw ConfigError("[meanfield] profile_N must list distinct sizes") }
-        let profileDA = try t.doubles("profile_delta_a", default: [])
         for x in profileDA where !da.contains(x) { throw ConfigError("[meanfield] profile_delta_a = \(x) is not one of the delta_a values") }
-        guard Set(profileDA).count == profileDA.count else { throw ConfigError("[meanfield] profile_delta_a must list distinct values") }
         guard profileN.isEmpty == profileDA.isEmpty else { throw ConfigError("[meanfield] profile_N and profile_delta_a go together") }
-        let critical = try t.bool("critical", default: true)
-        let ctol = try t.double("critical_tol", default: 1e-9)
-        guard ctol >= 1e-14 && ctol <= 1e-2 else { throw ConfigError("[meanfield] critical_tol must be in [1e-14, 1e-2] (got \(ctol))") }
-        let sname = try t.string("solver", default: Solver.reduced.rawValue)
-        guard let solver = Solver(rawValue: sname) else {
-            throw ConfigError("[meanfield] solver must be one of \(Solver.allCases.map(\.rawValue)) (got '\(sname)')")
-        }
-        let tol = try t.double("tol", default: 1e-12)
-        guard tol >= 1e-15 && tol <= 1e-3 else { throw ConfigError("[meanfield] tol must be in [1e-15, 1e-3] (got \(tol))") }
-        let maxIt = try t.int("max_iterations", default: solver == .reduced ? 2_000_000 : 100_000)
-        guard maxIt >= 1 && maxIt <= 1_000_000_000 else { throw ConfigError("[meanfield] max_iterations must be in 1...1e9 (got \(maxIt))") }
-        var probe = 0.05, damping = 1.0
-        if solver == .reduced {
-            probe = try t.double("probe", default: 0.05)
-            guard probe > 0 && probe <= 1 else { throw ConfigError("[meanfield] probe must be in (0, 1] (got \(probe))") }
-            if t.table.contains(key: "damping") { throw ConfigError("[meanfield] damping applies to solver = \"iteration\" only") }
-        } else {
-            damping = try t.double("damping", default: 1)
-            guard damping > 0 && damping <= 1 else { throw ConfigError("[meanfield] damping must be in (0, 1] (got \(damping))") }
-            if t.table.contains(key: "probe") { throw ConfigError("[meanfield] probe applies to solver = \"reduced\" only") }
-        }
-        try t.finish()
+        let solver: Solver = v.choice("solver"), critical = v.bool("critical")
+        let maxIt = v.ifSet("max_iterations").flatMap { if case .int(let i) = $0 { i } else { nil } } ?? (solver == .reduced ? 2_000_000 : 100_000)
+        v.set("max_iterations", .int(maxIt))  // the canonical text records the count used
         var points: [Point] = []
         for n in sizes { for x in da { points.append(Point(kind: .chain, N: n, deltaA: x)) } }
         for n in profileN { for x in profileDA { points.append(Point(kind: .profile, N: n, deltaA: x)) } }
         if critical { for n in sizes where n >= 2 { points.append(Point(kind: .critical, N: n, deltaA: .nan)) } }
-        return MeanFieldStudy(sizes: sizes, deltaA: da, g10: g10, convention: convention, profileN: profileN, profileDeltaA: profileDA,
-                              critical: critical, criticalTol: ctol, solver: solver, tol: tol, maxIterations: maxIt, probe: probe,
-                              damping: damping, points: points, campaign: campaign)
-    }
-
-    public var canonical: String {
-        var s = "[meanfield]\nN = \(tomlList(sizes))\ndelta_a = \(tomlList(deltaA))\ng10 = \(g10)\nconvention = \"\(convention.rawValue)\"\n"
-            + "profile_N = \(tomlList(profileN))\nprofile_delta_a = \(tomlList(profileDeltaA))\n"
-            + "critical = \(critical)\ncritical_tol = \(criticalTol)\nsolver = \"\(solver.rawValue)\"\ntol = \(tol)\nmax_iterations = \(maxIterations)\n"
-        s += solver == .reduced ? "probe = \(probe)\n" : "damping = \(damping)\n"
-        return s
+        let keys = blockKeys(sizes: sizes, profileN: profileN, critical: critical)
+        let grid = ParameterGrid(points: points, blocks: keys.count) { p in
+            keys.firstIndex { $0.kind == p.kind && ($0.kind == .critical || $0.N == p.N) }!
+        }
+        return MeanFieldStudy(sizes: sizes, deltaA: da, g10: v.double("g10"), convention: v.choice("convention"), profileN: profileN,
+                              profileDeltaA: profileDA, critical: critical, criticalTol: v.double("critical_tol"), solver: solver,
+                              tol: v.double("tol"), maxIterations: maxIt, probe: v.double("probe"), damping: v.double("damping"),
+                              grid: grid, campaign: campaign, parameterValues: v)
     }
 
     /// Sizes with an a_c(N) row (a does not enter a chain of one l-bit).
@@ -126,16 +102,14 @@ public struct MeanFieldStudy: Study {
 
     /// Block order: one chain block per N, one profile block per profile N, then the critical block.
     struct BlockKey: Hashable { var kind: Kind; var N: Int }
-    var blockKeys: [BlockKey] {
+    static func blockKeys(sizes: [Int], profileN: [Int], critical: Bool) -> [BlockKey] {
         sizes.map { BlockKey(kind: .chain, N: $0) } + profileN.map { BlockKey(kind: .profile, N: $0) }
-            + (criticalSizes.isEmpty ? [] : [BlockKey(kind: .critical, N: 0)])
+            + (critical && sizes.contains { $0 >= 2 } ? [BlockKey(kind: .critical, N: 0)] : [])
     }
-    func pointsOf(_ b: BlockKey) -> [Int] {
-        points.indices.filter { points[$0].kind == b.kind && (b.kind == .critical || points[$0].N == b.N) }
-    }
+    var blockKeys: [BlockKey] { Self.blockKeys(sizes: sizes, profileN: profileN, critical: critical) }
 
     public var blocks: [OutputBlock] {
-        blockKeys.map { b in
+        blockKeys.enumerated().map { bi, b in
             let common = [DatasetSpec("point", .int64, units: "1", description: "index of the point in the study's point list"),
                           DatasetSpec("iterations", .int64, units: "1",
                                       description: (solver == .reduced ? "evaluations of the reduced map Phi(E) (solveChain)" : "sweeps of eq. 13 (solveChainByIteration)")
@@ -161,7 +135,7 @@ public struct MeanFieldStudy: Study {
                            DatasetSpec("memory_n", .float64, [b.N], units: "1", description: "C_n = C(g_n), the infinite-time memory of sigma^z_n (A14)")]
                 }
                 let path = b.kind == .chain ? "/meanfield/N\(b.N)" : "/meanfield/profiles/N\(b.N)"
-                return OutputBlock(path: path, rows: pointsOf(b).count, datasets: ds,
+                return OutputBlock(path: path, rows: grid.pointsOf(block: bi).count, datasets: ds,
                                    attributes: ["N": Double(b.N), "g10": g10, "a_c_infinity": Self.aCritical])
             case .critical:
                 let ds = common + [
@@ -170,7 +144,7 @@ public struct MeanFieldStudy: Study {
                     DatasetSpec("bracket", .float64, [2], units: "1", description: "final bisection bracket [a_lo, a_hi], a_hi - a_lo <= critical_tol"),
                     DatasetSpec("bisection_steps", .int64, units: "1", description: "chain solves of the bisection (bracket search included)"),
                 ]
-                return OutputBlock(path: "/meanfield/critical", rows: pointsOf(b).count, datasets: ds,
+                return OutputBlock(path: "/meanfield/critical", rows: grid.pointsOf(block: bi).count, datasets: ds,
                                    attributes: ["g10": g10, "a_c_infinity": Self.aCritical, "tolerance": criticalTol])
             }
         }
@@ -179,7 +153,7 @@ public struct MeanFieldStudy: Study {
     public var tasks: [TaskSpec] {
         var out: [TaskSpec] = []
         for (bi, b) in blockKeys.enumerated() {
-            for (j, p) in pointsOf(b).enumerated() {
+            for (j, p) in grid.pointsOf(block: bi).enumerated() {
                 out.append(TaskSpec(index: out.count, block: bi, row: j, point: p, realization: 0,
                                     cost: estimatedCoreSeconds(points[p])))
             }

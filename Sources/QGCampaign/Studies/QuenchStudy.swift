@@ -23,7 +23,7 @@ import Darwin
 /// diagonal-ensemble remnant z_I<Z_I> and the trace z_I<Z_I(t)> on a fixed log
 /// time grid. The disorder of a realization depends on (seed, L, r) only, so
 /// the clusters of different L_s of one realization come from the same chain.
-public struct QuenchStudy: Study {
+public struct QuenchStudy: DeclaredStudy {
     public static let name = "quench"
     public static var supportsGroups: Bool { true }
     public static let summary = "S5: quench of the L_s most resonant spins of an SFS chain (frozen rest), remnant polarization and time traces"
@@ -41,48 +41,39 @@ public struct QuenchStudy: Study {
     public let tMax: Double
     public let perDecade: Int
     public let checkEigenpairs: Int
+    /// (L, L_s), L outermost; one output block per point.
     public let points: [Point]
     public let campaign: CampaignSettings
+    public let parameterValues: ParameterValues
 
     public static let maxL = 20_000
     public static let maxLs = 16
 
-    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> QuenchStudy {
-        try t.declare(["L", "Ls", "alpha", "hx", "boundary", "order", "store_disorder", "t_min", "t_max", "per_decade", "check_eigenpairs"])
-        let sizes = try t.ints("L")
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[quench] L must list distinct sizes") }
-        for L in sizes where L < 2 || L > maxL { throw ConfigError("[quench] L = \(L) out of range 2...\(maxL)") }
-        let ls = try t.ints("Ls")
-        guard Set(ls).count == ls.count else { throw ConfigError("[quench] Ls must list distinct cluster sizes") }
-        for n in ls where n < 1 || n > maxLs { throw ConfigError("[quench] Ls = \(n) out of range 1...\(maxLs) for dense ED (D = 2^Ls)") }
-        for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
-        let alpha = try t.double("alpha")
-        guard alpha > 0, alpha.isFinite else { throw ConfigError("[quench] alpha must be > 0 (got \(alpha))") }
-        try t.checkMagnitude("alpha", [alpha], bound: PhysicalBounds.alpha)
-        let hx = try t.double("hx")
-        guard hx >= 0, hx.isFinite else { throw ConfigError("[quench] hx must be finite and >= 0 (got \(hx))") }
-        try t.checkMagnitude("hx", [hx])
-        let b = try t.string("boundary", default: "periodic")
-        guard let boundary = Boundary(rawValue: b) else { throw ConfigError("[quench] boundary must be 'periodic' or 'open' (got '\(b)')") }
-        let order = try t.order(study: name)
-        let store = try t.bool("store_disorder", default: false)
-        let tMin = try t.double("t_min", default: 0.1), tMax = try t.double("t_max", default: 1e10)
-        guard tMin > 0, tMax > tMin, tMax <= 1e13, tMin.isFinite else { throw ConfigError("[quench] need 0 < t_min < t_max <= 1e13 (got \(tMin), \(tMax))") }
-        let perDecade = try t.int("per_decade", default: 10)
-        guard perDecade >= 1 && perDecade <= 100 else { throw ConfigError("[quench] per_decade must be in 1...100 (got \(perDecade))") }
-        let check = try t.int("check_eigenpairs", default: 4)
-        guard check >= 0 && check <= 64 else { throw ConfigError("[quench] check_eigenpairs must be in 0...64 (got \(check))") }
-        try t.finish()
-        var points: [Point] = []
-        for L in sizes { for n in ls { points.append(Point(L: L, Ls: n)) } }
-        return QuenchStudy(sizes: sizes, clusterSizes: ls, alpha: alpha, hx: hx, boundary: boundary, order: order, storeDisorder: store,
-                           tMin: tMin, tMax: tMax, perDecade: perDecade, checkEigenpairs: check, points: points, campaign: campaign)
-    }
+    public static let parameters: [Parameter] = [
+        .ints("L", in: 2...maxL, example: [8], unit: "sites", help: "chain sizes"),
+        .ints("Ls", in: 1...maxLs, example: [4], note: "for dense ED (D = 2^Ls)", unit: "spins",
+              help: "cluster sizes (the L_s spins with the smallest |phi|, each <= every L); one block /quench/L{L}/Ls{Ls} per (L, L_s)"),
+        .double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1", help: "interaction exponent alpha"),
+        .double("hx", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: 0.05, unit: "J", help: "transverse field h_x"),
+        .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
+        ClassicalChainSpec.order,
+        .bool("store_disorder", default: false, help: "also store J [L, L] per task"),
+        .double("t_min", lower: .above(0), upper: .atMost(1e13), default: 0.1, unit: "1/J", help: "first time of the log grid"),
+        .double("t_max", lower: .above(0), upper: .atMost(1e13), default: 1e10, unit: "1/J", help: "last time of the log grid (> t_min)"),
+        .int("per_decade", in: 1...100, default: 10, help: "time grid points per decade"),
+        .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
+    ]
 
-    public var canonical: String {
-        "[quench]\nL = \(tomlList(sizes))\nLs = \(tomlList(clusterSizes))\nalpha = \(alpha)\nhx = \(hx)\nboundary = \"\(boundary.rawValue)\"\n"
-            + "order = \"\(order.rawValue)\"\nstore_disorder = \(storeDisorder)\nt_min = \(tMin)\nt_max = \(tMax)\nper_decade = \(perDecade)\n"
-            + "check_eigenpairs = \(checkEigenpairs)\n"
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> QuenchStudy {
+        let v = try ParameterValues.parse(t, parameters)
+        let sizes = v.ints("L"), ls = v.ints("Ls")
+        for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
+        let tMin = v.double("t_min"), tMax = v.double("t_max")
+        guard tMax > tMin else { throw ConfigError("[quench] need 0 < t_min < t_max <= 1e13 (got \(tMin), \(tMax))") }
+        return QuenchStudy(sizes: sizes, clusterSizes: ls, alpha: v.double("alpha"), hx: v.double("hx"), boundary: v.choice("boundary"),
+                           order: v.choice("order"), storeDisorder: v.bool("store_disorder"), tMin: tMin, tMax: tMax,
+                           perDecade: v.int("per_decade"), checkEigenpairs: v.int("check_eigenpairs"),
+                           points: ParameterGrid(sizes, ls) { Point(L: $0, Ls: $1) }.points, campaign: campaign, parameterValues: v)
     }
 
     /// The fixed log time grid: t_min to t_max, per_decade points per decade, both ends included.

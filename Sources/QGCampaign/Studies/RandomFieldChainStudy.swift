@@ -30,8 +30,10 @@ public protocol RandomFieldChainModel: Sendable {
     /// O(3): sigma^z), and its name for the docs and attributes.
     static var operatorScale: Double { get }
     static var operatorName: String { get }
-    /// Sector keys of the config table beyond L, W (parsed strictly).
-    static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?)
+    /// Sector keys of the config table beyond L, W, declared (canonical order).
+    static var sectorParameters: [Parameter] { get }
+    /// The sector of the parsed values.
+    static func sector(_ v: ParameterValues) -> (delta: Double, sz: Int?)
 }
 
 /// Random-field XXZ chain in a fixed-S^z sector (docs/models.md).
@@ -54,11 +56,13 @@ public enum XXZModel: RandomFieldChainModel {
     public static func dimension(L: Int, study: RandomFieldChainStudy<XXZModel>) -> Int {
         FixedWeightBasis(sites: L, weight: downSpins(L: L, sz: study.sz)).count
     }
-    public static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?) {
-        let delta = try t.double("delta", default: 1)
-        try t.checkMagnitude("delta", [delta])
-        let sz = try t.table.contains(key: "sz") ? t.int("sz") : nil
-        return (delta, sz)
+    public static let sectorParameters: [Parameter] = [
+        .double("delta", magnitude: PhysicalBounds.magnitude, default: 1, unit: "1", help: "anisotropy Delta of S^z_i S^z_i+1"),
+        Parameter.int("sz", in: -RandomFieldChainStudy<XXZModel>.maxL...RandomFieldChainStudy<XXZModel>.maxL,
+                      help: "sector 2 S^z_total (|sz| <= L, L - sz even); unset: the lowest |S^z|").optionalKey(),
+    ]
+    public static func sector(_ v: ParameterValues) -> (delta: Double, sz: Int?) {
+        (v.double("delta"), v.ifSet("sz").flatMap { if case .int(let i) = $0 { i } else { nil } })
     }
 }
 
@@ -77,14 +81,15 @@ public enum HeisenbergO3Model: RandomFieldChainModel {
         (HeisenbergO3Chain(L: L, J: 1, W: W, v: v), v)
     }
     public static func dimension(L: Int, study: RandomFieldChainStudy<HeisenbergO3Model>) -> Int { 1 << L }
-    public static func parseSector(_ t: ConfigTable) throws -> (delta: Double, sz: Int?) { (1, nil) }
+    public static let sectorParameters: [Parameter] = []
+    public static func sector(_ v: ParameterValues) -> (delta: Double, sz: Int?) { (1, nil) }
 }
 
 /// Dense ED of a random-field chain over a grid of sizes L and disorder
 /// strengths W (study S10b). Output groups `/{name}/L{L}`: per task W,
 /// realization, the sorted spectrum `energy`, `eps`, `r` (NaN at the ends),
 /// `m_ea`, and the disorder (`h` [L] or `v` [L, 3]).
-public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
+public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
     public static var name: String { Model.name }
     public static var summary: String { Model.summary }
     public static var supportsGroups: Bool { true }
@@ -100,48 +105,38 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     /// S10b matrix-element observables (config `matrix_elements = true`;
     /// nil = off, and the payload is that of the plain study).
     public let matrixElements: MatrixElementOptions?
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static var maxL: Int { 20 }
 
+    public static var parameters: [Parameter] {
+        [.ints("L", in: 2...maxL, example: [6], note: "for dense ED", unit: "sites", help: "chain sizes; one output block /\(name)/L{L} per size"),
+         .doubles("W", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: [1], unit: "J",
+                  help: "disorder strengths W (a realization's unit disorder is shared across W)").worded("finite and >= 0")]
+            + Model.sectorParameters
+            + [.int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task")]
+            + MatrixElementOptions.parameters(maxL: maxL)
+    }
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> Self {
-        // The XXZ chain has a sector (delta, sz); the O(3) chain none.
-        try t.declare(["L", "W", "check_eigenpairs", "matrix_elements"] + MatrixElementOptions.keys
-                      + (Model.name == XXZModel.name ? ["delta", "sz"] : []))
-        let sizes = try t.ints("L")
-        guard Set(sizes).count == sizes.count else { throw ConfigError("[\(name)] L must list distinct sizes") }
-        for L in sizes where L < 2 || L > maxL { throw ConfigError("[\(name)] L = \(L) out of range 2...\(maxL) for dense ED") }
-        let W = try t.doubles("W")
-        guard Set(W).count == W.count else { throw ConfigError("[\(name)] W must list distinct values") }
-        for w in W where !(w >= 0) || !w.isFinite { throw ConfigError("[\(name)] W must be finite and >= 0 (got \(w))") }
-        try t.checkMagnitude("W", W)
-        let (delta, sz) = try Model.parseSector(t)
+        let v = try ParameterValues.parse(t, parameters)
+        let sizes = v.ints("L"), W = v.doubles("W")
+        let (delta, sz) = Model.sector(v)
         if let sz {
             for L in sizes where abs(sz) > L || (L - sz) % 2 != 0 {
                 throw ConfigError("[\(name)] sz = \(sz) (twice S^z_total) is not a sector of L = \(L): need |sz| <= L and L - sz even")
             }
         }
-        let check = try t.int("check_eigenpairs", default: 4)
-        guard check >= 0 && check <= 64 else { throw ConfigError("[\(name)] check_eigenpairs must be in 0...64 (got \(check))") }
-        let me = try MatrixElementOptions.parse(t, study: name, sizes: sizes)
-        try t.finish()
-        var points: [Point] = []
-        for L in sizes { for w in W { points.append(Point(L: L, W: w)) } }
-        return Self(sizes: sizes, disorder: W, delta: delta, sz: sz, checkEigenpairs: check, matrixElements: me, points: points, campaign: campaign)
+        let me = try MatrixElementOptions.options(v, sizes: sizes)
+        return Self(sizes: sizes, disorder: W, delta: delta, sz: sz, checkEigenpairs: v.int("check_eigenpairs"), matrixElements: me,
+                    grid: ParameterGrid(sizes, W) { Point(L: $0, W: $1) }, campaign: campaign, parameterValues: v)
     }
 
-    public var canonical: String {
-        var s = "[\(Self.name)]\nL = \(tomlList(sizes))\nW = \(tomlList(disorder))\n"
-        if Model.self == XXZModel.self { s += "delta = \(delta)\n" + (sz.map { "sz = \($0)\n" } ?? "") }
-        return s + "check_eigenpairs = \(checkEigenpairs)\n" + (matrixElements?.canonical ?? "")
-    }
-
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
     func dimension(_ L: Int) -> Int { Model.dimension(L: L, study: self) }
 
     public var blocks: [OutputBlock] {
-        sizes.map { L in
+        sizes.enumerated().map { b, L in
             let d = dimension(L)
             let ds = [DatasetSpec("W", .float64, units: "J", description: "disorder strength W (the fields scale with W; the realization's unit disorder is shared across W)"),
                       DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
@@ -161,26 +156,16 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
             var attributes = ["L": Double(L), "dimension": Double(d)]
             if let me = matrixElements {
                 attributes.merge(me.attributes(operatorScale: Model.operatorScale)) { $1 }
-                return OutputBlock(path: "/\(Self.name)/L\(L)", rows: pointsOf(L).count * campaign.realizations,
+                return OutputBlock(path: "/\(Self.name)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations,
                                    datasets: ds + me.datasets(dimension: d, operatorName: Model.operatorName), attributes: attributes, matrixDimension: d)
             }
-            return OutputBlock(path: "/\(Self.name)/L\(L)", rows: pointsOf(L).count * campaign.realizations, datasets: ds,
+            return OutputBlock(path: "/\(Self.name)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: attributes, matrixDimension: d)
         }
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in sizes.enumerated() {
-            let d = Double(dimension(L))
-            for (j, p) in pointsOf(L).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r, cost: d * d * d))
-                }
-            }
-        }
-        return out
+        grid.tasks(campaign: campaign) { p in let d = Double(dimension(points[p].L)); return d * d * d }
     }
 
     /// Real: matrix + dsyevd workspace (3 D^2); complex: matrix, zheevd work
@@ -290,13 +275,13 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: Study {
     public func summary(file: HDF5File) throws -> String {
         var lines = ["mid-spectrum (0.4 <= eps < 0.6) <r>, mean of per-realization means:",
                      "     L        W   real.       <r>"]
-        for L in sizes {
+        for (b, L) in sizes.enumerated() {
             let path = "/\(Self.name)/L\(L)", d = dimension(L)
             let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
             let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
             let eps = try file.openDataset(path + "/eps").readAll(as: Double.self)
             let r = try file.openDataset(path + "/r").readAll(as: Double.self)
-            for p in pointsOf(L) {
+            for p in grid.pointsOf(block: b) {
                 var n = 0, acc = 0.0
                 for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
                     var c = 0, s = 0.0

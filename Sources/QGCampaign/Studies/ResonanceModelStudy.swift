@@ -48,7 +48,7 @@ import Glibc
 /// Lambda. Blocks `/rm/L_floquet`, `/rm/L_hamiltonian`, `/rm/L_exponents`,
 /// `/rm/L_drift`, `/rm/L_growth_diffusion` (the `L` prefix: campaign blocks
 /// are `/{study}/L*`), one row per task (docs/hdf5-schema.md, "Resonance model").
-public struct ResonanceModelStudy: Study {
+public struct ResonanceModelStudy: DeclaredStudy {
     public static let name = "rm"
     public static let summary = "S10a: resonance model of the MBL crossover: Floquet and Hamiltonian F(r), p(r), C_zz(t), S(omega), exponents, drift W_delta(L), growth-diffusion (deterministic)"
 
@@ -79,6 +79,7 @@ public struct ResonanceModelStudy: Study {
     public let gdLambda: [Double], gdInverseXi: Double, gdField: Double, gdRMaxOverLambda: Double, gdDs: Double, gdDeps: Double
     public let gdRPoints: Int, gdRMinOverLambda: Double, gdSnapshots: Int, gdXPoints: Int, gdXMax: Double
     public let campaign: CampaignSettings
+    public let parameterValues: ParameterValues
 
     public static let maxPoints = 100_000
 
@@ -96,80 +97,78 @@ public struct ResonanceModelStudy: Study {
         v.isFinite && v > inverseXiBounds.lowerExclusive && v <= inverseXiBounds.upper
     }
 
+    /// A float in (0, max], refused as "key = v out of range (0, max]".
+    static func positive(_ key: String, _ d: Double, max: Double = 1e12, unit: String, help: String) -> Parameter {
+        Parameter.double(key, lower: .above(0), upper: .atMost(max), default: d, unit: unit, help: help).refusedAsOutOfRange()
+    }
+    /// A grid size in min...maxPoints.
+    static func count(_ key: String, _ d: Int, min: Int = 2, help: String) -> Parameter {
+        .int(key, in: min...maxPoints, default: d, help: help)
+    }
+    /// A list of distinct floats in (0, max].
+    static func positives(_ key: String, _ d: [Double], max: Double, unit: String, help: String) -> Parameter {
+        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, unit: unit, help: help).refusedAsOutOfRange()
+    }
+    /// A [min, max] pair of floats in (0, max] (the order is checked by `parse`).
+    static func pair(_ key: String, _ d: [Double], max: Double, unit: String, help: String) -> Parameter {
+        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, distinct: false, unit: unit, help: help).refusedAsOutOfRange()
+    }
+    public static let parameters: [Parameter] = [
+        positive("Lambda", 2, max: 1e6, unit: "1", help: "Lambda of the resonance model"),
+        Parameter.doubles("inverse_xi", lower: .above(inverseXiBounds.lowerExclusive), upper: .atMost(inverseXiBounds.upper),
+                          default: [0.5, 0.1, 0, -0.2], unit: "1/site", help: "1/xi of the Floquet and Hamiltonian rows (0: the transition)")
+            .refusedAsOutOfRange("(-log 2, 100]", suffix: ": v(r) = exp(-r/xi - 2r log 2) must decay (zeta > 0)"),
+        positive("L", 40, max: 1e6, unit: "sites", help: "system size of C_zz(t) and S(omega)"),
+        positive("r_max", 40, max: 1e6, unit: "sites", help: "end of the range grid"),
+        count("r_points", 200, help: "points of the range grid"),
+        positive("t_min", 1, max: 1e7, unit: "1/J", help: "first time of the log grid"),
+        positive("t_max", 1e5, max: 1e7, unit: "1/J", help: "last time of the log grid (> t_min)"),
+        count("t_points", 61, help: "points of the time grid"),
+        positive("omega_min", 1e-12, max: 0.5, unit: "J", help: "lowest frequency of the log grid"),
+        count("omega_points", 121, help: "points of the frequency grid"),
+        count("sum_rule_panels", 2000, min: 10, help: "Gauss-Legendre panels of the sum-rule integral"),
+        pair("inverse_zeta", [0.05, 3], max: 100, unit: "1", help: "[min, max] of the 1/zeta grid of the exponents"),
+        count("inverse_zeta_points", 80, help: "points of the 1/zeta grid"),
+        positives("czz_L", [10, 20, 40, 80], max: 1e6, unit: "sites", help: "sizes L of the [C_zz](L) curves"),
+        positive("slope_omega", 1e-8, max: 0.1, unit: "J", help: "frequency of the S(omega) slope"),
+        positives("drift_L", [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60], max: 1e4, unit: "sites", help: "sizes of the drift of W_c(L)"),
+        positive("drift_Wc", 10, max: 1e6, unit: "1", help: "W_c of the drift"),
+        Parameter.double("drift_delta", lower: .above(0), upper: .below(1), default: 0.01, unit: "1", help: "delta of the drift")
+            .refusedAsOutOfRange(),
+        pair("drift_w", [0.05, 2], max: 1e3, unit: "W_c", help: "[min, max] of W/W_c of the drift grid"),
+        count("drift_w_points", 200, help: "points of the W/W_c grid"),
+        positive("drift_fit_L_max", 20, max: 1e4, unit: "sites", help: "largest drift_L of the fit (at least one drift_L at or below)"),
+        positives("gd_Lambda", [0.25, 1, 4], max: 1e3, unit: "1", help: "Lambda values of the growth-diffusion rows"),
+        Parameter.double("gd_inverse_xi", lower: .above(inverseXiBounds.lowerExclusive), upper: .atMost(inverseXiBounds.upper), default: 0,
+                         unit: "1/site", help: "1/xi of the growth-diffusion rows").refusedAsOutOfRange("(-log 2, 100]"),
+        Parameter.double("gd_field", lower: .atLeast(-100), upper: .atMost(100), default: 1, unit: "1", help: "field of the growth-diffusion equation")
+            .refusedAsOutOfRange(),
+        positive("gd_r_max_over_Lambda", 200, max: 1e4, unit: "Lambda", help: "end of the growth-diffusion r grid"),
+        positive("gd_ds", 0.02, max: 1, unit: "1", help: "step in s = sqrt(r) of the growth-diffusion solver"),
+        positive("gd_deps", 0.05, max: 1, unit: "1", help: "cell width of the growth-diffusion solver"),
+        count("gd_r_points", 120, help: "points of the growth-diffusion r grid"),
+        positive("gd_r_min_over_Lambda", 0.01, max: 1e4, unit: "Lambda", help: "start of the growth-diffusion r grid (< gd_r_max_over_Lambda)"),
+        count("gd_snapshots", 6, min: 1, help: "profile snapshots of the growth-diffusion rows"),
+        count("gd_x_points", 161, help: "points of the profile x grid"),
+        positive("gd_x_max", 4, max: 50, unit: "1", help: "half-width of the profile x grid"),
+    ]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> ResonanceModelStudy {
-        try t.declare(["Lambda", "inverse_xi", "L", "r_max", "r_points", "t_min", "t_max", "t_points", "omega_min", "omega_points",
-                       "sum_rule_panels", "inverse_zeta", "inverse_zeta_points", "czz_L", "slope_omega", "drift_L", "drift_Wc", "drift_delta",
-                       "drift_w", "drift_w_points", "drift_fit_L_max", "gd_Lambda", "gd_inverse_xi", "gd_field", "gd_r_max_over_Lambda", "gd_ds",
-                       "gd_deps", "gd_r_points", "gd_r_min_over_Lambda", "gd_snapshots", "gd_x_points", "gd_x_max"])
+        let v = try ParameterValues.parse(t, parameters)
         guard campaign.realizations == 1 else {
             throw ConfigError("[campaign] realizations = \(campaign.realizations): the resonance model study is deterministic (no disorder draw); set realizations = 1")
         }
-        func positive(_ key: String, _ d: Double, max: Double = 1e12) throws -> Double {
-            let v = try t.double(key, default: d)
-            guard v.isFinite, v > 0, v <= max else { throw err("\(key) = \(v) out of range (0, \(max)]") }
-            return v
-        }
-        func count(_ key: String, _ d: Int, min: Int = 2) throws -> Int {
-            let v = try t.int(key, default: d)
-            guard v >= min, v <= maxPoints else { throw err("\(key) = \(v) out of range \(min)...\(maxPoints)") }
-            return v
-        }
-        func distinct(_ xs: [Double], _ key: String) throws {
-            guard !xs.isEmpty, Set(xs).count == xs.count else { throw err("\(key) must list distinct values") }
-        }
-        let Lambda = try positive("Lambda", 2, max: 1e6)
-        let ixi = try t.doubles("inverse_xi", default: [0.5, 0.1, 0, -0.2])
-        try distinct(ixi, "inverse_xi")
-        for v in ixi where !inverseXiAllowed(v) {
-            throw err("inverse_xi = \(v) out of range (-log 2, 100]: v(r) = exp(-r/xi - 2r log 2) must decay (zeta > 0)")
-        }
-        let L = try positive("L", 40, max: 1e6)
-        let rMax = try positive("r_max", 40, max: 1e6)
-        let rPoints = try count("r_points", 200)
-        let tMin = try positive("t_min", 1, max: 1e7), tMax = try positive("t_max", 1e5, max: 1e7)
+        let tMin = v.double("t_min"), tMax = v.double("t_max")
         guard tMax > tMin else { throw err("need t_min < t_max (got \(tMin), \(tMax))") }
-        let tPoints = try count("t_points", 61)
-        let omegaMin = try positive("omega_min", 1e-12, max: 0.5)
-        let omegaPoints = try count("omega_points", 121)
-        let panels = try count("sum_rule_panels", 2000, min: 10)
-        let iz = try t.doubles("inverse_zeta", default: [0.05, 3])
-        guard iz.count == 2, iz[0] > 0, iz[1] > iz[0], iz[1] <= 100 else {
-            throw err("inverse_zeta must be [min, max] with 0 < min < max <= 100 (got \(iz))")
-        }
-        let izPoints = try count("inverse_zeta_points", 80)
-        let czzL = try t.doubles("czz_L", default: [10, 20, 40, 80])
-        try distinct(czzL, "czz_L")
-        for v in czzL where !(v > 0 && v <= 1e6) { throw err("czz_L = \(v) out of range (0, 1e6]") }
-        let slopeOmega = try positive("slope_omega", 1e-8, max: 0.1)
-        let driftL = try t.doubles("drift_L", default: [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60])
-        try distinct(driftL, "drift_L")
-        for v in driftL where !(v > 0 && v <= 1e4) { throw err("drift_L = \(v) out of range (0, 1e4]") }
-        let wc = try positive("drift_Wc", 10, max: 1e6)
-        let delta = try t.double("drift_delta", default: 0.01)
-        guard delta > 0, delta < 1 else { throw err("drift_delta = \(delta) out of range (0, 1)") }
-        let dw = try t.doubles("drift_w", default: [0.05, 2])
-        guard dw.count == 2, dw[0] > 0, dw[1] > dw[0], dw[1] <= 1e3 else {
-            throw err("drift_w must be [min, max] (W/W_c) with 0 < min < max <= 1000 (got \(dw))")
-        }
-        let dwPoints = try count("drift_w_points", 200)
-        let fitLMax = try positive("drift_fit_L_max", 20, max: 1e4)
+        let iz = v.doubles("inverse_zeta")
+        guard iz.count == 2, iz[1] > iz[0] else { throw err("inverse_zeta must be [min, max] with 0 < min < max <= 100 (got \(iz))") }
+        let dw = v.doubles("drift_w")
+        guard dw.count == 2, dw[1] > dw[0] else { throw err("drift_w must be [min, max] (W/W_c) with 0 < min < max <= 1000 (got \(dw))") }
+        let driftL = v.doubles("drift_L"), fitLMax = v.double("drift_fit_L_max")
         guard driftL.contains(where: { $0 <= fitLMax }) else { throw err("drift_fit_L_max = \(fitLMax) is below every drift_L") }
-        let gdLambda = try t.doubles("gd_Lambda", default: [0.25, 1, 4])
-        try distinct(gdLambda, "gd_Lambda")
-        for v in gdLambda where !(v > 0 && v <= 1e3) { throw err("gd_Lambda = \(v) out of range (0, 1000]") }
-        let gdIxi = try t.double("gd_inverse_xi", default: 0)
-        guard inverseXiAllowed(gdIxi) else { throw err("gd_inverse_xi = \(gdIxi) out of range (-log 2, 100]") }
-        let gdField = try t.double("gd_field", default: 1)
-        guard gdField.isFinite, abs(gdField) <= 100 else { throw err("gd_field = \(gdField) out of range [-100, 100]") }
-        let gdRMax = try positive("gd_r_max_over_Lambda", 200, max: 1e4)
-        let gdDs = try positive("gd_ds", 0.02, max: 1), gdDeps = try positive("gd_deps", 0.05, max: 1)
-        let gdRPoints = try count("gd_r_points", 120)
-        let gdRMin = try positive("gd_r_min_over_Lambda", 0.01, max: 1e4)
+        let gdLambda = v.doubles("gd_Lambda"), gdRMax = v.double("gd_r_max_over_Lambda"), gdRMin = v.double("gd_r_min_over_Lambda")
         guard gdRMin < gdRMax else { throw err("need gd_r_min_over_Lambda < gd_r_max_over_Lambda (got \(gdRMin), \(gdRMax))") }
-        let gdSnap = try count("gd_snapshots", 6, min: 1)
-        let gdX = try count("gd_x_points", 161)
-        let gdXMax = try positive("gd_x_max", 4, max: 50)
-        try t.finish()
+        let gdField = v.double("gd_field"), gdDs = v.double("gd_ds"), gdDeps = v.double("gd_deps")
         // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
         for lam in gdLambda {
             let rm = gdRMax * lam
@@ -179,23 +178,16 @@ public struct ResonanceModelStudy: Study {
                 throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(steps * cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
             }
         }
-        return ResonanceModelStudy(Lambda: Lambda, inverseXi: ixi, L: L, rMax: rMax, rPoints: rPoints, tMin: tMin, tMax: tMax, tPoints: tPoints,
-                                   omegaMin: omegaMin, omegaPoints: omegaPoints, sumRulePanels: panels, inverseZeta: iz, inverseZetaPoints: izPoints,
-                                   czzL: czzL, slopeOmega: slopeOmega, driftL: driftL, driftWc: wc, driftDelta: delta, driftW: dw,
-                                   driftWPoints: dwPoints, driftFitLMax: fitLMax, gdLambda: gdLambda, gdInverseXi: gdIxi, gdField: gdField,
-                                   gdRMaxOverLambda: gdRMax, gdDs: gdDs, gdDeps: gdDeps, gdRPoints: gdRPoints, gdRMinOverLambda: gdRMin,
-                                   gdSnapshots: gdSnap, gdXPoints: gdX, gdXMax: gdXMax, campaign: campaign)
-    }
-
-    public var canonical: String {
-        "[rm]\nLambda = \(Lambda)\ninverse_xi = \(tomlList(inverseXi))\nL = \(L)\nr_max = \(rMax)\nr_points = \(rPoints)\n"
-            + "t_min = \(tMin)\nt_max = \(tMax)\nt_points = \(tPoints)\nomega_min = \(omegaMin)\nomega_points = \(omegaPoints)\n"
-            + "sum_rule_panels = \(sumRulePanels)\ninverse_zeta = \(tomlList(inverseZeta))\ninverse_zeta_points = \(inverseZetaPoints)\n"
-            + "czz_L = \(tomlList(czzL))\nslope_omega = \(slopeOmega)\ndrift_L = \(tomlList(driftL))\ndrift_Wc = \(driftWc)\n"
-            + "drift_delta = \(driftDelta)\ndrift_w = \(tomlList(driftW))\ndrift_w_points = \(driftWPoints)\ndrift_fit_L_max = \(driftFitLMax)\n"
-            + "gd_Lambda = \(tomlList(gdLambda))\ngd_inverse_xi = \(gdInverseXi)\ngd_field = \(gdField)\n"
-            + "gd_r_max_over_Lambda = \(gdRMaxOverLambda)\ngd_ds = \(gdDs)\ngd_deps = \(gdDeps)\ngd_r_points = \(gdRPoints)\n"
-            + "gd_r_min_over_Lambda = \(gdRMinOverLambda)\ngd_snapshots = \(gdSnapshots)\ngd_x_points = \(gdXPoints)\ngd_x_max = \(gdXMax)\n"
+        return ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
+                                   rPoints: v.int("r_points"), tMin: tMin, tMax: tMax, tPoints: v.int("t_points"),
+                                   omegaMin: v.double("omega_min"), omegaPoints: v.int("omega_points"), sumRulePanels: v.int("sum_rule_panels"),
+                                   inverseZeta: iz, inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
+                                   slopeOmega: v.double("slope_omega"), driftL: driftL, driftWc: v.double("drift_Wc"),
+                                   driftDelta: v.double("drift_delta"), driftW: dw, driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
+                                   gdLambda: gdLambda, gdInverseXi: v.double("gd_inverse_xi"), gdField: gdField, gdRMaxOverLambda: gdRMax,
+                                   gdDs: gdDs, gdDeps: gdDeps, gdRPoints: v.int("gd_r_points"), gdRMinOverLambda: gdRMin,
+                                   gdSnapshots: v.int("gd_snapshots"), gdXPoints: v.int("gd_x_points"), gdXMax: v.double("gd_x_max"),
+                                   campaign: campaign, parameterValues: v)
     }
 
     // MARK: grids

@@ -8,7 +8,7 @@ import QGPhysics
 /// apply the link-overlap equilibration test and compute Binder ratios from
 /// the first stage that passes. Config table `[tempering]`; output groups
 /// `/tempering/L{L}`.
-public struct TemperingStudy: Study {
+public struct TemperingStudy: GridStudy {
     public static let name = "tempering"
     public static let summary = "S7: parallel-tempering Monte Carlo of the h_x = 0 chain: overlaps, Binder ratio, link-overlap equilibration test"
 
@@ -23,45 +23,37 @@ public struct TemperingStudy: Study {
     public let initialSweeps: Int
     public let stages: Int
     public let normalization: Normalization
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 8192
 
+    public static let parameters = ClassicalChainSpec.parameters(maxL: maxL) + [
+        .double("T_min", lower: .atLeast(PhysicalBounds.smallestTemperature), magnitude: PhysicalBounds.magnitude, default: 0.2, unit: "J",
+                help: "lowest temperature of the geometric ladder"),
+        .double("T_max", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 1.4, unit: "J",
+                help: "highest temperature of the ladder (> T_min)"),
+        .int("temperatures", in: 2...512, default: 20, help: "temperatures of the ladder"),
+        .int("sweeps", in: 2...(1 << 30), default: 256, help: "Monte Carlo sweeps of stage 0 (each stage doubles them)"),
+        .int("stages", in: 1...24, default: 5, note: "(and sweeps * 2^(stages-1) <= 2^34)", help: "doubling stages kept"),
+        .choice("normalize", Normalization.self, default: .meanField, help: "couplings divided by T_c^MF (mean-field) or as in S1 (none)"),
+    ]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TemperingStudy {
-        try t.declare(ClassicalChainSpec.keys + ["T_min", "T_max", "temperatures", "sweeps", "stages", "normalize"])
-        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let lo = try t.double("T_min", default: 0.2), hi = try t.double("T_max", default: 1.4)
-        guard lo > 0, hi > lo, hi.isFinite else { throw ConfigError("[tempering] need 0 < T_min < T_max (got \(lo), \(hi))") }
-        guard lo >= PhysicalBounds.smallestTemperature else {
-            throw ConfigError("[tempering] T_min = \(lo) out of range: T_min >= \(PhysicalBounds.text(PhysicalBounds.smallestTemperature)) (docs/models.md, parameter bounds)")
-        }
-        try t.checkMagnitude("T_max", [hi])
-        let nT = try t.int("temperatures", default: 20)
-        guard nT >= 2 && nT <= 512 else { throw ConfigError("[tempering] temperatures must be in 2...512 (got \(nT))") }
-        let sweeps = try t.int("sweeps", default: 256)
-        guard sweeps >= 2 && sweeps <= 1 << 30 else { throw ConfigError("[tempering] sweeps (stage 0) must be in 2...2^30 (got \(sweeps))") }
-        let stages = try t.int("stages", default: 5)
-        guard stages >= 1 && stages <= 24 && (sweeps << (stages - 1)) <= 1 << 34 else {
+        var v = try ParameterValues.parse(t, parameters)
+        let lo = v.double("T_min"), hi = v.double("T_max"), sweeps = v.int("sweeps"), stages = v.int("stages")
+        guard hi > lo else { throw ConfigError("[tempering] need 0 < T_min < T_max (got \(lo), \(hi))") }
+        guard (sweeps << (stages - 1)) <= 1 << 34 else {
             throw ConfigError("[tempering] stages must be in 1...24 with sweeps * 2^(stages-1) <= 2^34 (got \(stages))")
         }
-        let n = try t.string("normalize", default: Normalization.meanField.rawValue)
-        guard let norm = Normalization(rawValue: n) else {
-            throw ConfigError("[tempering] normalize must be one of \(Normalization.allCases.map(\.rawValue)) (got '\(n)')")
-        }
-        try t.finish()
-        var points: [Point] = []
-        for L in chain.sizes { for a in chain.alphas { points.append(Point(L: L, alpha: a)) } }
-        return TemperingStudy(chain: chain, temperatures: ParallelTempering.Schedule.geometric(lo: lo, hi: hi, count: nT),
-                              initialSweeps: sweeps, stages: stages, normalization: norm, points: points, campaign: campaign)
+        let temperatures = ParallelTempering.Schedule.geometric(lo: lo, hi: hi, count: v.int("temperatures"))
+        // The canonical text writes the ladder's ends as computed (as every run before the declaration did).
+        v.set("T_min", .double(temperatures.first!)); v.set("T_max", .double(temperatures.last!))
+        let chain = ClassicalChainSpec(v)
+        return TemperingStudy(chain: chain, temperatures: temperatures, initialSweeps: sweeps, stages: stages, normalization: v.choice("normalize"),
+                              grid: ParameterGrid(chain.sizes, chain.alphas) { Point(L: $0, alpha: $1) }, campaign: campaign, parameterValues: v)
     }
 
-    public var canonical: String {
-        "[tempering]\n" + chain.canonical + "T_min = \(temperatures.first!)\nT_max = \(temperatures.last!)\ntemperatures = \(temperatures.count)\n"
-            + "sweeps = \(initialSweeps)\nstages = \(stages)\nnormalize = \"\(normalization.rawValue)\"\n"
-    }
-
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
     var schedule: ParallelTempering.Schedule { .init(temperatures: temperatures, initialSweeps: initialSweeps, stages: stages) }
     public static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
     static let stageUnits = ["energy": "J"]
@@ -74,8 +66,8 @@ public struct TemperingStudy: Study {
 
     public var blocks: [OutputBlock] {
         let nT = temperatures.count
-        return chain.sizes.map { L in
-            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+        return chain.sizes.enumerated().map { b, L in
+            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
                         datasets: [DatasetSpec("T", .float64, [nT], units: "J", description: "the temperature ladder (ascending)"),
                                    DatasetSpec("tmf2", .float64, units: "J^2", description: "(T_c^MF)^2 of the couplings used (1 when normalized)"),
                                    DatasetSpec("sweeps", .int64, [stages], units: "", description: "total sweeps at the end of each stage")]
@@ -88,7 +80,7 @@ public struct TemperingStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L) }
+        grid.tasks(campaign: campaign) { p in Double(points[p].L * points[p].L) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
@@ -141,12 +133,12 @@ public struct TemperingStudy: Study {
         let nT = temperatures.count, last = stages - 1
         let picks = [0, nT / 2, nT - 1]
         var lines = ["     L   alpha   samples   " + picks.map { "g(T=\(format6(temperatures[$0], 3)))" }.joined(separator: "  ")]
-        for L in chain.sizes {
+        for (b, L) in chain.sizes.enumerated() {
             let path = "/tempering/L\(L)"
             let rows = try completedRowsByPoint(file, path)
             let q2 = try file.openDataset(path + "/q2").readAll(as: Double.self)
             let q4 = try file.openDataset(path + "/q4").readAll(as: Double.self)
-            for p in pointsOf(L) {
+            for p in grid.pointsOf(block: b) {
                 var n = 0
                 var s2 = [Double](repeating: 0, count: nT), s4 = s2
                 for t in rows[p] ?? [] {

@@ -7,7 +7,7 @@ import QGPhysics
 /// resonant pair is genuine if neither spin is single-flip resonant. All h_x
 /// of the list are counted on the same state. Config table `[twoflip]`;
 /// output groups `/twoflip/L{L}`.
-public struct TwoFlipStudy: Study {
+public struct TwoFlipStudy: GridStudy {
     public static let name = "twoflip"
     public static let summary = "S4: all and genuine two-spin-flip resonances (seed amplitude eq. 6 and plain 2nd-order PT) vs L"
 
@@ -17,28 +17,22 @@ public struct TwoFlipStudy: Study {
     public let fields: [Double]
     public let states: [InitialState]
     public let order: RelaxationOrder
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 40_000
 
+    public static let parameters = ClassicalChainSpec.parameters(maxL: maxL)
+        + [ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random, .sfs]), ClassicalChainSpec.order]
+
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoFlipStudy {
-        try t.declare(ClassicalChainSpec.keys + ["hx", "state", "order"])
-        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
-        let states = try t.states("state", study: name, default: ["random", "sfs"])
-        let order = try t.order(study: name)
-        try t.finish()
-        var points: [Point] = []
-        for L in chain.sizes { for a in chain.alphas { for s in states { points.append(Point(L: L, alpha: a, state: s)) } } }
-        return TwoFlipStudy(chain: chain, fields: hx, states: states, order: order, points: points, campaign: campaign)
+        let v = try ParameterValues.parse(t, parameters)
+        let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
+        return TwoFlipStudy(chain: chain, fields: v.doubles("hx"), states: states, order: v.choice("order"),
+                            grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },
+                            campaign: campaign, parameterValues: v)
     }
 
-    public var canonical: String {
-        "[twoflip]\n" + chain.canonical + "hx = \(tomlList(fields))\nstate = \(tomlList(states))\norder = \"\(order.rawValue)\"\n"
-    }
-
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
     public static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
     static let countDescriptions = [
         "count_all": "pairs with |A_12| > 1 per h_x", "count_genuine": "of those, pairs with neither spin single-flip resonant",
@@ -48,8 +42,8 @@ public struct TwoFlipStudy: Study {
     ]
 
     public var blocks: [OutputBlock] {
-        chain.sizes.map { L in
-            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+        chain.sizes.enumerated().map { b, L in
+            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
                         datasets: [DatasetSpec("state", .int8, units: "", description: "state kind: 0 random, 1 single-flip stable"),
                                    DatasetSpec("z", .int8, [L], units: "", description: "the state whose pairs are counted, z_i = +-1"),
                                    DatasetSpec("hx", .float64, [fields.count], units: "J", description: "the h_x list")]
@@ -59,7 +53,7 @@ public struct TwoFlipStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
+        grid.tasks(campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
@@ -94,13 +88,13 @@ public struct TwoFlipStudy: Study {
     public func summary(file: HDF5File) throws -> String {
         var lines = ["     L   alpha   state      hx   real.      <all>   <genuine>   <single>"]
         let nH = fields.count
-        for L in chain.sizes {
+        for (b, L) in chain.sizes.enumerated() {
             let path = "/twoflip/L\(L)"
             let rows = try completedRowsByPoint(file, path)
             let all = try file.openDataset(path + "/count_all").readAll(as: Int64.self)
             let gen = try file.openDataset(path + "/count_genuine").readAll(as: Int64.self)
             let sgl = try file.openDataset(path + "/count_single").readAll(as: Int64.self)
-            for p in pointsOf(L) {
+            for p in grid.pointsOf(block: b) {
                 for (k, h) in fields.enumerated() {
                     var n = 0, a = 0.0, g = 0.0, s = 0.0
                     for t in rows[p] ?? [] {

@@ -8,7 +8,7 @@ import QGPhysics
 /// The chain of realization r is the classical one (stream `classical|L=..`,
 /// shared with S2-S5 and S7); all h_x of the list are evaluated on the same
 /// state. Config table `[twospin]`; output groups `/twospin/L{L}`.
-public struct TwoSpinStudy: Study {
+public struct TwoSpinStudy: GridStudy {
     public static let name = "twospin"
     public static let summary = "S6b: sum of closed-form two-spin entanglements across the half-chain cut of SFS chains vs L"
 
@@ -18,34 +18,27 @@ public struct TwoSpinStudy: Study {
     public let fields: [Double]
     public let states: [InitialState]
     public let order: RelaxationOrder
-    public let points: [Point]
-    public let campaign: CampaignSettings
+    public let grid: ParameterGrid<Point>
+    public let campaign: CampaignSettings, parameterValues: ParameterValues
 
     public static let maxL = 20_000
 
-    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoSpinStudy {
-        try t.declare(ClassicalChainSpec.keys + ["hx", "state", "order"])
-        let chain = try ClassicalChainSpec.parse(t, study: name, maxL: maxL)
-        let hx = try t.positiveList("hx", study: name, max: PhysicalBounds.magnitude)
-        let states = try t.states("state", study: name, default: ["sfs"])
-        let order = try t.order(study: name)
-        try t.finish()
-        var points: [Point] = []
-        for L in chain.sizes { for a in chain.alphas { for s in states { points.append(Point(L: L, alpha: a, state: s)) } } }
-        return TwoSpinStudy(chain: chain, fields: hx, states: states, order: order, points: points, campaign: campaign)
-    }
+    public static let parameters = ClassicalChainSpec.parameters(maxL: maxL)
+        + [ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.sfs]), ClassicalChainSpec.order]
 
-    public var canonical: String {
-        "[twospin]\n" + chain.canonical + "hx = \(tomlList(fields))\nstate = \(tomlList(states))\norder = \"\(order.rawValue)\"\n"
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoSpinStudy {
+        let v = try ParameterValues.parse(t, parameters)
+        let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
+        return TwoSpinStudy(chain: chain, fields: v.doubles("hx"), states: states, order: v.choice("order"),
+                            grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },
+                            campaign: campaign, parameterValues: v)
     }
 
     public var sizes: [Int] { chain.sizes }
 
-    func pointsOf(_ L: Int) -> [Int] { points.indices.filter { points[$0].L == L } }
-
     public var blocks: [OutputBlock] {
-        chain.sizes.map { L in
-            chain.block(study: Self.name, L: L, points: pointsOf(L).count, campaign: campaign,
+        chain.sizes.enumerated().map { b, L in
+            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
                         datasets: [DatasetSpec("state", .int8, units: "1", description: "initial state kind: 0 random, 1 SFS"),
                                    DatasetSpec("z", .int8, [L], units: "1", description: "the chain state"),
                                    DatasetSpec("hx", .float64, [fields.count], units: "energy (J units)", description: "transverse fields evaluated"),
@@ -56,7 +49,7 @@ public struct TwoSpinStudy: Study {
     }
 
     public var tasks: [TaskSpec] {
-        tasksBySize(chain.sizes, pointsOf: pointsOf, campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
+        grid.tasks(campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
