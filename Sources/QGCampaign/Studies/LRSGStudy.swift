@@ -114,7 +114,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         .int("k", in: 3...5000, default: 100, help: "eigenpairs per sector"),
         .double("target_eps", lower: .above(0), upper: .below(1), default: 0.5, unit: "1", help: "target energy density"),
         .choice("midspectrum_method", ["auto"] + MidSpectrumMethod.allCases.map(\.rawValue), default: "auto",
-                help: "auto (by L: shift-invert up to L = \(shiftInvertMaxL), filter beyond), shift-invert, filter or polfed"),
+                help: "auto (by L: shift-invert up to L = \(shiftInvertMaxL), polfed beyond), shift-invert, filter or polfed"),
         .int("filter_degree", in: 0...100_000, default: 0, help: "polynomial degree of the filter: 0 (SLEPc's choice) or 10...100000"),
         .double("tolerance", lower: .atLeast(1e-15), upper: .atMost(1e-6), default: 1e-12, unit: "1", help: "SLEPc's convergence tolerance"),
         .int("max_iterations", in: 1...1_000_000, default: 10_000, help: "Krylov-Schur restarts before the solve counts as unconverged"),
