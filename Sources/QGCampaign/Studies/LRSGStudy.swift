@@ -73,13 +73,13 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
 
     /// The method "auto" picks at size L: shift-invert (SLEPc + MUMPS) up to
     /// `shiftInvertMaxL`, qglass's matrix-free polynomial filter (polfed)
-    /// beyond. Measured on the reference machine (docs/performance.md): at
-    /// L = 14 shift-invert is the faster in wall time; at L = 16 polfed takes
-    /// 0.87x its time in 0.28x its memory (0.72 against 2.55 GB); past L = 16
-    /// the MUMPS factor (growing like D^1.74, ~27 GB at L = 18) no longer fits
-    /// a node, and SLEPc's own filter, the earlier choice there, did not
-    /// finish L = 16 in 16 min.
-    public static let shiftInvertMaxL = 14
+    /// beyond. Measured on the reference machine (docs/performance.md, quiet,
+    /// OpenBLAS SkylakeX): at L = 16 shift-invert takes 119 s and 2.57 GB for
+    /// a realization, polfed 186 s and 0.72 GB; past L = 16 the MUMPS factor
+    /// (growing like D^1.74, ~27 GB at L = 18) no longer fits a node, and
+    /// SLEPc's own filter, the earlier choice there, did not finish L = 16 in
+    /// 16 min.
+    public static let shiftInvertMaxL = 16
     public static func autoMethod(L: Int) -> MidSpectrumMethod { L <= shiftInvertMaxL ? .shiftInvert : .polfed }
     func method(_ L: Int) -> MidSpectrumMethod { midspectrum?.method ?? Self.autoMethod(L: L) }
 
