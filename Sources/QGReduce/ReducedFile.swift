@@ -47,6 +47,25 @@ func writeCommonAttributes(_ f: HDF5File, study: any ReducibleStudy.Type, option
     try f.setAttribute("skipped_corrupt", Int64(skipped))
     try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
     try f.setAttribute("plot_module", study.plotEntry)
+    try writeInputConfigs(f, options: options, survey: survey)
+}
+
+/// The group of the inputs' stored configs in a reduced file, declared once
+/// (docs/hdf5-schema.md, "Root attributes of every reduced file").
+let inputConfigsGroup = "/input_configs"
+
+/// Records each input's stored config under `/input_configs/{i}` (i the
+/// input's index, in input order): attributes `file` (the path as given) and
+/// `config_canonical` (the text the campaign file stores), so that settings
+/// no reduced dataset carries (the solver, k, the boundary...) reach the figures.
+func writeInputConfigs(_ f: HDF5File, options: ReduceOptions, survey: InputSurvey) throws {
+    try f.createGroup(inputConfigsGroup)
+    for (i, path) in options.inputs.enumerated() {
+        let g = "\(inputConfigsGroup)/\(i)"
+        try f.createGroup(g)
+        try f.setAttribute("file", path, on: g)
+        try f.setAttribute("config_canonical", i < survey.configs.count ? survey.configs[i] : "", on: g)
+    }
 }
 
 /// Writes datasets and attributes of a reduced file (every study).
