@@ -87,4 +87,32 @@ struct ReducedWriter {
     }
     func attr(_ name: String, _ v: Double, on p: String) throws { try file.setAttribute(name, v, on: p) }
     func attr(_ name: String, _ v: String, on p: String) throws { try file.setAttribute(name, v, on: p) }
+
+    /// Sets numeric attributes of the object at `p`, in the order given.
+    func attrs(_ p: String, _ values: KeyValuePairs<String, Double>) throws {
+        for (name, v) in values { try attr(name, v, on: p) }
+    }
+
+    /// Writes a table of a reduced file: creates group `g` if it is missing
+    /// (its parent must exist) and writes each column as the dataset
+    /// `g/name`, in the order given.
+    func table(_ g: String, _ columns: KeyValuePairs<String, ReducedColumn>) throws {
+        try group(g)
+        for (name, column) in columns {
+            switch column {
+            case .float(let v, let shape): try put(g + "/" + name, v, shape)
+            case .int(let v): try putInt(g + "/" + name, v)
+            }
+        }
+    }
+}
+
+/// One dataset of a reduced table (`ReducedWriter.table`): float64 values
+/// of shape `shape` (nil: one row per value), or int64 values.
+enum ReducedColumn {
+    case float([Double], shape: [Int]? = nil)
+    case int([Int64])
+
+    /// Integer values (sizes, counts, keys) as int64.
+    static func ints<S: Sequence>(_ v: S) -> ReducedColumn where S.Element: BinaryInteger { .int(v.map { Int64($0) }) }
 }
