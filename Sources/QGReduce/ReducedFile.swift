@@ -102,16 +102,18 @@ struct ReducedWriter {
             switch column {
             case .float(let v, let shape): try put(g + "/" + name, v, shape)
             case .int(let v): try putInt(g + "/" + name, v)
+            case .flag(let v): try putFlag(g + "/" + name, v.map { $0 ? 1 : 0 })
             }
         }
     }
 }
 
 /// One dataset of a reduced table (`ReducedWriter.table`): float64 values
-/// of shape `shape` (nil: one row per value), or int64 values.
+/// of shape `shape` (nil: one row per value), int64 values, or uint8 flags.
 enum ReducedColumn {
     case float([Double], shape: [Int]? = nil)
     case int([Int64])
+    case flag([Bool])
 
     /// Integer values (sizes, counts, keys) as int64.
     static func ints<S: Sequence>(_ v: S) -> ReducedColumn where S.Element: BinaryInteger { .int(v.map { Int64($0) }) }
