@@ -13,10 +13,21 @@ checks the file and dispatches; it knows no study. The modules of this build:
   qglass_plot_lrsg       S1 (lrsg): phase diagrams, <r>/<m_EA> vs h_x, collapses
   qglass_plot_classical  S2-S4, S7: one function per study (fields, avalanche, twoflip, tempering)
   qglass_plot_chains     xxz, heisenberg_o3: <r> and <m_EA> vs W per L
+
+The READS rule. Each module declares what it reads, once, in a dict READS:
+entry function -> tuple of patterns, "group/dataset" or "group@attribute"
+("@attribute" on the root), without a leading "/"; "*" stands for any one path
+component (e.g. "fields/*@alpha" for every set group); a trailing "?" marks an
+object read only where the file holds it (it depends on the campaign's
+settings). check() refuses a file that lacks a pattern without "?" before
+anything is drawn; Tests/Python/test_plot_reads.py draws every study's fixture
+and checks that the module reads nothing undeclared and that the reducer writes
+every pattern.
 """
 import argparse
 import importlib
 import os
+import re
 import sys
 import types
 
@@ -42,6 +53,30 @@ class PlotRefusal(Exception):
 
 def _text(v):
     return v.decode() if isinstance(v, bytes) else (None if v is None else str(v))
+
+
+def read_pattern(pattern):
+    """The regular expression of a READS pattern (the "?" mark dropped)."""
+    parts = re.split(r"(\*)", pattern.removesuffix("?"))
+    return re.compile("".join("[^/@]+" if p == "*" else re.escape(p) for p in parts) + r"\Z")
+
+
+def object_names(f):
+    """Every object of an open file as READS names it: "@attr" on the root,
+    "group", "group/dataset", "group@attr"."""
+    names = [f"@{k}" for k in f.attrs]
+
+    def visit(name, obj):
+        names.append(name)
+        names.extend(f"{name}@{k}" for k in obj.attrs)
+    f.visititems(visit)
+    return names
+
+
+def missing_reads(f, reads):
+    """The patterns of `reads` without "?" that match no object of the open file f."""
+    names = object_names(f)
+    return [p for p in reads if not p.endswith("?") and not any(read_pattern(p).match(n) for n in names)]
 
 
 def check(path, formats):
@@ -76,9 +111,19 @@ def check(path, formats):
         raise PlotRefusal(f"{path}: study '{study}': plot entry '{entry}' is not a module:function in {here}")
     if here not in sys.path:
         sys.path.insert(0, here)
-    draw = getattr(importlib.import_module(module), function, None)
+    mod = importlib.import_module(module)
+    draw = getattr(mod, function, None)
     if not callable(draw):
         raise PlotRefusal(f"{path}: study '{study}': {module}.py has no function '{function}'")
+    reads = getattr(mod, "READS", {}).get(function)
+    if reads is None:
+        raise PlotRefusal(f"{path}: study '{study}': {module}.py declares no READS for '{function}'")
+    with h5py.File(path, "r") as f:
+        lacking = missing_reads(f, reads)
+    if lacking:
+        more = f" and {len(lacking) - 3} more" if len(lacking) > 3 else ""
+        raise PlotRefusal(f"{path}: this '{study}' reduced file lacks {', '.join(lacking[:3])}{more}, which {entry} reads "
+                          "(written by an older qglass?); reduce its campaign files again")
     return draw
 
 

@@ -16,6 +16,25 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 MARKERS = "osD^v<>pH*"
+
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot_drh": (
+        "@eps_window", "drh/histogram_edges", "drh/points/N", "drh/points/a", "drh/points/n_realizations",
+        "drh/points/s_end_all_mean", "drh/points/s_end_all_err", "drh/points/s_end_window_mean",
+        "drh/points/s_end_window_err", "drh/points/histogram", "drh/mean_field@g10", "drh/mean_field@a_c",
+        "drh/mean_field/N", "drh/mean_field/a", "drh/mean_field/s_end",
+    ),
+    "plot_diamond": (
+        "diamond@g0", "diamond/*/points/R", "diamond/*/points/W", "diamond/*/points/eta_mean",
+        "diamond/*/points/eta_err", "diamond/*/points/f_aval", "diamond/*/points/f_aval_err",
+        "diamond/*/points/n_samples", "diamond/*@W_th?", "diamond/*@W_half?", "diamond/qp/theta/R?",
+        "diamond/qp/theta/W?", "diamond/qp/theta/theta0?", "diamond/qp/theta/eta?", "diamond/*/maps/*@R?",
+        "diamond/*/maps/*@W?", "diamond/*/maps/*@theta0?", "diamond/*/maps/*@eta_tot?", "diamond/*/maps/*/n1?",
+        "diamond/*/maps/*/n2?", "diamond/*/maps/*/s_site?",
+    ),
+}
 LN2 = np.log(2.0)
 
 

@@ -25,6 +25,21 @@ from matplotlib.ticker import FixedFormatter, FixedLocator, NullFormatter, NullL
 
 MARKERS = "osD^v<>pH*"
 
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "@study", "@eps_window", "@r_ensemble", "@r_poisson", "@r_ergodic", "*/points/L", "*/points/W",
+        "*/points/n_realizations", "*/window/r_mean", "*/window/r_err", "*/window/m_ea_mean", "*/window/m_ea_err",
+        "*/matrix_elements@window?", "*/matrix_elements/rho_vbar_mean?", "*/matrix_elements/rho_vbar_err?",
+        "*/matrix_elements/log_chi_mean?", "*/matrix_elements/log_chi_err?", "*/matrix_elements/log_chi_edges?",
+        "*/matrix_elements/log_chi_density?", "*/matrix_elements/v_edges?", "*/matrix_elements/rho_v?",
+        "*/matrix_elements/omega_edges?", "*/matrix_elements/s_omega?", "*/matrix_elements/czz_mean?",
+        "*/matrix_elements/czz_err?", "*/matrix_elements/crossings/L_small?", "*/matrix_elements/crossings/L_large?",
+        "*/matrix_elements/crossings/W_r?", "*/matrix_elements/crossings/W_rho_vbar?",
+    ),
+}
+
 
 def _text(v):
     return v.decode() if isinstance(v, bytes) else str(v)

@@ -14,6 +14,33 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 MARKERS = "osD^v<>pH*"
+
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "fields": (
+        "fields/*@state", "fields/*@alpha", "fields/*@fit_lo", "fields/*@fit_hi", "fields/*@fit_prefactor",
+        "fields/*@x", "fields/*@x_err", "fields/*/L", "fields/*/bin_centers", "fields/*/p", "fields/*/p_err",
+        "fields/*/counts", "fields/*/p_inf", "fields/summary/state", "fields/summary/x", "fields/summary/x_err",
+        "fields/summary/stability_bound",
+    ),
+    "avalanche": (
+        "avalanche/*@L", "avalanche/*@hx", "avalanche/*@state", "avalanche/*@alpha", "avalanche/*@growth_exponent",
+        "avalanche/*@growth_exponent_err", "avalanche/*@saturation_fraction", "avalanche/*/step", "avalanche/*/mean",
+        "avalanche/*/std",
+    ),
+    "twoflip": (
+        "twoflip/*@hx", "twoflip/*@state", "twoflip/*@alpha", "twoflip/*@exponent_all", "twoflip/*@exponent_all_err",
+        "twoflip/*@exponent_genuine", "twoflip/*@exponent_genuine_err", "twoflip/*/L", "twoflip/*/all_mean",
+        "twoflip/*/all_err", "twoflip/*/genuine_mean", "twoflip/*/genuine_err",
+    ),
+    "tempering": (
+        "tempering/*@alpha", "tempering/*@normalization", "tempering/*/T", "tempering/*/L", "tempering/*/g",
+        "tempering/*/g_err", "tempering/*/n_samples", "tempering/*/stage_sweeps", "tempering/*/link_diff",
+        "tempering/*/link_diff_err", "tempering/*/crossings/Tc", "tempering/*/crossings/Tc_err",
+        "tempering/*/crossings/found",
+    ),
+}
 STATE_LABEL = {"random": r"$T=\infty$", "sfs": "SFS"}
 
 

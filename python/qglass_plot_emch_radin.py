@@ -21,6 +21,30 @@ called by qglass_plot.py. Writes:
 import matplotlib.pyplot as plt
 import numpy as np
 
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "@disordered_packing", "emch_radin/points/d", "emch_radin/points/alpha", "emch_radin/points/N",
+        "emch_radin/points/x", "emch_radin/points/n_samples", "emch_radin/points/n_interior_mean",
+        "emch_radin/points/j_nn_median", "emch_radin/points/gamma_m_theory", "emch_radin/points/gamma_ratio_theory",
+        "emch_radin/points/beta_all", "emch_radin/points/beta_all_err", "emch_radin/points/beta_interior",
+        "emch_radin/points/beta_interior_err", "emch_radin/points/beta_purity_all",
+        "emch_radin/points/beta_purity_all_err", "emch_radin/points/beta_purity_interior",
+        "emch_radin/points/beta_purity_interior_err", "emch_radin/curves/tau",
+        "emch_radin/curves/magnetization_all_mean", "emch_radin/curves/magnetization_all_err",
+        "emch_radin/curves/magnetization_interior_mean", "emch_radin/curves/magnetization_interior_err",
+        "emch_radin/curves/purity_all_mean", "emch_radin/curves/purity_all_err",
+        "emch_radin/curves/purity_interior_mean", "emch_radin/curves/purity_interior_err", "emch_radin/fits/d",
+        "emch_radin/fits/alpha", "emch_radin/fits/N", "emch_radin/fits/beta_theory", "emch_radin/fits/beta_all",
+        "emch_radin/fits/beta_all_err", "emch_radin/fits/beta_interior", "emch_radin/fits/beta_interior_err",
+        "emch_radin/fits/beta_purity_all", "emch_radin/fits/beta_purity_all_err", "emch_radin/scaling/d",
+        "emch_radin/scaling/alpha", "emch_radin/scaling/n_sizes_all", "emch_radin/scaling/p_all",
+        "emch_radin/scaling/p_all_err", "emch_radin/scaling/amplitude_all", "emch_radin/scaling/p_purity_all",
+        "emch_radin/scaling/p_purity_all_err", "emch_radin/scaling/amplitude_purity_all",
+    ),
+}
+
 COLORS = {("m", "all"): "tab:blue", ("m", "interior"): "navy", ("p", "all"): "tab:green", ("p", "interior"): "darkgreen"}
 DIM_MARK = {1: "o", 2: "s", 3: "D"}
 

@@ -11,6 +11,15 @@ import numpy as np
 
 MARKERS = "osD^v<>pH*"
 
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "entgrowth/times", "entgrowth/L", "entgrowth/hx", "entgrowth/state", "entgrowth/S_mean", "entgrowth/S_err",
+        "entgrowth/n_realizations", "entgrowth/page", "entgrowth/S_sat", "entgrowth/S_sat_err",
+    ),
+}
+
 
 def plot(f, save, options=None):
     g = f["entgrowth"]

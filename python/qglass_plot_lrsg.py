@@ -10,12 +10,34 @@
                                      half-chain entropy S/S_Page vs eps per (L, h_x) (left) and
                                      the eps-window S/S_Page vs h_x per L (right)
 """
+import tomllib
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 POISSON = 2 * np.log(2) - 1
 GOE = 0.5307
 MARKERS = "osD^v<>pH*"
+
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "@eps_window", "@warnings?", "input_configs/*@config_canonical?", "lrsg/points/L", "lrsg/points/alpha",
+        "lrsg/points/hx", "lrsg/points/n_realizations", "lrsg/eps/eps_edges", "lrsg/eps/r_mean", "lrsg/eps/m_ea_mean",
+        "lrsg/window/r_mean", "lrsg/window/r_err", "lrsg/window/m_ea_mean", "lrsg/window/m_ea_err",
+        "lrsg/crossings/r/alpha?", "lrsg/crossings/r/L1?", "lrsg/crossings/r/L2?", "lrsg/crossings/r/hc?",
+        "lrsg/crossings/r/hc_err?", "lrsg/crossings/r/found?", "lrsg/crossings/m_ea/alpha?",
+        "lrsg/crossings/m_ea/L1?", "lrsg/crossings/m_ea/L2?", "lrsg/crossings/m_ea/hc?",
+        "lrsg/crossings/m_ea/hc_err?", "lrsg/crossings/m_ea/found?", "lrsg/collapse/r/alpha?", "lrsg/collapse/r/hc?",
+        "lrsg/collapse/r/hc_err?", "lrsg/collapse/r/nu?", "lrsg/collapse/r/nu_err?", "lrsg/collapse/r/quality?",
+        "lrsg/collapse/r/ok?", "lrsg/collapse/m_ea/alpha?", "lrsg/collapse/m_ea/hc?", "lrsg/collapse/m_ea/hc_err?",
+        "lrsg/collapse/m_ea/nu?", "lrsg/collapse/m_ea/nu_err?", "lrsg/collapse/m_ea/quality?",
+        "lrsg/collapse/m_ea/ok?", "lrsg/entanglement/L?", "lrsg/entanglement/alpha?", "lrsg/entanglement/hx?",
+        "lrsg/entanglement/eps_edges?", "lrsg/entanglement/S_over_page?", "lrsg/entanglement/S_over_page_err?",
+        "lrsg/entanglement/window_S_over_page?", "lrsg/entanglement/window_S_over_page_err?",
+    ),
+}
 
 
 def _edges_log(x):
@@ -31,6 +53,26 @@ def _read(f, path, default=None):
     return f[path][()] if path in f else default
 
 
+def _text(v):
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def solver_label(f):
+    """How the inputs were solved, from their stored configs (`/input_configs`):
+    e.g. "dense ED, periodic" or "mid-spectrum k = 500, open"; inputs that
+    differ are joined with "; ". Empty for a file without `/input_configs`."""
+    if "input_configs" not in f:
+        return ""
+    labels = []
+    for g in f["input_configs"].values():
+        cfg = tomllib.loads(_text(g.attrs["config_canonical"])).get("lrsg", {})
+        solver = "dense ED" if cfg.get("solver", "dense") == "dense" else f"mid-spectrum k = {cfg.get('k')}"
+        label = f"{solver}, {cfg.get('boundary', 'periodic')}"
+        if label not in labels:
+            labels.append(label)
+    return "; ".join(labels)
+
+
 def load(f):
     """The S1 datasets of an open reduced file."""
     d = {k: f[f"lrsg/points/{k}"][()] for k in ("L", "alpha", "hx", "n_realizations")}
@@ -43,6 +85,7 @@ def load(f):
         d[f"coll_{o}"] = {k: _read(f, f"lrsg/collapse/{o}/{k}", np.array([])) for k in ("alpha", "hc", "hc_err", "nu", "nu_err", "quality", "ok")}
     d["window"] = tuple(f.attrs["eps_window"])
     d["warnings"] = f.attrs.get("warnings", "")
+    d["solver"] = solver_label(f)
     return d
 
 
@@ -65,7 +108,8 @@ def phase_diagram(d, L, alpha, save):
         cb = fig.colorbar(mesh, ax=ax)
         cb.set_label(label)
     n = int(np.min(d["n_realizations"][sel]))
-    fig.suptitle(rf"Long-range quantum spin glass, $L={L}$, $\alpha={alpha:g}$ ({n} realizations per $h_x$)")
+    fig.suptitle(rf"Long-range quantum spin glass, $L={L}$, $\alpha={alpha:g}$ ({n} realizations per $h_x$)"
+                 + (f"\n{d['solver']}" if d["solver"] else ""))
     save(fig, f"phase_diagram_L{L}_alpha{alpha:g}")
 
 
@@ -101,7 +145,7 @@ def curves(d, obs, alpha, save):
     ax.set_xscale("log")
     ax.set_xlabel(r"transverse field $h_x$")
     lo, hi = d["window"]
-    ax.set_title(rf"$\alpha={alpha:g}$, $\epsilon \in [{lo:g}, {hi:g})$")
+    ax.set_title(rf"$\alpha={alpha:g}$, $\epsilon \in [{lo:g}, {hi:g})$" + (f" ({d['solver']})" if d["solver"] else ""))
     ax.legend(loc="best", frameon=True, framealpha=0.85)
     save(fig, f"{obs}_vs_hx_alpha{alpha:g}")
 

@@ -14,6 +14,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 MARKERS = "osD^v<>pH*"
+
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "meanfield@g10", "meanfield@convention", "meanfield@a_c_infinity", "meanfield/points/N",
+        "meanfield/points/delta_a", "meanfield/points/eta_tot", "meanfield/points/n_star", "meanfield/fit/delta_a",
+        "meanfield/fit@theta", "meanfield/fit@theta_err", "meanfield/fit@nu", "meanfield/fit@nu_err",
+        "meanfield/fit@prefactor", "meanfield/fit@nu_prefactor", "meanfield/fit@N", "meanfield/profiles/*@N?",
+        "meanfield/profiles/*/delta_a?", "meanfield/profiles/*/eta_tot?", "meanfield/profiles/*/memory_n?",
+        "meanfield/profiles/*/s_n?", "meanfield/critical/N?", "meanfield/critical/a_c?",
+        "meanfield/critical/scaled_shift?", "meanfield/critical@a_inf?", "meanfield/critical@A1?",
+        "meanfield/critical@A2?",
+    ),
+}
 LN2 = np.log(2.0)
 
 

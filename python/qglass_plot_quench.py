@@ -16,6 +16,17 @@ import numpy as np
 
 MARKERS = "osD^v<>pH*"
 
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "quench@hx", "quench@alpha", "quench/P_mean", "quench/P_err", "quench/points/L", "quench/points/Ls",
+        "quench/points/n_realizations", "quench/extrapolation/L", "quench/extrapolation/P_inf",
+        "quench/extrapolation/P_inf_err", "quench/phi/edges", "quench/phi/remnant_mean", "quench/phi/remnant_err",
+        "quench/phi/count", "quench/trace/times", "quench/trace/mean",
+    ),
+}
+
 
 def _n_colors(k):
     return plt.cm.plasma(np.linspace(0, 0.85, k))

@@ -23,6 +23,27 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "rm@L", "rm@Lambda", "rm@slope_omega", "rm/exponents/inverse_zeta", "rm/exponents/theta0",
+        "rm/exponents/theta_local_hamiltonian", "rm/exponents/theta_local_floquet", "rm/exponents/theta_c_floquet",
+        "rm/exponents/czz_L", "rm/exponents/czz_hamiltonian", "rm/exponents/czz_floquet",
+        "rm/exponents/czz_inf_hamiltonian", "rm/exponents/czz_inf_floquet", "rm/hamiltonian/inverse_xi",
+        "rm/hamiltonian/omega", "rm/hamiltonian/S", "rm/hamiltonian/omega_c", "rm/hamiltonian/omega_xi",
+        "rm/hamiltonian/p", "rm/hamiltonian/r", "rm/hamiltonian/F", "rm/hamiltonian/t", "rm/hamiltonian/czz",
+        "rm/hamiltonian/czz_front", "rm/floquet/inverse_xi", "rm/floquet/omega", "rm/floquet/S", "rm/floquet/omega_c",
+        "rm/floquet/omega_xi", "rm/floquet/p", "rm/floquet/r", "rm/floquet/F", "rm/floquet/t", "rm/floquet/czz",
+        "rm/floquet/czz_front", "rm/floquet/light_cone", "rm/growth_diffusion@inverse_xi",
+        "rm/growth_diffusion@field_over_W", "rm/growth_diffusion/Lambda", "rm/growth_diffusion/x",
+        "rm/growth_diffusion/f", "rm/growth_diffusion/p", "rm/growth_diffusion/r_over_lambda",
+        "rm/growth_diffusion/snapshot_r", "rm/drift@Wc", "rm/drift@delta", "rm/drift/L", "rm/drift/w",
+        "rm/drift/probe_entropy", "rm/drift/probe_entropy_inf", "rm/drift/w_delta", "rm/drift/w_delta_formula",
+        "rm/drift/ell_delta",
+    ),
+}
+
 LOG2 = np.log(2.0)
 
 

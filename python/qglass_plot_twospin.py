@@ -11,6 +11,16 @@ import numpy as np
 
 MARKERS = "osD^v<>pH*"
 
+# The objects this module reads from a reduced file, per entry function (the
+# READS rule: python/qglass_plot.py; layout: docs/hdf5-schema.md).
+READS = {
+    "plot": (
+        "twospin/points/L", "twospin/points/alpha", "twospin/points/state", "twospin/points/hx",
+        "twospin/points/S_mean", "twospin/points/S_err", "twospin/fit/alpha", "twospin/fit/state", "twospin/fit/hx",
+        "twospin/fit/exponent", "twospin/fit/exponent_err", "twospin/fit/prefactor",
+    ),
+}
+
 
 def plot(f, save, options=None):
     p, fit = f["twospin/points"], f["twospin/fit"]

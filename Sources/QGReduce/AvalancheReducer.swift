@@ -7,6 +7,7 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `avalanche`.
 extension AvalancheStudy: ClassicalReduction {
+    typealias Analysis = AvalancheAnalysis
     static var plotEntry: String { "qglass_plot_classical:avalanche" }
 
     /// Payload per task: ever[0...steps]; layout = steps.
@@ -26,18 +27,13 @@ extension AvalancheStudy: ClassicalReduction {
         }
         return out
     }
-
-    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try AvalancheAnalysis.run(records, options: options, out: out, warnings: &warnings)
-    }
 }
 
 /// S3: mean and spread of the ever-resonant count vs step, the growth
 /// exponent (log-log fit over the late steps) and the saturation fraction.
-enum AvalancheAnalysis {
+enum AvalancheAnalysis: ClassicalAnalysis {
     static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S3 avalanche: ever-resonant count N(s) ~ s^g over steps s in [\(fmt(options.growthWindow.lo, 2)), \(fmt(options.growthWindow.hi, 2))] x steps"]
-        try out.group("/avalanche")
         let windows = AvalancheGrowthWindows.set(options.growthWindow)
         report.append("  " + windows.reportLine)
         var k = 0

@@ -15,20 +15,11 @@ extension DRHStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_drh" }
     static var recordKeyName: String { "(N, a, seed, realization)" }
 
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DRHReducer.Record] {
-        try DRHReducer.read(b, corrupt: &corrupt)
-    }
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DRHReducer.Record] { try DRHReducer.read(b, corrupt: &corrupt) }
 
     /// Every input has the same J1.
     static func checkMerged(_ records: [DRHReducer.Record], context: ReductionContext) throws {
-        var first: (J1: Double, file: Int)? = nil
-        for (i, plan) in context.plans.enumerated() {
-            guard let study = plan.study as? DRHStudy else { throw ReduceError(message: "\(context.options.inputs[i]): not a drh campaign") }
-            if let f = first, f.J1 != study.J1 {
-                throw ReduceError(message: "mismatched configs: \(context.options.inputs[i]) has J1 = \(study.J1), \(context.options.inputs[f.file]) has J1 = \(f.J1)")
-            }
-            first = first ?? (study.J1, i)
-        }
+        try context.requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }])
     }
 
     static func analyse(_ records: [DRHReducer.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -162,28 +153,17 @@ enum DRHReducer {
         try out.file.setAttribute("average", options.average.rawValue)
         try out.group("/drh")
         try out.attr("J1", J1, on: "/drh")
-        try out.group("/drh/points")
-        try out.putInt("/drh/points/N", points.map { Int64($0.N) })
-        try out.put("/drh/points/a", points.map(\.a))
-        try out.putInt("/drh/points/n_realizations", nReal)
-        try out.put("/drh/points/s_end_window_mean", wMean)
-        try out.put("/drh/points/s_end_window_err", wErr)
-        try out.put("/drh/points/s_end_all_mean", aMean)
-        try out.put("/drh/points/s_end_all_err", aErr)
-        try out.put("/drh/points/histogram", hist, [points.count, bins])
-        try out.put("/drh/histogram_edges", (0...bins).map { ln2 * Double($0) / Double(bins) })
-        try out.group("/drh/mean_field")
+        try out.table("/drh/points", ["N": .ints(points.map(\.N)), "a": .float(points.map(\.a)), "n_realizations": .int(nReal),
+                                      "s_end_window_mean": .float(wMean), "s_end_window_err": .float(wErr), "s_end_all_mean": .float(aMean),
+                                      "s_end_all_err": .float(aErr), "histogram": .float(hist, shape: [points.count, bins])])
+        try out.table("/drh", ["histogram_edges": .float((0...bins).map { ln2 * Double($0) / Double(bins) })])
+        try out.table("/drh/mean_field", ["N": .ints(sizes), "a": .float(aGrid), "s_end": .float(curves, shape: [sizes.count, aGrid.count]),
+                                          "fit_N": .ints(fitN), "fit_s_end_ed": .float(fitS), "fit_s_end_err": .float(fitE),
+                                          "fit_s_end_mf": .float(mfAtCritical)])
         try out.attr("g10", g10, on: "/drh/mean_field")
         try out.attr("a_c", aCritical, on: "/drh/mean_field")
         try out.attr("chi2", chi, on: "/drh/mean_field")
         try out.attr("convention", ReducedCouplingConvention.default.rawValue, on: "/drh/mean_field")
-        try out.putInt("/drh/mean_field/N", sizes.map { Int64($0) })
-        try out.put("/drh/mean_field/a", aGrid)
-        try out.put("/drh/mean_field/s_end", curves, [sizes.count, aGrid.count])
-        try out.putInt("/drh/mean_field/fit_N", fitN.map { Int64($0) })
-        try out.put("/drh/mean_field/fit_s_end_ed", fitS)
-        try out.put("/drh/mean_field/fit_s_end_err", fitE)
-        try out.put("/drh/mean_field/fit_s_end_mf", mfAtCritical)
         var report = ["drh: [S_end] of the last l-bit, eps window [\(lo), \(hi)) and all states (bootstrap errors over realizations)",
                       "    N        a  real.   [S_end] window        [S_end] all"]
         for (i, p) in points.enumerated() {

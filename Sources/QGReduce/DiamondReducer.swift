@@ -16,25 +16,11 @@ extension DiamondStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_diamond" }
     static var recordKeyName: String { "(potential, R, W, seed, realization)" }
 
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DiamondReducer.Record] {
-        try DiamondReducer.read(b, corrupt: &corrupt)
-    }
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DiamondReducer.Record] { try DiamondReducer.read(b, corrupt: &corrupt) }
 
     /// Every input has the same g0, hopping and convention.
     static func checkMerged(_ records: [DiamondReducer.Record], context: ReductionContext) throws {
-        var first: (study: DiamondStudy, file: Int)? = nil
-        for (i, plan) in context.plans.enumerated() {
-            guard let study = plan.study as? DiamondStudy else { throw ReduceError(message: "\(context.options.inputs[i]): not a diamond campaign") }
-            if let f = first {
-                let path = context.options.inputs[i], other = context.options.inputs[f.file]
-                guard f.study.g0 == study.g0 else { throw ReduceError(message: "mismatched configs: \(path) has g0 = \(study.g0), \(other) \(f.study.g0)") }
-                guard f.study.hopping == study.hopping else { throw ReduceError(message: "mismatched configs: \(path) has hopping = \(study.hopping), \(other) \(f.study.hopping)") }
-                guard f.study.convention == study.convention else {
-                    throw ReduceError(message: "mismatched configs: \(path) has convention \(study.convention.rawValue), \(other) \(f.study.convention.rawValue)")
-                }
-            }
-            first = first ?? (study, i)
-        }
+        try context.requireSame(DiamondStudy.self, ["g0": { "\($0.g0)" }, "hopping": { "\($0.hopping)" }, "convention": { $0.convention.rawValue }])
     }
 
     static func analyse(_ records: [DiamondReducer.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -180,26 +166,15 @@ enum DiamondReducer {
             try out.attr("W_half_err", wHalfErr, on: g)
             try out.attr("W_th", wTh, on: g)
             try out.attr("threshold_R", Double(rMax), on: g)
-            try out.group(g + "/points")
-            try out.putInt(g + "/points/R", ks.map { Int64($0.R) })
-            try out.put(g + "/points/W", ks.map(\.W))
-            try out.putInt(g + "/points/n_samples", nS)
-            try out.put(g + "/points/eta_mean", etaM)
-            try out.put(g + "/points/eta_err", etaE)
-            try out.put(g + "/points/f_aval", fA)
-            try out.put(g + "/points/f_aval_err", fE)
-            try out.put(g + "/points/seconds_per_sample", sec)
+            try out.table(g + "/points", ["R": .ints(ks.map(\.R)), "W": .float(ks.map(\.W)), "n_samples": .int(nS), "eta_mean": .float(etaM),
+                                          "eta_err": .float(etaE), "f_aval": .float(fA), "f_aval_err": .float(fE), "seconds_per_sample": .float(sec)])
             report.append(String(format: "  %@: W_1/2 (R = %d) = %@ ± %@; W_th (no avalanche from here on, grid) = %@", kind, rMax, fmt(wHalf, 3), fmt(wHalfErr, 3), fmt(wTh, 3)))
             if kind == "qp" && !thetaW.isEmpty {
                 var tR: [Int64] = [], tW: [Double] = [], t0: [Double] = [], te: [Double] = []
                 for k in ks where thetaW.contains(k.W) {
                     for s in samples[k]! { tR.append(Int64(k.R)); tW.append(k.W); t0.append(s.theta0); te.append(s.eta) }
                 }
-                try out.group(g + "/theta")
-                try out.putInt(g + "/theta/R", tR)
-                try out.put(g + "/theta/W", tW)
-                try out.put(g + "/theta/theta0", t0)
-                try out.put(g + "/theta/eta", te)
+                try out.table(g + "/theta", ["R": .int(tR), "W": .float(tW), "theta0": .float(t0), "eta": .float(te)])
             }
             let ms = maps.filter { $0.kind == kind }
             if !ms.isEmpty {

@@ -19,9 +19,7 @@ extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
     static var recordKeyName: String { "(d, N, x, alpha, sample)" }
 
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
-        try EmchRadinReducer.read(block, corrupt: &corrupt)
-    }
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] { try EmchRadinReducer.read(block, corrupt: &corrupt) }
 
     static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
         try EmchRadinReducer.checkMerged(records, context: context)
@@ -245,64 +243,47 @@ enum EmchRadinReducer {
         try out.group(g)
         try windows.write(out, at: g + "/fit_windows", failures: failures)
         // Points.
-        try out.group(g + "/points")
-        try out.putInt(g + "/points/d", points.map { Int64($0.d) })
-        try out.put(g + "/points/alpha", points.map(\.alpha))
-        try out.putInt(g + "/points/N", points.map { Int64($0.N) })
-        try out.put(g + "/points/x", points.map(\.x))
-        try out.putInt(g + "/points/n_samples", nSamples)
-        try out.put(g + "/points/n_interior_mean", nIntMean)
-        try out.put(g + "/points/beta_theory", points.map { Double($0.d) / $0.alpha })
-        try out.put(g + "/points/gamma_m_theory", gTheory)
-        try out.put(g + "/points/gamma_ratio_theory", points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
-        try out.put(g + "/points/j_nn_median", jnn)
+        try out.table(g + "/points", ["d": .ints(points.map(\.d)), "alpha": .float(points.map(\.alpha)), "N": .ints(points.map(\.N)),
+                                      "x": .float(points.map(\.x)), "n_samples": .int(nSamples), "n_interior_mean": .float(nIntMean),
+                                      "beta_theory": .float(points.map { Double($0.d) / $0.alpha }), "gamma_m_theory": .float(gTheory),
+                                      "gamma_ratio_theory": .float(points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) }),
+                                      "j_nn_median": .float(jnn)])
         for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
             let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
             try out.put(b, fits.map { $0[j].beta })
             try out.put(b + "_err", fits.map { $0[j].betaErr })
             try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
-            try out.put(b + "_sys", windowed.map { $0[j].sys })
-            try out.put(b + "_by_window", windowed.flatMap { $0[j].perWindow }, [points.count, windows.windows.count])
+            try out.windowed(b, windowed.map { $0[j] }, windows: windows.windows.count)
             try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
             try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
             try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
             try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
         }
-        try out.put(g + "/points/gamma_ratio_all", ratio.map(\.value))
-        try out.put(g + "/points/gamma_ratio_all_err", ratio.map(\.err))
-        try out.put(g + "/points/gamma_ratio_interior", ratio.map(\.interiorValue))
-        try out.put(g + "/points/gamma_ratio_interior_err", ratio.map(\.interiorErr))
+        try out.table(g + "/points", ["gamma_ratio_all": .float(ratio.map(\.value)), "gamma_ratio_all_err": .float(ratio.map(\.err)),
+                                      "gamma_ratio_interior": .float(ratio.map(\.interiorValue)), "gamma_ratio_interior_err": .float(ratio.map(\.interiorErr))])
         // Curves.
-        try out.group(g + "/curves")
-        try out.put(g + "/curves/tau", taus, [points.count, T])
+        try out.table(g + "/curves", ["tau": .float(taus, shape: [points.count, T])])
         for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
         // Fits per (d, alpha, N): the contract.
         let fg = g + "/fits"
-        try out.group(fg)
-        try out.putInt(fg + "/d", sizes.map { Int64($0.d) })
-        try out.put(fg + "/alpha", sizes.map(\.alpha))
-        try out.putInt(fg + "/N", sizes.map { Int64($0.N) })
-        try out.putInt(fg + "/n_packings", sizeIdx.map { Int64($0.count) })
-        try out.put(fg + "/x_max", xMax)
+        try out.table(fg, ["d": .ints(sizes.map(\.d)), "alpha": .float(sizes.map(\.alpha)), "N": .ints(sizes.map(\.N)),
+                           "n_packings": .ints(sizeIdx.map(\.count)), "x_max": .float(xMax)])
         try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
         try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
         for name in seriesNames {
             try out.put(fg + "/" + name, combined[name]!.map(\.value))
             try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
             try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
-            try out.put(fg + "/" + name + "_sys", combinedW[name]!.map(\.sys))
-            try out.put(fg + "/" + name + "_by_window", combinedW[name]!.flatMap(\.perWindow), [sizes.count, windows.windows.count])
+            try out.windowed(fg + "/" + name, combinedW[name]!, windows: windows.windows.count)
         }
         try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
         try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
         try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
         try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
         try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
-        try out.put(fg + "/gamma_ratio_all", rAll.map(\.value))
-        try out.put(fg + "/gamma_ratio_all_err", rAll.map(\.err))
-        try out.put(fg + "/gamma_ratio_interior", rInt.map(\.value))
-        try out.put(fg + "/gamma_ratio_interior_err", rInt.map(\.err))
-        try out.put(fg + "/gamma_ratio_theory", sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })
+        try out.table(fg, ["gamma_ratio_all": .float(rAll.map(\.value)), "gamma_ratio_all_err": .float(rAll.map(\.err)),
+                           "gamma_ratio_interior": .float(rInt.map(\.value)), "gamma_ratio_interior_err": .float(rInt.map(\.err)),
+                           "gamma_ratio_theory": .float(sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })])
         // Power law of the error per (d, alpha).
         let sg = g + "/scaling"
         try out.group(sg)
@@ -312,8 +293,7 @@ enum EmchRadinReducer {
             let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
             try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
             try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
-            try out.put(sg + "/p" + suffix + "_sys", pW[name]!.map(\.sys))
-            try out.put(sg + "/p" + suffix + "_by_window", pW[name]!.flatMap(\.perWindow), [exps.count, windows.windows.count])
+            try out.windowed(sg + "/p" + suffix, pW[name]!, windows: windows.windows.count)
             try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
             try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
         }
@@ -442,14 +422,7 @@ enum EmchRadinReducer {
     /// grid for each (d, N, alpha).
     static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
         let inputs = context.options.inputs
-        var depth: (value: Double, file: Int)?
-        for (i, plan) in context.plans.enumerated() {
-            guard let study = plan.study as? EmchRadinStudy else { continue }
-            if let dp = depth, dp.value != study.interiorDepth {
-                throw ReduceError(message: "\(inputs[i]): mismatched configs: interior_depth \(study.interiorDepth) here, \(dp.value) in \(inputs[dp.file])")
-            }
-            depth = depth ?? (study.interiorDepth, i)
-        }
+        try context.requireSame(EmchRadinStudy.self, ["interior_depth": { "\($0.interiorDepth)" }])
         var grids: [String: EmchRadinRecord] = [:]
         for r in records {
             let gk = "d=\(r.d)|N=\(r.N)|alpha=\(r.alpha)"

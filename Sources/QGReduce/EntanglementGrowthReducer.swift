@@ -61,11 +61,9 @@ extension EntanglementGrowthStudy: PipelineStudy {
 
     /// Rank 0: the inputs must share the time grid and alpha.
     static func checkMerged(_ records: [Record], context: ReductionContext) throws {
-        let studies = context.plans.compactMap { $0.study as? EntanglementGrowthStudy }
-        guard let first = studies.first else { return }
-        for (i, s) in studies.enumerated() where s.times != first.times || s.alpha != first.alpha {
-            throw ReduceError(message: "\(context.options.inputs[i]): mismatched configs: " + (s.times != first.times ? "a different time grid" : "alpha \(s.alpha), \(first.alpha) in \(context.options.inputs[0])"))
-        }
+        // The log grid is fixed by its size and ends (EntanglementGrowthStudy.times).
+        try context.requireSame(EntanglementGrowthStudy.self, ["time grid": { "\($0.times.count) times in [\($0.times.first ?? 0), \($0.times.last ?? 0)]" },
+                                                              "alpha": { "\($0.alpha)" }])
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -125,28 +123,14 @@ extension EntanglementGrowthStudy: PipelineStudy {
         try out.attr("fit_window", String(format: "%g S_sat <= <S>(t) <= %g S_sat; S_sat = mean over the last decade of the grid",
                                           windows.central.lower, windows.central.upper), on: g)
         try windows.write(out, at: g + "/fit_windows", failures: failures)
-        try out.put(g + "/times", times)
-        try out.putInt(g + "/L", keys.map { Int64($0.L) })
-        try out.put(g + "/hx", keys.map(\.hx))
-        try out.putInt(g + "/state", keys.map { Int64($0.state) })
-        try out.putInt(g + "/n_realizations", nReal)
-        try out.put(g + "/page", pages)
-        try out.put(g + "/S_mean", mean, [P, nt])
-        try out.put(g + "/S_err", err, [P, nt])
-        try out.put(g + "/S_sat", sat)
-        try out.put(g + "/S_sat_err", satErr)
-        try out.put(g + "/log_slope", logB)
-        try out.put(g + "/log_slope_err", logBErr)
-        try out.put(g + "/log_chi2", logChi)
-        try out.put(g + "/power_exponent", powB)
-        try out.put(g + "/power_exponent_err", powBErr)
-        try out.put(g + "/power_chi2", powChi)
-        try out.put(g + "/fit_dof", dof)
+        try out.table(g, ["times": .float(times), "L": .ints(keys.map(\.L)), "hx": .float(keys.map(\.hx)), "state": .ints(keys.map(\.state)),
+                          "n_realizations": .int(nReal), "page": .float(pages), "S_mean": .float(mean, shape: [P, nt]),
+                          "S_err": .float(err, shape: [P, nt]), "S_sat": .float(sat), "S_sat_err": .float(satErr),
+                          "log_slope": .float(logB), "log_slope_err": .float(logBErr), "log_chi2": .float(logChi), "power_exponent": .float(powB),
+                          "power_exponent_err": .float(powBErr), "power_chi2": .float(powChi), "fit_dof": .float(dof)])
         let nW = windows.windows.count
-        try out.put(g + "/log_slope_sys", logW.map(\.sys))
-        try out.put(g + "/log_slope_by_window", logW.flatMap(\.perWindow), [P, nW])
-        try out.put(g + "/power_exponent_sys", powW.map(\.sys))
-        try out.put(g + "/power_exponent_by_window", powW.flatMap(\.perWindow), [P, nW])
+        try out.windowed(g + "/log_slope", logW, windows: nW)
+        try out.windowed(g + "/power_exponent", powW, windows: nW)
 
         var lines = ["entgrowth: half-chain S(t) after a quench; growth fits in \(fmt(windows.central.lower, 1))..\(fmt(windows.central.upper, 1)) S_sat, "
                      + "value ± stat ± sys (stat: the fit's error; sys: window systematic)",

@@ -7,6 +7,7 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `fields`.
 extension FieldsStudy: ClassicalReduction {
+    typealias Analysis = FieldsAnalysis
     static var plotEntry: String { "qglass_plot_classical:fields" }
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
@@ -30,18 +31,13 @@ extension FieldsStudy: ClassicalReduction {
         }
         return out
     }
-
-    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try FieldsAnalysis.run(records, options: options, out: out, warnings: &warnings)
-    }
 }
 
 /// S2: p(phi) per L, its extrapolation to L = inf in 1/L, and the power law
 /// p ~ |phi|^x at small |phi| (docs/classical.md).
-enum FieldsAnalysis {
+enum FieldsAnalysis: ClassicalAnalysis {
     static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S2 fields: p(phi) ~ |phi|^x at small |phi| (L -> inf extrapolation in 1/L up to 2nd order, with at least one spare degree of freedom)"]
-        try out.group("/fields")
         var sumAlpha: [Double] = [], sumState: [Int64] = [], sumX: [Double] = [], sumXErr: [Double] = [], sumLo: [Double] = [], sumHi: [Double] = []
         var sumXL: [Double] = [], sumXLErr: [Double] = []
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {

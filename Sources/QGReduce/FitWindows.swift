@@ -170,3 +170,13 @@ enum AvalancheGrowthWindows {
         return (lo, max(lo, min(hi, cap - 1)))
     }
 }
+
+extension ReducedWriter {
+    /// Writes the window systematic of one fitted value per row,
+    /// `path_sys` [rows], and the value in each of `windows` windows,
+    /// `path_by_window` [rows, windows] (docs/hdf5-schema.md).
+    func windowed(_ path: String, _ estimates: [WindowedEstimate], windows: Int) throws {
+        try put(path + "_sys", estimates.map(\.sys))
+        try put(path + "_by_window", estimates.flatMap(\.perWindow), [estimates.count, windows])
+    }
+}

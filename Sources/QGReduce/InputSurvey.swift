@@ -18,6 +18,9 @@ struct InputSurvey {
     var total: [Int64] = []
     /// Per input: its stored config (`config_canonical`), parsed.
     var plans: [CampaignPlan?] = []
+    /// Per input: its stored config text (`config_canonical`) as stored,
+    /// recorded in the reduced file (`writeInputConfigs`).
+    var configs: [String] = []
 }
 
 extension ReduceOptions {
@@ -73,6 +76,7 @@ extension ReduceOptions {
         s.done = [Int64](repeating: 0, count: inputs.count)
         s.total = s.done
         s.plans = [CampaignPlan?](repeating: nil, count: inputs.count)
+        s.configs = [String](repeating: "", count: inputs.count)
         var partial: [String] = []
         var reducer: (any ReducibleStudy.Type)? = nil
         for (i, path) in inputs.enumerated() {
@@ -99,7 +103,10 @@ extension ReduceOptions {
                         throw ReduceError(message: "is a '\(study)' campaign, but the first readable input is a '\(s.study)' campaign; reduce each study separately")
                     }
                     s.commits[i] = (try? f.stringAttribute("git_commit")) ?? "unknown"
-                    do { s.plans[i] = try CampaignPlan(configText: try f.stringAttribute("config_canonical")) } catch {
+                    do {
+                        s.configs[i] = try f.stringAttribute("config_canonical")
+                        s.plans[i] = try CampaignPlan(configText: s.configs[i])
+                    } catch {
                         throw ReduceError(message: "its stored config cannot be read (\(error))")
                     }
                     // The blocks the stored config declares (any depth, e.g. /quench/L{L}/Ls{Ls}).

@@ -180,20 +180,17 @@ struct Analysis {
             try f.setAttribute("eps_window_snapped", Int64(window.snapped(lo: options.epsWindow.lo, hi: options.epsWindow.hi) ? 1 : 0))
             try f.setAttribute("eps_window_bins", [Int64(window.firstBin), Int64(window.lastBin + 1)])
             try f.setAttribute("average", options.average.rawValue)
-            for g in ["/lrsg/points", "/lrsg/eps", "/lrsg/window"] { try f.createGroup(g) }
             let P = points.count
-            try out.putInt("/lrsg/points/L", points.map { Int64($0.L) })
-            try out.put("/lrsg/points/alpha", points.map(\.alpha), [P])
-            try out.put("/lrsg/points/hx", points.map(\.hx), [P])
-            try out.putInt("/lrsg/points/n_realizations", nReal.map { Int64($0) })
-            try out.put("/lrsg/eps/eps_edges", (0...bins).map { Double($0) / Double(bins) }, [bins + 1])
-            try out.put("/lrsg/eps/n_states", nStates.flatMap { $0 }, [P, bins])
+            try out.table("/lrsg/points", ["L": .ints(points.map(\.L)), "alpha": .float(points.map(\.alpha)), "hx": .float(points.map(\.hx)),
+                                           "n_realizations": .ints(nReal)])
+            try out.table("/lrsg/eps", ["eps_edges": .float((0...bins).map { Double($0) / Double(bins) }),
+                                        "n_states": .float(nStates.flatMap { $0 }, shape: [P, bins])])
             for (n, s) in [("r_mean", rMean), ("r_typ", rTyp), ("m_ea_mean", mMean), ("m_ea_typ", mTyp)] {
                 let base = n.replacingOccurrences(of: "_mean", with: "")
                 try out.put("/lrsg/eps/\(n)", s.flatMap { $0.map(\.value) }, [P, bins])
                 try out.put("/lrsg/eps/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.flatMap { $0.map(\.error) }, [P, bins])
             }
-            try out.put("/lrsg/window/n_states", wStates, [P])
+            try out.table("/lrsg/window", ["n_states": .float(wStates)])
             for (n, s) in [("r_mean", wR), ("r_typ", wRTyp), ("m_ea_mean", wM), ("m_ea_typ", wMTyp)] {
                 let base = n.replacingOccurrences(of: "_mean", with: "")
                 try out.put("/lrsg/window/\(n)", s.map(\.value), [P])
@@ -201,28 +198,13 @@ struct Analysis {
             }
             for obs in ["r", "m_ea"] {
                 let c = crossings[obs] ?? [], d = drifts[obs] ?? [], k = collapses[obs] ?? []
-                for g in ["crossings", "drift", "collapse"] { try f.createGroup("/lrsg/\(g)/\(obs)") }
-                try out.put("/lrsg/crossings/\(obs)/alpha", c.map(\.alpha), [c.count])
-                try out.putInt("/lrsg/crossings/\(obs)/L1", c.map { Int64($0.L1) })
-                try out.putInt("/lrsg/crossings/\(obs)/L2", c.map { Int64($0.L2) })
-                try out.put("/lrsg/crossings/\(obs)/hc", c.map(\.hc), [c.count])
-                try out.put("/lrsg/crossings/\(obs)/hc_err", c.map(\.err), [c.count])
-                try out.putFlag("/lrsg/crossings/\(obs)/found", c.map { $0.found ? 1 : 0 })
-                try out.put("/lrsg/drift/\(obs)/alpha", d.map(\.alpha), [d.count])
-                try out.put("/lrsg/drift/\(obs)/slope", d.map(\.slope), [d.count])
-                try out.put("/lrsg/drift/\(obs)/slope_err", d.map(\.slopeErr), [d.count])
-                try out.put("/lrsg/drift/\(obs)/hc_inf", d.map(\.hcInf), [d.count])
-                try out.put("/lrsg/drift/\(obs)/hc_inf_err", d.map(\.hcInfErr), [d.count])
-                try out.putInt("/lrsg/drift/\(obs)/dof", d.map { Int64($0.dof) })
-                try out.put("/lrsg/collapse/\(obs)/alpha", k.map(\.alpha), [k.count])
-                try out.put("/lrsg/collapse/\(obs)/hc", k.map(\.hc), [k.count])
-                try out.put("/lrsg/collapse/\(obs)/hc_err", k.map(\.hcErr), [k.count])
-                try out.put("/lrsg/collapse/\(obs)/nu", k.map(\.nu), [k.count])
-                try out.put("/lrsg/collapse/\(obs)/nu_err", k.map(\.nuErr), [k.count])
-                try out.put("/lrsg/collapse/\(obs)/quality", k.map(\.quality), [k.count])
-                try out.putInt("/lrsg/collapse/\(obs)/n_sizes", k.map { Int64($0.sizes) })
-                try out.putFlag("/lrsg/collapse/\(obs)/ok", k.map { $0.ok ? 1 : 0 })
-                try out.putInt("/lrsg/collapse/\(obs)/dof", k.map { Int64($0.dof) })
+                try out.table("/lrsg/crossings/\(obs)", ["alpha": .float(c.map(\.alpha)), "L1": .ints(c.map(\.L1)), "L2": .ints(c.map(\.L2)),
+                                                         "hc": .float(c.map(\.hc)), "hc_err": .float(c.map(\.err)), "found": .flag(c.map(\.found))])
+                try out.table("/lrsg/drift/\(obs)", ["alpha": .float(d.map(\.alpha)), "slope": .float(d.map(\.slope)), "slope_err": .float(d.map(\.slopeErr)),
+                                                     "hc_inf": .float(d.map(\.hcInf)), "hc_inf_err": .float(d.map(\.hcInfErr)), "dof": .ints(d.map(\.dof))])
+                try out.table("/lrsg/collapse/\(obs)", ["alpha": .float(k.map(\.alpha)), "hc": .float(k.map(\.hc)), "hc_err": .float(k.map(\.hcErr)),
+                                                        "nu": .float(k.map(\.nu)), "nu_err": .float(k.map(\.nuErr)), "quality": .float(k.map(\.quality)),
+                                                        "n_sizes": .ints(k.map(\.sizes)), "ok": .flag(k.map(\.ok)), "dof": .ints(k.map(\.dof))])
             }
     }
 

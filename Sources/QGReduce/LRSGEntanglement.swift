@@ -49,20 +49,14 @@ enum LRSGEntanglement {
         try out.group("/lrsg")
         try out.group(g)
         try out.attr("cut", "half chain: sites 0..L/2-1 | L/2..L-1, sector eigenstates (cat states carry ln 2, docs/quench-entanglement.md)", on: g)
-        try out.putInt(g + "/L", keys.map { Int64($0.L) })
-        try out.put(g + "/alpha", keys.map(\.alpha))
-        try out.put(g + "/hx", keys.map(\.hx))
-        try out.putInt(g + "/n_realizations", nReal)
-        try out.put(g + "/page", pages)
-        try out.put(g + "/eps_edges", (0...bins).map { Double($0) / Double(bins) })
-        try out.put(g + "/S_mean", sMean, [P, bins])
-        try out.put(g + "/S_err", sErr, [P, bins])
-        try out.put(g + "/S_over_page", zip(sMean, (0..<(P * bins)).map { pages[$0 / bins] }).map { $0 / $1 }, [P, bins])
-        try out.put(g + "/S_over_page_err", zip(sErr, (0..<(P * bins)).map { pages[$0 / bins] }).map { $0 / $1 }, [P, bins])
-        try out.put(g + "/window_S_mean", wMean)
-        try out.put(g + "/window_S_err", wErr)
-        try out.put(g + "/window_S_over_page", zip(wMean, pages).map { $0 / $1 })
-        try out.put(g + "/window_S_over_page_err", zip(wErr, pages).map { $0 / $1 })
+        let pagePerBin = (0..<(P * bins)).map { pages[$0 / bins] }
+        try out.table(g, ["L": .ints(keys.map(\.L)), "alpha": .float(keys.map(\.alpha)), "hx": .float(keys.map(\.hx)), "n_realizations": .int(nReal),
+                          "page": .float(pages), "eps_edges": .float((0...bins).map { Double($0) / Double(bins) }),
+                          "S_mean": .float(sMean, shape: [P, bins]), "S_err": .float(sErr, shape: [P, bins]),
+                          "S_over_page": .float(zip(sMean, pagePerBin).map { $0 / $1 }, shape: [P, bins]),
+                          "S_over_page_err": .float(zip(sErr, pagePerBin).map { $0 / $1 }, shape: [P, bins]),
+                          "window_S_mean": .float(wMean), "window_S_err": .float(wErr), "window_S_over_page": .float(zip(wMean, pages).map { $0 / $1 }),
+                          "window_S_over_page_err": .float(zip(wErr, pages).map { $0 / $1 })])
         let w = EpsWindow(firstBin: inWindow.lowerBound, lastBin: inWindow.upperBound, bins: bins)
         var lines = ["eigenstate entanglement (half chain), eps window [\(w.lo), \(w.hi)) (\(inWindow.count) of \(bins) bins):",
                      "    L    alpha       hx  real.        <S>             S/S_Page      S_Page"]

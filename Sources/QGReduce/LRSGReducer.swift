@@ -10,9 +10,7 @@ extension LRSGStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_lrsg:plot" }
     static var recordKeyName: String { "(point, realization)" }
 
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] {
-        try LRSGReducer.read(block, corrupt: &corrupt)
-    }
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] { try LRSGReducer.read(block, corrupt: &corrupt) }
 
     static func checkMerged(_ records: [TaskRecord], context: ReductionContext) throws {
         try LRSGReducer.checkPoints(records, inputs: context.options.inputs)

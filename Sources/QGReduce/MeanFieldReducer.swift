@@ -37,12 +37,9 @@ extension MeanFieldStudy: PipelineStudy {
 
     /// The inputs must share g10 and the convention (the chain they solve).
     static func checkOptions(_ options: ReduceOptions, plans: [CampaignPlan]) -> [String] {
-        let studies = plans.compactMap { $0.study as? MeanFieldStudy }
-        guard let first = studies.first else { return [] }
-        return zip(options.inputs, studies).filter { $0.1.g10 != first.g10 || $0.1.convention != first.convention }.map { path, s in
-            "mismatched configs: \(path) has g10 = \(s.g10), convention \(s.convention.rawValue); "
-                + "\(options.inputs[0]) g10 = \(first.g10), convention \(first.convention.rawValue)"
-        }
+        [ReductionContext.sameSetting("g10", of: MeanFieldStudy.self, inputs: options.inputs, plans: plans) { $0.g10 },
+         ReductionContext.sameSetting("convention", of: MeanFieldStudy.self, inputs: options.inputs, plans: plans) { $0.convention.rawValue }]
+            .compactMap { $0 }
     }
 
     /// Local: the completed rows of a chain, profile or critical block; a row
@@ -156,65 +153,36 @@ enum MeanFieldReducer {
         if cs.isEmpty { warnings.append("no a_c(N) rows (critical = false, or only N = 1)") }
 
         try out.group("/meanfield")
-        try out.attr("g10", g10, on: "/meanfield")
+        try out.attrs("/meanfield", ["g10": g10, "a_c_infinity": aC])
         try out.attr("convention", convention, on: "/meanfield")
         try out.attr("solver", solver, on: "/meanfield")
-        try out.attr("a_c_infinity", aC, on: "/meanfield")
-        try out.group("/meanfield/points")
-        try out.putInt("/meanfield/points/N", pts.map { Int64($0.N) })
-        try out.put("/meanfield/points/a", pts.map(\.a))
-        try out.put("/meanfield/points/delta_a", pts.map(\.deltaA))
-        try out.put("/meanfield/points/eta_tot", pts.map(\.eta))
-        try out.put("/meanfield/points/n_star", pts.map(\.nStar))
-        try out.putInt("/meanfield/points/n_half", pts.map(\.nHalf))
-        try out.put("/meanfield/points/s_end", pts.map(\.sEnd))
-        try out.put("/meanfield/points/log_g_end", pts.map(\.logGEnd))
-        try out.putInt("/meanfield/points/iterations", pts.map(\.iterations))
-        try out.put("/meanfield/points/residual", pts.map(\.residual))
-        try out.put("/meanfield/points/site_residual", pts.map(\.siteResidual))
+        try out.table("/meanfield/points", ["N": .ints(pts.map(\.N)), "a": .float(pts.map(\.a)), "delta_a": .float(pts.map(\.deltaA)),
+                                            "eta_tot": .float(pts.map(\.eta)), "n_star": .float(pts.map(\.nStar)), "n_half": .int(pts.map(\.nHalf)),
+                                            "s_end": .float(pts.map(\.sEnd)), "log_g_end": .float(pts.map(\.logGEnd)),
+                                            "iterations": .int(pts.map(\.iterations)), "residual": .float(pts.map(\.residual)),
+                                            "site_residual": .float(pts.map(\.siteResidual))])
         let fg = "/meanfield/fit"
-        try out.group(fg)
-        try out.attr("N", Double(nFit), on: fg)
-        try out.attr("theta", theta, on: fg)
-        try out.attr("theta_err", fitEta.c1Err, on: fg)
-        try out.attr("theta_dof", Double(fitEta.dof), on: fg)
-        try out.attr("prefactor", exp(fitEta.c0), on: fg)
-        try out.attr("nu", nu, on: fg)
-        try out.attr("nu_err", fitNs.c1Err, on: fg)
-        try out.attr("nu_prefactor", exp(fitNs.c0), on: fg)
-        try out.attr("abs_delta_a_max", windowMax, on: fg)
-        try out.attr("n_star_max_fraction", fitMaxFill, on: fg)
+        try out.table(fg, ["delta_a": .float(window.map(\.deltaA)), "eta_tot": .float(window.map(\.eta)), "n_star": .float(window.map(\.nStar))])
+        try out.attrs(fg, ["N": Double(nFit), "theta": theta, "theta_err": fitEta.c1Err, "theta_dof": Double(fitEta.dof), "prefactor": exp(fitEta.c0),
+                           "nu": nu, "nu_err": fitNs.c1Err, "nu_prefactor": exp(fitNs.c0), "abs_delta_a_max": windowMax,
+                           "n_star_max_fraction": fitMaxFill])
         try out.attr("window", "delta_a < 0, |delta_a| <= abs_delta_a_max, n_star <= n_star_max_fraction * N, largest N", on: fg)
-        try out.put(fg + "/delta_a", window.map(\.deltaA))
-        try out.put(fg + "/eta_tot", window.map(\.eta))
-        try out.put(fg + "/n_star", window.map(\.nStar))
         let cg = "/meanfield/critical"
-        try out.group(cg)
+        try out.table(cg, ["N": .ints(cs.map(\.N)), "a_c": .float(cs.map(\.ac)), "shift": .float(cs.map { $0.ac - aC }),
+                           "scaled_shift": .float(cs.map { Double($0.N) * ($0.ac - aC) }), "bracket_width": .float(cs.map { $0.hi - $0.lo })])
+        try out.attrs(cg, ["tolerance": criticalTol, "a_inf": coef[0], "A1": coef[1], "A2": coef[2]])
         try out.attr("criterion", "midpoint: [S_N](a_c) = (ln 2)/2 (bisection in the campaign)", on: cg)
-        try out.attr("tolerance", criticalTol, on: cg)
-        try out.attr("a_inf", coef[0], on: cg)
-        try out.attr("A1", coef[1], on: cg)
-        try out.attr("A2", coef[2], on: cg)
         try out.attr("extrapolation_sizes", ex.map { "\($0.N)" }.joined(separator: ","), on: cg)
-        try out.putInt(cg + "/N", cs.map { Int64($0.N) })
-        try out.put(cg + "/a_c", cs.map(\.ac))
-        try out.put(cg + "/shift", cs.map { $0.ac - aC })
-        try out.put(cg + "/scaled_shift", cs.map { Double($0.N) * ($0.ac - aC) })
-        try out.put(cg + "/bracket_width", cs.map { $0.hi - $0.lo })
         if !profiles.isEmpty {
             try out.group("/meanfield/profiles")
             for n in Array(Set(profiles.map(\.N))).sorted() {
                 let ps = profiles.filter { $0.N == n }
                 let g = "/meanfield/profiles/N\(n)"
-                try out.group(g)
+                try out.table(g, ["delta_a": .float(ps.map(\.deltaA)), "a": .float(ps.map(\.a)), "eta_tot": .float(ps.map(\.eta)),
+                                  "n_star": .float(ps.map(\.nStar)), "s_n": .float(ps.flatMap(\.s), shape: [ps.count, n]),
+                                  "memory_n": .float(ps.flatMap(\.memory), shape: [ps.count, n]),
+                                  "log_g": .float(ps.flatMap(\.logG), shape: [ps.count, n])])
                 try out.attr("N", Double(n), on: g)
-                try out.put(g + "/delta_a", ps.map(\.deltaA))
-                try out.put(g + "/a", ps.map(\.a))
-                try out.put(g + "/eta_tot", ps.map(\.eta))
-                try out.put(g + "/n_star", ps.map(\.nStar))
-                try out.put(g + "/s_n", ps.flatMap(\.s), [ps.count, n])
-                try out.put(g + "/memory_n", ps.flatMap(\.memory), [ps.count, n])
-                try out.put(g + "/log_g", ps.flatMap(\.logG), [ps.count, n])
             }
         }
 

@@ -166,32 +166,19 @@ enum QuenchReducer {
         try out.group(g)
         try out.attr("hx", first.hx, on: g)
         try out.attr("alpha", first.alpha, on: g)
-        try out.group(g + "/points")
-        try out.putInt(g + "/points/L", points.map { Int64($0.L) })
-        try out.putInt(g + "/points/Ls", points.map { Int64($0.Ls) })
-        try out.putInt(g + "/points/n_realizations", nReal)
+        try out.table(g + "/points", ["L": .ints(points.map(\.L)), "Ls": .ints(points.map(\.Ls)), "n_realizations": .int(nReal)])
         try out.file.setAttribute("n_inverse_gap_beyond_grid", beyond, on: g + "/points")
         try out.file.setAttribute("t_last", tLast, on: g + "/points")
-        try out.put(g + "/P_mean", pMean, [points.count, nMax])
-        try out.put(g + "/P_err", pErr, [points.count, nMax])
-        try out.group(g + "/extrapolation")
+        try out.table(g, ["P_mean": .float(pMean, shape: [points.count, nMax]), "P_err": .float(pErr, shape: [points.count, nMax])])
+        let ex = [sizes.count, nMax]
+        try out.table(g + "/extrapolation", ["L": .ints(sizes), "P_inf": .float(exInf, shape: ex), "P_inf_err": .float(exInfErr, shape: ex),
+                                             "slope": .float(exSlope, shape: ex), "slope_err": .float(exSlopeErr, shape: ex),
+                                             "chi2": .float(exChi2, shape: ex), "dof": .float(exDof, shape: ex)])
         try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present with >= 5 realizations", on: g + "/extrapolation")
-        try out.putInt(g + "/extrapolation/L", sizes.map(Int64.init))
-        try out.put(g + "/extrapolation/P_inf", exInf, [sizes.count, nMax])
-        try out.put(g + "/extrapolation/P_inf_err", exInfErr, [sizes.count, nMax])
-        try out.put(g + "/extrapolation/slope", exSlope, [sizes.count, nMax])
-        try out.put(g + "/extrapolation/slope_err", exSlopeErr, [sizes.count, nMax])
-        try out.put(g + "/extrapolation/chi2", exChi2, [sizes.count, nMax])
-        try out.put(g + "/extrapolation/dof", exDof, [sizes.count, nMax])
-        try out.group(g + "/phi")
-        try out.put(g + "/phi/edges", phiEdges)
-        try out.put(g + "/phi/remnant_mean", binMean, [points.count, nb])
-        try out.put(g + "/phi/remnant_err", binErr, [points.count, nb])
-        try out.put(g + "/phi/count", binCount, [points.count, nb])
-        try out.group(g + "/trace")
-        try out.put(g + "/trace/times", times)
-        try out.put(g + "/trace/mean", trMean, [points.count, nMax, nt])
-        try out.put(g + "/trace/err", trErr, [points.count, nMax, nt])
+        try out.table(g + "/phi", ["edges": .float(phiEdges), "remnant_mean": .float(binMean, shape: [points.count, nb]),
+                                   "remnant_err": .float(binErr, shape: [points.count, nb]), "count": .float(binCount, shape: [points.count, nb])])
+        try out.table(g + "/trace", ["times": .float(times), "mean": .float(trMean, shape: [points.count, nMax, nt]),
+                                     "err": .float(trErr, shape: [points.count, nMax, nt])])
         var report = ["quench (h_x = \(first.hx), alpha = \(first.alpha)): remnant polarization P(n) of the n-th most resonant spin, bootstrap errors over realizations",
                       "     L    Ls  real.  " + (1...nMax).map { "P(\($0))".padding(toLength: 17, withPad: " ", startingAt: 0) }.joined()]
         for (i, p) in points.enumerated() {

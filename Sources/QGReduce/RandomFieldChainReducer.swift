@@ -167,17 +167,9 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         let g = "/\(ChainStudy.name)"
         try out.group(g)
         try out.attr("delta", delta, on: g)
-        try out.group(g + "/points")
-        try out.putInt(g + "/points/L", points.map { Int64($0.L) })
-        try out.put(g + "/points/W", points.map(\.W))
-        try out.putInt(g + "/points/n_realizations", nReal)
-        try out.putInt(g + "/points/dimension", dims)
-        try out.group(g + "/window")
-        try out.put(g + "/window/n_states", states)
-        try out.put(g + "/window/r_mean", rStat.map(\.value))
-        try out.put(g + "/window/r_err", rStat.map(\.error))
-        try out.put(g + "/window/m_ea_mean", mStat.map(\.value))
-        try out.put(g + "/window/m_ea_err", mStat.map(\.error))
+        try out.table(g + "/points", ["L": .ints(points.map(\.L)), "W": .float(points.map(\.W)), "n_realizations": .int(nReal), "dimension": .int(dims)])
+        try out.table(g + "/window", ["n_states": .float(states), "r_mean": .float(rStat.map(\.value)), "r_err": .float(rStat.map(\.error)),
+                                      "m_ea_mean": .float(mStat.map(\.value)), "m_ea_err": .float(mStat.map(\.error))])
 
         let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
         var report = ["\(ChainStudy.name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(how) (bootstrap errors over realizations); "

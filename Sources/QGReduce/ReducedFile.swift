@@ -47,6 +47,25 @@ func writeCommonAttributes(_ f: HDF5File, study: any ReducibleStudy.Type, option
     try f.setAttribute("skipped_corrupt", Int64(skipped))
     try f.setAttribute("bootstrap_samples", Int64(options.bootstrapSamples))
     try f.setAttribute("plot_module", study.plotEntry)
+    try writeInputConfigs(f, options: options, survey: survey)
+}
+
+/// The group of the inputs' stored configs in a reduced file, declared once
+/// (docs/hdf5-schema.md, "Root attributes of every reduced file").
+let inputConfigsGroup = "/input_configs"
+
+/// Records each input's stored config under `/input_configs/{i}` (i the
+/// input's index, in input order): attributes `file` (the path as given) and
+/// `config_canonical` (the text the campaign file stores), so that settings
+/// no reduced dataset carries (the solver, k, the boundary...) reach the figures.
+func writeInputConfigs(_ f: HDF5File, options: ReduceOptions, survey: InputSurvey) throws {
+    try f.createGroup(inputConfigsGroup)
+    for (i, path) in options.inputs.enumerated() {
+        let g = "\(inputConfigsGroup)/\(i)"
+        try f.createGroup(g)
+        try f.setAttribute("file", path, on: g)
+        try f.setAttribute("config_canonical", i < survey.configs.count ? survey.configs[i] : "", on: g)
+    }
 }
 
 /// Writes datasets and attributes of a reduced file (every study).
@@ -68,4 +87,34 @@ struct ReducedWriter {
     }
     func attr(_ name: String, _ v: Double, on p: String) throws { try file.setAttribute(name, v, on: p) }
     func attr(_ name: String, _ v: String, on p: String) throws { try file.setAttribute(name, v, on: p) }
+
+    /// Sets numeric attributes of the object at `p`, in the order given.
+    func attrs(_ p: String, _ values: KeyValuePairs<String, Double>) throws {
+        for (name, v) in values { try attr(name, v, on: p) }
+    }
+
+    /// Writes a table of a reduced file: creates group `g` if it is missing
+    /// (its parent must exist) and writes each column as the dataset
+    /// `g/name`, in the order given.
+    func table(_ g: String, _ columns: KeyValuePairs<String, ReducedColumn>) throws {
+        try group(g)
+        for (name, column) in columns {
+            switch column {
+            case .float(let v, let shape): try put(g + "/" + name, v, shape)
+            case .int(let v): try putInt(g + "/" + name, v)
+            case .flag(let v): try putFlag(g + "/" + name, v.map { $0 ? 1 : 0 })
+            }
+        }
+    }
+}
+
+/// One dataset of a reduced table (`ReducedWriter.table`): float64 values
+/// of shape `shape` (nil: one row per value), int64 values, or uint8 flags.
+enum ReducedColumn {
+    case float([Double], shape: [Int]? = nil)
+    case int([Int64])
+    case flag([Bool])
+
+    /// Integer values (sizes, counts, keys) as int64.
+    static func ints<S: Sequence>(_ v: S) -> ReducedColumn where S.Element: BinaryInteger { .int(v.map { Int64($0) }) }
 }

@@ -87,6 +87,28 @@ struct ReductionContext {
     let plans: [CampaignPlan]
 }
 
+extension ReductionContext {
+    /// Rank 0: the rule "every input has the same `name`", declared once:
+    /// nil, or one line naming the first input whose study's `value` differs
+    /// from the first input's, with both values. Inputs of another study are
+    /// left out (the survey refused them).
+    static func sameSetting<S: Study, V: Equatable>(_ name: String, of study: S.Type, inputs: [String], plans: [CampaignPlan],
+                                                    _ value: (S) -> V) -> String? {
+        let values = plans.map { ($0.study as? S).map(value) }
+        guard let i0 = values.firstIndex(where: { $0 != nil }), let v0 = values[i0] else { return nil }
+        guard let i = values.firstIndex(where: { $0 != nil && $0 != v0 }), let v = values[i] else { return nil }
+        return "mismatched configs: \(inputs[i]) has a different \(name) (\(v)) from \(inputs[i0]) (\(v0))"
+    }
+
+    /// Rank 0: throws the first `sameSetting` line of `settings` (name and
+    /// value), checked in order.
+    func requireSame<S: Study>(_ study: S.Type, _ settings: KeyValuePairs<String, (S) -> String>) throws {
+        for (name, value) in settings {
+            if let why = Self.sameSetting(name, of: S.self, inputs: options.inputs, plans: plans, value) { throw ReduceError(message: why) }
+        }
+    }
+}
+
 /// A study reduced by `ReductionPipeline`: it supplies a record type with a
 /// typed key and a disorder fingerprint, a reader that names corrupt rows,
 /// and an analysis that writes into the reduced file (docs/adding-a-study.md).

@@ -7,6 +7,7 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `tempering`.
 extension TemperingStudy: ClassicalReduction {
+    typealias Analysis = TemperingAnalysis
     static var plotEntry: String { "qglass_plot_classical:tempering" }
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
@@ -33,18 +34,13 @@ extension TemperingStudy: ClassicalReduction {
         }
         return out
     }
-
-    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try TemperingAnalysis.run(records, options: options, out: out, warnings: &warnings)
-    }
 }
 
 /// S7: Binder ratios per L from the last doubling stage, the link-overlap
 /// equilibration test per stage, and the crossings of consecutive sizes.
-enum TemperingAnalysis {
+enum TemperingAnalysis: ClassicalAnalysis {
     static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S7 parallel tempering: Binder g = (3 - [<q^4>]/[<q^2>]^2)/2 from the last stage; link test [q_l] vs 1 + 2T[e]/(T_c^MF)^2 at the lowest T"]
-        try out.group("/tempering")
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
             let g = "/tempering/set\(k)"
             try out.group(g)
@@ -124,27 +120,14 @@ enum TemperingAnalysis {
             try out.attr("alpha", set.alpha, on: g)
             try out.attr("normalization", set.variant == 1 ? "mean-field" : "none", on: g)
             try out.attr("stages", Double(S), on: g)
-            try out.putInt(g + "/L", Ls.map { Int64($0) })
-            try out.putInt(g + "/n_samples", sizes.map { Int64($0.records.count) })
-            try out.put(g + "/T", temps)
-            try out.put(g + "/g", gAll.flatMap { $0 }, [Ls.count, nT])
-            try out.put(g + "/g_err", gErrAll.flatMap { $0 }, [Ls.count, nT])
-            try out.put(g + "/q2", q2All, [Ls.count, nT])
-            try out.put(g + "/energy", eAll, [Ls.count, nT])
-            try out.put(g + "/ql", qlAll, [Ls.count, nT])
-            try out.put(g + "/ql_energy", qlEAll, [Ls.count, nT])
-            try out.put(g + "/stage_sweeps", sweepsOut, [Ls.count, S])
-            try out.put(g + "/link_diff", diff, [Ls.count, S])
-            try out.put(g + "/link_diff_err", diffErr, [Ls.count, S])
-            try out.putInt(g + "/equilibrated", passed)
-            try out.putInt(g + "/first_passing_stage", firstPass)
-            try out.put(g + "/exchange_acceptance_min", exMin)
-            try out.group(g + "/crossings")
-            try out.putInt(g + "/crossings/L1", c1)
-            try out.putInt(g + "/crossings/L2", c2)
-            try out.put(g + "/crossings/Tc", tc)
-            try out.put(g + "/crossings/Tc_err", tcErr)
-            try out.putInt(g + "/crossings/found", found)
+            let perT = [Ls.count, nT], perStage = [Ls.count, S]
+            try out.table(g, ["L": .ints(Ls), "n_samples": .ints(sizes.map(\.records.count)), "T": .float(temps),
+                              "g": .float(gAll.flatMap { $0 }, shape: perT), "g_err": .float(gErrAll.flatMap { $0 }, shape: perT),
+                              "q2": .float(q2All, shape: perT), "energy": .float(eAll, shape: perT), "ql": .float(qlAll, shape: perT),
+                              "ql_energy": .float(qlEAll, shape: perT), "stage_sweeps": .float(sweepsOut, shape: perStage),
+                              "link_diff": .float(diff, shape: perStage), "link_diff_err": .float(diffErr, shape: perStage),
+                              "equilibrated": .int(passed), "first_passing_stage": .int(firstPass), "exchange_acceptance_min": .float(exMin)])
+            try out.table(g + "/crossings", ["L1": .int(c1), "L2": .int(c2), "Tc": .float(tc), "Tc_err": .float(tcErr), "found": .int(found)])
             report.append("  alpha \(fmt(set.alpha, 3)) (\(set.variant == 1 ? "T_c^MF = 1 units" : "raw couplings")): L = \(Ls.map(String.init).joined(separator: ",")), "
                           + "samples \(sizes.map { String($0.records.count) }.joined(separator: "/")), equilibrated \(passed.map(String.init).joined(separator: "/")), "
                           + "min exchange acceptance \(exMin.map { fmt($0, 2) }.joined(separator: "/"))")

@@ -7,6 +7,7 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `twoflip`.
 extension TwoFlipStudy: ClassicalReduction {
+    typealias Analysis = TwoFlipAnalysis
     static var plotEntry: String { "qglass_plot_classical:twoflip" }
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
@@ -29,19 +30,14 @@ extension TwoFlipStudy: ClassicalReduction {
         }
         return out
     }
-
-    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try TwoFlipAnalysis.run(records, options: options, out: out, warnings: &warnings)
-    }
 }
 
 /// S4: mean resonance counts vs L and their growth exponents.
-enum TwoFlipAnalysis {
+enum TwoFlipAnalysis: ClassicalAnalysis {
     static let names = ["all", "genuine", "all_pt", "genuine_pt", "single"]
 
     static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S4 two-flip resonances: mean counts N(L) ~ L^e (seed amplitude eq. 6; _pt: plain 2nd-order PT, |A_PT| = |A|/4)"]
-        try out.group("/twoflip")
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
             let g = "/twoflip/set\(k)"
             try out.group(g)

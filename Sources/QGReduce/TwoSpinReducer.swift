@@ -85,24 +85,11 @@ extension TwoSpinStudy: PipelineStudy {
         }
         try out.file.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
         try out.group("/twospin")
-        try out.group("/twospin/points")
-        try out.putInt("/twospin/points/L", keys.map { Int64($0.L) })
-        try out.put("/twospin/points/alpha", keys.map(\.alpha))
-        try out.putInt("/twospin/points/state", keys.map { Int64($0.state) })
-        try out.put("/twospin/points/hx", keys.map(\.hx))
-        try out.putInt("/twospin/points/n_realizations", nReal)
-        try out.put("/twospin/points/S_mean", mean)
-        try out.put("/twospin/points/S_err", err)
-        try out.group("/twospin/fit")
+        try out.table("/twospin/points", ["L": .ints(keys.map(\.L)), "alpha": .float(keys.map(\.alpha)), "state": .ints(keys.map(\.state)),
+                                          "hx": .float(keys.map(\.hx)), "n_realizations": .int(nReal), "S_mean": .float(mean), "S_err": .float(err)])
+        try out.table("/twospin/fit", ["alpha": .float(curves.map(\.alpha)), "state": .ints(curves.map(\.state)), "hx": .float(curves.map(\.hx)),
+                                       "exponent": .float(fb), "exponent_err": .float(fbe), "prefactor": .float(fa), "chi2": .float(fchi), "dof": .float(fdof)])
         try out.attr("form", "ln S = ln a + b ln L, least squares weighted by the bootstrap errors of ln S", on: "/twospin/fit")
-        try out.put("/twospin/fit/alpha", curves.map(\.alpha))
-        try out.putInt("/twospin/fit/state", curves.map { Int64($0.state) })
-        try out.put("/twospin/fit/hx", curves.map(\.hx))
-        try out.put("/twospin/fit/exponent", fb)
-        try out.put("/twospin/fit/exponent_err", fbe)
-        try out.put("/twospin/fit/prefactor", fa)
-        try out.put("/twospin/fit/chi2", fchi)
-        try out.put("/twospin/fit/dof", fdof)
         var lines = ["twospin: sum of two-spin entropies across the half-chain cut (max per pair ln 2); fit S = a L^b",
                      "    L    alpha  state      hx  real.        <S_sum>"]
         for (i, k) in keys.enumerated() {

@@ -45,6 +45,29 @@ def windows_of(f, path):
     return ds[()], labels
 
 
+def reduced_campaign(tmp_path_factory, name, toml, *reduce_args):
+    """Runs the config text and reduces it on one rank: (the reduced file, the printed report)."""
+    d = tmp_path_factory.mktemp(f"fitwin-{name}")
+    cfg = d / f"{name}.toml"
+    cfg.write_text(toml)
+    camp, red = d / f"{name}.h5", d / f"{name}-reduced.h5"
+    qglass("run", str(cfg), "--out", str(camp))
+    res = qglass("reduce", str(camp), "--out", str(red), *reduce_args, ranks=1)
+    return red, res.stdout
+
+
+def value_stat_sys(line, pattern=r"(\S+) ± (\S+) ± (\S+)"):
+    """The first "value ± stat ± sys" (or `pattern`'s three groups) of a report line, as floats."""
+    return tuple(float(x) for x in re.search(pattern, line).groups())
+
+
+def assert_window_systematic(by_window, sys, refitted, rtol=1e-9, atol=1e-12):
+    """The stored per-window values equal the values refitted here, and the stored
+    systematic is half their range."""
+    assert_same(by_window, refitted, rtol=rtol, atol=atol)
+    assert_same(np.atleast_1d(sys), [half_range(refitted)], rtol=rtol, atol=atol)
+
+
 def assert_same(a, b, rtol, atol=0.0):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     assert a.shape == b.shape
@@ -78,14 +101,8 @@ def stretched_fit(tau, f, se, lower, upper, start, a0=0.5):
 
 @pytest.fixture(scope="module")
 def emch(tmp_path_factory):
-    d = tmp_path_factory.mktemp("fitwin-emch")
-    cfg = d / "s9.toml"
-    cfg.write_text("[campaign]\nseed = 5\nrealizations = 16\n\n[emch_radin]\nd = [3]\nalpha = [6]\nN = [40, 80, 160]\n"
-                   "x = [0.001, 0.01]\ntau_points = 64\n")
-    camp, red = d / "s9.h5", d / "s9-reduced.h5"
-    qglass("run", str(cfg), "--out", str(camp))
-    res = qglass("reduce", str(camp), "--out", str(red), ranks=1)
-    return red, res.stdout
+    return reduced_campaign(tmp_path_factory, "s9", "[campaign]\nseed = 5\nrealizations = 16\n\n[emch_radin]\nd = [3]\nalpha = [6]\n"
+                            "N = [40, 80, 160]\nx = [0.001, 0.01]\ntau_points = 64\n")
 
 
 SERIES = [("beta_all", "magnetization_all", "m_all"), ("beta_interior", "magnetization_interior", "m_interior"),
@@ -141,8 +158,7 @@ def test_emch_radin_window_systematic_recomputed(emch):
                 slope = np.polyfit(np.log(n[ok]), np.log(dev[ok]), 1, w=dev[ok] / np.where(err[ok] > 0, err[ok], dev[ok]))[0]
                 p.append(-slope)
             pk = "p" + name[len("beta"):]
-            assert_same(sc[pk + "_by_window"][0], p, rtol=1e-9, atol=1e-12)
-            assert_same(sc[pk + "_sys"][()], [half_range(p)], rtol=1e-9, atol=1e-12)
+            assert_window_systematic(sc[pk + "_by_window"][0], sc[pk + "_sys"][()], p)
         assert checked >= 60 and failed <= checked // 10, (checked, failed)
         # The fits left out of the spread, per window, are recorded with the set and noted in the report.
         left_out = sum((np.isfinite(pts[n][()])[:, None] & ~np.isfinite(pts[n + "_by_window"][()])).sum(axis=0) for n, _, _ in SERIES)
@@ -159,13 +175,13 @@ def test_emch_radin_report_prints_stat_and_sys(emch):
         fits, sc = f["emch_radin/fits"], f["emch_radin/scaling"]
         for k, n in enumerate(fits["N"][()]):
             row = next(l for l in report.splitlines() if re.match(rf"\s*3\s+6\.00\s+{n}\s", l))
-            v, stat, sys = (float(x) for x in re.findall(r"(\S+) ± (\S+) ± (\S+)", row)[0])
+            v, stat, sys = value_stat_sys(row)
             assert v == pytest.approx(fits["beta_all"][k], abs=5e-5)
             assert stat == pytest.approx(fits["beta_all_err"][k], abs=5e-5)
             assert sys == pytest.approx(fits["beta_all_sys"][k], abs=5e-5)
             assert fits["beta_all_sys"][k] > 0
         line = next(l for l in report.splitlines() if "p(m, all) =" in l)
-        p, pstat, psys = (float(x) for x in re.search(r"p\(m, all\) = (\S+) ± (\S+) ± (\S+),", line).groups())
+        p, pstat, psys = value_stat_sys(line, r"p\(m, all\) = (\S+) ± (\S+) ± (\S+),")
         assert p == pytest.approx(sc["p_all"][0], abs=5e-4)
         assert pstat == pytest.approx(sc["p_all_err"][0], abs=5e-4)
         assert psys == pytest.approx(sc["p_all_sys"][0], abs=5e-4)
@@ -189,14 +205,8 @@ def growth_fits(t, m, e, s, lo, hi):
 @pytest.fixture(scope="module")
 def entgrowth(tmp_path_factory):
     """The S6c small config's grid (t = 0.01 .. 1e4, 6 points per decade) at L = 10, h_x = 0.3 and 1."""
-    d = tmp_path_factory.mktemp("fitwin-eg")
-    cfg = d / "eg.toml"
-    cfg.write_text("[campaign]\nseed = 2026\nrealizations = 2\n\n[entgrowth]\nL = [10]\nalpha = 0.7\nhx = [0.3, 1.0]\n"
-                   "state = [\"random\"]\nt_min = 0.01\nt_max = 1e4\nper_decade = 6\n")
-    camp, red = d / "eg.h5", d / "eg-reduced.h5"
-    qglass("run", str(cfg), "--out", str(camp))
-    res = qglass("reduce", str(camp), "--out", str(red), ranks=1)
-    return red, res.stdout
+    return reduced_campaign(tmp_path_factory, "eg", "[campaign]\nseed = 2026\nrealizations = 2\n\n[entgrowth]\nL = [10]\nalpha = 0.7\n"
+                            "hx = [0.3, 1.0]\nstate = [\"random\"]\nt_min = 0.01\nt_max = 1e4\nper_decade = 6\n")
 
 
 def test_entgrowth_empty_fit_says_why(entgrowth):
@@ -228,14 +238,12 @@ def test_entgrowth_window_systematic_recomputed(entgrowth):
         t = g["times"][()]
         for i in range(len(g["L"])):
             per = [growth_fits(t, g["S_mean"][i], g["S_err"][i], g["S_sat"][i], lo, hi) for lo, hi in win]
-            assert_same(g["log_slope_by_window"][i], [p[0] for p in per], rtol=1e-9, atol=1e-12)
-            assert_same(g["power_exponent_by_window"][i], [p[1] for p in per], rtol=1e-9, atol=1e-12)
-            assert_same([g["log_slope_sys"][i]], [half_range([p[0] for p in per])], rtol=1e-9, atol=1e-12)
-            assert_same([g["power_exponent_sys"][i]], [half_range([p[1] for p in per])], rtol=1e-9, atol=1e-12)
+            assert_window_systematic(g["log_slope_by_window"][i], g["log_slope_sys"][i], [p[0] for p in per])
+            assert_window_systematic(g["power_exponent_by_window"][i], g["power_exponent_sys"][i], [p[1] for p in per])
         j = int(np.flatnonzero(g["hx"][()] == 0.3)[0])
         assert np.isfinite(g["log_slope_sys"][j]) and g["log_slope_sys"][j] > 0
         row = next(l for l in report.splitlines() if re.match(r"\s*10\s+0\.300\s", l))
-        b, bstat, bsys = (float(x) for x in re.findall(r"(\S+) ± (\S+) ± (\S+)", row)[0])
+        b, bstat, bsys = value_stat_sys(row)
         assert (b, bstat, bsys) == pytest.approx((g["log_slope"][j], g["log_slope_err"][j], g["log_slope_sys"][j]), abs=5e-5)
 
 
@@ -243,14 +251,8 @@ def test_entgrowth_window_systematic_recomputed(entgrowth):
 
 @pytest.fixture(scope="module")
 def avalanche(tmp_path_factory):
-    d = tmp_path_factory.mktemp("fitwin-av")
-    cfg = d / "av.toml"
-    cfg.write_text("[campaign]\nseed = 13\nrealizations = 8\n\n[avalanche]\nL = [200]\nalpha = [0.7]\nhx = [0.05]\n"
-                   "state = [\"random\", \"sfs\"]\nsteps = 200\n")
-    camp, red = d / "av.h5", d / "av-reduced.h5"
-    qglass("run", str(cfg), "--out", str(camp))
-    res = qglass("reduce", str(camp), "--out", str(red), "--bootstrap", "20", ranks=1)
-    return red, res.stdout
+    return reduced_campaign(tmp_path_factory, "av", "[campaign]\nseed = 13\nrealizations = 8\n\n[avalanche]\nL = [200]\nalpha = [0.7]\n"
+                            "hx = [0.05]\nstate = [\"random\", \"sfs\"]\nsteps = 200\n", "--bootstrap", "20")
 
 
 def test_avalanche_window_systematic_recomputed(avalanche):
@@ -273,10 +275,9 @@ def test_avalanche_window_systematic_recomputed(avalanche):
                 s = np.arange(lo, hi + 1)
                 s = s[m[s] > 0]
                 per.append(np.polyfit(np.log(s), np.log(m[s]), 1)[0] if len(s) >= 2 else np.nan)
-            assert_same(g["growth_exponent_by_window"][()], per, rtol=1e-9, atol=1e-12)
+            assert_window_systematic(g["growth_exponent_by_window"][()], g.attrs["growth_exponent_sys"], per)
             assert g["growth_exponent_by_window"][0] == g.attrs["growth_exponent"]
-            assert g.attrs["growth_exponent_sys"] == pytest.approx(half_range(per), rel=1e-9, abs=1e-12)
             line = next(l for l in report.splitlines() if f"{g.attrs['state']}:" in l and "growth exponent" in l)
-            v, stat, sys = (float(x) for x in re.search(r"growth exponent (\S+) \+- (\S+) \+- (\S+) sys", line).groups())
+            v, stat, sys = value_stat_sys(line, r"growth exponent (\S+) \+- (\S+) \+- (\S+) sys")
             assert (v, stat, sys) == pytest.approx((g.attrs["growth_exponent"], g.attrs["growth_exponent_err"],
                                                     g.attrs["growth_exponent_sys"]), abs=5e-4)

@@ -1,14 +1,18 @@
 """The reduction pipeline's rules, held the same for every study on it
-(docs/design.md, "The reducer"), checked on real campaigns of studies whose
-hand-written reducers used to differ:
+(docs/design.md, "The reducer"), checked on the golden fixtures' campaigns of
+studies whose hand-written reducers used to differ:
 
 * the same task in two inputs with identical disorder and payload is kept
-  once and a warning counts it (diamond and twospin dropped it silently);
-* the same task with another disorder or another payload is refused with
-  exit status 2, naming both files (diamond and twospin kept the first);
+  once and a warning counts it (diamond, twospin and S6c entgrowth dropped it
+  silently);
+* the same task with another disorder (S9: the positions stream; S6c: the
+  stored couplings J) or another payload is refused with exit status 2, naming
+  both files (diamond, twospin and S6c kept the first);
 * a task marked done with corrupt data is refused, naming file, block and
   row; under --allow-partial it is skipped, printed and recorded in the
-  reduced file's `skipped_tasks` (drh and diamond refused it even then).
+  reduced file's `skipped_tasks` (drh and diamond refused it even then; S6c
+  did not check its rows);
+* S9 and S6c inputs with different time grids are refused (the studies' own check).
 """
 import os
 import shutil
@@ -39,7 +43,7 @@ def campaigns(tmp_path_factory):
         pytest.skip(f"{QGLASS} not built")
     d = tmp_path_factory.mktemp("pipeline")
     files = {}
-    for study in ("diamond", "twospin", "drh"):
+    for study in sorted(set(CASES) | set(CORRUPT)):
         files[study] = d / f"{study}.h5"
         qglass("run", str(FIXTURES / f"{study}.toml"), "--out", str(files[study]), "--force")
     return d, files
@@ -52,26 +56,39 @@ def copy(campaigns, study, name):
     return dst
 
 
-# (study, block, dataset holding the disorder, dataset holding a payload, the reduced count dataset)
+# study: (block, dataset holding the disorder, dataset holding a payload, the reduced count dataset,
+#         how a float payload is moved: by +0.125, or halved to stay within its range, e.g. S9's
+#         magnetization below 1/2 in size and S6c's entropy >= 0)
 CASES = {
-    "diamond": ("/diamond/qp/R3", "theta", "eta_tot", "/diamond/qp/points/n_samples"),
-    "twospin": ("/twospin/L50", "disorder_stream", "entropy_sum", "/twospin/points/n_realizations"),
+    "diamond": ("/diamond/qp/R3", "theta", "eta_tot", "/diamond/qp/points/n_samples", "shift"),
+    "twospin": ("/twospin/L50", "disorder_stream", "entropy_sum", "/twospin/points/n_realizations", "shift"),
+    "emch_radin": ("/emch_radin/L_d1_N20", "disorder_stream", "magnetization_all", "/emch_radin/points/n_samples", "halve"),
+    "entgrowth": ("/entgrowth/L6", "J", "entropy", "/entgrowth/n_realizations", "halve"),
 }
+
+
+def records_in(path, study):
+    """Records the reducer makes of a campaign: one per done row, and per alpha for S9."""
+    n = []
+    with h5py.File(path, "r") as f:
+        def count(name, obj):
+            if name.endswith("/done"):
+                per_row = obj.parent["alpha"].shape[1] if study == "emch_radin" else 1
+                n.append(int(np.sum(obj[()])) * per_row)
+        f.visititems(count)
+    return sum(n)
 
 
 @pytest.mark.parametrize("study", sorted(CASES))
 def test_identical_duplicate_is_kept_once_with_a_warning(campaigns, study, tmp_path):
     _, files = campaigns
-    _, _, _, count = CASES[study]
+    count = CASES[study][3]
     twin = copy(campaigns, study, f"{study}-twin.h5")
     one, two = tmp_path / "one.h5", tmp_path / "two.h5"
     assert reduce_raw([files[study]], one).returncode == 0
     res = reduce_raw([files[study], twin], two)
     assert res.returncode == 0, res.stdout + res.stderr
-    flags = []
-    with h5py.File(files[study], "r") as f:
-        f.visititems(lambda name, obj: flags.append(int(np.sum(obj[()]))) if name.endswith("/done") else None)
-    done = sum(flags)
+    done = records_in(files[study], study)
     assert f"{done} duplicated" in res.stdout, res.stdout
     with h5py.File(one, "r") as a, h5py.File(two, "r") as b:
         assert np.array_equal(a[count][()], b[count][()])
@@ -83,26 +100,27 @@ def test_identical_duplicate_is_kept_once_with_a_warning(campaigns, study, tmp_p
 @pytest.mark.parametrize("what", ["disorder", "payload"])
 def test_same_task_with_other_disorder_or_payload_is_refused_naming_both_files(campaigns, study, what, tmp_path):
     _, files = campaigns
-    block, disorder, value, _ = CASES[study]
+    block, disorder, value, _, move = CASES[study]
     other = copy(campaigns, study, f"{study}-other-{what}.h5")
     with h5py.File(other, "r+") as f:
         ds = f[block][disorder if what == "disorder" else value]
         row = ds[0]
-        ds[0] = row + 1 if ds.dtype.kind in "iu" else row + 0.125
+        ds[0] = row + 1 if ds.dtype.kind in "iu" else (row * 0.5 if what == "payload" and move == "halve" else row + 0.125)
     out = tmp_path / "red.h5"
     res = reduce_raw([files[study], other], out)
     assert res.returncode == 2, res.stdout + res.stderr
     lines = [l for l in res.stderr.splitlines() if l.startswith("error:")]
     assert len(lines) == 1, res.stderr
     assert str(files[study]) in lines[0] and str(other) in lines[0], lines[0]
-    assert "different disorder" in lines[0] if what == "disorder" else "different results" in lines[0], lines[0]
+    assert ("different disorder" if what == "disorder" else "different results") in lines[0], lines[0]
     assert not out.exists()
 
 
-# (study, block, dataset set to NaN in row 1, the reduced count dataset, its row of the point)
+# study: (block, dataset set to NaN in row 1, the reduced count dataset)
 CORRUPT = {
     "drh": ("/drh/N4", "s_end", "/drh/points/n_realizations"),
     "diamond": ("/diamond/random/R3", "eta_tot", "/diamond/random/points/n_samples"),
+    **{study: (block, value, count) for study, (block, _, value, count, _) in CASES.items() if study in ("emch_radin", "entgrowth")},
 }
 
 
@@ -135,3 +153,15 @@ def test_corrupt_task_is_refused_or_skipped_and_recorded_under_allow_partial(cam
         # Exactly one sample fewer, at one point.
         diff = g[count][()] - f[count][()]
         assert sorted(diff.tolist()) == [0] * (len(diff) - 1) + [1], diff
+
+
+@pytest.mark.parametrize("study,key,value", [("emch_radin", "emch_radin.tau_points", "20"),
+                                             ("entgrowth", "entgrowth.per_decade", "4")])
+def test_inputs_with_another_time_grid_are_refused(campaigns, study, key, value, tmp_path):
+    _, files = campaigns
+    other = tmp_path / "other.h5"
+    cfg = FIXTURES / f"{study}.toml"
+    qglass("run", str(cfg), "--set", f"{key}={value}", "--set", "campaign.first_realization=100", "--out", str(other), "--force")
+    res = reduce_raw([files[study], other], tmp_path / "red.h5")
+    assert res.returncode == 2, res.stdout + res.stderr
+    assert "different time grid" in res.stderr and str(other) in res.stderr, res.stderr

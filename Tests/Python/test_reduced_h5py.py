@@ -232,10 +232,18 @@ def test_plot_script_dispatches_on_the_recorded_entry_and_refuses_the_rest(files
     stub.mkdir()
     for name in ("qglass_plot.py",):
         shutil.copy(ROOT / "python" / name, stub / name)
-    (stub / "qglass_plot_stub.py").write_text(
-        "import matplotlib.pyplot as plt\n\ndef draw(f, save, options):\n    fig = plt.figure()\n    save(fig, 'stub_' + f.attrs['study'])\n")
+    body = "import matplotlib.pyplot as plt\n\ndef draw(f, save, options):\n    fig = plt.figure()\n    save(fig, 'stub_' + f.attrs['study'])\n"
     swapped = edited("swapped.h5", plot_module="qglass_plot_stub:draw")
-    res = subprocess.run(["python3", str(stub / "qglass_plot.py"), str(swapped), "--out", str(tmp_path / "stubfigs"), "--format", "png"],
-                         capture_output=True, text=True)
+
+    def draw_stub(out):
+        return subprocess.run(["python3", str(stub / "qglass_plot.py"), str(swapped), "--out", str(out), "--format", "png"],
+                              capture_output=True, text=True)
+    # A module that does not declare what its entry reads (READS) is refused.
+    (stub / "qglass_plot_stub.py").write_text(body)
+    res = draw_stub(tmp_path / "undeclared")
+    assert res.returncode == 2 and "qglass_plot_stub.py declares no READS for 'draw'" in res.stderr, res.stderr
+    assert not (tmp_path / "undeclared").exists()
+    (stub / "qglass_plot_stub.py").write_text(body + "\nREADS = {'draw': ('@study',)}\n")
+    res = draw_stub(tmp_path / "stubfigs")
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "stubfigs" / "stub_lrsg.png").exists()
