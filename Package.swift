@@ -49,20 +49,23 @@ let package = Package(
         .target(name: "QGHDF5", dependencies: ["CHDF5", "QGMPI"]),
         .target(name: "QGSLEPc", dependencies: ["CSLEPc", "QGMPI"]),
 
+        // MARK: Numerics: pure Swift, no dependencies (quadratures, fits, statistics, Page entropy, SHA-256, TOML escaping).
+        .target(name: "QGNumerics"),
+
         // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
-        .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra"]),
+        .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra", "QGNumerics"]),
 
         // MARK: Generic dense ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group).
         .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics", "QGSLEPc"]),
 
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [
-            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED", "QGSLEPc",
+            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGED", "QGSLEPc",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
-        .target(name: "QGReduce", dependencies: ["QGMPI", "QGHDF5", "QGPhysics", "QGCampaign"]),
-        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGCampaign", "QGReduce"]),
+        .target(name: "QGReduce", dependencies: ["QGMPI", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign"]),
+        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign", "QGReduce"]),
         .executableTarget(name: "qglass", dependencies: [
             "QGlass",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -72,6 +75,7 @@ let package = Package(
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
         .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
+        .testTarget(name: "QGNumericsTests", dependencies: ["QGNumerics"]),
         .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGED", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),
         .testTarget(name: "QGMPITests", dependencies: ["QGTestSupport", "QGHDF5", "QGMPI"]),

@@ -1,5 +1,6 @@
 import Foundation
 import TOMLKit
+import QGNumerics
 
 /// A configuration problem, reported before any allocation.
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
@@ -235,7 +236,7 @@ extension ConfigDocument {
     /// keeping everything else as written.
     public static func settingOutput(_ path: String, in text: String) throws -> String {
         if let root = try? TOMLTable(string: text), root["campaign"]?.table?["output"]?.string == path { return text }
-        let quoted = "\"" + tomlEscaped(path) + "\""
+        let quoted = tomlString(path)
         guard let edited = setLine(table: "campaign", key: "output", value: quoted, in: text),
               let check = try? TOMLTable(string: edited), check["campaign"]?.table?["output"]?.string == path else {
             return text  // not expressible by a line edit: the stored config keeps its own output

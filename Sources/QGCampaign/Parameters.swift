@@ -1,4 +1,5 @@
 import Foundation
+import QGNumerics
 
 /// The type of a declared study parameter (issue 22, step 2).
 public enum ParameterKind: String, Sendable {
@@ -20,10 +21,10 @@ public enum ParameterValue: Sendable, Equatable {
         case .int(let i): return "\(i)"
         case .double(let x): return "\(x)"
         case .bool(let b): return "\(b)"
-        case .string(let s): return "\"\(tomlEscaped(s))\""
+        case .string(let s): return tomlString(s)
         case .ints(let xs): return tomlList(xs)
         case .doubles(let xs): return tomlList(xs)
-        case .strings(let xs): return "[" + xs.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        case .strings(let xs): return "[" + xs.map(tomlString).joined(separator: ", ") + "]"
         }
     }
 

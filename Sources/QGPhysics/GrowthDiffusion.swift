@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QGNumerics
 
 /// The growth-diffusion ("loss-diffusion") equation of the Hamiltonian
 /// resonance model (seed eq. 86, App. C; docs/resonance-model.md):
@@ -137,7 +138,7 @@ public struct GrowthDiffusion: Sendable, Equatable {
         }
         fillLoss(&lamOld, s: 0)
 
-        var ranges = [0.0], Fs = [Self.trapezoid(f, de)]
+        var ranges = [0.0], Fs = [Trapezoid.integrate(f, spacing: de)]
         var pR = [Double](), ps = [Double]()
         let wanted = snapshotRanges.map { max(0, min(steps, Int(($0.squareRoot() / h).rounded()))) }
         var snapR = [Double](repeating: 0, count: wanted.count)
@@ -181,7 +182,7 @@ public struct GrowthDiffusion: Sendable, Equatable {
             }
             for i in 1...inner { f[i] = rhs[i - 1] }
             swap(&lamOld, &lamNew)   // lamOld now holds lambda at s1
-            let F = Self.trapezoid(f, de)
+            let F = Trapezoid.integrate(f, spacing: de)
             guard F.isFinite else {
                 throw ResonanceModelError.noConvergence(function: "GrowthDiffusion.solve", detail: "F became non-finite at r = \(s1 * s1)")
             }
@@ -196,11 +197,5 @@ public struct GrowthDiffusion: Sendable, Equatable {
         }
         return Solution(ranges: ranges, F: Fs, pRanges: pR, p: ps, energies: eps,
                         snapshotRanges: snapR, snapshots: snaps, ds: h, dEps: de)
-    }
-
-    static func trapezoid(_ f: [Double], _ h: Double) -> Double {
-        var s = 0.0
-        for x in f { s += x }
-        return h * (s - 0.5 * (f.first! + f.last!))
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QGNumerics
 
 // The resonance model (RM) of the finite-size MBL-thermal crossover, Floquet
 // case: a probe spin coupled at site 0 of a Floquet-MBL chain; statistics of
@@ -273,32 +274,7 @@ public struct FloquetResonanceModel: Sendable, Equatable {
 
 /// Quadrature shared by the RM files.
 enum ResonanceModelQuadrature {
-    /// Nodes and weights of n-point Gauss-Legendre on [-1, 1], by Newton
-    /// iteration on P_n from the Chebyshev guesses (to machine precision).
-    static func gaussLegendre(_ n: Int) -> (nodes: [Double], weights: [Double]) {
-        precondition(n >= 2, "Gauss-Legendre rule needs n >= 2")
-        var x = [Double](repeating: 0, count: n), w = x
-        for i in 0..<n {
-            var z = cos(Double.pi * (Double(i) + 0.75) / (Double(n) + 0.5))
-            var dp = 0.0
-            for _ in 0..<100 {
-                var p0 = 1.0, p1 = z
-                for k in 2...n {
-                    let p2 = ((2 * Double(k) - 1) * z * p1 - (Double(k) - 1) * p0) / Double(k)
-                    p0 = p1; p1 = p2
-                }
-                dp = Double(n) * (z * p1 - p0) / (z * z - 1)
-                let dz = p1 / dp
-                z -= dz
-                if abs(dz) < 1e-16 { break }
-            }
-            x[i] = z
-            w[i] = 2 / ((1 - z * z) * dp * dp)
-        }
-        return (x, w)
-    }
-
-    static let gl8 = gaussLegendre(8)
+    static let gl8 = GaussLegendre(points: 8)
 
     /// int_0^{upper} dr h(r) cos(v(r) t) with v(r) = J exp(-r/rho), computed as
     /// int_0^{sqrt(upper)} dw H(w) cos(v(w^2) t) where H(w) = 2 w h(w^2) is
@@ -314,7 +290,7 @@ enum ResonanceModelQuadrature {
             throw ResonanceModelError.outsideDomain(function: function, argument: "t", value: t, domain: "J |t| <= 1e7 (quadrature cost grows as J t)")
         }
         let wMax = upper.squareRoot()
-        let (nodes, weights) = gl8
+        let (nodes, weights) = (gl8.nodes, gl8.weights)
         var sum = 0.0
         var a = 0.0
         while a < wMax {

@@ -1,6 +1,7 @@
 import Foundation
 import QGHDF5
 import QGCampaign
+import QGNumerics
 
 /// S6a part of the S1 reduction (issue 12), its second analysis over the
 /// same records: when the inputs were run with `entanglement = true`
@@ -12,14 +13,6 @@ import QGCampaign
 /// nothing is written.
 enum LRSGEntanglement {
     struct Key: Hashable { var L: Int; var alpha: Double; var hx: Double }
-
-    /// Page value of a Haar-random state of a dimA x dimB system (as `pageEntropy` in QGED).
-    static func page(L: Int) -> Double {
-        let m = 1 << (L / 2), n = 1 << (L - L / 2)
-        var s = 0.0
-        if m * n > n { for k in (n + 1)...(m * n) { s += 1 / Double(k) } }
-        return s - Double(m - 1) / Double(2 * n)
-    }
 
     /// Rank 0, inside the reduced file's atomic write: the entanglement
     /// group; returns the report lines (none without entropies).
@@ -42,7 +35,7 @@ enum LRSGEntanglement {
             let w = ReduceStatistics.disorderAverageWithError(num: rows.map { r in inWindow.reduce(0.0) { $0 + r.entropy[$1] } },
                                                               den: rows.map { r in inWindow.reduce(0.0) { $0 + r.h(0, $1) } }, resamples: idx, mode: options.average)
             wMean.append(w.value); wErr.append(w.error)
-            pages.append(page(L: k.L)); nReal.append(Int64(rows.count))
+            pages.append(pageEntropy(halfChainOf: k.L)); nReal.append(Int64(rows.count))
         }
         let P = keys.count
         let g = "/lrsg/entanglement"

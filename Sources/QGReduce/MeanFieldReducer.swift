@@ -147,7 +147,7 @@ enum MeanFieldReducer {
         let ex = Array(cs.suffix(3))
         var coef: [Double] = [.nan, .nan, .nan]
         if ex.count >= 2 {
-            let c = AvalancheMeanField.polynomialFit(x: ex.map { 1 / Double($0.N) }, y: ex.map(\.ac), degree: min(2, ex.count - 1))
+            let c = ReduceStatistics.polynomialFit(x: ex.map { 1 / Double($0.N) }, y: ex.map(\.ac), degree: min(2, ex.count - 1)) ?? []
             for (k, v) in c.enumerated() { coef[k] = v }
         }
         if cs.isEmpty { warnings.append("no a_c(N) rows (critical = false, or only N = 1)") }

@@ -2,6 +2,7 @@
 @_exported import QGMPI
 @_exported import QGLinearAlgebra
 @_exported import QGHDF5
+@_exported import QGNumerics
 @_exported import QGPhysics
 @_exported import QGCampaign
 @_exported import QGReduce

@@ -151,9 +151,6 @@ func generatedCampaignTable(command: String, seed: Int, realizations: Int, first
     return lines.joined(separator: "\n") + "\n\n"
 }
 
-/// A TOML basic string.
-func tomlString(_ s: String) -> String { "\"" + tomlEscaped(s) + "\"" }
-
 /// One number of a flag, validated before any config is generated: finite,
 /// kept as written when it is a TOML number literal (so the stored config
 /// shows what the user typed), else Swift's shortest form of its value.

@@ -79,13 +79,4 @@ final class DisorderKeyTests: XCTestCase {
         XCTAssertThrowsError(try lrsg("L = 6\nalpha = 0.7\nhx = 0.3\ndisorder_from = \"\"\n"))
         XCTAssertThrowsError(try lrsg("L = 6\nalpha = 0.7\nhx = 0.3\ndisorder_from = \"a.h5\"\ndisorder_checksum = \"md5:00\"\n"))
     }
-
-    /// SHA-256 known answers (FIPS 180-4 examples).
-    func testSHA256KnownAnswers() {
-        func hex(_ s: String) -> String { var h = SHA256(); h.update(Array(s.utf8)); return h.hexDigest() }
-        XCTAssertEqual(hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
 }

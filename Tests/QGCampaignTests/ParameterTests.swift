@@ -47,6 +47,16 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(refusal(decl, "N = 4\na = 2\ng = 0.25"), "accepted")
     }
 
+    /// Strings, alone or in a list, are written as escaped TOML basic strings
+    /// (a list used to be written unescaped) and read back unchanged.
+    func testStringValuesAreEscapedInTheCanonicalText() throws {
+        let odd = "a\"b\\c\td"
+        XCTAssertEqual(ParameterValue.string(odd).toml, "\"a\\\"b\\\\c\\td\"")
+        XCTAssertEqual(ParameterValue.strings([odd, "x"]).toml, "[\"a\\\"b\\\\c\\td\", \"x\"]")
+        let back = try ConfigDocument(text: "[t]\nv = \(ParameterValue.strings([odd, "x"]).toml)\n").table("t")
+        XCTAssertEqual(try ParameterValues.parse(back, [.choices("v", [odd, "x"], help: "")]).canonical, "[t]\nv = \(ParameterValue.strings([odd, "x"]).toml)\n")
+    }
+
     /// The canonical text is the declaration order with the hand-written
     /// renderings of before (an int written for a float is a float; a single
     /// value for a list is a list); `omittedAtDefault` keys appear only when set.

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import QGNumerics
 @testable import QGPhysics
 
 /// Mean-field theory of failed avalanches (docs/avalanche-mean-field.md): exact limits,
@@ -21,29 +22,19 @@ final class AvalancheMeanFieldTests: XCTestCase {
         return t
     }
 
-    // MARK: Quadrature
+    // MARK: Numerics from QGNumerics
 
-    /// K15 integrates x^k exactly for k <= 22 and the embedded G7 for k <= 13 (odd k vanish).
-    func testGaussKronrodRuleIsExactOnMonomials() {
-        for k in 0...22 {
-            let (kv, gv) = GaussKronrod15.panel(-1, 1) { pow($0, Double(k)) }
-            let exact = k % 2 == 1 ? 0 : 2 / Double(k + 1)
-            XCTAssertEqual(kv, exact, accuracy: 1e-15, "K15, x^\(k)")
-            if k <= 13 { XCTAssertEqual(gv, exact, accuracy: 1e-15, "G7, x^\(k)") }
-        }
-        // Degree 24 is beyond K15: the rule must not be exact there (guards against a wrong node set).
-        let (k24, _) = GaussKronrod15.panel(-1, 1) { pow($0, 24) }
-        XCTAssertGreaterThan(abs(k24 - 2.0 / 25), 1e-12)
-    }
-
-    func testAdaptiveQuadratureClosedFormsAndFailure() throws {
-        let r = try GaussKronrod15.integrate(0, 1, relTol: 1e-13) { x in x > 0 ? log(x) / x.squareRoot() : 0 }
-        XCTAssertEqual(r.value, -4, accuracy: 1e-10)   // int_0^1 ln x / sqrt x = -4 (endpoint singularity)
-        let s = try GaussKronrod15.integrate(-20, 20, relTol: 1e-14, initialPanels: 4) { exp(-$0 * $0) }
-        XCTAssertEqual(s.value, Double.pi.squareRoot(), accuracy: 1e-13)
-        XCTAssertThrowsError(try GaussKronrod15.integrate(0, 1, relTol: 1e-14, maxPanels: 8) { 1 / $0.squareRoot() }) { e in
+    /// A quadrature failure reaches callers as the mean-field error (1/x is not integrable at 0),
+    /// and the critical exponent is the slope of the log-log fit.
+    func testQuadratureFailureAndCriticalExponent() {
+        XCTAssertThrowsError(try ReducedCouplingDistribution.integrate(0, 1, relTol: 1e-10, initialPanels: 1) { 1 / $0 }) { e in
             guard case AvalancheMeanFieldError.quadratureNotConverged = e else { return XCTFail("\(e)") }
         }
+        XCTAssertThrowsError(try ReducedCouplingDistribution.integrate(0, .nan, relTol: 1e-10, initialPanels: 1) { $0 }) { e in
+            XCTAssertEqual(e as? AvalancheMeanFieldError, .invalidInput("quadrature bounds must be finite"))
+        }
+        let deltaA = [-0.1, -0.05, 0.02, 0.01]
+        XCTAssertEqual(MF.criticalExponent(deltaA: deltaA, etaTotal: deltaA.map { 3 * pow(abs($0), -0.7) }), 0.7, accuracy: 1e-12)
     }
 
     // MARK: P, S, K

@@ -2,6 +2,7 @@ import XCTest
 import QGPhysics
 import QGED
 import QGLinearAlgebra
+import QGNumerics
 import QGTestSupport
 
 /// S6: von Neumann entropies by the Gram-matrix method, serial path.

@@ -3,6 +3,7 @@ import QGHDF5
 import QGLinearAlgebra
 import QGPhysics
 import QGED
+import QGNumerics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -83,7 +84,7 @@ public struct EntanglementGrowthStudy: GridStudy {
                       DatasetSpec("seconds_solve", .float64, units: "s", description: "dense eigensolver"),
                       DatasetSpec("seconds_entropy", .float64, units: "s", description: "evolution and entropies")]
             return OutputBlock(path: "/entgrowth/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
-                               attributes: ["L": Double(L), "alpha": alpha, "page": pageEntropy(dimA: 1 << (L / 2), dimB: 1 << (L - L / 2))],
+                               attributes: ["L": Double(L), "alpha": alpha, "page": pageEntropy(halfChainOf: L)],
                                matrixDimension: 1 << L)
         }
     }

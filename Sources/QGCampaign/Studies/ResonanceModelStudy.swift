@@ -1,5 +1,6 @@
 import QGMPI
 import QGHDF5
+import QGNumerics
 import QGPhysics
 #if canImport(Glibc)
 import Glibc
@@ -384,22 +385,8 @@ public struct ResonanceModelStudy: DeclaredStudy {
                       omegaXi: m.thermalFrequency, czzInf: m.thermodynamicCzz, theta0: m.theta0, rho: m.rangePerLog)
     }
 
-    /// 5-point Gauss-Legendre on [-1, 1].
-    static let gaussNodes: [Double] = [-0.9061798459386640, -0.5384693101056831, 0, 0.5384693101056831, 0.9061798459386640]
-    static let gaussWeights: [Double] = [0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665, 0.2369268850561891]
-
-    /// Composite 5-point Gauss-Legendre of g on [a, b] with `panels` equal panels.
-    public static func gaussLegendre(_ a: Double, _ b: Double, panels: Int, _ g: (Double) throws -> Double) rethrows -> Double {
-        let h = (b - a) / Double(panels)
-        var total = 0.0
-        for k in 0..<panels {
-            let mid = a + (Double(k) + 0.5) * h
-            var s = 0.0
-            for (x, w) in zip(gaussNodes, gaussWeights) { s += w * (try g(mid + 0.5 * h * x)) }
-            total += 0.5 * h * s
-        }
-        return total
-    }
+    /// The sum rule's 5-point Gauss-Legendre rule.
+    static let sumRuleRule = GaussLegendre(points: 5)
 
     func runCurves(floquet: Bool, inverseXi ix: Double) throws -> TaskOutput {
         let xi = Self.xi(inverse: ix)
@@ -418,7 +405,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
         // 2 int_{omega_lo}^{J} S domega; omega = J exp(-s^2), domega = -2 s omega ds.
         let omegaLo = max(omegaC, omegaXi)
         let uLo = log(1 / omegaLo)
-        let weight = 2 * (try Self.gaussLegendre(0, uLo.squareRoot(), panels: sumRulePanels) { s in
+        let weight = 2 * (try Self.sumRuleRule.integrate(0, uLo.squareRoot(), panels: sumRulePanels) { s in
             let w = exp(-s * s)
             return try c.S(w, L) * w * 2 * s
         })
@@ -537,8 +524,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
             for x in xs { snaps.append(sig * Self.interpolate(sol.energies, sol.snapshots[k], center + x * sig)) }
         }
         // Mass balance: int_{r_1}^{r_max} p dr = int p 2 s ds, trapezoid on the solver's s grid.
-        var integral = 0.0
-        for n in 1..<sP.count { integral += 0.5 * (sP[n] - sP[n - 1]) * (2 * sP[n] * sol.p[n] + 2 * sP[n - 1] * sol.p[n - 1]) }
+        let integral = Trapezoid.integrate(zip(sP, sol.p).map { 2 * $0 * $1 }, at: sP)
         let balance = sol.F[1] - sol.F.last! - integral
         var minDiff = Double.infinity
         for (r, f) in zip(sol.ranges, sol.F) { minDiff = min(minDiff, f - (try h1.F1(r))) }
