@@ -55,6 +55,17 @@ final class QuadratureTests: XCTestCase {
         XCTAssertEqual(five.weights[0], (322 - 13 * 70.0.squareRoot()) / 900, accuracy: 1e-15)
     }
 
+    /// The tabulated 5-point rule: the Newton rule's nodes exactly, its weights to one ulp,
+    /// and exact up to degree 9.
+    func testTabulatedFivePointRule() {
+        let table = GaussLegendre.fivePoint, newton = GaussLegendre(points: 5)
+        XCTAssertEqual(table.nodes, newton.nodes.reversed())
+        XCTAssertEqual(table.weights, newton.weights.reversed(), accuracy: 2e-16)
+        for k in 0...9 {
+            XCTAssertEqual(table.integrate(-1, 1) { pow($0, Double(k)) }, k % 2 == 1 ? 0 : 2 / Double(k + 1), accuracy: 1e-15, "x^\(k)")
+        }
+    }
+
     /// The composite rule on shifted intervals: a cubic exactly on any panels, and a
     /// smooth function to high accuracy.
     func testCompositeGaussLegendre() {

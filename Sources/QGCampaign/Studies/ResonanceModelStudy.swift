@@ -385,9 +385,6 @@ public struct ResonanceModelStudy: DeclaredStudy {
                       omegaXi: m.thermalFrequency, czzInf: m.thermodynamicCzz, theta0: m.theta0, rho: m.rangePerLog)
     }
 
-    /// The sum rule's 5-point Gauss-Legendre rule.
-    static let sumRuleRule = GaussLegendre(points: 5)
-
     func runCurves(floquet: Bool, inverseXi ix: Double) throws -> TaskOutput {
         let xi = Self.xi(inverse: ix)
         let c = try Self.curves(floquet: floquet, xi: xi, Lambda: Lambda)
@@ -405,7 +402,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
         // 2 int_{omega_lo}^{J} S domega; omega = J exp(-s^2), domega = -2 s omega ds.
         let omegaLo = max(omegaC, omegaXi)
         let uLo = log(1 / omegaLo)
-        let weight = 2 * (try Self.sumRuleRule.integrate(0, uLo.squareRoot(), panels: sumRulePanels) { s in
+        let weight = 2 * (try GaussLegendre.fivePoint.integrate(0, uLo.squareRoot(), panels: sumRulePanels) { s in
             let w = exp(-s * s)
             return try c.S(w, L) * w * 2 * s
         })
