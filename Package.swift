@@ -82,3 +82,16 @@ let package = Package(
         .testTarget(name: "QGReduceTests", dependencies: ["QGReduce", "QGPhysics", "QGTestSupport"]),
     ]
 )
+
+// MARK: The study registry, generated at build time.
+// `StudyRegistry.all` is written by study-registry-gen, run by the build-tool
+// plugin StudyRegistryPlugin over QGCampaign's Studies/*.swift, from one
+// `// @RegisteredStudy(Type, order: N)` line per study (docs/adding-a-study.md).
+// Kept in one block here, apart from the layer list above.
+package.targets += [
+    .executableTarget(name: "study-registry-gen", path: "Sources/study-registry-gen"),
+    .plugin(name: "StudyRegistryPlugin", capability: .buildTool(), dependencies: ["study-registry-gen"]),
+]
+for target in package.targets where target.name == "QGCampaign" {
+    target.plugins = (target.plugins ?? []) + [.plugin(name: "StudyRegistryPlugin")]
+}

@@ -156,7 +156,8 @@ public struct TaskContext {
 }
 
 /// A study: a model plus its observables, as a campaign. Adding a study is
-/// one file that conforms to this protocol plus one line in `StudyRegistry`.
+/// one file that conforms to this protocol and carries its
+/// `// @RegisteredStudy(Type, order: N)` line (`StudyRegistry`).
 public protocol Study: Sendable {
     /// Name of the config table and of the top HDF5 group.
     static var name: String { get }
@@ -261,12 +262,10 @@ extension Study {
     public static var supportsGroups: Bool { false }
 }
 
-/// All studies known to the CLI. Adding a study: one file + one line here.
-public enum StudyRegistry {
-    public static let all: [any Study.Type] = [LRSGStudy.self, FieldsStudy.self, AvalancheStudy.self, TwoFlipStudy.self, TemperingStudy.self,
-                                               XXZStudy.self, HeisenbergO3Study.self, QuenchStudy.self, TwoSpinStudy.self,
-                                               EntanglementGrowthStudy.self, EmchRadinStudy.self, DRHStudy.self, DiamondStudy.self,
-                                               ResonanceModelStudy.self, MeanFieldStudy.self]
-
+/// All studies known to the CLI: `StudyRegistry.all` is generated at build
+/// time (Plugins/StudyRegistryPlugin runs Sources/study-registry-gen over
+/// Studies/*.swift) from one `// @RegisteredStudy(Type, order: N)` line in
+/// each study's file; no list here to edit (docs/adding-a-study.md).
+extension StudyRegistry {
     public static func find(_ name: String) -> (any Study.Type)? { all.first { $0.name == name } }
 }

@@ -1,6 +1,7 @@
 import QGHDF5
 import QGPhysics
 
+// @RegisteredStudy(AvalancheStudy, order: 3)
 /// Study S3: the classical resonance avalanche (docs/models.md S3, seed 001
 /// Fig. 2 left). From a random or single-flip-stable state, each step flips
 /// one currently resonant spin (|phi_i| < h_x) chosen at random; the output is

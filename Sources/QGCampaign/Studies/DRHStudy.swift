@@ -4,6 +4,7 @@ import QGLinearAlgebra
 import QGPhysics
 import QGED
 
+// @RegisteredStudy(DRHStudy, order: 12)
 /// S8, De Roeck-Huveneers ED (seed 002 Fig. 2): a GOE grain of 3 qubits
 /// coupled to N l-bits with J_n = J_1 a^(n-1); full dense ED of the 8 * 2^N
 /// states and, per eigenstate, the entanglement entropy of the last l-bit.

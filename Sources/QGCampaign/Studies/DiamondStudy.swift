@@ -4,6 +4,7 @@ import QGHDF5
 import QGLinearAlgebra
 import QGPhysics
 
+// @RegisteredStudy(DiamondStudy, order: 13)
 /// S8, avalanches in 2D (seed 002 Figs. 4, 5): a grain coupled to the origin
 /// of the diamond lattice |n1| + |n2| <= R of free fermions with a
 /// quasiperiodic or random potential; per sample, the bare couplings

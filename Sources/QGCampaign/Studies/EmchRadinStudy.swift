@@ -5,6 +5,7 @@ import QGPhysics
 import Glibc
 #endif
 
+// @RegisteredStudy(EmchRadinStudy, order: 11)
 /// Study S9: glassy Emch-Radin dynamics of disordered Ising spins
 /// (docs/emch-radin.md). Config table `[emch_radin]`:
 ///

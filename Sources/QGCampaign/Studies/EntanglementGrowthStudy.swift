@@ -10,6 +10,7 @@ import Glibc
 import Darwin
 #endif
 
+// @RegisteredStudy(EntanglementGrowthStudy, order: 10)
 /// Study S6c: growth of the half-chain entanglement after a quench of the
 /// whole chain from a product state (docs/quench-entanglement.md). The chain
 /// of realization r is the classical one (stream `classical|L=..`, shared with

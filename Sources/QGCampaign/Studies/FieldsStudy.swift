@@ -1,6 +1,7 @@
 import QGHDF5
 import QGPhysics
 
+// @RegisteredStudy(FieldsStudy, order: 2)
 /// Study S2: effective fields in random (T = inf) and single-flip-stable
 /// states (docs/models.md S2, seed 001 Fig. 1). Config table `[fields]`; output
 /// groups `/fields/L{L}` holding the final state z, its fields phi and a

@@ -19,6 +19,7 @@ struct SectorResult {
 
 @inline(__always) func now() -> Double { MPIEnvironment.wtime() }
 
+// @RegisteredStudy(LRSGStudy, order: 1)
 /// Study S1: dense ED of the long-range quantum spin glass in its two parity
 /// sectors (docs/models.md S1). Config table `[lrsg]`; output groups `/lrsg/L{L}`.
 public struct LRSGStudy: GridStudy, InputCheckingStudy {

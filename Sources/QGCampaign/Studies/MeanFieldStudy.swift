@@ -3,6 +3,7 @@ import QGMPI
 import QGHDF5
 import QGPhysics
 
+// @RegisteredStudy(MeanFieldStudy, order: 15)
 /// S8, mean-field theory of failed avalanches (seed 002 eqs. 11-14, Fig. 3):
 /// the self-consistent De Roeck-Huveneers chain g_n = g_n0 exp((1/2) sum_{m != n} eta(g_m)),
 /// g_n0 = g10 a^(n-1), solved per (N, a) point; no disorder (docs/avalanche-mean-field.md,

@@ -9,6 +9,7 @@ import Glibc
 import Darwin
 #endif
 
+// @RegisteredStudy(QuenchStudy, order: 8)
 /// Study S5: quench of the resonant cluster of a large chain
 /// (docs/quench-entanglement.md). Config table `[quench]`; one output group
 /// `/quench/L{L}/Ls{Ls}` per (chain size, cluster size).

@@ -295,5 +295,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
     }
 }
 
+// @RegisteredStudy(XXZStudy, order: 6)
 public typealias XXZStudy = RandomFieldChainStudy<XXZModel>
+// @RegisteredStudy(HeisenbergO3Study, order: 7)
 public typealias HeisenbergO3Study = RandomFieldChainStudy<HeisenbergO3Model>

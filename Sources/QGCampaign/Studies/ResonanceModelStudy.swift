@@ -6,6 +6,7 @@ import QGPhysics
 import Glibc
 #endif
 
+// @RegisteredStudy(ResonanceModelStudy, order: 14)
 /// Study S10a: the resonance model (RM) of the MBL crossover, analytic and
 /// numerical side (seed 004, docs/resonance-model.md, "The `rm` campaign").
 /// Config table `[rm]` (J = 1 throughout; defaults in brackets):

@@ -1,6 +1,7 @@
 import QGHDF5
 import QGPhysics
 
+// @RegisteredStudy(TemperingStudy, order: 5)
 /// Study S7: the classical spin-glass transition of the h_x = 0 model by
 /// parallel tempering (docs/models.md S7; Katzgraber-Young, PRB 67, 134410).
 /// Two replicas per temperature give the overlap q, its moments and the link

@@ -1,6 +1,7 @@
 import QGHDF5
 import QGPhysics
 
+// @RegisteredStudy(TwoFlipStudy, order: 4)
 /// Study S4: two-spin-flip resonances (docs/models.md S4, seed 001 eq. 6). For
 /// every pair of a random or single-flip-stable state, the seed's amplitude
 /// A_12 and the plain perturbative one A_12 / 4 are compared with 1; a

@@ -1,6 +1,7 @@
 import QGHDF5
 import QGPhysics
 
+// @RegisteredStudy(TwoSpinStudy, order: 9)
 /// Study S6b: the talk's estimate of the bipartite entanglement of a large
 /// chain in a single-flip-stable state as the sum, over pairs (i in A, j in B)
 /// across the half-chain cut, of the closed-form two-spin entropy
