@@ -5,8 +5,9 @@
 //   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5, QGSLEPc): the only Swift that
 //      calls C, one Raw.swift per library, every return code checked
 //   -> pure-Swift physics (QGPhysics)
-//   -> generic dense ED (QGED): serial LAPACK or a ScaLAPACK group
-//   -> generic campaign driver + studies (QGCampaign)
+//   -> generic ED (QGED): serial LAPACK or a ScaLAPACK group, SLEPc or polfed
+//      mid-spectrum; owns the solver policy and the scoped SLEPc runtime
+//   -> generic campaign driver + studies (QGCampaign; no SLEPc of its own)
 //   -> reducers, one per study (QGReduce)
 //   -> umbrella (QGlass) -> CLI (qglass)
 // MPI: Open MPI only (the communicator reaches BLACS and parallel HDF5 as
@@ -52,12 +53,13 @@ let package = Package(
         // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
         .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra"]),
 
-        // MARK: Generic dense ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group).
+        // MARK: Generic ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group; SLEPc or polfed
+        // mid-spectrum) and the solver policy (auto, cost and memory models, scoped SLEPc runtime).
         .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics", "QGSLEPc"]),
 
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [
-            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED", "QGSLEPc",
+            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
@@ -72,7 +74,8 @@ let package = Package(
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
         .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
-        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGED", "QGTestSupport"]),
+        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
+        .testTarget(name: "QGEDTests", dependencies: ["QGED", "QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),
         .testTarget(name: "QGMPITests", dependencies: ["QGTestSupport", "QGHDF5", "QGMPI"]),
         .testTarget(name: "QGReduceTests", dependencies: ["QGReduce", "QGPhysics", "QGTestSupport"]),

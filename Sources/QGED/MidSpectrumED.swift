@@ -20,6 +20,16 @@ public struct MidSpectrumSettings: Sendable, Equatable {
     }
 }
 
+/// A mid-spectrum method that is not SLEPc's (polfed, qglass's own solver:
+/// `MidSpectrumED.polfed`) handed to the SLEPc path.
+public struct MidSpectrumMethodError: Error, CustomStringConvertible, Sendable {
+    public let method: MidSpectrumMethod
+    public let context: String
+    public var description: String {
+        "\(method.rawValue) is qglass's own solver (PolynomialFilterED), not a SLEPc method [\(context)]"
+    }
+}
+
 /// The generic mid-spectrum layer: k eigenpairs of a real symmetric sector
 /// nearest a target energy, with SLEPc on a matrix distributed by rows over
 /// the group, and the eigenstate observables from the local rows of the
@@ -69,9 +79,10 @@ public enum MidSpectrumED {
                                                   context: String) throws -> SectorPairs where H.Element == Double {
         precondition(m.dimension == h.dimension, "the matrix is not this Hamiltonian's")
         let t0 = MPIEnvironment.wtime()
+        guard let method = settings.method.slepc else { throw MidSpectrumMethodError(method: settings.method, context: context) }
         let pairs: DistributedSparseMatrix.Eigenpairs
         do {
-            pairs = try m.eigenpairsNear(target: target, count: settings.count, method: settings.method, spectrum: spectrum,
+            pairs = try m.eigenpairsNear(target: target, count: settings.count, method: method, spectrum: spectrum,
                                          density: density, tolerance: settings.tolerance, filterDegree: settings.filterDegree,
                                          maxIterations: settings.maxIterations)
         } catch var e as SLEPcError {
