@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 // qglass: distributed exact diagonalization and classical toolkits for disordered
 // quantum spin glasses. Layers (bottom to top; docs/design.md, "Layers"):
-//   C shims (CMPI, CLinearAlgebra, CHDF5, CSLEPc): modulemap + shim.h, no Swift
-//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5, QGSLEPc): the only Swift that
-//      calls C, one Raw.swift per library, every return code checked
+//   C shims (CMPI, CLinearAlgebra, CScaLAPACK, CHDF5, CSLEPc): modulemap + shim.h, no Swift
+//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGDistributedLinearAlgebra, QGHDF5, QGSLEPc):
+//      the only Swift that calls C, one Raw.swift per library, every return code checked;
+//      QGLinearAlgebra is serial BLAS/LAPACK (no MPI), QGDistributedLinearAlgebra BLACS/ScaLAPACK
 //   -> pure-Swift physics (QGPhysics)
 //   -> generic ED (QGED): serial LAPACK or a ScaLAPACK group, SLEPc or polfed
 //      mid-spectrum; owns the solver policy and the scoped SLEPc runtime
@@ -33,6 +34,10 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(
             name: "CLinearAlgebra", path: "Sources/CLinearAlgebra",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CScaLAPACK", path: "Sources/CScaLAPACK",
             pkgConfig: "scalapack-openmpi",
             providers: [.apt(["libscalapack-openmpi-dev", "libopenblas-dev"])]),
         .systemLibrary(
@@ -46,25 +51,26 @@ let package = Package(
 
         // MARK: Typed Swift wrappers.
         .target(name: "QGMPI", dependencies: ["CMPI"]),
-        .target(name: "QGLinearAlgebra", dependencies: ["CLinearAlgebra", "QGMPI"]),
+        .target(name: "QGLinearAlgebra", dependencies: ["CLinearAlgebra"]),
+        .target(name: "QGDistributedLinearAlgebra", dependencies: ["CScaLAPACK", "QGMPI", "QGLinearAlgebra"]),
         .target(name: "QGHDF5", dependencies: ["CHDF5", "QGMPI"]),
         .target(name: "QGSLEPc", dependencies: ["CSLEPc", "QGMPI"]),
 
-        // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
+        // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only; links no MPI: Tests/Python/test_layers.py).
         .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra"]),
 
         // MARK: Generic ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group; SLEPc or polfed
         // mid-spectrum) and the solver policy (auto, cost and memory models, scoped SLEPc runtime).
-        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics", "QGSLEPc"]),
+        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGPhysics", "QGSLEPc"]),
 
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [
-            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED",
+            "QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGPhysics", "QGED",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
         .target(name: "QGReduce", dependencies: ["QGMPI", "QGHDF5", "QGPhysics", "QGCampaign"]),
-        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGCampaign", "QGReduce"]),
+        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGPhysics", "QGCampaign", "QGReduce"]),
         .executableTarget(name: "qglass", dependencies: [
             "QGlass",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -72,7 +78,7 @@ let package = Package(
 
         // MARK: Tests.
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
-        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
+        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
         .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
         .testTarget(name: "QGEDTests", dependencies: ["QGED", "QGPhysics", "QGLinearAlgebra", "QGTestSupport"]),
