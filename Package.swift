@@ -1,12 +1,15 @@
 // swift-tools-version:6.0
 // qglass: distributed exact diagonalization and classical toolkits for disordered
 // quantum spin glasses. Layers (bottom to top; docs/design.md, "Layers"):
-//   C shims (CMPI, CLinearAlgebra, CHDF5, CSLEPc): modulemap + shim.h, no Swift
-//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGHDF5, QGSLEPc): the only Swift that
-//      calls C, one Raw.swift per library, every return code checked
+//   C shims (CMPI, CLinearAlgebra, CScaLAPACK, CHDF5, CSLEPc): modulemap + shim.h, no Swift
+//   -> typed wrappers (QGMPI, QGLinearAlgebra, QGDistributedLinearAlgebra, QGHDF5, QGSLEPc):
+//      the only Swift that calls C, one Raw.swift per library, every return code checked;
+//      QGLinearAlgebra is serial BLAS/LAPACK (no MPI), QGDistributedLinearAlgebra BLACS/ScaLAPACK
+//   -> pure-Swift numerics (QGNumerics: quadratures, fits, hashing; no dependencies)
 //   -> pure-Swift physics (QGPhysics)
-//   -> generic dense ED (QGED): serial LAPACK or a ScaLAPACK group
-//   -> generic campaign driver + studies (QGCampaign)
+//   -> generic ED (QGED): serial LAPACK or a ScaLAPACK group, SLEPc or polfed
+//      mid-spectrum; owns the solver policy and the scoped SLEPc runtime
+//   -> generic campaign driver + studies (QGCampaign; no SLEPc of its own)
 //   -> reducers, one per study (QGReduce)
 //   -> umbrella (QGlass) -> CLI (qglass)
 // MPI: Open MPI only (the communicator reaches BLACS and parallel HDF5 as
@@ -32,6 +35,10 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(
             name: "CLinearAlgebra", path: "Sources/CLinearAlgebra",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CScaLAPACK", path: "Sources/CScaLAPACK",
             pkgConfig: "scalapack-openmpi",
             providers: [.apt(["libscalapack-openmpi-dev", "libopenblas-dev"])]),
         .systemLibrary(
@@ -45,27 +52,29 @@ let package = Package(
 
         // MARK: Typed Swift wrappers.
         .target(name: "QGMPI", dependencies: ["CMPI"]),
-        .target(name: "QGLinearAlgebra", dependencies: ["CLinearAlgebra", "QGMPI"]),
+        .target(name: "QGLinearAlgebra", dependencies: ["CLinearAlgebra"]),
+        .target(name: "QGDistributedLinearAlgebra", dependencies: ["CScaLAPACK", "QGMPI", "QGLinearAlgebra"]),
         .target(name: "QGHDF5", dependencies: ["CHDF5", "QGMPI"]),
         .target(name: "QGSLEPc", dependencies: ["CSLEPc", "QGMPI"]),
 
         // MARK: Numerics: pure Swift, no dependencies (quadratures, fits, statistics, Page entropy, SHA-256, TOML escaping).
         .target(name: "QGNumerics"),
 
-        // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only, no MPI).
+        // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only; links no MPI: Tests/Python/test_layers.py).
         .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra", "QGNumerics"]),
 
-        // MARK: Generic dense ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group).
-        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGPhysics", "QGSLEPc"]),
+        // MARK: Generic ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group; SLEPc or polfed
+        // mid-spectrum) and the solver policy (auto, cost and memory models, scoped SLEPc runtime).
+        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGPhysics", "QGSLEPc"]),
 
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [
-            "QGMPI", "QGLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGED", "QGSLEPc",
+            "QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGED",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
         .target(name: "QGReduce", dependencies: ["QGMPI", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign"]),
-        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign", "QGReduce"]),
+        .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign", "QGReduce"]),
         .executableTarget(name: "qglass", dependencies: [
             "QGlass",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,10 +82,11 @@ let package = Package(
 
         // MARK: Tests.
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
-        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
+        .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
         .testTarget(name: "QGNumericsTests", dependencies: ["QGNumerics"]),
-        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGED", "QGTestSupport"]),
+        .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGNumerics", "QGTestSupport"]),
+        .testTarget(name: "QGEDTests", dependencies: ["QGED", "QGPhysics", "QGLinearAlgebra", "QGNumerics", "QGTestSupport"]),
         .testTarget(name: "QGCampaignTests", dependencies: ["QGCampaign", "QGTestSupport"]),
         .testTarget(name: "QGMPITests", dependencies: ["QGTestSupport", "QGHDF5", "QGMPI"]),
         .testTarget(name: "QGReduceTests", dependencies: ["QGReduce", "QGPhysics", "QGTestSupport"]),

@@ -1,6 +1,6 @@
 import Foundation
 import QGMPI
-import QGSLEPc
+import QGED
 import QGHDF5
 import QGLinearAlgebra
 
@@ -94,11 +94,9 @@ public enum Campaign {
     /// output (checks, lock, memory), open or create the file's layout, pick
     /// the pending tasks, run the task loop on ScaLAPACK groups, finish.
     public static func run(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {
-        let status = try runCampaign(world: world, options: options, log: log)
-        // Local: PETSc/SLEPc (initialized on first use by a mid-spectrum task)
-        // is finalized once per process, after its objects, before MPI.
-        try SLEPcRuntime.finalizeIfInitialized()
-        return status
+        // PETSc/SLEPc (initialized on first use by a mid-spectrum task) is
+        // finalized once per process, after its objects, before MPI.
+        try SLEPcScope.with { try runCampaign(world: world, options: options, log: log) }
     }
 
     static func runCampaign(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {

@@ -1,6 +1,7 @@
 import QGMPI
 import QGHDF5
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGPhysics
 
 /// Campaign-wide settings, from the `[campaign]` table (STUDIES.md conventions).

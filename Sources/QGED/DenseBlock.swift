@@ -1,5 +1,6 @@
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 
 /// A dense real or complex matrix that one rank holds whole (serial, LAPACK
 /// and BLAS) or that the ranks of a group hold block-cyclically (ScaLAPACK and

@@ -1,5 +1,6 @@
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGPhysics
 
 /// How the dense solver runs (the `[campaign]` solver keys).

@@ -1,5 +1,6 @@
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGPhysics
 
 /// Eigenstate observables computed from all eigenvectors at once with BLAS-3

@@ -1,6 +1,7 @@
 import Foundation
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 
 extension DenseBlock {
     /// Local: a copy with row i multiplied by the real `d[i]` (diag(d) times

@@ -1,5 +1,6 @@
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGPhysics
 import QGSLEPc
 
@@ -17,6 +18,16 @@ public struct MidSpectrumSettings: Sendable, Equatable {
     public init(count: Int, method: MidSpectrumMethod) {
         self.count = count
         self.method = method
+    }
+}
+
+/// A mid-spectrum method that is not SLEPc's (polfed, qglass's own solver:
+/// `MidSpectrumED.polfed`) handed to the SLEPc path.
+public struct MidSpectrumMethodError: Error, CustomStringConvertible, Sendable {
+    public let method: MidSpectrumMethod
+    public let context: String
+    public var description: String {
+        "\(method.rawValue) is qglass's own solver (PolynomialFilterED), not a SLEPc method [\(context)]"
     }
 }
 
@@ -69,9 +80,10 @@ public enum MidSpectrumED {
                                                   context: String) throws -> SectorPairs where H.Element == Double {
         precondition(m.dimension == h.dimension, "the matrix is not this Hamiltonian's")
         let t0 = MPIEnvironment.wtime()
+        guard let method = settings.method.slepc else { throw MidSpectrumMethodError(method: settings.method, context: context) }
         let pairs: DistributedSparseMatrix.Eigenpairs
         do {
-            pairs = try m.eigenpairsNear(target: target, count: settings.count, method: settings.method, spectrum: spectrum,
+            pairs = try m.eigenpairsNear(target: target, count: settings.count, method: method, spectrum: spectrum,
                                          density: density, tolerance: settings.tolerance, filterDegree: settings.filterDegree,
                                          maxIterations: settings.maxIterations)
         } catch var e as SLEPcError {

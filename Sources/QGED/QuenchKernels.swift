@@ -1,5 +1,6 @@
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGPhysics
 
 #if canImport(Glibc)

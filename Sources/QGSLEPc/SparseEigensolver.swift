@@ -27,19 +27,15 @@ public enum SLEPcRuntime {
     public static var version: String { raw_version() }
 }
 
-/// How eigenpairs in the middle of the spectrum are reached.
-public enum MidSpectrumMethod: String, CaseIterable, Sendable, Codable {
+/// The SLEPc spectral transform of a mid-spectrum solve (QGED's
+/// `MidSpectrumMethod` picks one, or its own matrix-free filter).
+public enum SLEPcSpectralMethod: Sendable {
     /// Krylov-Schur on (H - sigma)^-1, factorized once by MUMPS (LDL^T).
-    case shiftInvert = "shift-invert"
+    case shiftInvert
     /// Krylov-Schur on a polynomial filter p(H) that maps an interval around
     /// the target to the top of the spectrum (SLEPc's STFILTER); only
     /// matrix-vector products with H, no factorization.
     case filter
-    /// qglass's own matrix-free polynomial filter (POLFED class, issue 24):
-    /// a Jackson-damped Chebyshev delta at the target, block Lanczos on p(H)
-    /// and Rayleigh-Ritz with H (QGED's `PolynomialFilterED`); no SLEPc, no
-    /// stored matrix.
-    case polfed
 }
 
 /// A real symmetric sparse matrix distributed by contiguous row blocks over a
@@ -126,7 +122,7 @@ public struct DistributedSparseMatrix {
     /// holds at least `count`). A solve that converges fewer than `count`
     /// pairs, stops for any reason other than convergence, or returns a
     /// residual above `residualLimit`, is an error.
-    public func eigenpairsNear(target: Double, count: Int, method: MidSpectrumMethod, spectrum: (Double, Double),
+    public func eigenpairsNear(target: Double, count: Int, method: SLEPcSpectralMethod, spectrum: (Double, Double),
                                density: Double, tolerance: Double = 1e-12, filterDegree: Int = 0,
                                residualLimit: Double = 1e-8, maxIterations: Int = 10_000) throws -> Eigenpairs {
         precondition(count >= 1 && count <= dimension)
@@ -134,8 +130,6 @@ public struct DistributedSparseMatrix {
         case .shiftInvert:
             return try solve(.shiftInvert(target: target), nev: count, keep: count, target: target,
                              tolerance: tolerance, residualLimit: residualLimit, maxIterations: maxIterations)
-        case .polfed:
-            throw SLEPcError(routine: "EPSSolve", code: -1, detail: "polfed is qglass's own solver (PolynomialFilterED), not a SLEPc method")
         case .filter:
             var half = 0.75 * Double(count) / max(density, 1e-300)
             for _ in 0..<8 {

@@ -4,6 +4,7 @@
 import Foundation
 import QGMPI
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGHDF5
 import QGPhysics
 import QGED

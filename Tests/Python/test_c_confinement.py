@@ -6,7 +6,7 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "Sources"
-WRAPPERS = {"CMPI": "QGMPI", "CLinearAlgebra": "QGLinearAlgebra", "CHDF5": "QGHDF5", "CSLEPc": "QGSLEPc"}
+WRAPPERS = {"CMPI": "QGMPI", "CLinearAlgebra": "QGLinearAlgebra", "CScaLAPACK": "QGDistributedLinearAlgebra", "CHDF5": "QGHDF5", "CSLEPc": "QGSLEPc"}
 C_TYPES = re.compile(r"\b(hid_t|herr_t|htri_t|hsize_t|H5[A-Z]\w*_t|MPI_(Comm|Datatype|Op|Win|Request|Info|Aint|Status)"
                      r"|Mat|Vec|EPS|ST|KSP|PC|PetscInt|PetscErrorCode|PetscScalar|PetscReal|EPSWhich)\b")
 C_CALL = re.compile(r"\b(H5[A-Z][a-z]?[a-z_]*\w*|MPI_[A-Z][a-z_]+|(Mat|Vec|EPS|ST|KSP|PC|Petsc|Slepc)[A-Z]\w*)\s*\(")

@@ -1,5 +1,6 @@
 import XCTest
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 @testable import QGCampaign
 
 /// The complex Hermitian (S10b O(3)) path's config keys and cost model

@@ -1,5 +1,6 @@
 import XCTest
 import QGTestSupport
+import QGED
 @testable import QGCampaign
 
 /// Strict config parsing and validation (no MPI, no allocation).
@@ -311,7 +312,7 @@ final class PlannerTests: XCTestCase {
         let d = Double(1 << 17)
         let b1 = Double(polfed.midSpectrumBytesPerRank(L: 18, groupSize: 1)), b2 = Double(polfed2.midSpectrumBytesPerRank(L: 18, groupSize: 1))
         XCTAssertLessThan(b1, 4e9)
-        XCTAssertLessThan(b1, LRSGStudy.mumpsFactorBytes(dimension: d))
+        XCTAssertLessThan(b1, MidSpectrumPolicy.mumpsFactorBytes(dimension: d))
         XCTAssertGreaterThan(Double(si.midSpectrumBytesPerRank(L: 18, groupSize: 1)), b1)
         // The basis, 2 (17 k / pi + 32) D doubles, dominates: k 100 -> 200 adds 2 (17 100 / pi) 8 D bytes, plus G and M.
         XCTAssertEqual(b2 - b1, 2 * 17 * 100 / Double.pi * 8 * d, accuracy: 0.1 * b1)
@@ -319,19 +320,20 @@ final class PlannerTests: XCTestCase {
         XCTAssertLessThan(Double(polfed.midSpectrumBytesPerRank(L: 18, groupSize: 4)), b1 / 2)
     }
 
-    /// `midspectrum_method = "auto"` (issue 24): shift-invert up to L = 16,
-    /// where it is measured the faster (119 s against polfed's 186 s at
-    /// L = 16), polfed beyond (shift-invert's factor does not fit a node past
-    /// it), so an auto L = 18 task plans in polfed's memory, under the
-    /// issue's 4 GB, with no MUMPS factor.
-    func testAutoMethodIsShiftInvertUpToL16AndPolfedBeyond() throws {
-        let p = try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 1\n[lrsg]\nL = [12, 14, 15, 16, 18]\nalpha = 0.7\n"
+    /// `midspectrum_method = "auto"` takes QGED's solver policy per L
+    /// (`MidSpectrumPolicy.autoMethod`, tested in QGEDTests.SolverPolicyTests),
+    /// so an auto L = 18 task plans in polfed's memory, under the issue's
+    /// 4 GB, with no MUMPS factor.
+    func testAutoMethodFollowsTheSolverPolicy() throws {
+        let sizes = [12, 14, 15, 16, 18]
+        let p = try CampaignPlan(configText: "[campaign]\nseed = 1\nrealizations = 1\n[lrsg]\nL = \(sizes)\nalpha = 0.7\n"
                                  + "hx = [1.0]\nsolver = \"midspectrum\"\nk = 100\nmidspectrum_method = \"auto\"\n")
         let s = try XCTUnwrap(p.study as? LRSGStudy)
-        XCTAssertEqual([12, 14, 15, 16, 18].map { s.method($0) }, [.shiftInvert, .shiftInvert, .shiftInvert, .shiftInvert, .polfed])
+        XCTAssertEqual(sizes.map { s.method($0) }, sizes.map { MidSpectrumPolicy.autoMethod(L: $0) })
+        XCTAssertEqual(s.method(18), .polfed)
         let bytes = Double(s.midSpectrumBytesPerRank(L: 18, groupSize: 1))
         XCTAssertLessThan(bytes, 4e9)
-        XCTAssertLessThan(bytes, LRSGStudy.mumpsFactorBytes(dimension: Double(1 << 17)))
+        XCTAssertLessThan(bytes, MidSpectrumPolicy.mumpsFactorBytes(dimension: Double(1 << 17)))
     }
 
     /// No group of up to 4096 ranks fits: said, with the size that would; no #SBATCH lines.

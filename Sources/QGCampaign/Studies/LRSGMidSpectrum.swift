@@ -1,7 +1,6 @@
 import QGMPI
 import QGPhysics
 import QGED
-import QGSLEPc
 import QGLinearAlgebra
 #if canImport(Glibc)
 import Glibc
@@ -13,65 +12,17 @@ import Glibc
 /// nearest E_t (shift-invert with MUMPS, or a polynomial filter), r within
 /// the k consecutive eigenvalues, and m_EA from the distributed eigenvectors.
 extension LRSGStudy {
-    /// Cost model of the mid-spectrum solver, core-seconds per sector on one
-    /// rank with one BLAS thread: t = c D^p, fitted to the measurements in
-    /// docs/performance.md ("Mid-spectrum eigenpairs", k = 100). Both grow
-    /// about like D^2 here and hardly with k: shift-invert is dominated by
-    /// the MUMPS factorization (dense fronts on the hypercube graph), the
-    /// filter by a polynomial degree proportional to D / k applied to about
-    /// k vectors.
-    static func midSpectrumModel(_ method: MidSpectrumMethod) -> (c: Double, p: Double) {
-        switch method {
-        case .shiftInvert: return (4.8e-8, 2.14)
-        case .filter: return (5.5e-8, 2.2)
-        case .polfed: return polfedModel
-        }
-    }
-
-    /// polfed (issue 24): the products with H grow like D^1.04 (about 17 a
-    /// rho(E_t) vectors, calibration) at (L + 1) D each, so t ~ D^2.1; c from
-    /// the release-build L = 14 realization in docs/performance.md
-    /// ("polfed"): 21 CPU-seconds for both sectors, 10.5 per sector at D = 8192
-    /// (measured under load, so an upper estimate).
-    static let polfedModel = (c: 6.4e-8, p: 2.1)
-
-    /// Basis vectors polfed keeps per sector for k pairs: about 17 k / pi
-    /// filtered vectors at c = 0.5 (the products, 17 a rho, over the degree,
-    /// pi a rho / k) plus two blocks.
-    static func polfedBasisVectors(k: Int) -> Double { 17 * Double(k) / Double.pi + 32 }
-
+    /// Core-seconds of one realization (both sectors) by QGED's cost model.
     func midSpectrumCoreSeconds(L: Int) -> Double {
-        let d = Double(1 << (L - 1))
-        let (c, p) = Self.midSpectrumModel(method(L))
-        return 2 * c * Glibc.pow(d, p)
+        MidSpectrumPolicy.coreSeconds(dimension: Double(1 << (L - 1)), sectors: 2, method: method(L))
     }
 
-    /// Bytes per rank on a group of g ranks: the distributed sparse matrices
-    /// of both sectors (L + 1 entries per row), the Krylov basis and the eigenvector copies
-    /// (SLEPc's ncv = 2 nev; the filter asks for about 3 k pairs), the
-    /// diagonal every rank keeps, and for shift-invert the MUMPS factor,
-    /// whose fill-in on this hypercube graph grows like D^1.74 (measured).
+    /// Bytes per rank on a group of g ranks by QGED's memory model: both
+    /// sectors, L + 1 entries per row.
     func midSpectrumBytesPerRank(L: Int, groupSize g: Int) -> Int {
-        let d = Double(1 << (L - 1)), k = Double(midspectrum!.k), gd = Double(g)
-        if method(L) == .polfed {
-            // No matrix: this rank's rows of the basis V and H V (m vectors
-            // each) and of four filter blocks of 16, G and M (m x m), the
-            // diagonal, and on a group the full-length halo copy of a block.
-            let m = Self.polfedBasisVectors(k: midspectrum!.k)
-            let halo = g > 1 ? 16 * 8 * d : 0
-            return Int((2 * m * 8 * d + 4 * 16 * 8 * d) / gd + 2 * m * m * 8 + 8 * d + halo) + 64 << 20
-        }
-        let matrix = 2 * 1.3 * 12 * d * Double(L + 1) / gd
-        let nev = method(L) == .filter ? 3 * k + 10 : k
-        let krylov = 4 * nev * 8 * d / gd
-        let factor = method(L) == .shiftInvert ? Self.mumpsFactorBytes(dimension: d) / gd : 0
-        return Int(matrix + krylov + factor + 16 * d) + 64 << 20
+        MidSpectrumPolicy.bytesPerRank(dimension: Double(1 << (L - 1)), entriesPerRow: L + 1, sectors: 2, k: midspectrum!.k,
+                                       method: method(L), groupSize: g)
     }
-
-    /// Bytes of the MUMPS LDL^T factor and its workspace for one sector (whole
-    /// group), fitted to the peak RSS at L = 14 and 16 (docs/performance.md):
-    /// 34 D^1.74 bytes (2.4 GB at L = 16, ~27 GB at L = 18, ~3 TB at L = 22).
-    static func mumpsFactorBytes(dimension d: Double) -> Double { 34 * Glibc.pow(d, 1.74) }
 
     /// The Gaussian density of states of a sector with the given spectral
     /// moments (`LongRangeSpinGlass.sectorMoments`) at energy e, eigenvalues

@@ -1,9 +1,9 @@
 import QGMPI
 import QGHDF5
 import QGLinearAlgebra
+import QGDistributedLinearAlgebra
 import QGPhysics
 import QGED
-import QGSLEPc
 
 /// One parity sector's spectrum and eigenstate observables.
 struct SectorResult {
@@ -62,7 +62,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         public var k: Int
         /// Target energy density (`target_eps`): E_t = e_min + eps (e_max - e_min), e_min and e_max over both sectors.
         public var targetEps: Double
-        /// `midspectrum_method`: "auto" (nil: chosen per L by measurement, `autoMethod`), "shift-invert", "filter" or "polfed".
+        /// `midspectrum_method`: "auto" (nil: chosen per L by QGED's `MidSpectrumPolicy.autoMethod`), "shift-invert", "filter" or "polfed".
         public var method: MidSpectrumMethod?
         /// `filter_degree`: polynomial degree of the filter (0 = SLEPc's choice).
         public var filterDegree: Int
@@ -72,17 +72,8 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         public var maxIterations: Int
     }
 
-    /// The method "auto" picks at size L: shift-invert (SLEPc + MUMPS) up to
-    /// `shiftInvertMaxL`, qglass's matrix-free polynomial filter (polfed)
-    /// beyond. Measured on the reference machine (docs/performance.md, quiet,
-    /// OpenBLAS SkylakeX): at L = 16 shift-invert takes 119 s and 2.57 GB for
-    /// a realization, polfed 186 s and 0.72 GB; past L = 16 the MUMPS factor
-    /// (growing like D^1.74, ~27 GB at L = 18) no longer fits a node, and
-    /// SLEPc's own filter, the earlier choice there, did not finish L = 16 in
-    /// 16 min.
-    public static let shiftInvertMaxL = 16
-    public static func autoMethod(L: Int) -> MidSpectrumMethod { L <= shiftInvertMaxL ? .shiftInvert : .polfed }
-    func method(_ L: Int) -> MidSpectrumMethod { midspectrum?.method ?? Self.autoMethod(L: L) }
+    /// The method of size L: the configured one, or QGED's solver policy for "auto".
+    func method(_ L: Int) -> MidSpectrumMethod { midspectrum?.method ?? MidSpectrumPolicy.autoMethod(L: L) }
 
     public static let maxL = 20
     /// Largest L of the mid-spectrum solver (sector dimension 2^25).
@@ -115,7 +106,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         .int("k", in: 3...5000, default: 100, help: "eigenpairs per sector"),
         .double("target_eps", lower: .above(0), upper: .below(1), default: 0.5, unit: "1", help: "target energy density"),
         .choice("midspectrum_method", ["auto"] + MidSpectrumMethod.allCases.map(\.rawValue), default: "auto",
-                help: "auto (by L: shift-invert up to L = \(shiftInvertMaxL), polfed beyond), shift-invert, filter or polfed"),
+                help: "auto (by L: shift-invert up to L = \(MidSpectrumPolicy.shiftInvertMaxL), polfed beyond), shift-invert, filter or polfed"),
         .int("filter_degree", in: 0...100_000, default: 0, help: "polynomial degree of the filter: 0 (SLEPc's choice) or 10...100000"),
         .double("tolerance", lower: .atLeast(1e-15), upper: .atMost(1e-6), default: 1e-12, unit: "1", help: "SLEPc's convergence tolerance"),
         .int("max_iterations", in: 1...1_000_000, default: 10_000, help: "Krylov-Schur restarts before the solve counts as unconverged"),

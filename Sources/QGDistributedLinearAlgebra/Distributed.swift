@@ -1,4 +1,5 @@
 import QGMPI
+import QGLinearAlgebra
 
 /// A 2D BLACS process grid over a communicator (the ranks of one ED group).
 /// Created and released together by all ranks of the communicator

@@ -8,6 +8,13 @@ final class PolynomialFilterTests: XCTestCase {
     // One OpenBLAS thread, as the campaign's default (threaded small GEMMs spin on a loaded machine).
     override func setUp() { BLASThreads.set(1) }
 
+    /// The couplings of `SectorOperatorTests.model` (QGPhysicsTests), so both
+    /// test the same Hamiltonians.
+    static func model(L: Int, boundary: Boundary, seed: Int) -> LongRangeSpinGlass {
+        var rng = CounterRNG(seed: UInt64(seed), stream: 24, realization: L)
+        return LongRangeSpinGlass(L: L, alpha: 0.7, hx: 0.83, boundary: boundary, J: LongRangeSpinGlass.drawCouplings(L: L, rng: &rng))
+    }
+
     func denseSpectrum(_ m: LongRangeSpinGlass, parity: Int) throws -> (values: [Double], vectors: [Double]) {
         let n = m.sectorDimension
         var h = DenseMatrix(rows: n, cols: n, storage: m.sectorMatrix(parity: parity))
@@ -17,7 +24,7 @@ final class PolynomialFilterTests: XCTestCase {
 
     func testNearestPairsEqualTheDenseSolver() throws {
         for L in [10, 12] {
-            let m = SectorOperatorTests.model(L: L, boundary: .periodic, seed: 5)
+            let m = Self.model(L: L, boundary: .periodic, seed: 5)
             let n = m.sectorDimension
             for parity in [1, -1] {
                 let (w, _) = try denseSpectrum(m, parity: parity)
@@ -59,7 +66,7 @@ final class PolynomialFilterTests: XCTestCase {
     }
 
     func testUnconvergedSolveIsAnError() throws {
-        let m = SectorOperatorTests.model(L: 10, boundary: .open, seed: 9)
+        let m = Self.model(L: 10, boundary: .open, seed: 9)
         let op = SerialLRSGOperator(LRSGSectorOperator(model: m, parity: 1), threads: 1)
         let ext = try PolynomialFilterED.extremes(op, context: "test")
         var s = PolynomialFilterSettings(count: 20)
