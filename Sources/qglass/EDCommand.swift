@@ -2,126 +2,94 @@ import ArgumentParser
 import Foundation
 import QGlass
 
+/// `qglass ed`: a dense-ED (or lrsg mid-spectrum) campaign from flags. The
+/// flags of the models' config keys come from the studies' declarations
+/// (`DeclaredFlags`): a flag applies to the models whose study declares its
+/// key, and is refused for the others rather than ignored.
 struct EDCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "ed", abstract: "Dense-ED campaign from flags (same engine as `run`; the generated config is stored in the output).")
 
+    /// The studies of `--model`, by the model's name.
+    static let models: [(name: String, flags: DeclaredFlags)] = [
+        ("lrsg", DeclaredFlags(LRSGStudy.self)), ("xxz", DeclaredFlags(XXZStudy.self)), ("heisenberg-o3", DeclaredFlags(HeisenbergO3Study.self)),
+    ]
+
+    /// The help of the flag of `key`, from the first model that declares it,
+    /// prefixed by the models that declare it where not all do.
+    static func help(_ key: String, note: String = "") -> ArgumentHelp {
+        let declaring = models.filter { $0.flags.declared(key) != nil }
+        guard let first = declaring.first else { preconditionFailure("no model declares '\(key)'") }
+        let scope = declaring.count == models.count ? "" : declaring.map(\.name).joined(separator: ", ") + ": "
+        return first.flags.help(key, scope: scope, note: note)
+    }
+
+    /// The option name `--key` of a declared key.
+    static func name(_ key: String) -> NameSpecification {
+        guard let m = models.first(where: { $0.flags.declared(key) != nil }) else { preconditionFailure("no model declares '\(key)'") }
+        return m.flags.name(key)
+    }
+
     @Option(help: "Model (study): lrsg (S1), xxz (random-field XXZ chain, S^z sector), heisenberg-o3 (Heisenberg chain with O(3) random fields).") var model = "lrsg"
-    @Option(name: .customLong("L"), help: "System sizes, comma separated.") var sizes: String
-    @Option(help: "lrsg: interaction exponents alpha, comma separated.") var alpha: String?
-    @Option(help: "lrsg: transverse fields h_x, comma separated.") var hx: String?
-    @Option(name: .customLong("W"), help: "xxz, heisenberg-o3: disorder strengths W, comma separated.") var disorder: String?
-    @Option(help: "xxz: anisotropy Delta (default 1).") var delta: String?
-    @Option(help: "xxz: twice the total S^z of the sector (default: 0 for even L, 1 for odd L).") var sz: Int?
+    @Option(name: name("L"), help: help("L")) var sizes: String
+    @Option(name: name("alpha"), help: help("alpha")) var alpha: String?
+    @Option(name: name("hx"), help: help("hx")) var hx: String?
+    @Option(name: name("W"), help: help("W")) var disorder: String?
+    @Option(name: name("delta"), help: help("delta")) var delta: String?
+    @Option(name: name("sz"), help: help("sz")) var sz: Int?
     @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
-    @Option(help: "lrsg: periodic or open (default periodic; the chain models are periodic).") var boundary: String?
-    @Option(help: "lrsg: number of eps bins for the histograms (default 20).") var epsBins: Int?
-    @Option(name: .customLong("store-eigenstates-max-L"), help: "lrsg: largest L whose per-eigenstate data is stored (default 14).") var storeMaxL: Int?
-    @Option(help: "Eigenpairs checked per sector (residual and orthogonality).") var checkEigenpairs = 4
+    @Option(name: name("boundary"), help: help("boundary")) var boundary: String?
+    @Option(name: name("eps_bins"), help: help("eps_bins")) var epsBins: Int?
+    @Option(name: name("store_eigenstates_max_L"), help: help("store_eigenstates_max_L")) var storeMaxL: Int?
+    @Option(name: name("check_eigenpairs"), help: help("check_eigenpairs")) var checkEigenpairs: Int?
     @Option(help: "lrsg, xxz: dsyevd or dsyevr (default dsyevd; heisenberg-o3 takes --complex-lapack-driver).") var lapackDriver: String?
     @Option(help: "lrsg, xxz: pdsyevd or pdsyevr (default pdsyevd; heisenberg-o3 takes --complex-scalapack-driver).") var scalapackDriver: String?
     @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
     @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
-    @Option(help: "lrsg: take J from FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded.")
+    @Option(name: name("disorder_from"), help: help("disorder_from", note: ": FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded"))
     var disorderFrom: String?
-    @Flag(help: "lrsg: half-chain entanglement entropy of every eigenstate (dataset entropy, stored with energy, sector and eps at every L; off by default).") var entanglement = false
-    @Option(help: "lrsg: dense (every eigenpair, LAPACK/ScaLAPACK) or midspectrum (the k eigenpairs per sector nearest --target-eps, SLEPc).") var solver = "dense"
-    @Option(help: "lrsg, --solver midspectrum: eigenpairs per sector (default 100).") var k: Int?
-    @Option(help: "lrsg, --solver midspectrum: target energy density eps in (0, 1) (default 0.5).") var targetEps: String?
-    @Option(help: "lrsg, --solver midspectrum: auto (by L, measured crossover), shift-invert (MUMPS), filter (SLEPc's polynomial filter) or polfed (qglass's matrix-free polynomial filter, threads from --blas-threads).") var midspectrumMethod: String?
-    @Option(help: "lrsg, --solver midspectrum: polynomial degree of the filter (0 = SLEPc's choice; polfed: from the density of states).") var filterDegree: Int?
+    @Flag(name: name("entanglement"), help: help("entanglement")) var entanglement = false
+    @Option(name: name("solver"), help: help("solver")) var solver: String?
+    @Option(name: name("k"), help: help("k")) var k: Int?
+    @Option(name: name("target_eps"), help: help("target_eps")) var targetEps: String?
+    @Option(name: name("midspectrum_method"), help: help("midspectrum_method", note: " (polfed: threads from --blas-threads)")) var midspectrumMethod: String?
+    @Option(name: name("filter_degree"), help: help("filter_degree")) var filterDegree: Int?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
-    /// The mid-spectrum lines of the lrsg table; the flags are refused with the dense solver.
-    func solverLines() -> String {
-        guard solver == "midspectrum" else {
-            guard solver == "dense" else { refuse("--solver must be dense or midspectrum (got '\(solver)')") }
-            let given = midspectrumFlags
-            if !given.isEmpty { refuse("\(flagPhrase(given)) need\(given.count == 1 ? "s" : "") --solver midspectrum") }
-            return ""
-        }
-        var text = "solver = \"midspectrum\"\n"
-        if let k { text += "k = \(k)\n" }
-        if let targetEps { text += "target_eps = \(numberLiteral(targetEps, flag: "--target-eps"))\n" }
-        if let midspectrumMethod { text += "midspectrum_method = \(tomlString(midspectrumMethod))\n" }
-        if let filterDegree { text += "filter_degree = \(filterDegree)\n" }
-        return text
-    }
-
-    /// The mid-spectrum flags given on the command line.
-    var midspectrumFlags: [String] {
-        [(k != nil, "--k"), (targetEps != nil, "--target-eps"), (midspectrumMethod != nil, "--midspectrum-method"),
-         (filterDegree != nil, "--filter-degree")].filter(\.0).map(\.1)
+    /// The study flags given, by key, in the order the refusals name them.
+    func values(_ study: DeclaredFlags) -> DeclaredFlagValues {
+        // "--solver dense" is what the dense-only models do anyway.
+        let denseOnly = study.declared("solver") == nil && solver == Self.models[0].flags["solver"].defaultValue.map(DeclaredFlags.flagText)
+        return DeclaredFlagValues(study, [
+            "L": sizes, "alpha": alpha, "hx": hx, "W": disorder, "delta": delta, "sz": sz.map(String.init), "disorder_from": disorderFrom,
+            "solver": denseOnly ? nil : solver, "k": k.map(String.init), "target_eps": targetEps, "midspectrum_method": midspectrumMethod,
+            "filter_degree": filterDegree.map(String.init), "entanglement": entanglement ? "true" : nil, "boundary": boundary,
+            "eps_bins": epsBins.map(String.init), "store_eigenstates_max_L": storeMaxL.map(String.init),
+            "check_eigenpairs": checkEigenpairs.map(String.init),
+        ], strict: false)
     }
 
     /// The study table for `model`, from the flags that belong to it; flags of
-    /// another model are refused rather than ignored.
+    /// another model are refused rather than ignored, and so are the
+    /// eigensolver drivers of the other number field (a given one would
+    /// otherwise be ignored, yet stored in the canonical config).
     func studyTable() -> String {
-        func required(_ v: String?, _ flag: String) -> String {
-            guard let v else { refuse("--model \(model) needs \(flag)") }
-            return v
+        guard let study = Self.models.first(where: { $0.name == model })?.flags else {
+            refuse("unknown model '\(model)'; known: \(Self.models.map(\.name).joined(separator: ", "))")
         }
-        func forbidden(_ present: Bool, _ flag: String) {
-            if present { refuse("\(flag) does not apply to --model \(model)") }
-        }
-        /// Refuses the given flags of another model in one line, naming them all.
-        func forbidden(_ flags: [(Bool, String)]) {
-            let given = flags.filter(\.0).map(\.1)
-            if !given.isEmpty { refuse("\(flagPhrase(given)) do\(given.count == 1 ? "es" : "") not apply to --model \(model)") }
-        }
-        // The complex drivers apply to heisenberg-o3 only (a given one would
-        // otherwise be ignored, yet stored in the canonical config).
-        let complexDriverFlags = [(complexLapackDriver != nil, "--complex-lapack-driver"),
-                                  (complexScalapackDriver != nil, "--complex-scalapack-driver")]
-        switch model {
-        case "lrsg":
-            forbidden([(disorder != nil, "--W"), (delta != nil, "--delta"), (sz != nil, "--sz")] + complexDriverFlags)
-            let source = disorderFrom.map { "disorder_from = \(tomlString($0))\n" } ?? ""
-            return """
-            [lrsg]
-            L = \(numberList(sizes, flag: "--L", integers: true))
-            alpha = \(numberList(required(alpha, "--alpha"), flag: "--alpha"))
-            hx = \(numberList(required(hx, "--hx"), flag: "--hx"))
-            boundary = \(tomlString(boundary ?? "periodic"))
-            eps_bins = \(epsBins ?? 20)
-            store_eigenstates_max_L = \(storeMaxL ?? 14)
-            check_eigenpairs = \(checkEigenpairs)
-
-            """ + source + (entanglement ? "entanglement = true\n" : "") + solverLines()
-        case "xxz", "heisenberg-o3":
-            // The lrsg-only flags, refused rather than ignored: the chain studies are periodic, have no eps
-            // histograms or stored eigenstates, and compute no eigenstate entropies (issue 12).
-            forbidden([(alpha != nil, "--alpha"), (hx != nil, "--hx"), (disorderFrom != nil, "--disorder-from"),
-                       (solver != "dense", "--solver \(solver)"), (k != nil, "--k"), (targetEps != nil, "--target-eps"),
-                       (midspectrumMethod != nil, "--midspectrum-method"), (filterDegree != nil, "--filter-degree"),
-                       (entanglement, "--entanglement"), (boundary != nil, "--boundary"), (epsBins != nil, "--eps-bins"),
-                       (storeMaxL != nil, "--store-eigenstates-max-L")])
-            let table = model == "xxz" ? XXZStudy.name : HeisenbergO3Study.name
-            var text = """
-            [\(table)]
-            L = \(numberList(sizes, flag: "--L", integers: true))
-            W = \(numberList(required(disorder, "--W"), flag: "--W"))
-            check_eigenpairs = \(checkEigenpairs)
-
-            """
-            if model == "xxz" {
-                forbidden(complexDriverFlags)
-                if let delta { text += "delta = \(numberLiteral(delta, flag: "--delta"))\n" }
-                if let sz { text += "sz = \(sz)\n" }
-            } else {
-                // The complex Hermitian model: the real drivers would be ignored, so they are refused.
-                forbidden([(delta != nil, "--delta"), (sz != nil, "--sz"),
-                           (lapackDriver != nil, "--lapack-driver"), (scalapackDriver != nil, "--scalapack-driver")])
-            }
-            return text
-        default:
-            refuse("unknown model '\(model)'; known: lrsg, xxz, heisenberg-o3")
-        }
+        let v = values(study)
+        let drivers = model == "heisenberg-o3" ? [(lapackDriver != nil, "--lapack-driver"), (scalapackDriver != nil, "--scalapack-driver")]
+            : [(complexLapackDriver != nil, "--complex-lapack-driver"), (complexScalapackDriver != nil, "--complex-scalapack-driver")]
+        let foreign = v.foreign + drivers.filter(\.0).map(\.1)
+        if !foreign.isEmpty { refuse("\(flagPhrase(foreign)) do\(foreign.count == 1 ? "es" : "") not apply to --model \(model)") }
+        if let flag = v.missing.first { refuse("--model \(model) needs \(flag)") }
+        if let why = v.requirementRefusal { refuse(why) }
+        return v.table
     }
 
     func run() throws {

@@ -2,43 +2,43 @@ import ArgumentParser
 import Foundation
 import QGlass
 
+/// The flags of [fields]'s declared parameters.
+private let fields = DeclaredFlags(FieldsStudy.self)
+
+/// `qglass fields`: the S2 effective fields from flags (the same engine as `run`; the generated [fields] config is stored in
+/// the output). The flags of [fields]'s keys come from its declaration (`DeclaredFlags`).
 struct FieldsCommand: CampaignCommand {
     static let configuration = CommandConfiguration(
         commandName: "fields",
         abstract: "Effective fields of random or single-flip-stable states (study S2, same engine as `run`; the generated config is stored in the output).")
 
     @Option(help: "Model: lrsg (its h_x = 0 part).") var model = "lrsg"
-    @Option(name: .customLong("L"), help: "System sizes, comma separated.") var sizes: String
-    @Option(help: "Interaction exponents alpha, comma separated.") var alpha: String
-    @Option(help: "random, sfs, or both (comma separated).") var state = "sfs"
-    @Option(help: "SFS relaxation order: greedy or sequential.") var order = "greedy"
+    @Option(name: fields.name("L"), help: fields.help("L")) var sizes: String
+    @Option(name: fields.name("alpha"), help: fields.help("alpha")) var alpha: String
+    @Option(name: fields.name("state"), help: fields.help("state")) var state: String?
+    @Option(name: fields.name("order"), help: fields.help("order")) var order: String?
     @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
-    @Option(help: "periodic or open.") var boundary = "periodic"
-    @Option(help: "Lower edge of the |phi| histogram.") var phiMin = "1e-4"
-    @Option(help: "Upper edge of the |phi| histogram.") var phiMax = "100.0"
-    @Option(help: "Histogram bins per decade.") var binsPerDecade = 10
-    @Flag(help: "Store J [L, L] per task (otherwise the seed and disorder_stream regenerate it).") var storeDisorder = false
+    @Option(name: fields.name("boundary"), help: fields.help("boundary")) var boundary: String?
+    @Option(name: fields.name("phi_min"), help: fields.help("phi_min")) var phiMin: String?
+    @Option(name: fields.name("phi_max"), help: fields.help("phi_max")) var phiMax: String?
+    @Option(name: fields.name("bins_per_decade"), help: fields.help("bins_per_decade")) var binsPerDecade: Int?
+    @Flag(name: fields.name("store_disorder"), help: fields.help("store_disorder")) var storeDisorder = false
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
+
+    /// The declared flags given, by key.
+    var study: DeclaredFlagValues {
+        DeclaredFlagValues(fields, ["L": sizes, "alpha": alpha, "state": state, "order": order, "boundary": boundary, "phi_min": phiMin,
+                                    "phi_max": phiMax, "bins_per_decade": binsPerDecade.map(String.init),
+                                    "store_disorder": storeDisorder ? "true" : nil])
+    }
 
     func run() throws {
         guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
         let text = generatedCampaignTable(command: "fields", seed: seed, realizations: realizations, firstRealization: firstRealization,
-                                          output: out) + """
-        [fields]
-        L = \(numberList(sizes, flag: "--L", integers: true))
-        alpha = \(numberList(alpha, flag: "--alpha"))
-        state = \(wordList(state, flag: "--state"))
-        order = \(tomlString(order))
-        boundary = \(tomlString(boundary))
-        phi_min = \(numberLiteral(phiMin, flag: "--phi-min"))
-        phi_max = \(numberLiteral(phiMax, flag: "--phi-max"))
-        bins_per_decade = \(binsPerDecade)
-        store_disorder = \(storeDisorder)
-
-        """
+                                          output: out) + study.table + "\n"
         runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }
 }
