@@ -15,16 +15,32 @@ import QGlass
 /// key of the study (`--seed`, `--realizations`, `--group-size`, `--out`, ...)
 /// are the command's own.
 struct DeclaredFlags {
-    /// The study's table name.
-    let table: String
-    let parameters: [Parameter]
+    /// The command's studies, each by the name the command gives it (`ed --model xxz`) and its table name.
+    let studies: [(name: String, table: String, parameters: [Parameter])]
 
-    init(_ study: any Study.Type) {
-        table = study.name
-        parameters = study.parameters
+    /// The flags of one study.
+    init(_ study: any Study.Type) { studies = [(study.name, study.name, study.parameters)] }
+
+    /// The flags of several studies (`ed --model NAME`): a flag applies to the
+    /// studies that declare its key and follows the first of them.
+    init(models: KeyValuePairs<String, any Study.Type>) { studies = models.map { ($0.key, $0.value.name, $0.value.parameters) } }
+
+    /// The first study's table name and declarations (the one study of a single-study command).
+    var table: String { studies[0].table }
+    var parameters: [Parameter] { studies[0].parameters }
+
+    /// The flags of the study the command calls `name`, nil for none.
+    func model(_ name: String) -> DeclaredFlags? {
+        studies.first { $0.name == name }.map { DeclaredFlags(studies: [$0]) }
     }
 
-    func declared(_ key: String) -> Parameter? { parameters.first { $0.key == key } }
+    private init(studies: [(name: String, table: String, parameters: [Parameter])]) { self.studies = studies }
+
+    /// The declaration of `key` in the first study that declares it.
+    func declared(_ key: String) -> Parameter? {
+        for s in studies { if let p = s.parameters.first(where: { $0.key == key }) { return p } }
+        return nil
+    }
 
     /// The declaration of `key` (undeclared: a bug of the command).
     subscript(_ key: String) -> Parameter {
@@ -38,13 +54,15 @@ struct DeclaredFlags {
     /// The option's name, `--key`.
     func name(_ key: String) -> NameSpecification { .customLong(String(Self.flag(self[key].key).dropFirst(2))) }
 
-    /// The option's help from the declaration of `key`: `scope` (e.g. "lrsg: "),
-    /// the declared help (capitalized without a scope), the declared range, "comma separated" for a list,
+    /// The option's help from the declaration of `key`: the studies that
+    /// declare it where not all do (e.g. "lrsg: "), the declared help (capitalized without a scope), the declared range, "comma separated" for a list,
     /// the value of another flag it needs, and "(default: d)" (the form
     /// ArgumentParser writes) where the declaration has a default. `note`
     /// follows the declared help: what only the command line knows (a value's form).
-    func help(_ key: String, scope: String = "", note: String = "") -> ArgumentHelp {
+    func help(_ key: String, note: String = "") -> ArgumentHelp {
         let p = self[key]
+        let declaring = studies.filter { s in s.parameters.contains { $0.key == key } }.map(\.name)
+        let scope = declaring.count == studies.count ? "" : declaring.joined(separator: ", ") + ": "
         var text = (scope.isEmpty ? p.help.prefix(1).uppercased() + p.help.dropFirst() : scope + p.help) + note
         if !p.rangeText.isEmpty { text += "; " + p.rangeText }
         if Self.isList(p.kind) { text += "; comma separated" }
@@ -71,6 +89,27 @@ struct DeclaredFlags {
     /// A number as the help writes it: 0.5, 8, 1e10, 1e-4.
     static func number(_ x: Double) -> String {
         x == 0 || !x.isFinite ? "\(x)" : (x < 0 ? "-" : "") + PhysicalBounds.text(abs(x))
+    }
+}
+
+extension Option where Value: ExpressibleByArgument {
+    /// The required option of a declared key: `@Option(flags, "L") var sizes: String`.
+    init(_ flags: DeclaredFlags, _ key: String, note: String = "") { self.init(name: flags.name(key), help: flags.help(key, note: note)) }
+}
+
+extension Option {
+    /// The option of a declared key, nil when not given (the declared default
+    /// applies in the study's parser): `@Option(flags, "t_min") var tMin: String?`.
+    init<T>(_ flags: DeclaredFlags, _ key: String, note: String = "") where T: ExpressibleByArgument, Value == T? {
+        self.init(name: flags.name(key), help: flags.help(key, note: note))
+    }
+}
+
+extension Flag where Value == Bool {
+    /// The flag of a declared bool key with default false: `@Flag(flags, "store_disorder") var storeDisorder = false`.
+    init(wrappedValue: Bool, _ flags: DeclaredFlags, _ key: String) {
+        precondition(flags[key].defaultValue == .bool(false), "--\(key): a flag can only turn on a key whose declared default is false")
+        self.init(wrappedValue: wrappedValue, name: flags.name(key), help: flags.help(key))
     }
 }
 

@@ -11,60 +11,43 @@ struct EDCommand: CampaignCommand {
         commandName: "ed", abstract: "Dense-ED campaign from flags (same engine as `run`; the generated config is stored in the output).")
 
     /// The studies of `--model`, by the model's name.
-    static let models: [(name: String, flags: DeclaredFlags)] = [
-        ("lrsg", DeclaredFlags(LRSGStudy.self)), ("xxz", DeclaredFlags(XXZStudy.self)), ("heisenberg-o3", DeclaredFlags(HeisenbergO3Study.self)),
-    ]
-
-    /// The help of the flag of `key`, from the first model that declares it,
-    /// prefixed by the models that declare it where not all do.
-    static func help(_ key: String, note: String = "") -> ArgumentHelp {
-        let declaring = models.filter { $0.flags.declared(key) != nil }
-        guard let first = declaring.first else { preconditionFailure("no model declares '\(key)'") }
-        let scope = declaring.count == models.count ? "" : declaring.map(\.name).joined(separator: ", ") + ": "
-        return first.flags.help(key, scope: scope, note: note)
-    }
-
-    /// The option name `--key` of a declared key.
-    static func name(_ key: String) -> NameSpecification {
-        guard let m = models.first(where: { $0.flags.declared(key) != nil }) else { preconditionFailure("no model declares '\(key)'") }
-        return m.flags.name(key)
-    }
+    static let models = DeclaredFlags(models: ["lrsg": LRSGStudy.self, "xxz": XXZStudy.self, "heisenberg-o3": HeisenbergO3Study.self])
 
     @Option(help: "Model (study): lrsg (S1), xxz (random-field XXZ chain, S^z sector), heisenberg-o3 (Heisenberg chain with O(3) random fields).") var model = "lrsg"
-    @Option(name: name("L"), help: help("L")) var sizes: String
-    @Option(name: name("alpha"), help: help("alpha")) var alpha: String?
-    @Option(name: name("hx"), help: help("hx")) var hx: String?
-    @Option(name: name("W"), help: help("W")) var disorder: String?
-    @Option(name: name("delta"), help: help("delta")) var delta: String?
-    @Option(name: name("sz"), help: help("sz")) var sz: Int?
+    @Option(models, "L") var sizes: String
+    @Option(models, "alpha") var alpha: String?
+    @Option(models, "hx") var hx: String?
+    @Option(models, "W") var disorder: String?
+    @Option(models, "delta") var delta: String?
+    @Option(models, "sz") var sz: Int?
     @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
-    @Option(name: name("boundary"), help: help("boundary")) var boundary: String?
-    @Option(name: name("eps_bins"), help: help("eps_bins")) var epsBins: Int?
-    @Option(name: name("store_eigenstates_max_L"), help: help("store_eigenstates_max_L")) var storeMaxL: Int?
-    @Option(name: name("check_eigenpairs"), help: help("check_eigenpairs")) var checkEigenpairs: Int?
+    @Option(models, "boundary") var boundary: String?
+    @Option(models, "eps_bins") var epsBins: Int?
+    @Option(models, "store_eigenstates_max_L") var storeMaxL: Int?
+    @Option(models, "check_eigenpairs") var checkEigenpairs: Int?
     @Option(help: "lrsg, xxz: dsyevd or dsyevr (default dsyevd; heisenberg-o3 takes --complex-lapack-driver).") var lapackDriver: String?
     @Option(help: "lrsg, xxz: pdsyevd or pdsyevr (default pdsyevd; heisenberg-o3 takes --complex-scalapack-driver).") var scalapackDriver: String?
     @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
     @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
-    @Option(name: name("disorder_from"), help: help("disorder_from", note: ": FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded"))
+    @Option(models, "disorder_from", note: ": FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded")
     var disorderFrom: String?
-    @Flag(name: name("entanglement"), help: help("entanglement")) var entanglement = false
-    @Option(name: name("solver"), help: help("solver")) var solver: String?
-    @Option(name: name("k"), help: help("k")) var k: Int?
-    @Option(name: name("target_eps"), help: help("target_eps")) var targetEps: String?
-    @Option(name: name("midspectrum_method"), help: help("midspectrum_method", note: " (polfed: threads from --blas-threads)")) var midspectrumMethod: String?
-    @Option(name: name("filter_degree"), help: help("filter_degree")) var filterDegree: Int?
+    @Flag(models, "entanglement") var entanglement = false
+    @Option(models, "solver") var solver: String?
+    @Option(models, "k") var k: Int?
+    @Option(models, "target_eps") var targetEps: String?
+    @Option(models, "midspectrum_method", note: " (polfed: threads from --blas-threads)") var midspectrumMethod: String?
+    @Option(models, "filter_degree") var filterDegree: Int?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
     /// The study flags given, by key, in the order the refusals name them.
     func values(_ study: DeclaredFlags) -> DeclaredFlagValues {
         // "--solver dense" is what the dense-only models do anyway.
-        let denseOnly = study.declared("solver") == nil && solver == Self.models[0].flags["solver"].defaultValue.map(DeclaredFlags.flagText)
+        let denseOnly = study.declared("solver") == nil && solver == Self.models["solver"].defaultValue.map(DeclaredFlags.flagText)
         return DeclaredFlagValues(study, [
             "L": sizes, "alpha": alpha, "hx": hx, "W": disorder, "delta": delta, "sz": sz.map(String.init), "disorder_from": disorderFrom,
             "solver": denseOnly ? nil : solver, "k": k.map(String.init), "target_eps": targetEps, "midspectrum_method": midspectrumMethod,
@@ -79,8 +62,8 @@ struct EDCommand: CampaignCommand {
     /// eigensolver drivers of the other number field (a given one would
     /// otherwise be ignored, yet stored in the canonical config).
     func studyTable() -> String {
-        guard let study = Self.models.first(where: { $0.name == model })?.flags else {
-            refuse("unknown model '\(model)'; known: \(Self.models.map(\.name).joined(separator: ", "))")
+        guard let study = Self.models.model(model) else {
+            refuse("unknown model '\(model)'; known: \(Self.models.studies.map(\.name).joined(separator: ", "))")
         }
         let v = values(study)
         let drivers = model == "heisenberg-o3" ? [(lapackDriver != nil, "--lapack-driver"), (scalapackDriver != nil, "--scalapack-driver")]

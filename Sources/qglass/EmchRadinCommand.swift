@@ -17,18 +17,18 @@ struct EmchRadinCommand: CampaignCommand {
         commandName: "emch-radin",
         abstract: "S9: exact Emch-Radin dynamics at RSA positions in a d-ball, as a campaign from flags (collective: launch with mpirun; docs/emch-radin.md).")
 
-    @Option(name: emch.name("d"), help: emch.help("d")) var d: String
-    @Option(name: emch.name("alpha"), help: emch.help("alpha")) var alpha: String
-    @Option(name: emch.name("N"), help: emch.help("N")) var n: String
-    @Option(name: emch.name("x"), help: emch.help("x")) var x: String?
+    @Option(emch, "d") var d: String
+    @Option(emch, "alpha") var alpha: String
+    @Option(emch, "N") var n: String
+    @Option(emch, "x") var x: String?
     @Option(help: "Position samples (realizations) per (d, N, x) (a run holds at most \(CampaignLimits.maxTasks) tasks; larger counts are refused before anything is written).") var samples: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first sample (for splitting samples over jobs).") var firstSample = 0
-    @Option(name: emch.name("decay_min"), help: emch.help("decay_min")) var decayMin: String?
-    @Option(name: emch.name("decay_max"), help: emch.help("decay_max")) var decayMax: String?
-    @Option(name: emch.name("tau_points"), help: emch.help("tau_points")) var tauPoints: Int?
-    @Option(name: emch.name("interior_depth"), help: emch.help("interior_depth")) var interiorDepth: String?
-    @Option(name: emch.name("store_positions"), help: emch.help("store_positions")) var storePositions: String?
+    @Option(emch, "decay_min") var decayMin: String?
+    @Option(emch, "decay_max") var decayMax: String?
+    @Option(emch, "tau_points") var tauPoints: Int?
+    @Option(emch, "interior_depth") var interiorDepth: String?
+    @Option(emch, "store_positions") var storePositions: String?
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 

@@ -13,18 +13,18 @@ struct FieldsCommand: CampaignCommand {
         abstract: "Effective fields of random or single-flip-stable states (study S2, same engine as `run`; the generated config is stored in the output).")
 
     @Option(help: "Model: lrsg (its h_x = 0 part).") var model = "lrsg"
-    @Option(name: fields.name("L"), help: fields.help("L")) var sizes: String
-    @Option(name: fields.name("alpha"), help: fields.help("alpha")) var alpha: String
-    @Option(name: fields.name("state"), help: fields.help("state")) var state: String?
-    @Option(name: fields.name("order"), help: fields.help("order")) var order: String?
+    @Option(fields, "L") var sizes: String
+    @Option(fields, "alpha") var alpha: String
+    @Option(fields, "state") var state: String?
+    @Option(fields, "order") var order: String?
     @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
-    @Option(name: fields.name("boundary"), help: fields.help("boundary")) var boundary: String?
-    @Option(name: fields.name("phi_min"), help: fields.help("phi_min")) var phiMin: String?
-    @Option(name: fields.name("phi_max"), help: fields.help("phi_max")) var phiMax: String?
-    @Option(name: fields.name("bins_per_decade"), help: fields.help("bins_per_decade")) var binsPerDecade: Int?
-    @Flag(name: fields.name("store_disorder"), help: fields.help("store_disorder")) var storeDisorder = false
+    @Option(fields, "boundary") var boundary: String?
+    @Option(fields, "phi_min") var phiMin: String?
+    @Option(fields, "phi_max") var phiMax: String?
+    @Option(fields, "bins_per_decade") var binsPerDecade: Int?
+    @Flag(fields, "store_disorder") var storeDisorder = false
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 

@@ -13,22 +13,22 @@ struct QuenchCommand: CampaignCommand {
         commandName: "quench",
         abstract: "Quench of the L_s most resonant spins of SFS chains (study S5, same engine as `run`; the generated config is stored in the output).")
 
-    @Option(name: quench.name("L"), help: quench.help("L")) var sizes: String
-    @Option(name: quench.name("Ls"), help: quench.help("Ls")) var clusterSizes: String
-    @Option(name: quench.name("alpha"), help: quench.help("alpha")) var alpha: String
-    @Option(name: quench.name("hx"), help: quench.help("hx")) var hx: String
+    @Option(quench, "L") var sizes: String
+    @Option(quench, "Ls") var clusterSizes: String
+    @Option(quench, "alpha") var alpha: String
+    @Option(quench, "hx") var hx: String
     @Option(help: "Disorder realizations per (L, L_s) (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
     @Option(help: "Master seed.") var seed: Int
     @Option(help: "Index of the first realization.") var firstRealization = 0
     @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
-    @Option(name: quench.name("boundary"), help: quench.help("boundary")) var boundary: String?
-    @Option(name: quench.name("order"), help: quench.help("order")) var order: String?
-    @Option(name: quench.name("t_min"), help: quench.help("t_min")) var tMin: String?
-    @Option(name: quench.name("t_max"), help: quench.help("t_max")) var tMax: String?
-    @Option(name: quench.name("per_decade"), help: quench.help("per_decade")) var perDecade: Int?
-    @Option(name: quench.name("check_eigenpairs"), help: quench.help("check_eigenpairs")) var checkEigenpairs: Int?
+    @Option(quench, "boundary") var boundary: String?
+    @Option(quench, "order") var order: String?
+    @Option(quench, "t_min") var tMin: String?
+    @Option(quench, "t_max") var tMax: String?
+    @Option(quench, "per_decade") var perDecade: Int?
+    @Option(quench, "check_eigenpairs") var checkEigenpairs: Int?
     @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count).") var blasThreads = 1
-    @Flag(name: quench.name("store_disorder"), help: quench.help("store_disorder")) var storeDisorder = false
+    @Flag(quench, "store_disorder") var storeDisorder = false
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
 
