@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import QGlass
 
-/// The flags of a study's declared parameters (issue 22, step 2; docs/design.md, "The flag commands").
+/// The flags of a study's declared parameters (issue 22, step 2; docs/design.md, step 0 of a run).
 ///
 /// A flag command (`ed`, `fields`, `quench`, `emch-radin`) names the flag of
 /// a declared parameter `--key` (the config key, underscores as dashes) and
@@ -55,23 +55,23 @@ struct DeclaredFlags {
     func name(_ key: String) -> NameSpecification { .customLong(String(Self.flag(self[key].key).dropFirst(2))) }
 
     /// The option's help from the declaration of `key`: the studies that
-    /// declare it where not all do (e.g. "lrsg: "), the declared help (capitalized without a scope), the declared range, "comma separated" for a list,
-    /// the value of another flag it needs, and "(default: d)" (the form
-    /// ArgumentParser writes) where the declaration has a default. `note`
-    /// follows the declared help: what only the command line knows (a value's form).
+    /// declare it where not all do (e.g. "lrsg: "), the declared help
+    /// (capitalized without a scope), the declared range, "comma separated"
+    /// for a list, the value of another flag it needs, and "(default: d)"
+    /// (the form ArgumentParser writes) where the declaration has a default.
+    /// `note` follows the declared help: what only the command line knows
+    /// (a value's form).
     func help(_ key: String, note: String = "") -> ArgumentHelp {
         let p = self[key]
         let declaring = studies.filter { s in s.parameters.contains { $0.key == key } }.map(\.name)
         let scope = declaring.count == studies.count ? "" : declaring.joined(separator: ", ") + ": "
         var text = (scope.isEmpty ? p.help.prefix(1).uppercased() + p.help.dropFirst() : scope + p.help) + note
         if !p.rangeText.isEmpty { text += "; " + p.rangeText }
-        if Self.isList(p.kind) { text += "; comma separated" }
+        if p.kind.isList { text += "; comma separated" }
         if let (k, v) = p.requires { text += "; only with " + Self.flag(k) + (v == .bool(true) ? "" : " " + Self.flagText(v)) }
         if let d = p.defaultValue, !(p.kind == .bool && d == .bool(false)) { text += " (default: \(Self.flagText(d)))" }
         return ArgumentHelp(text)
     }
-
-    static func isList(_ kind: ParameterKind) -> Bool { kind == .ints || kind == .doubles || kind == .strings }
 
     /// A value as a flag takes it: "1,2", "0.5", "1e10", "periodic", "true".
     static func flagText(_ v: ParameterValue) -> String {
