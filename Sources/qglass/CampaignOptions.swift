@@ -18,6 +18,24 @@ struct CampaignFlags: ParsableArguments {
     }
 }
 
+/// The [campaign] keys of the flag commands `ed`, `fields` and `quench`
+/// (`emch-radin` names its realizations samples): realizations, master seed
+/// and the first realization.
+struct RealizationFlags: ParsableArguments {
+    @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
+    @Option(help: "Master seed.") var seed: Int
+    @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
+}
+
+/// The ED solver keys of the [campaign] table of the flag commands `ed` and `quench`.
+struct EDGroupFlags: ParsableArguments {
+    @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
+    @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
+
+    /// `group_size` and `blas_threads`, values as TOML.
+    var campaignKeys: [(key: String, value: String)] { [("group_size", "\(groupSize)"), ("blas_threads", "\(blasThreads)")] }
+}
+
 /// Local, before MPI_Init, on every rank: the checks that need only the file
 /// system, so that their refusals are one line without MPI's shutdown noise.
 /// The config is read and parsed when every rank can read it (otherwise the

@@ -20,10 +20,8 @@ struct EDCommand: CampaignCommand {
     @Option(models, "W") var disorder: String?
     @Option(models, "delta") var delta: String?
     @Option(models, "sz") var sz: Int?
-    @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
-    @Option(help: "Master seed.") var seed: Int
-    @Option(help: "Index of the first realization (for splitting realizations over jobs).") var firstRealization = 0
-    @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
+    @OptionGroup var campaign: RealizationFlags
+    @OptionGroup var group: EDGroupFlags
     @Option(models, "boundary") var boundary: String?
     @Option(models, "eps_bins") var epsBins: Int?
     @Option(models, "store_eigenstates_max_L") var storeMaxL: Int?
@@ -32,7 +30,6 @@ struct EDCommand: CampaignCommand {
     @Option(help: "lrsg, xxz: pdsyevd or pdsyevr (default pdsyevd; heisenberg-o3 takes --complex-scalapack-driver).") var scalapackDriver: String?
     @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
     @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
-    @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count; 0 = cores / ranks on the node).") var blasThreads = 1
     @Option(models, "disorder_from", note: ": FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded")
     var disorderFrom: String?
     @Flag(models, "entanglement") var entanglement = false
@@ -79,8 +76,9 @@ struct EDCommand: CampaignCommand {
         // Flag values are validated here and written as given: a bad value is
         // refused naming the flag, never as an error in a generated config.
         let study = studyTable()
-        let text = generatedCampaignTable(command: "ed", seed: seed, realizations: realizations, firstRealization: firstRealization,
-                                          solver: [("group_size", "\(groupSize)"), ("blas_threads", "\(blasThreads)")]
+        let text = generatedCampaignTable(command: "ed", seed: campaign.seed, realizations: campaign.realizations,
+                                          firstRealization: campaign.firstRealization,
+                                          solver: group.campaignKeys
                                               + (lapackDriver.map { [("lapack_driver", tomlString($0))] } ?? [])
                                               + (scalapackDriver.map { [("scalapack_driver", tomlString($0))] } ?? [])
                                               + (complexLapackDriver.map { [("complex_lapack_driver", tomlString($0))] } ?? [])

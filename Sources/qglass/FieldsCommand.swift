@@ -17,9 +17,7 @@ struct FieldsCommand: CampaignCommand {
     @Option(fields, "alpha") var alpha: String
     @Option(fields, "state") var state: String?
     @Option(fields, "order") var order: String?
-    @Option(help: "Disorder realizations per point (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations).") var realizations: Int
-    @Option(help: "Master seed.") var seed: Int
-    @Option(help: "Index of the first realization.") var firstRealization = 0
+    @OptionGroup var campaign: RealizationFlags
     @Option(fields, "boundary") var boundary: String?
     @Option(fields, "phi_min") var phiMin: String?
     @Option(fields, "phi_max") var phiMax: String?
@@ -37,7 +35,8 @@ struct FieldsCommand: CampaignCommand {
 
     func run() throws {
         guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
-        let text = generatedCampaignTable(command: "fields", seed: seed, realizations: realizations, firstRealization: firstRealization,
+        let text = generatedCampaignTable(command: "fields", seed: campaign.seed, realizations: campaign.realizations,
+                                          firstRealization: campaign.firstRealization,
                                           output: out) + study.table + "\n"
         runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }

@@ -17,17 +17,14 @@ struct QuenchCommand: CampaignCommand {
     @Option(quench, "Ls") var clusterSizes: String
     @Option(quench, "alpha") var alpha: String
     @Option(quench, "hx") var hx: String
-    @Option(help: "Disorder realizations per (L, L_s) (a run holds at most \(CampaignLimits.maxTasks) tasks: points x realizations; larger counts are refused before anything is written).") var realizations: Int
-    @Option(help: "Master seed.") var seed: Int
-    @Option(help: "Index of the first realization.") var firstRealization = 0
-    @Option(help: "Ranks per ED group (1 = LAPACK, >1 = ScaLAPACK).") var groupSize = 1
+    @OptionGroup var campaign: RealizationFlags
+    @OptionGroup var group: EDGroupFlags
     @Option(quench, "boundary") var boundary: String?
     @Option(quench, "order") var order: String?
     @Option(quench, "t_min") var tMin: String?
     @Option(quench, "t_max") var tMax: String?
     @Option(quench, "per_decade") var perDecade: Int?
     @Option(quench, "check_eigenpairs") var checkEigenpairs: Int?
-    @Option(help: "OpenBLAS threads per rank (default 1 keeps payloads bit-identical for any rank count).") var blasThreads = 1
     @Flag(quench, "store_disorder") var storeDisorder = false
     @Option(help: "Output HDF5 file.") var out: String
     @OptionGroup var flags: CampaignFlags
@@ -40,8 +37,9 @@ struct QuenchCommand: CampaignCommand {
     }
 
     func run() throws {
-        let text = generatedCampaignTable(command: "quench", seed: seed, realizations: realizations, firstRealization: firstRealization,
-                                          solver: [("group_size", "\(groupSize)"), ("blas_threads", "\(blasThreads)")], output: out) + study.table + "\n"
+        let text = generatedCampaignTable(command: "quench", seed: campaign.seed, realizations: campaign.realizations,
+                                          firstRealization: campaign.firstRealization,
+                                          solver: group.campaignKeys, output: out) + study.table + "\n"
         runCampaign(configText: text, configPath: nil, output: out, flags: flags)
     }
 }
