@@ -6,7 +6,7 @@ public enum ParameterKind: String, Sendable {
     case int = "int", double = "float", bool = "bool", string = "string"
     case ints = "list of int", doubles = "list of float", strings = "list of string"
 
-    var isList: Bool { self == .ints || self == .doubles || self == .strings }
+    public var isList: Bool { self == .ints || self == .doubles || self == .strings }
 }
 
 /// A value of a declared parameter, as parsed (an integer written for a

@@ -92,3 +92,22 @@ enum CommandLineArguments {
         return out
     }
 }
+
+/// `qglass help NAME...`: ArgumentParser answers an unknown NAME with the
+/// root help and exit status 0; refuse it with one line and status 2.
+func refuseUnknownHelpTopic(_ args: [String]) {
+    guard args.first == "help" else { return }
+    var command: ParsableCommand.Type = QGlassCommand.self
+    for name in args.dropFirst() where !name.hasPrefix("-") {
+        if name == "help" { return }
+        let subs = command.configuration.subcommands
+        guard let sub = subs.first(where: { $0.configuration.commandName == name }) else {
+            if launcherRank == 0 {
+                complain("error: no help topic '\(name)'; " + (subs.isEmpty ? "'\(command.configuration.commandName ?? "")' has no subcommands"
+                    : "known: " + subs.compactMap { $0.configuration.commandName }.joined(separator: ", ")))
+            }
+            exit(2)
+        }
+        command = sub
+    }
+}

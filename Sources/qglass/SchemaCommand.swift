@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import QGlass
+
+/// `qglass schema [STUDY] [--markdown]`: the study's declared parameters
+/// and output columns (`StudySchema`), all studies without STUDY.
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Print a study's parameters (key, type, default, range, unit, help) and output columns, from its declarations.")
+    @Argument(help: "The study (its table name, e.g. drh); all studies when omitted.") var study: String?
+    @Flag(help: "Markdown, the form of docs/study-tables.md (all studies: the whole file).") var markdown = false
+    func run() throws {
+        let text: String
+        do {
+            text = try output()
+        } catch let e as ConfigError {
+            refuse("schema: the example config does not parse (a bug in the declaration): \(e.message)")
+        }
+        print(text, terminator: "")
+    }
+
+    func output() throws -> String {
+        let names = StudyRegistry.all.map { $0.name }
+        guard let study else {
+            if markdown { return try StudySchema.markdownDocument() }
+            var parts: [String] = []
+            for s in StudyRegistry.all { parts.append(try StudySchema.text(s)) }
+            return parts.joined(separator: "\n")
+        }
+        guard let s = StudyRegistry.find(study) else {
+            let hint = closestName(to: study, among: names).map { " (did you mean '\($0)'?)" } ?? ""
+            refuse("schema: unknown study '\(study)'\(hint); known: \(names.joined(separator: ", "))")
+        }
+        if markdown { return try StudySchema.markdown(s) }
+        return try StudySchema.text(s)
+    }
+}
