@@ -4,7 +4,7 @@ import QGLinearAlgebra
 import QGDistributedLinearAlgebra
 import QGPhysics
 
-/// Campaign-wide settings, from the `[campaign]` table (STUDIES.md conventions).
+/// Campaign-wide settings, from the `[campaign]` table (docs/models.md, "Common conventions").
 public struct CampaignSettings: Sendable {
     public var seed: UInt64
     public var realizations: Int

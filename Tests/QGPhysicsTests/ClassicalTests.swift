@@ -2,7 +2,7 @@ import XCTest
 import QGPhysics
 import QGLinearAlgebra
 
-/// Exact facts of the classical toolkit (STUDIES.md S2, S3, S4, S7).
+/// Exact facts of the classical toolkit (docs/models.md, "Classical toolkit": S2, S3, S4, S7).
 final class ClassicalTests: XCTestCase {
     func couplings(_ L: Int, _ pairs: [(Int, Int, Double)]) -> [Double] {
         var J = [Double](repeating: 0, count: L * L)

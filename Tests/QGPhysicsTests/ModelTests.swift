@@ -3,7 +3,7 @@ import QGPhysics
 import QGLinearAlgebra
 import QGTestSupport
 
-/// Exact limits and hand-derived small cases of study S1 (STUDIES.md S1).
+/// Exact limits and hand-derived small cases of study S1 (docs/models.md, S1).
 final class ModelTests: XCTestCase {
     func spectrum(_ m: LongRangeSpinGlass, parity: Int) throws -> (values: [Double], vectors: DenseMatrix) {
         let n = m.sectorDimension
