@@ -15,7 +15,7 @@ extension AvalancheStudy: ClassicalReduction {
         var out: [ClassicalRecord] = []
         let order = Int(try b.attr("order"))
         let state = try b.ds("state", Int8.self), hx = try b.ds("hx", Double.self)
-        let S = try b.rowLength("ever")
+        let S = b.rowLength("ever")
         let ever = try b.ds("ever", Int64.self)
         for i in 0..<b.rows where b.done[i] == 1 {
             let v = ever[(i * S)..<((i + 1) * S)].map(Double.init)

@@ -59,10 +59,7 @@ enum DRHReducer {
         let real = try b.column("realization", Int64.self)
         let grain = try b.column("grain", Double.self), h = try b.column("h", Double.self)
         let epsAll = try b.column("eps", Double.self), sAll = try b.column("s_end", Double.self)
-        let D = try b.rowLength("eps"), G = try b.rowLength("grain"), H = try b.rowLength("h")
-        guard epsAll.count == b.count * D, sAll.count == b.count * D, grain.count == b.count * G, h.count == b.count * H else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
+        let D = b.rowLength("eps"), G = b.rowLength("grain"), H = b.rowLength("h")
         var out: [Record] = []
         for row in 0..<b.count where done[row] == 1 {
             let eps = epsAll[(row * D)..<((row + 1) * D)], s = sAll[(row * D)..<((row + 1) * D)]

@@ -113,11 +113,8 @@ enum LRSGReducer {
         let real = try b.column("realization", Int64.self)
         let J = try b.column("J", Double.self)
         let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
-        let entropy = study.entanglement && b.file.exists(b.block + "/hist_sum_entropy") ? try b.column("hist_sum_entropy", Double.self) : []
-        guard let L = Int(b.block.split(separator: "L").last ?? ""), hist.allSatisfy({ $0.count == t * bins }), J.count == t * L * L,
-              entropy.isEmpty || entropy.count == t * bins else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
+        let entropy = b.declares("hist_sum_entropy") ? try b.column("hist_sum_entropy", Double.self) : []
+        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
         var out: [TaskRecord] = []
         for i in 0..<t where done[i] == 1 {
             var h = [Double](repeating: 0, count: 9 * bins)

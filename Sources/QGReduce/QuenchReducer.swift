@@ -39,10 +39,6 @@ extension QuenchStudy: PipelineStudy {
         let tr = try b.column("trace", Double.self), tm = try b.column("times", Double.self)
         let gap = try b.column("inverse_min_gap", Double.self)
         let nt = rows > 0 ? tm.count / rows : 0
-        guard real.count == rows, stream.count == rows, gap.count == rows, rem.count == rows * n, phi.count == rows * n,
-              tr.count == rows * n * nt else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
         var out: [Record] = []
         for t in 0..<rows where done[t] == 1 {
             let r = Array(rem[(t * n)..<((t + 1) * n)])

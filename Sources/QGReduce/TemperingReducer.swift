@@ -13,7 +13,7 @@ extension TemperingStudy: ClassicalReduction {
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
-        let nT = try b.rowLength("T")
+        let nT = b.rowLength("T")
         let temps = try b.ds("T", Double.self)
         let stages = Int(try b.attr("stages"))
         let normalized = Int(try b.attr("normalized_mean_field"))

@@ -15,7 +15,7 @@ extension TwoFlipStudy: ClassicalReduction {
         var out: [ClassicalRecord] = []
         let order = Int(try b.attr("order"))
         let state = try b.ds("state", Int8.self)
-        let nH = try b.rowLength("hx")
+        let nH = b.rowLength("hx")
         let hx = try b.ds("hx", Double.self)
         let counts = try TwoFlipStudy.countNames.map { try b.ds($0, Int64.self) }
         for i in 0..<b.rows where b.done[i] == 1 {

@@ -38,8 +38,7 @@ extension TwoSpinStudy: PipelineStudy {
         let stream = try b.column("disorder_stream", Int64.self)
         let hx = try b.column("hx", Double.self)
         let s = try b.column("entropy_sum", Double.self)
-        let nh = try b.rowLength("hx")
-        guard stream.count == b.count, hx.count == b.count * nh, s.count == b.count * nh else { throw ReduceError(message: "inconsistent dataset shapes") }
+        let nh = b.rowLength("hx")
         var out: [Record] = []
         for t in 0..<b.count where done[t] == 1 {
             let e = Array(s[(t * nh)..<((t + 1) * nh)])
