@@ -113,3 +113,52 @@ func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [In
     for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
     return out
 }
+
+/// What S4 (twoflip) and S6b (twospin) share: per (L, alpha, state) point a
+/// random or single-flip-stable state of the classical chain, on which every
+/// h_x of a list is evaluated; blocks `/{study}/L{L}`.
+public struct ChainFieldList: Sendable {
+    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
+
+    let chain: ClassicalChainSpec
+    public let fields: [Double]
+    public let states: [InitialState]
+    public let order: RelaxationOrder
+    public let grid: ParameterGrid<Point>
+
+    /// The study's parameters: the chain's, then `hx`, `state`, `order`.
+    static func parameters(maxL: Int, states: [InitialState]) -> [Parameter] {
+        ClassicalChainSpec.parameters(maxL: maxL) + [ClassicalChainSpec.fields, ClassicalChainSpec.states(default: states), ClassicalChainSpec.order]
+    }
+
+    init(_ v: ParameterValues) {
+        chain = ClassicalChainSpec(v); fields = v.doubles("hx"); states = v.choices("state"); order = v.choice("order")
+        grid = ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) }
+    }
+
+    /// One block per L: the chain's identity columns, then `datasets(L)`.
+    func blocks(study: String, campaign: CampaignSettings, attributes: [String: Double], _ datasets: (Int) -> [DatasetSpec]) -> [OutputBlock] {
+        chain.sizes.enumerated().map { b, L in
+            chain.block(study: study, L: L, points: grid.pointsOf(block: b).count, campaign: campaign, datasets: datasets(L),
+                        attributes: ["order": Double(order.code)].merging(attributes) { a, _ in a })
+        }
+    }
+
+    /// The tasks, costed L^2 (1 + number of h_x).
+    func tasks(campaign: CampaignSettings) -> [TaskSpec] {
+        grid.tasks(campaign: campaign) { p in Double(grid.points[p].L * grid.points[p].L * (1 + fields.count)) }
+    }
+
+    /// Local: the chain and state of a task, and its rows so far (identity, `state`, `z`, `hx`).
+    func prepare(_ task: TaskSpec, seed: UInt64) -> (chain: ClassicalChain, z: [Int8], phi: [Double], rows: [String: RowValue]) {
+        let p = grid.points[task.point]
+        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: seed,
+                                           realization: task.realization, kind: p.state, order: order)
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L), J: chain.storeDisorder ? s.J : nil)
+        rows["state"] = .int8([p.state.code])
+        rows["z"] = .int8(s.z)
+        rows["hx"] = .float64(fields)
+        return (s.chain, s.z, s.phi, rows)
+    }
+}
