@@ -8,7 +8,6 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `avalanche`.
 extension AvalancheStudy: ClassicalReduction {
     typealias Analysis = AvalancheAnalysis
-    static var plotEntry: String { "qglass_plot_classical:avalanche" }
 
     /// Payload per task: ever[0...steps]; layout = steps.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {

@@ -8,7 +8,6 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `fields`.
 extension FieldsStudy: ClassicalReduction {
     typealias Analysis = FieldsAnalysis
-    static var plotEntry: String { "qglass_plot_classical:fields" }
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {

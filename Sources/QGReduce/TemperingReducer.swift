@@ -8,7 +8,6 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `tempering`.
 extension TemperingStudy: ClassicalReduction {
     typealias Analysis = TemperingAnalysis
-    static var plotEntry: String { "qglass_plot_classical:tempering" }
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {

@@ -8,7 +8,6 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `twoflip`.
 extension TwoFlipStudy: ClassicalReduction {
     typealias Analysis = TwoFlipAnalysis
-    static var plotEntry: String { "qglass_plot_classical:twoflip" }
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {

@@ -149,16 +149,28 @@ public struct ChainFieldList: Sendable {
         grid.tasks(campaign: campaign) { p in Double(grid.points[p].L * grid.points[p].L * (1 + fields.count)) }
     }
 
-    /// Local: the chain and state of a task, and its rows so far (identity, `state`, `z`, `hx`).
-    func prepare(_ task: TaskSpec, seed: UInt64) -> (chain: ClassicalChain, z: [Int8], phi: [Double], rows: [String: RowValue]) {
+    /// Bytes of the task's chain.
+    func peakBytes(_ task: TaskSpec) -> Int { ClassicalChainSpec.chainBytes(grid.points[task.point].L) }
+
+    /// ~2.2e-8 s per L^2 (chain + SFS) plus `perField(L)` per h_x.
+    func coreSeconds(_ task: TaskSpec, groupSize: Int, perField: (Double) -> Double) -> Double {
+        let L = Double(grid.points[task.point].L)
+        return (2.2e-8 * L * L + perField(L) * Double(fields.count)) * Double(groupSize)
+    }
+
+    /// Local, group rank 0 only (nil elsewhere): the task's chain and state,
+    /// its rows (identity, `state`, `z`, `hx`) and those of `evaluate(chain, z, phi)`.
+    func run(_ task: TaskSpec, context: TaskContext,
+             _ evaluate: (ClassicalChain, [Int8], [Double]) -> [String: RowValue]) -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
         let p = grid.points[task.point]
-        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: seed,
+        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
                                            realization: task.realization, kind: p.state, order: order)
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
                                                    key: ClassicalChainSpec.disorderKey(L: p.L), J: chain.storeDisorder ? s.J : nil)
         rows["state"] = .int8([p.state.code])
         rows["z"] = .int8(s.z)
         rows["hx"] = .float64(fields)
-        return (s.chain, s.z, s.phi, rows)
+        return TaskOutput(rows: rows.merging(evaluate(s.chain, s.z, s.phi)) { _, b in b })
     }
 }

@@ -45,25 +45,20 @@ public struct TwoFlipStudy: GridStudy {
 
     public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
 
-    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
 
-    /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1.5e-9 s per pair and field.
+    /// ~1.5e-9 s per pair and field.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
-        let L = Double(points[task.point].L)
-        return (2.2e-8 * L * L + 1.5e-9 * L * L / 2 * Double(setup.fields.count)) * Double(groupSize)
+        setup.coreSeconds(task, groupSize: groupSize) { L in 1.5e-9 * L * L / 2 }
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
-        guard context.group.rank == 0 else { return nil }
-        let s = setup.prepare(task, seed: context.settings.seed)
-        var rows = s.rows
-        let counts = TwoFlipResonances.count(s.chain, z: s.z, phi: s.phi, hx: setup.fields)
-        rows["count_all"] = .int64(counts.map(\.all))
-        rows["count_genuine"] = .int64(counts.map(\.genuine))
-        rows["count_all_pt"] = .int64(counts.map(\.allPT))
-        rows["count_genuine_pt"] = .int64(counts.map(\.genuinePT))
-        rows["count_single"] = .int64(counts.map(\.single))
-        return TaskOutput(rows: rows)
+        setup.run(task, context: context) { chain, z, phi in
+            let counts = TwoFlipResonances.count(chain, z: z, phi: phi, hx: setup.fields)
+            return ["count_all": .int64(counts.map(\.all)), "count_genuine": .int64(counts.map(\.genuine)),
+                    "count_all_pt": .int64(counts.map(\.allPT)), "count_genuine_pt": .int64(counts.map(\.genuinePT)),
+                    "count_single": .int64(counts.map(\.single))]
+        }
     }
 
     /// Per (L, alpha, state, h_x): mean all and genuine resonance counts.

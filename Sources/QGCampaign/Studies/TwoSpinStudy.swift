@@ -41,20 +41,16 @@ public struct TwoSpinStudy: GridStudy {
 
     public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
 
-    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
 
-    /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1e-6 s per pair and field (a quartic and four eigenvectors).
+    /// ~1e-6 s per pair and field (a quartic and four eigenvectors).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
-        let L = Double(points[task.point].L)
-        return (2.2e-8 * L * L + 1e-6 * L * L / 4 * Double(setup.fields.count)) * Double(groupSize)
+        setup.coreSeconds(task, groupSize: groupSize) { L in 1e-6 * L * L / 4 }
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
-        guard context.group.rank == 0 else { return nil }
-        let s = setup.prepare(task, seed: context.settings.seed)
-        var rows = s.rows
-        let sums = setup.fields.map { TwoSpinEntanglement.pairSumAcrossCut(chain: s.chain, state: s.z, fields: s.phi, hx: $0) }
-        rows["entropy_sum"] = .float64(sums)
-        return TaskOutput(rows: rows)
+        setup.run(task, context: context) { chain, z, phi in
+            ["entropy_sum": .float64(setup.fields.map { TwoSpinEntanglement.pairSumAcrossCut(chain: chain, state: z, fields: phi, hx: $0) })]
+        }
     }
 }
