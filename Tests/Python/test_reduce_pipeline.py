@@ -12,7 +12,10 @@ studies whose hand-written reducers used to differ:
   row; under --allow-partial it is skipped, printed and recorded in the
   reduced file's `skipped_tasks` (drh and diamond refused it even then; S6c
   did not check its rows);
-* S9 and S6c inputs with different time grids are refused (the studies' own check).
+* S9 and S6c inputs with different time grids are refused (the studies' own check);
+* every study's reads derive from its column declarations: a column of the
+  wrong shape or type, or a missing one, is refused naming file, block, rows,
+  the column and its declaration (every fixture study).
 """
 import os
 import shutil
@@ -24,6 +27,7 @@ import pytest
 from qgtest import QGLASS, ROOT, mpirun, qglass
 
 FIXTURES = ROOT / "Tests" / "Fixtures" / "golden"
+ALL_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.toml"))
 
 
 def reduce_raw(inputs, out, *extra, ranks=2):
@@ -40,7 +44,7 @@ def campaigns(tmp_path_factory):
         pytest.skip(f"{QGLASS} not built")
     d = tmp_path_factory.mktemp("pipeline")
     files = {}
-    for study in sorted(set(CASES) | set(CORRUPT)):
+    for study in ALL_FIXTURES:
         files[study] = d / f"{study}.h5"
         qglass("run", str(FIXTURES / f"{study}.toml"), "--out", str(files[study]), "--force")
     return d, files
@@ -169,20 +173,7 @@ def test_inputs_with_another_time_grid_are_refused(campaigns, study, key, value,
 # config declares for the block (the study's DatasetSpecs, then the driver's)
 # for presence, element type and shape, and refuses the file naming the
 # column and its declaration, whether or not the study's analysis uses it.
-ALL_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.toml"))
 DRIVER_COLUMNS = {"done", "wall_seconds", "write_seconds"}
-
-
-@pytest.fixture(scope="module")
-def every_campaign(tmp_path_factory):
-    if not os.path.exists(QGLASS):
-        pytest.skip(f"{QGLASS} not built")
-    d = tmp_path_factory.mktemp("declared")
-    files = {}
-    for fixture in ALL_FIXTURES:
-        files[fixture] = d / f"{fixture}.h5"
-        qglass("run", str(FIXTURES / f"{fixture}.toml"), "--out", str(files[fixture]), "--force")
-    return files
 
 
 def first_block_and_column(path):
@@ -211,8 +202,8 @@ def refusal_line(res, bad, block):
 
 
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)
-def test_column_of_the_wrong_shape_is_refused_naming_its_declaration(every_campaign, fixture, tmp_path):
-    src = every_campaign[fixture]
+def test_column_of_the_wrong_shape_is_refused_naming_its_declaration(campaigns, fixture, tmp_path):
+    src = campaigns[1][fixture]
     block, column, dtype, shape = first_block_and_column(src)
     bad = tmp_path / f"{fixture}-bad-shape.h5"
     shutil.copy(src, bad)
@@ -227,8 +218,8 @@ def test_column_of_the_wrong_shape_is_refused_naming_its_declaration(every_campa
 
 
 @pytest.mark.parametrize("fixture,what", [("twospin", "type"), ("lrsg", "type"), ("fields", "missing"), ("quench", "missing")])
-def test_column_of_the_wrong_type_or_missing_is_refused_naming_it(every_campaign, fixture, what, tmp_path):
-    src = every_campaign[fixture]
+def test_column_of_the_wrong_type_or_missing_is_refused_naming_it(campaigns, fixture, what, tmp_path):
+    src = campaigns[1][fixture]
     block, column, dtype, shape = first_block_and_column(src)
     bad = tmp_path / f"{fixture}-bad-{what}.h5"
     shutil.copy(src, bad)
