@@ -70,6 +70,8 @@ struct ClassicalBlock {
 
     /// Local: the block's rows of a dataset (rows x row length values).
     func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try task.column(name, t) }
+    /// Local: the block's rows of a dataset, row by row.
+    func rows<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> ColumnRows<T> { try task.rows(name, t) }
     /// Local: values per row of a dataset.
     func rowLength(_ name: String) -> Int { task.rowLength(name) }
     /// Local: a numeric attribute of the block (NaN when empty).

@@ -16,10 +16,9 @@ extension FieldsStudy: ClassicalReduction {
         let layout = "phi_min=\(try b.attr("phi_min"))|phi_max=\(try b.attr("phi_max"))|per_decade=\(try b.attr("bins_per_decade"))"
         let state = try b.ds("state", Int8.self), sq = try b.ds("phi_sq_mean", Double.self)
         let under = try b.ds("phi_underflow", Double.self), over = try b.ds("phi_overflow", Double.self)
-        let B = b.rowLength("phi_hist")
-        let h = try b.ds("phi_hist", Double.self)
+        let h = try b.rows("phi_hist", Double.self)
         for i in 0..<b.rows where b.done[i] == 1 {
-            let v = [sq[i], under[i], over[i]] + Array(h[(i * B)..<((i + 1) * B)])
+            let v = [sq[i], under[i], over[i]] + Array(h[i])
             let total = v.dropFirst().reduce(0, +)
             guard v.allSatisfy(\.isFinite), total == Double(b.L) else {
                 corrupt.append(b.corrupt(i, "marked done but its histogram holds \(total) of \(b.L) spins"))

@@ -102,6 +102,10 @@ struct TaskBlock {
         }
         return try file.openDataset(block + "/" + name).readRows(start: rows.lowerBound, count: rows.count, as: t)
     }
+    /// Local: rows `rows` of declared column `name`, row by row (`c[i]`: local row i).
+    func rows<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> ColumnRows<T> {
+        ColumnRows(values: try column(name, t), length: rowLength(name))
+    }
     /// Values per row of declared column `name` (0 when not declared).
     func rowLength(_ name: String) -> Int { columns.first { $0.name == name }?.rowShape.reduce(1, *) ?? 0 }
     /// Local: a numeric attribute of the block (NaN when empty).
@@ -112,6 +116,14 @@ struct TaskBlock {
     func corrupt(_ i: Int, _ detail: String, _ why: String) -> CorruptTask {
         CorruptTask(file: path, block: block, rows: "row \(rows.lowerBound + i)", detail: detail, why: why)
     }
+}
+
+/// The rows of one declared column as read: `c[i]` is local row i's values
+/// (the declared row length of them).
+struct ColumnRows<T> {
+    let values: [T]
+    let length: Int
+    subscript(i: Int) -> ArraySlice<T> { values[(i * length)..<((i + 1) * length)] }
 }
 
 /// What rank 0's analysis knows besides the merged records.
