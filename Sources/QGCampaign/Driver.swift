@@ -441,7 +441,7 @@ public enum Campaign {
     static let integerAttributes: Set<String> = ["L", "eps_bins", "bins_per_decade", "steps", "stages", "initial_sweeps", "order", "boundary_open", "dimension"]
 
     /// Datasets the driver adds to every block.
-    static let driverDatasets = [
+    public static let driverDatasets = [
         DatasetSpec("done", .uint8, units: "1", description: "1 once every dataset of this row (task) is written, else 0"),
         DatasetSpec("wall_seconds", .float64, units: "s", description: "wall time of the task on its group"),
         DatasetSpec("write_seconds", .float64, units: "s", description: "time spent writing the task's rows"),

@@ -256,6 +256,14 @@ public struct Dataset: @unchecked Sendable {
     public let path: String
     public let shape: [Int]
 
+    /// Local: the stored element type, or nil when it is none of
+    /// `HDF5ElementType`'s (compared with `H5Tequal` to the file types qglass writes).
+    public func elementType() throws -> HDF5ElementType? {
+        try using(try raw_datasetType(id, path), .datatype, path) { t in
+            try [HDF5ElementType.float64, .int64, .int8, .uint8].first { try raw_typeEqual(t, $0.fileType, path) }
+        }
+    }
+
     /// Number of elements in one row (product of all but the first dimension).
     public var rowLength: Int { shape.dropFirst().reduce(1, *) }
 

@@ -322,6 +322,10 @@ func raw_openDataset(_ loc: H5ID, _ path: String) throws(HDF5Error) -> H5ID {
 }
 
 /// The dataset's dataspace (to be closed by the caller, with `using`).
+func raw_datasetType(_ dataset: H5ID, _ path: String) throws(HDF5Error) -> H5ID {
+    try h5id(H5Dget_type(dataset), "H5Dget_type", path)
+}
+
 func raw_datasetSpace(_ dataset: H5ID, _ path: String) throws(HDF5Error) -> H5ID {
     try h5id(H5Dget_space(dataset), "H5Dget_space", path)
 }

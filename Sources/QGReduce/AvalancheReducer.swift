@@ -8,22 +8,20 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `avalanche`.
 extension AvalancheStudy: ClassicalReduction {
     typealias Analysis = AvalancheAnalysis
-    static var plotEntry: String { "qglass_plot_classical:avalanche" }
 
     /// Payload per task: ever[0...steps]; layout = steps.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
         let order = Int(try b.attr("order"))
         let state = try b.ds("state", Int8.self), hx = try b.ds("hx", Double.self)
-        let S = try b.rowLength("ever")
-        let ever = try b.ds("ever", Int64.self)
+        let ever = try b.rows("ever", Int64.self)
         for i in 0..<b.rows where b.done[i] == 1 {
-            let v = ever[(i * S)..<((i + 1) * S)].map(Double.init)
+            let v = ever[i].map(Double.init)
             guard zip(v, v.dropFirst()).allSatisfy({ $0 <= $1 }), (v.last ?? 0) <= Double(b.L), v[0] >= 0 else {
                 corrupt.append(b.corrupt(i, "marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(b.L)"))
                 continue
             }
-            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(S - 1)", v))
+            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(ever.length - 1)", v))
         }
         return out
     }

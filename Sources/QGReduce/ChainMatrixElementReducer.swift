@@ -30,7 +30,7 @@ enum ChainMEReduction {
     /// Local: the S10b sums of the rows of `b`, whose `eps` the chain reader
     /// has read (nil when the block holds no S10b data).
     static func read(_ b: TaskBlock, dimension D: Int, eps: [Double], window w: (lo: Double, hi: Double)) throws -> [ChainMERecord]? {
-        guard b.file.exists(b.block + "/log_chi") else { return nil }
+        guard b.declares("log_chi") else { return nil }
         let n = b.count
         let window = try b.attr("window"), midLo = try b.attr("mid_lo"), midHi = try b.attr("mid_hi")
         let nv = Int(try b.attr("v_bins")), no = Int(try b.attr("omega_bins"))

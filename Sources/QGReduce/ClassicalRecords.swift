@@ -66,15 +66,14 @@ struct ClassicalBlock {
         alpha = try b.column("alpha", Double.self)
         realization = try b.column("realization", Int64.self)
         disorder = try b.column("disorder_stream", Int64.self)
-        guard alpha.count == done.count, realization.count == done.count, disorder.count == done.count else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
     }
 
     /// Local: the block's rows of a dataset (rows x row length values).
     func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try task.column(name, t) }
+    /// Local: the block's rows of a dataset, row by row.
+    func rows<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> ColumnRows<T> { try task.rows(name, t) }
     /// Local: values per row of a dataset.
-    func rowLength(_ name: String) throws -> Int { try task.rowLength(name) }
+    func rowLength(_ name: String) -> Int { task.rowLength(name) }
     /// Local: a numeric attribute of the block (NaN when empty).
     func attr(_ name: String) throws -> Double { try task.attr(name) }
     /// Row `i` as a corrupt task.

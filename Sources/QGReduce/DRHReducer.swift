@@ -57,20 +57,17 @@ enum DRHReducer {
         let done = try b.column("done", UInt8.self)
         let a = try b.column("a", Double.self)
         let real = try b.column("realization", Int64.self)
-        let grain = try b.column("grain", Double.self), h = try b.column("h", Double.self)
-        let epsAll = try b.column("eps", Double.self), sAll = try b.column("s_end", Double.self)
-        let D = try b.rowLength("eps"), G = try b.rowLength("grain"), H = try b.rowLength("h")
-        guard epsAll.count == b.count * D, sAll.count == b.count * D, grain.count == b.count * G, h.count == b.count * H else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
+        let grain = try b.rows("grain", Double.self), h = try b.rows("h", Double.self)
+        let epsAll = try b.rows("eps", Double.self), sAll = try b.rows("s_end", Double.self)
+        let D = epsAll.length
         var out: [Record] = []
         for row in 0..<b.count where done[row] == 1 {
-            let eps = epsAll[(row * D)..<((row + 1) * D)], s = sAll[(row * D)..<((row + 1) * D)]
+            let eps = epsAll[row], s = sAll[row]
             guard s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
                 corrupt.append(b.corrupt(row, "a \(a[row]), realization \(real[row])", "marked done but its s_end is not finite or outside [0, ln 2]"))
                 continue
             }
-            let disorder = DisorderFingerprint.of(grain[(row * G)..<((row + 1) * G)] + h[(row * H)..<((row + 1) * H)])
+            let disorder = DisorderFingerprint.of(grain[row] + h[row])
             var r = Record(origin: b.origin(row), seed: b.plan.settings.seed, N: N, a: a[row], realization: Int(real[row]), disorder: disorder,
                            nWindow: 0, sumWindow: 0, nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
             for (e, x) in zip(eps, s) where e >= lo && e < hi {

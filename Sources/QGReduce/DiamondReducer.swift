@@ -66,19 +66,15 @@ enum DiamondReducer {
         let ns = try b.column("n_star", Double.self)
         let real = try b.column("realization", Int64.self)
         let secs = try b.column("seconds", Double.self)
-        let th = try b.column("theta", Double.self)
-        let nt = try b.rowLength("theta")
+        let th = try b.rows("theta", Double.self)
         let isMap = p.hasSuffix("/maps")
-        let n = isMap ? try b.rowLength("n1") : 0
+        let n = isMap ? b.rowLength("n1") : 0
         let n1: [Int64] = isMap ? try b.column("n1", Int64.self) : [], n2: [Int64] = isMap ? try b.column("n2", Int64.self) : []
         let sSite: [Double] = isMap ? try b.column("s_site", Double.self) : [], g0: [Double] = isMap ? try b.column("g0_site", Double.self) : []
         let lp: [Double] = isMap ? try b.column("log_product", Double.self) : []
-        guard th.count == b.count * nt, n1.count == (isMap ? b.count * n : 0), sSite.count == n1.count, g0.count == n1.count, n2.count == n1.count else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
         var out: [Record] = []
         for i in 0..<b.count where done[i] == 1 {
-            let theta0 = kind == "qp" ? th[i * nt] : .nan
+            let theta0 = kind == "qp" ? th[i].first ?? .nan : .nan
             guard eta[i].isFinite, ns[i].isFinite else {
                 corrupt.append(b.corrupt(i, "W \(W[i]), realization \(real[i])", "marked done but its eta_tot or n_star is not finite"))
                 continue
@@ -90,7 +86,7 @@ enum DiamondReducer {
                              s: Array(sSite[sl]), g0: Array(g0[sl]), logProduct: lp[i])
             }
             out.append(Record(origin: b.origin(i), seed: seed, kind: kind, R: R, W: W[i], realization: Int(real[i]),
-                              disorder: .of(th[(i * nt)..<((i + 1) * nt)]),
+                              disorder: .of(th[i]),
                               sample: Sample(seed: seed, realization: Int(real[i]), eta: eta[i], nStar: ns[i], theta0: theta0, seconds: secs[i]),
                               map: map))
         }

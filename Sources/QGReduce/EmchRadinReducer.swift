@@ -386,17 +386,14 @@ enum EmchRadinReducer {
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
         let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
         let done = try b.column("done", UInt8.self)
-        let nA = try b.rowLength("alpha")
-        let T = try b.rowLength("tau") / max(nA, 1)
-        guard d >= 1, N >= 2, nA >= 1, T >= 1, try b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
+        let nA = b.rowLength("alpha")
+        let T = b.rowLength("tau") / max(nA, 1)
+        guard d >= 1, N >= 2, nA >= 1, T >= 1, b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
         let x = try b.column("x", Double.self), real = try b.column("realization", Int64.self), stream = try b.column("disorder_stream", Int64.self)
         let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
         let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
         let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
         let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
-        guard done.count == b.count, x.count == b.count, alpha.count == b.count * nA, mA.count == b.count * nA * T else {
-            throw ReduceError(message: "\(b.block): inconsistent dataset shapes")
-        }
         var out: [EmchRadinRecord] = []
         for r in 0..<b.count where done[r] == 1 {
             for k in 0..<nA {

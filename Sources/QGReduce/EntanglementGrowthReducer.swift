@@ -38,21 +38,17 @@ extension EntanglementGrowthStudy: PipelineStudy {
         let L = Int(try b.attr("L")), page = try b.attr("page")
         let done = try b.column("done", UInt8.self)
         let hx = try b.column("hx", Double.self), st = try b.column("state", Int8.self), real = try b.column("realization", Int64.self)
-        let J = try b.column("J", Double.self), z = try b.column("z", Int8.self)
-        let S = try b.column("entropy", Double.self)
-        let nt = try b.rowLength("entropy")
-        guard L >= 2, hx.count == b.count, J.count == b.count * L * L, z.count == b.count * L, S.count == b.count * nt else {
-            throw ReduceError(message: "\(b.block): inconsistent dataset shapes")
-        }
+        let J = try b.rows("J", Double.self), z = try b.rows("z", Int8.self), S = try b.rows("entropy", Double.self)
+        guard L >= 2 else { throw ReduceError(message: "\(b.block): L = \(L)") }
         let maxS = Double(L / 2) * Foundation.log(2.0) + 1e-9
         var out: [Record] = []
         for t in 0..<b.count where done[t] == 1 {
-            let e = Array(S[(t * nt)..<((t + 1) * nt)])
+            let e = Array(S[t])
             guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= maxS }) else {
                 corrupt.append(b.corrupt(t, "hx \(hx[t]), realization \(real[t])", "marked done but its entropies are not finite or outside 0...(L/2) ln 2"))
                 continue
             }
-            let disorder = Array(J[(t * L * L)..<((t + 1) * L * L)]) + z[(t * L)..<((t + 1) * L)].map(Double.init)
+            let disorder = Array(J[t]) + z[t].map(Double.init)
             out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, hx: hx[t], state: st[t], realization: Int(real[t]),
                               disorder: .of(disorder[...]), page: page, entropy: e))
         }

@@ -8,7 +8,6 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `fields`.
 extension FieldsStudy: ClassicalReduction {
     typealias Analysis = FieldsAnalysis
-    static var plotEntry: String { "qglass_plot_classical:fields" }
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -17,11 +16,9 @@ extension FieldsStudy: ClassicalReduction {
         let layout = "phi_min=\(try b.attr("phi_min"))|phi_max=\(try b.attr("phi_max"))|per_decade=\(try b.attr("bins_per_decade"))"
         let state = try b.ds("state", Int8.self), sq = try b.ds("phi_sq_mean", Double.self)
         let under = try b.ds("phi_underflow", Double.self), over = try b.ds("phi_overflow", Double.self)
-        let B = try b.rowLength("phi_hist")
-        let h = try b.ds("phi_hist", Double.self)
-        guard h.count == b.rows * B, state.count == b.rows, sq.count == b.rows else { throw ReduceError(message: "inconsistent dataset shapes") }
+        let h = try b.rows("phi_hist", Double.self)
         for i in 0..<b.rows where b.done[i] == 1 {
-            let v = [sq[i], under[i], over[i]] + Array(h[(i * B)..<((i + 1) * B)])
+            let v = [sq[i], under[i], over[i]] + Array(h[i])
             let total = v.dropFirst().reduce(0, +)
             guard v.allSatisfy(\.isFinite), total == Double(b.L) else {
                 corrupt.append(b.corrupt(i, "marked done but its histogram holds \(total) of \(b.L) spins"))

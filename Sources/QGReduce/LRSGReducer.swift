@@ -111,19 +111,16 @@ enum LRSGReducer {
         let alpha = try b.column("alpha", Double.self)
         let hx = try b.column("hx", Double.self)
         let real = try b.column("realization", Int64.self)
-        let J = try b.column("J", Double.self)
+        let J = try b.rows("J", Double.self)
         let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
-        let entropy = study.entanglement && b.file.exists(b.block + "/hist_sum_entropy") ? try b.column("hist_sum_entropy", Double.self) : []
-        guard let L = Int(b.block.split(separator: "L").last ?? ""), hist.allSatisfy({ $0.count == t * bins }), J.count == t * L * L,
-              entropy.isEmpty || entropy.count == t * bins else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
+        let entropy = b.declares("hist_sum_entropy") ? try b.rows("hist_sum_entropy", Double.self) : nil
+        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
         var out: [TaskRecord] = []
         for i in 0..<t where done[i] == 1 {
             var h = [Double](repeating: 0, count: 9 * bins)
             for k in 0..<9 { for bin in 0..<bins { h[k * bins + bin] = hist[k][i * bins + bin] } }
             let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
-            let e = entropy.isEmpty ? [] : Array(entropy[(i * bins)..<((i + 1) * bins)])
+            let e = entropy.map { Array($0[i]) } ?? []
             // Dense rows hold every eigenstate; mid-spectrum rows (issue 15)
             // the 2 k nearest the target, all in the bins around it.
             let expected = study.statesPerTask(L)
@@ -134,7 +131,7 @@ enum LRSGReducer {
             }
             out.append(TaskRecord(origin: b.origin(i), seed: b.plan.settings.seed, L: L, alpha: alpha[i], hx: hx[i], realization: Int(real[i]),
                                   boundary: study.boundary == .periodic ? 0 : 1, bins: bins,
-                                  disorder: .of(J[(i * L * L)..<((i + 1) * L * L)]), hist: h, entropy: e))
+                                  disorder: .of(J[i]), hist: h, entropy: e))
         }
         return out
     }

@@ -35,24 +35,18 @@ extension QuenchStudy: PipelineStudy {
         let rows = b.count
         let done = try b.column("done", UInt8.self), real = try b.column("realization", Int64.self)
         let stream = try b.column("disorder_stream", Int64.self)
-        let rem = try b.column("remnant", Double.self), phi = try b.column("phi", Double.self)
-        let tr = try b.column("trace", Double.self), tm = try b.column("times", Double.self)
+        let rem = try b.rows("remnant", Double.self), phi = try b.rows("phi", Double.self)
+        let tr = try b.rows("trace", Double.self), tm = try b.rows("times", Double.self)
         let gap = try b.column("inverse_min_gap", Double.self)
-        let nt = rows > 0 ? tm.count / rows : 0
-        guard real.count == rows, stream.count == rows, gap.count == rows, rem.count == rows * n, phi.count == rows * n,
-              tr.count == rows * n * nt else {
-            throw ReduceError(message: "inconsistent dataset shapes")
-        }
         var out: [Record] = []
         for t in 0..<rows where done[t] == 1 {
-            let r = Array(rem[(t * n)..<((t + 1) * n)])
+            let r = Array(rem[t])
             guard r.allSatisfy({ $0.isFinite && abs($0) <= 1 + 1e-9 }) else {
                 corrupt.append(b.corrupt(t, "realization \(real[t])", "marked done but its remnant is not in [-1, 1]")); continue
             }
             out.append(Record(key: .init(seed: b.plan.settings.seed, L: L, Ls: n, realization: Int(real[t])), origin: b.origin(t),
                               disorder: DisorderFingerprint(bitPattern: stream[t]), hx: study.hx, alpha: study.alpha,
-                              remnant: r, phi: Array(phi[(t * n)..<((t + 1) * n)]),
-                              trace: Array(tr[(t * n * nt)..<((t + 1) * n * nt)]), times: Array(tm[(t * nt)..<((t + 1) * nt)]),
+                              remnant: r, phi: Array(phi[t]), trace: Array(tr[t]), times: Array(tm[t]),
                               inverseMinGap: gap[t]))
         }
         return out

@@ -26,8 +26,8 @@ extension RandomFieldChainStudy: PipelineStudy {
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ChainRecord] {
         guard let study = b.plan.study as? Self else { throw ReduceError(message: "not a \(name) campaign") }
         let window = b.options.epsWindow
-        let D = try b.rowLength("eps"), DL = try b.rowLength(Model.disorderName)
-        guard let L = Int(exactly: try b.attr("L")), L >= 2, D >= 1, try b.rowLength("r") == D, try b.rowLength("m_ea") == D else {
+        let D = b.rowLength("eps"), DL = b.rowLength(Model.disorderName)
+        guard let L = Int(exactly: try b.attr("L")), L >= 2, D >= 1, b.rowLength("r") == D, b.rowLength("m_ea") == D else {
             throw ReduceError(message: "inconsistent dataset shapes")
         }
         let layout = "dimension=\(D)|delta=\(study.delta)|sz=\(study.sz.map(String.init) ?? "default")"
@@ -35,14 +35,11 @@ extension RandomFieldChainStudy: PipelineStudy {
         for piece in b.pieces(ofAtMost: max(1, chunkDoubles / max(D, DL))) {
             let n = piece.count
             let done = try piece.column("done", UInt8.self), W = try piece.column("W", Double.self), real = try piece.column("realization", Int64.self)
-            let e = try piece.column("eps", Double.self), rr = try piece.column("r", Double.self), mm = try piece.column("m_ea", Double.self)
-            let dd = try piece.column(Model.disorderName, Double.self)
-            guard W.count == n, real.count == n, e.count == n * D, rr.count == n * D, mm.count == n * D, dd.count == n * DL else {
-                throw ReduceError(message: "inconsistent dataset shapes")
-            }
-            let meRows = try ChainMEReduction.read(piece, dimension: D, eps: e, window: window)
+            let e = try piece.rows("eps", Double.self), rr = try piece.rows("r", Double.self), mm = try piece.rows("m_ea", Double.self)
+            let dd = try piece.rows(Model.disorderName, Double.self)
+            let meRows = try ChainMEReduction.read(piece, dimension: D, eps: e.values, window: window)
             for i in 0..<n where done[i] == 1 {
-                let es = e[(i * D)..<((i + 1) * D)], ms = mm[(i * D)..<((i + 1) * D)], rs = rr[(i * D)..<((i + 1) * D)]
+                let es = e[i], ms = mm[i], rs = rr[i]
                 guard es.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= 1 + 1e-12 }), zip(es, es.dropFirst()).allSatisfy({ $0 <= $1 }),
                       ms.allSatisfy(\.isFinite), W[i].isFinite else {
                     corrupt.append(piece.corrupt(i, "W \(W[i]), realization \(real[i])", "marked done but its eps are not sorted in [0, 1] or its m_ea are not finite"))
@@ -58,7 +55,7 @@ extension RandomFieldChainStudy: PipelineStudy {
                     if y.isFinite { statesR += 1; sumR += y }
                 }
                 out.append(ChainRecord(key: .init(seed: piece.plan.settings.seed, L: L, W: W[i], realization: Int(real[i])), origin: piece.origin(i),
-                                       disorder: .of(dd[(i * DL)..<((i + 1) * DL)]), layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""),
+                                       disorder: .of(dd[i]), layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""),
                                        dimension: D, states: states, statesR: statesR, sumR: sumR, sumM: sumM, me: meRows?[i]))
             }
         }
@@ -91,7 +88,8 @@ extension TaskBlock {
     /// wide to read 2048 at a time).
     func pieces(ofAtMost n: Int) -> [TaskBlock] {
         stride(from: rows.lowerBound, to: rows.upperBound, by: max(1, n)).map {
-            TaskBlock(file: file, fileIndex: fileIndex, path: path, block: block, rows: $0..<min($0 + max(1, n), rows.upperBound), plan: plan, options: options)
+            TaskBlock(file: file, fileIndex: fileIndex, path: path, block: block, rows: $0..<min($0 + max(1, n), rows.upperBound), plan: plan, options: options,
+                      declaration: declaration)
         }
     }
 }

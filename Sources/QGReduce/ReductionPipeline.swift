@@ -49,7 +49,12 @@ protocol ReductionRecord: Codable {
 }
 
 /// Rows `rows` of one block of one input, as a study's reader sees them.
-/// Local: opened by the rank that reads them.
+/// Local: opened by the rank that reads them. The reader sees the block
+/// through its declared columns only (`OutputBlock.datasets` under the
+/// input's stored config, then the driver's `Campaign.driverDatasets`):
+/// the pipeline checks every one of them against its declaration before the
+/// reader runs (`checkColumns`), and `column` refuses a name or type the
+/// declaration does not give, so a study's reader only computes.
 struct TaskBlock {
     let file: HDF5File
     let fileIndex: Int
@@ -61,14 +66,48 @@ struct TaskBlock {
     /// The input's stored config.
     let plan: CampaignPlan
     let options: ReduceOptions
+    /// The block as the stored config declares it (its rows and columns).
+    let declaration: OutputBlock
     var count: Int { rows.count }
 
-    /// Local: rows `rows` of a dataset of the block, flattened (count x row length).
-    func column<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] {
-        try file.openDataset(block + "/" + name).readRows(start: rows.lowerBound, count: rows.count, as: t)
+    /// The declared columns, the driver's last.
+    var columns: [DatasetSpec] { declaration.datasets + Campaign.driverDatasets }
+    /// Whether the block declares column `name`.
+    func declares(_ name: String) -> Bool { columns.contains { $0.name == name } }
+
+    /// Local: every declared column is present, of its declared element type
+    /// and of shape [declared rows] + declared row shape; otherwise a
+    /// `ReduceError` naming the first column that is not, with its declaration.
+    func checkColumns() throws {
+        func shape(_ s: [Int]) -> String { "[" + s.map(String.init).joined(separator: ", ") + "]" }
+        for d in columns {
+            let declared = "declared \(d.type.rawValue) \(shape([declaration.rows] + d.rowShape)), \(d.description)"
+            guard file.exists(block + "/" + d.name) else { throw ReduceError(message: "column '\(d.name)' is missing (\(declared))") }
+            let ds = try file.openDataset(block + "/" + d.name)
+            let type = try ds.elementType()
+            guard type == d.type, ds.shape == [declaration.rows] + d.rowShape else {
+                throw ReduceError(message: "column '\(d.name)' is \(type?.rawValue ?? "of another type") \(shape(ds.shape)) (\(declared))")
+            }
+        }
     }
-    /// Local: values per row of a dataset of the block.
-    func rowLength(_ name: String) throws -> Int { try file.openDataset(block + "/" + name).rowLength }
+
+    /// Local: rows `rows` of declared column `name`, flattened (count x row
+    /// length); `t` must be its declared type.
+    func column<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] {
+        guard let d = columns.first(where: { $0.name == name }) else {
+            throw ReduceError(message: "column '\(name)' is not declared in \(block) (a reducer may read only its study's declared columns)")
+        }
+        guard d.type == T.h5ElementType else {
+            throw ReduceError(message: "column '\(name)' is declared \(d.type.rawValue), read as \(T.h5ElementType.rawValue)")
+        }
+        return try file.openDataset(block + "/" + name).readRows(start: rows.lowerBound, count: rows.count, as: t)
+    }
+    /// Local: rows `rows` of declared column `name`, row by row (`c[i]`: local row i).
+    func rows<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> ColumnRows<T> {
+        ColumnRows(values: try column(name, t), length: rowLength(name))
+    }
+    /// Values per row of declared column `name` (0 when not declared).
+    func rowLength(_ name: String) -> Int { columns.first { $0.name == name }?.rowShape.reduce(1, *) ?? 0 }
     /// Local: a numeric attribute of the block (NaN when empty).
     func attr(_ name: String) throws -> Double { try file.numericAttribute(name, as: Double.self, on: block).first ?? .nan }
     /// The origin of local row `i` (0 ..< count).
@@ -77,6 +116,14 @@ struct TaskBlock {
     func corrupt(_ i: Int, _ detail: String, _ why: String) -> CorruptTask {
         CorruptTask(file: path, block: block, rows: "row \(rows.lowerBound + i)", detail: detail, why: why)
     }
+}
+
+/// The rows of one declared column as read: `c[i]` is local row i's values
+/// (the declared row length of them).
+struct ColumnRows<T> {
+    let values: [T]
+    let length: Int
+    subscript(i: Int) -> ArraySlice<T> { values[(i * length)..<((i + 1) * length)] }
 }
 
 /// What rank 0's analysis knows besides the merged records.
@@ -167,10 +214,15 @@ enum ReductionPipeline {
             do {
                 try HDF5File.with(path: path, mode: .readOnly) { f in
                     let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
+                    let declared = Dictionary(plan.study.blocks.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
                     for item in share {
-                        let block = TaskBlock(file: f, fileIndex: fileIndex, path: path, block: item.block, rows: item.rows,
-                                              plan: plan, options: options)
-                        do { records += try S.read(block, corrupt: &corrupt) } catch { corrupt.append(unreadable(item, error)) }
+                        do {
+                            guard let declaration = declared[item.block] else { throw ReduceError(message: "\(item.block) is not declared by the stored config") }
+                            let block = TaskBlock(file: f, fileIndex: fileIndex, path: path, block: item.block, rows: item.rows,
+                                                  plan: plan, options: options, declaration: declaration)
+                            try block.checkColumns()
+                            records += try S.read(block, corrupt: &corrupt)
+                        } catch { corrupt.append(unreadable(item, error)) }
                     }
                 }
             } catch {

@@ -39,11 +39,10 @@ extension ResonanceModelStudy: PipelineStudy {
 
     /// Local: the done rows of one family block, every dataset read as float64.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
-        guard let spec = b.plan.study.blocks.first(where: { $0.path == b.block }) else { throw ReduceError(message: "not a block of the rm study") }
+        let spec = b.declaration
         let done = try b.column("done", UInt8.self)
         let columns = try spec.datasets.map { try b.column($0.name, Double.self) }
         let lengths = spec.datasets.map { $0.rowShape.reduce(1, *) }
-        guard zip(columns, lengths).allSatisfy({ $0.count == b.count * $1 }) else { throw ReduceError(message: "inconsistent dataset shapes") }
         return done.indices.filter { done[$0] == 1 }.map { r in
             Record(key: .init(block: b.block, row: b.rows.lowerBound + r), origin: b.origin(r),
                    values: zip(columns, lengths).map { Array($0[(r * $1)..<((r + 1) * $1)]) })

@@ -8,28 +8,25 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `tempering`.
 extension TemperingStudy: ClassicalReduction {
     typealias Analysis = TemperingAnalysis
-    static var plotEntry: String { "qglass_plot_classical:tempering" }
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
-        let nT = try b.rowLength("T")
-        let temps = try b.ds("T", Double.self)
+        let temps = try b.rows("T", Double.self)
         let stages = Int(try b.attr("stages"))
         let normalized = Int(try b.attr("normalized_mean_field"))
-        let tmf2 = try b.ds("tmf2", Double.self), sweeps = try b.ds("sweeps", Int64.self)
-        let fields = try TemperingStudy.stageNames.map { try b.ds($0, Double.self) }
-        let exch = try b.ds("exchange_acceptance", Double.self)
-        let sn = stages * nT, se = stages * (nT - 1)
+        let tmf2 = try b.ds("tmf2", Double.self), sweeps = try b.rows("sweeps", Int64.self)
+        let fields = try TemperingStudy.stageNames.map { try b.rows($0, Double.self) }
+        let exch = try b.rows("exchange_acceptance", Double.self)
         for i in 0..<b.rows where b.done[i] == 1 {
-            var v = [tmf2[i]] + sweeps[(i * stages)..<((i + 1) * stages)].map(Double.init)
-            for fld in fields { v += fld[(i * sn)..<((i + 1) * sn)] }
-            v += exch[(i * se)..<((i + 1) * se)]
+            var v = [tmf2[i]] + sweeps[i].map(Double.init)
+            for fld in fields { v += fld[i] }
+            v += exch[i]
             guard v.allSatisfy(\.isFinite), tmf2[i] > 0 else {
                 corrupt.append(b.corrupt(i, "marked done but holds non-finite averages"))
                 continue
             }
-            let layout = "T=\(temps[(i * nT)..<((i + 1) * nT)].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"
+            let layout = "T=\(temps[i].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"
             out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: -1, hx: -1, variant: normalized, boundary: b.boundary), layout, v))
         }
         return out

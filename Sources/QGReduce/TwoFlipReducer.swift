@@ -8,14 +8,13 @@ import QGCampaign
 /// figures: python/qglass_plot_classical.py, `twoflip`.
 extension TwoFlipStudy: ClassicalReduction {
     typealias Analysis = TwoFlipAnalysis
-    static var plotEntry: String { "qglass_plot_classical:twoflip" }
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
         let order = Int(try b.attr("order"))
         let state = try b.ds("state", Int8.self)
-        let nH = try b.rowLength("hx")
+        let nH = b.rowLength("hx")
         let hx = try b.ds("hx", Double.self)
         let counts = try TwoFlipStudy.countNames.map { try b.ds($0, Int64.self) }
         for i in 0..<b.rows where b.done[i] == 1 {

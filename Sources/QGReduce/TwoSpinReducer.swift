@@ -36,19 +36,16 @@ extension TwoSpinStudy: PipelineStudy {
         let state = try b.column("state", Int8.self)
         let real = try b.column("realization", Int64.self)
         let stream = try b.column("disorder_stream", Int64.self)
-        let hx = try b.column("hx", Double.self)
-        let s = try b.column("entropy_sum", Double.self)
-        let nh = try b.rowLength("hx")
-        guard stream.count == b.count, hx.count == b.count * nh, s.count == b.count * nh else { throw ReduceError(message: "inconsistent dataset shapes") }
+        let hx = try b.rows("hx", Double.self), s = try b.rows("entropy_sum", Double.self)
         var out: [Record] = []
         for t in 0..<b.count where done[t] == 1 {
-            let e = Array(s[(t * nh)..<((t + 1) * nh)])
+            let e = Array(s[t])
             guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 }) else {
                 corrupt.append(b.corrupt(t, "alpha \(alpha[t]), realization \(real[t])", "marked done but its entropy sums are not finite and non-negative"))
                 continue
             }
             out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, alpha: alpha[t], state: state[t], realization: Int(real[t]),
-                              disorder: DisorderFingerprint(bitPattern: stream[t]), hx: Array(hx[(t * nh)..<((t + 1) * nh)]), entropySum: e))
+                              disorder: DisorderFingerprint(bitPattern: stream[t]), hx: Array(hx[t]), entropySum: e))
         }
         return out
     }

@@ -43,12 +43,13 @@ import math
 import os
 import pathlib
 import re
-import subprocess
 import sys
 import tempfile
 
 import h5py
 import numpy as np
+
+import qgtest
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -272,10 +273,9 @@ def _first_change(g, n):
 
 
 def run(*args, ranks=2):
-    cmd = ["mpirun", "-n", str(ranks), "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900)
+    res = qgtest.mpirun(*args, ranks=ranks, timeout=900, env=ENV, exe=QGLASS)
     if res.returncode != 0:
-        raise RuntimeError(" ".join(cmd) + "\n" + res.stdout + res.stderr)
+        raise RuntimeError(" ".join(res.args) + "\n" + res.stdout + res.stderr)
     return res
 
 

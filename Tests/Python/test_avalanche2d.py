@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, datasets, payload
+from qgtest import ENV, QGLASS, datasets, mpirun, payload
 
 LN2 = np.log(2.0)
 
@@ -22,10 +22,7 @@ DIAMOND = ('[diamond]\nR = [3, 5]\nW = [5.0, 30.0, 80.0, 200.0]\npotential = ["q
 
 def qrun(*args, ranks=2):
     """qglass under mpirun with --oversubscribe (3 ranks on a 2-core machine)."""
-    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900)
-    assert res.returncode == 0, res.stdout + res.stderr
-    return res
+    return mpirun(*args, ranks=ranks, timeout=900, check=True)
 
 
 def config(d, name, table, realizations, group=1):

@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, ROOT, datasets, qglass
+from qgtest import ENV, QGLASS, ROOT, datasets, mpirun, qglass
 
 pytestmark = pytest.mark.skipif(not os.path.exists(QGLASS), reason=f"{QGLASS} not built")
 
@@ -61,9 +61,8 @@ def test_quiet_prints_nothing_on_stdout(tmp_path):
     res = qglass("ed", "--L", "6", "--alpha", "0.7", "--hx", "0.5", "--realizations", "2", "--seed", "5",
                  "--out", str(tmp_path / "q.h5"), "--quiet")
     assert res.stdout == "", res.stdout
-    bad = subprocess.run(["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "ed", "--L", "6", "--alpha", "0.7", "--hx", "0.5",
-                          "--realizations", "2", "--seed", "5", "--out", str(tmp_path / "q.h5"), "--quiet"],
-                         env=ENV, capture_output=True, text=True, timeout=600)
+    bad = mpirun("ed", "--L", "6", "--alpha", "0.7", "--hx", "0.5", "--realizations", "2", "--seed", "5",
+                 "--out", tmp_path / "q.h5", "--quiet")
     assert bad.returncode == 2 and bad.stdout == "" and "already exists" in bad.stderr
 
 

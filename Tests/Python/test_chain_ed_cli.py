@@ -8,7 +8,7 @@ import pytest
 import h5py
 import numpy as np
 
-from qgtest import QGLASS, ENV, qglass
+from qgtest import ENV, QGLASS, mpirun, qglass
 
 SX = np.array([[0, 1], [1, 0]], dtype=complex)
 SY = np.array([[0, -1j], [1j, 0]])
@@ -91,8 +91,7 @@ def test_chain_flag_refusals(tmp_path):
                        (("--model", "xxz", "--L", "6", "--W", "1", "--entanglement"), "--entanglement does not apply to --model xxz"),
                        (("--model", "heisenberg-o3", "--L", "6", "--W", "1", "--entanglement"),
                         "--entanglement does not apply to --model heisenberg-o3")]:
-        res = subprocess.run(["mpirun", "-n", "2", QGLASS, "ed", *args, "--realizations", "1", "--seed", "1",
-                              "--out", str(tmp_path / "x.h5")], env=ENV, capture_output=True, text=True, timeout=120)
+        res = mpirun("ed", *args, "--realizations", "1", "--seed", "1", "--out", tmp_path / "x.h5", timeout=120)
         assert res.returncode != 0 and text in res.stderr, (args, res.stderr)
         if "--entanglement" in args:  # a pre-MPI refusal: exit status 2, one line
             assert res.returncode == 2 and res.stderr.count("error:") == 1, (args, res.returncode, res.stderr)

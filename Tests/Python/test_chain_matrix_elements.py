@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, datasets, qglass, payload
+from qgtest import ENV, QGLASS, datasets, mpirun, payload, qglass
 
 MODELS = {"xxz": ("L = [6, 8]\nW = [1.0, 6.0]\ndelta = 1.0\n", 0.5), "heisenberg_o3": ("L = [4, 6]\nW = [1.0, 6.0]\n", 1.0)}
 ME = "matrix_elements = true\nwindow = 0.5\nomega_range = [0.001, 20.0]\nomega_bins = 30\nv_bins = 40\n"
@@ -160,12 +160,12 @@ def test_reduce_refuses_differing_bins_and_skips_a_partial_s10b_set(tmp_path):
     b = camp("b", 8, ME.replace("v_bins = 40", "v_bins = 20"))
     c = camp("c", 8, "")
     out = tmp_path / "r.h5"
-    cmd = ["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "reduce", "--bootstrap", "10", "--out", str(out)]
-    res = subprocess.run(cmd + [str(a), str(b)], env=ENV, capture_output=True, text=True, timeout=600)
+    cmd = ["reduce", "--bootstrap", "10", "--out", out]
+    res = mpirun(*cmd, a, b)
     errors = [x for x in res.stderr.splitlines() if x.startswith("error: ")]
     assert res.returncode == 2 and len(errors) == 1 and "xxz: S10b bins differ between sizes or inputs (L 8)" in errors[0], res.stderr
     assert not out.exists()
-    res = subprocess.run(cmd + [str(a), str(c)], env=ENV, capture_output=True, text=True, timeout=600)
+    res = mpirun(*cmd, a, c)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "some tasks carry S10b matrix-element data and some do not" in res.stdout
     with h5py.File(out, "r") as f:

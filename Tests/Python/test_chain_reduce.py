@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, qglass
+from qgtest import ENV, QGLASS, mpirun, qglass
 
 MODELS = {
     # study: (table beyond L and W, group size of the fixture campaign, ergodic ensemble, dimension at L = 8)
@@ -146,8 +146,7 @@ def test_split_campaigns_reduce_to_the_unsplit_numbers(study, tmp_path):
 
 
 def reduce_raw(inputs, out, *extra):
-    cmd = ["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "reduce", *map(str, inputs), "--out", str(out), "--bootstrap", "20", *extra]
-    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    return mpirun("reduce", *inputs, "--out", out, "--bootstrap", "20", *extra)
 
 
 def error_lines(res):

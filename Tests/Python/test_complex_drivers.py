@@ -2,20 +2,11 @@
 `complex_lapack_driver = "zheevr"` and `complex_scalapack_driver = "pzheevr"`
 against the zheevd / pzheevd defaults on 1, 2 and 3 ranks, through the
 config key and the `ed` flag; bad names refused."""
-import subprocess
 
 import h5py
 import numpy as np
 
-from qgtest import ENV, QGLASS
-
-
-def qglass(*args, ranks=2):
-    """qglass under mpirun with --oversubscribe (3 ranks on a 2-core machine); asserts success."""
-    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stdout + res.stderr
-    return res
+from qgtest import mpirun, qglass
 
 
 CONFIG = """
@@ -96,9 +87,8 @@ def test_ed_flag_selects_the_driver_and_bad_names_are_refused(tmp_path):
         assert 'complex_lapack_driver = "zheevr"' in f.attrs["config_canonical"]
     for flag, value in (("--complex-lapack-driver", "zheevx"), ("--complex-scalapack-driver", "pdsyevd")):
         bad = tmp_path / "bad.h5"
-        res = subprocess.run(["mpirun", "-n", "1", QGLASS, "ed", "--model", "heisenberg-o3", "--L", "6", "--W", "2",
-                              "--realizations", "1", "--seed", "4", flag, value, "--out", str(bad)],
-                             env=ENV, capture_output=True, text=True, timeout=120)
+        res = mpirun("ed", "--model", "heisenberg-o3", "--L", "6", "--W", "2", "--realizations", "1", "--seed", "4",
+                     flag, value, "--out", bad, ranks=1, timeout=120)
         assert res.returncode == 2, res.stderr
         assert flag.lstrip("-").replace("-", "_") in res.stderr and value in res.stderr, res.stderr
         assert not bad.exists()

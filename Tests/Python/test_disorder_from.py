@@ -4,20 +4,18 @@ Runs the built executable (QGLASS_BIN, default .build/debug/qglass) under mpirun
 """
 import hashlib
 import os
-import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, qglass
+from qgtest import QGLASS, mpirun, qglass
 
 L, ALPHA, HX = 6, 0.8, 0.45
 
 
 def run(*args, ranks=2):
-    cmd = ["mpirun", "-n", str(ranks), "--bind-to", "none", QGLASS, *args]
-    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    return mpirun(*args, ranks=ranks)
 
 
 def symmetric(rng, R, n):

@@ -19,7 +19,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, qglass
+from qgtest import ENV, QGLASS, mpirun, qglass
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +131,7 @@ def test_bit_identical_reruns_and_split_samples(contract, tmp_path):
     files reduce to the numbers of the single file."""
     camp, red, _ = contract
     a, b = tmp_path / "a.h5", tmp_path / "b.h5"
-    cmd = ["mpirun", "-n", "3", "--oversubscribe", "--bind-to", "none", QGLASS, "emch-radin", "--d", "1", "--alpha", "2", "--N", "300",
-           "--samples", "30", "--seed", "7", "--out", str(a)]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stdout + res.stderr
+    qglass("emch-radin", "--d", "1", "--alpha", "2", "--N", "300", "--samples", "30", "--seed", "7", "--out", str(a), ranks=3)
     qglass("emch-radin", "--d", "1", "--alpha", "2", "--N", "300", "--samples", "30", "--first-sample", "30", "--seed", "7", "--out", str(b))
     with h5py.File(camp, "r") as f, h5py.File(a, "r") as fa:
         for name in ("positions", "magnetization_all", "purity_interior", "tau", "n_interior"):
@@ -189,7 +186,6 @@ def test_refusals(tmp_path):
                        (["--d", "3", "--alpha", "2", "--N", "10"], "no alpha >= d = 3"),
                        (["--d", "1", "--alpha", "2", "--N", "10", "--x", "1.6"], "jamming"),
                        (["--d", "1", "--alpha", "2", "--N", "1"], "N = 1 out of range")):
-        cmd = ["mpirun", "-n", "1", QGLASS, "emch-radin", *args, "--samples", "2", "--seed", "1", "--out", str(tmp_path / "x.h5")]
-        res = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+        res = mpirun("emch-radin", *args, "--samples", "2", "--seed", "1", "--out", tmp_path / "x.h5", ranks=1)
         errors = [line for line in res.stderr.splitlines() if line.startswith("error")]
         assert res.returncode == 2 and len(errors) == 1 and text in errors[0], res.stderr

@@ -16,14 +16,8 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, payload
+from qgtest import ENV, QGLASS, payload, qglass
 
-
-def qglass(*args, ranks=2):
-    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stdout + res.stderr
-    return res
 
 
 def campaign(d, name, text, ranks=2):

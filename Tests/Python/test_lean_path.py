@@ -7,11 +7,10 @@ allocation, and the refusal says that dsyevr fits and how to select it.
 """
 import math
 import os
-import subprocess
 
 import pytest
 
-from qgtest import ENV, QGLASS
+from qgtest import QGLASS, mpirun
 
 GIB = 1 << 30
 
@@ -37,9 +36,8 @@ def test_memory_refusal_suggests_dsyevr(tmp_path):
         pytest.skip(f"no rank count separates the two drivers on {avail} available bytes")
     r = ranks[0]
     out = tmp_path / "o.h5"
-    cmd = ["mpirun", "-n", str(r), "--oversubscribe", "--bind-to", "none", QGLASS, "ed", "--L", "15", "--alpha", "0.7",
-           "--hx", "0.5", "--realizations", str(r), "--seed", "1", "--out", str(out)]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=300)
+    res = mpirun("ed", "--L", "15", "--alpha", "0.7", "--hx", "0.5", "--realizations", r, "--seed", "1", "--out", out,
+                 ranks=r, timeout=300)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "memory estimate" in res.stderr
     assert "the solver path dsyevr/pdsyevr needs" in res.stderr and "fits" in res.stderr, res.stderr

@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, datasets, payload
+from qgtest import ENV, QGLASS, datasets, mpirun, payload
 
 LN2 = np.log(2.0)
 AC = np.sqrt(0.5)  # 0.7071067811865476, as the study (1 / np.sqrt(2) rounds one ulp lower)
@@ -24,11 +24,7 @@ TABLE = ("[meanfield]\nN = [5, 50, 400]\ndelta_a = [" + ", ".join(repr(x) for x 
 
 
 def qrun(*args, ranks=2, check=True):
-    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=900)
-    if check:
-        assert res.returncode == 0, res.stdout + res.stderr
-    return res
+    return mpirun(*args, ranks=ranks, timeout=900, check=check)
 
 
 def write_config(path, table, realizations=1):

@@ -6,20 +6,18 @@ failure of an unconverged solve, and the reducer on mid-spectrum rows.
 Runs the built executable (QGLASS_BIN, default .build/debug/qglass) under mpirun.
 """
 import os
-import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, payload, qglass
+from qgtest import QGLASS, mpirun, payload, qglass
 
 ALPHA, SEED = 0.7, 15
 
 
 def run(*args, ranks=1):
-    cmd = ["mpirun", "-n", str(ranks), "--bind-to", "none", "--oversubscribe", QGLASS, *args]
-    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    return mpirun(*args, ranks=ranks)
 
 
 def ed(out, L, hx, *extra, realizations=1, ranks=1):

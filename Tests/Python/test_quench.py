@@ -24,14 +24,8 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, payload
+from qgtest import ENV, QGLASS, mpirun, payload, qglass
 
-
-def qglass(*args, ranks=2):
-    cmd = ["mpirun", "-n", str(ranks), "--oversubscribe", "--bind-to", "none", QGLASS, *args]
-    res = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
-    assert res.returncode == 0, res.stdout + res.stderr
-    return res
 
 SIZES, CLUSTERS, REAL = (40, 120), (3, 5), 5
 
@@ -243,9 +237,7 @@ def test_duplicated_tasks_across_inputs(base, tmp_path):
     import shutil
     _, path = base
     def reduce(inputs, out):
-        cmd = ["mpirun", "-n", "2", "--oversubscribe", "--bind-to", "none", QGLASS, "reduce", *map(str, inputs), "--out", str(out),
-               "--bootstrap", "20", "--force"]
-        return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+        return mpirun("reduce", *inputs, "--out", out, "--bootstrap", "20", "--force")
     copy = tmp_path / "copy.h5"
     shutil.copy(path, copy)
     assert reduce([path], tmp_path / "one.h5").returncode == 0

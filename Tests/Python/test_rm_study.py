@@ -25,7 +25,7 @@ import h5py
 import numpy as np
 import pytest
 
-from qgtest import ENV, QGLASS, ROOT, datasets, qglass
+from qgtest import ENV, QGLASS, ROOT, datasets, mpirun, qglass
 
 SMALL = ROOT / "jobscripts" / "s10a-rm-small.toml"
 FIGURES = ["rm_fig2ad_theta", "rm_fig2be_spectral_function", "rm_fig2f_czz", "rm_fig8_light_cone",
@@ -218,8 +218,7 @@ def test_refusals(tmp_path, extra, text):
         pytest.skip(f"{QGLASS} not built")
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[campaign]\nseed = 1\nrealizations = 1\n\n[rm]\n" + extra)
-    res = subprocess.run(["mpirun", "-n", "1", QGLASS, "run", str(cfg), "--out", str(tmp_path / "x.h5")],
-                         capture_output=True, text=True, env=ENV)
+    res = mpirun("run", cfg, "--out", tmp_path / "x.h5", ranks=1)
     errors = [line for line in res.stderr.splitlines() if line.startswith("error")]
     assert res.returncode == 2 and len(errors) == 1 and text in errors[0], res.stderr
     assert not (tmp_path / "x.h5").exists()
@@ -230,8 +229,7 @@ def test_realizations_refused(tmp_path):
         pytest.skip(f"{QGLASS} not built")
     cfg = tmp_path / "bad.toml"
     cfg.write_text("[campaign]\nseed = 1\nrealizations = 3\n\n[rm]\n")
-    res = subprocess.run(["mpirun", "-n", "1", QGLASS, "run", str(cfg), "--out", str(tmp_path / "x.h5")],
-                         capture_output=True, text=True, env=ENV)
+    res = mpirun("run", cfg, "--out", tmp_path / "x.h5", ranks=1)
     assert res.returncode == 2 and "deterministic" in res.stderr and "realizations = 1" in res.stderr, res.stderr
 
 
@@ -242,8 +240,7 @@ def test_reduce_rules(runs, tmp_path):
     import shutil
     _, two, red, _, _ = runs
     def reduce(*args):
-        return subprocess.run(["mpirun", "-n", "2", "--bind-to", "none", QGLASS, "reduce", *map(str, args)],
-                              capture_output=True, text=True, env=ENV, timeout=600)
+        return mpirun("reduce", *args)
     out = tmp_path / "r.h5"
     res = reduce(two, two, "--out", out)
     errors = [x for x in res.stderr.splitlines() if x.startswith("error")]

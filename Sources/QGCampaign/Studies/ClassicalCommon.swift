@@ -113,3 +113,64 @@ func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [In
     for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
     return out
 }
+
+/// What S4 (twoflip) and S6b (twospin) share: per (L, alpha, state) point a
+/// random or single-flip-stable state of the classical chain, on which every
+/// h_x of a list is evaluated; blocks `/{study}/L{L}`.
+public struct ChainFieldList: Sendable {
+    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
+
+    let chain: ClassicalChainSpec
+    public let fields: [Double]
+    public let states: [InitialState]
+    public let order: RelaxationOrder
+    public let grid: ParameterGrid<Point>
+
+    /// The study's parameters: the chain's, then `hx`, `state`, `order`.
+    static func parameters(maxL: Int, states: [InitialState]) -> [Parameter] {
+        ClassicalChainSpec.parameters(maxL: maxL) + [ClassicalChainSpec.fields, ClassicalChainSpec.states(default: states), ClassicalChainSpec.order]
+    }
+
+    init(_ v: ParameterValues) {
+        chain = ClassicalChainSpec(v); fields = v.doubles("hx"); states = v.choices("state"); order = v.choice("order")
+        grid = ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) }
+    }
+
+    /// One block per L: the chain's identity columns, then `datasets(L)`.
+    func blocks(study: String, campaign: CampaignSettings, attributes: [String: Double], _ datasets: (Int) -> [DatasetSpec]) -> [OutputBlock] {
+        chain.sizes.enumerated().map { b, L in
+            chain.block(study: study, L: L, points: grid.pointsOf(block: b).count, campaign: campaign, datasets: datasets(L),
+                        attributes: ["order": Double(order.code)].merging(attributes) { a, _ in a })
+        }
+    }
+
+    /// The tasks, costed L^2 (1 + number of h_x).
+    func tasks(campaign: CampaignSettings) -> [TaskSpec] {
+        grid.tasks(campaign: campaign) { p in Double(grid.points[p].L * grid.points[p].L * (1 + fields.count)) }
+    }
+
+    /// Bytes of the task's chain.
+    func peakBytes(_ task: TaskSpec) -> Int { ClassicalChainSpec.chainBytes(grid.points[task.point].L) }
+
+    /// ~2.2e-8 s per L^2 (chain + SFS) plus `perField(L)` per h_x.
+    func coreSeconds(_ task: TaskSpec, groupSize: Int, perField: (Double) -> Double) -> Double {
+        let L = Double(grid.points[task.point].L)
+        return (2.2e-8 * L * L + perField(L) * Double(fields.count)) * Double(groupSize)
+    }
+
+    /// Local, group rank 0 only (nil elsewhere): the task's chain and state,
+    /// its rows (identity, `state`, `z`, `hx`) and those of `evaluate(chain, z, phi)`.
+    func run(_ task: TaskSpec, context: TaskContext,
+             _ evaluate: (ClassicalChain, [Int8], [Double]) -> [String: RowValue]) -> TaskOutput? {
+        guard context.group.rank == 0 else { return nil }
+        let p = grid.points[task.point]
+        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
+                                           realization: task.realization, kind: p.state, order: order)
+        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
+                                                   key: ClassicalChainSpec.disorderKey(L: p.L), J: chain.storeDisorder ? s.J : nil)
+        rows["state"] = .int8([p.state.code])
+        rows["z"] = .int8(s.z)
+        rows["hx"] = .float64(fields)
+        return TaskOutput(rows: rows.merging(evaluate(s.chain, s.z, s.phi)) { _, b in b })
+    }
+}

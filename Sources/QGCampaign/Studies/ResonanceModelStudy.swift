@@ -356,39 +356,11 @@ public struct ResonanceModelStudy: DeclaredStudy {
         }
     }
 
-    // MARK: the Floquet / Hamiltonian curve families
-
-    /// Both models through one interface.
-    struct Curves {
-        let F: (Double) throws -> Double
-        let p: (Double) throws -> Double
-        let q: (Double) throws -> Double
-        let czz: (Double, Double) throws -> Double
-        let front: (Double, Double) throws -> Double
-        let S: (Double, Double) throws -> Double
-        let omegaC: (Double) throws -> Double
-        let omegaXi: () throws -> Double
-        let czzInf: Double
-        let theta0: Double
-        let rho: () throws -> Double
-    }
-
-    static func curves(floquet: Bool, xi: Double, Lambda: Double) throws -> Curves {
-        if floquet {
-            let m = try FloquetResonanceModel(xi: xi, Lambda: Lambda)
-            return Curves(F: m.F, p: m.p, q: m.q, czz: { try m.czz(t: $0, L: $1) }, front: { try m.czzFront(t: $0, L: $1) },
-                          S: { try m.spectralFunction(omega: $0, L: $1) }, omegaC: { try m.cutoffFrequency(L: $0) },
-                          omegaXi: m.thermalFrequency, czzInf: m.thermodynamicCzz, theta0: m.theta0, rho: m.rangePerLog)
-        }
-        let m = try HamiltonianResonanceModel(xi: xi, Lambda: Lambda)
-        return Curves(F: m.F1, p: m.p, q: m.q, czz: { try m.czz(t: $0, L: $1) }, front: { try m.czzFront(t: $0, L: $1) },
-                      S: { try m.spectralFunction(omega: $0, L: $1) }, omegaC: { try m.cutoffFrequency(L: $0) },
-                      omegaXi: m.thermalFrequency, czzInf: m.thermodynamicCzz, theta0: m.theta0, rho: m.rangePerLog)
-    }
+    // MARK: the Floquet / Hamiltonian curve families (ResonanceModelCurves, QGPhysics)
 
     func runCurves(floquet: Bool, inverseXi ix: Double) throws -> TaskOutput {
         let xi = Self.xi(inverse: ix)
-        let c = try Self.curves(floquet: floquet, xi: xi, Lambda: Lambda)
+        let c = try ResonanceModelCurves(floquet: floquet, xi: xi, Lambda: Lambda)
         let rho = try c.rho()
         let rs = rGrid
         let F = try rs.map(c.F), p = try rs.map(c.p), q = try rs.map(c.q)
@@ -432,108 +404,22 @@ public struct ResonanceModelStudy: DeclaredStudy {
         ])
     }
 
-    // MARK: Fig. 2a/d/f
-
-    /// 1 + d log S / d log omega at omega (central difference, factor 1.01), L -> inf
-    /// (L chosen so that omega_c is far below omega); NaN where S is not defined.
-    static func localTheta(_ c: Curves, omega: Double) -> Double {
-        let Lbig = 1e6
-        guard let up = try? c.S(omega * 1.01, Lbig), let dn = try? c.S(omega / 1.01, Lbig), up > 0, dn > 0 else { return .nan }
-        return 1 + (log(up) - log(dn)) / (2 * log(1.01))
-    }
+    // MARK: Figs. 2a/d/f, 9, 11-12 (ResonanceModelCurves, QGPhysics)
 
     func runExponents() throws -> TaskOutput {
-        let iz = inverseZetaGrid
-        var th: [Double] = [], tf: [Double] = [], tH: [Double] = [], inf: [Double] = [], infH: [Double] = []
-        var cf = [Double](repeating: 0, count: czzL.count * iz.count), ch = cf
-        for (j, z) in iz.enumerated() {
-            let xi = Self.xi(inverse: z - log(2.0))
-            let f = try Self.curves(floquet: true, xi: xi, Lambda: Lambda)
-            let hm = try Self.curves(floquet: false, xi: xi, Lambda: Lambda)
-            th.append(f.theta0)
-            tf.append(Self.localTheta(f, omega: slopeOmega))
-            tH.append(Self.localTheta(hm, omega: slopeOmega))
-            inf.append(f.czzInf); infH.append(hm.czzInf)
-            for (k, l) in czzL.enumerated() {
-                cf[k * iz.count + j] = try f.F(l / 2)
-                ch[k * iz.count + j] = try hm.F(l / 2)
-            }
-        }
-        return TaskOutput(rows: [
-            "inverse_zeta": .float64(iz), "theta0": .float64(th), "theta_c_floquet": .float64([ResonanceModel.zetaC / (2 * Lambda)]),
-            "theta_local_floquet": .float64(tf), "theta_local_hamiltonian": .float64(tH), "czz_L": .float64(czzL),
-            "czz_inf_floquet": .float64(inf), "czz_inf_hamiltonian": .float64(infH), "czz_floquet": .float64(cf), "czz_hamiltonian": .float64(ch),
-        ])
+        TaskOutput(rows: try ResonanceModelCurves.exponents(inverseZeta: inverseZetaGrid, czzL: czzL, Lambda: Lambda, slopeOmega: slopeOmega)
+            .mapValues(RowValue.float64))
     }
-
-    // MARK: Fig. 9
 
     func runDrift() throws -> TaskOutput {
-        let m = try ResonanceModelDrift(Wc: driftWc)
-        let ws = driftWGrid
-        var sp: [Double] = []
-        for l in driftL { for w in ws { sp.append(try m.probeEntropy(W: w * driftWc, L: l)) } }
-        let spInf = try ws.map { w -> Double in
-            let ratio = w
-            let hm = try HamiltonianResonanceModel(xi: Self.xi(inverse: log(ratio)), Lambda: m.LambdaC * ratio * ratio)
-            return log(2.0) * (1 - hm.thermodynamicCzz)
-        }
-        let wd = try driftL.map { try m.wDelta(L: $0, delta: driftDelta) }
-        let fitIdx = driftL.indices.filter { driftL[$0] <= driftFitLMax }
-        let ell = try m.fitEllDelta(L: fitIdx.map { driftL[$0] }, wDelta: fitIdx.map { wd[$0] })
-        let formula = driftL.map { m.wDeltaFormula(L: $0, ellDelta: ell) / driftWc }
-        var res = 0.0
-        for (l, w) in zip(driftL, wd) { res = max(res, abs(try m.timeAveragedCzz(W: w, L: l) - driftDelta)) }
-        return TaskOutput(rows: [
-            "L": .float64(driftL), "w": .float64(ws), "probe_entropy": .float64(sp), "probe_entropy_inf": .float64(spInf),
-            "w_delta": .float64(wd.map { $0 / driftWc }), "w_delta_formula": .float64(formula), "ell_delta": .float64([ell]),
-            "root_residual": .float64([res]), "lambda_c": .float64([m.LambdaC]),
-        ])
-    }
-
-    // MARK: Figs. 11-12
-
-    /// Linear interpolation of ys(xs) at x (xs ascending); NaN outside.
-    static func interpolate(_ xs: [Double], _ ys: [Double], _ x: Double) -> Double {
-        guard let first = xs.first, let last = xs.last, x >= first, x <= last else { return .nan }
-        var lo = 0, hi = xs.count - 1
-        while hi - lo > 1 { let mid = (lo + hi) / 2; if xs[mid] <= x { lo = mid } else { hi = mid } }
-        if hi == lo { return ys[lo] }
-        let a = (x - xs[lo]) / (xs[hi] - xs[lo])
-        return ys[lo] + a * (ys[hi] - ys[lo])
+        TaskOutput(rows: try ResonanceModelCurves.drift(Wc: driftWc, w: driftWGrid, L: driftL, delta: driftDelta, fitLMax: driftFitLMax)
+            .mapValues(RowValue.float64))
     }
 
     func runGrowthDiffusion(Lambda lam: Double) throws -> TaskOutput {
-        let xi = Self.xi(inverse: gdInverseXi)
-        let gd = try GrowthDiffusion(xi: xi, Lambda: lam, fieldOverW: gdField, loss: .energyDependent)
-        let rMaxAbs = gdRMaxOverLambda * lam
-        let snapR = gdSnapshotGrid.map { $0 * lam }
-        let sol = try gd.solve(rMax: rMaxAbs, ds: gdDs, dEps: gdDeps, snapshotRanges: snapR)
-        let h1 = try HamiltonianResonanceModel(xi: xi, Lambda: lam)
-        let sF = sol.ranges.map { $0.squareRoot() }, sP = sol.pRanges.map { $0.squareRoot() }
-        let grid = gdRGrid.map { $0 * lam }
-        let F = grid.map { Self.interpolate(sF, sol.F, $0.squareRoot()) }
-        let p = grid.map { Self.interpolate(sP, sol.p, $0.squareRoot()) }
-        let F1 = try grid.map { try h1.F1($0) }, p1 = try grid.map { try h1.p($0) }
-        var snaps: [Double] = []
-        let xs = gdXGrid, center = gdField / 2
-        for (k, r) in sol.snapshotRanges.enumerated() {
-            let sig = (2 * r + 1).squareRoot()
-            for x in xs { snaps.append(sig * Self.interpolate(sol.energies, sol.snapshots[k], center + x * sig)) }
-        }
-        // Mass balance: int_{r_1}^{r_max} p dr = int p 2 s ds, trapezoid on the solver's s grid.
-        let integral = Trapezoid.integrate(zip(sP, sol.p).map { 2 * $0 * $1 }, at: sP)
-        let balance = sol.F[1] - sol.F.last! - integral
-        var minDiff = Double.infinity
-        for (r, f) in zip(sol.ranges, sol.F) { minDiff = min(minDiff, f - (try h1.F1(r))) }
-        let n = sol.p.count
-        let tail = n >= 3 ? (log(sol.p[n - 1]) - log(sol.p[n - 3])) / (log(sol.pRanges[n - 1]) - log(sol.pRanges[n - 3])) : .nan
-        return TaskOutput(rows: [
-            "Lambda": .float64([lam]), "r_over_lambda": .float64(gdRGrid), "F": .float64(F), "p": .float64(p), "F1": .float64(F1), "p1": .float64(p1),
-            "snapshot_r": .float64(sol.snapshotRanges), "x": .float64(xs), "f": .float64(snaps), "ds": .float64([sol.ds]), "deps": .float64([sol.dEps]),
-            "F0_residual": .float64([sol.F[0] - 1]), "mass_balance_residual": .float64([balance]), "min_F_minus_F1": .float64([minDiff]),
-            "tail_slope": .float64([tail]),
-        ])
+        TaskOutput(rows: try ResonanceModelCurves.growthDiffusion(
+            Lambda: lam, inverseXi: gdInverseXi, field: gdField, rMaxOverLambda: gdRMaxOverLambda, snapshots: gdSnapshotGrid,
+            ds: gdDs, dEps: gdDeps, rGrid: gdRGrid, xGrid: gdXGrid).mapValues(RowValue.float64))
     }
 
     /// The checks of the finished file.

@@ -12,26 +12,18 @@ public struct TwoFlipStudy: GridStudy {
     public static let name = "twoflip"
     public static let summary = "S4: all and genuine two-spin-flip resonances (seed amplitude eq. 6 and plain 2nd-order PT) vs L"
 
-    public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
-
-    let chain: ClassicalChainSpec
-    public let fields: [Double]
-    public let states: [InitialState]
-    public let order: RelaxationOrder
-    public let grid: ParameterGrid<Point>
+    public typealias Point = ChainFieldList.Point
+    /// The chains, states and h_x list (shared with S6b).
+    public let setup: ChainFieldList
     public let campaign: CampaignSettings, parameterValues: ParameterValues
+    public var grid: ParameterGrid<Point> { setup.grid }
 
     public static let maxL = 40_000
-
-    public static let parameters = ClassicalChainSpec.parameters(maxL: maxL)
-        + [ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random, .sfs]), ClassicalChainSpec.order]
+    public static let parameters = ChainFieldList.parameters(maxL: maxL, states: [.random, .sfs])
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoFlipStudy {
         let v = try ParameterValues.parse(t, parameters)
-        let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
-        return TwoFlipStudy(chain: chain, fields: v.doubles("hx"), states: states, order: v.choice("order"),
-                            grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },
-                            campaign: campaign, parameterValues: v)
+        return TwoFlipStudy(setup: ChainFieldList(v), campaign: campaign, parameterValues: v)
     }
 
     public static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
@@ -43,53 +35,38 @@ public struct TwoFlipStudy: GridStudy {
     ]
 
     public var blocks: [OutputBlock] {
-        chain.sizes.enumerated().map { b, L in
-            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
-                        datasets: [DatasetSpec("state", .int8, units: "", description: "state kind: 0 random, 1 single-flip stable"),
-                                   DatasetSpec("z", .int8, [L], units: "", description: "the state whose pairs are counted, z_i = +-1"),
-                                   DatasetSpec("hx", .float64, [fields.count], units: "J", description: "the h_x list")]
-                            + Self.countNames.map { DatasetSpec($0, .int64, [fields.count], units: "", description: Self.countDescriptions[$0] ?? $0) },
-                        attributes: ["order": Double(order.code), "perturbative_factor": TwoFlipResonances.perturbativeFactor])
+        let nH = setup.fields.count
+        return setup.blocks(study: Self.name, campaign: campaign, attributes: ["perturbative_factor": TwoFlipResonances.perturbativeFactor]) { L in
+            [DatasetSpec("state", .int8, units: "", description: "state kind: 0 random, 1 single-flip stable"),
+             DatasetSpec("z", .int8, [L], units: "", description: "the state whose pairs are counted, z_i = +-1"),
+             DatasetSpec("hx", .float64, [nH], units: "J", description: "the h_x list")]
+                + Self.countNames.map { DatasetSpec($0, .int64, [nH], units: "", description: Self.countDescriptions[$0] ?? $0) }
         }
     }
 
-    public var tasks: [TaskSpec] {
-        grid.tasks(campaign: campaign) { p in Double(points[p].L * points[p].L * (1 + fields.count)) }
-    }
+    public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
 
-    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
 
-    /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1.5e-9 s per pair and field.
+    /// ~1.5e-9 s per pair and field.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
-        let L = Double(points[task.point].L)
-        return (2.2e-8 * L * L + 1.5e-9 * L * L / 2 * Double(fields.count)) * Double(groupSize)
+        setup.coreSeconds(task, groupSize: groupSize) { L in 1.5e-9 * L * L / 2 }
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
-        guard context.group.rank == 0 else { return nil }
-        let p = points[task.point]
-        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
-                                           realization: task.realization, kind: p.state, order: order)
-        let counts = TwoFlipResonances.count(s.chain, z: s.z, phi: s.phi, hx: fields)
-        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
-                                                   J: chain.storeDisorder ? s.J : nil)
-        rows["state"] = .int8([p.state.code])
-        rows["z"] = .int8(s.z)
-        rows["hx"] = .float64(fields)
-        rows["count_all"] = .int64(counts.map(\.all))
-        rows["count_genuine"] = .int64(counts.map(\.genuine))
-        rows["count_all_pt"] = .int64(counts.map(\.allPT))
-        rows["count_genuine_pt"] = .int64(counts.map(\.genuinePT))
-        rows["count_single"] = .int64(counts.map(\.single))
-        return TaskOutput(rows: rows)
+        setup.run(task, context: context) { chain, z, phi in
+            let counts = TwoFlipResonances.count(chain, z: z, phi: phi, hx: setup.fields)
+            return ["count_all": .int64(counts.map(\.all)), "count_genuine": .int64(counts.map(\.genuine)),
+                    "count_all_pt": .int64(counts.map(\.allPT)), "count_genuine_pt": .int64(counts.map(\.genuinePT)),
+                    "count_single": .int64(counts.map(\.single))]
+        }
     }
 
     /// Per (L, alpha, state, h_x): mean all and genuine resonance counts.
     public func summary(file: HDF5File) throws -> String {
         var lines = ["     L   alpha   state      hx   real.      <all>   <genuine>   <single>"]
-        let nH = fields.count
-        for (b, L) in chain.sizes.enumerated() {
+        let fields = setup.fields, nH = fields.count
+        for (b, L) in setup.chain.sizes.enumerated() {
             let path = "/twoflip/L\(L)"
             let rows = try completedRowsByPoint(file, path)
             let all = try file.openDataset(path + "/count_all").readAll(as: Int64.self)
