@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QGNumerics
 
 // The curve families of the RM study (S10a, docs/resonance-model.md) that are
 // pure physics: both models through one interface, the local exponent, the
