@@ -115,7 +115,8 @@ final class EDCampaignTests: XCTestCase {
     /// Mid-spectrum <r> (0.4 <= eps < 0.6, disorder average of per-realization
     /// means) is GOE-like at h_x = 1 and Poisson-like at h_x = 0.02 for L = 10.
     /// Bounds are about 4 standard errors of the disorder average plus the
-    /// finite-size offset measured at L = 10 (docs/testing.md).
+    /// finite-size offset measured at L = 10 from the large-L values (Poisson
+    /// 2 ln 2 - 1 ≈ 0.386, GOE ≈ 0.531; docs/design.md, "The reducer").
     func testLevelStatisticsPhases() throws {
         let dir = try TestPaths.scratch("levels")
         let f = try ed(2, dir, "levels.h5", ["--L", "10", "--alpha", "0.7", "--hx", "0.02,1.0", "--realizations", "24", "--seed", "5"])
