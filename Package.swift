@@ -81,7 +81,7 @@ let package = Package(
         ]),
 
         // MARK: Tests.
-        // Run under mpirun by QGMPITests: exercises the wrappers on 1-3 ranks.
+        // Run under mpirun by QGMPITests: exercises the wrappers on 1-4 ranks.
         .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
         .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
         .testTarget(name: "QGNumericsTests", dependencies: ["QGNumerics"]),
