@@ -24,7 +24,8 @@ public struct LinearAlgebraError: Error, CustomStringConvertible, Sendable {
 
 /// A workspace size (a query's answer `q` plus `extra`) as LAPACK's 32-bit
 /// integer, or a typed error naming the routine where it does not fit: the
-/// LAPACK and ScaLAPACK linked here take 32-bit integers, so one rank's
+/// LAPACK linked here and the ScaLAPACK of QGDistributedLinearAlgebra (which
+/// calls this check too) take 32-bit integers, so one rank's
 /// divide-and-conquer workspace (about 2 n^2) overflows past n of about
 /// 32 000; a ScaLAPACK group's per-rank workspace is smaller.
 package func lapackCount(_ q: Double, extra: Int = 0, _ routine: String, n: Int) throws(LinearAlgebraError) -> Int32 {
