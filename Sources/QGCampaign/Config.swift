@@ -60,30 +60,30 @@ public final class ConfigTable {
         return table[key]
     }
 
+    /// The value of `key`, or `d` when the table lacks it (a required key when `d` is nil).
+    private func present<T>(_ key: String, default d: T?) throws -> TOMLValueConvertible? {
+        if let v = value(key) { return v }
+        if d != nil { return nil }
+        throw ConfigError("[\(name)] missing required key '\(key)'")
+    }
+
+    /// A number: a TOML float, or an integer taken as a double.
+    private static func number(_ v: TOMLValueConvertible) -> Double? { v.double ?? v.int.map(Double.init) }
+
     public func int(_ key: String, default d: Int? = nil) throws -> Int {
-        guard let v = value(key) else {
-            if let d { return d }
-            throw ConfigError("[\(name)] missing required key '\(key)'")
-        }
+        guard let v = try present(key, default: d) else { return d! }
         guard let i = v.int else { throw ConfigError("[\(name)] '\(key)' must be an integer") }
         return i
     }
 
     public func double(_ key: String, default d: Double? = nil) throws -> Double {
-        guard let v = value(key) else {
-            if let d { return d }
-            throw ConfigError("[\(name)] missing required key '\(key)'")
-        }
-        if let x = v.double { return x }
-        if let i = v.int { return Double(i) }
-        throw ConfigError("[\(name)] '\(key)' must be a number")
+        guard let v = try present(key, default: d) else { return d! }
+        guard let x = Self.number(v) else { throw ConfigError("[\(name)] '\(key)' must be a number") }
+        return x
     }
 
     public func string(_ key: String, default d: String? = nil) throws -> String {
-        guard let v = value(key) else {
-            if let d { return d }
-            throw ConfigError("[\(name)] missing required key '\(key)'")
-        }
+        guard let v = try present(key, default: d) else { return d! }
         guard let s = v.string else { throw ConfigError("[\(name)] '\(key)' must be a string") }
         return s
     }
@@ -101,45 +101,29 @@ public final class ConfigTable {
 
     /// A list of numbers; a single number is accepted as a one-element list.
     public func doubles(_ key: String, default d: [Double]? = nil) throws -> [Double] {
-        guard let v = value(key) else {
-            if let d { return d }
-            throw ConfigError("[\(name)] missing required key '\(key)'")
-        }
-        if let x = v.double { return [x] }
-        if let i = v.int { return [Double(i)] }
-        guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be a number or a list of numbers") }
-        return try nonEmpty(a.map { e in
-            if let x = e.double { return x }
-            if let i = e.int { return Double(i) }
-            throw ConfigError("[\(name)] '\(key)' must contain only numbers")
-        }, key, default: d)
+        try list(key, default: d, one: "a number", many: "numbers", Self.number)
     }
 
     /// A list of integers; a single integer is accepted.
     public func ints(_ key: String, default d: [Int]? = nil) throws -> [Int] {
-        guard let v = value(key) else {
-            if let d { return d }
-            throw ConfigError("[\(name)] missing required key '\(key)'")
-        }
-        if let i = v.int { return [i] }
-        guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be an integer or a list of integers") }
-        return try nonEmpty(a.map { e in
-            guard let i = e.int else { throw ConfigError("[\(name)] '\(key)' must contain only integers") }
-            return i
-        }, key, default: d)
+        try list(key, default: d, one: "an integer", many: "integers") { $0.int }
     }
 
     /// A list of strings; a single string is accepted.
     public func strings(_ key: String, default d: [String]? = nil) throws -> [String] {
-        guard let v = value(key) else {
-            if let d { return d }
-            throw ConfigError("[\(name)] missing required key '\(key)'")
-        }
-        if let s = v.string { return [s] }
-        guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be a string or a list of strings") }
+        try list(key, default: d, one: "a string", many: "strings") { $0.string }
+    }
+
+    /// A list of `read`'s values ("`one` or a list of `many`"); a single value
+    /// is a one-element list, an empty list is refused unless the default is empty.
+    private func list<T>(_ key: String, default d: [T]?, one: String, many: String,
+                         _ read: (TOMLValueConvertible) -> T?) throws -> [T] {
+        guard let v = try present(key, default: d) else { return d! }
+        if let x = read(v) { return [x] }
+        guard let a = v.array else { throw ConfigError("[\(name)] '\(key)' must be \(one) or a list of \(many)") }
         return try nonEmpty(a.map { e in
-            guard let s = e.string else { throw ConfigError("[\(name)] '\(key)' must contain only strings") }
-            return s
+            guard let x = read(e) else { throw ConfigError("[\(name)] '\(key)' must contain only \(many)") }
+            return x
         }, key, default: d)
     }
 

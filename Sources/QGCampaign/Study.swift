@@ -41,22 +41,10 @@ public struct CampaignSettings: Sendable {
         guard g >= 1 && g <= 4096 else { throw ConfigError("[campaign] group_size must be in 1..4096 (got \(g))") }
         let threads = try t.int("blas_threads", default: 1)
         guard threads >= 0 && threads <= 1024 else { throw ConfigError("[campaign] blas_threads must be >= 0 (got \(threads))") }
-        let ld = try t.string("lapack_driver", default: LAPACKDriver.dsyevd.rawValue)
-        guard let lapack = LAPACKDriver(rawValue: ld) else {
-            throw ConfigError("[campaign] lapack_driver must be one of \(LAPACKDriver.allCases.map(\.rawValue)) (got '\(ld)')")
-        }
-        let sd = try t.string("scalapack_driver", default: ScaLAPACKDriver.pdsyevd.rawValue)
-        guard let scalapack = ScaLAPACKDriver(rawValue: sd) else {
-            throw ConfigError("[campaign] scalapack_driver must be one of \(ScaLAPACKDriver.allCases.map(\.rawValue)) (got '\(sd)')")
-        }
-        let cld = try t.string("complex_lapack_driver", default: HermitianLAPACKDriver.measuredDefault.rawValue)
-        guard let complexLapack = HermitianLAPACKDriver(rawValue: cld) else {
-            throw ConfigError("[campaign] complex_lapack_driver must be one of \(HermitianLAPACKDriver.allCases.map(\.rawValue)) (got '\(cld)')")
-        }
-        let csd = try t.string("complex_scalapack_driver", default: HermitianScaLAPACKDriver.measuredDefault.rawValue)
-        guard let complexScalapack = HermitianScaLAPACKDriver(rawValue: csd) else {
-            throw ConfigError("[campaign] complex_scalapack_driver must be one of \(HermitianScaLAPACKDriver.allCases.map(\.rawValue)) (got '\(csd)')")
-        }
+        let lapack = try Self.driver(t, "lapack_driver", default: LAPACKDriver.dsyevd)
+        let scalapack = try Self.driver(t, "scalapack_driver", default: ScaLAPACKDriver.pdsyevd)
+        let complexLapack = try Self.driver(t, "complex_lapack_driver", default: HermitianLAPACKDriver.measuredDefault)
+        let complexScalapack = try Self.driver(t, "complex_scalapack_driver", default: HermitianScaLAPACKDriver.measuredDefault)
         let nb = try t.int("block_size", default: 64)
         guard nb >= 2 && nb <= 1024 else { throw ConfigError("[campaign] block_size must be in 2..1024 (got \(nb))") }
         let out = try t.optionalString("output")
@@ -64,6 +52,16 @@ public struct CampaignSettings: Sendable {
         return CampaignSettings(seed: UInt64(seed), realizations: n, firstRealization: first, groupSize: g, output: out, blasThreads: threads,
                                 lapackDriver: lapack, scalapackDriver: scalapack, blockSize: nb,
                                 complexLapackDriver: complexLapack, complexScalapackDriver: complexScalapack)
+    }
+
+    /// The driver named by `key` (default `d`), refused unless it is one of `D`'s cases.
+    private static func driver<D: RawRepresentable & CaseIterable>(_ t: ConfigTable, _ key: String, default d: D) throws -> D
+        where D.RawValue == String {
+        let name = try t.string(key, default: d.rawValue)
+        guard let driver = D(rawValue: name) else {
+            throw ConfigError("[campaign] \(key) must be one of \(D.allCases.map(\.rawValue)) (got '\(name)')")
+        }
+        return driver
     }
 
     /// Canonical TOML of the settings that determine the payload: the

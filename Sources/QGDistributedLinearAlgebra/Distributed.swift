@@ -121,21 +121,10 @@ public enum DistributedEigensolver {
         -> (values: [Double], vectors: DistributedMatrix)
     {
         precondition(a.rows == a.cols)
-        let n = a.rows
-        var z = try DistributedMatrix(grid: a.grid, rows: n, cols: n, blockSize: a.nb)
-        var w = [Double](repeating: 0, count: n)
-        let descA = a.descriptor, descZ = z.descriptor
-        try a.local.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
-            try z.local.withUnsafeMutableBufferPointer { (zp) throws(LinearAlgebraError) in
-                try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
-                    switch driver {
-                    case .pdsyevd: try raw_pdsyevd(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
-                    case .pdsyevr: try raw_pdsyevr(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
-                    }
-                }
-            }
+        switch driver {
+        case .pdsyevd: return try eigensystem(&a, complex: false, raw_pdsyevd)
+        case .pdsyevr: return try eigensystem(&a, complex: false, raw_pdsyevr)
         }
-        return (w, z)
     }
 
     /// Collective over the grid: eigenvalues (ascending, replicated) and
@@ -145,17 +134,29 @@ public enum DistributedEigensolver {
         -> (values: [Double], vectors: DistributedMatrix)
     {
         precondition(a.rows == a.cols && a.isComplex, "solveHermitian needs a square complex matrix")
+        switch driver {
+        case .pzheevd: return try eigensystem(&a, complex: true, raw_pzheevd)
+        case .pzheevr: return try eigensystem(&a, complex: true, raw_pzheevr)
+        }
+    }
+
+    /// The raw_p?syev? / raw_pzheev? wrappers: (n, A, descA, W, Z, descZ).
+    private typealias RawEigensolver = (Int, UnsafeMutablePointer<Double>, [Int32], UnsafeMutablePointer<Double>,
+                                        UnsafeMutablePointer<Double>, [Int32]) throws(LinearAlgebraError) -> Void
+
+    /// Collective over the grid: the body `solve` and `solveHermitian` share. Z is
+    /// allocated real or `complex`, W replicated; `routine` destroys `a`.
+    private static func eigensystem(_ a: inout DistributedMatrix, complex: Bool, _ routine: RawEigensolver) throws(LinearAlgebraError)
+        -> (values: [Double], vectors: DistributedMatrix)
+    {
         let n = a.rows
-        var z = try DistributedMatrix(grid: a.grid, rows: n, cols: n, blockSize: a.nb, complex: true)
+        var z = try DistributedMatrix(grid: a.grid, rows: n, cols: n, blockSize: a.nb, complex: complex)
         var w = [Double](repeating: 0, count: n)
         let descA = a.descriptor, descZ = z.descriptor
         try a.local.withUnsafeMutableBufferPointer { (ap) throws(LinearAlgebraError) in
             try z.local.withUnsafeMutableBufferPointer { (zp) throws(LinearAlgebraError) in
                 try w.withUnsafeMutableBufferPointer { (wp) throws(LinearAlgebraError) in
-                    switch driver {
-                    case .pzheevd: try raw_pzheevd(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
-                    case .pzheevr: try raw_pzheevr(n: n, a: ap.baseAddress!, descA: descA, w: wp.baseAddress!, z: zp.baseAddress!, descZ: descZ)
-                    }
+                    try routine(n, ap.baseAddress!, descA, wp.baseAddress!, zp.baseAddress!, descZ)
                 }
             }
         }
@@ -165,15 +166,21 @@ public enum DistributedEigensolver {
     /// Collective over the grid: C = alpha op(A) op(B) + beta C (PDGEMM).
     public static func gemm(_ ta: Transpose, _ tb: Transpose, alpha: Double, _ a: DistributedMatrix, _ b: DistributedMatrix,
                             beta: Double, _ c: inout DistributedMatrix) {
-        let m = c.rows, n = c.cols
-        let k = ta == .none ? a.cols : a.rows
+        let m = c.rows, n = c.cols, k = ta == .none ? a.cols : a.rows
+        withLocalStorage(a, b, &c) { ap, bp, cp, descC in
+            raw_pdgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: ap, descA: a.descriptor,
+                       b: bp, descB: b.descriptor, beta: beta, c: cp, descC: descC)
+        }
+    }
+
+    /// The local storage of A and B (read) and C (written) for one PBLAS call,
+    /// with C's descriptor taken before C is borrowed.
+    fileprivate static func withLocalStorage(_ a: DistributedMatrix, _ b: DistributedMatrix, _ c: inout DistributedMatrix,
+                                             _ body: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>, [Int32]) -> Void) {
         let descC = c.descriptor
         a.local.withUnsafeBufferPointer { ap in
             b.local.withUnsafeBufferPointer { bp in
-                c.local.withUnsafeMutableBufferPointer { cp in
-                    raw_pdgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, descA: a.descriptor,
-                               b: bp.baseAddress!, descB: b.descriptor, beta: beta, c: cp.baseAddress!, descC: descC)
-                }
+                c.local.withUnsafeMutableBufferPointer { cp in body(ap.baseAddress!, bp.baseAddress!, cp.baseAddress!, descC) }
             }
         }
     }
@@ -185,16 +192,10 @@ extension DistributedEigensolver {
     public static func zgemm(_ ta: ComplexTranspose, _ tb: ComplexTranspose, alpha: (Double, Double), _ a: DistributedMatrix,
                              _ b: DistributedMatrix, beta: (Double, Double), _ c: inout DistributedMatrix) {
         precondition(a.isComplex && b.isComplex && c.isComplex, "zgemm needs complex matrices")
-        let m = c.rows, n = c.cols
-        let k = ta == .none ? a.cols : a.rows
-        let descC = c.descriptor
-        a.local.withUnsafeBufferPointer { ap in
-            b.local.withUnsafeBufferPointer { bp in
-                c.local.withUnsafeMutableBufferPointer { cp in
-                    raw_pzgemm(ta.code, tb.code, m: m, n: n, k: k, alpha: alpha, a: ap.baseAddress!, descA: a.descriptor,
-                               b: bp.baseAddress!, descB: b.descriptor, beta: beta, c: cp.baseAddress!, descC: descC)
-                }
-            }
+        let m = c.rows, n = c.cols, k = ta == .none ? a.cols : a.rows
+        withLocalStorage(a, b, &c) { ap, bp, cp, descC in
+            raw_pzgemm(ta.code, tb.code, m: m, n: n, k: k, alpha: alpha, a: ap, descA: a.descriptor,
+                       b: bp, descB: b.descriptor, beta: beta, c: cp, descC: descC)
         }
     }
 }

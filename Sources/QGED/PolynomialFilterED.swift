@@ -154,7 +154,8 @@ public enum PolynomialFilterED {
         return Double(z >> 11) / Double(1 << 53) * 2 - 1
     }
 
-    /// Column-major (rows x c) <-> row-major (rows x c).
+    /// Column-major (rows x cols) -> row-major (rows x cols); the way back is
+    /// `transpose(b, rows: cols, cols: rows)` (row-major rows x cols is column-major cols x rows).
     static func transpose(_ a: [Double], rows: Int, cols: Int) -> [Double] {
         var b = [Double](repeating: 0, count: a.count)
         a.withUnsafeBufferPointer { ap in
@@ -163,15 +164,6 @@ public enum PolynomialFilterED {
             }
         }
         return b
-    }
-    static func untranspose(_ b: [Double], rows: Int, cols: Int) -> [Double] {
-        var a = [Double](repeating: 0, count: b.count)
-        b.withUnsafeBufferPointer { bp in
-            a.withUnsafeMutableBufferPointer { ap in
-                for r in 0..<rows { for j in 0..<cols { ap[j * rows + r] = bp[r * cols + j] } }
-            }
-        }
-        return a
     }
 
     /// Collective: H applied to column-major vectors (rows x cols), in blocks of at most `nb`.
@@ -188,7 +180,7 @@ public enum PolynomialFilterED {
                     try op.apply(block: c, x: xp.baseAddress!, into: yp.baseAddress!, scale: 1, shift: 0, z: nil, zScale: 0, accumulate: nil, mu: 0)
                 }
             }
-            let back = untranspose(y, rows: rows, cols: c)
+            let back = transpose(y, rows: c, cols: rows)
             out.replaceSubrange((start * rows)..<((start + c) * rows), with: back)
             start += c
         }
@@ -440,7 +432,7 @@ public enum PolynomialFilterED {
             let filtered = try filter(op, transpose(x, rows: rows, cols: nb), nb: nb, mu: mu, center: center, halfWidth: a)
             products += nb * K
             blocks = iteration
-            var (w, c) = try orthonormalize(op, untranspose(filtered, rows: rows, cols: nb), cols: nb, basis: basis, m: m)
+            var (w, c) = try orthonormalize(op, transpose(filtered, rows: nb, cols: rows), cols: nb, basis: basis, m: m)
             if c < nb && m + c < n {
                 // The filtered block lost rank (the span is nearly exhausted near the target): fill with fresh directions.
                 let fill = min(nb - c, n - m - c)

@@ -230,7 +230,7 @@ public final class HDF5File: @unchecked Sendable {
         return try withObject(objectPath) { obj in
             try withOpenAttribute(obj, name, where_) { attr in
                 let n = try using(try raw_attributeSpace(attr, where_), .dataspace, where_) { try raw_npoints($0, where_) }
-                var out = [T](repeating: T.h5Zero, count: n)
+                var out = [T](repeating: T.zero, count: n)
                 try out.withUnsafeMutableBytes { p in
                     try raw_attributeRead(attr, memoryType: T.h5ElementType.memoryType, p.baseAddress, where_)
                 }
@@ -302,7 +302,7 @@ public struct Dataset: @unchecked Sendable {
 
     /// Read rows [start, start+count) (local, independent).
     public func readRows<T: HDF5Scalar>(start: Int, count: Int, as: T.Type) throws -> [T] {
-        var out = [T](repeating: T.h5Zero, count: count * rowLength)
+        var out = [T](repeating: T.zero, count: count * rowLength)
         if count == 0 { return out }
         try withRowSelection(start: start, count: count) { mspace, fspace in
             try out.withUnsafeMutableBytes { p in

@@ -138,45 +138,27 @@ func closing(_ id: H5ID, _ kind: H5Kind, _ path: String, after error: any Error)
 /// The file type is always explicit little-endian.
 public enum HDF5ElementType: String, Sendable {
     case float64, int64, int8, uint8
-    var fileType: H5ID {
+    /// The HDF5 type in the file (little-endian) and in memory (native).
+    private var types: (file: H5ID, memory: H5ID) {
         switch self {
-        case .float64: return chdf5_ieee_f64le()
-        case .int64: return chdf5_std_i64le()
-        case .int8: return chdf5_std_i8le()
-        case .uint8: return chdf5_std_u8le()
+        case .float64: return (chdf5_ieee_f64le(), chdf5_native_double())
+        case .int64: return (chdf5_std_i64le(), chdf5_native_int64())
+        case .int8: return (chdf5_std_i8le(), chdf5_native_int8())
+        case .uint8: return (chdf5_std_u8le(), chdf5_native_uint8())
         }
     }
-    var memoryType: H5ID {
-        switch self {
-        case .float64: return chdf5_native_double()
-        case .int64: return chdf5_native_int64()
-        case .int8: return chdf5_native_int8()
-        case .uint8: return chdf5_native_uint8()
-        }
-    }
+    var fileType: H5ID { types.file }
+    var memoryType: H5ID { types.memory }
 }
 
-/// Element types stored by qglass.
-public protocol HDF5Scalar: Sendable {
+/// Element types stored by qglass (numbers: `.zero` fills read buffers).
+public protocol HDF5Scalar: Sendable, AdditiveArithmetic {
     static var h5ElementType: HDF5ElementType { get }
-    static var h5Zero: Self { get }
 }
-extension Double: HDF5Scalar {
-    public static var h5ElementType: HDF5ElementType { .float64 }
-    public static var h5Zero: Double { 0 }
-}
-extension Int64: HDF5Scalar {
-    public static var h5ElementType: HDF5ElementType { .int64 }
-    public static var h5Zero: Int64 { 0 }
-}
-extension Int8: HDF5Scalar {
-    public static var h5ElementType: HDF5ElementType { .int8 }
-    public static var h5Zero: Int8 { 0 }
-}
-extension UInt8: HDF5Scalar {
-    public static var h5ElementType: HDF5ElementType { .uint8 }
-    public static var h5Zero: UInt8 { 0 }
-}
+extension Double: HDF5Scalar { public static var h5ElementType: HDF5ElementType { .float64 } }
+extension Int64: HDF5Scalar { public static var h5ElementType: HDF5ElementType { .int64 } }
+extension Int8: HDF5Scalar { public static var h5ElementType: HDF5ElementType { .int8 } }
+extension UInt8: HDF5Scalar { public static var h5ElementType: HDF5ElementType { .uint8 } }
 
 // ---- Files ----
 

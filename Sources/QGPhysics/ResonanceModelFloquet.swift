@@ -87,7 +87,8 @@ public enum ResonanceModel {
 ///
 /// - `xi`: correlation length (eq. 39); `Lambda`: resonance length (eq. 43),
 ///   `Lambda = zeta_c Omega / (8 J)`; `J`: the norm of the probe-chain coupling.
-public struct FloquetResonanceModel: Sendable, Equatable {
+public struct FloquetResonanceModel: ResonanceModelScales, Sendable, Equatable {
+    public static let modelName = "FloquetResonanceModel"
     public let xi: Double
     public let Lambda: Double
     public let J: Double
@@ -114,23 +115,9 @@ public struct FloquetResonanceModel: Sendable, Equatable {
         try self.init(xi: inv == 0 ? .infinity : 1 / inv, Lambda: ResonanceModel.zetaC * Omega / (8 * J), J: J)
     }
 
-    /// rho = theta0 * xi = 1/(1/xi + 2/zeta_c), so that v(r) = J exp(-r/rho) (eqs. 38, 51).
-    public func rangePerLog() throws -> Double { try ResonanceModel.rangePerLog(xi: xi, function: "FloquetResonanceModel") }
-
-    /// theta0 = zeta_c / (2 xi + zeta_c) (eq. 51); 0 at the transition, -> 1
-    /// deep in the MBL phase (xi -> 0), negative on the thermal side.
-    public var theta0: Double { xi.isInfinite ? 0 : ResonanceModel.zetaC / (2 * xi + ResonanceModel.zetaC) }
-
     /// theta_c = zeta_c / (2 Lambda) (eq. 57): the exponent of [S(omega)] ~ omega^(-1+theta)
     /// at the transition xi = infinity.
     public var thetaCritical: Double { ResonanceModel.zetaC / (2 * Lambda) }
-
-    /// v(r) = J exp(-r/xi - 2r/zeta_c) = J exp(-r/(theta0 xi)) (eq. 38): the
-    /// typical matrix element at range r >= 0.
-    public func v(_ r: Double) throws -> Double {
-        try Self.checkRange(r, "v")
-        return J * exp(-r / (try rangePerLog()))
-    }
 
     /// q(r) = exp(-r/xi)/Lambda (eq. 42): the probability density that a state
     /// finds a resonance at range r >= 0 (first order, q << 1).
@@ -198,20 +185,6 @@ public struct FloquetResonanceModel: Sendable, Equatable {
         try F(lightConeFront(t: t, L: L))
     }
 
-    /// omega_c = v(L/2) = J exp(-L/(2 xi) - L/zeta_c) (eq. 54): the smallest
-    /// matrix element, below which [S(omega)] has only the delta at zero.
-    public func cutoffFrequency(L: Double) throws -> Double {
-        try Self.checkLength(L)
-        return J * exp(-(L / 2) / (try rangePerLog()))
-    }
-
-    /// omega_xi = v(|xi|) = J exp(-1/|theta0|) (eq. 59): on the thermal side the
-    /// RM [S(omega)] holds only for omega > omega_xi. 0 for xi >= 0 or xi = inf.
-    public func thermalFrequency() throws -> Double {
-        let rho = try rangePerLog()
-        return (xi < 0 && xi.isFinite) ? J * exp(-abs(xi) / rho) : 0
-    }
-
     /// The continuous part of [S(omega)] (eqs. 52-53):
     ///   S = zeta_c (1 - theta0) / (4 J Lambda) |omega/J|^(-1+theta0)
     ///       * exp(-(xi/Lambda)(1 - |omega/J|^theta0))   for omega_c < |omega| <= J,
@@ -221,19 +194,7 @@ public struct FloquetResonanceModel: Sendable, Equatable {
     /// On the thermal side the formula holds only above `thermalFrequency`
     /// (eq. 59); below it the call throws. omega = 0 throws (the delta).
     public func spectralFunction(omega: Double, L: Double) throws -> Double {
-        try Self.checkLength(L)
-        let w = abs(omega)
-        guard w.isFinite, w > 0 else {
-            throw ResonanceModelError.outsideDomain(function: "FloquetResonanceModel.spectralFunction", argument: "omega", value: omega,
-                                                    domain: "0 < |omega| < inf; the omega = 0 delta has weight [C_zz] = F(L/2)")
-        }
-        let rho = try rangePerLog()
-        let wXi = try thermalFrequency()
-        if w < wXi {
-            throw ResonanceModelError.outsideDomain(function: "FloquetResonanceModel.spectralFunction", argument: "omega", value: omega,
-                                                    domain: "thermal side: |omega| > omega_xi = \(wXi) (eq. 59)")
-        }
-        let wc = try cutoffFrequency(L: L)
+        let (w, rho, wc) = try spectralArguments(omega: omega, L: L, deltaWeight: "F(L/2)")
         // A relative 1e-12 slack keeps rounding at the ends (omega = omega_c) from dropping weight.
         if w > J || w < wc * (1 - 1e-12) { return 0 }
         let x = w / J

@@ -129,7 +129,8 @@ public enum ErrorFunctions {
 /// - `xi`: correlation length (eq. 39), any nonzero value or +-inf;
 /// - `Lambda`: resonance length, Lambda = pi (zeta_c W / (4 J))^2 (eq. 83);
 /// - `J`: coupling scale. The matrix element is v(r) = J exp(-r/xi - 2r/zeta_c) (eq. 77).
-public struct HamiltonianResonanceModel: Sendable, Equatable {
+public struct HamiltonianResonanceModel: ResonanceModelScales, Sendable, Equatable {
+    public static let modelName = "HamiltonianResonanceModel"
     public let xi: Double
     public let Lambda: Double
     public let J: Double
@@ -146,18 +147,6 @@ public struct HamiltonianResonanceModel: Sendable, Equatable {
     public static func resonanceLength(W: Double, J: Double = 1) -> Double {
         let a = ResonanceModel.zetaC * W / (4 * J)
         return Double.pi * a * a
-    }
-
-    /// rho = theta0 xi (see FloquetResonanceModel.rangePerLog).
-    public func rangePerLog() throws -> Double { try ResonanceModel.rangePerLog(xi: xi, function: "HamiltonianResonanceModel") }
-
-    /// theta0 = zeta_c / (2 xi + zeta_c) (eq. 51).
-    public var theta0: Double { xi.isInfinite ? 0 : ResonanceModel.zetaC / (2 * xi + ResonanceModel.zetaC) }
-
-    /// v(r) = J exp(-r/xi - 2r/zeta_c) (eq. 77).
-    public func v(_ r: Double) throws -> Double {
-        try FloquetResonanceModel.checkRange(r, "v")
-        return J * exp(-r / (try rangePerLog()))
     }
 
     /// q(r) = exp(-r/xi) / sqrt(4 Lambda r) (eq. 89), r > 0: the resonance
@@ -235,18 +224,6 @@ public struct HamiltonianResonanceModel: Sendable, Equatable {
         return try F1(r)
     }
 
-    /// omega_c = v(L/2) (eq. 54).
-    public func cutoffFrequency(L: Double) throws -> Double {
-        try FloquetResonanceModel.checkLength(L)
-        return J * exp(-(L / 2) / (try rangePerLog()))
-    }
-
-    /// omega_xi = v(|xi|) (eq. 59), 0 unless xi < 0 is finite.
-    public func thermalFrequency() throws -> Double {
-        let rho = try rangePerLog()
-        return (xi < 0 && xi.isFinite) ? J * exp(-abs(xi) / rho) : 0
-    }
-
     /// The continuous part of [S(omega)] (eq. 93), from eq. 52 with p = q F1:
     ///   S(omega) = (rho / (2|omega|)) p(rho log(J/|omega|)),  rho = theta0 xi,
     /// which for xi > 0 is the printed
@@ -259,19 +236,7 @@ public struct HamiltonianResonanceModel: Sendable, Equatable {
     /// on the thermal side also |omega| > omega_xi (eq. 59), else it throws.
     /// S diverges as u^(-1/2) at omega -> J (integrable).
     public func spectralFunction(omega: Double, L: Double) throws -> Double {
-        try FloquetResonanceModel.checkLength(L)
-        let w = abs(omega)
-        guard w.isFinite, w > 0 else {
-            throw ResonanceModelError.outsideDomain(function: "HamiltonianResonanceModel.spectralFunction", argument: "omega", value: omega,
-                                                    domain: "0 < |omega| < inf; the omega = 0 delta has weight [C_zz] = F1(L/2)")
-        }
-        let rho = try rangePerLog()
-        let wXi = try thermalFrequency()
-        if w < wXi {
-            throw ResonanceModelError.outsideDomain(function: "HamiltonianResonanceModel.spectralFunction", argument: "omega", value: omega,
-                                                    domain: "thermal side: |omega| > omega_xi = \(wXi) (eq. 59)")
-        }
-        let wc = try cutoffFrequency(L: L)
+        let (w, rho, wc) = try spectralArguments(omega: omega, L: L, deltaWeight: "F1(L/2)")
         // A relative 1e-12 slack keeps rounding at omega = omega_c from dropping weight.
         if w >= J || w < wc * (1 - 1e-12) { return 0 }
         let u = log(J / w)

@@ -35,6 +35,27 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    /// The list and driver readers share one body (ConfigTable.list,
+    /// CampaignSettings.driver): each refusal still names its key and type.
+    func testListAndDriverRefusalsNameKeyAndType() {
+        let head = "[campaign]\nseed = 7\nrealizations = 3\n"
+        let lrsg = "\n[lrsg]\nL = [6]\nalpha = 0.7\nhx = 0.1\n"
+        expectError(head + "\n[lrsg]\nL = [6]\nalpha = 0.7\n", "[lrsg] missing required key 'hx'")
+        expectError(head + "\n[lrsg]\nL = [6]\nalpha = 0.7\nhx = \"x\"\n", "[lrsg] 'hx' must be a number or a list of numbers")
+        expectError(head + "\n[lrsg]\nL = [6]\nalpha = 0.7\nhx = [0.1, \"x\"]\n", "[lrsg] 'hx' must contain only numbers")
+        expectError(head + "\n[lrsg]\nL = [6]\nalpha = 0.7\nhx = []\n", "[lrsg] 'hx' must not be empty")
+        expectError(head + "\n[lrsg]\nL = 6.5\nalpha = 0.7\nhx = 0.1\n", "[lrsg] 'L' must be an integer or a list of integers")
+        expectError(head + "\n[lrsg]\nL = [6, 0.5]\nalpha = 0.7\nhx = 0.1\n", "[lrsg] 'L' must contain only integers")
+        for (key, cases) in [("lapack_driver", "[\"dsyevd\", \"dsyevr\"]"), ("scalapack_driver", "[\"pdsyevd\", \"pdsyevr\"]"),
+                             ("complex_lapack_driver", "[\"zheevd\", \"zheevr\"]"),
+                             ("complex_scalapack_driver", "[\"pzheevd\", \"pzheevr\"]")] {
+            expectError(head + "\(key) = \"qr\"\n" + lrsg, "[campaign] \(key) must be one of \(cases) (got 'qr')")
+        }
+        XCTAssertEqual(try CampaignPlan(configText: head + "complex_lapack_driver = \"zheevr\"\n" + lrsg).settings.complexLapackDriver, .zheevr)
+        // An integer stands for a number, alone or in a list of numbers.
+        XCTAssertNoThrow(try CampaignPlan(configText: head + "\n[lrsg]\nL = [6]\nalpha = 1\nhx = [1, 2.5]\n"))
+    }
+
     /// Group support is declared per study: the ED studies use ScaLAPACK
     /// groups, the classical ones refuse group_size > 1 (checkRunnable), while
     /// their stored configs still parse (reduction of older files).
