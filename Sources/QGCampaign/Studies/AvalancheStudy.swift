@@ -16,8 +16,6 @@ public struct AvalancheStudy: GridStudy {
     }
 
     let chain: ClassicalChainSpec
-    public let fields: [Double]
-    public let states: [InitialState]
     public let order: RelaxationOrder
     public let steps: Int
     public let grid: ParameterGrid<Point>
@@ -33,7 +31,7 @@ public struct AvalancheStudy: GridStudy {
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> AvalancheStudy {
         let v = try ParameterValues.parse(t, parameters)
         let chain = ClassicalChainSpec(v), hx = v.doubles("hx"), states: [InitialState] = v.choices("state")
-        return AvalancheStudy(chain: chain, fields: hx, states: states, order: v.choice("order"), steps: v.int("steps"),
+        return AvalancheStudy(chain: chain, order: v.choice("order"), steps: v.int("steps"),
                               grid: ParameterGrid(chain.sizes, chain.alphas, hx, states) { Point(L: $0, alpha: $1, hx: $2, state: $3) },
                               campaign: campaign, parameterValues: v)
     }

@@ -174,3 +174,27 @@ public struct ChainFieldList: Sendable {
         return TaskOutput(rows: rows.merging(evaluate(s.chain, s.z, s.phi)) { _, b in b })
     }
 }
+
+/// A study over a `ChainFieldList` (S4 twoflip, S6b twospin): its grid,
+/// parameters, parse, tasks and memory come from the list; the study gives
+/// its size limit, its `state` default and its columns. Internal: the
+/// memberwise init is the study's init; the defaults are public witnesses.
+protocol ChainFieldListStudy: GridStudy where Point == ChainFieldList.Point {
+    var setup: ChainFieldList { get }
+    var campaign: CampaignSettings { get }
+    static var maxL: Int { get }
+    /// The default of the `state` parameter.
+    static var defaultStates: [InitialState] { get }
+    init(setup: ChainFieldList, campaign: CampaignSettings, parameterValues: ParameterValues)
+}
+
+extension ChainFieldListStudy {
+    public var grid: ParameterGrid<Point> { setup.grid }
+    public static var parameters: [Parameter] { ChainFieldList.parameters(maxL: maxL, states: defaultStates) }
+    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> Self {
+        let v = try ParameterValues.parse(t, parameters)
+        return Self(setup: ChainFieldList(v), campaign: campaign, parameterValues: v)
+    }
+    public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
+    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
+}

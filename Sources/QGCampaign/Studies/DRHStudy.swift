@@ -19,15 +19,11 @@ public struct DRHStudy: GridStudy {
 
     public struct Point: Sendable, Hashable { public var N: Int; public var a: Double }
 
-    public let sizes: [Int]
-    public let decay: [Double]
-    public let J1: Double
-    public let h: Double
-    public let dh: Double
-    public let grainRMS: Double
-    public let checkEigenpairs: Int
     public let grid: ParameterGrid<Point>
+    /// The parameters' one home; the other values are read where used.
     public let campaign: CampaignSettings, parameterValues: ParameterValues
+    public var sizes: [Int] { parameterValues.ints("N") }
+    public var J1: Double { parameterValues.double("J1") }
 
     public static let maxN = 10
 
@@ -44,15 +40,14 @@ public struct DRHStudy: GridStudy {
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DRHStudy {
         let v = try ParameterValues.parse(t, parameters)
-        return DRHStudy(sizes: v.ints("N"), decay: v.doubles("a"), J1: v.double("J1"), h: v.double("h"), dh: v.double("dh"),
-                        grainRMS: v.double("grain_rms"), checkEigenpairs: v.int("check_eigenpairs"),
-                        grid: ParameterGrid(v.ints("N"), v.doubles("a")) { Point(N: $0, a: $1) }, campaign: campaign, parameterValues: v)
+        return DRHStudy(grid: ParameterGrid(v.ints("N"), v.doubles("a")) { Point(N: $0, a: $1) }, campaign: campaign, parameterValues: v)
     }
 
     static func dimension(_ n: Int) -> Int { 8 << n }
 
     public var blocks: [OutputBlock] {
-        sizes.enumerated().map { b, n in
+        let v = parameterValues
+        return sizes.enumerated().map { b, n in
             let d = Self.dimension(n)
             let ds = [DatasetSpec("a", .float64, units: "1", description: "coupling decay a of J_n = J1 a^(n-1)"),
                       DatasetSpec("realization", .int64, units: "1", description: "disorder realization index"),
@@ -68,7 +63,7 @@ public struct DRHStudy: GridStudy {
                       DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
                       DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and entropies")]
             return OutputBlock(path: "/drh/N\(n)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
-                               attributes: ["N": Double(n), "dimension": Double(d), "J1": J1, "h": h, "dh": dh, "grain_rms": grainRMS,
+                               attributes: ["N": Double(n), "dimension": Double(d), "J1": J1, "h": v.double("h"), "dh": v.double("dh"), "grain_rms": v.double("grain_rms"),
                                             "coupling_qubit": Double(DeRoeckHuveneersModel.couplingQubit)],
                                matrixDimension: d)
         }
@@ -95,7 +90,8 @@ public struct DRHStudy: GridStudy {
     /// The disorder of a realization (as stored) and the model at `a`.
     public func model(N: Int, a: Double, seed: UInt64, realization: Int) -> DeRoeckHuveneersModel {
         var rng = CounterRNG(seed: seed, stream: StreamKey.make(Self.streamKey(N: N)), realization: realization)
-        let (g, f) = DeRoeckHuveneersModel.drawDisorder(N: N, rms: grainRMS, h: h, dh: dh, rng: &rng)
+        let (g, f) = DeRoeckHuveneersModel.drawDisorder(N: N, rms: parameterValues.double("grain_rms"), h: parameterValues.double("h"),
+                                                              dh: parameterValues.double("dh"), rng: &rng)
         return DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: N, J1: J1, a: a))
     }
 
@@ -103,7 +99,7 @@ public struct DRHStudy: GridStudy {
         let p = points[task.point]
         let m = model(N: p.N, a: p.a, seed: context.settings.seed, realization: task.realization)
         var settings = context.settings.denseED
-        settings.checkEigenpairs = checkEigenpairs
+        settings.checkEigenpairs = parameterValues.int("check_eigenpairs")
         let distributed = context.group.size > 1
         let result = try DenseED.withSpectrum(m, group: context.group, settings: settings,
                                               context: "drh N=\(p.N) a=\(p.a) realization \(task.realization)") { s in

@@ -13,11 +13,9 @@ public struct FieldsStudy: GridStudy {
     public struct Point: Sendable, Hashable { public var L: Int; public var alpha: Double; public var state: InitialState }
 
     let chain: ClassicalChainSpec
-    public let states: [InitialState]
     public let order: RelaxationOrder
-    public let phiMin: Double
-    public let phiMax: Double
-    public let binsPerDecade: Int
+    /// The configured |phi| bins, empty: each task fills a copy.
+    public let histogram: LogHistogram
     public let grid: ParameterGrid<Point>
     public let campaign: CampaignSettings, parameterValues: ParameterValues
 
@@ -36,12 +34,12 @@ public struct FieldsStudy: GridStudy {
         let lo = v.double("phi_min"), hi = v.double("phi_max")
         guard hi > lo else { throw ConfigError("[fields] need 0 < phi_min < phi_max (got \(lo), \(hi))") }
         let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
-        return FieldsStudy(chain: chain, states: states, order: v.choice("order"), phiMin: lo, phiMax: hi, binsPerDecade: v.int("bins_per_decade"),
+        return FieldsStudy(chain: chain, order: v.choice("order"), histogram: LogHistogram(lo: lo, hi: hi, perDecade: v.int("bins_per_decade")),
                            grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },
                            campaign: campaign, parameterValues: v)
     }
 
-    var bins: Int { LogHistogram.binCount(lo: phiMin, hi: phiMax, perDecade: binsPerDecade) }
+    var bins: Int { histogram.counts.count }
 
     public var blocks: [OutputBlock] {
         chain.sizes.enumerated().map { b, L in
@@ -56,7 +54,7 @@ public struct FieldsStudy: GridStudy {
                    DatasetSpec("phi_hist", .float64, [bins], units: "1", description: "counts of |phi_i| per logarithmic bin (edges phi_min 10^(k / bins_per_decade))"),
                    DatasetSpec("phi_underflow", .float64, units: "1", description: "count of |phi_i| below phi_min"),
                    DatasetSpec("phi_overflow", .float64, units: "1", description: "count of |phi_i| at or above phi_max")],
-                        attributes: ["phi_min": phiMin, "phi_max": phiMax, "bins_per_decade": Double(binsPerDecade), "order": Double(order.code)])
+                        attributes: ["phi_min": histogram.lo, "phi_max": histogram.hi, "bins_per_decade": Double(histogram.perDecade), "order": Double(order.code)])
         }
     }
 
@@ -77,7 +75,7 @@ public struct FieldsStudy: GridStudy {
         let p = points[task.point]
         let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
                                            realization: task.realization, kind: p.state, order: order)
-        var hist = LogHistogram(lo: phiMin, hi: phiMax, perDecade: binsPerDecade)
+        var hist = histogram
         var sq = 0.0, minAbs = Double.infinity
         for x in s.phi { hist.add(x); sq += x * x; minAbs = min(minAbs, abs(x)) }
         var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,

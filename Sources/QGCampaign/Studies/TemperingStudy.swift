@@ -20,9 +20,8 @@ public struct TemperingStudy: GridStudy {
     public enum Normalization: String, Sendable, CaseIterable { case meanField = "mean-field", none }
 
     let chain: ClassicalChainSpec
-    public let temperatures: [Double]
-    public let initialSweeps: Int
-    public let stages: Int
+    /// The ladder and the doubling stages.
+    let schedule: ParallelTempering.Schedule
     public let normalization: Normalization
     public let grid: ParameterGrid<Point>
     public let campaign: CampaignSettings, parameterValues: ParameterValues
@@ -51,11 +50,12 @@ public struct TemperingStudy: GridStudy {
         // The canonical text writes the ladder's ends as computed (as every run before the declaration did).
         v.set("T_min", .double(temperatures.first!)); v.set("T_max", .double(temperatures.last!))
         let chain = ClassicalChainSpec(v)
-        return TemperingStudy(chain: chain, temperatures: temperatures, initialSweeps: sweeps, stages: stages, normalization: v.choice("normalize"),
+        return TemperingStudy(chain: chain, schedule: .init(temperatures: temperatures, initialSweeps: sweeps, stages: stages),
+                              normalization: v.choice("normalize"),
                               grid: ParameterGrid(chain.sizes, chain.alphas) { Point(L: $0, alpha: $1) }, campaign: campaign, parameterValues: v)
     }
 
-    var schedule: ParallelTempering.Schedule { .init(temperatures: temperatures, initialSweeps: initialSweeps, stages: stages) }
+    public var temperatures: [Double] { schedule.temperatures }
     public static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
     static let stageUnits = ["energy": "J"]
     static let stageDescriptions = [
@@ -71,11 +71,11 @@ public struct TemperingStudy: GridStudy {
             chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
                         datasets: [DatasetSpec("T", .float64, [nT], units: "J", description: "the temperature ladder (ascending)"),
                                    DatasetSpec("tmf2", .float64, units: "J^2", description: "(T_c^MF)^2 of the couplings used (1 when normalized)"),
-                                   DatasetSpec("sweeps", .int64, [stages], units: "", description: "total sweeps at the end of each stage")]
-                            + Self.stageNames.map { DatasetSpec($0, .float64, [stages, nT], units: Self.stageUnits[$0] ?? "1", description: Self.stageDescriptions[$0] ?? $0) }
-                            + [DatasetSpec("exchange_acceptance", .float64, [stages, nT - 1], units: "1",
+                                   DatasetSpec("sweeps", .int64, [schedule.stages], units: "", description: "total sweeps at the end of each stage")]
+                            + Self.stageNames.map { DatasetSpec($0, .float64, [schedule.stages, nT], units: Self.stageUnits[$0] ?? "1", description: Self.stageDescriptions[$0] ?? $0) }
+                            + [DatasetSpec("exchange_acceptance", .float64, [schedule.stages, nT - 1], units: "1",
                                            description: "accepted fraction of exchanges between temperatures t and t+1, per stage")],
-                        attributes: ["stages": Double(stages), "initial_sweeps": Double(initialSweeps),
+                        attributes: ["stages": Double(schedule.stages), "initial_sweeps": Double(schedule.initialSweeps),
                                      "normalized_mean_field": normalization == .meanField ? 1 : 0])
         }
     }
@@ -94,7 +94,7 @@ public struct TemperingStudy: GridStudy {
     /// copies and the link overlap) plus ~2e-8 s L (Metropolis attempts).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L), nT = Double(temperatures.count)
-        let sweeps = Double(initialSweeps << (stages - 1))
+        let sweeps = Double(schedule.initialSweeps << (schedule.stages - 1))
         return sweeps * nT * (8e-10 * L * L + 2e-8 * L) * Double(groupSize)
     }
 
@@ -131,7 +131,7 @@ public struct TemperingStudy: GridStudy {
     /// lowest, middle and highest temperature (sample averages; errors come
     /// from `qglass reduce`).
     public func summary(file: HDF5File) throws -> String {
-        let nT = temperatures.count, last = stages - 1
+        let nT = temperatures.count, last = schedule.stages - 1
         let picks = [0, nT / 2, nT - 1]
         var lines = ["     L   alpha   samples   " + picks.map { "g(T=\(format6(temperatures[$0], 3)))" }.joined(separator: "  ")]
         for (b, L) in chain.sizes.enumerated() {
@@ -144,7 +144,7 @@ public struct TemperingStudy: GridStudy {
                 var s2 = [Double](repeating: 0, count: nT), s4 = s2
                 for t in rows[p] ?? [] {
                     n += 1
-                    for k in 0..<nT { s2[k] += q2[(t * stages + last) * nT + k]; s4[k] += q4[(t * stages + last) * nT + k] }
+                    for k in 0..<nT { s2[k] += q2[(t * schedule.stages + last) * nT + k]; s4[k] += q4[(t * schedule.stages + last) * nT + k] }
                 }
                 let g = picks.map { k in n > 0 ? format6(ParallelTempering.binder(q2: s2[k] / Double(n), q4: s4[k] / Double(n)), 3) : "-" }
                 lines.append(pad("\(L)", 6) + pad(format6(points[p].alpha, 3), 8) + pad("\(n)", 10) + "   " + g.map { pad($0, 12) }.joined(separator: "  "))

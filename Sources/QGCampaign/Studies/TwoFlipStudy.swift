@@ -8,23 +8,16 @@ import QGPhysics
 /// resonant pair is genuine if neither spin is single-flip resonant. All h_x
 /// of the list are counted on the same state. Config table `[twoflip]`;
 /// output groups `/twoflip/L{L}`.
-public struct TwoFlipStudy: GridStudy {
+public struct TwoFlipStudy: ChainFieldListStudy {
     public static let name = "twoflip"
     public static let summary = "S4: all and genuine two-spin-flip resonances (seed amplitude eq. 6 and plain 2nd-order PT) vs L"
 
-    public typealias Point = ChainFieldList.Point
     /// The chains, states and h_x list (shared with S6b).
     public let setup: ChainFieldList
     public let campaign: CampaignSettings, parameterValues: ParameterValues
-    public var grid: ParameterGrid<Point> { setup.grid }
 
     public static let maxL = 40_000
-    public static let parameters = ChainFieldList.parameters(maxL: maxL, states: [.random, .sfs])
-
-    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoFlipStudy {
-        let v = try ParameterValues.parse(t, parameters)
-        return TwoFlipStudy(setup: ChainFieldList(v), campaign: campaign, parameterValues: v)
-    }
+    public static let defaultStates: [InitialState] = [.random, .sfs]
 
     public static let countNames = ["count_all", "count_genuine", "count_all_pt", "count_genuine_pt", "count_single"]
     static let countDescriptions = [
@@ -43,10 +36,6 @@ public struct TwoFlipStudy: GridStudy {
                 + Self.countNames.map { DatasetSpec($0, .int64, [nH], units: "", description: Self.countDescriptions[$0] ?? $0) }
         }
     }
-
-    public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
-
-    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
 
     /// ~1.5e-9 s per pair and field.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {

@@ -9,23 +9,16 @@ import QGPhysics
 /// The chain of realization r is the classical one (stream `classical|L=..`,
 /// shared with S2-S5 and S7); all h_x of the list are evaluated on the same
 /// state. Config table `[twospin]`; output groups `/twospin/L{L}`.
-public struct TwoSpinStudy: GridStudy {
+public struct TwoSpinStudy: ChainFieldListStudy {
     public static let name = "twospin"
     public static let summary = "S6b: sum of closed-form two-spin entanglements across the half-chain cut of SFS chains vs L"
 
-    public typealias Point = ChainFieldList.Point
     /// The chains, states and h_x list (shared with S4).
     public let setup: ChainFieldList
     public let campaign: CampaignSettings, parameterValues: ParameterValues
-    public var grid: ParameterGrid<Point> { setup.grid }
 
     public static let maxL = 20_000
-    public static let parameters = ChainFieldList.parameters(maxL: maxL, states: [.sfs])
-
-    public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TwoSpinStudy {
-        let v = try ParameterValues.parse(t, parameters)
-        return TwoSpinStudy(setup: ChainFieldList(v), campaign: campaign, parameterValues: v)
-    }
+    public static let defaultStates: [InitialState] = [.sfs]
 
     public var sizes: [Int] { setup.chain.sizes }
 
@@ -39,10 +32,6 @@ public struct TwoSpinStudy: GridStudy {
                          description: "sum over pairs across the half-chain cut of the two-spin entropy of the eigenstate connected to |z_i z_j>")]
         }
     }
-
-    public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
-
-    public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
 
     /// ~1e-6 s per pair and field (a quartic and four eigenvectors).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
