@@ -6,9 +6,9 @@ import QGCampaign
 /// its figures. Each study declares the conformance in its own reducer file
 /// (`extension LRSGStudy: PipelineStudy` in LRSGReducer.swift; a
 /// `PipelineStudy` gets `reduce` from `ReductionPipeline`), so both
-/// commands find it through the one registry line of the study in
-/// `StudyRegistry.all` (QGCampaign/Study.swift); nothing switches on study
-/// names (docs/adding-a-study.md).
+/// commands find it through the study's `// @RegisteredStudy` line, i.e. the
+/// generated `StudyRegistry.all` (`StudyRegistry.find` in QGCampaign/Study.swift);
+/// nothing switches on study names (docs/adding-a-study.md).
 protocol ReducibleStudy: Study {
     /// "module:function": the Python function in python/ that draws a reduced
     /// file of this study, called as `function(f, save, options)` by

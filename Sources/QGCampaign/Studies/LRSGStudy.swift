@@ -53,7 +53,8 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
     // --- Mid-spectrum solver (issue 15) ---
     /// nil: dense ED of every eigenpair (`solver = "dense"`, the default);
     /// else `solver = "midspectrum"`: the k eigenpairs per sector nearest the
-    /// target energy density, with SLEPc (docs/performance.md, "Mid-spectrum").
+    /// target energy density, with SLEPc or polfed (docs/performance.md,
+    /// "Mid-spectrum eigenpairs").
     public var midspectrum: MidSpectrumConfig?
 
     /// `[lrsg]` keys of the mid-spectrum solver.
