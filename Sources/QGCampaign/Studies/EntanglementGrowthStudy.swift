@@ -35,8 +35,7 @@ public struct EntanglementGrowthStudy: GridStudy {
     public let states: [InitialState]
     public let boundary: Boundary
     public let order: RelaxationOrder
-    public let tMin: Double, tMax: Double
-    public let perDecade: Int
+    public let timeGrid: LogTimeGrid
     public let grid: ParameterGrid<Point>
     public let campaign: CampaignSettings, parameterValues: ParameterValues
 
@@ -48,27 +47,19 @@ public struct EntanglementGrowthStudy: GridStudy {
         ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random]),
         .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
         ClassicalChainSpec.order,
-        .double("t_min", lower: .above(0), upper: .atMost(1e12), default: 0.01, unit: "1/J", help: "first time of the log grid"),
-        .double("t_max", lower: .above(0), upper: .atMost(1e12), default: 1e6, unit: "1/J", help: "last time of the log grid (> t_min)"),
-        .int("per_decade", in: 1...100, default: 8, help: "time grid points per decade"),
-    ]
+    ] + LogTimeGrid.parameters(tMin: 0.01, tMax: 1e6, perDecade: 8, cap: 1e12)
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EntanglementGrowthStudy {
         let v = try ParameterValues.parse(t, parameters)
-        let tMin = v.double("t_min"), tMax = v.double("t_max")
-        guard tMax > tMin else { throw ConfigError("[entgrowth] need 0 < t_min < t_max <= 1e12 (got \(tMin), \(tMax))") }
         let sizes = v.ints("L"), hx = v.doubles("hx"), states: [InitialState] = v.choices("state")
         return EntanglementGrowthStudy(sizes: sizes, alpha: v.double("alpha"), fields: hx, states: states, boundary: v.choice("boundary"),
-                                       order: v.choice("order"), tMin: tMin, tMax: tMax, perDecade: v.int("per_decade"),
+                                       order: v.choice("order"), timeGrid: try LogTimeGrid(v, table: name, cap: 1e12),
                                        grid: ParameterGrid(sizes, hx, states) { Point(L: $0, hx: $1, state: $2) }, campaign: campaign,
                                        parameterValues: v)
     }
 
-    public var times: [Double] {
-        let decades = log10(tMax / tMin)
-        let steps = max(1, Int((decades * Double(perDecade) - 1e-9).rounded(.up)))
-        return (0...steps).map { k in k == steps ? tMax : tMin * pow(10, decades * Double(k) / Double(steps)) }
-    }
+    /// The fixed log time grid (`LogTimeGrid`).
+    public var times: [Double] { timeGrid.times }
 
     public var blocks: [OutputBlock] {
         let nt = times.count

@@ -38,9 +38,7 @@ public struct QuenchStudy: DeclaredStudy {
     public let boundary: Boundary
     public let order: RelaxationOrder
     public let storeDisorder: Bool
-    public let tMin: Double
-    public let tMax: Double
-    public let perDecade: Int
+    public let timeGrid: LogTimeGrid
     public let checkEigenpairs: Int
     /// (L, L_s), L outermost; one output block per point.
     public let points: [Point]
@@ -59,9 +57,7 @@ public struct QuenchStudy: DeclaredStudy {
         .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
         ClassicalChainSpec.order,
         .bool("store_disorder", default: false, help: "also store J [L, L] per task"),
-        .double("t_min", lower: .above(0), upper: .atMost(1e13), default: 0.1, unit: "1/J", help: "first time of the log grid"),
-        .double("t_max", lower: .above(0), upper: .atMost(1e13), default: 1e10, unit: "1/J", help: "last time of the log grid (> t_min)"),
-        .int("per_decade", in: 1...100, default: 10, help: "time grid points per decade"),
+    ] + LogTimeGrid.parameters(tMin: 0.1, tMax: 1e10, perDecade: 10, cap: 1e13) + [
         .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
     ]
 
@@ -69,20 +65,14 @@ public struct QuenchStudy: DeclaredStudy {
         let v = try ParameterValues.parse(t, parameters)
         let sizes = v.ints("L"), ls = v.ints("Ls")
         for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
-        let tMin = v.double("t_min"), tMax = v.double("t_max")
-        guard tMax > tMin else { throw ConfigError("[quench] need 0 < t_min < t_max <= 1e13 (got \(tMin), \(tMax))") }
         return QuenchStudy(sizes: sizes, clusterSizes: ls, alpha: v.double("alpha"), hx: v.double("hx"), boundary: v.choice("boundary"),
-                           order: v.choice("order"), storeDisorder: v.bool("store_disorder"), tMin: tMin, tMax: tMax,
-                           perDecade: v.int("per_decade"), checkEigenpairs: v.int("check_eigenpairs"),
+                           order: v.choice("order"), storeDisorder: v.bool("store_disorder"),
+                           timeGrid: try LogTimeGrid(v, table: name, cap: 1e13), checkEigenpairs: v.int("check_eigenpairs"),
                            points: ParameterGrid(sizes, ls) { Point(L: $0, Ls: $1) }.points, campaign: campaign, parameterValues: v)
     }
 
-    /// The fixed log time grid: t_min to t_max, per_decade points per decade, both ends included.
-    public var times: [Double] {
-        let decades = log10(tMax / tMin)
-        let steps = max(1, Int((decades * Double(perDecade) - 1e-9).rounded(.up)))
-        return (0...steps).map { k in k == steps ? tMax : tMin * pow(10, decades * Double(k) / Double(steps)) }
-    }
+    /// The fixed log time grid (`LogTimeGrid`).
+    public var times: [Double] { timeGrid.times }
 
     public func blockPath(_ p: Point) -> String { "/quench/L\(p.L)/Ls\(p.Ls)" }
 
@@ -116,7 +106,8 @@ public struct QuenchStudy: DeclaredStudy {
             if storeDisorder { ds.append(DatasetSpec("J", .float64, [L, L], units: "energy (J units)", description: "couplings J_ij of the chain (symmetric, zero diagonal)")) }
             return OutputBlock(path: blockPath(p), rows: campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "Ls": Double(n), "alpha": alpha, "hx": hx, "boundary_open": boundary == .open ? 1 : 0,
-                                            "order": Double(order.code), "t_min": tMin, "t_max": tMax, "per_decade": Double(perDecade)],
+                                            "order": Double(order.code), "t_min": timeGrid.tMin, "t_max": timeGrid.tMax,
+                                            "per_decade": Double(timeGrid.perDecade)],
                                matrixDimension: 1 << n)
         }
     }
