@@ -153,7 +153,7 @@ public struct MeanFieldStudy: GridStudy {
 
     public var tasks: [TaskSpec] {
         var out: [TaskSpec] = []
-        for (bi, b) in blockKeys.enumerated() {
+        for bi in blockKeys.indices {
             for (j, p) in grid.pointsOf(block: bi).enumerated() {
                 out.append(TaskSpec(index: out.count, block: bi, row: j, point: p, realization: 0,
                                     cost: estimatedCoreSeconds(points[p])))
