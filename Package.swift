@@ -71,7 +71,12 @@ let package = Package(
         .target(name: "QGCampaign", dependencies: [
             "QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGED",
             .product(name: "TOMLKit", package: "TOMLKit"),
-        ]),
+        ], plugins: ["StudyRegistryPlugin"]),
+        // The study registry, generated at build time: `StudyRegistry.all` is written by
+        // study-registry-gen, run by the build-tool plugin over QGCampaign's Studies/*.swift,
+        // from one `// @RegisteredStudy(Type, order: N)` line per study (docs/adding-a-study.md).
+        .executableTarget(name: "study-registry-gen", path: "Sources/study-registry-gen"),
+        .plugin(name: "StudyRegistryPlugin", capability: .buildTool(), dependencies: ["study-registry-gen"]),
         // MARK: Reducer: merge campaign files, disorder averages, finite-size fits.
         .target(name: "QGReduce", dependencies: ["QGMPI", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign"]),
         .target(name: "QGlass", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGNumerics", "QGPhysics", "QGCampaign", "QGReduce"]),
@@ -92,16 +97,3 @@ let package = Package(
         .testTarget(name: "QGReduceTests", dependencies: ["QGReduce", "QGPhysics", "QGTestSupport"]),
     ]
 )
-
-// MARK: The study registry, generated at build time.
-// `StudyRegistry.all` is written by study-registry-gen, run by the build-tool
-// plugin StudyRegistryPlugin over QGCampaign's Studies/*.swift, from one
-// `// @RegisteredStudy(Type, order: N)` line per study (docs/adding-a-study.md).
-// Kept in one block here, apart from the layer list above.
-package.targets += [
-    .executableTarget(name: "study-registry-gen", path: "Sources/study-registry-gen"),
-    .plugin(name: "StudyRegistryPlugin", capability: .buildTool(), dependencies: ["study-registry-gen"]),
-]
-for target in package.targets where target.name == "QGCampaign" {
-    target.plugins = (target.plugins ?? []) + [.plugin(name: "StudyRegistryPlugin")]
-}
