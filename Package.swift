@@ -88,7 +88,7 @@ let package = Package(
         // MARK: Tests.
         // Run under mpirun by QGMPITests: exercises the wrappers on 1-4 ranks.
         .executableTarget(name: "qglass-mpi-selftest", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGHDF5", "QGPhysics", "QGED"], path: "Tests/MPISelfTest"),
-        .target(name: "QGTestSupport", path: "Tests/QGTestSupport"),
+        .target(name: "QGTestSupport", dependencies: ["QGPhysics", "QGLinearAlgebra"], path: "Tests/QGTestSupport"),
         .testTarget(name: "QGNumericsTests", dependencies: ["QGNumerics"]),
         .testTarget(name: "QGPhysicsTests", dependencies: ["QGPhysics", "QGLinearAlgebra", "QGNumerics", "QGTestSupport"]),
         .testTarget(name: "QGEDTests", dependencies: ["QGED", "QGPhysics", "QGLinearAlgebra", "QGNumerics", "QGTestSupport"]),

@@ -31,14 +31,6 @@ final class EdwardsAndersonKernelTests: XCTestCase {
         return total / Double(L * L)
     }
 
-    func spectrum(_ m: LongRangeSpinGlass, parity: Int) throws -> (values: [Double], vectors: DenseMatrix) {
-        let n = m.sectorDimension
-        var h = DenseMatrix(rows: n, cols: n)
-        h.storage = m.sectorMatrix(parity: parity)
-        let e = try SymmetricEigensolver.solve(&h)
-        return (e, h)
-    }
-
     /// h_x = 0: every eigenstate is a product state, m_EA = 1 exactly, and the
     /// energies are the classical energies (each twice: s and its flip).
     func testClassicalLimit() throws {
@@ -48,7 +40,7 @@ final class EdwardsAndersonKernelTests: XCTestCase {
         let classical = (0..<(1 << L)).map { m.classicalEnergy($0) }.sorted()
         var all: [Double] = []
         for p in [1, -1] {
-            let (e, v) = try spectrum(m, parity: p)
+            let (e, v) = try m.denseSectorSpectrum(parity: p)
             all += e
             let mea = try edwardsAnderson(v, m, parity: p)
             XCTAssertTrue(mea.allSatisfy { $0 == 1.0 }, "m_EA must be exactly 1 at h_x = 0")
@@ -65,7 +57,7 @@ final class EdwardsAndersonKernelTests: XCTestCase {
         var previous = Double.infinity
         for h in [10.0, 100.0, 1000.0] {
             let m = LongRangeSpinGlass(L: L, alpha: 0.7, hx: h, J: J)
-            let (_, v) = try spectrum(m, parity: 1)  // the x-polarized state has P = +1
+            let (_, v) = try m.denseSectorSpectrum(parity: 1)  // the x-polarized state has P = +1
             let mea = try edwardsAnderson(v, m, parity: 1)
             let dev = abs(mea[0] - 1.0 / Double(L))
             XCTAssertLessThan(dev, 1.0 / (h * h) * 50)
@@ -80,7 +72,7 @@ final class EdwardsAndersonKernelTests: XCTestCase {
         var rng = CounterRNG(seed: 9, stream: StreamKey.make("test-mea"), realization: 2)
         let m = LongRangeSpinGlass(L: L, alpha: 0.8, hx: 0.5, J: LongRangeSpinGlass.drawCouplings(L: L, rng: &rng))
         for p in [1, -1] {
-            let (_, v) = try spectrum(m, parity: p)
+            let (_, v) = try m.denseSectorSpectrum(parity: p)
             let n = m.sectorDimension
             let reference = (0..<n).map { edwardsAndersonReference(state: Array(v.storage[($0 * n)..<(($0 + 1) * n)]), L: L) }
             let fast = try edwardsAnderson(v, m, parity: p)

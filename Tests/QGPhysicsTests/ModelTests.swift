@@ -5,14 +5,6 @@ import QGTestSupport
 
 /// Exact limits and hand-derived small cases of study S1 (docs/models.md, S1).
 final class ModelTests: XCTestCase {
-    func spectrum(_ m: LongRangeSpinGlass, parity: Int) throws -> (values: [Double], vectors: DenseMatrix) {
-        let n = m.sectorDimension
-        var h = DenseMatrix(rows: n, cols: n)
-        h.storage = m.sectorMatrix(parity: parity)
-        let e = try SymmetricEigensolver.solve(&h)
-        return (e, h)
-    }
-
     func couplings(_ L: Int, _ pairs: [(Int, Int, Double)]) -> [Double] {
         var J = [Double](repeating: 0, count: L * L)
         for (i, j, v) in pairs { J[i * L + j] = v; J[j * L + i] = v }
@@ -26,7 +18,7 @@ final class ModelTests: XCTestCase {
         for (K, h) in [(0.7, 0.3), (-1.3, 2.0), (0.0, 0.5)] {
             let m = LongRangeSpinGlass(L: 2, alpha: 0.7, hx: h, J: couplings(2, [(0, 1, K)]))
             let s = (K * K + 4 * h * h).squareRoot()
-            let plus = try spectrum(m, parity: 1).values, minus = try spectrum(m, parity: -1).values
+            let plus = try m.denseSectorSpectrum(parity: 1).values, minus = try m.denseSectorSpectrum(parity: -1).values
             XCTAssertEqual(plus[0], -s, accuracy: 1e-13); XCTAssertEqual(plus[1], s, accuracy: 1e-13)
             XCTAssertEqual(minus[0], -abs(K), accuracy: 1e-13); XCTAssertEqual(minus[1], abs(K), accuracy: 1e-13)
         }
@@ -41,7 +33,7 @@ final class ModelTests: XCTestCase {
         let s = (K * K + 4 * h * h).squareRoot()
         let expPlus = [-s - h, s - h, -K + h, K + h].sorted()
         let expMinus = [-s + h, s + h, -K - h, K - h].sorted()
-        let plus = try spectrum(m, parity: 1).values, minus = try spectrum(m, parity: -1).values
+        let plus = try m.denseSectorSpectrum(parity: 1).values, minus = try m.denseSectorSpectrum(parity: -1).values
         for (a, b) in zip(plus, expPlus) { XCTAssertEqual(a, b, accuracy: 1e-13) }
         for (a, b) in zip(minus, expMinus) { XCTAssertEqual(a, b, accuracy: 1e-13) }
     }
@@ -76,7 +68,7 @@ final class ModelTests: XCTestCase {
             for i in 0..<L { full[s ^ (1 << i), s] = -0.6 }
         }
         let reference = try SymmetricEigensolver.eigenvalues(&full)
-        let sectors = (try spectrum(m, parity: 1).values + spectrum(m, parity: -1).values).sorted()
+        let sectors = (try m.denseSectorSpectrum(parity: 1).values + m.denseSectorSpectrum(parity: -1).values).sorted()
         XCTAssertLessThan(maxAbsDifference(reference, sectors), 1e-12)
     }
 
