@@ -28,10 +28,12 @@ struct ClassicalChainSpec: Sendable {
         [.ints("L", in: 2...maxL, example: [8], unit: "sites", help: "chain sizes; one output block /{study}/L{L} per size"),
          .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
                   help: "interaction exponents alpha of J_ij / d_ij^alpha"),
-         .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
+         boundary,
          .bool("store_disorder", default: false, help: "also store J [L, L] per task (the seed and disorder_stream regenerate it)")]
     }
 
+    /// The boundary of the distances d_ij (every chain study's, S1 included).
+    static let boundary = Parameter.choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open")
     /// The relaxation order of the single-flip-stable states.
     static let order = Parameter.choice("order", RelaxationOrder.self, default: .greedy, help: "order of the SFS relaxation's flips")
     /// The transverse fields h_x (a list).
@@ -197,4 +199,44 @@ extension ChainFieldListStudy {
     }
     public var tasks: [TaskSpec] { setup.tasks(campaign: campaign) }
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { setup.peakBytes(task) }
+}
+
+/// What S5 (quench) and S6c (entgrowth) share: the classical chain at one
+/// exponent alpha, its boundary and SFS relaxation order, and a fixed log
+/// time grid (`LogTimeGrid`); the studies differ in the grid's defaults and cap.
+public struct ChainQuenchSetup: Sendable {
+    public let alpha: Double
+    public let boundary: Boundary
+    public let order: RelaxationOrder
+    public let timeGrid: LogTimeGrid
+
+    /// The one interaction exponent of a quench study.
+    static let alpha = Parameter.double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1",
+                                        help: "interaction exponent alpha")
+
+    /// The parsed values of `table`; refuses a time grid with t_max <= t_min.
+    init(_ v: ParameterValues, table: String, cap: Double) throws {
+        alpha = v.double("alpha"); boundary = v.choice("boundary"); order = v.choice("order")
+        timeGrid = try LogTimeGrid(v, table: table, cap: cap)
+    }
+
+    /// Local: the chain of realization r at size L and its initial state of `kind` (`ClassicalChainSpec.prepare`).
+    func prepare(L: Int, seed: UInt64, realization: Int, kind: InitialState)
+        -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
+        ClassicalChainSpec.prepare(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: realization, kind: kind, order: order)
+    }
+}
+
+/// A quench study over a `ChainQuenchSetup` (S5, S6c): its chain settings and time grid.
+public protocol ChainQuenchStudy: DeclaredStudy {
+    var setup: ChainQuenchSetup { get }
+}
+
+extension ChainQuenchStudy {
+    public var alpha: Double { setup.alpha }
+    public var boundary: Boundary { setup.boundary }
+    public var order: RelaxationOrder { setup.order }
+    public var timeGrid: LogTimeGrid { setup.timeGrid }
+    /// The fixed log time grid (`LogTimeGrid`).
+    public var times: [Double] { setup.timeGrid.times }
 }

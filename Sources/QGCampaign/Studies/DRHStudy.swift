@@ -50,18 +50,12 @@ public struct DRHStudy: GridStudy {
         return sizes.enumerated().map { b, n in
             let d = Self.dimension(n)
             let ds = [DatasetSpec("a", .float64, units: "1", description: "coupling decay a of J_n = J1 a^(n-1)"),
-                      DatasetSpec("realization", .int64, units: "1", description: "disorder realization index"),
-                      DatasetSpec("point", .int64, units: "1", description: "index of the (N, a) point in the study's point list"),
+                      .realization(), .point(of: "(N, a)"),
                       DatasetSpec("grain", .float64, [64], units: "energy", description: "grain Hamiltonian H_g, 8 x 8 column-major (grain index = bits 0-2)"),
                       DatasetSpec("h", .float64, [n], units: "energy", description: "l-bit fields h_n of the term h_n sigma^z_n, n = 1..N"),
-                      DatasetSpec("energy", .float64, [d], units: "energy", description: "eigenvalues, ascending"),
-                      DatasetSpec("eps", .float64, [d], units: "1", description: "energy density (E - E_min)/(E_max - E_min) of each eigenstate"),
-                      DatasetSpec("s_end", .float64, [d], units: "nat", description: "entanglement entropy of the last l-bit (n = N) in each eigenstate"),
-                      DatasetSpec("residual_max", .float64, units: "energy", description: "max ||Hv - Ev|| over the checked eigenpairs"),
-                      DatasetSpec("orthogonality_max", .float64, units: "1", description: "max |v_i.v_j - delta_ij| over the checked eigenpairs"),
-                      DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian fill"),
-                      DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
-                      DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and entropies")]
+                      DatasetSpec("energy", .float64, [d], units: "energy", description: "eigenvalues, ascending"), .energyDensity(d),
+                      DatasetSpec("s_end", .float64, [d], units: "nat", description: "entanglement entropy of the last l-bit (n = N) in each eigenstate")]
+                + DatasetSpec.eigenpairChecks(energyUnits: "energy") + DatasetSpec.denseEDSeconds() + [.wallSeconds("observables", "checks and entropies")]
             return OutputBlock(path: "/drh/N\(n)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: ["N": Double(n), "dimension": Double(d), "J1": J1, "h": v.double("h"), "dh": v.double("dh"), "grain_rms": v.double("grain_rms"),
                                             "coupling_qubit": Double(DeRoeckHuveneersModel.couplingQubit)],
@@ -74,14 +68,11 @@ public struct DRHStudy: GridStudy {
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
-        let d = Double(Self.dimension(points[task.point].N))
-        return Int(8 * (3 * d * d / Double(g) + 12 * d)) + 64 << 20
+        DenseEDCost.bytesPerRank(dimension: Double(Self.dimension(points[task.point].N)), perEntry: 3, groupSize: g)
     }
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        let d = Double(Self.dimension(points[task.point].N))
-        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * 1.1
-        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+        DenseEDCost.coreSeconds(dimension: Double(Self.dimension(points[task.point].N)), overhead: 1.1, groupSize: g)
     }
 
     /// Disorder stream: (seed, study, N, realization); a does not enter.
@@ -113,14 +104,10 @@ public struct DRHStudy: GridStudy {
         guard context.group.rank == 0 else { return nil }
         let (e, res, orth, secs, S, tObs) = result
         let eMin = e.first ?? 0, eMax = e.last ?? 0
-        return TaskOutput(rows: [
-            "a": .float64([p.a]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
-            "grain": .float64(m.grain), "h": .float64(m.fields),
+        return TaskOutput(rows: StandardRows.identity(task) + StandardRows.denseED(residual: res, orthogonality: orth, build: secs.build, solve: secs.solve) + [
+            "a": .float64([p.a]), "grain": .float64(m.grain), "h": .float64(m.fields),
             "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
-            "s_end": .float64(S),
-            "residual_max": .float64([res]), "orthogonality_max": .float64([orth]),
-            "seconds_build": .float64([secs.build]), "seconds_solve": .float64([secs.solve]),
-            "seconds_observables": .float64([secs.check + tObs]),
+            "s_end": .float64(S), "seconds_observables": .float64([secs.check + tObs]),
         ])
     }
 
@@ -129,19 +116,10 @@ public struct DRHStudy: GridStudy {
         var lines = ["mid-spectrum (0.4 <= eps < 0.6) [S_end], mean of per-realization means:",
                      "     N        a   real.    [S_end]"]
         for (b, n) in sizes.enumerated() {
-            let path = "/drh/N\(n)", d = Self.dimension(n)
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
-            let eps = try file.openDataset(path + "/eps").readAll(as: Double.self)
-            let s = try file.openDataset(path + "/s_end").readAll(as: Double.self)
+            let means = try midSpectrumMeans(file, "/drh/N\(n)", column: "s_end", dimension: Self.dimension(n))
             for p in grid.pointsOf(block: b) {
-                var c = 0, acc = 0.0
-                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
-                    var k = 0, sum = 0.0
-                    for i in 0..<d where eps[t * d + i] >= 0.4 && eps[t * d + i] < 0.6 { k += 1; sum += s[t * d + i] }
-                    if k > 0 { c += 1; acc += sum / Double(k) }
-                }
-                lines.append(pad("\(n)", 6) + pad(format6(points[p].a, 3), 9) + pad("\(c)", 8) + pad(c > 0 ? format6(acc / Double(c)) : "-", 11))
+                let (c, mean) = means[p] ?? (0, 0)
+                lines.append(pad("\(n)", 6) + pad(format6(points[p].a, 3), 9) + pad("\(c)", 8) + pad(c > 0 ? format6(mean) : "-", 11))
             }
         }
         return lines.joined(separator: "\n")

@@ -4,11 +4,6 @@ import QGLinearAlgebra
 import QGPhysics
 import QGED
 import QGNumerics
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // @RegisteredStudy(EntanglementGrowthStudy, order: 10)
 /// Study S6c: growth of the half-chain entanglement after a quench of the
@@ -22,7 +17,7 @@ import Darwin
 /// (`QuenchKernels.evolve`) and S(t) across the half-chain cut by
 /// `Entanglement.stateEntropies` (serial or on the group). Config table
 /// `[entgrowth]`; output groups `/entgrowth/L{L}`.
-public struct EntanglementGrowthStudy: GridStudy {
+public struct EntanglementGrowthStudy: GridStudy, ChainQuenchStudy {
     public static let name = "entgrowth"
     public static var supportsGroups: Bool { true }
     public static let summary = "S6c: half-chain entanglement S(t) after a quench from a random or SFS product state, full ED"
@@ -30,12 +25,8 @@ public struct EntanglementGrowthStudy: GridStudy {
     public struct Point: Sendable, Hashable { public var L: Int; public var hx: Double; public var state: InitialState }
 
     public let sizes: [Int]
-    public let alpha: Double
-    public let fields: [Double]
-    public let states: [InitialState]
-    public let boundary: Boundary
-    public let order: RelaxationOrder
-    public let timeGrid: LogTimeGrid
+    /// alpha, boundary, order and the time grid (shared with S5).
+    public let setup: ChainQuenchSetup
     public let grid: ParameterGrid<Point>
     public let campaign: CampaignSettings, parameterValues: ParameterValues
 
@@ -43,38 +34,26 @@ public struct EntanglementGrowthStudy: GridStudy {
 
     public static let parameters: [Parameter] = [
         .ints("L", in: 2...maxL, example: [6], note: "for full dense ED", unit: "sites", help: "chain sizes; one output block /entgrowth/L{L} per size"),
-        .double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1", help: "interaction exponent alpha"),
-        ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random]),
-        .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
-        ClassicalChainSpec.order,
+        ChainQuenchSetup.alpha, ClassicalChainSpec.fields, ClassicalChainSpec.states(default: [.random]),
+        ClassicalChainSpec.boundary, ClassicalChainSpec.order,
     ] + LogTimeGrid.parameters(tMin: 0.01, tMax: 1e6, perDecade: 8, cap: 1e12)
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EntanglementGrowthStudy {
         let v = try ParameterValues.parse(t, parameters)
         let sizes = v.ints("L"), hx = v.doubles("hx"), states: [InitialState] = v.choices("state")
-        return EntanglementGrowthStudy(sizes: sizes, alpha: v.double("alpha"), fields: hx, states: states, boundary: v.choice("boundary"),
-                                       order: v.choice("order"), timeGrid: try LogTimeGrid(v, table: name, cap: 1e12),
+        return EntanglementGrowthStudy(sizes: sizes, setup: try ChainQuenchSetup(v, table: name, cap: 1e12),
                                        grid: ParameterGrid(sizes, hx, states) { Point(L: $0, hx: $1, state: $2) }, campaign: campaign,
                                        parameterValues: v)
     }
 
-    /// The fixed log time grid (`LogTimeGrid`).
-    public var times: [Double] { timeGrid.times }
-
     public var blocks: [OutputBlock] {
         let nt = times.count
         return sizes.enumerated().map { b, L in
-            let ds = [DatasetSpec("hx", .float64, units: "energy (J units)", description: "transverse field"),
-                      DatasetSpec("state", .int8, units: "1", description: "initial state kind: 0 random, 1 SFS"),
-                      DatasetSpec("realization", .int64, units: "1", description: "disorder realization (classical chain stream)"),
-                      DatasetSpec("point", .int64, units: "1", description: "parameter point index"),
-                      DatasetSpec("disorder_stream", .int64, units: "1", description: "counter-RNG stream key of J (classical|L=..)"),
-                      DatasetSpec("J", .float64, [L, L], units: "energy (J units)", description: "couplings J_ij of the chain (K_ij = J_ij / d_ij^alpha)"),
+            let ds = [DatasetSpec("hx", .float64, units: "energy (J units)", description: "transverse field"), .initialStateKind,
+                      .realization(), .point(of: "(L, h_x, state)"), .classicalDisorderStream, .couplings(L: L),
                       DatasetSpec("z", .int8, [L], units: "1", description: "the initial product state (bit i set where z_i = -1)"),
-                      DatasetSpec("times", .float64, [nt], units: "1/J", description: "log time grid"),
-                      DatasetSpec("entropy", .float64, [nt], units: "nats", description: "half-chain von Neumann entropy S(t)"),
-                      DatasetSpec("seconds_solve", .float64, units: "s", description: "dense eigensolver"),
-                      DatasetSpec("seconds_entropy", .float64, units: "s", description: "evolution and entropies")]
+                      .logTimes(nt), DatasetSpec("entropy", .float64, [nt], units: "nats", description: "half-chain von Neumann entropy S(t)"),
+                      .solveSeconds(), .wallSeconds("entropy", "the evolution and the entropies")]
             return OutputBlock(path: "/entgrowth/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "alpha": alpha, "page": pageEntropy(halfChainOf: L)],
                                matrixDimension: 1 << L)
@@ -91,15 +70,12 @@ public struct EntanglementGrowthStudy: GridStudy {
     }
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        let d = Double(1 << points[task.point].L)
-        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * 1.1
-        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+        DenseEDCost.coreSeconds(dimension: Double(1 << points[task.point].L), overhead: 1.1, groupSize: g)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         let p = points[task.point]
-        let s = ClassicalChainSpec.prepare(L: p.L, alpha: alpha, boundary: boundary, seed: context.settings.seed,
-                                           realization: task.realization, kind: p.state, order: order)
+        let s = setup.prepare(L: p.L, seed: context.settings.seed, realization: task.realization, kind: p.state)
         let L = p.L
         let h = ResonantCluster(chainSites: Array(0..<L), initialFields: s.phi, z: s.z, staticFields: [Double](repeating: 0, count: L),
                                 couplings: s.chain.K, hx: p.hx)
@@ -115,9 +91,8 @@ public struct EntanglementGrowthStudy: GridStudy {
             return (S, sp.seconds.solve, MPIEnvironment.wtime() - t0)
         }
         guard context.group.rank == 0 else { return nil }
-        return TaskOutput(rows: [
-            "hx": .float64([p.hx]), "state": .int8([p.state.code]), "realization": .int64([Int64(task.realization)]),
-            "point": .int64([Int64(task.point)]), "disorder_stream": .int64([Int64(bitPattern: ClassicalChainSpec.disorderKey(L: L))]),
+        return TaskOutput(rows: StandardRows.identity(task) + [
+            "hx": .float64([p.hx]), "state": .int8([p.state.code]), "disorder_stream": .int64([Int64(bitPattern: ClassicalChainSpec.disorderKey(L: L))]),
             "J": .float64(s.J), "z": .int8(s.z), "times": .float64(grid), "entropy": .float64(entropy),
             "seconds_solve": .float64([tSolve]), "seconds_entropy": .float64([tEnt]),
         ])

@@ -92,7 +92,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
                  help: "interaction exponents alpha of J_ij / d_ij^alpha"),
         .doubles("hx", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: [0.5], unit: "J", help: "transverse fields h_x"),
-        .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
+        ClassicalChainSpec.boundary,
         .int("eps_bins", in: 1...100_000, default: 20, help: "uniform energy-density bins of the per-task histograms"),
         .int("store_eigenstates_max_L", in: 0...maxL, default: 14, unit: "sites", help: "largest L whose per-eigenstate data are stored"),
         .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
@@ -197,17 +197,9 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
             var ds: [DatasetSpec] = [
                 DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
                 DatasetSpec("hx", .float64, units: "J", description: "transverse field h_x"),
-                DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
-                DatasetSpec("point", .int64, units: "", description: "index of (L, alpha, h_x) in the config's point list"),
-                DatasetSpec("J", .float64, [L, L], units: "J", description: "raw couplings J_ij (standard normal, symmetric, zero diagonal)"),
-                DatasetSpec("e_min", .float64, units: "J", description: "lowest eigenvalue of H (both parity sectors)"),
-                DatasetSpec("e_max", .float64, units: "J", description: "highest eigenvalue of H (both parity sectors)"),
-                DatasetSpec("residual_max", .float64, units: "J", description: "max over checked eigenpairs of ||H v - E v||_2"),
-                DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |v_i . v_j - delta_ij|"),
-                DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian build (both sectors)"),
-                DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver (both sectors)"),
-                DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and observables (both sectors)"),
-            ]
+                .realization(), .point(of: "(L, alpha, h_x)"), .couplings(L: L),
+            ] + DatasetSpec.spectrumEnds(units: "J", of: "H (both parity sectors)") + DatasetSpec.eigenpairChecks(energyUnits: "J")
+                + DatasetSpec.denseEDSeconds(" (both sectors)") + [.wallSeconds("observables", "checks and observables (both sectors)")]
             for h in Self.histogramNames {
                 ds.append(DatasetSpec(h, .float64, [epsBins], units: "1", description: Self.histogramDescriptions[h] ?? h))
             }
@@ -223,11 +215,10 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
                 let what = midspectrum == nil ? "eigenvalues" : "the k eigenvalues of each sector nearest target_energy"
                 ds += [DatasetSpec("energy", .float64, [n], units: "J", description: "\(what), each parity sector ascending, sector +1 first"),
                        DatasetSpec("sector", .int8, [n], units: "", description: "parity P = prod_i X_i of each eigenstate (+1 or -1)"),
-                       DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min)")]
+                       .energyDensity(n)]
             }
             if storesEigenstates(L) {
-                ds += [DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio within the sector; NaN at both ends of each sector"),
-                       DatasetSpec("m_ea", .float64, [n], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2")]
+                ds += DatasetSpec.gapRatioAndEdwardsAnderson(n)
                 if midspectrum != nil { ds[ds.count - 2].description += " (of the k consecutive eigenvalues of the sector)" }
             }
             if entanglement {  // S6a (issue 12)
@@ -241,18 +232,10 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, L) in sizes.enumerated() {
-            let dim = Double(1 << (L - 1))
-            for (j, p) in grid.pointsOf(block: b).enumerated() {
-                for r in 0..<campaign.realizations {
-                    out.append(TaskSpec(index: out.count, block: b, row: j * campaign.realizations + r, point: p,
-                                        realization: campaign.firstRealization + r,
-                                        cost: midspectrum == nil ? 2 * dim * dim * dim : midSpectrumCoreSeconds(L: L)))
-                }
-            }
+        grid.tasks(campaign: campaign) { p in
+            let L = points[p].L, dim = Double(1 << (L - 1))
+            return midspectrum == nil ? 2 * dim * dim * dim : midSpectrumCoreSeconds(L: L)
         }
-        return out
     }
 
     /// Bytes per rank: matrix + eigenvectors + solver workspace, plus the
@@ -307,8 +290,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         if midspectrum != nil { return midSpectrumCoreSeconds(L: points[task.point].L) * (g == 1 ? 1 : 1 / Self.scalapackEfficiency) }
         let d = Double(1 << (points[task.point].L - 1))
-        let serial = 2 * Self.secondsPerCubedDimension * d * d * d * 1.05   // two sectors
-        return g == 1 ? serial : serial / Self.scalapackEfficiency
+        return DenseEDCost.onGroup(2 * Self.secondsPerCubedDimension * d * d * d * 1.05, groupSize: g)   // two sectors
     }
 
     /// The disorder stream of size L (schema 2). J of realization r is a pure
@@ -391,11 +373,9 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         let sector = [Int8](repeating: 1, count: sectors[0].energies.count) + [Int8](repeating: -1, count: sectors[1].energies.count)
         var hist = EpsHistogram(bins: epsBins)
         for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
-        let rows: [String: RowValue] = [
-            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "realization": .int64([Int64(task.realization)]),
-            "point": .int64([Int64(task.point)]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
-            "residual_max": .float64([residual]), "orthogonality_max": .float64([orthogonality]),
-            "seconds_build": .float64([seconds.build]), "seconds_solve": .float64([seconds.solve]),
+        let rows = StandardRows.identity(task)
+            + StandardRows.denseED(residual: residual, orthogonality: orthogonality, build: seconds.build, solve: seconds.solve) + [
+            "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
             "seconds_observables": .float64([seconds.observables + (now() - since)]),
             "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
             "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),

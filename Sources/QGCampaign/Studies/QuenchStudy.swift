@@ -3,11 +3,6 @@ import QGHDF5
 import QGLinearAlgebra
 import QGPhysics
 import QGED
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // @RegisteredStudy(QuenchStudy, order: 8)
 /// Study S5: quench of the resonant cluster of a large chain
@@ -24,7 +19,7 @@ import Darwin
 /// diagonal-ensemble remnant z_I<Z_I> and the trace z_I<Z_I(t)> on a fixed log
 /// time grid. The disorder of a realization depends on (seed, L, r) only, so
 /// the clusters of different L_s of one realization come from the same chain.
-public struct QuenchStudy: DeclaredStudy {
+public struct QuenchStudy: GridStudy, ChainQuenchStudy {
     public static let name = "quench"
     public static var supportsGroups: Bool { true }
     public static let summary = "S5: quench of the L_s most resonant spins of an SFS chain (frozen rest), remnant polarization and time traces"
@@ -33,15 +28,13 @@ public struct QuenchStudy: DeclaredStudy {
 
     public let sizes: [Int]
     public let clusterSizes: [Int]
-    public let alpha: Double
     public let hx: Double
-    public let boundary: Boundary
-    public let order: RelaxationOrder
     public let storeDisorder: Bool
-    public let timeGrid: LogTimeGrid
     public let checkEigenpairs: Int
+    /// alpha, boundary, order and the time grid (shared with S6c).
+    public let setup: ChainQuenchSetup
     /// (L, L_s), L outermost; one output block per point.
-    public let points: [Point]
+    public let grid: ParameterGrid<Point>
     public let campaign: CampaignSettings
     public let parameterValues: ParameterValues
 
@@ -52,10 +45,9 @@ public struct QuenchStudy: DeclaredStudy {
         .ints("L", in: 2...maxL, example: [8], unit: "sites", help: "chain sizes"),
         .ints("Ls", in: 1...maxLs, example: [4], note: "for dense ED (D = 2^Ls)", unit: "spins",
               help: "cluster sizes (the L_s spins with the smallest |phi|, each <= every L); one block /quench/L{L}/Ls{Ls} per (L, L_s)"),
-        .double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1", help: "interaction exponent alpha"),
+        ChainQuenchSetup.alpha,
         .double("hx", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: 0.05, unit: "J", help: "transverse field h_x"),
-        .choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open"),
-        ClassicalChainSpec.order,
+        ClassicalChainSpec.boundary, ClassicalChainSpec.order,
         .bool("store_disorder", default: false, help: "also store J [L, L] per task"),
     ] + LogTimeGrid.parameters(tMin: 0.1, tMax: 1e10, perDecade: 10, cap: 1e13) + [
         .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
@@ -65,14 +57,11 @@ public struct QuenchStudy: DeclaredStudy {
         let v = try ParameterValues.parse(t, parameters)
         let sizes = v.ints("L"), ls = v.ints("Ls")
         for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
-        return QuenchStudy(sizes: sizes, clusterSizes: ls, alpha: v.double("alpha"), hx: v.double("hx"), boundary: v.choice("boundary"),
-                           order: v.choice("order"), storeDisorder: v.bool("store_disorder"),
-                           timeGrid: try LogTimeGrid(v, table: name, cap: 1e13), checkEigenpairs: v.int("check_eigenpairs"),
-                           points: ParameterGrid(sizes, ls) { Point(L: $0, Ls: $1) }.points, campaign: campaign, parameterValues: v)
+        return QuenchStudy(sizes: sizes, clusterSizes: ls, hx: v.double("hx"), storeDisorder: v.bool("store_disorder"),
+                           checkEigenpairs: v.int("check_eigenpairs"), setup: try ChainQuenchSetup(v, table: name, cap: 1e13),
+                           grid: ParameterGrid(blocks: ParameterGrid(sizes, ls) { Point(L: $0, Ls: $1) }.points) { [$0] },
+                           campaign: campaign, parameterValues: v)
     }
-
-    /// The fixed log time grid (`LogTimeGrid`).
-    public var times: [Double] { timeGrid.times }
 
     public func blockPath(_ p: Point) -> String { "/quench/L\(p.L)/Ls\(p.Ls)" }
 
@@ -81,8 +70,7 @@ public struct QuenchStudy: DeclaredStudy {
         return points.map { p in
             let L = p.L, n = p.Ls
             var ds: [DatasetSpec] = [
-                DatasetSpec("realization", .int64, units: "1", description: "disorder realization r (chain J of stream classical|L=.., shared with S2-S4, S7)"),
-                DatasetSpec("disorder_stream", .int64, units: "1", description: "counter-RNG stream key of J (FNV-1a of classical|L=..), as a signed 64-bit pattern"),
+                .realization(), .classicalDisorderStream,
                 DatasetSpec("sites", .int64, [n], units: "1", description: "chain indices of the cluster spins, ascending initial |phi| (ties: lower index)"),
                 DatasetSpec("phi", .float64, [n], units: "energy (J units)", description: "initial SFS fields phi_i = sum_j K_ij z_j of the cluster spins, in cluster order"),
                 DatasetSpec("z", .int8, [n], units: "1", description: "initial z_i = +-1 of the cluster spins, in cluster order"),
@@ -90,20 +78,14 @@ public struct QuenchStudy: DeclaredStudy {
                 DatasetSpec("remnant", .float64, [n], units: "1", description: "diagonal-ensemble remnant polarization z_I <Z_I> per cluster spin"),
                 DatasetSpec("static_field", .float64, [n], units: "energy (J units)", description: "h_I = sum over frozen j of K_ij z_j: the longitudinal field of the frozen spins"),
                 DatasetSpec("coupling", .float64, [n, n], units: "energy (J units)", description: "K_IJ = J_ij / d_ij^alpha among cluster spins (symmetric, zero diagonal)"),
-                DatasetSpec("times", .float64, [nt], units: "1/J", description: "the log time grid (same for every row)"),
-                DatasetSpec("trace", .float64, [n, nt], units: "1", description: "z_I <Z_I(t)> per cluster spin and time"),
+                .logTimes(nt), DatasetSpec("trace", .float64, [n, nt], units: "1", description: "z_I <Z_I(t)> per cluster spin and time"),
                 DatasetSpec("flips", .int64, units: "1", description: "spin flips of the SFS relaxation"),
                 DatasetSpec("inverse_min_gap", .float64, units: "1/J", description: "1 / smallest level spacing of the cluster H (gaps < 1e-12 max|E| skipped)"),
                 DatasetSpec("participation", .float64, units: "1", description: "1 / sum_n c_n^4: eigenstates the initial state overlaps with"),
                 DatasetSpec("late_time_mean", .float64, [n], units: "1", description: "mean of the trace over the last decade of the grid (compare with remnant)"),
-                DatasetSpec("residual_max", .float64, units: "energy (J units)", description: "max ||Hv - Ev|| over the checked eigenpairs"),
-                DatasetSpec("orthogonality_max", .float64, units: "1", description: "max |v_a.v_b - delta_ab| over the checked eigenpairs"),
-                DatasetSpec("seconds_chain", .float64, units: "s", description: "couplings and SFS relaxation of the chain"),
-                DatasetSpec("seconds_build", .float64, units: "s", description: "cluster H fill"),
-                DatasetSpec("seconds_solve", .float64, units: "s", description: "dense eigensolver"),
-                DatasetSpec("seconds_quench", .float64, units: "s", description: "eigenpair checks, time trace and diagonal ensemble"),
-            ]
-            if storeDisorder { ds.append(DatasetSpec("J", .float64, [L, L], units: "energy (J units)", description: "couplings J_ij of the chain (symmetric, zero diagonal)")) }
+            ] + DatasetSpec.eigenpairChecks(energyUnits: "energy (J units)") + [.wallSeconds("chain", "the couplings and the SFS relaxation of the chain")]
+                + DatasetSpec.denseEDSeconds() + [.wallSeconds("quench", "the eigenpair checks, the time trace and the diagonal ensemble")]
+            if storeDisorder { ds.append(.couplings(L: L)) }
             return OutputBlock(path: blockPath(p), rows: campaign.realizations, datasets: ds,
                                attributes: ["L": Double(L), "Ls": Double(n), "alpha": alpha, "hx": hx, "boundary_open": boundary == .open ? 1 : 0,
                                             "order": Double(order.code), "t_min": timeGrid.tMin, "t_max": timeGrid.tMax,
@@ -113,15 +95,7 @@ public struct QuenchStudy: DeclaredStudy {
     }
 
     public var tasks: [TaskSpec] {
-        var out: [TaskSpec] = []
-        for (b, p) in points.enumerated() {
-            let d = Double(1 << p.Ls)
-            for r in 0..<campaign.realizations {
-                out.append(TaskSpec(index: out.count, block: b, row: r, point: b, realization: campaign.firstRealization + r,
-                                    cost: d * d * d + 1e-2 * Double(p.L * p.L)))
-            }
-        }
-        return out
+        grid.tasks(campaign: campaign) { p in let d = Double(1 << points[p].Ls); return d * d * d + 1e-2 * Double(points[p].L * points[p].L) }
     }
 
     /// The chain (J, K: 16 L^2 bytes, on every rank of the group) plus the
@@ -136,13 +110,12 @@ public struct QuenchStudy: DeclaredStudy {
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let p = points[task.point]
         let d = Double(1 << p.Ls)
-        let serial = LRSGStudy.secondsPerCubedDimension * d * d * d * 1.1 + 2.2e-8 * Double(p.L * p.L) * Double(g)
-        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+        return DenseEDCost.onGroup(LRSGStudy.secondsPerCubedDimension * d * d * d * 1.1 + 2.2e-8 * Double(p.L * p.L) * Double(g), groupSize: g)
     }
 
     /// Local: the SFS chain of realization r at size L (the S2 chain and state).
     public func chain(L: Int, realization: Int, seed: UInt64) -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
-        ClassicalChainSpec.prepare(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: realization, kind: .sfs, order: order)
+        setup.prepare(L: L, seed: seed, realization: realization, kind: .sfs)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
@@ -177,16 +150,14 @@ public struct QuenchStudy: DeclaredStudy {
         for k in sorted.indices.dropFirst() { let g = sorted[k] - sorted[k - 1]; if g > 1e-12 * scale { gap = min(gap, g) } }
         let ipr = result.overlaps.reduce(0.0) { $0 + $1 * $1 * $1 * $1 }
         let key = ClassicalChainSpec.disorderKey(L: p.L)
-        var rows: [String: RowValue] = [
+        var rows = StandardRows.denseED(residual: spec.0, orthogonality: spec.1, build: spec.2.build, solve: spec.2.solve) + [
             "realization": .int64([Int64(task.realization)]), "disorder_stream": .int64([Int64(bitPattern: key)]),
             "sites": .int64(h.chainSites.map(Int64.init)), "phi": .float64(h.initialFields), "z": .int8(h.z),
             "state": .int8(s.z), "remnant": .float64(result.remnant), "static_field": .float64(h.staticFields),
             "coupling": .float64(h.couplings), "times": .float64(grid), "trace": .float64(result.trace),
             "flips": .int64([Int64(s.flips)]), "inverse_min_gap": .float64([gap.isFinite ? 1 / gap : .infinity]),
             "participation": .float64([1 / ipr]), "late_time_mean": .float64(late),
-            "residual_max": .float64([spec.0]), "orthogonality_max": .float64([spec.1]),
-            "seconds_chain": .float64([tChain]), "seconds_build": .float64([spec.2.build]), "seconds_solve": .float64([spec.2.solve]),
-            "seconds_quench": .float64([spec.2.check + result.seconds.trace + result.seconds.diagonal]),
+            "seconds_chain": .float64([tChain]), "seconds_quench": .float64([spec.2.check + result.seconds.trace + result.seconds.diagonal]),
         ]
         if storeDisorder { rows["J"] = .float64(s.J) }
         return TaskOutput(rows: rows)

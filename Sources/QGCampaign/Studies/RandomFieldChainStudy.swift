@@ -140,27 +140,16 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         sizes.enumerated().map { b, L in
             let d = dimension(L)
             let ds = [DatasetSpec("W", .float64, units: "J", description: "disorder strength W (the fields scale with W; the realization's unit disorder is shared across W)"),
-                      DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
-                      DatasetSpec("point", .int64, units: "", description: "index of (L, W) in the config's point list"),
+                      .realization(), .point(of: "(L, W)"),
                       DatasetSpec(Model.disorderName, .float64, Model.disorderShape(L: L), units: Model.disorderUnits, description: Model.disorderDescription),
                       DatasetSpec("energy", .float64, [d], units: "J", description: "eigenvalues of the sector Hamiltonian, ascending"),
-                      DatasetSpec("eps", .float64, [d], units: "1", description: "energy density (E - e_min) / (e_max - e_min) within the sector"),
-                      DatasetSpec("r", .float64, [d], units: "1", description: "gap ratio min(d_n, d_n+1) / max(d_n, d_n+1); NaN at both ends"),
-                      DatasetSpec("m_ea", .float64, [d], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2 of each eigenstate"),
-                      DatasetSpec("e_min", .float64, units: "J", description: "lowest eigenvalue of the sector"),
-                      DatasetSpec("e_max", .float64, units: "J", description: "highest eigenvalue of the sector"),
-                      DatasetSpec("residual_max", .float64, units: "J", description: "max over checked eigenpairs of ||H v - E v||_2"),
-                      DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |<v_i|v_j> - delta_ij|"),
-                      DatasetSpec("seconds_build", .float64, units: "s", description: "wall time of the Hamiltonian fill"),
-                      DatasetSpec("seconds_solve", .float64, units: "s", description: "wall time of the eigensolver"),
-                      DatasetSpec("seconds_observables", .float64, units: "s", description: "wall time of checks and observables")]
+                      .energyDensity(d)] + DatasetSpec.gapRatioAndEdwardsAnderson(d)
+                + DatasetSpec.spectrumEnds(units: "J", of: "the sector") + DatasetSpec.eigenpairChecks(energyUnits: "J")
+                + DatasetSpec.denseEDSeconds() + [.wallSeconds("observables", "checks and observables")]
             var attributes = ["L": Double(L), "dimension": Double(d)]
-            if let me = matrixElements {
-                attributes.merge(me.attributes(operatorScale: Model.operatorScale)) { $1 }
-                return OutputBlock(path: "/\(Self.name)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations,
-                                   datasets: ds + me.datasets(dimension: d, operatorName: Model.operatorName), attributes: attributes, matrixDimension: d)
-            }
-            return OutputBlock(path: "/\(Self.name)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
+            if let me = matrixElements { attributes.merge(me.attributes(operatorScale: Model.operatorScale)) { $1 } }
+            return OutputBlock(path: "/\(Self.name)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations,
+                               datasets: ds + (matrixElements?.datasets(dimension: d, operatorName: Model.operatorName) ?? []),
                                attributes: attributes, matrixDimension: d)
         }
     }
@@ -178,7 +167,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         let solver = complex ? (g == 1 && campaign.complexLapackDriver == .zheevr ? 4.0 : 6.0) : 3.0
         // S10b: the matrix elements M and the scaled copy diag(V) U alongside U.
         let perEntry = solver + (matrixElements == nil ? 0 : 2 * (complex ? 2 : 1))
-        return Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
+        return DenseEDCost.bytesPerRank(dimension: d, perEntry: perEntry, groupSize: g)
     }
 
     /// Seconds per D^3 of one complex Hermitian eigensolve with all
@@ -210,19 +199,16 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let d = Double(dimension(points[task.point].L))
-        let serial: Double
         if Model.Hamiltonian.Element.isComplex {
             // The complex path's own measured constants (issue 21 §4.3: the
             // old 4 x the real dsyevd constant was about 2x low).
             let me = matrixElements == nil ? 0 : Self.complexMatrixElementSecondsPerCubedDimension
             let solve = g == 1 ? Self.complexSolveSecondsPerCubedDimension(campaign.complexLapackDriver)
                 : Self.complexSolveSecondsPerCubedDimension(.zheevd) * Self.complexGroupSolveRelativeCost(campaign.complexScalapackDriver)
-            serial = (solve + me) * d * d * d * 1.05
-        } else {
-            // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
-            serial = LRSGStudy.secondsPerCubedDimension * d * d * d * (matrixElements == nil ? 1.05 : 1.4)
+            return DenseEDCost.onGroup((solve + me) * d * d * d * 1.05, groupSize: g)
         }
-        return g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+        // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
+        return DenseEDCost.coreSeconds(dimension: d, overhead: matrixElements == nil ? 1.05 : 1.4, groupSize: g)
     }
 
     /// Disorder stream: (seed, study, L, realization); W only scales it.
@@ -260,16 +246,14 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         if let options = matrixElements, let (stats, seconds) = me {
             extra = options.rows(stats, operatorScale: Model.operatorScale, seconds: seconds)
         }
-        return TaskOutput(rows: extra.merging([
-            "W": .float64([p.W]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
-            Model.disorderName: .float64(stored),
+        let ed = StandardRows.denseED(residual: spectrum.residual, orthogonality: spectrum.orthogonality,
+                                      build: spectrum.seconds.build, solve: spectrum.seconds.solve)
+        return TaskOutput(rows: extra + StandardRows.identity(task) + ed + [
+            "W": .float64([p.W]), Model.disorderName: .float64(stored),
             "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
             "r": .float64(EigenstateObservables.gapRatios(e)), "m_ea": .float64(mEA),
-            "e_min": .float64([eMin]), "e_max": .float64([eMax]),
-            "residual_max": .float64([spectrum.residual]), "orthogonality_max": .float64([spectrum.orthogonality]),
-            "seconds_build": .float64([spectrum.seconds.build]), "seconds_solve": .float64([spectrum.seconds.solve]),
-            "seconds_observables": .float64([spectrum.seconds.check + tObs]),
-        ]) { $1 })
+            "e_min": .float64([eMin]), "e_max": .float64([eMax]), "seconds_observables": .float64([spectrum.seconds.check + tObs]),
+        ])
     }
 
     /// Mid-spectrum (0.4 <= eps < 0.6) <r> per (L, W): mean of per-realization means.
@@ -277,19 +261,10 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         var lines = ["mid-spectrum (0.4 <= eps < 0.6) <r>, mean of per-realization means:",
                      "     L        W   real.       <r>"]
         for (b, L) in sizes.enumerated() {
-            let path = "/\(Self.name)/L\(L)", d = dimension(L)
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
-            let eps = try file.openDataset(path + "/eps").readAll(as: Double.self)
-            let r = try file.openDataset(path + "/r").readAll(as: Double.self)
+            let means = try midSpectrumMeans(file, "/\(Self.name)/L\(L)", column: "r", dimension: dimension(L))
             for p in grid.pointsOf(block: b) {
-                var n = 0, acc = 0.0
-                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
-                    var c = 0, s = 0.0
-                    for k in 0..<d where eps[t * d + k] >= 0.4 && eps[t * d + k] < 0.6 && r[t * d + k].isFinite { c += 1; s += r[t * d + k] }
-                    if c > 0 { n += 1; acc += s / Double(c) }
-                }
-                lines.append(pad("\(L)", 6) + pad(format6(points[p].W, 3), 9) + pad("\(n)", 8) + pad(n > 0 ? format6(acc / Double(n)) : "-", 10))
+                let (n, mean) = means[p] ?? (0, 0)
+                lines.append(pad("\(L)", 6) + pad(format6(points[p].W, 3), 9) + pad("\(n)", 8) + pad(n > 0 ? format6(mean) : "-", 10))
             }
         }
         return lines.joined(separator: "\n")

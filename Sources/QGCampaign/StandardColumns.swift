@@ -1,0 +1,135 @@
+import QGHDF5
+import QGPhysics
+
+/// Output columns that several studies write, declared once: the task's
+/// identity (`realization`, `point`), the dense-ED eigenpair checks and
+/// wall times, the spectrum's ends and its per-eigenstate observables, and
+/// the classical chain's disorder. A study lists them among its own
+/// `DatasetSpec`s (docs/adding-a-study.md); the row helpers below fill the
+/// same names. Units follow `DatasetSpec`: "1" for dimensionless numbers,
+/// "" for labels, codes and indices.
+extension DatasetSpec {
+    /// `realization`: the task's disorder realization index r (from
+    /// `first_realization` on); `what` names what a realization draws where
+    /// the study says so.
+    public static func realization(draws what: String? = nil) -> DatasetSpec {
+        DatasetSpec("realization", .int64, units: "", description: "disorder realization index r" + (what.map { " (\($0))" } ?? ""))
+    }
+
+    /// `point`: the index of the task's parameter point, e.g. "(L, W)", in the config's point list.
+    public static func point(of what: String = "the task's point") -> DatasetSpec {
+        DatasetSpec("point", .int64, units: "", description: "index of \(what) in the config's point list")
+    }
+
+    /// `residual_max` and `orthogonality_max`: the dense-ED checks of the
+    /// first `check_eigenpairs` eigenpairs (`DenseEDSettings`).
+    public static func eigenpairChecks(energyUnits: String) -> [DatasetSpec] {
+        [DatasetSpec("residual_max", .float64, units: energyUnits, description: "max over checked eigenpairs of ||H v - E v||_2"),
+         DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |v_i . v_j - delta_ij|")]
+    }
+
+    /// `seconds_{name}`: wall seconds of one step of a task.
+    public static func wallSeconds(_ name: String, _ what: String) -> DatasetSpec {
+        DatasetSpec("seconds_\(name)", .float64, units: "s", description: "wall time of \(what)")
+    }
+
+    /// `seconds_solve`: the dense eigensolver (`SectorSpectrum.seconds.solve`), `scope` appended (e.g. " (both sectors)").
+    public static func solveSeconds(_ scope: String = "") -> DatasetSpec { wallSeconds("solve", "the eigensolver" + scope) }
+
+    /// `seconds_build` and `seconds_solve` of a dense ED (`SectorSpectrum.seconds`).
+    public static func denseEDSeconds(_ scope: String = "") -> [DatasetSpec] {
+        [wallSeconds("build", "the Hamiltonian fill" + scope), solveSeconds(scope)]
+    }
+
+    /// `e_min` and `e_max`: the ends of the task's spectrum (`of`, e.g. "the sector").
+    public static func spectrumEnds(units: String, of what: String) -> [DatasetSpec] {
+        [DatasetSpec("e_min", .float64, units: units, description: "lowest eigenvalue of \(what)"),
+         DatasetSpec("e_max", .float64, units: units, description: "highest eigenvalue of \(what)")]
+    }
+
+    /// `eps` [n]: the energy density of each eigenstate (`EigenstateObservables.energyDensity`).
+    public static func energyDensity(_ n: Int) -> DatasetSpec {
+        DatasetSpec("eps", .float64, [n], units: "1", description: "energy density (E - e_min) / (e_max - e_min) of each eigenstate, e_min and e_max the ends of the task's spectrum")
+    }
+
+    /// `r` [n] and `m_ea` [n]: the gap ratio (`EigenstateObservables.gapRatios`) and the Edwards-Anderson order (`EigenstateKernels.edwardsAnderson`).
+    public static func gapRatioAndEdwardsAnderson(_ n: Int) -> [DatasetSpec] {
+        [DatasetSpec("r", .float64, [n], units: "1", description: "gap ratio min(d_n, d_n+1) / max(d_n, d_n+1) within the sector; NaN at both ends of each sector"),
+         DatasetSpec("m_ea", .float64, [n], units: "1", description: "Edwards-Anderson order (1/L^2) sum_ij <n|Z_i Z_j|n>^2 of each eigenstate")]
+    }
+
+    /// `disorder_stream`: the key of the classical chain's stream (`ClassicalChainSpec.disorderKey`).
+    public static let classicalDisorderStream = DatasetSpec(
+        "disorder_stream", .int64, units: "", description: "64-bit key (bit pattern) of the counter-based stream of J (FNV-1a of classical|L=..)")
+
+    /// `J` [L, L]: the drawn couplings of an L-site chain (`LongRangeSpinGlass.drawCouplings`).
+    public static func couplings(L: Int) -> DatasetSpec {
+        DatasetSpec("J", .float64, [L, L], units: "J", description: "raw couplings J_ij (standard normal, symmetric, zero diagonal)")
+    }
+
+    /// `times` [nt]: the quench studies' log time grid (`LogTimeGrid.times`).
+    public static func logTimes(_ nt: Int) -> DatasetSpec {
+        DatasetSpec("times", .float64, [nt], units: "1/J", description: "the log time grid from t_min to t_max (the same in every row)")
+    }
+
+    /// `state`: the initial-state kind of a classical chain (`InitialState.code`).
+    public static let initialStateKind = DatasetSpec("state", .int8, units: "", description: "initial state kind: 0 random (T = inf), 1 single-flip stable")
+}
+
+/// The rows of the standard columns (`DatasetSpec` above), by the same names.
+public enum StandardRows {
+    /// `realization` and `point` of a task.
+    public static func identity(_ task: TaskSpec) -> [String: RowValue] {
+        ["realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)])]
+    }
+
+    /// `residual_max`, `orthogonality_max`, `seconds_build`, `seconds_solve`.
+    public static func denseED(residual: Double, orthogonality: Double, build: Double, solve: Double) -> [String: RowValue] {
+        ["residual_max": .float64([residual]), "orthogonality_max": .float64([orthogonality]),
+         "seconds_build": .float64([build]), "seconds_solve": .float64([solve])]
+    }
+}
+
+extension Dictionary where Key == String, Value == RowValue {
+    /// The rows of `a` and `b` (a name of both: b's row).
+    public static func + (a: Self, b: Self) -> Self { a.merging(b) { $1 } }
+}
+
+/// The cost model every dense-ED study shares (docs/performance.md): the
+/// measured dsyevd constant `LRSGStudy.secondsPerCubedDimension`, and a
+/// ScaLAPACK group at `LRSGStudy.scalapackEfficiency`.
+enum DenseEDCost {
+    /// Core-seconds on a group of `g` ranks of a task that takes `serial` core-seconds on one rank.
+    static func onGroup(_ serial: Double, groupSize g: Int) -> Double {
+        g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
+    }
+
+    /// Core-seconds of a dense eigensolve with eigenvectors at dimension `d`, `overhead` x the solve for checks and observables.
+    static func coreSeconds(dimension d: Double, overhead: Double, groupSize g: Int) -> Double {
+        onGroup(LRSGStudy.secondsPerCubedDimension * d * d * d * overhead, groupSize: g)
+    }
+
+    /// Bytes per rank: `perEntry` D^2 doubles divided over the group, 12 D doubles per rank and 64 MiB.
+    static func bytesPerRank(dimension d: Double, perEntry: Double, groupSize g: Int) -> Int {
+        Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
+    }
+}
+
+/// Local, for study summaries: per point of `block` (`completedRowsByPoint`),
+/// the realizations done and the mean of their mid-spectrum means of
+/// `column` (the finite values of the eigenstates with 0.4 <= eps < 0.6
+/// among the `dimension` of a row; a row with none is left out).
+func midSpectrumMeans(_ file: HDF5File, _ block: String, column: String, dimension d: Int) throws -> [Int: (count: Int, mean: Double)] {
+    let rows = try completedRowsByPoint(file, block)
+    let eps = try file.openDataset(block + "/eps").readAll(as: Double.self)
+    let x = try file.openDataset(block + "/" + column).readAll(as: Double.self)
+    return rows.mapValues { ts in
+        var n = 0, acc = 0.0
+        for t in ts {
+            var c = 0, s = 0.0
+            for k in t * d..<(t + 1) * d where eps[k] >= 0.4 && eps[k] < 0.6 && x[k].isFinite { c += 1; s += x[k] }
+            if c > 0 { n += 1; acc += s / Double(c) }
+        }
+        return (n, n > 0 ? acc / Double(n) : 0)
+    }
+}
