@@ -37,14 +37,11 @@ public struct AvalancheStudy: GridStudy {
     }
 
     public var blocks: [OutputBlock] {
-        chain.sizes.enumerated().map { b, L in
-            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
-                        datasets: [DatasetSpec("hx", .float64, units: "J", description: "resonance threshold h_x"),
-                                   DatasetSpec("state", .int8, units: "", description: "initial state kind: 0 random, 1 single-flip stable"),
-                                   DatasetSpec("z0", .int8, [L], units: "", description: "the initial state of the avalanche, z_i = +-1"),
-                                   DatasetSpec("ever", .int64, [steps + 1], units: "", description: "spins ever resonant after each step (entry 0: before the first flip)"),
-                                   DatasetSpec("steps_taken", .int64, units: "", description: "flips made (< steps when no spin was resonant any more)")],
-                        attributes: ["steps": Double(steps), "order": Double(order.code)])
+        chain.blocks(study: Self.name, grid: grid, campaign: campaign, attributes: ["steps": Double(steps), "order": Double(order.code)]) { L in
+            [DatasetSpec("hx", .float64, units: "J", description: "resonance threshold h_x"), .initialStateKind,
+             DatasetSpec("z0", .int8, [L], units: "", description: "the initial state of the avalanche, z_i = +-1"),
+             DatasetSpec("ever", .int64, [steps + 1], units: "", description: "spins ever resonant after each step (entry 0: before the first flip)"),
+             DatasetSpec("steps_taken", .int64, units: "", description: "flips made (< steps when no spin was resonant any more)")]
         }
     }
 
@@ -69,14 +66,11 @@ public struct AvalancheStudy: GridStudy {
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         guard context.group.rank == 0 else { return nil }
         let p = points[task.point]
-        var s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
-                                           realization: task.realization, kind: p.state, order: order)
+        var s = chain.prepare(task, L: p.L, alpha: p.alpha, kind: p.state, order: order, seed: context.settings.seed)
         let z0 = s.z
         var rng = CounterRNG(seed: context.settings.seed, stream: Self.flipKey(p, boundary: chain.boundary), realization: task.realization)
         let a = ResonanceAvalanche.run(s.chain, z: &s.z, phi: &s.phi, hx: p.hx, steps: steps, rng: &rng)
-        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
-                                                   J: chain.storeDisorder ? s.J : nil)
+        var rows = chain.identityRows(task, L: p.L, alpha: p.alpha, J: s.J)
         rows["hx"] = .float64([p.hx])
         rows["state"] = .int8([p.state.code])
         rows["z0"] = .int8(z0)

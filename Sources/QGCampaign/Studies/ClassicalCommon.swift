@@ -81,28 +81,33 @@ struct ClassicalChainSpec: Sendable {
     /// Bytes of J and K of an L-chain (the dominant memory of every classical task).
     static func chainBytes(_ L: Int) -> Int { 16 * L * L + (32 << 20) }
 
-    /// The block `/{study}/L{L}` of `points` points x realizations: the
-    /// identity datasets every classical block has (alpha, realization,
-    /// point, disorder_stream, J if stored) followed by `datasets`, and the
-    /// attributes L and boundary_open plus `attributes`.
-    func block(study: String, L: Int, points: Int, campaign: CampaignSettings, datasets: [DatasetSpec],
-               attributes: [String: Double]) -> OutputBlock {
-        var ds = [DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
-                  DatasetSpec("realization", .int64, units: "", description: "disorder realization index r"),
-                  DatasetSpec("point", .int64, units: "", description: "index of the task's point in the study's point list"),
-                  DatasetSpec("disorder_stream", .int64, units: "", description: "64-bit key (bit pattern) of the counter-based stream of J")]
-        if storeDisorder {
-            ds.append(DatasetSpec("J", .float64, [L, L], units: "J", description: "raw couplings J_ij (standard normal, symmetric, zero diagonal)"))
+    /// One block `/{study}/L{L}` per size, block b holding the points of
+    /// `grid`'s block b x realizations: the identity datasets every
+    /// classical block has (alpha, realization, point, disorder_stream, J if
+    /// stored) followed by `datasets(L)`, and the attributes L and
+    /// boundary_open plus `attributes`.
+    func blocks<P>(study: String, grid: ParameterGrid<P>, campaign: CampaignSettings, attributes: [String: Double],
+                   _ datasets: (Int) -> [DatasetSpec]) -> [OutputBlock] {
+        sizes.enumerated().map { b, L in
+            var ds = [DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
+                      .realization(), .point(), .classicalDisorderStream]
+            if storeDisorder { ds.append(.couplings(L: L)) }
+            let attrs = attributes.merging(["L": Double(L), "boundary_open": boundary == .open ? 1 : 0]) { a, _ in a }
+            return OutputBlock(path: "/\(study)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds + datasets(L),
+                               attributes: attrs)
         }
-        let attrs = attributes.merging(["L": Double(L), "boundary_open": boundary == .open ? 1 : 0]) { a, _ in a }
-        return OutputBlock(path: "/\(study)/L\(L)", rows: points * campaign.realizations, datasets: ds + datasets, attributes: attrs)
     }
 
-    /// The identity rows of a task.
-    static func identityRows(alpha: Double, realization: Int, point: Int, key: UInt64, J: [Double]?) -> [String: RowValue] {
-        var rows: [String: RowValue] = ["alpha": .float64([alpha]), "realization": .int64([Int64(realization)]),
-                                        "point": .int64([Int64(point)]), "disorder_stream": .int64([Int64(bitPattern: key)])]
-        if let J { rows["J"] = .float64(J) }
+    /// Local: the chain of a task at (L, alpha) and its initial state of `kind` (`prepare`).
+    func prepare(_ task: TaskSpec, L: Int, alpha: Double, kind: InitialState, order: RelaxationOrder, seed: UInt64)
+        -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
+        Self.prepare(L: L, alpha: alpha, boundary: boundary, seed: seed, realization: task.realization, kind: kind, order: order)
+    }
+
+    /// The identity rows of a task whose chain has couplings J.
+    func identityRows(_ task: TaskSpec, L: Int, alpha: Double, J: [Double]) -> [String: RowValue] {
+        var rows = StandardRows.identity(task) + ["alpha": .float64([alpha]), "disorder_stream": .int64([Int64(bitPattern: Self.disorderKey(L: L))])]
+        if storeDisorder { rows["J"] = .float64(J) }
         return rows
     }
 }
@@ -138,11 +143,11 @@ public struct ChainFieldList: Sendable {
         grid = ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) }
     }
 
-    /// One block per L: the chain's identity columns, then `datasets(L)`.
+    /// One block per L: the chain's identity columns, `state`, `z`, `hx`, then `datasets(L)`.
     func blocks(study: String, campaign: CampaignSettings, attributes: [String: Double], _ datasets: (Int) -> [DatasetSpec]) -> [OutputBlock] {
-        chain.sizes.enumerated().map { b, L in
-            chain.block(study: study, L: L, points: grid.pointsOf(block: b).count, campaign: campaign, datasets: datasets(L),
-                        attributes: ["order": Double(order.code)].merging(attributes) { a, _ in a })
+        chain.blocks(study: study, grid: grid, campaign: campaign, attributes: ["order": Double(order.code)].merging(attributes) { a, _ in a }) { L in
+            [.initialStateKind, DatasetSpec("z", .int8, [L], units: "", description: "the state on which every h_x is evaluated, z_i = +-1"),
+             DatasetSpec("hx", .float64, [fields.count], units: "J", description: "the h_x list, each evaluated on the same state")] + datasets(L)
         }
     }
 
@@ -166,14 +171,9 @@ public struct ChainFieldList: Sendable {
              _ evaluate: (ClassicalChain, [Int8], [Double]) -> [String: RowValue]) -> TaskOutput? {
         guard context.group.rank == 0 else { return nil }
         let p = grid.points[task.point]
-        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
-                                           realization: task.realization, kind: p.state, order: order)
-        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L), J: chain.storeDisorder ? s.J : nil)
-        rows["state"] = .int8([p.state.code])
-        rows["z"] = .int8(s.z)
-        rows["hx"] = .float64(fields)
-        return TaskOutput(rows: rows.merging(evaluate(s.chain, s.z, s.phi)) { _, b in b })
+        let s = chain.prepare(task, L: p.L, alpha: p.alpha, kind: p.state, order: order, seed: context.settings.seed)
+        return TaskOutput(rows: chain.identityRows(task, L: p.L, alpha: p.alpha, J: s.J)
+                          + ["state": .int8([p.state.code]), "z": .int8(s.z), "hx": .float64(fields)] + evaluate(s.chain, s.z, s.phi))
     }
 }
 

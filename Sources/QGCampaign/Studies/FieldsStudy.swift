@@ -42,19 +42,18 @@ public struct FieldsStudy: GridStudy {
     var bins: Int { histogram.counts.count }
 
     public var blocks: [OutputBlock] {
-        chain.sizes.enumerated().map { b, L in
-            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign, datasets: [
-                   DatasetSpec("state", .int8, units: "", description: "state kind: 0 random (T = inf), 1 single-flip stable"),
-                   DatasetSpec("z", .int8, [L], units: "", description: "the final state, z_i = +-1"),
-                   DatasetSpec("phi", .float64, [L], units: "J", description: "local fields phi_i = sum_{j != i} J_ij z_j / d_ij^alpha"),
-                   DatasetSpec("flips", .int64, units: "", description: "flips of the SFS relaxation (0 for random states)"),
-                   DatasetSpec("energy_per_spin", .float64, units: "J", description: "(1/2L) sum_i z_i phi_i"),
-                   DatasetSpec("phi_sq_mean", .float64, units: "J^2", description: "(1/L) sum_i phi_i^2"),
-                   DatasetSpec("min_abs_phi", .float64, units: "J", description: "min_i |phi_i|"),
-                   DatasetSpec("phi_hist", .float64, [bins], units: "1", description: "counts of |phi_i| per logarithmic bin (edges phi_min 10^(k / bins_per_decade))"),
-                   DatasetSpec("phi_underflow", .float64, units: "1", description: "count of |phi_i| below phi_min"),
-                   DatasetSpec("phi_overflow", .float64, units: "1", description: "count of |phi_i| at or above phi_max")],
-                        attributes: ["phi_min": histogram.lo, "phi_max": histogram.hi, "bins_per_decade": Double(histogram.perDecade), "order": Double(order.code)])
+        chain.blocks(study: Self.name, grid: grid, campaign: campaign,
+                     attributes: ["phi_min": histogram.lo, "phi_max": histogram.hi, "bins_per_decade": Double(histogram.perDecade), "order": Double(order.code)]) { L in
+            [.initialStateKind,
+             DatasetSpec("z", .int8, [L], units: "", description: "the final state, z_i = +-1"),
+             DatasetSpec("phi", .float64, [L], units: "J", description: "local fields phi_i = sum_{j != i} J_ij z_j / d_ij^alpha"),
+             DatasetSpec("flips", .int64, units: "", description: "flips of the SFS relaxation (0 for random states)"),
+             DatasetSpec("energy_per_spin", .float64, units: "J", description: "(1/2L) sum_i z_i phi_i"),
+             DatasetSpec("phi_sq_mean", .float64, units: "J^2", description: "(1/L) sum_i phi_i^2"),
+             DatasetSpec("min_abs_phi", .float64, units: "J", description: "min_i |phi_i|"),
+             DatasetSpec("phi_hist", .float64, [bins], units: "1", description: "counts of |phi_i| per logarithmic bin (edges phi_min 10^(k / bins_per_decade))"),
+             DatasetSpec("phi_underflow", .float64, units: "1", description: "count of |phi_i| below phi_min"),
+             DatasetSpec("phi_overflow", .float64, units: "1", description: "count of |phi_i| at or above phi_max")]
         }
     }
 
@@ -73,14 +72,11 @@ public struct FieldsStudy: GridStudy {
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         guard context.group.rank == 0 else { return nil }
         let p = points[task.point]
-        let s = ClassicalChainSpec.prepare(L: p.L, alpha: p.alpha, boundary: chain.boundary, seed: context.settings.seed,
-                                           realization: task.realization, kind: p.state, order: order)
+        let s = chain.prepare(task, L: p.L, alpha: p.alpha, kind: p.state, order: order, seed: context.settings.seed)
         var hist = histogram
         var sq = 0.0, minAbs = Double.infinity
         for x in s.phi { hist.add(x); sq += x * x; minAbs = min(minAbs, abs(x)) }
-        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
-                                                   J: chain.storeDisorder ? s.J : nil)
+        var rows = chain.identityRows(task, L: p.L, alpha: p.alpha, J: s.J)
         rows["state"] = .int8([p.state.code])
         rows["z"] = .int8(s.z)
         rows["phi"] = .float64(s.phi)

@@ -67,16 +67,15 @@ public struct TemperingStudy: GridStudy {
 
     public var blocks: [OutputBlock] {
         let nT = temperatures.count
-        return chain.sizes.enumerated().map { b, L in
-            chain.block(study: Self.name, L: L, points: grid.pointsOf(block: b).count, campaign: campaign,
-                        datasets: [DatasetSpec("T", .float64, [nT], units: "J", description: "the temperature ladder (ascending)"),
-                                   DatasetSpec("tmf2", .float64, units: "J^2", description: "(T_c^MF)^2 of the couplings used (1 when normalized)"),
-                                   DatasetSpec("sweeps", .int64, [schedule.stages], units: "", description: "total sweeps at the end of each stage")]
-                            + Self.stageNames.map { DatasetSpec($0, .float64, [schedule.stages, nT], units: Self.stageUnits[$0] ?? "1", description: Self.stageDescriptions[$0] ?? $0) }
-                            + [DatasetSpec("exchange_acceptance", .float64, [schedule.stages, nT - 1], units: "1",
-                                           description: "accepted fraction of exchanges between temperatures t and t+1, per stage")],
-                        attributes: ["stages": Double(schedule.stages), "initial_sweeps": Double(schedule.initialSweeps),
-                                     "normalized_mean_field": normalization == .meanField ? 1 : 0])
+        return chain.blocks(study: Self.name, grid: grid, campaign: campaign,
+                            attributes: ["stages": Double(schedule.stages), "initial_sweeps": Double(schedule.initialSweeps),
+                                         "normalized_mean_field": normalization == .meanField ? 1 : 0]) { _ in
+            [DatasetSpec("T", .float64, [nT], units: "J", description: "the temperature ladder (ascending)"),
+             DatasetSpec("tmf2", .float64, units: "J^2", description: "(T_c^MF)^2 of the couplings used (1 when normalized)"),
+             DatasetSpec("sweeps", .int64, [schedule.stages], units: "", description: "total sweeps at the end of each stage")]
+                + Self.stageNames.map { DatasetSpec($0, .float64, [schedule.stages, nT], units: Self.stageUnits[$0] ?? "1", description: Self.stageDescriptions[$0] ?? $0) }
+                + [DatasetSpec("exchange_acceptance", .float64, [schedule.stages, nT - 1], units: "1",
+                               description: "accepted fraction of exchanges between temperatures t and t+1, per stage")]
         }
     }
 
@@ -112,9 +111,7 @@ public struct TemperingStudy: GridStudy {
         let model = ClassicalChain(L: p.L, alpha: p.alpha, boundary: chain.boundary, J: J, scale: scale)
         var rng = CounterRNG(seed: context.settings.seed, stream: mcKey(p), realization: task.realization)
         let result = ParallelTempering.run(model, schedule: schedule, rng: &rng)
-        var rows = ClassicalChainSpec.identityRows(alpha: p.alpha, realization: task.realization, point: task.point,
-                                                   key: ClassicalChainSpec.disorderKey(L: p.L),
-                                                   J: chain.storeDisorder ? J : nil)
+        var rows = chain.identityRows(task, L: p.L, alpha: p.alpha, J: J)
         rows["T"] = .float64(temperatures)
         rows["tmf2"] = .float64([(scale * tmf) * (scale * tmf)])
         rows["sweeps"] = .int64(result.map { Int64($0.sweeps) })

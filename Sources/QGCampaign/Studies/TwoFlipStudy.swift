@@ -28,12 +28,8 @@ public struct TwoFlipStudy: ChainFieldListStudy {
     ]
 
     public var blocks: [OutputBlock] {
-        let nH = setup.fields.count
-        return setup.blocks(study: Self.name, campaign: campaign, attributes: ["perturbative_factor": TwoFlipResonances.perturbativeFactor]) { L in
-            [DatasetSpec("state", .int8, units: "", description: "state kind: 0 random, 1 single-flip stable"),
-             DatasetSpec("z", .int8, [L], units: "", description: "the state whose pairs are counted, z_i = +-1"),
-             DatasetSpec("hx", .float64, [nH], units: "J", description: "the h_x list")]
-                + Self.countNames.map { DatasetSpec($0, .int64, [nH], units: "", description: Self.countDescriptions[$0] ?? $0) }
+        setup.blocks(study: Self.name, campaign: campaign, attributes: ["perturbative_factor": TwoFlipResonances.perturbativeFactor]) { _ in
+            Self.countNames.map { DatasetSpec($0, .int64, [setup.fields.count], units: "", description: Self.countDescriptions[$0] ?? $0) }
         }
     }
 

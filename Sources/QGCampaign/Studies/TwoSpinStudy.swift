@@ -23,12 +23,8 @@ public struct TwoSpinStudy: ChainFieldListStudy {
     public var sizes: [Int] { setup.chain.sizes }
 
     public var blocks: [OutputBlock] {
-        let nH = setup.fields.count
-        return setup.blocks(study: Self.name, campaign: campaign, attributes: ["maximum_pair_entropy": TwoSpinEntanglement.maximumEntropy]) { L in
-            [DatasetSpec("state", .int8, units: "1", description: "initial state kind: 0 random, 1 SFS"),
-             DatasetSpec("z", .int8, [L], units: "1", description: "the chain state"),
-             DatasetSpec("hx", .float64, [nH], units: "energy (J units)", description: "transverse fields evaluated"),
-             DatasetSpec("entropy_sum", .float64, [nH], units: "nats",
+        setup.blocks(study: Self.name, campaign: campaign, attributes: ["maximum_pair_entropy": TwoSpinEntanglement.maximumEntropy]) { _ in
+            [DatasetSpec("entropy_sum", .float64, [setup.fields.count], units: "nats",
                          description: "sum over pairs across the half-chain cut of the two-spin entropy of the eigenstate connected to |z_i z_j>")]
         }
     }
