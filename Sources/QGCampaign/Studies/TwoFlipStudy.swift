@@ -49,26 +49,16 @@ public struct TwoFlipStudy: ChainFieldListStudy {
 
     /// Per (L, alpha, state, h_x): mean all and genuine resonance counts.
     public func summary(file: HDF5File) throws -> String {
-        var lines = ["     L   alpha   state      hx   real.      <all>   <genuine>   <single>"]
         let fields = setup.fields, nH = fields.count
-        for (b, L) in setup.chain.sizes.enumerated() {
-            let path = "/twoflip/L\(L)"
-            let rows = try completedRowsByPoint(file, path)
-            let all = try file.openDataset(path + "/count_all").readAll(as: Int64.self)
-            let gen = try file.openDataset(path + "/count_genuine").readAll(as: Int64.self)
-            let sgl = try file.openDataset(path + "/count_single").readAll(as: Int64.self)
-            for p in grid.pointsOf(block: b) {
-                for (k, h) in fields.enumerated() {
-                    var n = 0, a = 0.0, g = 0.0, s = 0.0
-                    for t in rows[p] ?? [] {
-                        n += 1; a += Double(all[t * nH + k]); g += Double(gen[t * nH + k]); s += Double(sgl[t * nH + k])
-                    }
-                    let q = points[p], d = Double(max(n, 1))
-                    lines.append(pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(q.state.rawValue, 8) + pad(format6(h, 3), 8) + pad("\(n)", 8)
-                                 + pad(format6(a / d, 2), 11) + pad(format6(g / d, 2), 12) + pad(format6(s / d, 2), 11))
-                }
-            }
+        let lines = try setup.chain.summaryLines(file, study: Self.name, grid: grid, columns: ["count_all", "count_genuine", "count_single"]) { L, p, rows, c in
+            fields.enumerated().map { k, h in
+                var a = 0.0, g = 0.0, s = 0.0
+                for t in rows { a += c[0][t * nH + k]; g += c[1][t * nH + k]; s += c[2][t * nH + k] }
+                let q = points[p], d = Double(max(rows.count, 1))
+                return pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(q.state.rawValue, 8) + pad(format6(h, 3), 8) + pad("\(rows.count)", 8)
+                    + pad(format6(a / d, 2), 11) + pad(format6(g / d, 2), 12) + pad(format6(s / d, 2), 11)
+            }.joined(separator: "\n")
         }
-        return lines.joined(separator: "\n")
+        return (["     L   alpha   state      hx   real.      <all>   <genuine>   <single>"] + lines).joined(separator: "\n")
     }
 }
