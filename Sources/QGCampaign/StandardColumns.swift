@@ -1,5 +1,6 @@
 import QGHDF5
 import QGPhysics
+import QGED
 
 /// Output columns that several studies write, declared once: the task's
 /// identity (`realization`, `point`), the dense-ED eigenpair checks and
@@ -25,7 +26,7 @@ extension DatasetSpec {
     /// first `check_eigenpairs` eigenpairs (`DenseEDSettings`).
     public static func eigenpairChecks(energyUnits: String) -> [DatasetSpec] {
         [DatasetSpec("residual_max", .float64, units: energyUnits, description: "max over checked eigenpairs of ||H v - E v||_2"),
-         DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |v_i . v_j - delta_ij|")]
+         DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |<v_i|v_j> - delta_ij|")]
     }
 
     /// `seconds_{name}`: wall seconds of one step of a task.
@@ -76,6 +77,22 @@ extension DatasetSpec {
     public static let initialStateKind = DatasetSpec("state", .int8, units: "", description: "initial state kind: 0 random (T = inf), 1 single-flip stable")
 }
 
+extension Parameter {
+    /// `check_eigenpairs`: how many eigenpairs of a dense ED are checked
+    /// (the `eigenpairChecks` columns); declared once for every dense-ED study.
+    static let checkEigenpairs = Parameter.int("check_eigenpairs", in: 0...64, default: 4,
+                                               help: "eigenpairs whose residual and orthogonality are checked per task")
+}
+
+extension CampaignSettings {
+    /// The campaign's dense-ED settings (`denseED`) checking `n` eigenpairs (`check_eigenpairs`).
+    func denseED(checking n: Int) -> DenseEDSettings {
+        var s = denseED
+        s.checkEigenpairs = n
+        return s
+    }
+}
+
 /// The rows of the standard columns (`DatasetSpec` above), by the same names.
 public enum StandardRows {
     /// `realization` and `point` of a task.
@@ -113,6 +130,15 @@ enum DenseEDCost {
     static func bytesPerRank(dimension d: Double, perEntry: Double, groupSize g: Int) -> Int {
         Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
     }
+}
+
+/// Local, for study summaries: the rows of `block` with done = 1, by point.
+func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [Int]] {
+    let done = try file.openDataset(block + "/done").readAll(as: UInt8.self)
+    let pt = try file.openDataset(block + "/point").readAll(as: Int64.self)
+    var out: [Int: [Int]] = [:]
+    for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
+    return out
 }
 
 /// Local, for study summaries: per point of `block` (`completedRowsByPoint`),

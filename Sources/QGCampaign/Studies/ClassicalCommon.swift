@@ -26,12 +26,14 @@ struct ClassicalChainSpec: Sendable {
     /// The parameters every classical study's table starts with, in canonical order.
     static func parameters(maxL: Int) -> [Parameter] {
         [.ints("L", in: 2...maxL, example: [8], unit: "sites", help: "chain sizes; one output block /{study}/L{L} per size"),
-         .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
-                  help: "interaction exponents alpha of J_ij / d_ij^alpha"),
+         alphas,
          boundary,
          .bool("store_disorder", default: false, help: "also store J [L, L] per task (the seed and disorder_stream regenerate it)")]
     }
 
+    /// The interaction exponents (a list; S1's too).
+    static let alphas = Parameter.doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
+                                          help: "interaction exponents alpha of J_ij / d_ij^alpha")
     /// The boundary of the distances d_ij (every chain study's, S1 included).
     static let boundary = Parameter.choice("boundary", Boundary.self, default: .periodic, help: "distance d_ij: periodic (ring) or open")
     /// The relaxation order of the single-flip-stable states.
@@ -125,15 +127,6 @@ struct ClassicalChainSpec: Sendable {
         if storeDisorder { rows["J"] = .float64(J) }
         return rows
     }
-}
-
-/// Local, for study summaries: the rows of `block` with done = 1, by point.
-func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [Int]] {
-    let done = try file.openDataset(block + "/done").readAll(as: UInt8.self)
-    let pt = try file.openDataset(block + "/point").readAll(as: Int64.self)
-    var out: [Int: [Int]] = [:]
-    for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
-    return out
 }
 
 /// What S4 (twoflip) and S6b (twospin) share: per (L, alpha, state) point a

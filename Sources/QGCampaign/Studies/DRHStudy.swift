@@ -35,7 +35,7 @@ public struct DRHStudy: GridStudy {
         .double("h", lower: .atLeast(-100), upper: .atMost(100), default: 1, unit: "energy", help: "mean l-bit field"),
         .double("dh", lower: .atLeast(0), upper: .atMost(100), default: 0.1, unit: "energy", help: "spread of the l-bit fields"),
         .double("grain_rms", lower: .above(0), upper: .atMost(100), default: 1.5, unit: "energy", help: "rms of the GOE grain's entries"),
-        .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
+        .checkEigenpairs,
     ]
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DRHStudy {
@@ -89,8 +89,7 @@ public struct DRHStudy: GridStudy {
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         let p = points[task.point]
         let m = model(N: p.N, a: p.a, seed: context.settings.seed, realization: task.realization)
-        var settings = context.settings.denseED
-        settings.checkEigenpairs = parameterValues.int("check_eigenpairs")
+        let settings = context.settings.denseED(checking: parameterValues.int("check_eigenpairs"))
         let distributed = context.group.size > 1
         let result = try DenseED.withSpectrum(m, group: context.group, settings: settings,
                                               context: "drh N=\(p.N) a=\(p.a) realization \(task.realization)") { s in

@@ -53,8 +53,7 @@ public struct DiamondStudy: GridStudy {
         .choices("potential", Kind.allCases.map(\.rawValue), default: ["qp", "random"],
                  help: "quasiperiodic (theta_n = q.n + theta_0) and/or random theta_n"),
         .double("g0", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 1, unit: "1", help: "grain coupling g0 of g_n0 = g0 |phi_{n,0}|"),
-        .choice("convention", ReducedCouplingConvention.self, default: .default,
-                help: "reduced-coupling distribution (A3) of eta (docs/avalanche-mean-field.md)"),
+        MeanFieldStudy.convention,
         .doubles("theta_W", default: [], distinct: false, unit: "hopping",
                  help: "W values (of W) at which the reducer keeps eta_tot vs theta_0 of every qp sample"),
         // hopping only when not the default, so the canonical text of existing configs is unchanged.
@@ -100,8 +99,7 @@ public struct DiamondStudy: GridStudy {
         blockKeys.enumerated().map { bi, b in
             let n = DiamondLattice.siteCount(R: b.R)
             var ds = [DatasetSpec("W", .float64, units: "hopping", description: "potential amplitude W"),
-                      DatasetSpec("realization", .int64, units: "1", description: "sample index (theta_0 or theta_n draw)"),
-                      DatasetSpec("point", .int64, units: "1", description: "index of the (potential, R, W) point"),
+                      .realization(draws: "theta_0 or theta_n"), .point(of: "(potential, R, W)"),
                       DatasetSpec("theta", .float64, [b.kind == .qp ? 1 : n], units: "rad",
                                   description: b.kind == .qp ? "theta_0 of theta_n = q.n + theta_0" : "theta_n per site (site order: n1 then n2 ascending)"),
                       DatasetSpec("eta_tot", .float64, units: "nat", description: "eta_tot = sum_n eta(g_n) of the solved mean field"),
@@ -176,9 +174,8 @@ public struct DiamondStudy: GridStudy {
         let logBare = (0..<n).map { k in log(g0) + log(abs(z[lattice.origin + n * k])) }
         let table = try EtaTable.shared(convention)
         let sol = try AvalancheMeanField.solveChain(logBare: logBare, table: table)
-        var rows: [String: RowValue] = [
-            "W": .float64([p.W]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
-            "theta": .float64(stored), "eta_tot": .float64([sol.etaTotal]), "n_star": .float64([sol.nStar]),
+        var rows = StandardRows.identity(task) + [
+            "W": .float64([p.W]), "theta": .float64(stored), "eta_tot": .float64([sol.etaTotal]), "n_star": .float64([sol.nStar]),
             "iterations": .int64([Int64(sol.iterations)]),
         ]
         if p.map {

@@ -111,8 +111,7 @@ public struct EmchRadinStudy: GridStudy {
         blockKeys.enumerated().map { b, key in
             let nA = alphas(key.d).count, T = tauPoints
             var ds = [DatasetSpec("x", .float64, units: "1", description: "packing x = N r_b^d / r_0^d of the task"),
-                      DatasetSpec("realization", .int64, units: "1", description: "sample index"),
-                      DatasetSpec("point", .int64, units: "1", description: "index of (d, N, x) in the config's point list"),
+                      .realization(draws: "the RSA positions"), .point(of: "(d, N, x)"),
                       DatasetSpec("disorder_stream", .int64, units: "1",
                                   description: "CounterRNG stream of the positions, StreamKey.make(\"emch-radin|d=..|N=..|x=..\") as int64 bits; with the campaign seed and realization it regenerates the positions bit for bit"),
                       DatasetSpec("rsa_attempts", .int64, units: "1", description: "RSA candidates drawn (accepted + rejected)"),
@@ -185,9 +184,8 @@ public struct EmchRadinStudy: GridStudy {
             else { mInt += [Double](repeating: .nan, count: tauPoints); pInt += [Double](repeating: .nan, count: tauPoints) }
         }
         let seconds = MPIEnvironment.wtime() - t0
-        var rows: [String: RowValue] = [
-            "x": .float64([p.x]), "realization": .int64([Int64(task.realization)]), "point": .int64([Int64(task.point)]),
-            "disorder_stream": .int64([Int64(bitPattern: key)]), "rsa_attempts": .int64([Int64(sample.attempts)]),
+        var rows = StandardRows.identity(task) + [
+            "x": .float64([p.x]), "disorder_stream": .int64([Int64(bitPattern: key)]), "rsa_attempts": .int64([Int64(sample.attempts)]),
             "n_interior": .int64([Int64(nInterior)]), "alpha": .float64(alphas(p.d)), "tau": .float64(tauRows),
             "gamma_m_theory": .float64(gm), "j_nn_median": .float64(jnn),
             "magnetization_all": .float64(mAll), "purity_all": .float64(pAll),

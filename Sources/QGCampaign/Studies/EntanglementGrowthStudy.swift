@@ -80,8 +80,7 @@ public struct EntanglementGrowthStudy: GridStudy, ChainQuenchStudy {
         let h = ResonantCluster(chainSites: Array(0..<L), initialFields: s.phi, z: s.z, staticFields: [Double](repeating: 0, count: L),
                                 couplings: s.chain.K, hx: p.hx)
         let grid = times
-        var settings = context.settings.denseED
-        settings.checkEigenpairs = 2
+        let settings = context.settings.denseED(checking: 2)
         let (entropy, tSolve, tEnt) = try DenseED.withSpectrum(h, group: context.group, settings: settings,
                                                                context: "entgrowth L=\(L) hx=\(p.hx) realization \(task.realization)") { sp in
             let t0 = MPIEnvironment.wtime()

@@ -89,13 +89,12 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
     static let denseParameters: [Parameter] = [
         .ints("L", in: 2...maxMidSpectrumL, example: [6], unit: "sites",
               help: "chain sizes (2...\(maxL) dense, 4...\(maxMidSpectrumL) mid-spectrum); one block /lrsg/L{L} per size"),
-        .doubles("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: [0.7], unit: "1",
-                 help: "interaction exponents alpha of J_ij / d_ij^alpha"),
+        ClassicalChainSpec.alphas,
         .doubles("hx", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: [0.5], unit: "J", help: "transverse fields h_x"),
         ClassicalChainSpec.boundary,
         .int("eps_bins", in: 1...100_000, default: 20, help: "uniform energy-density bins of the per-task histograms"),
         .int("store_eigenstates_max_L", in: 0...maxL, default: 14, unit: "sites", help: "largest L whose per-eigenstate data are stored"),
-        .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
+        .checkEigenpairs,
         Parameter.string("disorder_from", help: "couplings from a file instead of the stream (docs/hdf5-schema.md, disorder_from)").optionalKey(),
         Parameter.string("disorder_checksum", help: "SHA-256 the disorder_from file must have").optionalKey(),
         Parameter.bool("entanglement", default: false, help: "S6a: half-chain entropy of every eigenstate (dense solver)").omittedAtDefault(),
@@ -321,8 +320,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         let J = try couplings(point: p, realization: task.realization, seed: context.settings.seed)
         let model = LongRangeSpinGlass(L: p.L, alpha: p.alpha, hx: p.hx, boundary: boundary, J: J)
         if midspectrum != nil { return try runMidSpectrum(task, context: context, model: model, J: J) }
-        var settings = context.settings.denseED
-        settings.checkEigenpairs = checkEigenpairs
+        let settings = context.settings.denseED(checking: checkEigenpairs)
         var sectors: [SectorResult] = []
         for h in LRSGParitySector.bothSectors(of: model) {
             let what = "L=\(model.L) alpha=\(model.alpha) hx=\(model.hx) sector \(h.parity)"
@@ -393,15 +391,14 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         let lo = EpsHistogram.bin(of: 0.4 + 1e-12, bins: epsBins), hi = EpsHistogram.bin(of: 0.6 - 1e-12, bins: epsBins)
         for (b, L) in sizes.enumerated() {
             let path = blockPath(L)
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let pt = try file.openDataset(path + "/point").readAll(as: Int64.self)
+            let rows = try completedRowsByPoint(file, path)
             let cnt = try file.openDataset(path + "/hist_count").readAll(as: Double.self)
             let cntR = try file.openDataset(path + "/hist_count_r").readAll(as: Double.self)
             let sr = try file.openDataset(path + "/hist_sum_r").readAll(as: Double.self)
             let sm = try file.openDataset(path + "/hist_sum_m_ea").readAll(as: Double.self)
             for p in grid.pointsOf(block: b) {
                 var nReal = 0, rAcc = 0.0, mAcc = 0.0
-                for t in done.indices where done[t] == 1 && pt[t] == Int64(p) {
+                for t in rows[p] ?? [] {
                     // Per-realization mid-spectrum means, then the disorder average.
                     var c = 0.0, cr = 0.0, r = 0.0, m = 0.0
                     for b in lo...hi { c += cnt[t * epsBins + b]; cr += cntR[t * epsBins + b]; r += sr[t * epsBins + b]; m += sm[t * epsBins + b] }

@@ -47,12 +47,15 @@ public struct MeanFieldStudy: GridStudy {
     public let grid: ParameterGrid<Point>
     public let campaign: CampaignSettings, parameterValues: ParameterValues
 
+    /// The reduced-coupling distribution of eta (also S8 diamond's).
+    static let convention = Parameter.choice("convention", ReducedCouplingConvention.self, default: .default,
+                                             help: "reduced-coupling distribution (A3) of eta (docs/avalanche-mean-field.md)")
+
     public static let parameters: [Parameter] = [
         .ints("N", in: 1...maxN, example: [10], unit: "l-bits", help: "chain lengths; one block /meanfield/N{N} per value"),
         .doubles("delta_a", example: [0.1], unit: "1", help: "a - 1/sqrt(2), with a = 1/sqrt(2) + delta_a in [0, 4]; g_n0 = g10 a^(n-1)"),
         .double("g10", lower: .above(0), magnitude: PhysicalBounds.magnitude, default: 0.5, unit: "1", help: "bare coupling g_10 of the first l-bit"),
-        .choice("convention", ReducedCouplingConvention.self, default: .default,
-                help: "reduced-coupling distribution (A3) of eta (docs/avalanche-mean-field.md)"),
+        MeanFieldStudy.convention,
         .ints("profile_N", in: 1...maxN, default: [], unit: "l-bits", help: "N values (of N) whose [S_n] and C_n profiles are stored (with profile_delta_a)"),
         .doubles("profile_delta_a", default: [], unit: "1", help: "delta_a values (of delta_a) of the profiles (with profile_N)"),
         .bool("critical", default: true, help: "a_c(N) by bisection for every N >= 2 (block /meanfield/critical)"),
@@ -111,7 +114,7 @@ public struct MeanFieldStudy: GridStudy {
 
     public var blocks: [OutputBlock] {
         blockKeys.enumerated().map { bi, b in
-            let common = [DatasetSpec("point", .int64, units: "1", description: "index of the point in the study's point list"),
+            let common = [DatasetSpec.point(),
                           DatasetSpec("iterations", .int64, units: "1",
                                       description: (solver == .reduced ? "evaluations of the reduced map Phi(E) (solveChain)" : "sweeps of eq. 13 (solveChainByIteration)")
                                         + (b.kind == .critical ? ", summed over the bisection's solves" : ""))]

@@ -50,7 +50,7 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
         ClassicalChainSpec.boundary, ClassicalChainSpec.order,
         .bool("store_disorder", default: false, help: "also store J [L, L] per task"),
     ] + LogTimeGrid.parameters(tMin: 0.1, tMax: 1e10, perDecade: 10, cap: 1e13) + [
-        .int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task"),
+        .checkEigenpairs,
     ]
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> QuenchStudy {
@@ -124,8 +124,7 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
         let s = chain(L: p.L, realization: task.realization, seed: context.settings.seed)
         let h = ResonantCluster(chain: s.chain, state: s.z, fields: s.phi, size: p.Ls, hx: hx)
         let tChain = MPIEnvironment.wtime() - t0
-        var settings = context.settings.denseED
-        settings.checkEigenpairs = checkEigenpairs
+        let settings = context.settings.denseED(checking: checkEigenpairs)
         let grid = times
         let what = "quench L=\(p.L) Ls=\(p.Ls) hx=\(hx) realization \(task.realization)"
         let (result, energies, spec) = try DenseED.withSpectrum(h, group: context.group, settings: settings, context: what) { sp in

@@ -13,12 +13,10 @@ public protocol RandomFieldChainModel: Sendable {
     /// Config table, HDF5 top group and CLI model name.
     static var name: String { get }
     static var summary: String { get }
-    /// Name and per-task row shape of the stored disorder dataset.
+    /// Name of the stored disorder dataset.
     static var disorderName: String { get }
-    static func disorderShape(L: Int) -> [Int]
-    /// Units and meaning of the stored disorder (dataset attributes).
-    static var disorderUnits: String { get }
-    static var disorderDescription: String { get }
+    /// The stored disorder dataset of size L (named `disorderName`): row shape, units and meaning.
+    static func disorderColumn(L: Int) -> DatasetSpec
     /// Disorder of one realization at unit disorder strength (W = 1).
     static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double]
     /// The Hamiltonian at disorder strength W from the unit disorder; also
@@ -44,9 +42,10 @@ public enum XXZModel: RandomFieldChainModel {
     public static let disorderName = "h"
     public static let operatorScale = 0.5
     public static let operatorName = "S^z_i"
-    public static func disorderShape(L: Int) -> [Int] { [L] }
-    public static let disorderUnits = "J"
-    public static let disorderDescription = "random fields h_i = W u_i, u_i uniform in [-1, 1] (H = sum S.S_Delta + sum_i h_i S^z_i, S = sigma/2)"
+    public static func disorderColumn(L: Int) -> DatasetSpec {
+        DatasetSpec(disorderName, .float64, [L], units: "J",
+                    description: "random fields h_i = W u_i, u_i uniform in [-1, 1] (H = sum S.S_Delta + sum_i h_i S^z_i, S = sigma/2)")
+    }
     public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { XXZChain.drawFields(L: L, W: 1, rng: &rng) }
     public static func hamiltonian(L: Int, W: Double, unitDisorder u: [Double], study: RandomFieldChainStudy<XXZModel>) -> (XXZChain, stored: [Double]) {
         let h = u.map { W * $0 }
@@ -74,9 +73,10 @@ public enum HeisenbergO3Model: RandomFieldChainModel {
     public static let disorderName = "v"
     public static let operatorScale = 1.0
     public static let operatorName = "sigma^z_i"
-    public static func disorderShape(L: Int) -> [Int] { [L, 3] }
-    public static let disorderUnits = "1"
-    public static let disorderDescription = "field vectors v_n (x, y, z), components iid normal(0, 1/3); H = (J/2) sum sigma_n.sigma_n+1 + (W/2) sum v_n.sigma_n"
+    public static func disorderColumn(L: Int) -> DatasetSpec {
+        DatasetSpec(disorderName, .float64, [L, 3], units: "1",
+                    description: "field vectors v_n (x, y, z), components iid normal(0, 1/3); H = (J/2) sum sigma_n.sigma_n+1 + (W/2) sum v_n.sigma_n")
+    }
     public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { HeisenbergO3Chain.drawFields(L: L, rng: &rng) }
     public static func hamiltonian(L: Int, W: Double, unitDisorder v: [Double], study: RandomFieldChainStudy<HeisenbergO3Model>) -> (HeisenbergO3Chain, stored: [Double]) {
         (HeisenbergO3Chain(L: L, J: 1, W: W, v: v), v)
@@ -116,7 +116,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
          .doubles("W", lower: .atLeast(0), magnitude: PhysicalBounds.magnitude, example: [1], unit: "J",
                   help: "disorder strengths W (a realization's unit disorder is shared across W)").worded("finite and >= 0")]
             + Model.sectorParameters
-            + [.int("check_eigenpairs", in: 0...64, default: 4, help: "eigenpairs whose residual and orthogonality are checked per task")]
+            + [.checkEigenpairs]
             + MatrixElementOptions.parameters(maxL: maxL)
     }
 
@@ -141,7 +141,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
             let d = dimension(L)
             let ds = [DatasetSpec("W", .float64, units: "J", description: "disorder strength W (the fields scale with W; the realization's unit disorder is shared across W)"),
                       .realization(), .point(of: "(L, W)"),
-                      DatasetSpec(Model.disorderName, .float64, Model.disorderShape(L: L), units: Model.disorderUnits, description: Model.disorderDescription),
+                      Model.disorderColumn(L: L),
                       DatasetSpec("energy", .float64, [d], units: "J", description: "eigenvalues of the sector Hamiltonian, ascending"),
                       .energyDensity(d)] + DatasetSpec.gapRatioAndEdwardsAnderson(d)
                 + DatasetSpec.spectrumEnds(units: "J", of: "the sector") + DatasetSpec.eigenpairChecks(energyUnits: "J")
@@ -218,8 +218,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         let p = points[task.point]
         var rng = CounterRNG(seed: context.settings.seed, stream: StreamKey.make(Self.streamKey(L: p.L)), realization: task.realization)
         let (h, stored) = Model.hamiltonian(L: p.L, W: p.W, unitDisorder: Model.drawUnitDisorder(L: p.L, rng: &rng), study: self)
-        var settings = context.settings.denseED
-        settings.checkEigenpairs = checkEigenpairs
+        let settings = context.settings.denseED(checking: checkEigenpairs)
         let result = try DenseED.withSpectrum(h, group: context.group, settings: settings,
                                               context: "\(Self.name) L=\(p.L) W=\(p.W) realization \(task.realization)") { s in
             // S10b first: the matrix elements need the eigenvectors intact; m_EA consumes them.
