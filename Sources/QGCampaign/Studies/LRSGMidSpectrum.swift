@@ -32,6 +32,29 @@ extension LRSGStudy {
         return Double(d) / (2 * Double.pi * variance).squareRoot() * Glibc.exp(-x * x / (2 * variance))
     }
 
+    /// What a mid-spectrum solve of both sectors gives: each sector's pairs, the target, the spectrum's ends and wall seconds.
+    typealias SolvedSectors = (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double)
+
+    /// Both sectors at one target, by either engine: `extremes(i)` gives the
+    /// ends of sector i, those of both fix E_t = e_min + target_eps (e_max -
+    /// e_min), then `solve(i, E_t, ends, density)` the pairs of sector i near
+    /// E_t, with the sector's Gaussian density of states at E_t. Wall seconds
+    /// from `t0`: the build up to now, then the extremes.
+    func solveAtTarget(_ sectors: [LRSGParitySector], model: LongRangeSpinGlass, t0: Double,
+                       extremes: (Int) throws -> (min: Double, max: Double),
+                       solve: (Int, Double, (min: Double, max: Double), Double) throws -> MidSpectrumED.SectorPairs) throws -> SolvedSectors {
+        let tBuild = now() - t0
+        let bounds = try sectors.indices.map(extremes)
+        let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
+        let tExtremes = now() - t0 - tBuild
+        let target = lo + midspectrum!.targetEps * (hi - lo)
+        let results = try sectors.indices.map { i in
+            try solve(i, target, bounds[i], Self.gaussianDensity(dimension: sectors[i].dimension,
+                                                                 moments: model.sectorMoments(parity: sectors[i].parity), at: target))
+        }
+        return (results, target, lo, hi, tBuild, tExtremes)
+    }
+
     /// The `method` code stored per task: 0 shift-invert, 1 SLEPc filter, 2 polfed.
     static func methodCode(_ m: MidSpectrumMethod) -> Int8 {
         switch m {
@@ -47,8 +70,7 @@ extension LRSGStudy {
     /// contiguous slices, halo by MPI_Allgatherv). The extremes of both
     /// sectors come from Lanczos on the same operators.
     func solvePolfed(model: LongRangeSpinGlass, sectors: [LRSGParitySector], settings: MidSpectrumSettings, group: Communicator,
-                     what: String, t0: Double) throws
-        -> (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double) {
+                     what: String, t0: Double) throws -> SolvedSectors {
         let threads = BLASThreads.current
         let kernels = sectors.map { LRSGSectorOperator(model: model, parity: $0.parity, diagonal: $0.diagonal) }
         if group.size > 1 {
@@ -60,26 +82,17 @@ extension LRSGStudy {
     }
 
     func solvePolfed<Op: FilterOperator>(_ ops: [Op], model: LongRangeSpinGlass, sectors: [LRSGParitySector], group: Communicator,
-                                         what: String, t0: Double) throws
-        -> (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double) {
+                                         what: String, t0: Double) throws -> SolvedSectors {
         let cfg = midspectrum!
-        let tBuild = now() - t0
-        let bounds = try sectors.indices.map { i in
-            try PolynomialFilterED.extremes(ops[i], context: "\(what) sector \(sectors[i].parity)")
-        }
-        let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
-        let tExtremes = now() - t0 - tBuild
-        let target = lo + cfg.targetEps * (hi - lo)
         var polfed = PolynomialFilterSettings(count: cfg.k)
         polfed.degree = cfg.filterDegree
         polfed.maxIterations = cfg.maxIterations
-        let results = try sectors.indices.map { i in
-            try MidSpectrumED.polfed(ops[i], hamiltonian: sectors[i], target: target, spectrum: bounds[i],
-                                     density: Self.gaussianDensity(dimension: sectors[i].dimension,
-                                                                   moments: model.sectorMoments(parity: sectors[i].parity), at: target),
+        return try solveAtTarget(sectors, model: model, t0: t0,
+                                 extremes: { i in try PolynomialFilterED.extremes(ops[i], context: "\(what) sector \(sectors[i].parity)") }) {
+            i, target, ends, density in
+            try MidSpectrumED.polfed(ops[i], hamiltonian: sectors[i], target: target, spectrum: ends, density: density,
                                      settings: polfed, group: group, context: "\(what) sector \(sectors[i].parity)")
         }
-        return (results, target, lo, hi, tBuild, tExtremes)
     }
 
     func runMidSpectrum(_ task: TaskSpec, context: TaskContext, model: LongRangeSpinGlass, J: [Double]) throws -> TaskOutput? {
@@ -92,7 +105,7 @@ extension LRSGStudy {
         settings.filterDegree = cfg.filterDegree
         settings.maxIterations = cfg.maxIterations
         let t0 = now()
-        let solved: (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double)
+        let solved: SolvedSectors
         if settings.method == .polfed {
             solved = try solvePolfed(model: model, sectors: sectors, settings: settings, group: group, what: what, t0: t0)
         } else {
@@ -101,19 +114,12 @@ extension LRSGStudy {
             solved = try MidSpectrumED.withMatrix(sectors[0], group: group) { m0 in
                 try MidSpectrumED.withMatrix(sectors[1], group: group) { m1 in
                     let matrices = [m0, m1]
-                    let tBuild = now() - t0
                     // e_min, e_max over both sectors, by the same engine.
-                    let bounds = try matrices.map { try MidSpectrumED.extremes(of: $0) }
-                    let lo = bounds.map(\.min).min()!, hi = bounds.map(\.max).max()!
-                    let tExtremes = now() - t0 - tBuild
-                    let target = lo + cfg.targetEps * (hi - lo)
-                    let results = try sectors.indices.map { i in
-                        try MidSpectrumED.solve(matrices[i], hamiltonian: sectors[i], target: target, spectrum: bounds[i],
-                                                density: Self.gaussianDensity(dimension: sectors[i].dimension,
-                                                                              moments: model.sectorMoments(parity: sectors[i].parity), at: target),
+                    return try solveAtTarget(sectors, model: model, t0: t0, extremes: { try MidSpectrumED.extremes(of: matrices[$0]) }) {
+                        i, target, ends, density in
+                        try MidSpectrumED.solve(matrices[i], hamiltonian: sectors[i], target: target, spectrum: ends, density: density,
                                                 settings: settings, context: "\(what) sector \(sectors[i].parity)")
                     }
-                    return (results, target, lo, hi, tBuild, tExtremes)
                 }
             }
         }

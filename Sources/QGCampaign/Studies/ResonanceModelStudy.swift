@@ -173,11 +173,9 @@ public struct ResonanceModelStudy: DeclaredStudy {
         let gdField = v.double("gd_field"), gdDs = v.double("gd_ds"), gdDeps = v.double("gd_deps")
         // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
         for lam in gdLambda {
-            let rm = gdRMax * lam
-            let steps = (rm.squareRoot() / gdDs).rounded(.up)
-            let cells = (2 * (10 * (1 + 2 * rm).squareRoot() + abs(gdField)) / gdDeps).rounded(.up)
-            guard steps * cells <= 2e8 else {
-                throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(steps * cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
+            let g = Self.gdGrid(Lambda: lam, rMaxOverLambda: gdRMax, ds: gdDs, deps: gdDeps, field: gdField)
+            guard g.steps * g.cells <= 2e8 else {
+                throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(g.steps * g.cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
             }
         }
         return ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
@@ -320,15 +318,27 @@ public struct ResonanceModelStudy: DeclaredStudy {
         return out
     }
 
+    /// The growth-diffusion solver's grid at Lambda: steps in s = sqrt(r) up to
+    /// r_max = rMaxOverLambda Lambda, and energy cells over +-(10 sqrt(1 + 2 r_max) + |field|).
+    static func gdGrid(Lambda lam: Double, rMaxOverLambda: Double, ds: Double, deps: Double, field: Double) -> (steps: Double, cells: Double) {
+        let rm = rMaxOverLambda * lam
+        return ((rm.squareRoot() / ds).rounded(.up), (2 * (10 * (1 + 2 * rm).squareRoot() + abs(field)) / deps).rounded(.up))
+    }
+
+    func gdGrid(_ lam: Double) -> (steps: Double, cells: Double) {
+        Self.gdGrid(Lambda: lam, rMaxOverLambda: gdRMaxOverLambda, ds: gdDs, deps: gdDeps, field: gdField)
+    }
+
+    /// Cell-steps of the growth-diffusion row at Lambda.
     func gdCells(_ lam: Double) -> Double {
-        let rm = gdRMaxOverLambda * lam
-        return (rm.squareRoot() / gdDs).rounded(.up) * (2 * (10 * (1 + 2 * rm).squareRoot() + abs(gdField)) / gdDeps).rounded(.up)
+        let g = gdGrid(lam)
+        return g.steps * g.cells
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
         if task.block == Family.growthDiffusion.rawValue {
             let lam = gdLambda[task.row]
-            let cells = Int((2 * (10 * (1 + 2 * gdRMaxOverLambda * lam).squareRoot() + abs(gdField)) / gdDeps).rounded(.up))
+            let cells = Int(gdGrid(lam).cells)
             return 8 * cells * (6 + gdSnapshots) + 16 * Int(gdRMaxOverLambda * lam / (gdDs * gdDs) + 10) + (32 << 20)
         }
         return 8 * (rPoints + tPoints + omegaPoints) * 8 + 8 * inverseZetaPoints * (czzL.count + 8) + 8 * driftL.count * driftWPoints + (32 << 20)
