@@ -109,7 +109,7 @@ public enum StandardRows {
 
 extension Dictionary where Key == String, Value == RowValue {
     /// The rows of `a` and `b` (a name of both: b's row).
-    public static func + (a: Self, b: Self) -> Self { a.merging(b) { $1 } }
+    static func + (a: Self, b: Self) -> Self { a.merging(b) { $1 } }
 }
 
 /// The cost model every dense-ED study shares (docs/performance.md): the
