@@ -23,8 +23,7 @@ struct FieldsCommand: CampaignCommand {
     @Option(fields, "phi_max") var phiMax: String?
     @Option(fields, "bins_per_decade") var binsPerDecade: Int?
     @Flag(fields, "store_disorder") var storeDisorder = false
-    @Option(help: "Output HDF5 file.") var out: String
-    @OptionGroup var flags: CampaignFlags
+    @OptionGroup var output: GeneratedRunFlags
 
     /// The declared flags given, by key.
     var study: DeclaredFlagValues {
@@ -35,9 +34,6 @@ struct FieldsCommand: CampaignCommand {
 
     func run() throws {
         guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
-        let text = generatedCampaignTable(command: "fields", seed: campaign.seed, realizations: campaign.realizations,
-                                          firstRealization: campaign.firstRealization,
-                                          output: out) + study.table + "\n"
-        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
+        output.run(command: "fields", campaign: campaign.given, study: study.table + "\n")
     }
 }

@@ -26,8 +26,7 @@ struct QuenchCommand: CampaignCommand {
     @Option(quench, "per_decade") var perDecade: Int?
     @Option(quench, "check_eigenpairs") var checkEigenpairs: Int?
     @Flag(quench, "store_disorder") var storeDisorder = false
-    @Option(help: "Output HDF5 file.") var out: String
-    @OptionGroup var flags: CampaignFlags
+    @OptionGroup var output: GeneratedRunFlags
 
     /// The declared flags given, by key.
     var study: DeclaredFlagValues {
@@ -37,9 +36,6 @@ struct QuenchCommand: CampaignCommand {
     }
 
     func run() throws {
-        let text = generatedCampaignTable(command: "quench", seed: campaign.seed, realizations: campaign.realizations,
-                                          firstRealization: campaign.firstRealization,
-                                          solver: group.campaignKeys, output: out) + study.table + "\n"
-        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
+        output.run(command: "quench", campaign: campaign.given + group.given, study: study.table + "\n")
     }
 }
