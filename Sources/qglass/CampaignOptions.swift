@@ -35,6 +35,19 @@ struct RealizationFlags: ParsableArguments {
     }
 }
 
+/// The same keys for `emch-radin`, whose realizations are position samples:
+/// `--samples`, `--seed`, `--first-sample`.
+struct SampleFlags: ParsableArguments {
+    @Option(campaignFlags, "realizations", flag: "samples", lead: "Position samples per (d, N, x): ") var samples: Int
+    @Option(campaignFlags, "seed") var seed: Int
+    @Option(campaignFlags, "first_realization", flag: "first-sample", lead: "First sample: ") var firstSample: Int?
+
+    /// The keys given, values as typed.
+    var given: [(key: String, value: String?)] {
+        [("seed", "\(seed)"), ("realizations", "\(samples)"), ("first_realization", firstSample.map(String.init))]
+    }
+}
+
 /// The ED solver keys of the [campaign] table of the flag commands `ed` and `quench`.
 struct EDGroupFlags: ParsableArguments {
     @Option(campaignFlags, "group_size") var groupSize: Int?

@@ -21,9 +21,7 @@ struct EmchRadinCommand: CampaignCommand {
     @Option(emch, "alpha") var alpha: String
     @Option(emch, "N") var n: String
     @Option(emch, "x") var x: String?
-    @Option(DeclaredFlags.campaign, "realizations", flag: "samples", lead: "Position samples per (d, N, x): ") var samples: Int
-    @Option(DeclaredFlags.campaign, "seed") var seed: Int
-    @Option(DeclaredFlags.campaign, "first_realization", flag: "first-sample", lead: "First sample: ") var firstSample: Int?
+    @OptionGroup var campaign: SampleFlags
     @Option(emch, "decay_min") var decayMin: String?
     @Option(emch, "decay_max") var decayMax: String?
     @Option(emch, "tau_points") var tauPoints: Int?
@@ -38,8 +36,6 @@ struct EmchRadinCommand: CampaignCommand {
     }
 
     func run() throws {
-        output.run(command: "emch-radin", campaign: [("seed", "\(seed)"), ("realizations", "\(samples)"),
-                                                     ("first_realization", firstSample.map(String.init))],
-                   study: study.table + "\n")
+        output.run(command: "emch-radin", campaign: campaign.given, study: study.table + "\n")
     }
 }
