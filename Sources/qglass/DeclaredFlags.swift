@@ -121,6 +121,22 @@ extension Flag where Value == Bool {
     }
 }
 
+/// The flags of the SFS-chain keys that `fields` and `quench` share (each
+/// declared by its study `S`): sizes, alpha, boundary, relaxation order and
+/// whether the couplings are stored.
+struct SFSChainFlags<S: Study>: ParsableArguments {
+    @Option(DeclaredFlags(S.self), "L") var sizes: String
+    @Option(DeclaredFlags(S.self), "alpha") var alpha: String
+    @Option(DeclaredFlags(S.self), "boundary") var boundary: String?
+    @Option(DeclaredFlags(S.self), "order") var order: String?
+    @Flag(DeclaredFlags(S.self), "store_disorder") var storeDisorder = false
+
+    /// The flags given, by key (nil: not given).
+    var given: [(key: String, value: String?)] {
+        [("L", sizes), ("alpha", alpha), ("boundary", boundary), ("order", order), ("store_disorder", storeDisorder ? "true" : nil)]
+    }
+}
+
 /// The values of a flag command's declared flags, as typed, and the study
 /// table written from them.
 struct DeclaredFlagValues {
