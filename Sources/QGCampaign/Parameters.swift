@@ -85,12 +85,15 @@ public struct ParameterBound: Sendable, Equatable {
 ///   "[t] key must be <= hi (got v)"; a float must be finite;
 /// * `magnitude` (a `PhysicalBounds` bound, checked after the range):
 ///   "[t] key = v out of range: |key| <= bound (docs/models.md, parameter bounds)";
+/// * integers declared `refusedAsMustBe` (the `[campaign]` table): "[t] key must be in lo...hi (got v)",
+///   or "[t] key must be >= lo (got v)" for a range without an upper end (`Int.max`), plus the `note`;
 /// * strings: "[t] key must be one of [...] (got 'x')";
 /// * lists declared `distinct`: "[t] key must list distinct values";
 /// * an explicit empty list: "[t] 'key' must not be empty" (`ConfigTable`).
 public struct Parameter: Sendable {
-    /// Whether the canonical text writes the key.
-    public enum Canonical: Sendable { case always, unlessDefault }
+    /// Whether the canonical text writes the key (`never`: a key that does
+    /// not change the payload, e.g. `[campaign] output`).
+    public enum Canonical: Sendable { case always, unlessDefault, never }
 
     public var key: String
     public var kind: ParameterKind
@@ -105,6 +108,9 @@ public struct Parameter: Sendable {
     public var intRange: ClosedRange<Int>?
     /// Added after an integer range refusal, e.g. "(dimension 8 * 2^N <= 8192)".
     public var note: String = ""
+    /// Integers: the refusal "[t] key must be <range> (got v)" instead of
+    /// "[t] key = v out of range lo...hi" (the form of the `[campaign]` table).
+    public var intMustBe = false
     /// A physical bound on |value| (`PhysicalBounds`), checked after the range.
     public var magnitude: Double?
     /// Strings: the values allowed.
@@ -187,6 +193,10 @@ public struct Parameter: Sendable {
 
     /// The same declaration, written in the canonical text only where it differs from its default.
     public func omittedAtDefault() -> Parameter { var p = self; p.canonical = .unlessDefault; return p }
+    /// The same declaration, never written in the canonical text (a key that does not change the payload).
+    public func notCanonical() -> Parameter { var p = self; p.canonical = .never; return p }
+    /// The same integer declaration, refused as "[t] key must be in lo...hi (got v)" (or ">= lo").
+    public func refusedAsMustBe() -> Parameter { var p = self; p.intMustBe = true; return p }
     /// The same declaration with the refusal wording "must be <wording> (got v)".
     public func worded(_ w: String) -> Parameter { var p = self; p.wording = w; return p }
     /// The same declaration, refusing a float as "[t] key = v out of range <range><suffix>"
@@ -229,6 +239,10 @@ public struct Parameter: Sendable {
     public func check(_ v: ParameterValue, table: String) throws {
         let head = "[\(table)] \(key)"
         if let r = intRange {
+            for x in v.integers where !r.contains(x) && intMustBe {
+                let range = r.upperBound == Int.max ? rangeText : "in " + rangeText
+                throw ConfigError("\(head) must be \(range) (got \(x))" + (note.isEmpty ? "" : " " + note))
+            }
             for x in v.integers where !r.contains(x) {
                 throw ConfigError("\(head) = \(x) out of range \(r.lowerBound)...\(r.upperBound)" + (note.isEmpty ? "" : " " + note))
             }
@@ -259,9 +273,9 @@ public struct Parameter: Sendable {
     }
 
     /// The range as the refusals and `qglass schema` write it: "in [0, 2]",
-    /// "> 0", "1...10", "one of [...]", "" for none.
+    /// "> 0", "1...10", ">= 0" (an integer range up to `Int.max`), "one of [...]", "" for none.
     public var rangeText: String {
-        if let r = intRange { return "\(r.lowerBound)...\(r.upperBound)" }
+        if let r = intRange { return r.upperBound == Int.max ? ">= \(r.lowerBound)" : "\(r.lowerBound)...\(r.upperBound)" }
         if let allowed { return "one of " + allowed.joined(separator: ", ") }
         switch (lower, upper) {
         case let (lo?, hi?):
@@ -284,6 +298,15 @@ public struct ParameterValues: Sendable {
     public let table: String
     public let declaration: [Parameter]
     private var values: [String: ParameterValue]
+
+    /// Values set in code (e.g. settings a program changed after the parse),
+    /// for the canonical text; every key must be declared.
+    public init(table: String, declaration: [Parameter], values: [String: ParameterValue]) {
+        for k in values.keys { precondition(declaration.contains { $0.key == k }, "[\(table)] sets the undeclared parameter '\(k)'") }
+        self.table = table
+        self.declaration = declaration
+        self.values = values
+    }
 
     /// Parses `t` strictly against `declaration`: an unknown key is refused
     /// first (with the closest declared key), then each key is read in
@@ -366,7 +389,7 @@ public struct ParameterValues: Sendable {
         precondition(from == nil || keys.contains(from!), "[\(table)] canonical lines from the undeclared key '\(from!)'")
         precondition(upTo == nil || keys.contains(upTo!), "[\(table)] canonical lines up to the undeclared key '\(upTo!)'")
         return declaration[start..<max(start, end)].compactMap { p in
-            guard let v = values[p.key] else { return nil }  // an optional key left unset
+            guard let v = values[p.key], p.canonical != .never else { return nil }  // an optional key left unset, or never written
             if p.canonical == .unlessDefault && v == p.defaultValue { return nil }
             if let (k, needed) = p.requires, values[k] != needed { return nil }
             return "\(p.key) = \(v.toml)\n"

@@ -89,18 +89,11 @@ public enum ResonanceModel {
 ///   `Lambda = zeta_c Omega / (8 J)`; `J`: the norm of the probe-chain coupling.
 public struct FloquetResonanceModel: ResonanceModelScales, Sendable, Equatable {
     public static let modelName = "FloquetResonanceModel"
-    public let xi: Double
-    public let Lambda: Double
-    public let J: Double
+    public let scales: ResonanceScales
 
     /// Any xi != 0; the functions that need v(r) (v, C_zz(t), S(omega),
     /// the light cone) further need xi > 0, +inf or xi < -zeta_c.
-    public init(xi: Double, Lambda: Double, J: Double = 1) throws {
-        try ResonanceModel.checkParameters(xi: xi, Lambda: Lambda, J: J)
-        self.xi = xi
-        self.Lambda = Lambda
-        self.J = J
-    }
+    public init(xi: Double, Lambda: Double, J: Double = 1) throws { scales = try ResonanceScales(xi: xi, Lambda: Lambda, J: J) }
 
     /// From the microscopic lengths: 1/xi = 1/zeta - 1/zeta_c (eq. 39) and
     /// Lambda = zeta_c Omega / (8 J) (eq. 43), with Omega the drive frequency.

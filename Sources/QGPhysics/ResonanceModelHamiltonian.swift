@@ -131,16 +131,9 @@ public enum ErrorFunctions {
 /// - `J`: coupling scale. The matrix element is v(r) = J exp(-r/xi - 2r/zeta_c) (eq. 77).
 public struct HamiltonianResonanceModel: ResonanceModelScales, Sendable, Equatable {
     public static let modelName = "HamiltonianResonanceModel"
-    public let xi: Double
-    public let Lambda: Double
-    public let J: Double
+    public let scales: ResonanceScales
 
-    public init(xi: Double, Lambda: Double, J: Double = 1) throws {
-        try ResonanceModel.checkParameters(xi: xi, Lambda: Lambda, J: J)
-        self.xi = xi
-        self.Lambda = Lambda
-        self.J = J
-    }
+    public init(xi: Double, Lambda: Double, J: Double = 1) throws { scales = try ResonanceScales(xi: xi, Lambda: Lambda, J: J) }
 
     /// Lambda = pi (zeta_c W / (4 J))^2 (eq. 83), the resonance length of a chain
     /// with disorder strength W.

@@ -4,18 +4,37 @@ import Glibc
 import Darwin
 #endif
 
+/// The parameters both resonance models take: the correlation length xi
+/// (eq. 39), the resonance length Lambda and the coupling scale J, checked
+/// once (`ResonanceModel.checkParameters`: xi != 0, Lambda > 0, J > 0).
+public struct ResonanceScales: Sendable, Equatable {
+    public let xi: Double
+    public let Lambda: Double
+    public let J: Double
+
+    public init(xi: Double, Lambda: Double, J: Double) throws {
+        try ResonanceModel.checkParameters(xi: xi, Lambda: Lambda, J: J)
+        self.xi = xi
+        self.Lambda = Lambda
+        self.J = J
+    }
+}
+
 /// The scales both resonance models share (seed eqs. 38, 51, 54, 59): they
 /// differ in q(r) and F(r) but take the matrix element v(r) = J exp(-r/rho),
 /// rho = theta0 xi, and the frequencies it sets from the same (xi, J).
 public protocol ResonanceModelScales {
-    var xi: Double { get }
-    var Lambda: Double { get }
-    var J: Double { get }
+    /// xi, Lambda and J, checked.
+    var scales: ResonanceScales { get }
     /// The type's name in error messages, e.g. "FloquetResonanceModel".
     static var modelName: String { get }
 }
 
 extension ResonanceModelScales {
+    public var xi: Double { scales.xi }
+    public var Lambda: Double { scales.Lambda }
+    public var J: Double { scales.J }
+
     /// rho = theta0 * xi = 1/(1/xi + 2/zeta_c), so that v(r) = J exp(-r/rho) (eqs. 38, 51).
     public func rangePerLog() throws -> Double { try ResonanceModel.rangePerLog(xi: xi, function: Self.modelName) }
 

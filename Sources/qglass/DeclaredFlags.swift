@@ -12,8 +12,9 @@ import QGlass
 /// flag) and the table is parsed by the study's own parser, so that the one
 /// range check of the declaration applies. A flag left out is left out of the
 /// table, so the declared default applies there too. Flags without a config
-/// key of the study (`--seed`, `--realizations`, `--group-size`, `--out`, ...)
-/// are the command's own.
+/// key of the study are the command's own; those of the `[campaign]` keys
+/// (`--seed`, `--realizations`, `--group-size`, `--out`, ...) come the same
+/// way from `CampaignSettings.parameters` (`DeclaredFlags.campaign`).
 struct DeclaredFlags {
     /// The command's studies, each by the name the command gives it (`ed --model xxz`) and its table name.
     let studies: [(name: String, table: String, parameters: [Parameter])]
@@ -36,6 +37,9 @@ struct DeclaredFlags {
 
     private init(studies: [(name: String, table: String, parameters: [Parameter])]) { self.studies = studies }
 
+    /// The flags of the `[campaign]` keys, declared in `CampaignSettings.parameters`.
+    static let campaign = DeclaredFlags(studies: [("campaign", "campaign", CampaignSettings.parameters)])
+
     /// The declaration of `key` in the first study that declares it.
     func declared(_ key: String) -> Parameter? {
         for s in studies { if let p = s.parameters.first(where: { $0.key == key }) { return p } }
@@ -51,8 +55,8 @@ struct DeclaredFlags {
     /// `--key`, underscores as dashes.
     static func flag(_ key: String) -> String { "--" + key.replacingOccurrences(of: "_", with: "-") }
 
-    /// The option's name, `--key`.
-    func name(_ key: String) -> NameSpecification { .customLong(String(Self.flag(self[key].key).dropFirst(2))) }
+    /// The option's name, `--key`, or `--flag` where the command names it otherwise (`emch-radin --samples`).
+    func name(_ key: String, flag: String? = nil) -> NameSpecification { .customLong(flag ?? String(Self.flag(self[key].key).dropFirst(2))) }
 
     /// The option's help from the declaration of `key`: the studies that
     /// declare it where not all do (e.g. "lrsg: "), the declared help
@@ -60,11 +64,11 @@ struct DeclaredFlags {
     /// for a list, the value of another flag it needs, and "(default: d)"
     /// (the form ArgumentParser writes) where the declaration has a default.
     /// `note` follows the declared help: what only the command line knows
-    /// (a value's form).
-    func help(_ key: String, note: String = "") -> ArgumentHelp {
+    /// (a value's form); `lead` goes before it (what a renamed flag stands for).
+    func help(_ key: String, lead: String = "", note: String = "") -> ArgumentHelp {
         let p = self[key]
         let declaring = studies.filter { s in s.parameters.contains { $0.key == key } }.map(\.name)
-        let scope = declaring.count == studies.count ? "" : declaring.joined(separator: ", ") + ": "
+        let scope = declaring.count == studies.count ? lead : declaring.joined(separator: ", ") + ": "
         var text = (scope.isEmpty ? p.help.prefix(1).uppercased() + p.help.dropFirst() : scope + p.help) + note
         if !p.rangeText.isEmpty { text += "; " + p.rangeText }
         if p.kind.isList { text += "; comma separated" }
@@ -93,15 +97,19 @@ struct DeclaredFlags {
 }
 
 extension Option where Value: ExpressibleByArgument {
-    /// The required option of a declared key: `@Option(flags, "L") var sizes: String`.
-    init(_ flags: DeclaredFlags, _ key: String, note: String = "") { self.init(name: flags.name(key), help: flags.help(key, note: note)) }
+    /// The required option of a declared key: `@Option(flags, "L") var sizes: String`
+    /// (`flag`: the option's name where it is not `--key`; `lead`, `note`: `DeclaredFlags.help`).
+    init(_ flags: DeclaredFlags, _ key: String, flag: String? = nil, lead: String = "", note: String = "") {
+        self.init(name: flags.name(key, flag: flag), help: flags.help(key, lead: lead, note: note))
+    }
 }
 
 extension Option {
     /// The option of a declared key, nil when not given (the declared default
     /// applies in the study's parser): `@Option(flags, "t_min") var tMin: String?`.
-    init<T>(_ flags: DeclaredFlags, _ key: String, note: String = "") where T: ExpressibleByArgument, Value == T? {
-        self.init(name: flags.name(key), help: flags.help(key, note: note))
+    init<T>(_ flags: DeclaredFlags, _ key: String, flag: String? = nil, lead: String = "", note: String = "")
+        where T: ExpressibleByArgument, Value == T? {
+        self.init(name: flags.name(key, flag: flag), help: flags.help(key, lead: lead, note: note))
     }
 }
 
@@ -110,6 +118,22 @@ extension Flag where Value == Bool {
     init(wrappedValue: Bool, _ flags: DeclaredFlags, _ key: String) {
         precondition(flags[key].defaultValue == .bool(false), "--\(key): a flag can only turn on a key whose declared default is false")
         self.init(wrappedValue: wrappedValue, name: flags.name(key), help: flags.help(key))
+    }
+}
+
+/// The flags of the SFS-chain keys that `fields` and `quench` share (each
+/// declared by its study `S`): sizes, alpha, boundary, relaxation order and
+/// whether the couplings are stored.
+struct SFSChainFlags<S: Study>: ParsableArguments {
+    @Option(DeclaredFlags(S.self), "L") var sizes: String
+    @Option(DeclaredFlags(S.self), "alpha") var alpha: String
+    @Option(DeclaredFlags(S.self), "boundary") var boundary: String?
+    @Option(DeclaredFlags(S.self), "order") var order: String?
+    @Flag(DeclaredFlags(S.self), "store_disorder") var storeDisorder = false
+
+    /// The flags given, by key (nil: not given).
+    var given: [(key: String, value: String?)] {
+        [("L", sizes), ("alpha", alpha), ("boundary", boundary), ("order", order), ("store_disorder", storeDisorder ? "true" : nil)]
     }
 }
 
@@ -125,6 +149,11 @@ struct DeclaredFlagValues {
     /// declared by the study (a command of one study); otherwise the keys
     /// the study does not declare are `foreign` (flags of another model).
     init(_ flags: DeclaredFlags, _ values: KeyValuePairs<String, String?>, strict: Bool = true) {
+        self.init(flags, values.map { (key: $0.key, value: $0.value) }, strict: strict)
+    }
+
+    /// The same from a list (flags gathered from several option groups).
+    init(_ flags: DeclaredFlags, _ values: [(key: String, value: String?)], strict: Bool = true) {
         self.flags = flags
         given = values.compactMap { k, v in v.map { (k, $0) } }
         if strict { for (k, _) in values { _ = flags[k] } }

@@ -26,10 +26,12 @@ struct EDCommand: CampaignCommand {
     @Option(models, "eps_bins") var epsBins: Int?
     @Option(models, "store_eigenstates_max_L") var storeMaxL: Int?
     @Option(models, "check_eigenpairs") var checkEigenpairs: Int?
-    @Option(help: "lrsg, xxz: dsyevd or dsyevr (default dsyevd; heisenberg-o3 takes --complex-lapack-driver).") var lapackDriver: String?
-    @Option(help: "lrsg, xxz: pdsyevd or pdsyevr (default pdsyevd; heisenberg-o3 takes --complex-scalapack-driver).") var scalapackDriver: String?
-    @Option(help: "heisenberg-o3: zheevd or zheevr (default: the measured-faster one, docs/performance.md).") var complexLapackDriver: String?
-    @Option(help: "heisenberg-o3: pzheevd or pzheevr (default: the measured-faster one, docs/performance.md).") var complexScalapackDriver: String?
+    @Option(DeclaredFlags.campaign, "lapack_driver", lead: "lrsg, xxz: ", note: " (heisenberg-o3 takes --complex-lapack-driver)")
+    var lapackDriver: String?
+    @Option(DeclaredFlags.campaign, "scalapack_driver", lead: "lrsg, xxz: ", note: " (heisenberg-o3 takes --complex-scalapack-driver)")
+    var scalapackDriver: String?
+    @Option(DeclaredFlags.campaign, "complex_lapack_driver", lead: "heisenberg-o3: ") var complexLapackDriver: String?
+    @Option(DeclaredFlags.campaign, "complex_scalapack_driver", lead: "heisenberg-o3: ") var complexScalapackDriver: String?
     @Option(models, "disorder_from", note: ": FILE.h5 (a qglass lrsg campaign file: /lrsg/L{L}/J by realization) or FILE.h5:/dataset of shape [R, L, L] (realization r = row r); validated before the run, its SHA-256 is recorded")
     var disorderFrom: String?
     @Flag(models, "entanglement") var entanglement = false
@@ -38,8 +40,7 @@ struct EDCommand: CampaignCommand {
     @Option(models, "target_eps") var targetEps: String?
     @Option(models, "midspectrum_method", note: " (polfed: threads from --blas-threads)") var midspectrumMethod: String?
     @Option(models, "filter_degree") var filterDegree: Int?
-    @Option(help: "Output HDF5 file.") var out: String
-    @OptionGroup var flags: CampaignFlags
+    @OptionGroup var output: GeneratedRunFlags
 
     /// The study flags given, by key, in the order the refusals name them.
     func values(_ study: DeclaredFlags) -> DeclaredFlagValues {
@@ -76,14 +77,9 @@ struct EDCommand: CampaignCommand {
         // Flag values are validated here and written as given: a bad value is
         // refused naming the flag, never as an error in a generated config.
         let study = studyTable()
-        let text = generatedCampaignTable(command: "ed", seed: campaign.seed, realizations: campaign.realizations,
-                                          firstRealization: campaign.firstRealization,
-                                          solver: group.campaignKeys
-                                              + (lapackDriver.map { [("lapack_driver", tomlString($0))] } ?? [])
-                                              + (scalapackDriver.map { [("scalapack_driver", tomlString($0))] } ?? [])
-                                              + (complexLapackDriver.map { [("complex_lapack_driver", tomlString($0))] } ?? [])
-                                              + (complexScalapackDriver.map { [("complex_scalapack_driver", tomlString($0))] } ?? []),
-                                          output: out) + study
-        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
+        output.run(command: "ed", campaign: campaign.given + group.given
+                       + [("lapack_driver", lapackDriver), ("scalapack_driver", scalapackDriver),
+                          ("complex_lapack_driver", complexLapackDriver), ("complex_scalapack_driver", complexScalapackDriver)],
+                   study: study)
     }
 }

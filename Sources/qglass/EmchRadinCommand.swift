@@ -21,16 +21,13 @@ struct EmchRadinCommand: CampaignCommand {
     @Option(emch, "alpha") var alpha: String
     @Option(emch, "N") var n: String
     @Option(emch, "x") var x: String?
-    @Option(help: "Position samples (realizations) per (d, N, x) (a run holds at most \(CampaignLimits.maxTasks) tasks; larger counts are refused before anything is written).") var samples: Int
-    @Option(help: "Master seed.") var seed: Int
-    @Option(help: "Index of the first sample (for splitting samples over jobs).") var firstSample = 0
+    @OptionGroup var campaign: SampleFlags
     @Option(emch, "decay_min") var decayMin: String?
     @Option(emch, "decay_max") var decayMax: String?
     @Option(emch, "tau_points") var tauPoints: Int?
     @Option(emch, "interior_depth") var interiorDepth: String?
     @Option(emch, "store_positions") var storePositions: String?
-    @Option(help: "Output HDF5 file.") var out: String
-    @OptionGroup var flags: CampaignFlags
+    @OptionGroup var output: GeneratedRunFlags
 
     /// The declared flags given, by key.
     var study: DeclaredFlagValues {
@@ -39,8 +36,6 @@ struct EmchRadinCommand: CampaignCommand {
     }
 
     func run() throws {
-        let text = generatedCampaignTable(command: "emch-radin", seed: seed, realizations: samples, firstRealization: firstSample,
-                                          output: out) + study.table + "\n"
-        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
+        output.run(command: "emch-radin", campaign: campaign.given, study: study.table + "\n")
     }
 }

@@ -13,31 +13,22 @@ struct FieldsCommand: CampaignCommand {
         abstract: "Effective fields of random or single-flip-stable states (study S2, same engine as `run`; the generated config is stored in the output).")
 
     @Option(help: "Model: lrsg (its h_x = 0 part).") var model = "lrsg"
-    @Option(fields, "L") var sizes: String
-    @Option(fields, "alpha") var alpha: String
+    @OptionGroup var chain: SFSChainFlags<FieldsStudy>
     @Option(fields, "state") var state: String?
-    @Option(fields, "order") var order: String?
     @OptionGroup var campaign: RealizationFlags
-    @Option(fields, "boundary") var boundary: String?
     @Option(fields, "phi_min") var phiMin: String?
     @Option(fields, "phi_max") var phiMax: String?
     @Option(fields, "bins_per_decade") var binsPerDecade: Int?
-    @Flag(fields, "store_disorder") var storeDisorder = false
-    @Option(help: "Output HDF5 file.") var out: String
-    @OptionGroup var flags: CampaignFlags
+    @OptionGroup var output: GeneratedRunFlags
 
     /// The declared flags given, by key.
     var study: DeclaredFlagValues {
-        DeclaredFlagValues(fields, ["L": sizes, "alpha": alpha, "state": state, "order": order, "boundary": boundary, "phi_min": phiMin,
-                                    "phi_max": phiMax, "bins_per_decade": binsPerDecade.map(String.init),
-                                    "store_disorder": storeDisorder ? "true" : nil])
+        DeclaredFlagValues(fields, chain.given + [("state", state), ("phi_min", phiMin), ("phi_max", phiMax),
+                                                  ("bins_per_decade", binsPerDecade.map(String.init))])
     }
 
     func run() throws {
         guard model == "lrsg" else { refuse("unknown model '\(model)'; known: lrsg") }
-        let text = generatedCampaignTable(command: "fields", seed: campaign.seed, realizations: campaign.realizations,
-                                          firstRealization: campaign.firstRealization,
-                                          output: out) + study.table + "\n"
-        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
+        output.run(command: "fields", campaign: campaign.given, study: study.table + "\n")
     }
 }

@@ -13,33 +13,25 @@ struct QuenchCommand: CampaignCommand {
         commandName: "quench",
         abstract: "Quench of the L_s most resonant spins of SFS chains (study S5, same engine as `run`; the generated config is stored in the output).")
 
-    @Option(quench, "L") var sizes: String
+    @OptionGroup var chain: SFSChainFlags<QuenchStudy>
     @Option(quench, "Ls") var clusterSizes: String
-    @Option(quench, "alpha") var alpha: String
     @Option(quench, "hx") var hx: String
     @OptionGroup var campaign: RealizationFlags
     @OptionGroup var group: EDGroupFlags
-    @Option(quench, "boundary") var boundary: String?
-    @Option(quench, "order") var order: String?
     @Option(quench, "t_min") var tMin: String?
     @Option(quench, "t_max") var tMax: String?
     @Option(quench, "per_decade") var perDecade: Int?
     @Option(quench, "check_eigenpairs") var checkEigenpairs: Int?
-    @Flag(quench, "store_disorder") var storeDisorder = false
-    @Option(help: "Output HDF5 file.") var out: String
-    @OptionGroup var flags: CampaignFlags
+    @OptionGroup var output: GeneratedRunFlags
 
     /// The declared flags given, by key.
     var study: DeclaredFlagValues {
-        DeclaredFlagValues(quench, ["L": sizes, "Ls": clusterSizes, "alpha": alpha, "hx": hx, "boundary": boundary, "order": order,
-                                    "t_min": tMin, "t_max": tMax, "per_decade": perDecade.map(String.init),
-                                    "check_eigenpairs": checkEigenpairs.map(String.init), "store_disorder": storeDisorder ? "true" : nil])
+        DeclaredFlagValues(quench, chain.given + [("Ls", clusterSizes), ("hx", hx), ("t_min", tMin), ("t_max", tMax),
+                                                  ("per_decade", perDecade.map(String.init)),
+                                                  ("check_eigenpairs", checkEigenpairs.map(String.init))])
     }
 
     func run() throws {
-        let text = generatedCampaignTable(command: "quench", seed: campaign.seed, realizations: campaign.realizations,
-                                          firstRealization: campaign.firstRealization,
-                                          solver: group.campaignKeys, output: out) + study.table + "\n"
-        runCampaign(configText: text, configPath: nil, output: out, flags: flags)
+        output.run(command: "quench", campaign: campaign.given + group.given, study: study.table + "\n")
     }
 }

@@ -3,12 +3,14 @@ import Foundation
 import QGlass
 
 /// `qglass schema [STUDY] [--markdown]`: the study's declared parameters
-/// and output columns (`StudySchema`), all studies without STUDY.
+/// and output columns (`StudySchema`), or the declared keys of `[campaign]`
+/// (`CampaignSettings.parameters`) for `campaign`; all of them, `[campaign]`
+/// first, without STUDY.
 struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schema",
         abstract: "Print a study's parameters (key, type, default, range, unit, help) and output columns, from its declarations.")
-    @Argument(help: "The study (its table name, e.g. drh); all studies when omitted.") var study: String?
+    @Argument(help: "The study (its table name, e.g. drh), or campaign for the [campaign] table; all tables when omitted.") var study: String?
     @Flag(help: "Markdown, the form of docs/study-tables.md (all studies: the whole file).") var markdown = false
     func run() throws {
         let text: String
@@ -21,13 +23,19 @@ struct SchemaCommand: ParsableCommand {
     }
 
     func output() throws -> String {
-        let names = StudyRegistry.all.map { $0.name }
+        let names = ["campaign"] + StudyRegistry.all.map { $0.name }
         guard let study else {
-            if markdown { return try StudySchema.markdownDocument() }
-            var parts: [String] = []
+            if markdown {
+                // The document's header, then [campaign], then every study.
+                var doc = try StudySchema.markdownDocument([]) + "\n" + CampaignSettings.schemaMarkdown()
+                for s in StudyRegistry.all { doc += "\n" + (try StudySchema.markdown(s)) }
+                return doc
+            }
+            var parts = [CampaignSettings.schemaText()]
             for s in StudyRegistry.all { parts.append(try StudySchema.text(s)) }
             return parts.joined(separator: "\n")
         }
+        if study == "campaign" { return markdown ? CampaignSettings.schemaMarkdown() : CampaignSettings.schemaText() }
         guard let s = StudyRegistry.find(study) else {
             let hint = closestName(to: study, among: names).map { " (did you mean '\($0)'?)" } ?? ""
             refuse("schema: unknown study '\(study)'\(hint); known: \(names.joined(separator: ", "))")

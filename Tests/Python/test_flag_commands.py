@@ -1,10 +1,12 @@
-"""The flag commands derive their study flags from the declarations (issue 22, step 2).
+"""The flag commands derive their study and campaign flags from the declarations (issue 22, step 2).
 
 For every flag command (`ed`, `fields`, `quench`, `emch-radin`), each option `--key`
 (a config key of one of the command's studies, underscores as dashes) must show the
 help, the range and the default that `qglass schema STUDY` prints from the study's
 `Parameter` declaration, and must not restate a default of its own (ArgumentParser's
-`defaultValue`: the declared default applies through the study's parser). Read from
+`defaultValue`: the declared default applies through the study's parser). The same holds
+for the flags of the `[campaign]` keys (`--seed`, `--realizations`, `--group-size`, ...)
+against `qglass schema campaign`, the declaration of `CampaignSettings`. Read from
 ArgumentParser's machine-readable help (`--experimental-dump-help`, the data behind
 `--help`).
 
@@ -31,6 +33,16 @@ COMMANDS = {
     "quench": (["quench"], {"L", "Ls", "alpha", "hx", "boundary", "order", "t_min", "t_max", "per_decade", "store_disorder"}),
     "emch-radin": (["emch_radin"], {"d", "alpha", "N", "x", "decay_min", "decay_max", "tau_points", "interior_depth",
                                     "store_positions"}),
+}
+
+# The [campaign] keys each flag command has flags for, and the flags named otherwise than `--key`.
+CAMPAIGN = {
+    "ed": ({"seed", "realizations", "first_realization", "group_size", "blas_threads", "lapack_driver", "scalapack_driver",
+            "complex_lapack_driver", "complex_scalapack_driver", "output"}, {"out": "output"}),
+    "fields": ({"seed", "realizations", "first_realization", "output"}, {"out": "output"}),
+    "quench": ({"seed", "realizations", "first_realization", "group_size", "blas_threads", "output"}, {"out": "output"}),
+    "emch-radin": ({"seed", "realizations", "first_realization", "output"},
+                   {"out": "output", "samples": "realizations", "first-sample": "first_realization"}),
 }
 
 
@@ -77,6 +89,24 @@ def options(command):
     return out
 
 
+def check_declared(command, name, arg, decl):
+    """The option `--name` shows the declared help, range and default, and restates no default of its own."""
+    kind, default, rng, help_ = decl
+    abstract = arg.get("abstract", "")
+    assert help_.lower() in abstract.lower(), f"{command} --{name}: help '{abstract}' lacks the declared '{help_}'"
+    first = rng.split("; ")[0]
+    if first and not first.startswith(("|", "distinct", "only with")):
+        assert f"; {first}" in abstract, f"{command} --{name}: help '{abstract}' lacks the declared range '{first}'"
+    assert "defaultValue" not in arg or kind == "bool", \
+        f"{command} --{name} restates a default ({arg.get('defaultValue')}) instead of the declared one"
+    shown = re.search(r"\(default: ([^)]*)\)$", abstract)
+    if default.startswith(("required", "unset")) or (kind == "bool" and default == "false"):
+        assert shown is None, f"{command} --{name}: shows a default '{shown.group(1)}' the declaration lacks ({default})"
+    else:
+        assert shown, f"{command} --{name}: help '{abstract}' does not show the declared default {default}"
+        assert values(shown.group(1)) == values(default), f"{command} --{name}: default {shown.group(1)} != declared {default}"
+
+
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_study_flags_show_the_declared_help_range_and_default(command):
     studies, expected = COMMANDS[command]
@@ -86,20 +116,36 @@ def test_study_flags_show_the_declared_help_range_and_default(command):
         key = name.replace("-", "_")
         decl = next((d[key] for d in declared if key in d), None)
         if decl is None:
-            continue  # the command's own flag (--seed, --out, ...), no config key of its studies
-        kind, default, rng, help_ = decl
-        abstract = arg.get("abstract", "")
-        assert help_.lower() in abstract.lower(), f"{command} --{name}: help '{abstract}' lacks the declared '{help_}'"
-        first = rng.split("; ")[0]
-        if first and not first.startswith(("|", "distinct", "only with")):
-            assert f"; {first}" in abstract, f"{command} --{name}: help '{abstract}' lacks the declared range '{first}'"
-        assert "defaultValue" not in arg or kind == "bool", \
-            f"{command} --{name} restates a default ({arg.get('defaultValue')}) instead of the declared one"
-        shown = re.search(r"\(default: ([^)]*)\)$", abstract)
-        if default.startswith(("required", "unset")) or (kind == "bool" and default == "false"):
-            assert shown is None, f"{command} --{name}: shows a default '{shown.group(1)}' the declaration lacks ({default})"
-        else:
-            assert shown, f"{command} --{name}: help '{abstract}' does not show the declared default {default}"
-            assert values(shown.group(1)) == values(default), f"{command} --{name}: default {shown.group(1)} != declared {default}"
+            continue  # the command's own flag or a [campaign] key (below), no config key of its studies
+        check_declared(command, name, arg, decl)
         checked.add(key)
     assert expected <= checked, f"{command}: no flag derived from the declaration of {sorted(expected - checked)}"
+
+
+@pytest.mark.parametrize("command", sorted(CAMPAIGN))
+def test_campaign_flags_show_the_declared_help_range_and_default(command):
+    """--seed, --realizations, --group-size, --out, ... come from the [campaign] declaration."""
+    expected, renamed = CAMPAIGN[command]
+    declared = declarations("campaign")
+    studies = [declarations(s) for s in COMMANDS[command][0]]
+    checked = set()
+    for name, arg in options(command).items():
+        key = renamed.get(name, name.replace("-", "_"))
+        if key not in declared or any(key in d for d in studies):
+            continue  # the command's own flag (--force, --model, ...) or a study key (above)
+        check_declared(command, name, arg, declared[key])
+        checked.add(key)
+    assert expected <= checked, f"{command}: no flag derived from the [campaign] declaration of {sorted(expected - checked)}"
+
+
+def test_campaign_flag_values_are_checked_by_the_declared_range(tmp_path):
+    """A campaign flag's value goes through the [campaign] parser: its declared range refuses it, one line, nothing written."""
+    out = tmp_path / "x.h5"
+    base = ["quench", "--L", "8", "--Ls", "2", "--alpha", "0.7", "--hx", "0.05", "--seed", "1", "--out", str(out)]
+    for flags, message in ((["--realizations", "2", "--group-size", "0"], "[campaign] group_size must be in 1...4096 (got 0)"),
+                           (["--realizations", "2", "--blas-threads", "2000"], "[campaign] blas_threads must be in 0...1024 (got 2000)"),
+                           (["--realizations", "0"], "[campaign] realizations must be in 1...2147483647 (got 0)")):
+        res = subprocess.run([QGLASS, *base, *flags], env=ENV, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 2 and res.stdout == "", res
+        assert len(res.stderr.strip().splitlines()) == 1 and message in res.stderr, res.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -35,8 +35,8 @@ final class ConfigTests: XCTestCase {
         }
     }
 
-    /// The list and driver readers share one body (ConfigTable.list,
-    /// CampaignSettings.driver): each refusal still names its key and type.
+    /// The list readers share one body (ConfigTable.list) and the drivers one
+    /// declaration each (CampaignSettings.parameters): each refusal still names its key and type.
     func testListAndDriverRefusalsNameKeyAndType() {
         let head = "[campaign]\nseed = 7\nrealizations = 3\n"
         let lrsg = "\n[lrsg]\nL = [6]\nalpha = 0.7\nhx = 0.1\n"
