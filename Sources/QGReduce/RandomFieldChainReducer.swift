@@ -140,10 +140,9 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         let delta = (context.plans.first?.study as? ChainStudy)?.delta ?? .nan
         // Per (L, W): realizations in a fixed order, so that the numbers do not
         // depend on how the inputs were split.
-        var byPoint: [ChainPoint: [ChainRecord]] = [:]
-        for r in merged { byPoint[ChainPoint(L: r.key.L, W: r.key.W), default: []].append(r) }
-        let points = byPoint.keys.sorted { ($0.L, $0.W) < ($1.L, $1.W) }
-        let groups = points.map { byPoint[$0]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) } }
+        let grouped = groupedByPoint(merged, { ChainPoint(L: $0.key.L, W: $0.key.W) }, pointOrder: { ($0.L, $0.W) < ($1.L, $1.W) },
+                                     recordOrder: { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) })
+        let points = grouped.map(\.point), groups = grouped.map(\.records)
         var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Stat] = [], mStat: [Stat] = []
         for (p, rs) in zip(points, groups) {
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(ChainStudy.name)|L=\(p.L)|W=\(p.W)")
@@ -155,8 +154,7 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         }
         let complex = Model.Hamiltonian.Element.isComplex
         let ensemble = complex ? "GUE" : "GOE"
-        try out.file.setAttribute("eps_window", [options.epsWindow.lo, options.epsWindow.hi])
-        try out.file.setAttribute("average", options.average.rawValue)
+        try out.epsAveraging(window: options.epsWindow.lo, options.epsWindow.hi, average: options.average)
         try out.file.setAttribute("r_poisson", GapRatioReference.poisson)
         try out.file.setAttribute("r_goe", GapRatioReference.goe)
         try out.file.setAttribute("r_gue", GapRatioReference.gue)

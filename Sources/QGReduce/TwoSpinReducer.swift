@@ -72,13 +72,9 @@ extension TwoSpinStudy: PipelineStudy {
         for c in curves {
             let sel = keys.indices.filter { keys[$0].alpha == c.alpha && keys[$0].state == c.state && keys[$0].hx == c.hx && mean[$0] > 0 }
             let x: [Double] = sel.map { Foundation.log(Double(keys[$0].L)) }, y: [Double] = sel.map { Foundation.log(mean[$0]) }
-            let sig: [Double] = sel.map { err[$0] / mean[$0] }
-            let weighted = sig.allSatisfy { $0.isFinite && $0 > 0 }
-            guard x.count >= 2 else { fb.append(.nan); fbe.append(.nan); fa.append(.nan); fchi.append(.nan); fdof.append(Double(x.count - 2)); continue }
-            let fit = ReduceStatistics.linearFit(x: x, y: y, sigma: weighted ? sig : nil)
-            var chi2 = 0.0
-            for i in x.indices { let r = y[i] - fit.intercept - fit.slope * x[i]; chi2 += weighted ? r * r / (sig[i] * sig[i]) : r * r }
-            fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(chi2); fdof.append(Double(x.count - 2))
+            // Weighted by the errors of ln S when all are finite and positive; NaN below two sizes.
+            let fit = ReduceStatistics.lineFit(x: x, y: y, sigma: sel.map { err[$0] / mean[$0] })
+            fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(fit.chi2); fdof.append(Double(fit.dof))
         }
         try out.file.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
         try out.group("/twospin")
