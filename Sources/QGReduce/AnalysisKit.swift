@@ -4,6 +4,9 @@ import Foundation
 /// QGNumerics' `Statistics`): grouping the merged records by the points of the
 /// reduced file, and attributes several reduced files carry.
 
+/// A disorder average (or any estimate) with its error.
+struct Estimate { var value: Double; var error: Double }
+
 /// The records grouped by `point`: the points sorted by `pointOrder`, each with
 /// its records sorted by `recordOrder` (realizations in a fixed order, so that
 /// the numbers do not depend on how the inputs were split).
@@ -20,6 +23,11 @@ extension Sequence where Element: Hashable {
         var seen = Set<Element>()
         return filter { seen.insert($0).inserted }
     }
+}
+
+extension DisorderAverage {
+    /// The mode in words, for the reports.
+    var phrase: String { self == .pooled ? "pooled over eigenstates" : "mean of per-realization means" }
 }
 
 extension ReducedWriter {

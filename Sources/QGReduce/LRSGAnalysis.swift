@@ -7,7 +7,6 @@ import QGCampaign
 /// crossings, their drift and the data collapse, for S1.
 struct Analysis {
     struct Point: Hashable { var L: Int; var alpha: Double; var hx: Double }
-    struct Stat { var value: Double; var error: Double }
 
     let options: ReduceOptions
     var warnings: [String]
@@ -16,10 +15,10 @@ struct Analysis {
     let nReal: [Int]
     // [point][bin]
     var nStates: [[Double]] = []
-    var rMean: [[Stat]] = [], rTyp: [[Stat]] = [], mMean: [[Stat]] = [], mTyp: [[Stat]] = []
+    var rMean: [[Estimate]] = [], rTyp: [[Estimate]] = [], mMean: [[Estimate]] = [], mTyp: [[Estimate]] = []
     // [point]
     var wStates: [Double] = []
-    var wR: [Stat] = [], wRTyp: [Stat] = [], wM: [Stat] = [], wMTyp: [Stat] = []
+    var wR: [Estimate] = [], wRTyp: [Estimate] = [], wM: [Estimate] = [], wMTyp: [Estimate] = []
     // bootstrap replicates of the window means [point][replicate]
     var repR: [[Double]] = [], repM: [[Double]] = []
 
@@ -53,18 +52,18 @@ struct Analysis {
         nReal = grouped.map(\.records.count)
         let B = options.bootstrapSamples
         let mode = options.average
-        func stat(_ num: [Double], _ den: [Double], _ idx: [[Int]], log: Bool = false) -> (Stat, [Double]) {
+        func stat(_ num: [Double], _ den: [Double], _ idx: [[Int]], log: Bool = false) -> (Estimate, [Double]) {
             let s = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: mode)
-            if !log { return (Stat(value: s.value, error: s.error), s.replicates) }
+            if !log { return (Estimate(value: s.value, error: s.error), s.replicates) }
             let reps = s.replicates.map { exp($0) }
-            return (Stat(value: exp(s.value), error: ReduceStatistics.standardDeviation(reps)), reps)
+            return (Estimate(value: exp(s.value), error: ReduceStatistics.standardDeviation(reps)), reps)
         }
         for (p, rs) in grouped {
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: B, key: "L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)")
             let nb = rs[0].bins
-            var ns: [Double] = [], a: [Stat] = [], b: [Stat] = [], c: [Stat] = [], d: [Stat] = []
+            var ns: [Double] = [], a: [Estimate] = [], b: [Estimate] = [], c: [Estimate] = [], d: [Estimate] = []
             for bin in 0..<bins {
-                guard nb == bins else { ns.append(.nan); a.append(Stat(value: .nan, error: .nan)); b.append(a[0]); c.append(a[0]); d.append(a[0]); continue }
+                guard nb == bins else { ns.append(.nan); a.append(Estimate(value: .nan, error: .nan)); b.append(a[0]); c.append(a[0]); d.append(a[0]); continue }
                 let col = { (k: Int) in rs.map { $0.h(k, bin) } }
                 ns.append(col(0).reduce(0, +))
                 a.append(stat(col(2), col(1), idx).0)
@@ -90,7 +89,7 @@ struct Analysis {
     static let transitionFraction = 0.1
 
     /// Crossings of consecutive sizes, their drift, and the collapse, per alpha.
-    mutating func finiteSize(_ name: String, _ mean: [Stat], _ reps: [[Double]]) {
+    mutating func finiteSize(_ name: String, _ mean: [Estimate], _ reps: [[Double]]) {
         var cross: [Crossing] = [], drift: [Drift] = [], coll: [Collapse] = []
         for alpha in Set(points.map(\.alpha)).sorted() {
             let sizes = Set(points.filter { $0.alpha == alpha }.map(\.L)).sorted()
@@ -204,8 +203,7 @@ struct Analysis {
     /// Human summary for the terminal.
     func report() -> [String] {
         let (lo, hi) = (window.lo, window.hi)
-        let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
-        var s = ["eps window [\(lo), \(hi)) (\(window.range.count) of \(window.bins) bins): disorder averages, \(how) (bootstrap errors over realizations)",
+        var s = ["eps window [\(lo), \(hi)) (\(window.range.count) of \(window.bins) bins): disorder averages, \(options.average.phrase) (bootstrap errors over realizations)",
                  "    L   alpha      h_x  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             s.append(String(format: "%5d %7.3f %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.alpha, p.hx, nReal[i],
