@@ -64,15 +64,12 @@ extension EntanglementGrowthStudy: PipelineStudy {
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         struct Key: Hashable { var L: Int; var hx: Double; var state: Int8 }
-        var traces: [Key: [String: [Double]]] = [:]
-        var page: [Int: Double] = [:]
         let times = (context.plans.first?.study as? EntanglementGrowthStudy)?.times ?? []
-        for r in records {
-            traces[Key(L: r.L, hx: r.hx, state: r.state), default: [:]]["\(r.seed)|\(r.realization)"] = r.entropy
-            page[r.L] = r.page
-        }
-        guard !traces.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
-        let keys = traces.keys.sorted { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) }
+        // Realizations in the order of their text "seed|realization".
+        let grouped = groupedByPoint(records, { Key(L: $0.L, hx: $0.hx, state: $0.state) }, pointOrder: { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) },
+                                     recordOrder: { "\($0.seed)|\($0.realization)" < "\($1.seed)|\($1.realization)" })
+        guard !grouped.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        let keys = grouped.map(\.point)
         let nt = times.count
         let lateStart = times.firstIndex { $0 >= times[nt - 1] / 10 } ?? (nt - 1)
         var mean: [Double] = [], err: [Double] = [], sat: [Double] = [], satErr: [Double] = [], nReal: [Int64] = [], pages: [Double] = []
@@ -81,14 +78,14 @@ extension EntanglementGrowthStudy: PipelineStudy {
         var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = []
         var failures = WindowFailures(windows)
         func fmtT(_ t: Double) -> String { String(format: "%.3g", t) }
-        for k in keys {
-            let rs = traces[k]!.sorted { $0.key < $1.key }.map(\.value)
+        for (k, group) in grouped {
+            let rs = group.map(\.entropy)
             let perTime = (0..<nt).map { i in ReduceStatistics.meanAndError(rs.map { $0[i] }) }
             let m = perTime.map(\.mean), e = perTime.map(\.error)
             mean += m; err += e
             let s = ReduceStatistics.meanAndError(rs.map { r in r[lateStart...].reduce(0, +) / Double(nt - lateStart) })
             sat.append(s.mean); satErr.append(s.error)
-            nReal.append(Int64(rs.count)); pages.append(page[k.L] ?? .nan)
+            nReal.append(Int64(rs.count)); pages.append(group[0].page)
             let fits = windows.windows.map { EntanglementGrowthFits.fit(times: times, mean: m, err: e, saturation: s.mean, window: $0) }
             let f0 = fits[0]
             logB.append(f0.logSlope); logBErr.append(f0.logSlopeErr); logChi.append(f0.logChi2)
