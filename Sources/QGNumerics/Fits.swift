@@ -27,6 +27,32 @@ extension Statistics {
         return (a, b, ea, eb)
     }
 
+    /// A straight-line fit with its goodness of fit (`lineFit`).
+    public struct LineFit {
+        public var intercept = Double.nan, slope = Double.nan, interceptError = Double.nan, slopeError = Double.nan
+        /// Σ ((y - a - b x)/σ)², or the residual sum of squares when unweighted.
+        public var chi2 = Double.nan
+        /// Points minus the two parameters (negative below two points).
+        public var dof: Int
+        /// Whether the fit was weighted.
+        public var weighted = false
+    }
+
+    /// `linearFit` with χ² and dof: weighted by `sigma` when every σ is finite
+    /// and positive, unweighted otherwise (or when nil); NaN below two points.
+    public static func lineFit(x: [Double], y: [Double], sigma: [Double]? = nil) -> LineFit {
+        var r = LineFit(dof: x.count - 2)
+        guard x.count >= 2 else { return r }
+        let s = sigma.flatMap { $0.allSatisfy { $0.isFinite && $0 > 0 } ? $0 : nil }
+        let f = linearFit(x: x, y: y, sigma: s)
+        (r.intercept, r.slope, r.interceptError, r.slopeError, r.weighted) = (f.intercept, f.slope, f.interceptError, f.slopeError, s != nil)
+        r.chi2 = x.indices.reduce(0.0) { c, i in
+            let d = y[i] - f.intercept - f.slope * x[i]
+            return c + (s.map { d * d / ($0[i] * $0[i]) } ?? d * d)
+        }
+        return r
+    }
+
     /// Least-squares polynomial y = c0 + c1 x + ... + c_d x^d (normal
     /// equations; d <= 3, for extrapolations in 1/L). Returns nil when the
     /// system is singular or there are fewer points than coefficients.

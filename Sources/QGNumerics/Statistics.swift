@@ -19,6 +19,67 @@ public enum Statistics {
         return (f.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(f.count - 1)).squareRoot()
     }
 
+    /// Mean of a sample and its standard error `standardDeviation / sqrt(n)`
+    /// (NaN for fewer than two finite values; the mean NaN for none).
+    public static func meanAndError(_ xs: [Double]) -> (mean: Double, error: Double) {
+        (xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count), standardDeviation(xs) / Double(xs.count).squareRoot())
+    }
+
+    /// Per component, the standard deviation of replicate vectors
+    /// (`replicates[r][k]`, r the replicate): the bootstrap error of each of
+    /// `count` values (NaN where fewer than two replicates are finite).
+    public static func standardDeviations(_ replicates: [[Double]], count: Int) -> [Double] {
+        (0..<count).map { k in standardDeviation(replicates.map { $0[k] }) }
+    }
+
+    /// Jackknife standard error of a statistic from its delete-one(-block)
+    /// values v_b: sqrt((n - 1)/n Σ (v_b - v̄)²); nil unless every one of at
+    /// least two values is finite.
+    public static func jackknifeError(_ v: [Double]) -> Double? {
+        let f = v.filter(\.isFinite)
+        guard f.count >= 2, f.count == v.count else { return nil }
+        let n = Double(f.count), m = f.reduce(0, +) / n
+        return ((n - 1) / n * f.map { ($0 - m) * ($0 - m) }.reduce(0, +)).squareRoot()
+    }
+
+    /// The unweighted mean of independent estimates v_i ± e_i, over those whose
+    /// value is finite: the mean, its propagated error sqrt(Σ e_i²) / n and the
+    /// scatter of the values (their standard deviation, 0 for one value); NaN
+    /// for none.
+    public static func meanOfEstimates(_ estimates: [(value: Double, error: Double)]) -> (value: Double, error: Double, scatter: Double) {
+        let v = estimates.filter(\.value.isFinite)
+        guard !v.isEmpty else { return (.nan, .nan, .nan) }
+        let n = Double(v.count)
+        return (v.map(\.value).reduce(0, +) / n, v.map { $0.error * $0.error }.reduce(0, +).squareRoot() / n,
+                v.count > 1 ? standardDeviation(v.map(\.value)) : 0)
+    }
+
+    /// Delete-one-block jackknife index sets of 0..<n: B = min(blocks, n)
+    /// consecutive blocks (element i in block i B / n) and, per block, the
+    /// indices outside it; none for fewer than two blocks.
+    public static func jackknifeBlocks(n: Int, blocks: Int) -> [[Int]] {
+        let B = min(blocks, n)
+        guard B >= 2 else { return [] }
+        return (0..<B).map { b in (0..<n).filter { $0 * B / n != b } }
+    }
+
+    /// Sum over rows of equally long rows (histograms of several realizations
+    /// pooled bin by bin); `count` zeros when there is no row.
+    public static func columnSums(_ rows: [[Double]], count: Int) -> [Double] {
+        var s = [Double](repeating: 0, count: count)
+        for r in rows { for k in 0..<count { s[k] += r[k] } }
+        return s
+    }
+
+    /// Probability density of a histogram: counts[k] / (total × width of bin
+    /// k) on the bins of `edges`; `total` is Σ counts unless given (counts
+    /// past the last bin, e.g. below and above the edges, are part of the
+    /// sum); NaN everywhere when the total is 0.
+    public static func histogramDensity(_ counts: [Double], edges: [Double], total: Double? = nil) -> [Double] {
+        let t = total ?? counts.reduce(0, +)
+        return (0..<(edges.count - 1)).map { t > 0 ? counts[$0] / (t * (edges[$0 + 1] - edges[$0])) : .nan }
+    }
+
     /// Ratio of sums Σa/Σb over realizations and its bootstrap error
     /// (realizations resampled, never states within a realization).
     public static func ratioWithError(num: [Double], den: [Double], resamples: [[Int]]) -> (value: Double, error: Double) {
@@ -64,5 +125,24 @@ public enum Statistics {
             }
         }
         return (found, count)
+    }
+
+    /// `crossing` of two curves with errors, weighted by the error of their
+    /// difference sqrt(error1² + error2²), and its bootstrap error: the standard
+    /// deviation of the crossings of `replicates` pairs of replicate curves
+    /// (`replicate(k)`, same x grid and weights). `replicates` holds each
+    /// replicate's crossing (NaN where it has none).
+    public static func crossingWithError(x: [Double], y1: [Double], error1: [Double], y2: [Double], error2: [Double],
+                                         transitionFraction f: Double, replicates: Int,
+                                         _ replicate: (Int) -> (y1: [Double], y2: [Double]))
+        -> (x: Double, count: Int, error: Double, replicates: [Double])
+    {
+        let e = zip(error1, error2).map { ($0 * $0 + $1 * $1).squareRoot() }
+        let c = crossing(x: x, y1: y1, y2: y2, error: e, transitionFraction: f)
+        let reps = (0..<replicates).map { k -> Double in
+            let r = replicate(k)
+            return crossing(x: x, y1: r.y1, y2: r.y2, error: e, transitionFraction: f).x
+        }
+        return (c.x, c.count, standardDeviation(reps), reps)
     }
 }

@@ -70,23 +70,16 @@ enum AvalancheAnalysis: ClassicalAnalysis {
                 let finals = recs.map { $0.values[S] }
                 let satMean = mean(finals) / Double(L), satMax = (finals.max() ?? 0) / Double(L)
                 let half = recs.filter { $0.values[S] == $0.values[S / 2] }.count
-                try out.attr("L", Double(L), on: g); try out.attr("alpha", set.alpha, on: g); try out.attr("hx", set.hx, on: g)
                 try out.attr("state", set.stateName, on: g)
-                try out.attr("n_realizations", Double(n), on: g)
-                try out.attr("growth_exponent", fit.exponent, on: g); try out.attr("growth_exponent_err", gErr, on: g)
-                try out.attr("growth_exponent_sys", gw.sys, on: g); try out.put(g + "/growth_exponent_by_window", gw.perWindow)
+                try out.attrs(g, ["L": Double(L), "alpha": set.alpha, "hx": set.hx, "n_realizations": Double(n), "growth_exponent": fit.exponent,
+                                  "growth_exponent_err": gErr, "growth_exponent_sys": gw.sys, "fit_lo": Double(lo), "fit_hi": Double(hiCapped),
+                                  "fit_points": Double(fit.points), "fit_dof": Double(gDof), "saturation_fraction": satMean, "max_fraction": satMax,
+                                  "saturated_realizations": Double(half) / Double(n)])
+                try out.table(g, ["growth_exponent_by_window": .float(gw.perWindow), "step": .float(steps), "mean": .float(m), "std": .float(sd),
+                                  "err": .float(sd.map { $0 / Double(n).squareRoot() })])
                 var failures = WindowFailures(windows)
                 failures.add(gw)
                 try windows.write(out, at: g + "/fit_windows", failures: failures)
-                try out.attr("fit_lo", Double(lo), on: g); try out.attr("fit_hi", Double(hiCapped), on: g)
-                try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_dof", Double(gDof), on: g)
-                try out.attr("saturation_fraction", satMean, on: g)
-                try out.attr("max_fraction", satMax, on: g)
-                try out.attr("saturated_realizations", Double(half) / Double(n), on: g)
-                try out.put(g + "/step", steps)
-                try out.put(g + "/mean", m)
-                try out.put(g + "/std", sd)
-                try out.put(g + "/err", sd.map { $0 / Double(n).squareRoot() })
                 report.append("  L \(L) alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName): N(0) = \(fmt(m[0], 2)), N(\(S)) = \(fmt(m[S], 2)) "
                               + "(\(fmt(100 * satMean, 2))% of spins, max \(fmt(100 * satMax, 2))%), growth exponent \(fmt(fit.exponent, 3)) +- \(fmt(gErr, 3)) +- \(fmt(gw.sys, 3)) sys (steps \(lo)..\(hiCapped)), "
                               + "\(fmt(100 * Double(half) / Double(n), 0))% of \(n) realizations saturated by step \(S / 2)")

@@ -109,8 +109,7 @@ enum ChainMEReduction {
             dos.append(states > 0 ? rs.map(\.sumCount).reduce(0, +) / (states * first.window) : .nan)
             // rho(v), pooled: counts / (reference states * window * bin width); integrates to rho.
             let nRef = rs.map(\.referenceStates).reduce(0, +)
-            var counts = [Double](repeating: 0, count: nv + 2)
-            for r in rs { for k in counts.indices { counts[k] += r.vCounts[k] } }
+            let counts = ReduceStatistics.columnSums(rs.map(\.vCounts), count: nv + 2)
             for k in 0..<nv { rhoV.append(nRef > 0 ? counts[k] / (nRef * first.window * (first.vEdges[k + 1] - first.vEdges[k])) : .nan) }
             rhoVOut += [counts[nv], counts[nv + 1]].map { nRef > 0 ? $0 / (nRef * first.window) : .nan }
             // [S(omega)]: mean over realizations of the two-sided density weight / (2 d omega).
@@ -122,24 +121,16 @@ enum ChainMEReduction {
             }
             for k in 0..<no { sOmega.append(sw[k] / (2 * (first.omegaEdges[k + 1] - first.omegaEdges[k]))) }
             sOut += [sw[no], sw[no + 1], sd]
-            var hc = [Double](repeating: 0, count: nb + 2)
-            for r in rs { for k in hc.indices { hc[k] += r.logChiCounts[k] } }
-            let total = hc.reduce(0, +)
-            for k in 0..<nb { chiDensity.append(total > 0 ? hc[k] / (total * (logChiEdges[k + 1] - logChiEdges[k])) : .nan) }
+            chiDensity += ReduceStatistics.histogramDensity(ReduceStatistics.columnSums(rs.map(\.logChiCounts), count: nb + 2), edges: logChiEdges)
         }
         if sumRule > 1e-10 { warnings.append("S10b sum rule of S(omega) off by \(sumRule) (relative) in some task") }
-        try out.attr("window", first.window, on: g)
-        try out.attr("sum_rule_max_relative_deviation", sumRule, on: g)
-        try out.put(g + "/rho_vbar_mean", rvb.map(\.0)); try out.put(g + "/rho_vbar_err", rvb.map(\.1))
-        try out.put(g + "/rho_dos", dos)
-        try out.put(g + "/log_chi_mean", lchi.map(\.0)); try out.put(g + "/log_chi_err", lchi.map(\.1))
-        try out.put(g + "/czz_mean", czz.map(\.0)); try out.put(g + "/czz_err", czz.map(\.1))
-        try out.put(g + "/v_edges", first.vEdges)
-        try out.put(g + "/rho_v", rhoV, [P, nv]); try out.put(g + "/rho_v_outside", rhoVOut, [P, 2])
-        try out.put(g + "/omega_edges", first.omegaEdges)
-        try out.put(g + "/s_omega", sOmega, [P, no]); try out.put(g + "/s_outside", sOut, [P, 3])
-        try out.put(g + "/log_chi_edges", logChiEdges)
-        try out.put(g + "/log_chi_density", chiDensity, [P, nb])
+        try out.attrs(g, ["window": first.window, "sum_rule_max_relative_deviation": sumRule])
+        try out.table(g, ["rho_vbar_mean": .float(rvb.map(\.0)), "rho_vbar_err": .float(rvb.map(\.1)), "rho_dos": .float(dos),
+                          "log_chi_mean": .float(lchi.map(\.0)), "log_chi_err": .float(lchi.map(\.1)), "czz_mean": .float(czz.map(\.0)),
+                          "czz_err": .float(czz.map(\.1)), "v_edges": .float(first.vEdges), "rho_v": .float(rhoV, shape: [P, nv]),
+                          "rho_v_outside": .float(rhoVOut, shape: [P, 2]), "omega_edges": .float(first.omegaEdges),
+                          "s_omega": .float(sOmega, shape: [P, no]), "s_outside": .float(sOut, shape: [P, 3]),
+                          "log_chi_edges": .float(logChiEdges), "log_chi_density": .float(chiDensity, shape: [P, nb])])
 
         // Per W: slopes in L of [log chi] and of log(rho v_bar).
         let ws = Array(Set(points.map(\.W))).sorted()
@@ -159,10 +150,8 @@ enum ChainMEReduction {
             slopes.append(row)
             report.append(String(format: "%8.3f   %8.3f ± %-8.3f          %8.3f ± %-8.3f", w, row[1] / log(2), row[2] / log(2), row[3] / (log(2) / 2), row[4] / (log(2) / 2)))
         }
-        try out.group(g + "/slopes")
-        try out.put(g + "/slopes/W", ws)
-        try out.put(g + "/slopes/log_chi_slope", slopes.map { $0[1] }); try out.put(g + "/slopes/log_chi_slope_err", slopes.map { $0[2] })
-        try out.put(g + "/slopes/log_rho_vbar_slope", slopes.map { $0[3] }); try out.put(g + "/slopes/log_rho_vbar_slope_err", slopes.map { $0[4] })
+        try out.table(g + "/slopes", ["W": .float(ws), "log_chi_slope": .float(slopes.map { $0[1] }), "log_chi_slope_err": .float(slopes.map { $0[2] }),
+                                      "log_rho_vbar_slope": .float(slopes.map { $0[3] }), "log_rho_vbar_slope_err": .float(slopes.map { $0[4] })])
 
         // Crossings in W of consecutive sizes: <r> and log(rho v_bar) (the
         // W where rho v_bar stops growing with L), and where rho v_bar = 1.
@@ -183,10 +172,8 @@ enum ChainMEReduction {
             report.append(String(format: "  L %d-%d: W_r = %@, W_rho_vbar = %@, W(rho vbar = 1 at L %d) = %@", l1, l2,
                                  fmtNum(cr.x), fmtNum(cv.x), l2, fmtNum(one.x)))
         }
-        try out.group(g + "/crossings")
-        try out.put(g + "/crossings/L_small", cross.map { $0[0] }); try out.put(g + "/crossings/L_large", cross.map { $0[1] })
-        try out.put(g + "/crossings/W_r", cross.map { $0[2] }); try out.put(g + "/crossings/W_rho_vbar", cross.map { $0[3] })
-        try out.put(g + "/crossings/W_rho_vbar_one", cross.map { $0[4] })
+        try out.table(g + "/crossings", ["L_small": .float(cross.map { $0[0] }), "L_large": .float(cross.map { $0[1] }), "W_r": .float(cross.map { $0[2] }),
+                                         "W_rho_vbar": .float(cross.map { $0[3] }), "W_rho_vbar_one": .float(cross.map { $0[4] })])
         report.append("     L        W      rho vbar          [log chi]        [C_zz]")
         for (i, p) in points.enumerated() {
             report.append(String(format: "%6d %8.3f  %@ ± %@  %@ ± %@  %@", p.L, p.W, fmtNum(rvb[i].0), fmtNum(rvb[i].1), fmtNum(lchi[i].0), fmtNum(lchi[i].1), fmtNum(czz[i].0)))

@@ -82,20 +82,17 @@ enum DRHReducer {
     /// Rank 0: the analysis of the merged records, written through `out`.
     static func analyse(_ records: [Record], J1: Double, options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let lo = options.epsWindow.lo, hi = options.epsWindow.hi
-        var groups: [Point: [Record]] = [:]
-        for r in records { groups[Point(N: r.N, a: r.a), default: []].append(r) }
-        let points = groups.keys.sorted { ($0.N, $0.a) < ($1.N, $1.a) }
+        let edges = (0...bins).map { ln2 * Double($0) / Double(bins) }
+        let grouped = groupedByPoint(records, { Point(N: $0.N, a: $0.a) }, pointOrder: { ($0.N, $0.a) < ($1.N, $1.a) },
+                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+        let points = grouped.map(\.point)
         var nReal: [Int64] = [], wMean: [Double] = [], wErr: [Double] = [], aMean: [Double] = [], aErr: [Double] = [], hist: [Double] = []
-        for p in points {
-            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+        for (p, rs) in grouped {
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "drh|N=\(p.N)|a=\(p.a)")
             let w = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumWindow), den: rs.map(\.nWindow), resamples: idx, mode: options.average)
             let al = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumAll), den: rs.map(\.nAll), resamples: idx, mode: options.average)
             nReal.append(Int64(rs.count)); wMean.append(w.value); wErr.append(w.error); aMean.append(al.value); aErr.append(al.error)
-            var h = [Double](repeating: 0, count: bins)
-            for r in rs { for b in 0..<bins { h[b] += r.histogram[b] } }
-            let total = h.reduce(0, +), width = ln2 / Double(bins)
-            hist += h.map { total > 0 ? $0 / (total * width) : .nan }
+            hist += ReduceStatistics.histogramDensity(ReduceStatistics.columnSums(rs.map(\.histogram), count: bins), edges: edges)
         }
 
         // Mean field: fit g_10 at a = a_c (ED window means interpolated linearly in a per N).
@@ -127,18 +124,8 @@ enum DRHReducer {
             warnings.append("a = a_c = 1/sqrt(2) is not inside the a grid of any N: mean-field curves drawn at g_10 = 0.5 (not fitted)")
         } else {
             // Scan ln g_10 on [-7, 4.6], then golden section around the best grid point.
-            let grid = stride(from: -7.0, through: 4.6, by: 0.1).map { $0 }
-            let values = try grid.map(chi2)
-            let best = values.indices.min { values[$0] < values[$1] }!
-            var x0 = grid[max(0, best - 1)], x1 = grid[min(grid.count - 1, best + 1)]
-            let r = (5.0.squareRoot() - 1) / 2
-            var c = x1 - r * (x1 - x0), d = x0 + r * (x1 - x0)
-            var fc = try chi2(c), fd = try chi2(d)
-            for _ in 0..<40 {
-                if fc < fd { x1 = d; d = c; fd = fc; c = x1 - r * (x1 - x0); fc = try chi2(c) }
-                else { x0 = c; c = d; fc = fd; d = x0 + r * (x1 - x0); fd = try chi2(d) }
-            }
-            g10 = exp((x0 + x1) / 2); chi = try chi2((x0 + x1) / 2)
+            let t = try ReduceStatistics.minimizeOnGrid(chi2, grid: stride(from: -7.0, through: 4.6, by: 0.1).map { $0 }, iterations: 40)
+            g10 = exp(t); chi = try chi2(t)
         }
         let aMin = points.map(\.a).min()!, aMax = points.map(\.a).max()!
         let aGrid = (0...120).map { aMin + (aMax - aMin) * Double($0) / 120 }
@@ -146,20 +133,17 @@ enum DRHReducer {
         for n in sizes { for a in aGrid { curves.append(try mf(n, a, g10)) } }
         let mfAtCritical = try fitN.map { try mf($0, aCritical, g10) }
 
-        try out.file.setAttribute("eps_window", [lo, hi])
-        try out.file.setAttribute("average", options.average.rawValue)
+        try out.epsAveraging(window: lo, hi, average: options.average)
         try out.group("/drh")
         try out.attr("J1", J1, on: "/drh")
         try out.table("/drh/points", ["N": .ints(points.map(\.N)), "a": .float(points.map(\.a)), "n_realizations": .int(nReal),
                                       "s_end_window_mean": .float(wMean), "s_end_window_err": .float(wErr), "s_end_all_mean": .float(aMean),
                                       "s_end_all_err": .float(aErr), "histogram": .float(hist, shape: [points.count, bins])])
-        try out.table("/drh", ["histogram_edges": .float((0...bins).map { ln2 * Double($0) / Double(bins) })])
+        try out.table("/drh", ["histogram_edges": .float(edges)])
         try out.table("/drh/mean_field", ["N": .ints(sizes), "a": .float(aGrid), "s_end": .float(curves, shape: [sizes.count, aGrid.count]),
                                           "fit_N": .ints(fitN), "fit_s_end_ed": .float(fitS), "fit_s_end_err": .float(fitE),
                                           "fit_s_end_mf": .float(mfAtCritical)])
-        try out.attr("g10", g10, on: "/drh/mean_field")
-        try out.attr("a_c", aCritical, on: "/drh/mean_field")
-        try out.attr("chi2", chi, on: "/drh/mean_field")
+        try out.attrs("/drh/mean_field", ["g10": g10, "a_c": aCritical, "chi2": chi])
         try out.attr("convention", ReducedCouplingConvention.default.rawValue, on: "/drh/mean_field")
         var report = ["drh: [S_end] of the last l-bit, eps window [\(lo), \(hi)) and all states (bootstrap errors over realizations)",
                       "    N        a  real.   [S_end] window        [S_end] all"]

@@ -115,8 +115,7 @@ enum DiamondReducer {
                       "  potential    R       W  samples    [eta_tot]/(N ln2)        f_aval   s/sample"]
         try out.file.setAttribute("avalanche_criterion", "n_star > N/2")
         try out.group("/diamond")
-        try out.attr("g0", g0, on: "/diamond")
-        try out.attr("hopping", hopping, on: "/diamond")
+        try out.attrs("/diamond", ["g0": g0, "hopping": hopping])
         try out.attr("convention", convention, on: "/diamond")
         for kind in kinds {
             let ks = keys.filter { $0.kind == kind }
@@ -125,14 +124,13 @@ enum DiamondReducer {
             for k in ks {
                 let ss = samples[k]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
                 let n = Double(DiamondLattice.siteCount(R: k.R))
-                let e = ss.map(\.eta), a = ss.map { $0.nStar > n / 2 ? 1.0 : 0.0 }
-                let m = e.reduce(0, +) / Double(e.count)
+                let a = ss.map { $0.nStar > n / 2 ? 1.0 : 0.0 }
+                let (m, mErr) = ReduceStatistics.meanAndError(ss.map(\.eta))
                 let fa = a.reduce(0, +) / Double(a.count)
                 let idx = ReduceStatistics.bootstrapIndices(n: ss.count, samples: options.bootstrapSamples, key: "diamond|\(kind)|R=\(k.R)|W=\(k.W)")
                 let r = idx.map { ix in ix.reduce(0.0) { $0 + a[$1] } / Double(ix.count) }
                 reps[k] = r
-                nS.append(Int64(ss.count)); etaM.append(m)
-                etaE.append(ss.count > 1 ? ReduceStatistics.standardDeviation(e) / Double(ss.count).squareRoot() : .nan)
+                nS.append(Int64(ss.count)); etaM.append(m); etaE.append(mErr)
                 fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ss.map(\.seconds).reduce(0, +) / Double(ss.count))
                 report.append(String(format: "  %-9@ %4d %7.2f %8d   %@ ± %@   %@ ± %@   %.4g", kind, k.R, k.W, ss.count,
                                      fmt(m / (n * ln2)), fmtErr(etaE.last! / (n * ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
@@ -158,10 +156,7 @@ enum DiamondReducer {
             for j in top.indices.reversed() { if fA[top[j]] == 0 { wTh = ks[top[j]].W } else { break } }
             let g = "/diamond/\(kind)"
             try out.group(g)
-            try out.attr("W_half", wHalf, on: g)
-            try out.attr("W_half_err", wHalfErr, on: g)
-            try out.attr("W_th", wTh, on: g)
-            try out.attr("threshold_R", Double(rMax), on: g)
+            try out.attrs(g, ["W_half": wHalf, "W_half_err": wHalfErr, "W_th": wTh, "threshold_R": Double(rMax)])
             try out.table(g + "/points", ["R": .ints(ks.map(\.R)), "W": .float(ks.map(\.W)), "n_samples": .int(nS), "eta_mean": .float(etaM),
                                           "eta_err": .float(etaE), "f_aval": .float(fA), "f_aval_err": .float(fE), "seconds_per_sample": .float(sec)])
             report.append(String(format: "  %@: W_1/2 (R = %d) = %@ ± %@; W_th (no avalanche from here on, grid) = %@", kind, rMax, fmt(wHalf, 3), fmt(wHalfErr, 3), fmt(wTh, 3)))
@@ -177,12 +172,8 @@ enum DiamondReducer {
                 try out.group(g + "/maps")
                 for m in ms {
                     let mg = g + "/maps/\(kind)_R\(m.R)_W\(m.W)"
-                    try out.group(mg)
-                    try out.attr("R", Double(m.R), on: mg); try out.attr("W", m.W, on: mg)
-                    try out.attr("theta0", m.theta0, on: mg); try out.attr("eta_tot", m.eta, on: mg)
-                    try out.attr("log_product", m.logProduct, on: mg)
-                    try out.putInt(mg + "/n1", m.n1); try out.putInt(mg + "/n2", m.n2)
-                    try out.put(mg + "/s_site", m.s); try out.put(mg + "/g0_site", m.g0)
+                    try out.table(mg, ["n1": .int(m.n1), "n2": .int(m.n2), "s_site": .float(m.s), "g0_site": .float(m.g0)])
+                    try out.attrs(mg, ["R": Double(m.R), "W": m.W, "theta0": m.theta0, "eta_tot": m.eta, "log_product": m.logProduct])
                 }
             }
         }

@@ -99,9 +99,10 @@ enum EmchRadinReducer {
     /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
     static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let depth = interiorDepth(context)
-        var groups: [Point: [EmchRadinRecord]] = [:]
-        for r in merged { groups[Point(d: r.d, alpha: r.alpha, N: r.N, x: r.x), default: []].append(r) }
-        let points = groups.keys.sorted { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) }
+        let grouped = groupedByPoint(merged, { Point(d: $0.d, alpha: $0.alpha, N: $0.N, x: $0.x) },
+                                     pointOrder: { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) },
+                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+        let points = grouped.map(\.point)
         let T = merged[0].taus.count
 
         // Per point: pooled curves and the four fits.
@@ -112,8 +113,7 @@ enum EmchRadinReducer {
         var failures = WindowFailures(windows)
         var ratio: [(value: Double, err: Double, interiorValue: Double, interiorErr: Double)] = []
         var nSamples: [Int64] = [], nIntMean: [Double] = [], gTheory: [Double] = [], jnn: [Double] = [], taus: [Double] = []
-        for p in points {
-            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+        for (p, rs) in grouped {
             nSamples.append(Int64(rs.count))
             nIntMean.append(Double(rs.map(\.nInterior).reduce(0, +)) / Double(rs.count))
             gTheory.append(rs[0].gammaTheory)
@@ -145,7 +145,7 @@ enum EmchRadinReducer {
                 // gamma_p / gamma_m with its jackknife error.
                 let q = fp.fit.gamma / fm.fit.gamma
                 let qs = zip(fm.gammas, fp.gammas).map { $1 / $0 }
-                let qe = jackknifeError(qs) ?? q * hypot(fm.fit.gammaErr / fm.fit.gamma, fp.fit.gammaErr / fp.fit.gamma)
+                let qe = ReduceStatistics.jackknifeError(qs) ?? q * hypot(fm.fit.gammaErr / fm.fit.gamma, fp.fit.gammaErr / fp.fit.gamma)
                 if k == 0 { r.0 = q; r.1 = qe } else { r.2 = q; r.3 = qe }
                 if k == 1 && !valid {
                     warnings.append("d \(p.d) alpha \(p.alpha) N \(p.N) x \(p.x): no spin of any sample is interior at interior_depth = "
@@ -162,16 +162,10 @@ enum EmchRadinReducer {
         }
 
         // Per (d, alpha, N): combine the packings of the strongly disordered regime.
-        var sizes: [Size] = []
-        for p in points where !sizes.contains(Size(d: p.d, alpha: p.alpha, N: p.N)) { sizes.append(Size(d: p.d, alpha: p.alpha, N: p.N)) }
-        struct Combined { var value: Double; var err: Double; var scatter: Double }
-        func combine(_ idx: [Int], _ get: (Int) -> (Double, Double)) -> Combined {
-            let v = idx.map { get($0) }.filter { $0.0.isFinite }
-            guard !v.isEmpty else { return Combined(value: .nan, err: .nan, scatter: .nan) }
-            let n = Double(v.count)
-            let mean = v.map(\.0).reduce(0, +) / n
-            let err = v.map { $0.1 * $0.1 }.reduce(0, +).squareRoot() / n
-            return Combined(value: mean, err: err, scatter: v.count > 1 ? ReduceStatistics.standardDeviation(v.map(\.0)) : 0)
+        let sizes = points.map { Size(d: $0.d, alpha: $0.alpha, N: $0.N) }.uniqued()
+        // Mean over the packings with the propagated error and the scatter (NaN estimates left out).
+        func combine(_ idx: [Int], _ get: (Int) -> (value: Double, error: Double)) -> (value: Double, error: Double, scatter: Double) {
+            ReduceStatistics.meanOfEstimates(idx.map(get))
         }
         var sizeIdx: [[Int]] = [], xMax: [Double] = []
         for s in sizes {
@@ -182,7 +176,7 @@ enum EmchRadinReducer {
             xMax.append(use.map { points[$0].x }.max() ?? .nan)
         }
         let seriesNames = ["beta_all", "beta_interior", "beta_purity_all", "beta_purity_interior"]
-        var combined: [String: [Combined]] = [:]
+        var combined: [String: [(value: Double, error: Double, scatter: Double)]] = [:]
         for (j, name) in seriesNames.enumerated() {
             combined[name] = sizeIdx.map { combine($0) { (fits[$0][j].beta, fits[$0][j].betaErr) } }
         }
@@ -196,7 +190,7 @@ enum EmchRadinReducer {
                     let v = use.map { windowed[$0][j].perWindow[w] }
                     return !v.isEmpty && v.allSatisfy(\.isFinite) ? v.reduce(0, +) / Double(v.count) : .nan
                 }
-                return windows.combine(per, stat: combined[name]![i].err)
+                return windows.combine(per, stat: combined[name]![i].error)
             }
         }
         let gmAll = sizeIdx.map { combine($0) { (fits[$0][0].gamma, fits[$0][0].gammaErr) } }
@@ -205,8 +199,7 @@ enum EmchRadinReducer {
         let rInt = sizeIdx.map { combine($0) { (ratio[$0].interiorValue, ratio[$0].interiorErr) } }
 
         // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
-        var exps: [Exponent] = []
-        for s in sizes where !exps.contains(Exponent(d: s.d, alpha: s.alpha)) { exps.append(Exponent(d: s.d, alpha: s.alpha)) }
+        let exps = sizes.map { Exponent(d: $0.d, alpha: $0.alpha) }.uniqued()
         func powerLaw(_ e: Exponent, _ value: (Int) -> Double, _ err: (Int) -> Double) -> (p: Double, err: Double, amp: Double, n: Int) {
             let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
             let th = Double(e.d) / e.alpha
@@ -217,19 +210,18 @@ enum EmchRadinReducer {
                 guard dev > 0, dev.isFinite, s.isFinite else { continue }
                 lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(s > 0 ? s / dev : 1)
             }
-            guard lx.count >= 2 else { return (.nan, .nan, .nan, lx.count) }
-            let f = ReduceStatistics.linearFit(x: lx, y: ly, sigma: sy)
+            let f = ReduceStatistics.lineFit(x: lx, y: ly, sigma: sy)   // NaN below two sizes
             return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
         }
         var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
         // p in every window: the window's combined beta, weighted by the default's errors.
         var pW: [String: [WindowedEstimate]] = [:]
         for name in seriesNames {
-            pfit[name] = exps.map { e in powerLaw(e, { combined[name]![$0].value }, { combined[name]![$0].err }) }
+            pfit[name] = exps.map { e in powerLaw(e, { combined[name]![$0].value }, { combined[name]![$0].error }) }
             pW[name] = exps.indices.map { k in
                 windows.estimate { i, _ in
                     i == 0 ? (pfit[name]![k].p, pfit[name]![k].err)
-                           : (powerLaw(exps[k], { combinedW[name]![$0].perWindow[i] }, { combined[name]![$0].err }).p, .nan)
+                           : (powerLaw(exps[k], { combinedW[name]![$0].perWindow[i] }, { combined[name]![$0].error }).p, .nan)
                 }
             }
         }
@@ -249,15 +241,12 @@ enum EmchRadinReducer {
                                       "gamma_ratio_theory": .float(points.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) }),
                                       "j_nn_median": .float(jnn)])
         for (j, (obs, avg)) in [("m", "all"), ("m", "interior"), ("p", "all"), ("p", "interior")].enumerated() {
-            let b = g + "/points/beta_" + (obs == "m" ? "" : "purity_") + avg
-            try out.put(b, fits.map { $0[j].beta })
-            try out.put(b + "_err", fits.map { $0[j].betaErr })
-            try out.put(b + "_fit_err", fits.map { $0[j].betaFitErr })
-            try out.windowed(b, windowed.map { $0[j] }, windows: windows.windows.count)
-            try out.put(g + "/points/gamma_\(obs)_\(avg)", fits.map { $0[j].gamma })
-            try out.put(g + "/points/gamma_\(obs)_\(avg)_err", fits.map { $0[j].gammaErr })
-            try out.put(g + "/points/amplitude_\(obs)_\(avg)", fits.map { $0[j].A })
-            try out.put(g + "/points/chi2_dof_\(obs)_\(avg)", fits.map { $0[j].chi2 })
+            let b = "beta_" + (obs == "m" ? "" : "purity_") + avg, t = "\(obs)_\(avg)"
+            try out.table(g + "/points", [b: .float(fits.map { $0[j].beta }), b + "_err": .float(fits.map { $0[j].betaErr }),
+                                          b + "_fit_err": .float(fits.map { $0[j].betaFitErr }), "gamma_" + t: .float(fits.map { $0[j].gamma }),
+                                          "gamma_\(t)_err": .float(fits.map { $0[j].gammaErr }), "amplitude_" + t: .float(fits.map { $0[j].A }),
+                                          "chi2_dof_" + t: .float(fits.map { $0[j].chi2 })])
+            try out.windowed(g + "/points/" + b, windowed.map { $0[j] }, windows: windows.windows.count)
         }
         try out.table(g + "/points", ["gamma_ratio_all": .float(ratio.map(\.value)), "gamma_ratio_all_err": .float(ratio.map(\.err)),
                                       "gamma_ratio_interior": .float(ratio.map(\.interiorValue)), "gamma_ratio_interior_err": .float(ratio.map(\.interiorErr))])
@@ -271,31 +260,24 @@ enum EmchRadinReducer {
         try out.putInt(fg + "/n_samples", sizeIdx.map { $0.map { nSamples[$0] }.reduce(0, +) })
         try out.put(fg + "/beta_theory", sizes.map { Double($0.d) / $0.alpha })
         for name in seriesNames {
-            try out.put(fg + "/" + name, combined[name]!.map(\.value))
-            try out.put(fg + "/" + name + "_err", combined[name]!.map(\.err))
-            try out.put(fg + "/" + name + "_scatter", combined[name]!.map(\.scatter))
+            let c = combined[name]!
+            try out.table(fg, [name: .float(c.map(\.value)), name + "_err": .float(c.map(\.error)), name + "_scatter": .float(c.map(\.scatter))])
             try out.windowed(fg + "/" + name, combinedW[name]!, windows: windows.windows.count)
         }
-        try out.put(fg + "/gamma_m_all", gmAll.map(\.value))
-        try out.put(fg + "/gamma_m_all_err", gmAll.map(\.err))
-        try out.put(fg + "/gamma_m_interior", gmInt.map(\.value))
-        try out.put(fg + "/gamma_m_interior_err", gmInt.map(\.err))
-        try out.put(fg + "/gamma_m_theory", sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan })
-        try out.table(fg, ["gamma_ratio_all": .float(rAll.map(\.value)), "gamma_ratio_all_err": .float(rAll.map(\.err)),
-                           "gamma_ratio_interior": .float(rInt.map(\.value)), "gamma_ratio_interior_err": .float(rInt.map(\.err)),
+        try out.table(fg, ["gamma_m_all": .float(gmAll.map(\.value)), "gamma_m_all_err": .float(gmAll.map(\.error)),
+                           "gamma_m_interior": .float(gmInt.map(\.value)), "gamma_m_interior_err": .float(gmInt.map(\.error)),
+                           "gamma_m_theory": .float(sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan }),
+                           "gamma_ratio_all": .float(rAll.map(\.value)), "gamma_ratio_all_err": .float(rAll.map(\.error)),
+                           "gamma_ratio_interior": .float(rInt.map(\.value)), "gamma_ratio_interior_err": .float(rInt.map(\.error)),
                            "gamma_ratio_theory": .float(sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })])
         // Power law of the error per (d, alpha).
         let sg = g + "/scaling"
-        try out.group(sg)
-        try out.putInt(sg + "/d", exps.map { Int64($0.d) })
-        try out.put(sg + "/alpha", exps.map(\.alpha))
+        try out.table(sg, ["d": .ints(exps.map(\.d)), "alpha": .float(exps.map(\.alpha))])
         for name in seriesNames {
-            let suffix = String(name.dropFirst("beta".count))   // _all, _interior, _purity_all, _purity_interior
-            try out.put(sg + "/p" + suffix, pfit[name]!.map(\.p))
-            try out.put(sg + "/p" + suffix + "_err", pfit[name]!.map(\.err))
+            let suffix = String(name.dropFirst("beta".count)), f = pfit[name]!   // _all, _interior, _purity_all, _purity_interior
+            try out.table(sg, ["p" + suffix: .float(f.map(\.p)), "p\(suffix)_err": .float(f.map(\.err)), "amplitude" + suffix: .float(f.map(\.amp)),
+                               "n_sizes" + suffix: .ints(f.map(\.n))])
             try out.windowed(sg + "/p" + suffix, pW[name]!, windows: windows.windows.count)
-            try out.put(sg + "/amplitude" + suffix, pfit[name]!.map(\.amp))
-            try out.putInt(sg + "/n_sizes" + suffix, pfit[name]!.map { Int64($0.n) })
         }
 
         var report = ["S9 emch_radin: stretched-exponential fits A exp(-(gamma tau)^beta), beta ± stat ± sys: stat = jackknife over samples, "
@@ -309,7 +291,7 @@ enum EmchRadinReducer {
             report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@   %@   %@   %@ ± %@ [%@]   %@",
                                  s.d, s.alpha, s.N, ns, Double(s.d) / s.alpha,
                                  fmtWindowed(c("beta_all"), samples: ns), fmtWindowed(c("beta_interior"), samples: ns), fmtWindowed(c("beta_purity_all"), samples: ns),
-                                 fmt(rAll[i].value, 3), fmtErr(rAll[i].err, samples: ns, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
+                                 fmt(rAll[i].value, 3), fmtErr(rAll[i].error, samples: ns, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
                                  fmt(gmAll[i].value / gth, 3)))
         }
         let withP = exps.indices.filter { pfit["beta_all"]![$0].n >= 2 }
@@ -330,29 +312,15 @@ enum EmchRadinReducer {
     /// block the accumulators without that block.
     static func accumulate(_ rs: [EmchRadinRecord]) -> (full: [EmchRadinAccumulator], jackknife: [[EmchRadinAccumulator]]) {
         let taus = rs[0].taus
-        func add(_ acc: inout [EmchRadinAccumulator], _ r: EmchRadinRecord) {
-            acc[0].add(EmchRadinCurves(count: r.N, taus: taus, magnetization: r.mAll, purity: r.pAll))
-            if r.nInterior > 0 { acc[1].add(EmchRadinCurves(count: r.nInterior, taus: taus, magnetization: r.mInt, purity: r.pInt)) }
-        }
-        var full = [EmchRadinAccumulator(taus: taus), EmchRadinAccumulator(taus: taus)]
-        for r in rs { add(&full, r) }
-        let B = min(jackknifeBlocks, rs.count)
-        guard B >= 2 else { return (full, []) }
-        var jk: [[EmchRadinAccumulator]] = []
-        for b in 0..<B {
+        func pooled(_ idx: [Int]) -> [EmchRadinAccumulator] {
             var acc = [EmchRadinAccumulator(taus: taus), EmchRadinAccumulator(taus: taus)]
-            for (i, r) in rs.enumerated() where i * B / rs.count != b { add(&acc, r) }
-            jk.append(acc)
+            for r in idx.map({ rs[$0] }) {
+                acc[0].add(EmchRadinCurves(count: r.N, taus: taus, magnetization: r.mAll, purity: r.pAll))
+                if r.nInterior > 0 { acc[1].add(EmchRadinCurves(count: r.nInterior, taus: taus, magnetization: r.mInt, purity: r.pInt)) }
+            }
+            return acc
         }
-        return (full, jk)
-    }
-
-    /// Jackknife standard error of a statistic from its delete-one-block values; nil for fewer than 2 finite values.
-    static func jackknifeError(_ v: [Double]) -> Double? {
-        let f = v.filter(\.isFinite)
-        guard f.count >= 2, f.count == v.count else { return nil }
-        let n = Double(f.count), m = f.reduce(0, +) / n
-        return ((n - 1) / n * f.map { ($0 - m) * ($0 - m) }.reduce(0, +)).squareRoot()
+        return (pooled(Array(rs.indices)), ReduceStatistics.jackknifeBlocks(n: rs.count, blocks: jackknifeBlocks).map(pooled))
     }
 
     /// Fits one pooled curve (weighted by its standard errors) in `window` and its
@@ -376,8 +344,8 @@ enum EmchRadinReducer {
                 betas.append(g.beta); gammas.append(g.gamma)
             } else { betas.append(.nan); gammas.append(.nan) }
         }
-        if let e = jackknifeError(betas) { out.betaErr = e }
-        if let e = jackknifeError(gammas) { out.gammaErr = e }
+        if let e = ReduceStatistics.jackknifeError(betas) { out.betaErr = e }
+        if let e = ReduceStatistics.jackknifeError(gammas) { out.gammaErr = e }
         return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
     }
 

@@ -64,15 +64,12 @@ extension EntanglementGrowthStudy: PipelineStudy {
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         struct Key: Hashable { var L: Int; var hx: Double; var state: Int8 }
-        var traces: [Key: [String: [Double]]] = [:]
-        var page: [Int: Double] = [:]
         let times = (context.plans.first?.study as? EntanglementGrowthStudy)?.times ?? []
-        for r in records {
-            traces[Key(L: r.L, hx: r.hx, state: r.state), default: [:]]["\(r.seed)|\(r.realization)"] = r.entropy
-            page[r.L] = r.page
-        }
-        guard !traces.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
-        let keys = traces.keys.sorted { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) }
+        // Realizations in the order of their text "seed|realization".
+        let grouped = groupedByPoint(records, { Key(L: $0.L, hx: $0.hx, state: $0.state) }, pointOrder: { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) },
+                                     recordOrder: { "\($0.seed)|\($0.realization)" < "\($1.seed)|\($1.realization)" })
+        guard !grouped.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        let keys = grouped.map(\.point)
         let nt = times.count
         let lateStart = times.firstIndex { $0 >= times[nt - 1] / 10 } ?? (nt - 1)
         var mean: [Double] = [], err: [Double] = [], sat: [Double] = [], satErr: [Double] = [], nReal: [Int64] = [], pages: [Double] = []
@@ -81,21 +78,15 @@ extension EntanglementGrowthStudy: PipelineStudy {
         var logW: [WindowedEstimate] = [], powW: [WindowedEstimate] = []
         var failures = WindowFailures(windows)
         func fmtT(_ t: Double) -> String { String(format: "%.3g", t) }
-        for k in keys {
-            let rs = traces[k]!.sorted { $0.key < $1.key }.map(\.value)
-            let n = Double(rs.count)
-            var m = [Double](repeating: 0, count: nt), e = m
-            for i in 0..<nt {
-                let xs = rs.map { $0[i] }
-                m[i] = xs.reduce(0, +) / n
-                e[i] = rs.count > 1 ? ReduceStatistics.standardDeviation(xs) / n.squareRoot() : .nan
-            }
+        for (k, group) in grouped {
+            let rs = group.map(\.entropy)
+            let perTime = (0..<nt).map { i in ReduceStatistics.meanAndError(rs.map { $0[i] }) }
+            let m = perTime.map(\.mean), e = perTime.map(\.error)
             mean += m; err += e
-            let perReal = rs.map { r in r[lateStart...].reduce(0, +) / Double(nt - lateStart) }
-            let s = perReal.reduce(0, +) / n
-            sat.append(s); satErr.append(rs.count > 1 ? ReduceStatistics.standardDeviation(perReal) / n.squareRoot() : .nan)
-            nReal.append(Int64(rs.count)); pages.append(page[k.L] ?? .nan)
-            let fits = windows.windows.map { EntanglementGrowthFits.fit(times: times, mean: m, err: e, saturation: s, window: $0) }
+            let s = ReduceStatistics.meanAndError(rs.map { r in r[lateStart...].reduce(0, +) / Double(nt - lateStart) })
+            sat.append(s.mean); satErr.append(s.error)
+            nReal.append(Int64(rs.count)); pages.append(group[0].page)
+            let fits = windows.windows.map { EntanglementGrowthFits.fit(times: times, mean: m, err: e, saturation: s.mean, window: $0) }
             let f0 = fits[0]
             logB.append(f0.logSlope); logBErr.append(f0.logSlopeErr); logChi.append(f0.logChi2)
             powB.append(f0.powerExponent); powBErr.append(f0.powerExponentErr); powChi.append(f0.powerChi2); dof.append(Double(f0.points.count - 2))
@@ -104,7 +95,7 @@ extension EntanglementGrowthStudy: PipelineStudy {
             let what = "L \(k.L) hx \(k.hx) \(k.state == InitialState.random.code ? "random" : "sfs")"
             if !f0.logSlope.isFinite {
                 warnings.append("\(what): the growth fits are empty (NaN): "
-                                + EntanglementGrowthFits.whyEmpty(times: times, mean: m, saturation: s, window: windows.central, points: f0.points.count))
+                                + EntanglementGrowthFits.whyEmpty(times: times, mean: m, saturation: s.mean, window: windows.central, points: f0.points.count))
             } else {
                 if let gap = EntanglementGrowthFits.reentry(f0.points) {
                     warnings.append("\(what): <S>(t) is not monotone through the window: it leaves it after t = \(fmtT(times[gap.0])) and is back at "
@@ -176,18 +167,10 @@ enum EntanglementGrowthFits {
         guard win.count >= minimumPoints else { return r }
         let x: [Double] = win.map { Foundation.log(times[$0]) }
         let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
-        let y1: [Double] = win.map { m[$0] }
-        let f1 = ReduceStatistics.linearFit(x: x, y: y1, sigma: w)
-        let y2: [Double] = win.map { Foundation.log(m[$0]) }
-        let s2: [Double] = win.indices.map { w[$0] / y1[$0] }
-        let f2 = ReduceStatistics.linearFit(x: x, y: y2, sigma: s2)
-        var c1 = 0.0, c2 = 0.0
-        for i in x.indices {
-            c1 += pow((y1[i] - f1.intercept - f1.slope * x[i]) / w[i], 2)
-            c2 += pow((y2[i] - f2.intercept - f2.slope * x[i]) / s2[i], 2)
-        }
-        r.logSlope = f1.slope; r.logSlopeErr = f1.slopeError; r.logChi2 = c1
-        r.powerExponent = f2.slope; r.powerExponentErr = f2.slopeError; r.powerChi2 = c2
+        let f1 = ReduceStatistics.lineFit(x: x, y: win.map { m[$0] }, sigma: w)
+        let f2 = ReduceStatistics.lineFit(x: x, y: win.map { Foundation.log(m[$0]) }, sigma: win.indices.map { w[$0] / m[win[$0]] })
+        r.logSlope = f1.slope; r.logSlopeErr = f1.slopeError; r.logChi2 = f1.chi2
+        r.powerExponent = f2.slope; r.powerExponentErr = f2.slopeError; r.powerChi2 = f2.chi2
         return r
     }
 

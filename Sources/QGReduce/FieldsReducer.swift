@@ -54,23 +54,20 @@ enum FieldsAnalysis: ClassicalAnalysis {
             var pRep: [[[Double]]] = []   // [L][rep][b]
             var sq: [Double] = [], sqErr: [Double] = [], sqExact: [Double] = []
             for (L, recs) in sizes {
-                let n = recs.count
+                let n = recs.count, hists = recs.map { Array($0.values[3...]) }
                 func density(_ idx: [Int]) -> [Double] {
-                    var c = [Double](repeating: 0, count: B)
-                    for i in idx { for b in 0..<B { c[b] += recs[i].values[3 + b] } }
+                    let c = ReduceStatistics.columnSums(idx.map { hists[$0] }, count: B)
                     let spins = Double(idx.count * L)
                     return (0..<B).map { c[$0] / (spins * 2 * widths[$0]) }
                 }
-                var c = [Double](repeating: 0, count: B)
-                for r in recs { for b in 0..<B { c[b] += r.values[3 + b] } }
-                counts.append(c)
+                counts.append(ReduceStatistics.columnSums(hists, count: B))
                 p.append(density(Array(0..<n)))
                 let boot = SizeBootstrap(n: n, samples: nRep, key: "fields|\(set.key)|L=\(L)")
                 let reps = boot.indices.map(density)
                 pRep.append(reps)
-                pErr.append((0..<B).map { b in ReduceStatistics.standardDeviation(reps.map { $0[b] }) })
-                let s = recs.map { $0.values[0] }
-                sq.append(mean(s)); sqErr.append(ReduceStatistics.standardDeviation(s) / Double(n).squareRoot())
+                pErr.append(ReduceStatistics.standardDeviations(reps, count: B))
+                let s = ReduceStatistics.meanAndError(recs.map { $0.values[0] })
+                sq.append(s.mean); sqErr.append(s.error)
                 let t = ClassicalChain.meanFieldTemperature(L: L, alpha: set.alpha, boundary: set.boundary == 1 ? .open : .periodic)
                 sqExact.append(t * t)
             }
@@ -85,7 +82,7 @@ enum FieldsAnalysis: ClassicalAnalysis {
             }
             let pInf = extrapolate(p)
             let pInfRep = (0..<nRep).map { r in extrapolate(pRep.map { $0[r] }) }
-            let pInfErr = (0..<B).map { b in ReduceStatistics.standardDeviation(pInfRep.map { $0[b] }) }
+            let pInfErr = ReduceStatistics.standardDeviations(pInfRep, count: B)
             // Fit window: [lo, hi] with hi = options.phiFitMax; lo given, or the
             // smallest bin below hi down to which every size has >= minBinCount
             // counts per bin and p_inf > 0.
@@ -106,28 +103,15 @@ enum FieldsAnalysis: ClassicalAnalysis {
                 warnings.append("fields set\(k) (alpha \(set.alpha), \(set.stateName)): only \(fit.points) bins in the fit window [\(fmt(lo, 4)), \(fmt(hi, 2))] "
                                 + "(dof \(max(0, fit.points - 2))); x is unreliable (more realizations or a wider --phi-fit-window)")
             }
-            try out.attr("alpha", set.alpha, on: g)
-            try out.attr("state", set.stateName, on: g)
-            try out.attr("order", set.variant == 0 ? "greedy" : "sequential", on: g)
-            try out.attr("x", fit.exponent, on: g); try out.attr("x_err", xErr, on: g)
-            try out.attr("x_largest_L", xL, on: g); try out.attr("x_largest_L_err", xLErr, on: g)
-            try out.attr("fit_lo", lo, on: g); try out.attr("fit_hi", hi, on: g)
-            try out.attr("fit_points", Double(fit.points), on: g); try out.attr("fit_prefactor", fit.prefactor, on: g)
-            try out.attr("extrapolation_order", Double(order), on: g)
-            try out.attr("extrapolation_dof", Double(dof), on: g)
-            try out.attr("fit_dof", Double(max(0, fit.points - 2)), on: g)
-            try out.putInt(g + "/L", Ls.map { Int64($0) })
-            try out.putInt(g + "/n_realizations", sizes.map { Int64($0.records.count) })
-            try out.put(g + "/bin_edges", edges)
-            try out.put(g + "/bin_centers", centers)
-            try out.put(g + "/p", p.flatMap { $0 }, [Ls.count, B])
-            try out.put(g + "/p_err", pErr.flatMap { $0 }, [Ls.count, B])
-            try out.put(g + "/counts", counts.flatMap { $0 }, [Ls.count, B])
-            try out.put(g + "/p_inf", pInf)
-            try out.put(g + "/p_inf_err", pInfErr)
-            try out.put(g + "/phi_sq_mean", sq)
-            try out.put(g + "/phi_sq_mean_err", sqErr)
-            try out.put(g + "/phi_sq_exact", sqExact)
+            try out.attrs(g, text: ["state": set.stateName, "order": set.variant == 0 ? "greedy" : "sequential"])
+            try out.attrs(g, ["alpha": set.alpha, "x": fit.exponent, "x_err": xErr, "x_largest_L": xL, "x_largest_L_err": xLErr, "fit_lo": lo, "fit_hi": hi,
+                              "fit_points": Double(fit.points), "fit_prefactor": fit.prefactor, "extrapolation_order": Double(order),
+                              "extrapolation_dof": Double(dof), "fit_dof": Double(max(0, fit.points - 2))])
+            let perL = [Ls.count, B]
+            try out.table(g, ["L": .ints(Ls), "n_realizations": .ints(sizes.map(\.records.count)), "bin_edges": .float(edges), "bin_centers": .float(centers),
+                              "p": .float(p.flatMap { $0 }, shape: perL), "p_err": .float(pErr.flatMap { $0 }, shape: perL),
+                              "counts": .float(counts.flatMap { $0 }, shape: perL), "p_inf": .float(pInf), "p_inf_err": .float(pInfErr),
+                              "phi_sq_mean": .float(sq), "phi_sq_mean_err": .float(sqErr), "phi_sq_exact": .float(sqExact)])
             sumAlpha.append(set.alpha); sumState.append(Int64(set.state)); sumX.append(fit.exponent); sumXErr.append(xErr)
             sumLo.append(lo); sumHi.append(hi); sumXL.append(xL); sumXLErr.append(xLErr)
             report.append("  alpha \(fmt(set.alpha, 3)) \(set.stateName): x = \(fmt(fit.exponent, 3)) +- \(fmt(xErr, 3)) "
@@ -141,16 +125,9 @@ enum FieldsAnalysis: ClassicalAnalysis {
                 }
             }
         }
-        try out.group("/fields/summary")
-        try out.put("/fields/summary/alpha", sumAlpha)
-        try out.putInt("/fields/summary/state", sumState)
-        try out.put("/fields/summary/x", sumX)
-        try out.put("/fields/summary/x_err", sumXErr)
-        try out.put("/fields/summary/x_largest_L", sumXL)
-        try out.put("/fields/summary/x_largest_L_err", sumXLErr)
-        try out.put("/fields/summary/fit_lo", sumLo)
-        try out.put("/fields/summary/fit_hi", sumHi)
-        try out.put("/fields/summary/stability_bound", sumAlpha.map { 1 / $0 - 1 })
+        try out.table("/fields/summary", ["alpha": .float(sumAlpha), "state": .int(sumState), "x": .float(sumX), "x_err": .float(sumXErr),
+                                          "x_largest_L": .float(sumXL), "x_largest_L_err": .float(sumXLErr), "fit_lo": .float(sumLo),
+                                          "fit_hi": .float(sumHi), "stability_bound": .float(sumAlpha.map { 1 / $0 - 1 })])
         return report
     }
 }

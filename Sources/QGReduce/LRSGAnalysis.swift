@@ -7,7 +7,6 @@ import QGCampaign
 /// crossings, their drift and the data collapse, for S1.
 struct Analysis {
     struct Point: Hashable { var L: Int; var alpha: Double; var hx: Double }
-    struct Stat { var value: Double; var error: Double }
 
     let options: ReduceOptions
     var warnings: [String]
@@ -16,10 +15,10 @@ struct Analysis {
     let nReal: [Int]
     // [point][bin]
     var nStates: [[Double]] = []
-    var rMean: [[Stat]] = [], rTyp: [[Stat]] = [], mMean: [[Stat]] = [], mTyp: [[Stat]] = []
+    var rMean: [[Estimate]] = [], rTyp: [[Estimate]] = [], mMean: [[Estimate]] = [], mTyp: [[Estimate]] = []
     // [point]
     var wStates: [Double] = []
-    var wR: [Stat] = [], wRTyp: [Stat] = [], wM: [Stat] = [], wMTyp: [Stat] = []
+    var wR: [Estimate] = [], wRTyp: [Estimate] = [], wM: [Estimate] = [], wMTyp: [Estimate] = []
     // bootstrap replicates of the window means [point][replicate]
     var repR: [[Double]] = [], repM: [[Double]] = []
 
@@ -38,9 +37,10 @@ struct Analysis {
     init(records: [TaskRecord], options: ReduceOptions, warnings: [String]) throws {
         self.options = options
         self.warnings = warnings
-        var groups: [Point: [TaskRecord]] = [:]
-        for r in records { groups[Point(L: r.L, alpha: r.alpha, hx: r.hx), default: []].append(r) }
-        points = groups.keys.sorted { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) }
+        // Realizations in a fixed order, so the result does not depend on how inputs were split.
+        let grouped = groupedByPoint(records, { Point(L: $0.L, alpha: $0.alpha, hx: $0.hx) }, pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) },
+                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+        points = grouped.map(\.point)
         let binSet = Set(records.map(\.bins))
         bins = binSet.max()!
         if binSet.count > 1 { self.warnings.append("inputs use different eps_bins \(binSet.sorted()); eps-resolved averages use \(bins) bins, points with fewer are left NaN") }
@@ -49,23 +49,21 @@ struct Analysis {
             throw ReduceError(message: "--eps-window \(options.epsWindow.lo),\(options.epsWindow.hi) holds no whole eps bin of \(bins)")
         }
         window = w
-        nReal = points.map { groups[$0]!.count }
+        nReal = grouped.map(\.records.count)
         let B = options.bootstrapSamples
         let mode = options.average
-        func stat(_ num: [Double], _ den: [Double], _ idx: [[Int]], log: Bool = false) -> (Stat, [Double]) {
+        func stat(_ num: [Double], _ den: [Double], _ idx: [[Int]], log: Bool = false) -> (Estimate, [Double]) {
             let s = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: mode)
-            if !log { return (Stat(value: s.value, error: s.error), s.replicates) }
+            if !log { return (Estimate(value: s.value, error: s.error), s.replicates) }
             let reps = s.replicates.map { exp($0) }
-            return (Stat(value: exp(s.value), error: ReduceStatistics.standardDeviation(reps)), reps)
+            return (Estimate(value: exp(s.value), error: ReduceStatistics.standardDeviation(reps)), reps)
         }
-        for p in points {
-            // Realizations in a fixed order, so the result does not depend on how inputs were split.
-            let rs = groups[p]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+        for (p, rs) in grouped {
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: B, key: "L=\(p.L)|alpha=\(p.alpha)|hx=\(p.hx)")
             let nb = rs[0].bins
-            var ns: [Double] = [], a: [Stat] = [], b: [Stat] = [], c: [Stat] = [], d: [Stat] = []
+            var ns: [Double] = [], a: [Estimate] = [], b: [Estimate] = [], c: [Estimate] = [], d: [Estimate] = []
             for bin in 0..<bins {
-                guard nb == bins else { ns.append(.nan); a.append(Stat(value: .nan, error: .nan)); b.append(a[0]); c.append(a[0]); d.append(a[0]); continue }
+                guard nb == bins else { ns.append(.nan); a.append(Estimate(value: .nan, error: .nan)); b.append(a[0]); c.append(a[0]); d.append(a[0]); continue }
                 let col = { (k: Int) in rs.map { $0.h(k, bin) } }
                 ns.append(col(0).reduce(0, +))
                 a.append(stat(col(2), col(1), idx).0)
@@ -91,7 +89,7 @@ struct Analysis {
     static let transitionFraction = 0.1
 
     /// Crossings of consecutive sizes, their drift, and the collapse, per alpha.
-    mutating func finiteSize(_ name: String, _ mean: [Stat], _ reps: [[Double]]) {
+    mutating func finiteSize(_ name: String, _ mean: [Estimate], _ reps: [[Double]]) {
         var cross: [Crossing] = [], drift: [Drift] = [], coll: [Collapse] = []
         for alpha in Set(points.map(\.alpha)).sorted() {
             let sizes = Set(points.filter { $0.alpha == alpha }.map(\.L)).sorted()
@@ -116,24 +114,22 @@ struct Analysis {
                 let g = grid([L1, L2])
                 guard g.count >= 2 else { warnings.append("\(name), alpha \(alpha): L=\(L1) and L=\(L2) share fewer than 2 h_x values"); continue }
                 let c1 = curve(L1, on: g), c2 = curve(L2, on: g)
-                let diffErr = zip(c1.dy, c2.dy).map { ($0 * $0 + $1 * $1).squareRoot() }
-                let (hc, n) = ReduceStatistics.crossing(x: g, y1: c1.y, y2: c2.y, error: diffErr, transitionFraction: Self.transitionFraction)
+                let c = ReduceStatistics.crossingWithError(x: g, y1: c1.y, error1: c1.dy, y2: c2.y, error2: c2.dy, transitionFraction: Self.transitionFraction,
+                                                           replicates: options.bootstrapSamples) { k in (c1.rep.map { $0[k] }, c2.rep.map { $0[k] }) }
+                let (hc, n, bs) = (c.x, c.count, c.replicates)
                 if n == 0 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) do not cross in the transition region of h_x [\(g.first!), \(g.last!)] (eps window [\(lo), \(hi)))") }
                 if n > 1 { warnings.append("\(name), alpha \(alpha): curves of L=\(L1) and L=\(L2) cross \(n) times; the most significant crossing is reported") }
-                let bs = (0..<options.bootstrapSamples).map { k in
-                    ReduceStatistics.crossing(x: g, y1: c1.rep.map { $0[k] }, y2: c2.rep.map { $0[k] }, error: diffErr, transitionFraction: Self.transitionFraction).x
-                }
                 let missing = bs.filter(\.isNaN).count
                 if n > 0 && missing > bs.count / 10 {
                     warnings.append("\(name), alpha \(alpha): L=\(L1)/L=\(L2) crossing absent in \(missing) of \(bs.count) bootstrap samples; its error is unreliable")
                 }
-                cross.append(Crossing(alpha: alpha, L1: L1, L2: L2, hc: hc, err: ReduceStatistics.standardDeviation(bs), found: n > 0))
+                cross.append(Crossing(alpha: alpha, L1: L1, L2: L2, hc: hc, err: c.error, found: n > 0))
             }
             let found = cross.filter { $0.alpha == alpha && $0.found }
             if found.count >= 2 {
-                let f = ReduceStatistics.linearFit(x: found.map { 2.0 / Double($0.L1 + $0.L2) }, y: found.map(\.hc),
-                                                   sigma: found.allSatisfy { $0.err.isFinite && $0.err > 0 } ? found.map(\.err) : nil)
-                let dof = found.count - 2
+                // Weighted by the crossings' errors when all are finite and positive.
+                let f = ReduceStatistics.lineFit(x: found.map { 2.0 / Double($0.L1 + $0.L2) }, y: found.map(\.hc), sigma: found.map(\.err))
+                let dof = f.dof
                 if dof <= 0 {
                     warnings.append("\(name), alpha \(alpha): the drift line goes through its \(found.count) crossings exactly (dof \(dof)); "
                                     + "its errors come from the crossings' errors only and the fit is untested (more sizes give dof > 0)")
@@ -175,26 +171,22 @@ struct Analysis {
     /// pipeline's atomic write.
     func write(_ out: ReducedWriter) throws {
             let f = out.file
-            try f.setAttribute("eps_window", [window.lo, window.hi])
+            try out.epsAveraging(window: window.lo, window.hi, average: options.average)
             try f.setAttribute("eps_window_requested", [options.epsWindow.lo, options.epsWindow.hi])
             try f.setAttribute("eps_window_snapped", Int64(window.snapped(lo: options.epsWindow.lo, hi: options.epsWindow.hi) ? 1 : 0))
             try f.setAttribute("eps_window_bins", [Int64(window.firstBin), Int64(window.lastBin + 1)])
-            try f.setAttribute("average", options.average.rawValue)
             let P = points.count
             try out.table("/lrsg/points", ["L": .ints(points.map(\.L)), "alpha": .float(points.map(\.alpha)), "hx": .float(points.map(\.hx)),
                                            "n_realizations": .ints(nReal)])
             try out.table("/lrsg/eps", ["eps_edges": .float((0...bins).map { Double($0) / Double(bins) }),
                                         "n_states": .float(nStates.flatMap { $0 }, shape: [P, bins])])
-            for (n, s) in [("r_mean", rMean), ("r_typ", rTyp), ("m_ea_mean", mMean), ("m_ea_typ", mTyp)] {
-                let base = n.replacingOccurrences(of: "_mean", with: "")
-                try out.put("/lrsg/eps/\(n)", s.flatMap { $0.map(\.value) }, [P, bins])
-                try out.put("/lrsg/eps/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.flatMap { $0.map(\.error) }, [P, bins])
-            }
             try out.table("/lrsg/window", ["n_states": .float(wStates)])
-            for (n, s) in [("r_mean", wR), ("r_typ", wRTyp), ("m_ea_mean", wM), ("m_ea_typ", wMTyp)] {
-                let base = n.replacingOccurrences(of: "_mean", with: "")
-                try out.put("/lrsg/window/\(n)", s.map(\.value), [P])
-                try out.put("/lrsg/window/\(n.hasSuffix("_typ") ? n + "_err" : base + "_err")", s.map(\.error), [P])
+            // Per eps bin and in the window: r_mean with r_err, r_typ with r_typ_err, and the same for m_ea.
+            for (g, shape, stats) in [("eps", [P, bins], [rMean, rTyp, mMean, mTyp].map { $0.flatMap { $0 } }), ("window", [P], [wR, wRTyp, wM, wMTyp])] {
+                for (n, s) in zip(["r_mean", "r_typ", "m_ea_mean", "m_ea_typ"], stats) {
+                    let err = n.hasSuffix("_typ") ? n + "_err" : n.replacingOccurrences(of: "_mean", with: "_err")
+                    try out.table("/lrsg/" + g, [n: .float(s.map(\.value), shape: shape), err: .float(s.map(\.error), shape: shape)])
+                }
             }
             for obs in ["r", "m_ea"] {
                 let c = crossings[obs] ?? [], d = drifts[obs] ?? [], k = collapses[obs] ?? []
@@ -211,8 +203,7 @@ struct Analysis {
     /// Human summary for the terminal.
     func report() -> [String] {
         let (lo, hi) = (window.lo, window.hi)
-        let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
-        var s = ["eps window [\(lo), \(hi)) (\(window.range.count) of \(window.bins) bins): disorder averages, \(how) (bootstrap errors over realizations)",
+        var s = ["eps window [\(lo), \(hi)) (\(window.range.count) of \(window.bins) bins): disorder averages, \(options.average.phrase) (bootstrap errors over realizations)",
                  "    L   alpha      h_x  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             s.append(String(format: "%5d %7.3f %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.alpha, p.hx, nReal[i],

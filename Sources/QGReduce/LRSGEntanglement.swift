@@ -17,16 +17,16 @@ enum LRSGEntanglement {
     /// Rank 0, inside the reduced file's atomic write: the entanglement
     /// group; returns the report lines (none without entropies).
     static func analyse(_ records: [TaskRecord], window: EpsWindow, options: ReduceOptions, out: ReducedWriter) throws -> [String] {
-        var groups: [Key: [TaskRecord]] = [:]
-        for r in records where !r.entropy.isEmpty { groups[Key(L: r.L, alpha: r.alpha, hx: r.hx), default: []].append(r) }
-        guard let bins = groups.values.first?.first?.bins else { return [] }
-        guard groups.values.allSatisfy({ $0.allSatisfy { $0.bins == bins } }) else { throw ReduceError(message: "entanglement: inputs use different eps_bins") }
+        let grouped = groupedByPoint(records.filter { !$0.entropy.isEmpty }, { Key(L: $0.L, alpha: $0.alpha, hx: $0.hx) },
+                                     pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) },
+                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+        guard let bins = grouped.first?.records.first?.bins else { return [] }
+        guard grouped.allSatisfy({ $0.records.allSatisfy { $0.bins == bins } }) else { throw ReduceError(message: "entanglement: inputs use different eps_bins") }
         // The main analysis's rule, for these bins (the survey checked that every eps_bins gives the same edges).
         let inWindow = (EpsWindow.snap(lo: options.epsWindow.lo, hi: options.epsWindow.hi, bins: bins) ?? window).range
-        let keys = groups.keys.sorted { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) }
+        let keys = grouped.map(\.point)
         var sMean: [Double] = [], sErr: [Double] = [], wMean: [Double] = [], wErr: [Double] = [], pages: [Double] = [], nReal: [Int64] = []
-        for k in keys {
-            let rows = groups[k]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
+        for (k, rows) in grouped {
             let idx = ReduceStatistics.bootstrapIndices(n: rows.count, samples: options.bootstrapSamples, key: "lrsg-entropy|L=\(k.L)|alpha=\(k.alpha)|hx=\(k.hx)")
             for b in 0..<bins {
                 let s = ReduceStatistics.disorderAverageWithError(num: rows.map { $0.entropy[b] }, den: rows.map { $0.h(0, b) }, resamples: idx, mode: options.average)

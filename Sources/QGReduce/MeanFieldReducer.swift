@@ -105,20 +105,6 @@ enum MeanFieldReducer {
         var s: [Double]; var memory: [Double]; var logG: [Double] }
     struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 
-    /// Least squares y = c0 + c1 x with the standard error of c1 (sqrt(RSS/(n-2)/Sxx)); dof = n - 2.
-    static func line(_ x: [Double], _ y: [Double]) -> (c0: Double, c1: Double, c1Err: Double, dof: Int) {
-        let n = Double(x.count)
-        guard x.count >= 2 else { return (.nan, .nan, .nan, 0) }
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-        var sxx = 0.0, sxy = 0.0
-        for (a, b) in zip(x, y) { sxx += (a - mx) * (a - mx); sxy += (a - mx) * (b - my) }
-        let c1 = sxy / sxx, c0 = my - c1 * mx
-        var rss = 0.0
-        for (a, b) in zip(x, y) { let r = b - c0 - c1 * a; rss += r * r }
-        let dof = x.count - 2
-        return (c0, c1, dof > 0 ? (rss / Double(dof) / sxx).squareRoot() : .nan, dof)
-    }
-
     /// Rank 0: the fits and the reduced file of the merged records.
     static func analyse(_ records: [MeanFieldStudy.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let studies = context.plans.compactMap { $0.study as? MeanFieldStudy }
@@ -138,9 +124,10 @@ enum MeanFieldReducer {
         if window.count < 3 { window = failing.filter { -$0.deltaA <= fitWideAbs }; windowMax = fitWideAbs
             warnings.append("fewer than 3 points with |delta_a| <= \(fitMaxAbs) at N = \(nFit): fit window widened to |delta_a| <= \(fitWideAbs)") }
         let lx = window.map { Foundation.log(-$0.deltaA) }
-        let fitEta = line(lx, window.map { Foundation.log($0.eta) })
-        let fitNs = line(lx, window.map { Foundation.log($0.nStar) })
-        let theta = -fitEta.c1, nu = -fitNs.c1
+        // Unweighted lines in (ln |delta_a|, ln y); dof = points - 2 (0 without a fit).
+        let fitEta = ReduceStatistics.lineFit(x: lx, y: window.map { Foundation.log($0.eta) })
+        let fitNs = ReduceStatistics.lineFit(x: lx, y: window.map { Foundation.log($0.nStar) })
+        let theta = -fitEta.slope, nu = -fitNs.slope, thetaDof = max(0, fitEta.dof)
         if window.count < 2 { warnings.append("fewer than 2 failing-side points at N = \(nFit) in the fit window: no critical-scaling fit") }
 
         // a_c(N) against 1/sqrt 2; extrapolation a_c(N) = a_inf + A1/N (+ A2/N^2) over the (up to) 3 largest N.
@@ -154,8 +141,7 @@ enum MeanFieldReducer {
 
         try out.group("/meanfield")
         try out.attrs("/meanfield", ["g10": g10, "a_c_infinity": aC])
-        try out.attr("convention", convention, on: "/meanfield")
-        try out.attr("solver", solver, on: "/meanfield")
+        try out.attrs("/meanfield", text: ["convention": convention, "solver": solver])
         try out.table("/meanfield/points", ["N": .ints(pts.map(\.N)), "a": .float(pts.map(\.a)), "delta_a": .float(pts.map(\.deltaA)),
                                             "eta_tot": .float(pts.map(\.eta)), "n_star": .float(pts.map(\.nStar)), "n_half": .int(pts.map(\.nHalf)),
                                             "s_end": .float(pts.map(\.sEnd)), "log_g_end": .float(pts.map(\.logGEnd)),
@@ -163,8 +149,8 @@ enum MeanFieldReducer {
                                             "site_residual": .float(pts.map(\.siteResidual))])
         let fg = "/meanfield/fit"
         try out.table(fg, ["delta_a": .float(window.map(\.deltaA)), "eta_tot": .float(window.map(\.eta)), "n_star": .float(window.map(\.nStar))])
-        try out.attrs(fg, ["N": Double(nFit), "theta": theta, "theta_err": fitEta.c1Err, "theta_dof": Double(fitEta.dof), "prefactor": exp(fitEta.c0),
-                           "nu": nu, "nu_err": fitNs.c1Err, "nu_prefactor": exp(fitNs.c0), "abs_delta_a_max": windowMax,
+        try out.attrs(fg, ["N": Double(nFit), "theta": theta, "theta_err": fitEta.slopeError, "theta_dof": Double(thetaDof), "prefactor": exp(fitEta.intercept),
+                           "nu": nu, "nu_err": fitNs.slopeError, "nu_prefactor": exp(fitNs.intercept), "abs_delta_a_max": windowMax,
                            "n_star_max_fraction": fitMaxFill])
         try out.attr("window", "delta_a < 0, |delta_a| <= abs_delta_a_max, n_star <= n_star_max_fraction * N, largest N", on: fg)
         let cg = "/meanfield/critical"
@@ -195,7 +181,7 @@ enum MeanFieldReducer {
         report.append(String(format: "critical scaling (N = %d, %d points, delta_a in [%@, %@]): eta_tot ∝ |delta_a|^-theta, theta = %@ ± %@ (dof %d); "
                              + "n_* ∝ |delta_a|^-nu, nu = %@ ± %@; prefactors %@, %@",
                              nFit, window.count, fmt(window.map(\.deltaA).min() ?? .nan), fmt(window.map(\.deltaA).max() ?? .nan),
-                             fmt(theta), fmt(fitEta.c1Err), fitEta.dof, fmt(nu), fmt(fitNs.c1Err), fmt(exp(fitEta.c0), 3), fmt(exp(fitNs.c0), 3)))
+                             fmt(theta), fmt(fitEta.slopeError), thetaDof, fmt(nu), fmt(fitNs.slopeError), fmt(exp(fitEta.intercept), 3), fmt(exp(fitNs.intercept), 3)))
         report.append("a_c(N), midpoint criterion [S_N] = (ln 2)/2 (bisection tolerance \(criticalTol)); 1/sqrt(2) = \(String(format: "%.9f", aC))")
         for c in cs {
             report.append(String(format: "  N = %6d: a_c = %.9f, a_c - 1/sqrt(2) = %.4e, N (a_c - 1/sqrt(2)) = %.5f", c.N, c.ac, c.ac - aC, Double(c.N) * (c.ac - aC)))

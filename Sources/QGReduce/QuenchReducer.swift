@@ -88,9 +88,9 @@ enum QuenchReducer {
         let times = first.times, nt = times.count
         let tLast = times.last ?? 0
 
-        var groups: [Point: [Record]] = [:]
-        for r in merged { groups[Point(L: r.key.L, Ls: r.key.Ls), default: []].append(r) }
-        let points = groups.keys.sorted { ($0.L, $0.Ls) < ($1.L, $1.Ls) }
+        let grouped = groupedByPoint(merged, { Point(L: $0.key.L, Ls: $0.key.Ls) }, pointOrder: { ($0.L, $0.Ls) < ($1.L, $1.Ls) },
+                                     recordOrder: { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) })
+        let points = grouped.map(\.point)
         let nb = phiEdges.count - 1
         var nReal: [Int64] = [], pMean: [Double] = [], pErr: [Double] = []
         var trMean: [Double] = [], trErr: [Double] = []
@@ -98,8 +98,7 @@ enum QuenchReducer {
         // Rows whose longest time scale 1/Delta_min lies past the grid's last
         // time: their trace has not necessarily reached the plateau (issue 12).
         var beyond: [Int64] = []
-        for p in points {
-            let rs = groups[p]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) }
+        for (p, rs) in grouped {
             nReal.append(Int64(rs.count))
             let late = rs.filter { $0.inverseMinGap > tLast }.count
             beyond.append(Int64(late))
@@ -116,25 +115,22 @@ enum QuenchReducer {
                 let s = ReduceStatistics.disorderAverageWithError(num: rs.map { $0.remnant[n] }, den: ones, resamples: idx, mode: .perRealization)
                 pMean.append(s.value); pErr.append(rs.count > 1 ? s.error : .nan)
                 for k in 0..<nt {
-                    let xs = rs.map { $0.trace[n * nt + k] }
-                    trMean.append(xs.reduce(0, +) / Double(xs.count))
-                    trErr.append(xs.count > 1 ? ReduceStatistics.standardDeviation(xs) / Double(xs.count).squareRoot() : .nan)
+                    let t = ReduceStatistics.meanAndError(rs.map { $0.trace[n * nt + k] })
+                    trMean.append(t.mean); trErr.append(t.error)
                 }
             }
             // Remnant vs initial |phi|, all cluster spins pooled.
-            var sum = [Double](repeating: 0, count: nb), sq = sum, cnt = sum
+            var inBin = [[Double]](repeating: [], count: nb)
             for r in rs {
                 for (I, f) in r.phi.enumerated() {
                     let a = abs(f)
                     guard a >= phiEdges[0] && a < phiEdges[nb] else { continue }
-                    let b = min(nb - 1, Int(floor(log10(a / phiEdges[0]) * 4)))
-                    sum[b] += r.remnant[I]; sq[b] += r.remnant[I] * r.remnant[I]; cnt[b] += 1
+                    inBin[min(nb - 1, Int(floor(log10(a / phiEdges[0]) * 4)))].append(r.remnant[I])
                 }
             }
-            for b in 0..<nb {
-                let m = cnt[b] > 0 ? sum[b] / cnt[b] : .nan
-                let v = cnt[b] > 1 ? max(0, sq[b] / cnt[b] - m * m) * cnt[b] / (cnt[b] - 1) : .nan
-                binMean.append(m); binErr.append(cnt[b] > 1 ? (v / cnt[b]).squareRoot() : .nan); binCount.append(cnt[b])
+            for v in inBin {
+                let s = ReduceStatistics.meanAndError(v)
+                binMean.append(s.mean); binErr.append(s.error); binCount.append(Double(v.count))
             }
         }
         // Extrapolation in L_s per (L, n): P = P_inf + a / L_s over the L_s >= n present.
@@ -146,20 +142,16 @@ enum QuenchReducer {
                 for (i, p) in points.enumerated() where p.L == L && n < p.Ls && pMean[i * nMax + n].isFinite && nReal[i] >= minRealizationsForFit {
                     x.append(1 / Double(p.Ls)); y.append(pMean[i * nMax + n]); s.append(pErr[i * nMax + n])
                 }
-                guard x.count >= 2 else { exInf.append(.nan); exInfErr.append(.nan); exSlope.append(.nan); exSlopeErr.append(.nan); exChi2.append(.nan); exDof.append(Double(x.count - 2)); continue }
-                let weighted = s.allSatisfy { $0.isFinite && $0 > 0 }
-                let fit = ReduceStatistics.linearFit(x: x, y: y, sigma: weighted ? s : nil)
-                var chi2 = 0.0
-                for k in x.indices { let r = y[k] - fit.intercept - fit.slope * x[k]; chi2 += weighted ? r * r / (s[k] * s[k]) : r * r }
+                // Weighted by the bootstrap errors when all are finite and positive; NaN below two points.
+                let fit = ReduceStatistics.lineFit(x: x, y: y, sigma: s)
                 exInf.append(fit.intercept); exInfErr.append(fit.interceptError); exSlope.append(fit.slope); exSlopeErr.append(fit.slopeError)
-                exChi2.append(chi2); exDof.append(Double(x.count - 2))
+                exChi2.append(fit.chi2); exDof.append(Double(fit.dof))
             }
         }
 
         let g = "/quench"
         try out.group(g)
-        try out.attr("hx", first.hx, on: g)
-        try out.attr("alpha", first.alpha, on: g)
+        try out.attrs(g, ["hx": first.hx, "alpha": first.alpha])
         try out.table(g + "/points", ["L": .ints(points.map(\.L)), "Ls": .ints(points.map(\.Ls)), "n_realizations": .int(nReal)])
         try out.file.setAttribute("n_inverse_gap_beyond_grid", beyond, on: g + "/points")
         try out.file.setAttribute("t_last", tLast, on: g + "/points")

@@ -133,30 +133,26 @@ struct ChainPoint: Hashable { var L: Int; var W: Double }
 enum ChainReducer<Model: RandomFieldChainModel> {
     typealias ChainStudy = RandomFieldChainStudy<Model>
 
-    struct Stat { var value: Double; var error: Double }
-
     static func analyse(_ merged: [ChainRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let options = context.options
         let delta = (context.plans.first?.study as? ChainStudy)?.delta ?? .nan
         // Per (L, W): realizations in a fixed order, so that the numbers do not
         // depend on how the inputs were split.
-        var byPoint: [ChainPoint: [ChainRecord]] = [:]
-        for r in merged { byPoint[ChainPoint(L: r.key.L, W: r.key.W), default: []].append(r) }
-        let points = byPoint.keys.sorted { ($0.L, $0.W) < ($1.L, $1.W) }
-        let groups = points.map { byPoint[$0]!.sorted { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) } }
-        var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Stat] = [], mStat: [Stat] = []
+        let grouped = groupedByPoint(merged, { ChainPoint(L: $0.key.L, W: $0.key.W) }, pointOrder: { ($0.L, $0.W) < ($1.L, $1.W) },
+                                     recordOrder: { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) })
+        let points = grouped.map(\.point), groups = grouped.map(\.records)
+        var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Estimate] = [], mStat: [Estimate] = []
         for (p, rs) in zip(points, groups) {
             let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(ChainStudy.name)|L=\(p.L)|W=\(p.W)")
             let r = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumR), den: rs.map(\.statesR), resamples: idx, mode: options.average)
             let m = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumM), den: rs.map(\.states), resamples: idx, mode: options.average)
             nReal.append(Int64(rs.count)); dims.append(Int64(rs[0].dimension)); states.append(rs.map(\.states).reduce(0, +))
-            rStat.append(Stat(value: r.value, error: r.error)); mStat.append(Stat(value: m.value, error: m.error))
+            rStat.append(Estimate(value: r.value, error: r.error)); mStat.append(Estimate(value: m.value, error: m.error))
             if states.last == 0 { warnings.append("L \(p.L) W \(p.W): no eigenstate in the eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)); <r> and <m_EA> are NaN") }
         }
         let complex = Model.Hamiltonian.Element.isComplex
         let ensemble = complex ? "GUE" : "GOE"
-        try out.file.setAttribute("eps_window", [options.epsWindow.lo, options.epsWindow.hi])
-        try out.file.setAttribute("average", options.average.rawValue)
+        try out.epsAveraging(window: options.epsWindow.lo, options.epsWindow.hi, average: options.average)
         try out.file.setAttribute("r_poisson", GapRatioReference.poisson)
         try out.file.setAttribute("r_goe", GapRatioReference.goe)
         try out.file.setAttribute("r_gue", GapRatioReference.gue)
@@ -169,8 +165,7 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         try out.table(g + "/window", ["n_states": .float(states), "r_mean": .float(rStat.map(\.value)), "r_err": .float(rStat.map(\.error)),
                                       "m_ea_mean": .float(mStat.map(\.value)), "m_ea_err": .float(mStat.map(\.error))])
 
-        let how = options.average == .pooled ? "pooled over eigenstates" : "mean of per-realization means"
-        var report = ["\(ChainStudy.name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(how) (bootstrap errors over realizations); "
+        var report = ["\(ChainStudy.name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(options.average.phrase) (bootstrap errors over realizations); "
                       + "<r>: Poisson \(fmt(GapRatioReference.poisson)), \(ensemble) \(fmt(complex ? GapRatioReference.gue : GapRatioReference.goe))",
                       "    L        W  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {

@@ -109,23 +109,16 @@ enum ResonanceModelReducer {
 
         try out.file.setAttribute("report", text)
         try out.group("/rm")
-        try out.attr("Lambda", study.Lambda, on: "/rm")
-        try out.attr("L", study.L, on: "/rm")
-        try out.attr("J", 1, on: "/rm")
-        try out.attr("zeta_c", ResonanceModel.zetaC, on: "/rm")
-        try out.attr("slope_omega", study.slopeOmega, on: "/rm")
-        try out.attr("max_abs_sum_rule_residual", worst, on: "/rm")
+        try out.attrs("/rm", ["Lambda": study.Lambda, "L": study.L, "J": 1, "zeta_c": ResonanceModel.zetaC, "slope_omega": study.slopeOmega,
+                              "max_abs_sum_rule_residual": worst])
         for (_, fam) in groups {
             let g = "/rm/" + fam
             try out.group(g)
             try out.putFlag(g + "/done", done[fam]!)
             for (name, shape, v) in data[fam]! { try out.put(g + "/" + name, v, shape) }
         }
-        try out.attr("Wc", study.driftWc, on: "/rm/drift")
-        try out.attr("delta", study.driftDelta, on: "/rm/drift")
-        try out.attr("fit_L_max", study.driftFitLMax, on: "/rm/drift")
-        try out.attr("inverse_xi", study.gdInverseXi, on: "/rm/growth_diffusion")
-        try out.attr("field_over_W", study.gdField, on: "/rm/growth_diffusion")
+        try out.attrs("/rm/drift", ["Wc": study.driftWc, "delta": study.driftDelta, "fit_L_max": study.driftFitLMax])
+        try out.attrs("/rm/growth_diffusion", ["inverse_xi": study.gdInverseXi, "field_over_W": study.gdField])
         return report
     }
 }

@@ -39,14 +39,8 @@ extension Statistics {
     public static func disorderAverageWithError(num: [Double], den: [Double], resamples: [[Int]], mode: DisorderAverage)
         -> (value: Double, error: Double, replicates: [Double])
     {
-        let value: Double
-        if mode == .pooled {
-            // Same summation order as ratioWithError: --average pooled keeps the old numbers.
-            let d = den.reduce(0, +)
-            value = d > 0 ? num.reduce(0, +) / d : .nan
-        } else {
-            value = disorderAverage(num: num, den: den, mode: mode)
-        }
+        // Pooled: ratioWithError's ratio of sums (its summation order), so --average pooled keeps the old numbers.
+        let value = mode == .pooled ? ratioWithError(num: num, den: den, resamples: []).value : disorderAverage(num: num, den: den, mode: mode)
         let reps = resamples.map { disorderAverage(num: num, den: den, over: $0, mode: mode) }
         return (value, standardDeviation(reps), reps)
     }

@@ -66,7 +66,7 @@ enum TemperingAnalysis: ClassicalAnalysis {
                 let gl = binder(all, last)
                 let reps = boot.indices.map { binder($0, last) }
                 gAll.append(gl); gReps.append(reps)
-                gErrAll.append((0..<nT).map { t in ReduceStatistics.standardDeviation(reps.map { $0[t] }) })
+                gErrAll.append(ReduceStatistics.standardDeviations(reps, count: nT))
                 q2All += (0..<nT).map { avg(all, 1, last, $0) }
                 eAll += (0..<nT).map { avg(all, 0, last, $0) }
                 qlAll += (0..<nT).map { avg(all, 4, last, $0) }
@@ -77,8 +77,7 @@ enum TemperingAnalysis: ClassicalAnalysis {
                     let d = link(all, s), e = ReduceStatistics.standardDeviation(boot.indices.map { link($0, s) })
                     diff.append(d); diffErr.append(e)
                     let gs = binder(all, s)
-                    let gsReps = boot.indices.map { binder($0, s) }
-                    let gsErr = (0..<nT).map { t in ReduceStatistics.standardDeviation(gsReps.map { $0[t] }) }
+                    let gsErr = ReduceStatistics.standardDeviations(boot.indices.map { binder($0, s) }, count: nT)
                     let linkOK = abs(d) <= 2 * max(e, 1e-12)
                     var stable = s > 0
                     if stable {
@@ -104,19 +103,15 @@ enum TemperingAnalysis: ClassicalAnalysis {
             // Crossings of consecutive sizes.
             var c1: [Int64] = [], c2: [Int64] = [], tc: [Double] = [], tcErr: [Double] = [], found: [Int64] = []
             for i in 0..<(Ls.count - 1) {
-                let err = (0..<nT).map { t in (gErrAll[i][t] * gErrAll[i][t] + gErrAll[i + 1][t] * gErrAll[i + 1][t]).squareRoot() }
-                let x = ReduceStatistics.crossing(x: temps, y1: gAll[i], y2: gAll[i + 1], error: err, transitionFraction: 0.1)
-                let reps = (0..<options.bootstrapSamples).map { r in
-                    ReduceStatistics.crossing(x: temps, y1: gReps[i][r], y2: gReps[i + 1][r], error: err, transitionFraction: 0.1).x
-                }
-                c1.append(Int64(Ls[i])); c2.append(Int64(Ls[i + 1])); tc.append(x.x); tcErr.append(ReduceStatistics.standardDeviation(reps))
+                let x = ReduceStatistics.crossingWithError(x: temps, y1: gAll[i], error1: gErrAll[i], y2: gAll[i + 1], error2: gErrAll[i + 1],
+                                                           transitionFraction: 0.1, replicates: options.bootstrapSamples) { r in (gReps[i][r], gReps[i + 1][r]) }
+                c1.append(Int64(Ls[i])); c2.append(Int64(Ls[i + 1])); tc.append(x.x); tcErr.append(x.error)
                 found.append(x.x.isFinite ? 1 : 0)
                 if !x.x.isFinite { warnings.append("tempering alpha \(set.alpha): Binder curves of L = \(Ls[i]) and \(Ls[i + 1]) do not cross in [\(temps[0]), \(temps[nT - 1])]") }
             }
             if Ls.count < 2 { warnings.append("tempering alpha \(set.alpha): one size only; no crossing") }
-            try out.attr("alpha", set.alpha, on: g)
+            try out.attrs(g, ["alpha": set.alpha, "stages": Double(S)])
             try out.attr("normalization", set.variant == 1 ? "mean-field" : "none", on: g)
-            try out.attr("stages", Double(S), on: g)
             let perT = [Ls.count, nT], perStage = [Ls.count, S]
             try out.table(g, ["L": .ints(Ls), "n_samples": .ints(sizes.map(\.records.count)), "T": .float(temps),
                               "g": .float(gAll.flatMap { $0 }, shape: perT), "g_err": .float(gErrAll.flatMap { $0 }, shape: perT),

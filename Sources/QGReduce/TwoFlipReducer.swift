@@ -42,16 +42,13 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
             try out.group(g)
             let Ls = sizes.map(\.L)
             try out.attr("alpha", set.alpha, on: g); try out.attr("hx", set.hx, on: g); try out.attr("state", set.stateName, on: g)
-            try out.putInt(g + "/L", Ls.map { Int64($0) })
-            try out.putInt(g + "/n_realizations", sizes.map { Int64($0.records.count) })
+            try out.table(g, ["L": .ints(Ls), "n_realizations": .ints(sizes.map(\.records.count))])
             var line = "  alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName) L = \(Ls.map(String.init).joined(separator: ",")):"
             let boots = sizes.map { SizeBootstrap(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
             var exact: [String] = []
             for (c, name) in names.enumerated() {
-                let means = sizes.map { mean($0.records.map { $0.values[c] }) }
-                let errs = sizes.map { s in ReduceStatistics.standardDeviation(s.records.map { $0.values[c] }) / Double(s.records.count).squareRoot() }
-                try out.put(g + "/\(name)_mean", means)
-                try out.put(g + "/\(name)_err", errs.map { $0.isFinite ? $0 : 0 })
+                let stats = sizes.map { s in ReduceStatistics.meanAndError(s.records.map { $0.values[c] }) }, means = stats.map(\.mean)
+                try out.table(g, ["\(name)_mean": .float(means), "\(name)_err": .float(stats.map { $0.error.isFinite ? $0.error : 0 })])
                 let x = Ls.map(Double.init)
                 let fit = ReduceStatistics.powerLawFit(x: x, y: means, window: 1...Double.infinity)
                 let reps = (0..<options.bootstrapSamples).map { r -> Double in
@@ -59,9 +56,7 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
                     return ReduceStatistics.powerLawFit(x: x, y: m, window: 1...Double.infinity).exponent
                 }
                 let e = ReduceStatistics.standardDeviation(reps)
-                try out.attr("exponent_\(name)", fit.exponent, on: g)
-                try out.attr("exponent_\(name)_err", e, on: g)
-                try out.attr("exponent_\(name)_dof", Double(max(0, fit.points - 2)), on: g)
+                try out.attrs(g, ["exponent_\(name)": fit.exponent, "exponent_\(name)_err": e, "exponent_\(name)_dof": Double(max(0, fit.points - 2))])
                 if fit.points == 2 { exact.append(name) }
                 if name != "single" { line += " \(name) \(fmt(fit.exponent, 3))+-\(fmt(e, 3))" }
                 if fit.points < 2 && Ls.count >= 2 && name == "genuine" {

@@ -53,15 +53,14 @@ extension TwoSpinStudy: PipelineStudy {
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let options = context.options
         struct Key: Hashable { var L: Int; var alpha: Double; var state: Int8; var hx: Double }
-        var values: [Key: [String: Double]] = [:]
-        for r in records {
-            for (k, h) in r.hx.enumerated() { values[Key(L: r.L, alpha: r.alpha, state: r.state, hx: h), default: [:]]["\(r.seed)|\(r.realization)"] = r.entropySum[k] }
-        }
-        guard !values.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
-        let keys = values.keys.sorted { ($0.alpha, $0.state, $0.hx, $0.L) < ($1.alpha, $1.state, $1.hx, $1.L) }
+        // One value per record and h_x; realizations in the order of their text "seed|realization".
+        let values = records.flatMap { r in r.hx.indices.map { (Key(L: r.L, alpha: r.alpha, state: r.state, hx: r.hx[$0]), "\(r.seed)|\(r.realization)", r.entropySum[$0]) } }
+        let grouped = groupedByPoint(values, { $0.0 }, pointOrder: { ($0.alpha, $0.state, $0.hx, $0.L) < ($1.alpha, $1.state, $1.hx, $1.L) }, recordOrder: { $0.1 < $1.1 })
+        guard !grouped.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
+        let keys = grouped.map(\.point)
         var mean: [Double] = [], err: [Double] = [], nReal: [Int64] = []
-        for k in keys {
-            let xs = values[k]!.sorted { $0.key < $1.key }.map(\.value)
+        for (k, group) in grouped {
+            let xs = group.map(\.2)
             let idx = ReduceStatistics.bootstrapIndices(n: xs.count, samples: options.bootstrapSamples, key: "twospin|\(k.L)|\(k.alpha)|\(k.state)|\(k.hx)")
             let s = ReduceStatistics.disorderAverageWithError(num: xs, den: [Double](repeating: 1, count: xs.count), resamples: idx, mode: .perRealization)
             mean.append(s.value); err.append(xs.count > 1 ? s.error : .nan); nReal.append(Int64(xs.count))
@@ -72,13 +71,9 @@ extension TwoSpinStudy: PipelineStudy {
         for c in curves {
             let sel = keys.indices.filter { keys[$0].alpha == c.alpha && keys[$0].state == c.state && keys[$0].hx == c.hx && mean[$0] > 0 }
             let x: [Double] = sel.map { Foundation.log(Double(keys[$0].L)) }, y: [Double] = sel.map { Foundation.log(mean[$0]) }
-            let sig: [Double] = sel.map { err[$0] / mean[$0] }
-            let weighted = sig.allSatisfy { $0.isFinite && $0 > 0 }
-            guard x.count >= 2 else { fb.append(.nan); fbe.append(.nan); fa.append(.nan); fchi.append(.nan); fdof.append(Double(x.count - 2)); continue }
-            let fit = ReduceStatistics.linearFit(x: x, y: y, sigma: weighted ? sig : nil)
-            var chi2 = 0.0
-            for i in x.indices { let r = y[i] - fit.intercept - fit.slope * x[i]; chi2 += weighted ? r * r / (sig[i] * sig[i]) : r * r }
-            fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(chi2); fdof.append(Double(x.count - 2))
+            // Weighted by the errors of ln S when all are finite and positive; NaN below two sizes.
+            let fit = ReduceStatistics.lineFit(x: x, y: y, sigma: sel.map { err[$0] / mean[$0] })
+            fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(fit.chi2); fdof.append(Double(fit.dof))
         }
         try out.file.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
         try out.group("/twospin")

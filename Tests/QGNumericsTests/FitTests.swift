@@ -24,6 +24,26 @@ final class FitTests: XCTestCase {
         XCTAssertTrue(Statistics.linearFit(x: [1, 1], y: [0, 1]).slope.isNaN)
     }
 
+    /// lineFit: χ² is the weighted sum of squared residuals; a σ that is zero
+    /// or NaN makes the fit unweighted (χ² the plain residual sum); below two
+    /// points it is NaN with dof n - 2.
+    func testLineFitChiSquaredAndWeighting() {
+        let x = [0.0, 1, 2, 3], y = [0.1, 0.9, 2.1, 2.9]   // residuals ±0.1 about 0.06 + 0.96 x
+        let w = Statistics.lineFit(x: x, y: y, sigma: [0.1, 0.1, 0.1, 0.1])
+        XCTAssertTrue(w.weighted)
+        XCTAssertEqual(w.slope, 0.96, accuracy: 1e-12)
+        XCTAssertEqual(w.dof, 2)
+        let rss = zip(x, y).reduce(0.0) { $0 + pow($1.1 - 0.06 - 0.96 * $1.0, 2) }
+        XCTAssertEqual(w.chi2, rss / 0.01, accuracy: 1e-10)
+        let u = Statistics.lineFit(x: x, y: y, sigma: [0.1, 0, 0.1, 0.1])
+        XCTAssertFalse(u.weighted)
+        XCTAssertEqual(u.chi2, rss, accuracy: 1e-12)
+        XCTAssertEqual(u.slopeError, Statistics.linearFit(x: x, y: y).slopeError)
+        let one = Statistics.lineFit(x: [1], y: [2])
+        XCTAssertTrue(one.slope.isNaN && one.chi2.isNaN)
+        XCTAssertEqual(one.dof, -1)
+    }
+
     /// An exact cubic is recovered from more points than coefficients; a singular
     /// system, too few points and a degree above 3 give nil.
     func testPolynomialFitRecoversAnExactPolynomial() throws {

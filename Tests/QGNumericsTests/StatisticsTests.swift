@@ -14,6 +14,53 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(r.error, Statistics.standardDeviation([1, 8.0 / 5]), accuracy: 1e-15)
     }
 
+    /// Mean and standard error, per-component spreads, the jackknife error and
+    /// histogram densities against hand-computed values.
+    func testSampleErrorsJackknifeAndDensities() {
+        let m = Statistics.meanAndError([1, 2, 3, 6])
+        XCTAssertEqual(m.mean, 3, accuracy: 1e-15)
+        XCTAssertEqual(m.error, (14.0 / 3).squareRoot() / 2, accuracy: 1e-15)
+        XCTAssertTrue(Statistics.meanAndError([5]).error.isNaN)
+        XCTAssertTrue(Statistics.meanAndError([]).mean.isNaN)
+        XCTAssertEqual(Statistics.standardDeviations([[1, 10], [3, 10], [5, 16]], count: 2), [2, (12.0).squareRoot()])
+        // Delete-one means of [1, 2, 3, 6]: jackknife error of the mean = the standard error.
+        let x = [1.0, 2, 3, 6]
+        let loo = x.indices.map { i in (x.reduce(0, +) - x[i]) / 3 }
+        XCTAssertEqual(Statistics.jackknifeError(loo)!, m.error, accuracy: 1e-14)
+        XCTAssertNil(Statistics.jackknifeError([1, .nan, 2]))
+        XCTAssertNil(Statistics.jackknifeError([1]))
+        // Five elements in two blocks {0, 1, 2} {3, 4} (i 2 / 5); one element gives none.
+        XCTAssertEqual(Statistics.jackknifeBlocks(n: 5, blocks: 2), [[3, 4], [0, 1, 2]])
+        XCTAssertEqual(Statistics.jackknifeBlocks(n: 3, blocks: 20), [[1, 2], [0, 2], [0, 1]])
+        XCTAssertEqual(Statistics.jackknifeBlocks(n: 1, blocks: 20), [])
+        // 1 ± 3 and 3 ± 4 (a NaN estimate left out): mean 2 ± 5/2, scatter sd(1, 3).
+        let c = Statistics.meanOfEstimates([(1, 3), (.nan, 1), (3, 4)])
+        XCTAssertEqual(c.value, 2); XCTAssertEqual(c.error, 2.5); XCTAssertEqual(c.scatter, 2.0.squareRoot(), accuracy: 1e-15)
+        XCTAssertEqual(Statistics.meanOfEstimates([(1, 3)]).scatter, 0)
+        XCTAssertTrue(Statistics.meanOfEstimates([(.nan, 3)]).value.isNaN)
+        XCTAssertEqual(Statistics.columnSums([[1, 2, 3], [4, 5, 6]], count: 3), [5, 7, 9])
+        XCTAssertEqual(Statistics.columnSums([], count: 2), [0, 0])
+        // Counts 1, 3 on bins of width 0.5 and 1: density 1/(4 0.5), 3/(4 1); it integrates to 1.
+        XCTAssertEqual(Statistics.histogramDensity([1, 3], edges: [0, 0.5, 1.5]), [0.5, 0.75])
+        XCTAssertEqual(Statistics.histogramDensity([1, 3], edges: [0, 0.5, 1.5], total: 8), [0.25, 0.375])
+        XCTAssertTrue(Statistics.histogramDensity([0, 0], edges: [0, 1, 2]).allSatisfy(\.isNaN))
+    }
+
+    /// Two lines crossing at x = 2; replicate pairs shifted so that they cross at
+    /// 1.5 and 2.5 give the bootstrap error sd(1.5, 2.5).
+    func testCrossingWithBootstrapError() {
+        let x = [0.0, 1, 2, 3, 4], y1 = x.map { $0 }, y2 = x.map { 4 - $0 }
+        let e = [Double](repeating: 0.1, count: 5)
+        let c = Statistics.crossingWithError(x: x, y1: y1, error1: e, y2: y2, error2: e, transitionFraction: 0, replicates: 2) { k in
+            (y1, x.map { (k == 0 ? 3 : 5) - $0 })
+        }
+        XCTAssertEqual(c.x, 2, accuracy: 1e-12)
+        XCTAssertEqual(c.count, 1)
+        XCTAssertEqual(c.replicates[0], 1.5, accuracy: 1e-12)
+        XCTAssertEqual(c.replicates[1], 2.5, accuracy: 1e-12)
+        XCTAssertEqual(c.error, Statistics.standardDeviation([1.5, 2.5]), accuracy: 1e-12)
+    }
+
     func testCrossingOfLines() {
         let x = [0.0, 1, 2, 3]
         let (c, n) = Statistics.crossing(x: x, y1: x.map { 0.2 * $0 }, y2: x.map { 1 - 0.3 * $0 })
@@ -35,6 +82,15 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(fit.hc, hcTrue, accuracy: 0.01)
         XCTAssertEqual(fit.nu, nuTrue, accuracy: 0.1)
         XCTAssertGreaterThan(Statistics.collapseQuality(curves, hc: 0.45, nu: 2.5).S, 100 * fit.quality)
+    }
+
+    /// A grid scan refined by golden sections finds the minimum between grid
+    /// points, and at the grid's end when the minimum lies there.
+    func testMinimizeOnGrid() {
+        let grid = stride(from: -5.0, through: 5, by: 0.5).map { $0 }
+        XCTAssertEqual(Statistics.minimizeOnGrid({ ($0 - 1.234) * ($0 - 1.234) + 2 }, grid: grid), 1.234, accuracy: 1e-6)
+        XCTAssertEqual(Statistics.minimizeOnGrid({ cosh($0 + 0.3) }, grid: grid), -0.3, accuracy: 1e-6)
+        XCTAssertEqual(Statistics.minimizeOnGrid({ $0 }, grid: grid), -5, accuracy: 1e-6)
     }
 
     func testNelderMeadOnQuadratic() {
