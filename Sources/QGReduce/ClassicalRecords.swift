@@ -5,25 +5,18 @@ import QGPhysics
 /// One completed task of a classical campaign file (studies fields,
 /// avalanche, twoflip, tempering), as the reducer sees it (one per h_x for
 /// twoflip).
-struct ClassicalRecord: ReductionRecord {
-    var origin: TaskOrigin
-    /// The set this task belongs to (everything but L and the realization).
-    var set: ClassicalSet
-    var L: Int
-    var seed: UInt64
-    var realization: Int
-    /// The stored disorder stream.
-    var disorder: DisorderFingerprint
+struct ClassicalRecord: RealizationRecord {
+    /// Its set (everything but L and the realization) and L; the disorder is
+    /// the stored disorder stream.
+    struct Point: TaskPoint {
+        var set: ClassicalSet, L: Int
+        var description: String { "\(set.key), L \(L)" }
+    }
+    var task: TaskIdentity<Point>
     /// Settings that every task of a set must share (bins, steps, T grid...).
     var layout: String
     /// Study-specific payload (see each study's `ClassicalReduction.read`).
     var values: [Double]
-
-    struct Key: Hashable, CustomStringConvertible {
-        var set: ClassicalSet, L: Int, seed: UInt64, realization: Int
-        var description: String { "(\(set.key), L \(L), seed \(seed), realization \(realization))" }
-    }
-    var key: Key { Key(set: set, L: L, seed: seed, realization: realization) }
 }
 
 /// A curve family of the reduced file: one (alpha, state, h_x, ...) choice.
@@ -48,24 +41,20 @@ struct ClassicalSet: Hashable, Comparable, Codable {
 /// Row indices `i` are local (0 ..< rows).
 struct ClassicalBlock {
     let task: TaskBlock
-    let seed: UInt64
+    /// The done, realization and disorder_stream columns.
+    let tasks: TaskRows
     let L: Int
     let boundary: Int
-    let done: [UInt8]
     let alpha: [Double]
-    let realization: [Int64]
-    let disorder: [Int64]
-    var rows: Int { done.count }
+    var rows: Int { tasks.done.count }
+    var done: [UInt8] { tasks.done }
 
     init(_ b: TaskBlock) throws {
         task = b
-        seed = b.plan.settings.seed
+        tasks = try TaskRows(b)
         L = Int(try b.attr("L"))
         boundary = Int(try b.attr("boundary_open"))
-        done = try b.column("done", UInt8.self)
         alpha = try b.column("alpha", Double.self)
-        realization = try b.column("realization", Int64.self)
-        disorder = try b.column("disorder_stream", Int64.self)
     }
 
     /// Local: the block's rows of a dataset (rows x row length values).
@@ -77,13 +66,10 @@ struct ClassicalBlock {
     /// Local: a numeric attribute of the block (NaN when empty).
     func attr(_ name: String) throws -> Double { try task.attr(name) }
     /// Row `i` as a corrupt task.
-    func corrupt(_ i: Int, _ why: String) -> CorruptTask {
-        task.corrupt(i, "alpha \(alpha[i]), realization \(realization[i])", why)
-    }
+    func corrupt(_ i: Int, _ why: String) -> CorruptTask { tasks.corrupt(i, "alpha \(alpha[i])", why) }
     /// The record of row `i`.
     func record(_ i: Int, _ set: ClassicalSet, _ layout: String, _ values: [Double]) -> ClassicalRecord {
-        ClassicalRecord(origin: task.origin(i), set: set, L: L, seed: seed, realization: Int(realization[i]),
-                        disorder: DisorderFingerprint(bitPattern: disorder[i]), layout: layout, values: values)
+        ClassicalRecord(task: tasks.task(i, .init(set: set, L: L)), layout: layout, values: values)
     }
 }
 

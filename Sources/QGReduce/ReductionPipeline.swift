@@ -48,6 +48,52 @@ protocol ReductionRecord: Codable {
     var origin: TaskOrigin { get set }
 }
 
+/// What a realization record's key is made of: the study's point (its own
+/// key fields, e.g. L, alpha and h_x) described as "L 8, alpha 0.7".
+typealias TaskPoint = Hashable & Codable & CustomStringConvertible
+
+/// The key of one realization of a study point, declared once for every
+/// study that averages over disorder: the point, the campaign seed and the
+/// realization index. The point's fields read through the key (`key.L`).
+@dynamicMemberLookup
+struct TaskKey<Point: TaskPoint>: Hashable, Codable, CustomStringConvertible {
+    var point: Point
+    var seed: UInt64
+    var realization: Int
+    var description: String { "(\(point), seed \(seed), realization \(realization))" }
+    subscript<T>(dynamicMember field: KeyPath<Point, T>) -> T { point[keyPath: field] }
+}
+
+/// The identity every realization record carries once: where it was read,
+/// its key and the fingerprint of its disorder (`TaskRows.task`).
+struct TaskIdentity<Point: TaskPoint>: Codable {
+    var origin: TaskOrigin
+    var key: TaskKey<Point>
+    var disorder: DisorderFingerprint
+}
+
+/// A record of one realization of a study point: a `TaskIdentity` and the
+/// study's payload. Key, disorder and origin come from the identity; the
+/// seed, the realization and the point's fields read through the record
+/// (`r.seed`, `r.L`).
+@dynamicMemberLookup
+protocol RealizationRecord: ReductionRecord where Key == TaskKey<Point> {
+    associatedtype Point: TaskPoint
+    var task: TaskIdentity<Point> { get set }
+}
+
+extension RealizationRecord {
+    var key: TaskKey<Point> { task.key }
+    var disorder: DisorderFingerprint { task.disorder }
+    var origin: TaskOrigin {
+        get { task.origin }
+        set { task.origin = newValue }
+    }
+    var seed: UInt64 { task.key.seed }
+    var realization: Int { task.key.realization }
+    subscript<T>(dynamicMember field: KeyPath<Point, T>) -> T { task.key.point[keyPath: field] }
+}
+
 /// Rows `rows` of one block of one input, as a study's reader sees them.
 /// Local: opened by the rank that reads them. The reader sees the block
 /// through its declared columns only (`OutputBlock.datasets` under the
@@ -118,6 +164,42 @@ struct TaskBlock {
     }
 }
 
+/// The columns every realization block has, read once for a study's reader:
+/// `done`, `realization` and, where the block declares it, the stored
+/// `disorder_stream`. Row indices `i` are local (0 ..< count).
+struct TaskRows {
+    let block: TaskBlock
+    let done: [UInt8]
+    let realization: [Int64]
+    /// The stored disorder stream per row; empty when the block declares none.
+    let stream: [Int64]
+
+    /// Local: reads the three columns of `block`'s rows.
+    init(_ block: TaskBlock) throws {
+        self.block = block
+        done = try block.column("done", UInt8.self)
+        realization = try block.column("realization", Int64.self)
+        stream = block.declares("disorder_stream") ? try block.column("disorder_stream", Int64.self) : []
+    }
+
+    /// The local rows marked done, in order.
+    var completed: [Int] { done.indices.filter { done[$0] == 1 } }
+
+    /// The identity of local row `i` as a task of `point`: its origin, the
+    /// campaign seed, its realization and its disorder (default: the stored
+    /// stream).
+    func task<P: TaskPoint>(_ i: Int, _ point: P, disorder: DisorderFingerprint? = nil) -> TaskIdentity<P> {
+        TaskIdentity(origin: block.origin(i), key: TaskKey(point: point, seed: block.plan.settings.seed, realization: Int(realization[i])),
+                     disorder: disorder ?? DisorderFingerprint(bitPattern: stream[i]))
+    }
+
+    /// Names local row `i` as a corrupt task: `detail` (what identifies its
+    /// point, may be empty), then its realization.
+    func corrupt(_ i: Int, _ detail: String, _ why: String) -> CorruptTask {
+        block.corrupt(i, (detail.isEmpty ? "" : detail + ", ") + "realization \(realization[i])", why)
+    }
+}
+
 /// The rows of one declared column as read: `c[i]` is local row i's values
 /// (the declared row length of them).
 struct ColumnRows<T> {
@@ -145,6 +227,22 @@ extension ReductionContext {
         guard let i0 = values.firstIndex(where: { $0 != nil }), let v0 = values[i0] else { return nil }
         guard let i = values.firstIndex(where: { $0 != nil && $0 != v0 }), let v = values[i] else { return nil }
         return "mismatched configs: \(inputs[i]) has a different \(name) (\(v)) from \(inputs[i0]) (\(v0))"
+    }
+
+    /// The input record `r` was read from.
+    func input<R: ReductionRecord>(of r: R) -> String { options.inputs[r.origin.file] }
+
+    /// Rank 0: the rule "every record of a group shares a setting", declared
+    /// once: the first record of each group (`group`, in merge order) sets
+    /// the group's `setting`; the first record with another one is refused
+    /// with `refusal(first, other)` (one line naming both inputs).
+    func requireShared<R: ReductionRecord, G: Hashable, V: Equatable>(_ records: [R], by group: (R) -> G, _ setting: (R) -> V,
+                                                                      refusal: (R, R) -> String) throws {
+        var first: [G: R] = [:]
+        for r in records {
+            guard let f = first[group(r)] else { first[group(r)] = r; continue }
+            if setting(f) != setting(r) { throw ReduceError(message: refusal(f, r)) }
+        }
     }
 
     /// Rank 0: throws the first `sameSetting` line of `settings` (name and
