@@ -38,7 +38,7 @@ struct ClassicalSet: Hashable, Comparable, Codable {
 
 /// Rows of one output block of a classical campaign file (e.g. /fields/L128)
 /// with the columns every classical study has, as a study's `read` sees them.
-/// Row indices `i` are local (0 ..< rows).
+/// Row indices `i` are local (0 ..< task.count).
 struct ClassicalBlock {
     let task: TaskBlock
     /// The done, realization and disorder_stream columns.
@@ -46,8 +46,6 @@ struct ClassicalBlock {
     let L: Int
     let boundary: Int
     let alpha: [Double]
-    var rows: Int { tasks.done.count }
-    var done: [UInt8] { tasks.done }
 
     init(_ b: TaskBlock) throws {
         task = b
@@ -57,16 +55,8 @@ struct ClassicalBlock {
         alpha = try b.column("alpha", Double.self)
     }
 
-    /// Local: the block's rows of a dataset (rows x row length values).
-    func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try task.column(name, t) }
-    /// Local: the block's rows of a dataset, row by row.
-    func rows<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> ColumnRows<T> { try task.rows(name, t) }
-    /// Local: values per row of a dataset.
-    func rowLength(_ name: String) -> Int { task.rowLength(name) }
-    /// Local: a numeric attribute of the block (NaN when empty).
-    func attr(_ name: String) throws -> Double { try task.attr(name) }
-    /// Row `i` as a corrupt task.
-    func corrupt(_ i: Int, _ why: String) -> CorruptTask { tasks.corrupt(i, "alpha \(alpha[i])", why) }
+    /// Row `i` as a corrupt row, named with its alpha (`TaskRows.records`).
+    func corrupt(_ i: Int, _ why: String) -> CorruptRow { CorruptRow(detail: "alpha \(alpha[i])", why: why) }
     /// The record of row `i`.
     func record(_ i: Int, _ set: ClassicalSet, _ layout: String, _ values: [Double]) -> ClassicalRecord {
         ClassicalRecord(task: tasks.task(i, .init(set: set, L: L)), layout: layout, values: values)

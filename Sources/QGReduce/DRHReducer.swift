@@ -37,10 +37,7 @@ enum DRHReducer {
     /// window histogram (eps window of the reduce options). The disorder is
     /// the FNV-1a of the stored grain Hamiltonian and fields.
     struct Record: RealizationRecord {
-        struct Point: TaskPoint {
-            var N: Int, a: Double
-            var description: String { "N \(N), a \(a)" }
-        }
+        struct Point: TaskPoint { var N: Int, a: Double }
         var task: TaskIdentity<Point>
         var nWindow: Double; var sumWindow: Double; var nAll: Double; var sumAll: Double
         var histogram: [Double]
@@ -56,12 +53,10 @@ enum DRHReducer {
         let grain = try b.rows("grain", Double.self), h = try b.rows("h", Double.self)
         let epsAll = try b.rows("eps", Double.self), sAll = try b.rows("s_end", Double.self)
         let D = epsAll.length
-        var out: [Record] = []
-        for row in tasks.completed {
+        return try tasks.records(corrupt: &corrupt) { row in
             let eps = epsAll[row], s = sAll[row]
             guard s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
-                corrupt.append(tasks.corrupt(row, "a \(a[row])", "marked done but its s_end is not finite or outside [0, ln 2]"))
-                continue
+                throw CorruptRow(detail: "a \(a[row])", why: "marked done but its s_end is not finite or outside [0, ln 2]")
             }
             var r = Record(task: tasks.task(row, Record.Point(N: N, a: a[row]), disorder: .of(grain[row] + h[row])),
                            nWindow: 0, sumWindow: 0, nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
@@ -69,9 +64,8 @@ enum DRHReducer {
                 r.nWindow += 1; r.sumWindow += x
                 r.histogram[min(bins - 1, max(0, Int(x / ln2 * Double(bins))))] += 1
             }
-            out.append(r)
+            return r
         }
-        return out
     }
 
     /// Rank 0: the analysis of the merged records, written through `out`.

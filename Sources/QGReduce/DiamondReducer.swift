@@ -63,12 +63,10 @@ enum DiamondReducer {
         let n1: [Int64] = isMap ? try b.column("n1", Int64.self) : [], n2: [Int64] = isMap ? try b.column("n2", Int64.self) : []
         let sSite: [Double] = isMap ? try b.column("s_site", Double.self) : [], g0: [Double] = isMap ? try b.column("g0_site", Double.self) : []
         let lp: [Double] = isMap ? try b.column("log_product", Double.self) : []
-        var out: [Record] = []
-        for i in tasks.completed {
+        return try tasks.records(corrupt: &corrupt) { i in
             let theta0 = kind == "qp" ? th[i].first ?? .nan : .nan
             guard eta[i].isFinite, ns[i].isFinite else {
-                corrupt.append(tasks.corrupt(i, "W \(W[i])", "marked done but its eta_tot or n_star is not finite"))
-                continue
+                throw CorruptRow(detail: "W \(W[i])", why: "marked done but its eta_tot or n_star is not finite")
             }
             var map: MapRow? = nil
             if isMap {
@@ -77,10 +75,9 @@ enum DiamondReducer {
                              s: Array(sSite[sl]), g0: Array(g0[sl]), logProduct: lp[i])
             }
             let task = tasks.task(i, Record.Point(kind: kind, map: isMap, R: R, W: W[i]), disorder: .of(th[i]))
-            out.append(Record(task: task, sample: Sample(seed: task.key.seed, realization: task.key.realization, eta: eta[i], nStar: ns[i],
-                                                         theta0: theta0, seconds: secs[i]), map: map))
+            return Record(task: task, sample: Sample(seed: task.key.seed, realization: task.key.realization, eta: eta[i], nStar: ns[i],
+                                                     theta0: theta0, seconds: secs[i]), map: map)
         }
-        return out
     }
 
     /// Rank 0: the analysis of the merged records, written through `out`.

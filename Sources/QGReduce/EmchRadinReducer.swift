@@ -34,10 +34,7 @@ extension EmchRadinStudy: PipelineStudy {
 /// stored positions stream (alpha is left out of it: one set of positions
 /// serves every alpha of a task).
 struct EmchRadinRecord: RealizationRecord {
-    struct Point: TaskPoint {
-        var d: Int, N: Int, x: Double, alpha: Double
-        var description: String { "d \(d), N \(N), x \(x), alpha \(alpha)" }
-    }
+    struct Point: TaskPoint { var d: Int, N: Int, x: Double, alpha: Double }
     var task: TaskIdentity<Point>
     var nInterior: Int
     var taus: [Double]

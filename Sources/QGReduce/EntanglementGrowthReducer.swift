@@ -20,10 +20,7 @@ extension EntanglementGrowthStudy: PipelineStudy {
     /// One completed task: S(t) of one realization at one (L, h_x, state).
     /// The disorder is the stored couplings J and initial state z.
     struct Record: RealizationRecord {
-        struct Point: TaskPoint {
-            var L: Int, hx: Double, state: Int8
-            var description: String { "L \(L), hx \(hx), state \(state)" }
-        }
+        struct Point: TaskPoint { var L: Int, hx: Double, state: Int8 }
         var task: TaskIdentity<Point>
         /// The block's Page entropy (attribute `page`).
         var page: Double
@@ -38,17 +35,14 @@ extension EntanglementGrowthStudy: PipelineStudy {
         let J = try b.rows("J", Double.self), z = try b.rows("z", Int8.self), S = try b.rows("entropy", Double.self)
         guard L >= 2 else { throw ReduceError(message: "\(b.block): L = \(L)") }
         let maxS = Double(L / 2) * Foundation.log(2.0) + 1e-9
-        var out: [Record] = []
-        for t in tasks.completed {
+        return try tasks.records(corrupt: &corrupt) { t in
             let e = Array(S[t])
             guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= maxS }) else {
-                corrupt.append(tasks.corrupt(t, "hx \(hx[t])", "marked done but its entropies are not finite or outside 0...(L/2) ln 2"))
-                continue
+                throw CorruptRow(detail: "hx \(hx[t])", why: "marked done but its entropies are not finite or outside 0...(L/2) ln 2")
             }
             let disorder = Array(J[t]) + z[t].map(Double.init)
-            out.append(Record(task: tasks.task(t, Record.Point(L: L, hx: hx[t], state: st[t]), disorder: .of(disorder[...])), page: page, entropy: e))
+            return Record(task: tasks.task(t, Record.Point(L: L, hx: hx[t], state: st[t]), disorder: .of(disorder[...])), page: page, entropy: e)
         }
-        return out
     }
 
     /// Rank 0: the inputs must share the time grid and alpha.

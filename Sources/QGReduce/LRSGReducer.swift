@@ -4,13 +4,38 @@ import QGHDF5
 import QGPhysics
 import QGCampaign
 
-/// S1's entry in the registry: its reducer (`LRSGReducer`), its eps-window
+/// S1's entry in the registry: its records' reader, its merge and eps-window
 /// check and its figures (python/qglass_plot_lrsg.py).
 extension LRSGStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_lrsg:plot" }
     static var recordKeyName: String { "(point, realization)" }
 
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] { try LRSGReducer.read(block, corrupt: &corrupt) }
+    /// Local: the completed tasks among the block's rows, with corruption checks per task.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] {
+        guard let study = b.plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
+        let bins = study.epsBins
+        let tasks = try TaskRows(b)
+        let alpha = try b.column("alpha", Double.self)
+        let hx = try b.column("hx", Double.self)
+        let J = try b.rows("J", Double.self)
+        let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
+        let entropy = b.declares("hist_sum_entropy") ? try b.rows("hist_sum_entropy", Double.self) : nil
+        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
+        return try tasks.records(corrupt: &corrupt) { i in
+            var h = [Double](repeating: 0, count: 9 * bins)
+            for k in 0..<9 { for bin in 0..<bins { h[k * bins + bin] = hist[k][i * bins + bin] } }
+            let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
+            let e = entropy.map { Array($0[i]) } ?? []
+            // Dense rows hold every eigenstate; mid-spectrum rows (issue 15)
+            // the 2 k nearest the target, all in the bins around it.
+            let expected = study.statesPerTask(L)
+            if !h.allSatisfy(\.isFinite) || !e.allSatisfy(\.isFinite) || states != Double(expected) {
+                throw CorruptRow(detail: "alpha \(alpha[i]), hx \(hx[i])", why: "marked done but its histograms are corrupt (\(states) of \(expected) states)")
+            }
+            return TaskRecord(task: tasks.task(i, TaskRecord.Point(L: L, alpha: alpha[i], hx: hx[i]), disorder: .of(J[i])),
+                              boundary: study.boundary == .periodic ? 0 : 1, bins: bins, hist: h, entropy: e)
+        }
+    }
 
     /// Every input agrees on each point's boundary and eps_bins.
     static func checkMerged(_ records: [TaskRecord], context: ReductionContext) throws {
@@ -93,38 +118,4 @@ struct TaskRecord: RealizationRecord {
     var entropy: [Double]
 
     func h(_ k: Int, _ b: Int) -> Double { hist[k * bins + b] }
-}
-
-/// S1's reader for the reduction pipeline; the analyses are `Analysis`
-/// (LRSGAnalysis.swift) and `LRSGEntanglement`.
-enum LRSGReducer {
-    /// Local: the completed tasks among the block's rows, with corruption checks per task.
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] {
-        guard let study = b.plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
-        let bins = study.epsBins
-        let tasks = try TaskRows(b)
-        let alpha = try b.column("alpha", Double.self)
-        let hx = try b.column("hx", Double.self)
-        let J = try b.rows("J", Double.self)
-        let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
-        let entropy = b.declares("hist_sum_entropy") ? try b.rows("hist_sum_entropy", Double.self) : nil
-        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
-        var out: [TaskRecord] = []
-        for i in tasks.completed {
-            var h = [Double](repeating: 0, count: 9 * bins)
-            for k in 0..<9 { for bin in 0..<bins { h[k * bins + bin] = hist[k][i * bins + bin] } }
-            let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
-            let e = entropy.map { Array($0[i]) } ?? []
-            // Dense rows hold every eigenstate; mid-spectrum rows (issue 15)
-            // the 2 k nearest the target, all in the bins around it.
-            let expected = study.statesPerTask(L)
-            if !h.allSatisfy(\.isFinite) || !e.allSatisfy(\.isFinite) || states != Double(expected) {
-                corrupt.append(tasks.corrupt(i, "alpha \(alpha[i]), hx \(hx[i])", "marked done but its histograms are corrupt (\(states) of \(expected) states)"))
-                continue
-            }
-            out.append(TaskRecord(task: tasks.task(i, TaskRecord.Point(L: L, alpha: alpha[i], hx: hx[i]), disorder: .of(J[i])),
-                                  boundary: study.boundary == .periodic ? 0 : 1, bins: bins, hist: h, entropy: e))
-        }
-        return out
-    }
 }

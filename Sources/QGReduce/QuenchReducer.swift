@@ -14,10 +14,7 @@ extension QuenchStudy: PipelineStudy {
     /// One completed realization of one (L, L_s) block. Its disorder is the
     /// stored stream of the chain couplings (`disorder_stream`).
     struct Record: RealizationRecord {
-        struct Point: TaskPoint {
-            var L: Int, Ls: Int
-            var description: String { "L \(L), Ls \(Ls)" }
-        }
+        struct Point: TaskPoint { var L: Int, Ls: Int }
         var task: TaskIdentity<Point>
         var hx: Double, alpha: Double
         var remnant: [Double], phi: [Double], trace: [Double], times: [Double]
@@ -34,16 +31,14 @@ extension QuenchStudy: PipelineStudy {
         let rem = try b.rows("remnant", Double.self), phi = try b.rows("phi", Double.self)
         let tr = try b.rows("trace", Double.self), tm = try b.rows("times", Double.self)
         let gap = try b.column("inverse_min_gap", Double.self)
-        var out: [Record] = []
-        for t in tasks.completed {
+        return try tasks.records(corrupt: &corrupt) { t in
             let r = Array(rem[t])
             guard r.allSatisfy({ $0.isFinite && abs($0) <= 1 + 1e-9 }) else {
-                corrupt.append(tasks.corrupt(t, "", "marked done but its remnant is not in [-1, 1]")); continue
+                throw CorruptRow(detail: "", why: "marked done but its remnant is not in [-1, 1]")
             }
-            out.append(Record(task: tasks.task(t, Record.Point(L: L, Ls: n)), hx: study.hx, alpha: study.alpha,
-                              remnant: r, phi: Array(phi[t]), trace: Array(tr[t]), times: Array(tm[t]), inverseMinGap: gap[t]))
+            return Record(task: tasks.task(t, Record.Point(L: L, Ls: n)), hx: study.hx, alpha: study.alpha,
+                          remnant: r, phi: Array(phi[t]), trace: Array(tr[t]), times: Array(tm[t]), inverseMinGap: gap[t])
         }
-        return out
     }
 
     /// Every input must share h_x, alpha and the time grid.

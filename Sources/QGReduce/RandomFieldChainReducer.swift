@@ -37,12 +37,11 @@ extension RandomFieldChainStudy: PipelineStudy {
             let e = try piece.rows("eps", Double.self), rr = try piece.rows("r", Double.self), mm = try piece.rows("m_ea", Double.self)
             let dd = try piece.rows(Model.disorderName, Double.self)
             let meRows = try ChainMEReduction.read(piece, dimension: D, eps: e.values, window: window)
-            for i in tasks.completed {
+            out += try tasks.records(corrupt: &corrupt) { i in
                 let es = e[i], ms = mm[i], rs = rr[i]
                 guard es.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= 1 + 1e-12 }), zip(es, es.dropFirst()).allSatisfy({ $0 <= $1 }),
                       ms.allSatisfy(\.isFinite), W[i].isFinite else {
-                    corrupt.append(tasks.corrupt(i, "W \(W[i])", "marked done but its eps are not sorted in [0, 1] or its m_ea are not finite"))
-                    continue
+                    throw CorruptRow(detail: "W \(W[i])", why: "marked done but its eps are not sorted in [0, 1] or its m_ea are not finite")
                 }
                 var states = 0.0, statesR = 0.0, sumR = 0.0, sumM = 0.0
                 for k in 0..<D {
@@ -53,8 +52,8 @@ extension RandomFieldChainStudy: PipelineStudy {
                     let y = rs[rs.startIndex + k]
                     if y.isFinite { statesR += 1; sumR += y }
                 }
-                out.append(ChainRecord(task: tasks.task(i, ChainPoint(L: L, W: W[i]), disorder: .of(dd[i])), layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""),
-                                       dimension: D, states: states, statesR: statesR, sumR: sumR, sumM: sumM, me: meRows?[i]))
+                return ChainRecord(task: tasks.task(i, ChainPoint(L: L, W: W[i]), disorder: .of(dd[i])), layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""),
+                                   dimension: D, states: states, statesR: statesR, sumR: sumR, sumM: sumM, me: meRows?[i])
             }
         }
         return out
@@ -113,10 +112,7 @@ struct ChainRecord: RealizationRecord {
 }
 
 /// A point of a chain study's reduced file (the key of its records).
-struct ChainPoint: TaskPoint {
-    var L: Int, W: Double
-    var description: String { "L \(L), W \(W)" }
-}
+struct ChainPoint: TaskPoint { var L: Int, W: Double }
 
 /// Rank 0: the disorder averages of a chain study's merged records and the reduced file.
 enum ChainReducer<Model: RandomFieldChainModel> {

@@ -49,8 +49,13 @@ protocol ReductionRecord: Codable {
 }
 
 /// What a realization record's key is made of: the study's point (its own
-/// key fields, e.g. L, alpha and h_x) described as "L 8, alpha 0.7".
-typealias TaskPoint = Hashable & Codable & CustomStringConvertible
+/// key fields, e.g. L, alpha and h_x). It prints as its fields in declared
+/// order, "L 8, alpha 0.7", unless it gives its own description.
+protocol TaskPoint: Hashable, Codable, CustomStringConvertible {}
+
+extension TaskPoint {
+    var description: String { Mirror(reflecting: self).children.map { "\($0.label ?? "") \($0.value)" }.joined(separator: ", ") }
+}
 
 /// The key of one realization of a study point, declared once for every
 /// study that averages over disorder: the point, the campaign seed and the
@@ -198,6 +203,28 @@ struct TaskRows {
     func corrupt(_ i: Int, _ detail: String, _ why: String) -> CorruptTask {
         block.corrupt(i, (detail.isEmpty ? "" : detail + ", ") + "realization \(realization[i])", why)
     }
+
+    /// Names local row `i` as the corrupt task `row` describes.
+    func corrupt(_ i: Int, _ row: CorruptRow) -> CorruptTask { corrupt(i, row.detail, row.why) }
+
+    /// Local: the record of each completed row, `record(i)`, in row order. A
+    /// row whose `record` throws a `CorruptRow` is named in `corrupt` (with
+    /// its realization) and left out.
+    func records<R>(corrupt: inout [CorruptTask], _ record: (Int) throws -> R) throws -> [R] {
+        var out: [R] = []
+        for i in completed {
+            do { out.append(try record(i)) } catch let c as CorruptRow { corrupt.append(self.corrupt(i, c)) }
+        }
+        return out
+    }
+}
+
+/// A completed row whose data are unusable, thrown by a study's row reader
+/// (`TaskRows.records`): what identifies its point besides the realization
+/// (may be empty) and why.
+struct CorruptRow: Error {
+    var detail: String
+    var why: String
 }
 
 /// The rows of one declared column as read: `c[i]` is local row i's values

@@ -18,10 +18,7 @@ extension TwoSpinStudy: PipelineStudy {
     /// One completed task: its entropy sums at every h_x of the study. The
     /// disorder is the stored disorder stream.
     struct Record: RealizationRecord {
-        struct Point: TaskPoint {
-            var L: Int, alpha: Double, state: Int8
-            var description: String { "L \(L), alpha \(alpha), state \(state)" }
-        }
+        struct Point: TaskPoint { var L: Int, alpha: Double, state: Int8 }
         var task: TaskIdentity<Point>
         var hx: [Double], entropySum: [Double]
     }
@@ -32,16 +29,13 @@ extension TwoSpinStudy: PipelineStudy {
         let alpha = try b.column("alpha", Double.self)
         let state = try b.column("state", Int8.self)
         let hx = try b.rows("hx", Double.self), s = try b.rows("entropy_sum", Double.self)
-        var out: [Record] = []
-        for t in tasks.completed {
+        return try tasks.records(corrupt: &corrupt) { t in
             let e = Array(s[t])
             guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 }) else {
-                corrupt.append(tasks.corrupt(t, "alpha \(alpha[t])", "marked done but its entropy sums are not finite and non-negative"))
-                continue
+                throw CorruptRow(detail: "alpha \(alpha[t])", why: "marked done but its entropy sums are not finite and non-negative")
             }
-            out.append(Record(task: tasks.task(t, Record.Point(L: L, alpha: alpha[t], state: state[t])), hx: Array(hx[t]), entropySum: e))
+            return Record(task: tasks.task(t, Record.Point(L: L, alpha: alpha[t], state: state[t])), hx: Array(hx[t]), entropySum: e)
         }
-        return out
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
