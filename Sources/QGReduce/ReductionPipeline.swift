@@ -325,7 +325,7 @@ extension PipelineStudy {
 enum ReductionPipeline {
     static func run<S: PipelineStudy>(_ study: S.Type, world: Communicator, options: ReduceOptions, survey: InputSurvey,
                                       log: (String) -> Void) throws -> Int32 {
-        let items = try workItems(S.self, world: world, options: options)
+        let items = try workItems(S.self, world: world, survey: survey)
         var records: [S.Record] = []
         var corrupt: [CorruptTask] = []
         let mine = items.indices.filter { $0 % world.size == world.rank }.map { items[$0] }
@@ -388,29 +388,17 @@ enum ReductionPipeline {
     struct WorkItem { var file: Int; var block: String; var rows: Range<Int> }
 
     /// Collective: rank 0 lists the (input, block, rows) work items of the
-    /// blocks each input's stored config declares; every rank gets them.
-    static func workItems<S: PipelineStudy>(_ study: S.Type, world: Communicator, options: ReduceOptions) throws -> [WorkItem] {
+    /// blocks each input's stored config declares, as its survey found them
+    /// (`InputSurvey.blocks`); every rank gets them.
+    static func workItems<S: PipelineStudy>(_ study: S.Type, world: Communicator, survey: InputSurvey) throws -> [WorkItem] {
         var lines: [String] = []
-        var problems: [String] = []
-        if world.rank == 0 {
-            for (i, path) in options.inputs.enumerated() {
-                do {
-                    try HDF5File.with(path: path, mode: .readOnly) { f in
-                        let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                        for b in plan.study.blocks.map(\.path) where f.exists(b + "/done") {
-                            let rows = try f.openDataset(b + "/done").shape.first ?? 0
-                            for start in stride(from: 0, to: rows, by: S.chunkRows) {
-                                lines.append("\(i)\t\(b)\t\(start)\t\(min(start + S.chunkRows, rows))")
-                            }
-                        }
-                    }
-                } catch {
-                    problems.append("\(path): cannot be read (\(error))")
+        for (i, blocks) in survey.blocks.enumerated() {
+            for (b, rows) in blocks {
+                for start in stride(from: 0, to: rows, by: S.chunkRows) {
+                    lines.append("\(i)\t\(b)\t\(start)\t\(min(start + S.chunkRows, rows))")
                 }
             }
         }
-        let refusal = try world.broadcast(string: problems.joined(separator: "\n"))
-        if !refusal.isEmpty { throw ReduceError(message: refusal) }
         let text = try world.broadcast(string: lines.joined(separator: "\n"))
         return text.isEmpty ? [] : text.split(separator: "\n").map { line in
             let p = line.split(separator: "\t", omittingEmptySubsequences: false)
