@@ -192,7 +192,7 @@ struct TaskRows {
 
     /// The identity of local row `i` as a task of `point`: its origin, the
     /// campaign seed, its realization and its disorder (default: the stored
-    /// stream).
+    /// stream, which the block must then declare).
     func task<P: TaskPoint>(_ i: Int, _ point: P, disorder: DisorderFingerprint? = nil) -> TaskIdentity<P> {
         TaskIdentity(origin: block.origin(i), key: TaskKey(point: point, seed: block.plan.settings.seed, realization: Int(realization[i])),
                      disorder: disorder ?? DisorderFingerprint(bitPattern: stream[i]))
