@@ -11,19 +11,16 @@ extension AvalancheStudy: ClassicalReduction {
 
     /// Payload per task: ever[0...steps]; layout = steps.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
-        var out: [ClassicalRecord] = []
-        let order = Int(try b.attr("order"))
-        let state = try b.ds("state", Int8.self), hx = try b.ds("hx", Double.self)
-        let ever = try b.rows("ever", Int64.self)
-        for i in 0..<b.rows where b.done[i] == 1 {
+        let order = Int(try b.task.attr("order"))
+        let state = try b.task.column("state", Int8.self), hx = try b.task.column("hx", Double.self)
+        let ever = try b.task.rows("ever", Int64.self)
+        return try b.tasks.records(corrupt: &corrupt) { i in
             let v = ever[i].map(Double.init)
             guard zip(v, v.dropFirst()).allSatisfy({ $0 <= $1 }), (v.last ?? 0) <= Double(b.L), v[0] >= 0 else {
-                corrupt.append(b.corrupt(i, "marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(b.L)"))
-                continue
+                throw b.corrupt(i, "marked done but its ever-resonant counts are not a non-decreasing curve in 0...\(b.L)")
             }
-            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(ever.length - 1)", v))
+            return b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(ever.length - 1)", v)
         }
-        return out
     }
 }
 

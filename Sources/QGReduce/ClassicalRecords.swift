@@ -5,25 +5,18 @@ import QGPhysics
 /// One completed task of a classical campaign file (studies fields,
 /// avalanche, twoflip, tempering), as the reducer sees it (one per h_x for
 /// twoflip).
-struct ClassicalRecord: ReductionRecord {
-    var origin: TaskOrigin
-    /// The set this task belongs to (everything but L and the realization).
-    var set: ClassicalSet
-    var L: Int
-    var seed: UInt64
-    var realization: Int
-    /// The stored disorder stream.
-    var disorder: DisorderFingerprint
+struct ClassicalRecord: RealizationRecord {
+    /// Its set (everything but L and the realization) and L; the disorder is
+    /// the stored disorder stream.
+    struct Point: TaskPoint {
+        var set: ClassicalSet, L: Int
+        var description: String { "\(set.key), L \(L)" }
+    }
+    var task: TaskIdentity<Point>
     /// Settings that every task of a set must share (bins, steps, T grid...).
     var layout: String
     /// Study-specific payload (see each study's `ClassicalReduction.read`).
     var values: [Double]
-
-    struct Key: Hashable, CustomStringConvertible {
-        var set: ClassicalSet, L: Int, seed: UInt64, realization: Int
-        var description: String { "(\(set.key), L \(L), seed \(seed), realization \(realization))" }
-    }
-    var key: Key { Key(set: set, L: L, seed: seed, realization: realization) }
 }
 
 /// A curve family of the reduced file: one (alpha, state, h_x, ...) choice.
@@ -45,45 +38,28 @@ struct ClassicalSet: Hashable, Comparable, Codable {
 
 /// Rows of one output block of a classical campaign file (e.g. /fields/L128)
 /// with the columns every classical study has, as a study's `read` sees them.
-/// Row indices `i` are local (0 ..< rows).
+/// Row indices `i` are local (0 ..< task.count).
 struct ClassicalBlock {
     let task: TaskBlock
-    let seed: UInt64
+    /// The done, realization and disorder_stream columns.
+    let tasks: TaskRows
     let L: Int
     let boundary: Int
-    let done: [UInt8]
     let alpha: [Double]
-    let realization: [Int64]
-    let disorder: [Int64]
-    var rows: Int { done.count }
 
     init(_ b: TaskBlock) throws {
         task = b
-        seed = b.plan.settings.seed
+        tasks = try TaskRows(b)
         L = Int(try b.attr("L"))
         boundary = Int(try b.attr("boundary_open"))
-        done = try b.column("done", UInt8.self)
         alpha = try b.column("alpha", Double.self)
-        realization = try b.column("realization", Int64.self)
-        disorder = try b.column("disorder_stream", Int64.self)
     }
 
-    /// Local: the block's rows of a dataset (rows x row length values).
-    func ds<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> [T] { try task.column(name, t) }
-    /// Local: the block's rows of a dataset, row by row.
-    func rows<T: HDF5Scalar>(_ name: String, _ t: T.Type) throws -> ColumnRows<T> { try task.rows(name, t) }
-    /// Local: values per row of a dataset.
-    func rowLength(_ name: String) -> Int { task.rowLength(name) }
-    /// Local: a numeric attribute of the block (NaN when empty).
-    func attr(_ name: String) throws -> Double { try task.attr(name) }
-    /// Row `i` as a corrupt task.
-    func corrupt(_ i: Int, _ why: String) -> CorruptTask {
-        task.corrupt(i, "alpha \(alpha[i]), realization \(realization[i])", why)
-    }
+    /// Row `i` as a corrupt row, named with its alpha (`TaskRows.records`).
+    func corrupt(_ i: Int, _ why: String) -> CorruptRow { CorruptRow(detail: "alpha \(alpha[i])", why: why) }
     /// The record of row `i`.
     func record(_ i: Int, _ set: ClassicalSet, _ layout: String, _ values: [Double]) -> ClassicalRecord {
-        ClassicalRecord(origin: task.origin(i), set: set, L: L, seed: seed, realization: Int(realization[i]),
-                        disorder: DisorderFingerprint(bitPattern: disorder[i]), layout: layout, values: values)
+        ClassicalRecord(task: tasks.task(i, .init(set: set, L: L)), layout: layout, values: values)
     }
 }
 

@@ -36,14 +36,8 @@ extension ClassicalReduction {
 
     /// Every task of a (set, L) shares its layout (bins, steps, T grid...).
     static func checkMerged(_ records: [ClassicalRecord], context: ReductionContext) throws {
-        let inputs = context.options.inputs
-        var layouts: [String: (String, Int)] = [:]
-        for r in records {
-            let sk = r.set.key + "|L=\(r.L)"
-            if let (l, file) = layouts[sk], l != r.layout {
-                throw ReduceError(message: "mismatched configs for \(sk): \(inputs[file]) has \(l); \(inputs[r.origin.file]) has \(r.layout)")
-            }
-            layouts[sk] = layouts[sk] ?? (r.layout, r.origin.file)
+        try context.requireShared(records, by: { $0.set.key + "|L=\($0.L)" }, \.layout) { f, r in
+            "mismatched configs for \(f.set.key)|L=\(f.L): \(context.input(of: f)) has \(f.layout); \(context.input(of: r)) has \(r.layout)"
         }
     }
 

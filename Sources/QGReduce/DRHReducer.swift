@@ -34,49 +34,38 @@ enum DRHReducer {
     static let ln2 = 0.69314718055994530942
 
     /// One completed task: its window and all-states sums of S_end and the
-    /// window histogram (eps window of the reduce options).
-    struct Record: ReductionRecord {
-        var origin: TaskOrigin
-        var seed: UInt64; var N: Int; var a: Double; var realization: Int
-        /// FNV-1a of the stored grain Hamiltonian and fields.
-        var disorder: DisorderFingerprint
+    /// window histogram (eps window of the reduce options). The disorder is
+    /// the FNV-1a of the stored grain Hamiltonian and fields.
+    struct Record: RealizationRecord {
+        struct Point: TaskPoint { var N: Int, a: Double }
+        var task: TaskIdentity<Point>
         var nWindow: Double; var sumWindow: Double; var nAll: Double; var sumAll: Double
         var histogram: [Double]
-        struct Key: Hashable, CustomStringConvertible {
-            var seed: UInt64, N: Int, a: Double, realization: Int
-            var description: String { "(N \(N), a \(a), seed \(seed), realization \(realization))" }
-        }
-        var key: Key { Key(seed: seed, N: N, a: a, realization: realization) }
     }
-    struct Point: Hashable { var N: Int; var a: Double }
+    typealias Point = Record.Point
 
     /// Local: the completed tasks among the block's rows.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
         let lo = b.options.epsWindow.lo, hi = b.options.epsWindow.hi
         let N = Int(try b.attr("N"))
-        let done = try b.column("done", UInt8.self)
+        let tasks = try TaskRows(b)
         let a = try b.column("a", Double.self)
-        let real = try b.column("realization", Int64.self)
         let grain = try b.rows("grain", Double.self), h = try b.rows("h", Double.self)
         let epsAll = try b.rows("eps", Double.self), sAll = try b.rows("s_end", Double.self)
         let D = epsAll.length
-        var out: [Record] = []
-        for row in 0..<b.count where done[row] == 1 {
+        return try tasks.records(corrupt: &corrupt) { row in
             let eps = epsAll[row], s = sAll[row]
             guard s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
-                corrupt.append(b.corrupt(row, "a \(a[row]), realization \(real[row])", "marked done but its s_end is not finite or outside [0, ln 2]"))
-                continue
+                throw CorruptRow(detail: "a \(a[row])", why: "marked done but its s_end is not finite or outside [0, ln 2]")
             }
-            let disorder = DisorderFingerprint.of(grain[row] + h[row])
-            var r = Record(origin: b.origin(row), seed: b.plan.settings.seed, N: N, a: a[row], realization: Int(real[row]), disorder: disorder,
+            var r = Record(task: tasks.task(row, Record.Point(N: N, a: a[row]), disorder: .of(grain[row] + h[row])),
                            nWindow: 0, sumWindow: 0, nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
             for (e, x) in zip(eps, s) where e >= lo && e < hi {
                 r.nWindow += 1; r.sumWindow += x
                 r.histogram[min(bins - 1, max(0, Int(x / ln2 * Double(bins))))] += 1
             }
-            out.append(r)
+            return r
         }
-        return out
     }
 
     /// Rank 0: the analysis of the merged records, written through `out`.

@@ -13,10 +13,10 @@ import QGCampaign
 /// avalanches; eta_tot vs theta_0 of every qp sample at the theta_W values;
 /// the maps, copied. Figures: python/qglass_plot_avalanche2d.py.
 extension DiamondStudy: PipelineStudy {
+    typealias Record = DiamondReducer.Record
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_diamond" }
     static var recordKeyName: String { "(potential, R, W, seed, realization)" }
-
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DiamondReducer.Record] { try DiamondReducer.read(b, corrupt: &corrupt) }
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] { try DiamondReducer.read(b, corrupt: &corrupt) }
 
     /// Every input has the same g0, hopping and convention.
     static func checkMerged(_ records: [DiamondReducer.Record], context: ReductionContext) throws {
@@ -35,23 +35,16 @@ enum DiamondReducer {
         var n1: [Int64]; var n2: [Int64]; var s: [Double]; var g0: [Double]; var logProduct: Double }
 
     /// One completed task: a sample of a (potential, R, W) point, or a map
-    /// (block /diamond/{kind}/R{R}/maps...).
-    struct Record: ReductionRecord {
-        var origin: TaskOrigin
-        var seed: UInt64
-        var kind: String
-        var R: Int
-        var W: Double
-        var realization: Int
-        /// FNV-1a of the stored angles (theta).
-        var disorder: DisorderFingerprint
+    /// (block /diamond/{kind}/R{R}/maps...). The disorder is the FNV-1a of
+    /// the stored angles (theta).
+    struct Record: RealizationRecord {
+        struct Point: TaskPoint {
+            var kind: String, map: Bool, R: Int, W: Double
+            var description: String { "\(kind)\(map ? " map" : ""), R \(R), W \(W)" }
+        }
+        var task: TaskIdentity<Point>
         var sample: Sample
         var map: MapRow?
-        struct Key: Hashable, CustomStringConvertible {
-            var kind: String, map: Bool, R: Int, W: Double, seed: UInt64, realization: Int
-            var description: String { "(\(kind)\(map ? " map" : ""), R \(R), W \(W), seed \(seed), realization \(realization))" }
-        }
-        var key: Key { Key(kind: kind, map: map != nil, R: R, W: W, seed: seed, realization: realization) }
     }
 
     /// Local: the completed tasks among the block's rows.
@@ -59,12 +52,10 @@ enum DiamondReducer {
         let p = b.block
         let kind = p.split(separator: "/")[1].description
         let R = Int(try b.attr("R"))
-        let seed = b.plan.settings.seed
-        let done = try b.column("done", UInt8.self)
+        let tasks = try TaskRows(b)
         let W = try b.column("W", Double.self)
         let eta = try b.column("eta_tot", Double.self)
         let ns = try b.column("n_star", Double.self)
-        let real = try b.column("realization", Int64.self)
         let secs = try b.column("seconds", Double.self)
         let th = try b.rows("theta", Double.self)
         let isMap = p.hasSuffix("/maps")
@@ -72,12 +63,10 @@ enum DiamondReducer {
         let n1: [Int64] = isMap ? try b.column("n1", Int64.self) : [], n2: [Int64] = isMap ? try b.column("n2", Int64.self) : []
         let sSite: [Double] = isMap ? try b.column("s_site", Double.self) : [], g0: [Double] = isMap ? try b.column("g0_site", Double.self) : []
         let lp: [Double] = isMap ? try b.column("log_product", Double.self) : []
-        var out: [Record] = []
-        for i in 0..<b.count where done[i] == 1 {
+        return try tasks.records(corrupt: &corrupt) { i in
             let theta0 = kind == "qp" ? th[i].first ?? .nan : .nan
             guard eta[i].isFinite, ns[i].isFinite else {
-                corrupt.append(b.corrupt(i, "W \(W[i]), realization \(real[i])", "marked done but its eta_tot or n_star is not finite"))
-                continue
+                throw CorruptRow(detail: "W \(W[i])", why: "marked done but its eta_tot or n_star is not finite")
             }
             var map: MapRow? = nil
             if isMap {
@@ -85,12 +74,10 @@ enum DiamondReducer {
                 map = MapRow(kind: kind, R: R, W: W[i], theta0: theta0, eta: eta[i], n1: Array(n1[sl]), n2: Array(n2[sl]),
                              s: Array(sSite[sl]), g0: Array(g0[sl]), logProduct: lp[i])
             }
-            out.append(Record(origin: b.origin(i), seed: seed, kind: kind, R: R, W: W[i], realization: Int(real[i]),
-                              disorder: .of(th[i]),
-                              sample: Sample(seed: seed, realization: Int(real[i]), eta: eta[i], nStar: ns[i], theta0: theta0, seconds: secs[i]),
-                              map: map))
+            let task = tasks.task(i, Record.Point(kind: kind, map: isMap, R: R, W: W[i]), disorder: .of(th[i]))
+            return Record(task: task, sample: Sample(seed: task.key.seed, realization: task.key.realization, eta: eta[i], nStar: ns[i],
+                                                     theta0: theta0, seconds: secs[i]), map: map)
         }
-        return out
     }
 
     /// Rank 0: the analysis of the merged records, written through `out`.

@@ -33,20 +33,13 @@ extension EmchRadinStudy: PipelineStudy {
 /// One completed task, one alpha: the per-sample curves. The disorder is the
 /// stored positions stream (alpha is left out of it: one set of positions
 /// serves every alpha of a task).
-struct EmchRadinRecord: ReductionRecord {
-    var origin: TaskOrigin
-    var seed: UInt64
-    var d: Int, N: Int, x: Double, alpha: Double, realization: Int
-    var disorder: DisorderFingerprint
+struct EmchRadinRecord: RealizationRecord {
+    struct Point: TaskPoint { var d: Int, N: Int, x: Double, alpha: Double }
+    var task: TaskIdentity<Point>
     var nInterior: Int
     var taus: [Double]
     var gammaTheory: Double, jNN: Double
     var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
-    struct Key: Hashable, CustomStringConvertible {
-        var seed: UInt64, d: Int, N: Int, x: Double, alpha: Double, realization: Int
-        var description: String { "(seed \(seed), d \(d), N \(N), x \(x), alpha \(alpha), sample \(realization))" }
-    }
-    var key: Key { Key(seed: seed, d: d, N: N, x: x, alpha: alpha, realization: realization) }
 }
 
 enum EmchRadinReducer {
@@ -353,28 +346,27 @@ enum EmchRadinReducer {
     /// per alpha; a row whose curves are not finite or out of range is corrupt.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
         let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
-        let done = try b.column("done", UInt8.self)
+        let tasks = try TaskRows(b)
         let nA = b.rowLength("alpha")
         let T = b.rowLength("tau") / max(nA, 1)
         guard d >= 1, N >= 2, nA >= 1, T >= 1, b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
-        let x = try b.column("x", Double.self), real = try b.column("realization", Int64.self), stream = try b.column("disorder_stream", Int64.self)
+        let x = try b.column("x", Double.self)
         let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
         let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
         let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
         let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
         var out: [EmchRadinRecord] = []
-        for r in 0..<b.count where done[r] == 1 {
+        for r in tasks.completed {
             for k in 0..<nA {
                 let s = (r * nA + k) * T
                 let range = s..<(s + T)
-                let rec = EmchRadinRecord(origin: b.origin(r), seed: b.plan.settings.seed, d: d, N: N, x: x[r], alpha: alpha[r * nA + k],
-                                          realization: Int(real[r]), disorder: DisorderFingerprint(bitPattern: stream[r]), nInterior: Int(nInt[r]),
+                let rec = EmchRadinRecord(task: tasks.task(r, EmchRadinRecord.Point(d: d, N: N, x: x[r], alpha: alpha[r * nA + k])), nInterior: Int(nInt[r]),
                                           taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
                                           mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
                 let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
                 let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
                 guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
-                    corrupt.append(b.corrupt(r, "x \(x[r]), alpha \(rec.alpha), realization \(real[r])", "marked done but its curves are not finite or out of range"))
+                    corrupt.append(tasks.corrupt(r, "x \(x[r]), alpha \(rec.alpha)", "marked done but its curves are not finite or out of range"))
                     continue
                 }
                 out.append(rec)
@@ -386,15 +378,9 @@ enum EmchRadinReducer {
     /// Rank 0: every input must use the same interior depth, and the same time
     /// grid for each (d, N, alpha).
     static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
-        let inputs = context.options.inputs
         try context.requireSame(EmchRadinStudy.self, ["interior_depth": { "\($0.interiorDepth)" }])
-        var grids: [String: EmchRadinRecord] = [:]
-        for r in records {
-            let gk = "d=\(r.d)|N=\(r.N)|alpha=\(r.alpha)"
-            if let g = grids[gk], g.taus != r.taus {
-                throw ReduceError(message: "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(inputs[g.origin.file]) and \(inputs[r.origin.file]) use different time grids")
-            }
-            grids[gk] = grids[gk] ?? r
+        try context.requireShared(records, by: { "d=\($0.d)|N=\($0.N)|alpha=\($0.alpha)" }, \.taus) { g, r in
+            "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(context.input(of: g)) and \(context.input(of: r)) use different time grids"
         }
     }
 }

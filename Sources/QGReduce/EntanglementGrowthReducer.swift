@@ -19,40 +19,30 @@ extension EntanglementGrowthStudy: PipelineStudy {
 
     /// One completed task: S(t) of one realization at one (L, h_x, state).
     /// The disorder is the stored couplings J and initial state z.
-    struct Record: ReductionRecord {
-        var origin: TaskOrigin
-        var seed: UInt64, L: Int, hx: Double, state: Int8, realization: Int
-        var disorder: DisorderFingerprint
+    struct Record: RealizationRecord {
+        struct Point: TaskPoint { var L: Int, hx: Double, state: Int8 }
+        var task: TaskIdentity<Point>
         /// The block's Page entropy (attribute `page`).
         var page: Double
         var entropy: [Double]
-        struct Key: Hashable, CustomStringConvertible {
-            var seed: UInt64, L: Int, hx: Double, state: Int8, realization: Int
-            var description: String { "(L \(L), hx \(hx), state \(state), seed \(seed), realization \(realization))" }
-        }
-        var key: Key { Key(seed: seed, L: L, hx: hx, state: state, realization: realization) }
     }
 
     /// Local: the completed rows; S(t) must be finite and within 0 ... (L/2) ln 2.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
         let L = Int(try b.attr("L")), page = try b.attr("page")
-        let done = try b.column("done", UInt8.self)
-        let hx = try b.column("hx", Double.self), st = try b.column("state", Int8.self), real = try b.column("realization", Int64.self)
+        let tasks = try TaskRows(b)
+        let hx = try b.column("hx", Double.self), st = try b.column("state", Int8.self)
         let J = try b.rows("J", Double.self), z = try b.rows("z", Int8.self), S = try b.rows("entropy", Double.self)
         guard L >= 2 else { throw ReduceError(message: "\(b.block): L = \(L)") }
         let maxS = Double(L / 2) * Foundation.log(2.0) + 1e-9
-        var out: [Record] = []
-        for t in 0..<b.count where done[t] == 1 {
+        return try tasks.records(corrupt: &corrupt) { t in
             let e = Array(S[t])
             guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= maxS }) else {
-                corrupt.append(b.corrupt(t, "hx \(hx[t]), realization \(real[t])", "marked done but its entropies are not finite or outside 0...(L/2) ln 2"))
-                continue
+                throw CorruptRow(detail: "hx \(hx[t])", why: "marked done but its entropies are not finite or outside 0...(L/2) ln 2")
             }
             let disorder = Array(J[t]) + z[t].map(Double.init)
-            out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, hx: hx[t], state: st[t], realization: Int(real[t]),
-                              disorder: .of(disorder[...]), page: page, entropy: e))
+            return Record(task: tasks.task(t, Record.Point(L: L, hx: hx[t], state: st[t]), disorder: .of(disorder[...])), page: page, entropy: e)
         }
-        return out
     }
 
     /// Rank 0: the inputs must share the time grid and alpha.

@@ -11,22 +11,19 @@ extension FieldsStudy: ClassicalReduction {
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
-        var out: [ClassicalRecord] = []
-        let order = Int(try b.attr("order"))
-        let layout = "phi_min=\(try b.attr("phi_min"))|phi_max=\(try b.attr("phi_max"))|per_decade=\(try b.attr("bins_per_decade"))"
-        let state = try b.ds("state", Int8.self), sq = try b.ds("phi_sq_mean", Double.self)
-        let under = try b.ds("phi_underflow", Double.self), over = try b.ds("phi_overflow", Double.self)
-        let h = try b.rows("phi_hist", Double.self)
-        for i in 0..<b.rows where b.done[i] == 1 {
+        let order = Int(try b.task.attr("order"))
+        let layout = "phi_min=\(try b.task.attr("phi_min"))|phi_max=\(try b.task.attr("phi_max"))|per_decade=\(try b.task.attr("bins_per_decade"))"
+        let state = try b.task.column("state", Int8.self), sq = try b.task.column("phi_sq_mean", Double.self)
+        let under = try b.task.column("phi_underflow", Double.self), over = try b.task.column("phi_overflow", Double.self)
+        let h = try b.task.rows("phi_hist", Double.self)
+        return try b.tasks.records(corrupt: &corrupt) { i in
             let v = [sq[i], under[i], over[i]] + Array(h[i])
             let total = v.dropFirst().reduce(0, +)
             guard v.allSatisfy(\.isFinite), total == Double(b.L) else {
-                corrupt.append(b.corrupt(i, "marked done but its histogram holds \(total) of \(b.L) spins"))
-                continue
+                throw b.corrupt(i, "marked done but its histogram holds \(total) of \(b.L) spins")
             }
-            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: -1, variant: order, boundary: b.boundary), layout, v))
+            return b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: -1, variant: order, boundary: b.boundary), layout, v)
         }
-        return out
     }
 }
 

@@ -16,6 +16,9 @@ struct InputSurvey {
     /// Per input: completed and total task rows (all `done` flags counted).
     var done: [Int64] = []
     var total: [Int64] = []
+    /// Per input: the blocks its stored config declares that it holds, in
+    /// declaration order, with their rows (the pipeline's work items).
+    var blocks: [[(path: String, rows: Int)]] = []
     /// Per input: its stored config (`config_canonical`), parsed.
     var plans: [CampaignPlan?] = []
     /// Per input: its stored config text (`config_canonical`) as stored,
@@ -77,6 +80,7 @@ extension ReduceOptions {
         s.total = s.done
         s.plans = [CampaignPlan?](repeating: nil, count: inputs.count)
         s.configs = [String](repeating: "", count: inputs.count)
+        s.blocks = [[(path: String, rows: Int)]](repeating: [], count: inputs.count)
         var partial: [String] = []
         var reducer: (any ReducibleStudy.Type)? = nil
         for (i, path) in inputs.enumerated() {
@@ -115,6 +119,7 @@ extension ReduceOptions {
                     for m in blocks {
                         let flags = try f.openDataset(m + "/done").readAll(as: UInt8.self)
                         s.total[i] += Int64(flags.count)
+                        s.blocks[i].append((m, flags.count))
                         s.done[i] += Int64(flags.filter { $0 == 1 }.count)
                     }
                 }

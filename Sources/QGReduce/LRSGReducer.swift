@@ -4,16 +4,45 @@ import QGHDF5
 import QGPhysics
 import QGCampaign
 
-/// S1's entry in the registry: its reducer (`LRSGReducer`), its eps-window
+/// S1's entry in the registry: its records' reader, its merge and eps-window
 /// check and its figures (python/qglass_plot_lrsg.py).
 extension LRSGStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_lrsg:plot" }
     static var recordKeyName: String { "(point, realization)" }
 
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] { try LRSGReducer.read(block, corrupt: &corrupt) }
+    /// Local: the completed tasks among the block's rows, with corruption checks per task.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] {
+        guard let study = b.plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
+        let bins = study.epsBins
+        let tasks = try TaskRows(b)
+        let alpha = try b.column("alpha", Double.self)
+        let hx = try b.column("hx", Double.self)
+        let J = try b.rows("J", Double.self)
+        let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
+        let entropy = b.declares("hist_sum_entropy") ? try b.rows("hist_sum_entropy", Double.self) : nil
+        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
+        return try tasks.records(corrupt: &corrupt) { i in
+            var h = [Double](repeating: 0, count: 9 * bins)
+            for k in 0..<9 { for bin in 0..<bins { h[k * bins + bin] = hist[k][i * bins + bin] } }
+            let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
+            let e = entropy.map { Array($0[i]) } ?? []
+            // Dense rows hold every eigenstate; mid-spectrum rows (issue 15)
+            // the 2 k nearest the target, all in the bins around it.
+            let expected = study.statesPerTask(L)
+            if !h.allSatisfy(\.isFinite) || !e.allSatisfy(\.isFinite) || states != Double(expected) {
+                throw CorruptRow(detail: "alpha \(alpha[i]), hx \(hx[i])", why: "marked done but its histograms are corrupt (\(states) of \(expected) states)")
+            }
+            return TaskRecord(task: tasks.task(i, TaskRecord.Point(L: L, alpha: alpha[i], hx: hx[i]), disorder: .of(J[i])),
+                              boundary: study.boundary == .periodic ? 0 : 1, bins: bins, hist: h, entropy: e)
+        }
+    }
 
+    /// Every input agrees on each point's boundary and eps_bins.
     static func checkMerged(_ records: [TaskRecord], context: ReductionContext) throws {
-        try LRSGReducer.checkPoints(records, inputs: context.options.inputs)
+        func config(_ r: TaskRecord) -> String { "boundary \(r.boundary == 0 ? "periodic" : "open"), eps_bins \(r.bins)" }
+        try context.requireShared(records, by: \.key.point, config) { f, r in
+            "mismatched configs for point \(f.key.point): \(context.input(of: f)) has \(config(f)); \(context.input(of: r)) has \(config(r))"
+        }
     }
 
     /// Two analyses of the same records: the S1 averages and finite-size
@@ -73,79 +102,20 @@ struct EpsWindow: Equatable {
     func snapped(lo rlo: Double, hi rhi: Double) -> Bool { abs(lo - rlo) > 1e-12 || abs(hi - rhi) > 1e-12 }
 }
 
-/// One completed task of an S1 campaign file, as the reducer sees it.
-struct TaskRecord: ReductionRecord {
-    var origin: TaskOrigin
-    var seed: UInt64
-    var L: Int
-    var alpha: Double
-    var hx: Double
-    var realization: Int
+/// One completed task of an S1 campaign file, as the reducer sees it. The
+/// disorder is the FNV-1a of the J row's bytes.
+struct TaskRecord: RealizationRecord {
+    struct Point: TaskPoint {
+        var L: Int, alpha: Double, hx: Double
+        var description: String { "L=\(L) alpha=\(alpha) hx=\(hx)" }
+    }
+    var task: TaskIdentity<Point>
     var boundary: Int          // 0 periodic, 1 open
     var bins: Int
-    /// FNV-1a of the J row's bytes.
-    var disorder: DisorderFingerprint
     /// 9 x bins, in `LRSGStudy.histogramNames` order.
     var hist: [Double]
     /// `hist_sum_entropy` (bins values) of an entanglement campaign, else empty.
     var entropy: [Double]
 
-    struct Key: Hashable, CustomStringConvertible {
-        var seed: UInt64, L: Int, alpha: Double, hx: Double, realization: Int
-        var description: String { "(seed \(seed), L=\(L) alpha=\(alpha) hx=\(hx), realization \(realization))" }
-    }
-    var key: Key { Key(seed: seed, L: L, alpha: alpha, hx: hx, realization: realization) }
-
     func h(_ k: Int, _ b: Int) -> Double { hist[k * bins + b] }
-}
-
-/// S1's reader and consistency check for the reduction pipeline; the
-/// analyses are `Analysis` (LRSGAnalysis.swift) and `LRSGEntanglement`.
-enum LRSGReducer {
-    /// Local: the completed tasks among the block's rows, with corruption checks per task.
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] {
-        guard let study = b.plan.study as? LRSGStudy else { throw ReduceError(message: "not an lrsg campaign") }
-        let bins = study.epsBins
-        let t = b.count
-        let done = try b.column("done", UInt8.self)
-        let alpha = try b.column("alpha", Double.self)
-        let hx = try b.column("hx", Double.self)
-        let real = try b.column("realization", Int64.self)
-        let J = try b.rows("J", Double.self)
-        let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
-        let entropy = b.declares("hist_sum_entropy") ? try b.rows("hist_sum_entropy", Double.self) : nil
-        guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
-        var out: [TaskRecord] = []
-        for i in 0..<t where done[i] == 1 {
-            var h = [Double](repeating: 0, count: 9 * bins)
-            for k in 0..<9 { for bin in 0..<bins { h[k * bins + bin] = hist[k][i * bins + bin] } }
-            let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
-            let e = entropy.map { Array($0[i]) } ?? []
-            // Dense rows hold every eigenstate; mid-spectrum rows (issue 15)
-            // the 2 k nearest the target, all in the bins around it.
-            let expected = study.statesPerTask(L)
-            if !h.allSatisfy(\.isFinite) || !e.allSatisfy(\.isFinite) || states != Double(expected) {
-                corrupt.append(b.corrupt(i, "alpha \(alpha[i]), hx \(hx[i]), realization \(real[i])",
-                                         "marked done but its histograms are corrupt (\(states) of \(expected) states)"))
-                continue
-            }
-            out.append(TaskRecord(origin: b.origin(i), seed: b.plan.settings.seed, L: L, alpha: alpha[i], hx: hx[i], realization: Int(real[i]),
-                                  boundary: study.boundary == .periodic ? 0 : 1, bins: bins,
-                                  disorder: .of(J[i]), hist: h, entropy: e))
-        }
-        return out
-    }
-
-    /// Rank 0: every input agrees on each point's boundary and eps_bins.
-    static func checkPoints(_ records: [TaskRecord], inputs: [String]) throws {
-        var pointConfig: [String: (boundary: Int, bins: Int, file: Int)] = [:]
-        for r in records {
-            let pkey = "L=\(r.L) alpha=\(r.alpha) hx=\(r.hx)"
-            if let c = pointConfig[pkey], c.boundary != r.boundary || c.bins != r.bins {
-                throw ReduceError(message: "mismatched configs for point \(pkey): \(inputs[c.file]) has boundary \(c.boundary == 0 ? "periodic" : "open"), eps_bins \(c.bins); "
-                                  + "\(inputs[r.origin.file]) has boundary \(r.boundary == 0 ? "periodic" : "open"), eps_bins \(r.bins)")
-            }
-            pointConfig[pkey] = pointConfig[pkey] ?? (r.boundary, r.bins, r.origin.file)
-        }
-    }
 }

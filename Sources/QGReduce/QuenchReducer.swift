@@ -13,14 +13,9 @@ extension QuenchStudy: PipelineStudy {
 
     /// One completed realization of one (L, L_s) block. Its disorder is the
     /// stored stream of the chain couplings (`disorder_stream`).
-    struct Record: ReductionRecord {
-        struct Key: Hashable, Codable, CustomStringConvertible {
-            var seed: UInt64, L: Int, Ls: Int, realization: Int
-            var description: String { "(seed \(seed), L \(L), Ls \(Ls), realization \(realization))" }
-        }
-        var key: Key
-        var origin: TaskOrigin
-        var disorder: DisorderFingerprint
+    struct Record: RealizationRecord {
+        struct Point: TaskPoint { var L: Int, Ls: Int }
+        var task: TaskIdentity<Point>
         var hx: Double, alpha: Double
         var remnant: [Double], phi: [Double], trace: [Double], times: [Double]
         /// 1 / smallest level spacing of the cluster (the longest time scale).
@@ -32,32 +27,24 @@ extension QuenchStudy: PipelineStudy {
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
         guard let study = b.plan.study as? QuenchStudy else { throw ReduceError(message: "not a quench campaign") }
         guard let L = Int(exactly: try b.attr("L")), let n = Int(exactly: try b.attr("Ls")) else { throw ReduceError(message: "no L or Ls attribute") }
-        let rows = b.count
-        let done = try b.column("done", UInt8.self), real = try b.column("realization", Int64.self)
-        let stream = try b.column("disorder_stream", Int64.self)
+        let tasks = try TaskRows(b)
         let rem = try b.rows("remnant", Double.self), phi = try b.rows("phi", Double.self)
         let tr = try b.rows("trace", Double.self), tm = try b.rows("times", Double.self)
         let gap = try b.column("inverse_min_gap", Double.self)
-        var out: [Record] = []
-        for t in 0..<rows where done[t] == 1 {
+        return try tasks.records(corrupt: &corrupt) { t in
             let r = Array(rem[t])
             guard r.allSatisfy({ $0.isFinite && abs($0) <= 1 + 1e-9 }) else {
-                corrupt.append(b.corrupt(t, "realization \(real[t])", "marked done but its remnant is not in [-1, 1]")); continue
+                throw CorruptRow(detail: "", why: "marked done but its remnant is not in [-1, 1]")
             }
-            out.append(Record(key: .init(seed: b.plan.settings.seed, L: L, Ls: n, realization: Int(real[t])), origin: b.origin(t),
-                              disorder: DisorderFingerprint(bitPattern: stream[t]), hx: study.hx, alpha: study.alpha,
-                              remnant: r, phi: Array(phi[t]), trace: Array(tr[t]), times: Array(tm[t]),
-                              inverseMinGap: gap[t]))
+            return Record(task: tasks.task(t, Record.Point(L: L, Ls: n)), hx: study.hx, alpha: study.alpha,
+                          remnant: r, phi: Array(phi[t]), trace: Array(tr[t]), times: Array(tm[t]), inverseMinGap: gap[t])
         }
-        return out
     }
 
     /// Every input must share h_x, alpha and the time grid.
     static func checkMerged(_ records: [Record], context: ReductionContext) throws {
-        let first = records[0]
-        if let r = records.first(where: { $0.hx != first.hx || $0.alpha != first.alpha || $0.times != first.times }) {
-            throw ReduceError(message: "mismatched configs: \(context.options.inputs[first.origin.file]) and \(context.options.inputs[r.origin.file]) "
-                              + "differ in hx, alpha or the time grid")
+        try context.requireShared(records, by: { _ in 0 }, { [$0.hx, $0.alpha] + $0.times }) { f, r in
+            "mismatched configs: \(context.input(of: f)) and \(context.input(of: r)) differ in hx, alpha or the time grid"
         }
     }
 

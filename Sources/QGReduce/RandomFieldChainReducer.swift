@@ -33,17 +33,15 @@ extension RandomFieldChainStudy: PipelineStudy {
         let layout = "dimension=\(D)|delta=\(study.delta)|sz=\(study.sz.map(String.init) ?? "default")"
         var out: [ChainRecord] = []
         for piece in b.pieces(ofAtMost: max(1, chunkDoubles / max(D, DL))) {
-            let n = piece.count
-            let done = try piece.column("done", UInt8.self), W = try piece.column("W", Double.self), real = try piece.column("realization", Int64.self)
+            let tasks = try TaskRows(piece), W = try piece.column("W", Double.self)
             let e = try piece.rows("eps", Double.self), rr = try piece.rows("r", Double.self), mm = try piece.rows("m_ea", Double.self)
             let dd = try piece.rows(Model.disorderName, Double.self)
             let meRows = try ChainMEReduction.read(piece, dimension: D, eps: e.values, window: window)
-            for i in 0..<n where done[i] == 1 {
+            out += try tasks.records(corrupt: &corrupt) { i in
                 let es = e[i], ms = mm[i], rs = rr[i]
                 guard es.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= 1 + 1e-12 }), zip(es, es.dropFirst()).allSatisfy({ $0 <= $1 }),
                       ms.allSatisfy(\.isFinite), W[i].isFinite else {
-                    corrupt.append(piece.corrupt(i, "W \(W[i]), realization \(real[i])", "marked done but its eps are not sorted in [0, 1] or its m_ea are not finite"))
-                    continue
+                    throw CorruptRow(detail: "W \(W[i])", why: "marked done but its eps are not sorted in [0, 1] or its m_ea are not finite")
                 }
                 var states = 0.0, statesR = 0.0, sumR = 0.0, sumM = 0.0
                 for k in 0..<D {
@@ -54,9 +52,8 @@ extension RandomFieldChainStudy: PipelineStudy {
                     let y = rs[rs.startIndex + k]
                     if y.isFinite { statesR += 1; sumR += y }
                 }
-                out.append(ChainRecord(key: .init(seed: piece.plan.settings.seed, L: L, W: W[i], realization: Int(real[i])), origin: piece.origin(i),
-                                       disorder: .of(dd[i]), layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""),
-                                       dimension: D, states: states, statesR: statesR, sumR: sumR, sumM: sumM, me: meRows?[i]))
+                return ChainRecord(task: tasks.task(i, ChainPoint(L: L, W: W[i]), disorder: .of(dd[i])), layout: layout + (meRows.map { "|" + $0[i].layout } ?? ""),
+                                   dimension: D, states: states, statesR: statesR, sumR: sumR, sumM: sumM, me: meRows?[i])
             }
         }
         return out
@@ -64,14 +61,8 @@ extension RandomFieldChainStudy: PipelineStudy {
 
     /// Every input must agree on a size's settings (dimension, delta, sector, S10b bins).
     static func checkMerged(_ records: [ChainRecord], context: ReductionContext) throws {
-        var layouts: [Int: ChainRecord] = [:]
-        for r in records {
-            guard let first = layouts[r.key.L] else { layouts[r.key.L] = r; continue }
-            guard first.layout == r.layout else {
-                let inputs = context.options.inputs
-                throw ReduceError(message: "mismatched configs for L = \(r.key.L): \(inputs[first.origin.file]) has \(first.layout); "
-                                  + "\(inputs[r.origin.file]) has \(r.layout)")
-            }
+        try context.requireShared(records, by: \.key.L, \.layout) { f, r in
+            "mismatched configs for L = \(r.key.L): \(context.input(of: f)) has \(f.layout); \(context.input(of: r)) has \(r.layout)"
         }
         try ChainMEReduction.check(records, study: name)
     }
@@ -106,14 +97,8 @@ enum GapRatioReference {
 
 /// One completed task of a chain campaign, reduced to its eps-window sums.
 /// Its disorder is the FNV-1a of the stored disorder's bytes.
-struct ChainRecord: ReductionRecord {
-    struct Key: Hashable, Codable, CustomStringConvertible {
-        var seed: UInt64, L: Int, W: Double, realization: Int
-        var description: String { "(seed \(seed), L \(L), W \(W), realization \(realization))" }
-    }
-    var key: Key
-    var origin: TaskOrigin
-    var disorder: DisorderFingerprint
+struct ChainRecord: RealizationRecord {
+    var task: TaskIdentity<ChainPoint>
     /// Settings every task of a size must share (dimension, delta, sector, S10b bins).
     var layout: String
     var dimension: Int
@@ -126,8 +111,8 @@ struct ChainRecord: ReductionRecord {
     var me: ChainMERecord? = nil
 }
 
-/// A point of a chain study's reduced file.
-struct ChainPoint: Hashable { var L: Int; var W: Double }
+/// A point of a chain study's reduced file (the key of its records).
+struct ChainPoint: TaskPoint { var L: Int, W: Double }
 
 /// Rank 0: the disorder averages of a chain study's merged records and the reduced file.
 enum ChainReducer<Model: RandomFieldChainModel> {

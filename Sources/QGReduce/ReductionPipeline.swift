@@ -48,6 +48,57 @@ protocol ReductionRecord: Codable {
     var origin: TaskOrigin { get set }
 }
 
+/// What a realization record's key is made of: the study's point (its own
+/// key fields, e.g. L, alpha and h_x). It prints as its fields in declared
+/// order, "L 8, alpha 0.7", unless it gives its own description.
+protocol TaskPoint: Hashable, Codable, CustomStringConvertible {}
+
+extension TaskPoint {
+    var description: String { Mirror(reflecting: self).children.map { "\($0.label ?? "") \($0.value)" }.joined(separator: ", ") }
+}
+
+/// The key of one realization of a study point, declared once for every
+/// study that averages over disorder: the point, the campaign seed and the
+/// realization index. The point's fields read through the key (`key.L`).
+@dynamicMemberLookup
+struct TaskKey<Point: TaskPoint>: Hashable, Codable, CustomStringConvertible {
+    var point: Point
+    var seed: UInt64
+    var realization: Int
+    var description: String { "(\(point), seed \(seed), realization \(realization))" }
+    subscript<T>(dynamicMember field: KeyPath<Point, T>) -> T { point[keyPath: field] }
+}
+
+/// The identity every realization record carries once: where it was read,
+/// its key and the fingerprint of its disorder (`TaskRows.task`).
+struct TaskIdentity<Point: TaskPoint>: Codable {
+    var origin: TaskOrigin
+    var key: TaskKey<Point>
+    var disorder: DisorderFingerprint
+}
+
+/// A record of one realization of a study point: a `TaskIdentity` and the
+/// study's payload. Key, disorder and origin come from the identity; the
+/// seed, the realization and the point's fields read through the record
+/// (`r.seed`, `r.L`).
+@dynamicMemberLookup
+protocol RealizationRecord: ReductionRecord where Key == TaskKey<Point> {
+    associatedtype Point: TaskPoint
+    var task: TaskIdentity<Point> { get set }
+}
+
+extension RealizationRecord {
+    var key: TaskKey<Point> { task.key }
+    var disorder: DisorderFingerprint { task.disorder }
+    var origin: TaskOrigin {
+        get { task.origin }
+        set { task.origin = newValue }
+    }
+    var seed: UInt64 { task.key.seed }
+    var realization: Int { task.key.realization }
+    subscript<T>(dynamicMember field: KeyPath<Point, T>) -> T { task.key.point[keyPath: field] }
+}
+
 /// Rows `rows` of one block of one input, as a study's reader sees them.
 /// Local: opened by the rank that reads them. The reader sees the block
 /// through its declared columns only (`OutputBlock.datasets` under the
@@ -118,6 +169,64 @@ struct TaskBlock {
     }
 }
 
+/// The columns every realization block has, read once for a study's reader:
+/// `done`, `realization` and, where the block declares it, the stored
+/// `disorder_stream`. Row indices `i` are local (0 ..< count).
+struct TaskRows {
+    let block: TaskBlock
+    let done: [UInt8]
+    let realization: [Int64]
+    /// The stored disorder stream per row; empty when the block declares none.
+    let stream: [Int64]
+
+    /// Local: reads the three columns of `block`'s rows.
+    init(_ block: TaskBlock) throws {
+        self.block = block
+        done = try block.column("done", UInt8.self)
+        realization = try block.column("realization", Int64.self)
+        stream = block.declares("disorder_stream") ? try block.column("disorder_stream", Int64.self) : []
+    }
+
+    /// The local rows marked done, in order.
+    var completed: [Int] { done.indices.filter { done[$0] == 1 } }
+
+    /// The identity of local row `i` as a task of `point`: its origin, the
+    /// campaign seed, its realization and its disorder (default: the stored
+    /// stream, which the block must then declare).
+    func task<P: TaskPoint>(_ i: Int, _ point: P, disorder: DisorderFingerprint? = nil) -> TaskIdentity<P> {
+        TaskIdentity(origin: block.origin(i), key: TaskKey(point: point, seed: block.plan.settings.seed, realization: Int(realization[i])),
+                     disorder: disorder ?? DisorderFingerprint(bitPattern: stream[i]))
+    }
+
+    /// Names local row `i` as a corrupt task: `detail` (what identifies its
+    /// point, may be empty), then its realization.
+    func corrupt(_ i: Int, _ detail: String, _ why: String) -> CorruptTask {
+        block.corrupt(i, (detail.isEmpty ? "" : detail + ", ") + "realization \(realization[i])", why)
+    }
+
+    /// Names local row `i` as the corrupt task `row` describes.
+    func corrupt(_ i: Int, _ row: CorruptRow) -> CorruptTask { corrupt(i, row.detail, row.why) }
+
+    /// Local: the record of each completed row, `record(i)`, in row order. A
+    /// row whose `record` throws a `CorruptRow` is named in `corrupt` (with
+    /// its realization) and left out.
+    func records<R>(corrupt: inout [CorruptTask], _ record: (Int) throws -> R) throws -> [R] {
+        var out: [R] = []
+        for i in completed {
+            do { out.append(try record(i)) } catch let c as CorruptRow { corrupt.append(self.corrupt(i, c)) }
+        }
+        return out
+    }
+}
+
+/// A completed row whose data are unusable, thrown by a study's row reader
+/// (`TaskRows.records`): what identifies its point besides the realization
+/// (may be empty) and why.
+struct CorruptRow: Error {
+    var detail: String
+    var why: String
+}
+
 /// The rows of one declared column as read: `c[i]` is local row i's values
 /// (the declared row length of them).
 struct ColumnRows<T> {
@@ -145,6 +254,22 @@ extension ReductionContext {
         guard let i0 = values.firstIndex(where: { $0 != nil }), let v0 = values[i0] else { return nil }
         guard let i = values.firstIndex(where: { $0 != nil && $0 != v0 }), let v = values[i] else { return nil }
         return "mismatched configs: \(inputs[i]) has a different \(name) (\(v)) from \(inputs[i0]) (\(v0))"
+    }
+
+    /// The input record `r` was read from.
+    func input<R: ReductionRecord>(of r: R) -> String { options.inputs[r.origin.file] }
+
+    /// Rank 0: the rule "every record of a group shares a setting", declared
+    /// once: the first record of each group (`group`, in merge order) sets
+    /// the group's `setting`; the first record with another one is refused
+    /// with `refusal(first, other)` (one line naming both inputs).
+    func requireShared<R: ReductionRecord, G: Hashable, V: Equatable>(_ records: [R], by group: (R) -> G, _ setting: (R) -> V,
+                                                                      refusal: (R, R) -> String) throws {
+        var first: [G: R] = [:]
+        for r in records {
+            guard let f = first[group(r)] else { first[group(r)] = r; continue }
+            if setting(f) != setting(r) { throw ReduceError(message: refusal(f, r)) }
+        }
     }
 
     /// Rank 0: throws the first `sameSetting` line of `settings` (name and
@@ -200,7 +325,7 @@ extension PipelineStudy {
 enum ReductionPipeline {
     static func run<S: PipelineStudy>(_ study: S.Type, world: Communicator, options: ReduceOptions, survey: InputSurvey,
                                       log: (String) -> Void) throws -> Int32 {
-        let items = try workItems(S.self, world: world, options: options)
+        let items = try workItems(S.self, world: world, survey: survey)
         var records: [S.Record] = []
         var corrupt: [CorruptTask] = []
         let mine = items.indices.filter { $0 % world.size == world.rank }.map { items[$0] }
@@ -263,29 +388,17 @@ enum ReductionPipeline {
     struct WorkItem { var file: Int; var block: String; var rows: Range<Int> }
 
     /// Collective: rank 0 lists the (input, block, rows) work items of the
-    /// blocks each input's stored config declares; every rank gets them.
-    static func workItems<S: PipelineStudy>(_ study: S.Type, world: Communicator, options: ReduceOptions) throws -> [WorkItem] {
+    /// blocks each input's stored config declares, as its survey found them
+    /// (`InputSurvey.blocks`); every rank gets them.
+    static func workItems<S: PipelineStudy>(_ study: S.Type, world: Communicator, survey: InputSurvey) throws -> [WorkItem] {
         var lines: [String] = []
-        var problems: [String] = []
-        if world.rank == 0 {
-            for (i, path) in options.inputs.enumerated() {
-                do {
-                    try HDF5File.with(path: path, mode: .readOnly) { f in
-                        let plan = try CampaignPlan(configText: try f.stringAttribute("config_canonical"))
-                        for b in plan.study.blocks.map(\.path) where f.exists(b + "/done") {
-                            let rows = try f.openDataset(b + "/done").shape.first ?? 0
-                            for start in stride(from: 0, to: rows, by: S.chunkRows) {
-                                lines.append("\(i)\t\(b)\t\(start)\t\(min(start + S.chunkRows, rows))")
-                            }
-                        }
-                    }
-                } catch {
-                    problems.append("\(path): cannot be read (\(error))")
+        for (i, blocks) in survey.blocks.enumerated() {
+            for (b, rows) in blocks {
+                for start in stride(from: 0, to: rows, by: S.chunkRows) {
+                    lines.append("\(i)\t\(b)\t\(start)\t\(min(start + S.chunkRows, rows))")
                 }
             }
         }
-        let refusal = try world.broadcast(string: problems.joined(separator: "\n"))
-        if !refusal.isEmpty { throw ReduceError(message: refusal) }
         let text = try world.broadcast(string: lines.joined(separator: "\n"))
         return text.isEmpty ? [] : text.split(separator: "\n").map { line in
             let p = line.split(separator: "\t", omittingEmptySubsequences: false)

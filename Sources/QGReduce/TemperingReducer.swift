@@ -11,25 +11,22 @@ extension TemperingStudy: ClassicalReduction {
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
-        var out: [ClassicalRecord] = []
-        let temps = try b.rows("T", Double.self)
-        let stages = Int(try b.attr("stages"))
-        let normalized = Int(try b.attr("normalized_mean_field"))
-        let tmf2 = try b.ds("tmf2", Double.self), sweeps = try b.rows("sweeps", Int64.self)
-        let fields = try TemperingStudy.stageNames.map { try b.rows($0, Double.self) }
-        let exch = try b.rows("exchange_acceptance", Double.self)
-        for i in 0..<b.rows where b.done[i] == 1 {
+        let temps = try b.task.rows("T", Double.self)
+        let stages = Int(try b.task.attr("stages"))
+        let normalized = Int(try b.task.attr("normalized_mean_field"))
+        let tmf2 = try b.task.column("tmf2", Double.self), sweeps = try b.task.rows("sweeps", Int64.self)
+        let fields = try TemperingStudy.stageNames.map { try b.task.rows($0, Double.self) }
+        let exch = try b.task.rows("exchange_acceptance", Double.self)
+        return try b.tasks.records(corrupt: &corrupt) { i in
             var v = [tmf2[i]] + sweeps[i].map(Double.init)
             for fld in fields { v += fld[i] }
             v += exch[i]
             guard v.allSatisfy(\.isFinite), tmf2[i] > 0 else {
-                corrupt.append(b.corrupt(i, "marked done but holds non-finite averages"))
-                continue
+                throw b.corrupt(i, "marked done but holds non-finite averages")
             }
             let layout = "T=\(temps[i].map { "\($0)" }.joined(separator: ","))|stages=\(stages)|sweeps=\(v[1])"
-            out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: -1, hx: -1, variant: normalized, boundary: b.boundary), layout, v))
+            return b.record(i, ClassicalSet(alpha: b.alpha[i], state: -1, hx: -1, variant: normalized, boundary: b.boundary), layout, v)
         }
-        return out
     }
 }
 

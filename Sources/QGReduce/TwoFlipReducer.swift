@@ -12,16 +12,16 @@ extension TwoFlipStudy: ClassicalReduction {
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
         var out: [ClassicalRecord] = []
-        let order = Int(try b.attr("order"))
-        let state = try b.ds("state", Int8.self)
-        let nH = b.rowLength("hx")
-        let hx = try b.ds("hx", Double.self)
-        let counts = try TwoFlipStudy.countNames.map { try b.ds($0, Int64.self) }
-        for i in 0..<b.rows where b.done[i] == 1 {
+        let order = Int(try b.task.attr("order"))
+        let state = try b.task.column("state", Int8.self)
+        let nH = b.task.rowLength("hx")
+        let hx = try b.task.column("hx", Double.self)
+        let counts = try TwoFlipStudy.countNames.map { try b.task.column($0, Int64.self) }
+        for i in b.tasks.completed {
             for k in 0..<nH {
                 let v = counts.map { Double($0[i * nH + k]) }
                 guard v.allSatisfy({ $0 >= 0 }), v[1] <= v[0], v[3] <= v[2], v[2] <= v[0] else {
-                    corrupt.append(b.corrupt(i, "marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent"))
+                    corrupt.append(b.tasks.corrupt(i, b.corrupt(i, "marked done but its counts at hx = \(hx[i * nH + k]) are inconsistent")))
                     continue
                 }
                 out.append(b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i * nH + k], variant: order, boundary: b.boundary), "", v))

@@ -15,39 +15,27 @@ extension TwoSpinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_twospin:plot" }
     static var recordKeyName: String { "(L, alpha, state, seed, realization)" }
 
-    /// One completed task: its entropy sums at every h_x of the study.
-    struct Record: ReductionRecord {
-        var origin: TaskOrigin
-        var seed: UInt64, L: Int, alpha: Double, state: Int8, realization: Int
-        /// The stored disorder stream.
-        var disorder: DisorderFingerprint
+    /// One completed task: its entropy sums at every h_x of the study. The
+    /// disorder is the stored disorder stream.
+    struct Record: RealizationRecord {
+        struct Point: TaskPoint { var L: Int, alpha: Double, state: Int8 }
+        var task: TaskIdentity<Point>
         var hx: [Double], entropySum: [Double]
-        struct Key: Hashable, CustomStringConvertible {
-            var seed: UInt64, L: Int, alpha: Double, state: Int8, realization: Int
-            var description: String { "(L \(L), alpha \(alpha), state \(state), seed \(seed), realization \(realization))" }
-        }
-        var key: Key { Key(seed: seed, L: L, alpha: alpha, state: state, realization: realization) }
     }
 
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
         guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not a /twospin/L block") }
-        let done = try b.column("done", UInt8.self)
+        let tasks = try TaskRows(b)
         let alpha = try b.column("alpha", Double.self)
         let state = try b.column("state", Int8.self)
-        let real = try b.column("realization", Int64.self)
-        let stream = try b.column("disorder_stream", Int64.self)
         let hx = try b.rows("hx", Double.self), s = try b.rows("entropy_sum", Double.self)
-        var out: [Record] = []
-        for t in 0..<b.count where done[t] == 1 {
+        return try tasks.records(corrupt: &corrupt) { t in
             let e = Array(s[t])
             guard e.allSatisfy({ $0.isFinite && $0 >= -1e-12 }) else {
-                corrupt.append(b.corrupt(t, "alpha \(alpha[t]), realization \(real[t])", "marked done but its entropy sums are not finite and non-negative"))
-                continue
+                throw CorruptRow(detail: "alpha \(alpha[t])", why: "marked done but its entropy sums are not finite and non-negative")
             }
-            out.append(Record(origin: b.origin(t), seed: b.plan.settings.seed, L: L, alpha: alpha[t], state: state[t], realization: Int(real[t]),
-                              disorder: DisorderFingerprint(bitPattern: stream[t]), hx: Array(hx[t]), entropySum: e))
+            return Record(task: tasks.task(t, Record.Point(L: L, alpha: alpha[t], state: state[t])), hx: Array(hx[t]), entropySum: e)
         }
-        return out
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
