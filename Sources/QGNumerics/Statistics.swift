@@ -20,7 +20,10 @@ public enum Statistics {
     }
 
     /// Mean of a sample and its standard error `standardDeviation / sqrt(n)`
-    /// (NaN for fewer than two finite values; the mean NaN for none).
+    /// (NaN for fewer than two finite values; the mean NaN for none). Meant
+    /// for finite samples: the mean and n count every value (a non-finite
+    /// one makes the mean non-finite), while `standardDeviation` skips
+    /// non-finite values.
     public static func meanAndError(_ xs: [Double]) -> (mean: Double, error: Double) {
         (xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count), standardDeviation(xs) / Double(xs.count).squareRoot())
     }

@@ -26,7 +26,6 @@ protocol ClassicalAnalysis {
 }
 
 extension ClassicalReduction {
-    static var recordKeyName: String { "(set, L, seed, realization)" }
     /// The figures: python/qglass_plot_classical.py, the function named as the study.
     static var plotEntry: String { "qglass_plot_classical:\(name)" }
 

@@ -13,7 +13,6 @@ import QGCampaign
 /// (docs/avalanche-ed-2d.md). Figures: python/qglass_plot_avalanche2d.py.
 extension DRHStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_drh" }
-    static var recordKeyName: String { "(N, a, seed, realization)" }
 
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DRHReducer.Record] { try DRHReducer.read(b, corrupt: &corrupt) }
 

@@ -15,7 +15,6 @@ import QGCampaign
 extension DiamondStudy: PipelineStudy {
     typealias Record = DiamondReducer.Record
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_diamond" }
-    static var recordKeyName: String { "(potential, R, W, seed, realization)" }
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] { try DiamondReducer.read(b, corrupt: &corrupt) }
 
     /// Every input has the same g0, hopping and convention.

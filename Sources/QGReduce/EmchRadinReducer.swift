@@ -17,7 +17,6 @@ import QGCampaign
 /// (ReductionPipeline.swift). Figures: python/qglass_plot_emch_radin.py.
 extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
-    static var recordKeyName: String { "(d, N, x, alpha, sample)" }
 
     static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] { try EmchRadinReducer.read(block, corrupt: &corrupt) }
 

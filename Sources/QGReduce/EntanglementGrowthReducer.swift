@@ -15,7 +15,6 @@ import QGCampaign
 /// (`EntanglementGrowthFits.whyEmpty`). Figure: python/qglass_plot_entgrowth.py.
 extension EntanglementGrowthStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_entgrowth:plot" }
-    static var recordKeyName: String { "(L, h_x, state, seed, realization)" }
 
     /// One completed task: S(t) of one realization at one (L, h_x, state).
     /// The disorder is the stored couplings J and initial state z.

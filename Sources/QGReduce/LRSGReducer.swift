@@ -8,7 +8,6 @@ import QGCampaign
 /// check and its figures (python/qglass_plot_lrsg.py).
 extension LRSGStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_lrsg:plot" }
-    static var recordKeyName: String { "(point, realization)" }
 
     /// Local: the completed tasks among the block's rows, with corruption checks per task.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [TaskRecord] {

@@ -15,7 +15,6 @@ import QGCampaign
 /// inputs must carry the same numbers. Figures: python/qglass_plot_meanfield.py.
 extension MeanFieldStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_meanfield:plot" }
-    static var recordKeyName: String { "(kind, N, delta_a)" }
 
     /// One completed row of a chain, profile or critical block.
     struct Record: ReductionRecord {

@@ -9,7 +9,6 @@ import QGCampaign
 /// analysis is `QuenchReducer`. Figures: python/qglass_plot_quench.py.
 extension QuenchStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_quench:plot" }
-    static var recordKeyName: String { "(L, Ls, realization)" }
 
     /// One completed realization of one (L, L_s) block. Its disorder is the
     /// stored stream of the chain couplings (`disorder_stream`).

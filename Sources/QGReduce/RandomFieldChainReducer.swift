@@ -14,7 +14,6 @@ import QGCampaign
 extension RandomFieldChainStudy: PipelineStudy {
     typealias Record = ChainRecord
     static var plotEntry: String { "qglass_plot_chains:plot" }
-    static var recordKeyName: String { "(L, W, realization)" }
 
     /// Doubles read per dataset and piece of rows (bounds the memory for large D).
     static var chunkDoubles: Int { 1 << 21 }

@@ -194,7 +194,9 @@ struct TaskRows {
     /// campaign seed, its realization and its disorder (default: the stored
     /// stream, which the block must then declare).
     func task<P: TaskPoint>(_ i: Int, _ point: P, disorder: DisorderFingerprint? = nil) -> TaskIdentity<P> {
-        TaskIdentity(origin: block.origin(i), key: TaskKey(point: point, seed: block.plan.settings.seed, realization: Int(realization[i])),
+        precondition(disorder != nil || !stream.isEmpty,
+                     "\(block.block) declares no disorder_stream: its reader must pass the disorder (a programming error)")
+        return TaskIdentity(origin: block.origin(i), key: TaskKey(point: point, seed: block.plan.settings.seed, realization: Int(realization[i])),
                      disorder: disorder ?? DisorderFingerprint(bitPattern: stream[i]))
     }
 
@@ -286,8 +288,6 @@ extension ReductionContext {
 /// and an analysis that writes into the reduced file (docs/adding-a-study.md).
 protocol PipelineStudy: ReducibleStudy {
     associatedtype Record: ReductionRecord
-    /// What the key is, for the duplicate warning (e.g. "(point, realization)").
-    static var recordKeyName: String { get }
     /// Rows per work item of the parallel read.
     static var chunkRows: Int { get }
     /// Local (any rank): the records of the completed tasks among `block.rows`.
@@ -306,7 +306,6 @@ protocol PipelineStudy: ReducibleStudy {
 }
 
 extension PipelineStudy {
-    static var recordKeyName: String { "task" }
     static var chunkRows: Int { 2048 }
     static func checkMerged(_ records: [Record], context: ReductionContext) throws {}
 
@@ -444,6 +443,7 @@ enum ReductionPipeline {
         var byKey: [S.Record.Key: Int] = [:]
         var out: [S.Record] = []
         var duplicates = 0
+        var firstDuplicate: S.Record.Key?
         let e = encoder
         func payload(_ r: S.Record) throws -> Data {
             var c = r
@@ -462,13 +462,16 @@ enum ReductionPipeline {
                     throw ReduceError(message: "mismatched configs: \(place(o.origin)) and \(place(r.origin)) hold the same task \(r.key) with the same disorder but different results")
                 }
                 duplicates += 1
+                if firstDuplicate == nil { firstDuplicate = r.key }
                 continue
             }
             byKey[r.key] = out.count
             out.append(r)
         }
-        if duplicates > 0 {
-            warnings.append("\(duplicates) duplicated \(S.recordKeyName) task(s) found in several inputs (same disorder and results); each counted once")
+        if let first = firstDuplicate {
+            // The key names itself (its point's fields, seed and realization):
+            // no per-study label to keep in step with it.
+            warnings.append("\(duplicates) duplicated task(s) found in several inputs (same disorder and results), the first \(first); each counted once")
         }
         log("[reduce] \(out.count) distinct completed task records from \(inputs.count) file(s); \(duplicates) duplicate(s) ignored")
         return out

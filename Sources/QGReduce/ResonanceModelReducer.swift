@@ -17,7 +17,6 @@ import QGCampaign
 /// growth-diffusion balances. Figures: python/qglass_plot_rm.py.
 extension ResonanceModelStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_rm:plot" }
-    static var recordKeyName: String { "(block, row)" }
 
     /// One done row of a family block: its values per dataset, in the block's dataset order.
     struct Record: ReductionRecord {

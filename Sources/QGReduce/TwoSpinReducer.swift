@@ -13,7 +13,6 @@ import QGCampaign
 /// python/qglass_plot_twospin.py.
 extension TwoSpinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_twospin:plot" }
-    static var recordKeyName: String { "(L, alpha, state, seed, realization)" }
 
     /// One completed task: its entropy sums at every h_x of the study. The
     /// disorder is the stored disorder stream.

@@ -25,12 +25,7 @@ struct SchemaCommand: ParsableCommand {
     func output() throws -> String {
         let names = ["campaign"] + StudyRegistry.all.map { $0.name }
         guard let study else {
-            if markdown {
-                // The document's header, then [campaign], then every study.
-                var doc = try StudySchema.markdownDocument([]) + "\n" + CampaignSettings.schemaMarkdown()
-                for s in StudyRegistry.all { doc += "\n" + (try StudySchema.markdown(s)) }
-                return doc
-            }
+            if markdown { return try StudySchema.markdownDocument() }   // header, [campaign], every study
             var parts = [CampaignSettings.schemaText()]
             for s in StudyRegistry.all { parts.append(try StudySchema.text(s)) }
             return parts.joined(separator: "\n")

@@ -6,6 +6,7 @@ drawn, and split campaigns reducing to the numbers of the unsplit one.
 Runs the built executable (QGLASS_BIN, default .build/debug/qglass) under mpirun.
 """
 import os
+import re
 import subprocess
 
 import h5py
@@ -135,7 +136,9 @@ def test_split_campaigns_reduce_to_the_unsplit_numbers(study, tmp_path):
     reduce([full], tmp_path / "r-full.h5")
     reduce([b, a], tmp_path / "r-split.h5")
     res = reduce([a, overlap, b], tmp_path / "r-overlap.h5")
-    assert "duplicated (L, W, realization)" in res.stdout
+    # 2 overlapping tasks per W, named by the first duplicated key itself
+    assert "duplicated task(s) found in several inputs" in res.stdout, res.stdout
+    assert re.search(r"the first \(L \d+, W [0-9.]+, seed 21, realization [23]\)", res.stdout), res.stdout
     with h5py.File(tmp_path / "r-full.h5", "r") as f0:
         for other in ("r-split.h5", "r-overlap.h5"):
             with h5py.File(tmp_path / other, "r") as f1:

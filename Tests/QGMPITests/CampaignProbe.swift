@@ -20,8 +20,9 @@ final class BackgroundRun {
         let tag = UUID().uuidString.prefix(8)
         stdoutURL = dir.appendingPathComponent("bg-\(tag).out")
         stderrURL = dir.appendingPathComponent("bg-\(tag).err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        for url in [stdoutURL, stderrURL] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         try process.run()

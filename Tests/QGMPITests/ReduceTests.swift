@@ -69,7 +69,8 @@ final class ReduceTests: XCTestCase {
         XCTAssertEqual(try reduce(2, [full], r1).status, 0)
         let res = try reduce(2, [full, part], r2)
         XCTAssertEqual(res.status, 0, res.stderr)
-        XCTAssertTrue(res.stdout.contains("6 duplicated (point, realization) task(s)"), res.stdout)
+        XCTAssertTrue(res.stdout.contains("6 duplicated task(s) found in several inputs"), res.stdout)
+        XCTAssertTrue(res.stdout.contains(", seed 5, realization "), res.stdout)  // the first duplicated key, by its own description
         try assertSameReduction(r1, r2)
     }
 
