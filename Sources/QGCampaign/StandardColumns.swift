@@ -112,26 +112,6 @@ extension Dictionary where Key == String, Value == RowValue {
     static func + (a: Self, b: Self) -> Self { a.merging(b) { $1 } }
 }
 
-/// The cost model every dense-ED study shares (docs/performance.md): the
-/// measured dsyevd constant `LRSGStudy.secondsPerCubedDimension`, and a
-/// ScaLAPACK group at `LRSGStudy.scalapackEfficiency`.
-enum DenseEDCost {
-    /// Core-seconds on a group of `g` ranks of a task that takes `serial` core-seconds on one rank.
-    static func onGroup(_ serial: Double, groupSize g: Int) -> Double {
-        g == 1 ? serial : serial / LRSGStudy.scalapackEfficiency
-    }
-
-    /// Core-seconds of a dense eigensolve with eigenvectors at dimension `d`, `overhead` x the solve for checks and observables.
-    static func coreSeconds(dimension d: Double, overhead: Double, groupSize g: Int) -> Double {
-        onGroup(LRSGStudy.secondsPerCubedDimension * d * d * d * overhead, groupSize: g)
-    }
-
-    /// Bytes per rank: `perEntry` D^2 doubles divided over the group, 12 D doubles per rank and 64 MiB.
-    static func bytesPerRank(dimension d: Double, perEntry: Double, groupSize g: Int) -> Int {
-        Int(8 * (perEntry * d * d / Double(g) + 12 * d)) + 64 << 20
-    }
-}
-
 /// Local, for study summaries: the rows of `block` with done = 1, by point.
 func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [Int]] {
     let done = try file.openDataset(block + "/done").readAll(as: UInt8.self)

@@ -662,6 +662,16 @@ public enum EmchRadinTheory {
         try gammaM(d: d, alpha: alpha, density: n, C: C) * rateRatio(d: d, alpha: alpha)
     }
 
+    /// Number density n = N / (V_d r0^d) of N spins in the d-ball of radius r0.
+    public static func density(d: Int, N: Int, r0: Double) -> Double { Double(N) / (EmchRadinSample.unitBallVolume(d) * pow(r0, Double(d))) }
+
+    /// The time grid of the dimensionless decay grid u: tau_t = u_t^(alpha/d) / gamma_m
+    /// (analytic rate at density n), so that (gamma_m tau_t)^(d/alpha) = u_t.
+    public static func timeGrid(decay u: [Double], d: Int, alpha: Double, density n: Double) throws -> [Double] {
+        let g = try gammaM(d: d, alpha: alpha, density: n)
+        return u.map { pow($0, alpha / Double(d)) / g }
+    }
+
     /// (1/2) exp(-(gamma_m tau)^(d/alpha)).
     public static func magnetization(tau: Double, d: Int, alpha: Double, density n: Double) throws -> Double {
         0.5 * exp(-pow(try gammaM(d: d, alpha: alpha, density: n) * tau, Double(d) / alpha))

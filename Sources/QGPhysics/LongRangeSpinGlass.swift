@@ -91,6 +91,16 @@ public struct LongRangeSpinGlass: Sendable {
         return (0, diagonal + offDiagonal)
     }
 
+    /// The Gaussian density of states of the sector-`parity` Hamiltonian at
+    /// energy e, eigenvalues per unit energy: D / sqrt(2 pi var)
+    /// exp(-(e - mean)^2 / (2 var)), D = `sectorDimension`, with the
+    /// closed-form `sectorMoments` (the variance floored at 1e-300).
+    public func gaussianSectorDensity(parity: Int, at e: Double) -> Double {
+        let moments = sectorMoments(parity: parity)
+        let variance = max(moments.variance, 1e-300), x = e - moments.mean
+        return Double(sectorDimension) / (2 * Double.pi * variance).squareRoot() * exp(-x * x / (2 * variance))
+    }
+
     /// The diagonal of the sector Hamiltonian (the same in both sectors).
     public func diagonal() -> [Double] {
         (0..<sectorDimension).map { classicalEnergy(representative($0)) }

@@ -82,11 +82,4 @@ final class StandardColumnsTests: XCTestCase {
         let ed = StandardRows.denseED(residual: 1e-13, orthogonality: 2e-14, build: 0.5, solve: 1.5)
         XCTAssertEqual(Set(ed.keys), Set((DatasetSpec.eigenpairChecks(energyUnits: "J") + DatasetSpec.denseEDSeconds()).map(\.name)))
     }
-
-    /// One group rule for every dense-ED study: serial cost on one rank, divided by the ScaLAPACK efficiency on a group.
-    func testDenseEDCostOnAGroup() {
-        XCTAssertEqual(DenseEDCost.onGroup(7, groupSize: 1), 7)
-        XCTAssertEqual(DenseEDCost.onGroup(7, groupSize: 4), 7 / LRSGStudy.scalapackEfficiency)
-        XCTAssertEqual(DenseEDCost.coreSeconds(dimension: 10, overhead: 1.1, groupSize: 1), LRSGStudy.secondsPerCubedDimension * 1000 * 1.1)
-    }
 }

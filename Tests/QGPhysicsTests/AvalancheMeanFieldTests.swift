@@ -330,6 +330,35 @@ final class AvalancheMeanFieldTests: XCTestCase {
         XCTAssertEqual(x, ac, accuracy: 1e-8)
     }
 
+    /// S8's a_c(N) with its bracket search (`criticalPoint`): the same a_c(N = 40) as the
+    /// bisection on a given bracket, a final bracket at most `tol` wide around it, 2 + 25 chain
+    /// solves from [0.5, 0.8] to 1e-8 (0.3 / 2^25 < 1e-8), the solver's iterations summed; the
+    /// iteration method (`ChainSolverSettings`) lands on the same a_c; a chain whose end stays
+    /// below t_half for every a <= 64 throws `noBracket`.
+    func testCriticalPointWithBracketSearchAndSolverSettings() throws {
+        let t = try Self.table()
+        let tHalf = try MF.halfEntropyLogCoupling(t.distribution)
+        let reduced = ChainSolverSettings(method: .reduced, tol: 1e-12, maxIterations: 2_000_000, probe: 0.05, damping: 1)
+        let r = try MF.criticalPoint(N: 40, g10: 0.5, table: t, tHalf: tHalf, tol: 1e-8, solver: reduced)
+        let m = try MF.criticalPointMidpoint(N: 40, g10: 0.5, table: t, bracket: (0.55, 0.75), tol: 1e-8)
+        XCTAssertEqual(r.a, m, accuracy: 2e-8)
+        XCTAssertLessThanOrEqual(r.bracket.1 - r.bracket.0, 1e-8)
+        XCTAssert(r.bracket.0 <= r.a && r.a <= r.bracket.1)
+        XCTAssertEqual(r.steps, 27)
+        XCTAssertGreaterThanOrEqual(r.iterations, r.steps)
+        var iteration = reduced
+        iteration.method = .iteration
+        iteration.maxIterations = 100_000
+        let bare = MF.drhLogBare(N: 40, a: 0.6, g10: 0.5)
+        XCTAssertEqual(try iteration.solve(logBare: bare, table: t).etaTotal, try MF.solveChainByIteration(logBare: bare, table: t).etaTotal)
+        XCTAssertEqual(try reduced.solve(logBare: bare, table: t).etaTotal, try MF.solveChain(logBare: bare, table: t).etaTotal)
+        let i = try MF.criticalPoint(N: 40, g10: 0.5, table: t, tHalf: tHalf, tol: 1e-6, solver: iteration)
+        XCTAssertEqual(i.a, r.a, accuracy: 2e-6)
+        XCTAssertThrowsError(try MF.criticalPoint(N: 2, g10: 1e-30, table: t, tHalf: tHalf, tol: 1e-8, solver: reduced)) { e in
+            guard case AvalancheMeanFieldError.noBracket = e else { return XCTFail("\(e)") }
+        }
+    }
+
     // MARK: CLI lines
 
     func testCLILineFormats() throws {

@@ -225,6 +225,30 @@ final class EmchRadinTests: XCTestCase {
         XCTAssertThrowsError(try EmchRadinTheory.gammaM(d: 3, alpha: 2, density: 1))
     }
 
+    /// The ball's density and S9's time grid: N / (V_d r0^d) (V_1 = 2, V_2 = pi,
+    /// V_3 = 4 pi / 3), and tau_t = u_t^(alpha/d) / gamma_m, so that the analytic
+    /// magnetization at tau_t is (1/2) exp(-u_t) (d = 1, alpha = 2: gamma_m = 4 pi n^2).
+    func testDensityAndTimeGridOfTheDecayGrid() throws {
+        XCTAssertEqual(EmchRadinTheory.density(d: 1, N: 10, r0: 1), 5, accuracy: 1e-15)
+        XCTAssertEqual(EmchRadinTheory.density(d: 2, N: 10, r0: 2), 10 / (4 * Double.pi), accuracy: 1e-14)
+        XCTAssertEqual(EmchRadinTheory.density(d: 3, N: 10, r0: 1), 30 / (4 * Double.pi), accuracy: 1e-14)
+        let u = [0.01, 0.5, 2, 8]
+        let n = EmchRadinTheory.density(d: 1, N: 100, r0: 1)
+        let tau = try EmchRadinTheory.timeGrid(decay: u, d: 1, alpha: 2, density: n)
+        for (t, x) in zip(tau, u) {
+            XCTAssertEqual(t, x * x / (4 * Double.pi * n * n), accuracy: 1e-12 * t)
+            XCTAssertEqual(try EmchRadinTheory.magnetization(tau: t, d: 1, alpha: 2, density: n), 0.5 * exp(-x), accuracy: 1e-13)
+        }
+        for (d, alpha) in [(2, 3.0), (3, 3.0), (3, 6.0)] {
+            let m = EmchRadinTheory.density(d: d, N: 50, r0: 1)
+            let ts = try EmchRadinTheory.timeGrid(decay: u, d: d, alpha: alpha, density: m)
+            for (t, x) in zip(ts, u) {
+                XCTAssertEqual(try EmchRadinTheory.magnetization(tau: t, d: d, alpha: alpha, density: m), 0.5 * exp(-x), accuracy: 1e-12)
+            }
+        }
+        XCTAssertThrowsError(try EmchRadinTheory.timeGrid(decay: u, d: 3, alpha: 2, density: 1))
+    }
+
     /// d = 1, alpha = 2 (d/alpha = 1/2), N = 300, 24 samples, x = 0.001: the interior
     /// average decays as a stretched exponential with beta = 0.5 and rates near the
     /// analytic gamma_m and gamma_p = gamma_m / 2.

@@ -91,6 +91,27 @@ final class ModelTests: XCTestCase {
         }
     }
 
+    /// The Gaussian density of states of a sector (the mid-spectrum solvers'
+    /// estimate at the target): D / sqrt(2 pi var) at the mean 0, even in e,
+    /// and it integrates to the sector dimension D.
+    func testGaussianSectorDensity() {
+        var rng = CounterRNG(seed: 2, stream: StreamKey.make("test-density"), realization: 0)
+        let m = LongRangeSpinGlass(L: 6, alpha: 0.7, hx: 0.35, J: LongRangeSpinGlass.drawCouplings(L: 6, rng: &rng))
+        for p in [1, -1] {
+            let variance = m.sectorMoments(parity: p).variance, sigma = variance.squareRoot()
+            let d = Double(m.sectorDimension)
+            XCTAssertEqual(m.gaussianSectorDensity(parity: p, at: 0), d / (2 * Double.pi * variance).squareRoot(), accuracy: 1e-12 * d)
+            XCTAssertEqual(m.gaussianSectorDensity(parity: p, at: 1.3 * sigma), m.gaussianSectorDensity(parity: p, at: -1.3 * sigma))
+            XCTAssertEqual(m.gaussianSectorDensity(parity: p, at: sigma) / m.gaussianSectorDensity(parity: p, at: 0), exp(-0.5), accuracy: 1e-12)
+            let n = 4000, h = 20 * sigma / Double(n)
+            let integral = (0...n).reduce(0.0) { acc, k in
+                let w = k == 0 || k == n ? 0.5 : 1.0
+                return acc + w * h * m.gaussianSectorDensity(parity: p, at: -10 * sigma + Double(k) * h)
+            }
+            XCTAssertEqual(integral, d, accuracy: 1e-6 * d)
+        }
+    }
+
     /// Matrix-free H v agrees with the dense sector matrix.
     func testMatrixFreeApply() {
         let L = 5

@@ -68,11 +68,11 @@ public struct DRHStudy: GridStudy {
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
-        DenseEDCost.bytesPerRank(dimension: Double(Self.dimension(points[task.point].N)), perEntry: 3, groupSize: g)
+        DenseEDPolicy.bytesPerRank(dimension: Double(Self.dimension(points[task.point].N)), perEntry: 3, groupSize: g)
     }
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        DenseEDCost.coreSeconds(dimension: Double(Self.dimension(points[task.point].N)), overhead: 1.1, groupSize: g)
+        DenseEDPolicy.coreSeconds(dimension: Double(Self.dimension(points[task.point].N)), overhead: 1.1, groupSize: g)
     }
 
     /// Disorder stream: (seed, study, N, realization); a does not enter.

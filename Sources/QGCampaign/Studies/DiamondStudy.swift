@@ -3,6 +3,7 @@ import QGMPI
 import QGHDF5
 import QGLinearAlgebra
 import QGPhysics
+import QGED
 
 // @RegisteredStudy(DiamondStudy, order: 13)
 /// S8, avalanches in 2D (seed 002 Figs. 4, 5): a grain coupled to the origin
@@ -142,7 +143,7 @@ public struct DiamondStudy: GridStudy {
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let n = Double(DiamondLattice.siteCount(R: points[task.point].R))
-        return LRSGStudy.secondsPerCubedDimension * n * n * n * (points[task.point].map ? 3 : 1) + 0.01
+        return DenseEDPolicy.secondsPerCubedDimension * n * n * n * (points[task.point].map ? 3 : 1) + 0.01
     }
 
     /// Disorder stream: (seed, study, kind, R, realization); W does not enter.

@@ -99,12 +99,11 @@ public struct EmchRadinStudy: GridStudy {
     public var decayGrid: [Double] { (try? EmchRadin.logGrid(from: decayMin, to: decayMax, count: tauPoints)) ?? [] }
 
     /// Number density n = N / (V_d r_0^d).
-    public static func density(d: Int, N: Int) -> Double { Double(N) / (EmchRadinSample.unitBallVolume(d) * pow(r0, Double(d))) }
+    public static func density(d: Int, N: Int) -> Double { EmchRadinTheory.density(d: d, N: N, r0: r0) }
 
     /// The time grid of (d, N, alpha): tau_t = u_t^(alpha/d) / gamma_m (analytic rate at density N / V_d).
     public func taus(d: Int, N: Int, alpha: Double) throws -> [Double] {
-        let g = try EmchRadinTheory.gammaM(d: d, alpha: alpha, density: Self.density(d: d, N: N))
-        return decayGrid.map { pow($0, alpha / Double(d)) / g }
+        try EmchRadinTheory.timeGrid(decay: decayGrid, d: d, alpha: alpha, density: Self.density(d: d, N: N))
     }
 
     public var blocks: [OutputBlock] {

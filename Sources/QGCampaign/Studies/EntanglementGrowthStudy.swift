@@ -70,7 +70,7 @@ public struct EntanglementGrowthStudy: GridStudy, ChainQuenchStudy {
     }
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        DenseEDCost.coreSeconds(dimension: Double(1 << points[task.point].L), overhead: 1.1, groupSize: g)
+        DenseEDPolicy.coreSeconds(dimension: Double(1 << points[task.point].L), overhead: 1.1, groupSize: g)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {

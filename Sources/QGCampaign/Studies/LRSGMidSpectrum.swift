@@ -2,9 +2,6 @@ import QGMPI
 import QGPhysics
 import QGED
 import QGLinearAlgebra
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Issue 15: the mid-spectrum driver of study S1. Per realization: the
 /// extremes of both sectors (SLEPc, Krylov-Schur), the target energy
@@ -24,14 +21,6 @@ extension LRSGStudy {
                                        method: method(L), groupSize: g)
     }
 
-    /// The Gaussian density of states of a sector with the given spectral
-    /// moments (`LongRangeSpinGlass.sectorMoments`) at energy e, eigenvalues
-    /// per unit energy.
-    static func gaussianDensity(dimension d: Int, moments: (mean: Double, variance: Double), at e: Double) -> Double {
-        let variance = max(moments.variance, 1e-300), x = e - moments.mean
-        return Double(d) / (2 * Double.pi * variance).squareRoot() * Glibc.exp(-x * x / (2 * variance))
-    }
-
     /// What a mid-spectrum solve of both sectors gives: each sector's pairs, the target, the spectrum's ends and wall seconds.
     typealias SolvedSectors = (results: [MidSpectrumED.SectorPairs], target: Double, lo: Double, hi: Double, tBuild: Double, tExtremes: Double)
 
@@ -49,8 +38,7 @@ extension LRSGStudy {
         let tExtremes = now() - t0 - tBuild
         let target = lo + midspectrum!.targetEps * (hi - lo)
         let results = try sectors.indices.map { i in
-            try solve(i, target, bounds[i], Self.gaussianDensity(dimension: sectors[i].dimension,
-                                                                 moments: model.sectorMoments(parity: sectors[i].parity), at: target))
+            try solve(i, target, bounds[i], model.gaussianSectorDensity(parity: sectors[i].parity, at: target))
         }
         return (results, target, lo, hi, tBuild, tExtremes)
     }

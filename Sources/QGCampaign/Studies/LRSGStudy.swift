@@ -244,12 +244,8 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         if midspectrum != nil { return midSpectrumBytesPerRank(L: L, groupSize: g) }
         let d = Double(1 << (L - 1))
         let pairs = Double(L * (L - 1) / 2)
-        let matrices: Double
-        if g == 1 {
-            matrices = campaign.lapackDriver == .dsyevd ? 3 * d * d : 2 * d * d + 30 * d
-        } else {
-            matrices = (campaign.scalapackDriver == .pdsyevd ? 5 : 3) * d * d / Double(g)
-        }
+        let matrices = DenseEDPolicy.realSolverDoubles(dimension: d, lapack: campaign.lapackDriver,
+                                                       scalapack: campaign.scalapackDriver, groupSize: g)
         let observables = 2 * d * pairs / Double(g) + 12 * d
         return Int(8 * (matrices + observables)) + 64 << 20
     }
@@ -274,22 +270,16 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
             return SolverPath(label: "\(l.rawValue)/\(s.rawValue)",
                               settings: ["campaign.lapack_driver=\"\(l.rawValue)\"", "campaign.scalapack_driver=\"\(s.rawValue)\""],
                               bytesPerRank: { variant.peakBytesPerRank($0, groupSize: $1) },
-                              coreSeconds: { variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? 1.15 : 1) },
+                              coreSeconds: { variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? DenseEDPolicy.mrrrRelativeCost : 1) },
                               isConfigured: { g in g == 1 ? configured.0 == l : configured.1 == s })
         }
     }
 
-    /// Seconds per D^3 of one dense symmetric eigensolve with eigenvectors
-    /// (dsyevd, one OpenBLAS thread), measured on the reference machine
-    /// (docs/performance.md); observables and I/O add a few percent.
-    public static let secondsPerCubedDimension = 1.3e-10
-    /// Parallel efficiency assumed for ScaLAPACK groups of more than one rank.
-    public static let scalapackEfficiency = 0.7
-
+    /// The dense-ED cost model: QGED's `DenseEDPolicy`.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        if midspectrum != nil { return midSpectrumCoreSeconds(L: points[task.point].L) * (g == 1 ? 1 : 1 / Self.scalapackEfficiency) }
+        if midspectrum != nil { return midSpectrumCoreSeconds(L: points[task.point].L) * (g == 1 ? 1 : 1 / DenseEDPolicy.scalapackEfficiency) }
         let d = Double(1 << (points[task.point].L - 1))
-        return DenseEDCost.onGroup(2 * Self.secondsPerCubedDimension * d * d * d * 1.05, groupSize: g)   // two sectors
+        return 2 * DenseEDPolicy.coreSeconds(dimension: d, overhead: 1.05, groupSize: g)   // two sectors
     }
 
     /// The disorder stream of size L (schema 2). J of realization r is a pure

@@ -20,7 +20,7 @@ public struct MeanFieldStudy: GridStudy {
     public static let name = "meanfield"
     public static let summary = "S8: self-consistent mean-field chain of failed avalanches (eta_tot, n_*, [S_n] profiles, a_c(N)) vs N and a"
 
-    public enum Solver: String, Sendable, CaseIterable { case reduced, iteration }
+    public typealias Solver = ChainSolverSettings.Method
     public enum Kind: Sendable, Hashable { case chain, profile, critical }
     public struct Point: Sendable, Hashable { public var kind: Kind; public var N: Int; public var deltaA: Double }
 
@@ -185,40 +185,9 @@ public struct MeanFieldStudy: GridStudy {
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double { estimatedCoreSeconds(points[task.point]) }
 
-    /// The chain at decay ratio `a` with this study's solver settings; throws `chainNotConverged`.
-    public func solve(N: Int, a: Double, table: EtaTable) throws -> ChainSolution {
-        let bare = AvalancheMeanField.drhLogBare(N: N, a: a, g10: g10)
-        switch solver {
-        case .reduced:
-            return try AvalancheMeanField.solveChain(logBare: bare, table: table, probe: probe, tol: tol, maxIterations: maxIterations)
-        case .iteration:
-            return try AvalancheMeanField.solveChainByIteration(logBare: bare, table: table, damping: damping, tol: tol, maxIterations: maxIterations)
-        }
-    }
-
-    /// a_c(N), midpoint criterion (docs/avalanche-mean-field.md, section 4): ln g_N(a) is increasing
-    /// in a, and [S](g) in g, so [S_N](a) = (ln 2)/2 has one root. Bracket: a_lo = 0.5 (0 if
-    /// already above: at a = 0, g_N = 0 for N >= 2), a_hi = 0.8 doubled until above; then bisection
-    /// to a_hi - a_lo <= critical_tol; a_c is the bracket's midpoint.
-    public func criticalPoint(N: Int, table: EtaTable, tHalf: Double) throws -> (a: Double, bracket: (Double, Double), steps: Int, iterations: Int) {
-        var steps = 0, iterations = 0
-        func f(_ a: Double) throws -> Double {
-            steps += 1
-            let s = try solve(N: N, a: a, table: table)
-            iterations += s.iterations
-            return s.logCouplings[N - 1] - tHalf
-        }
-        var lo = 0.5, hi = 0.8
-        if try f(lo) >= 0 { lo = 0 }
-        while try f(hi) < 0 {
-            guard hi < 64 else { throw AvalancheMeanFieldError.noBracket("a_c(N = \(N)): [S_N] < (ln 2)/2 for every a <= 64") }
-            lo = hi; hi *= 2
-        }
-        while hi - lo > criticalTol {
-            let mid = 0.5 * (lo + hi)
-            if try f(mid) < 0 { lo = mid } else { hi = mid }
-        }
-        return (0.5 * (lo + hi), (lo, hi), steps, iterations)
+    /// This study's chain solver settings.
+    public var chainSolver: ChainSolverSettings {
+        ChainSolverSettings(method: solver, tol: tol, maxIterations: maxIterations, probe: probe, damping: damping)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
@@ -229,13 +198,14 @@ public struct MeanFieldStudy: GridStudy {
         let tHalf = try MeanFieldHalfEntropy.logCoupling(convention)
         switch p.kind {
         case .critical:
-            let (ac, br, steps, its) = try criticalPoint(N: p.N, table: table, tHalf: tHalf)
+            let (ac, br, steps, its) = try AvalancheMeanField.criticalPoint(N: p.N, g10: g10, table: table, tHalf: tHalf, tol: criticalTol,
+                                                                            solver: chainSolver)
             return TaskOutput(rows: ["point": .int64([Int64(task.point)]), "iterations": .int64([Int64(its)]),
                                      "N": .int64([Int64(p.N)]), "a_c": .float64([ac]), "bracket": .float64([br.0, br.1]),
                                      "bisection_steps": .int64([Int64(steps)])])
         case .chain, .profile:
             let a = Self.aCritical + p.deltaA
-            let sol = try solve(N: p.N, a: a, table: table)
+            let sol = try chainSolver.solve(logBare: AvalancheMeanField.drhLogBare(N: p.N, a: a, g10: g10), table: table)
             var rows: [String: RowValue] = [
                 "point": .int64([Int64(task.point)]), "iterations": .int64([Int64(sol.iterations)]),
                 "a": .float64([a]), "delta_a": .float64([p.deltaA]), "eta_tot": .float64([sol.etaTotal]), "n_star": .float64([sol.nStar]),

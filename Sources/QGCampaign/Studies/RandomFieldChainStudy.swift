@@ -164,51 +164,20 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {
         let d = Double(dimension(points[task.point].L))
         let complex = Model.Hamiltonian.Element.isComplex
-        let solver = complex ? (g == 1 && campaign.complexLapackDriver == .zheevr ? 4.0 : 6.0) : 3.0
+        let solver = complex ? DenseEDPolicy.complexSolverEntries(campaign.complexLapackDriver, groupSize: g) : 3.0
         // S10b: the matrix elements M and the scaled copy diag(V) U alongside U.
         let perEntry = solver + (matrixElements == nil ? 0 : 2 * (complex ? 2 : 1))
-        return DenseEDCost.bytesPerRank(dimension: d, perEntry: perEntry, groupSize: g)
+        return DenseEDPolicy.bytesPerRank(dimension: d, perEntry: perEntry, groupSize: g)
     }
-
-    /// Seconds per D^3 of one complex Hermitian eigensolve with all
-    /// eigenvectors on one rank and one OpenBLAS thread (Haswell kernel, the
-    /// real constant's), per driver, measured on the reference machine
-    /// (docs/performance.md, "The complex Hermitian path": an L = 12 O(3)
-    /// task with matrix elements, D = 4096, load average about 5 on 2 cores).
-    public static func complexSolveSecondsPerCubedDimension(_ driver: HermitianLAPACKDriver) -> Double {
-        switch driver {
-        case .zheevd: return 6.1e-10   // 41.8 s at D = 4096 (0.70 s at D = 1024: 6.5e-10)
-        case .zheevr: return 7.0e-10   // 1.15x zheevd in the same run
-        }
-    }
-    /// A ScaLAPACK group's solve relative to the zheevd constant (before the
-    /// group's `LRSGStudy.scalapackEfficiency`), per driver: the default
-    /// pzheevr is the reference (1), pzheevd took 133 s against pzheevr's
-    /// 102 s for the same L = 12 O(3) realization on a group of 2 (issue 21 §5,
-    /// docs/performance.md). The one-rank driver plays no part on a group.
-    public static func complexGroupSolveRelativeCost(_ driver: HermitianScaLAPACKDriver) -> Double {
-        switch driver {
-        case .pzheevr: return 1.0
-        case .pzheevd: return 133.0 / 102.0
-        }
-    }
-    /// Seconds per D^3 of the S10b matrix-element step on a complex block
-    /// (diag(V) U, the ZGEMM U^H (diag(V) U), the statistics pass), measured
-    /// alongside (docs/performance.md).
-    public static var complexMatrixElementSecondsPerCubedDimension: Double { 2.2e-10 }   // 14.9 s at D = 4096
 
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let d = Double(dimension(points[task.point].L))
         if Model.Hamiltonian.Element.isComplex {
-            // The complex path's own measured constants (issue 21 §4.3: the
-            // old 4 x the real dsyevd constant was about 2x low).
-            let me = matrixElements == nil ? 0 : Self.complexMatrixElementSecondsPerCubedDimension
-            let solve = g == 1 ? Self.complexSolveSecondsPerCubedDimension(campaign.complexLapackDriver)
-                : Self.complexSolveSecondsPerCubedDimension(.zheevd) * Self.complexGroupSolveRelativeCost(campaign.complexScalapackDriver)
-            return DenseEDCost.onGroup((solve + me) * d * d * d * 1.05, groupSize: g)
+            return DenseEDPolicy.complexCoreSeconds(dimension: d, lapack: campaign.complexLapackDriver, scalapack: campaign.complexScalapackDriver,
+                                                    matrixElements: matrixElements != nil, groupSize: g)
         }
         // S10b adds one GEMM (2 D^3 flops, about a third of a dsyevd).
-        return DenseEDCost.coreSeconds(dimension: d, overhead: matrixElements == nil ? 1.05 : 1.4, groupSize: g)
+        return DenseEDPolicy.coreSeconds(dimension: d, overhead: matrixElements == nil ? 1.05 : 1.4, groupSize: g)
     }
 
     /// Disorder stream: (seed, study, L, realization); W only scales it.

@@ -221,3 +221,40 @@ extension AvalancheMeanField {
         return 0.5 * (lo + hi)
     }
 }
+
+// MARK: - Solver choice
+
+/// How the self-consistent chain is solved: the method and its settings
+/// (study S8's `solver`, `tol`, `max_iterations`, `probe`, `damping`).
+public struct ChainSolverSettings: Sendable, Hashable {
+    /// `reduced`: the scalar problem of `solveChain`; `iteration`: the seed's
+    /// eq. 13 iterated (`solveChainByIteration`).
+    public enum Method: String, Sendable, CaseIterable { case reduced, iteration }
+
+    public var method: Method
+    public var tol: Double
+    public var maxIterations: Int
+    /// Probe step of the reduced solver (unused by the iteration).
+    public var probe: Double
+    /// Damping of the iteration (unused by the reduced solver).
+    public var damping: Double
+
+    public init(method: Method, tol: Double, maxIterations: Int, probe: Double, damping: Double) {
+        self.method = method
+        self.tol = tol
+        self.maxIterations = maxIterations
+        self.probe = probe
+        self.damping = damping
+    }
+
+    /// The chain of bare log-couplings `logBare` by `method`; throws `chainNotConverged`.
+    public func solve(logBare: [Double], table: EtaTable) throws -> ChainSolution {
+        switch method {
+        case .reduced:
+            return try AvalancheMeanField.solveChain(logBare: logBare, table: table, probe: probe, tol: tol, maxIterations: maxIterations)
+        case .iteration:
+            return try AvalancheMeanField.solveChainByIteration(logBare: logBare, table: table, damping: damping, tol: tol,
+                                                                maxIterations: maxIterations)
+        }
+    }
+}

@@ -17,6 +17,34 @@ extension AvalancheMeanField {
         }
     }
 
+    /// a_c(N) with a bracket search, midpoint criterion (docs/avalanche-mean-field.md, section 4):
+    /// ln g_N(a) is increasing in a, and [S](g) in g, so [S_N](a) = (ln 2)/2, i.e. ln g_N = `tHalf`,
+    /// has one root. Bracket: a_lo = 0.5 (0 if already above: at a = 0, g_N = 0 for N >= 2),
+    /// a_hi = 0.8 doubled until above (`noBracket` past 64); then bisection to a_hi - a_lo <= `tol`;
+    /// a_c is the bracket's midpoint. Returns it with the final bracket, the chain solves
+    /// (`steps`) and the solver's iterations summed over them.
+    public static func criticalPoint(N: Int, g10: Double, table: EtaTable, tHalf: Double, tol: Double,
+                                     solver: ChainSolverSettings) throws -> (a: Double, bracket: (Double, Double), steps: Int, iterations: Int) {
+        var steps = 0, iterations = 0
+        func f(_ a: Double) throws -> Double {
+            steps += 1
+            let s = try solver.solve(logBare: drhLogBare(N: N, a: a, g10: g10), table: table)
+            iterations += s.iterations
+            return s.logCouplings[N - 1] - tHalf
+        }
+        var lo = 0.5, hi = 0.8
+        if try f(lo) >= 0 { lo = 0 }
+        while try f(hi) < 0 {
+            guard hi < 64 else { throw AvalancheMeanFieldError.noBracket("a_c(N = \(N)): [S_N] < (ln 2)/2 for every a <= 64") }
+            lo = hi; hi *= 2
+        }
+        while hi - lo > tol {
+            let mid = 0.5 * (lo + hi)
+            if try f(mid) < 0 { lo = mid } else { hi = mid }
+        }
+        return (0.5 * (lo + hi), (lo, hi), steps, iterations)
+    }
+
     /// a_x(N1, N2): the crossing of the [S_end](a) curves of N1 and N2 (Fig. 2a). [S] is
     /// increasing in g, so this is the crossing of ln g_end, which neither underflows nor saturates.
     public static func crossing(N1: Int, N2: Int, g10: Double, table: EtaTable,
