@@ -224,7 +224,9 @@ public struct ChainQuenchSetup: Sendable {
 
     /// The parsed values of `table`; refuses a time grid with t_max <= t_min.
     init(_ v: ParameterValues, table: String, cap: Double) throws {
-        alpha = v.double("alpha"); boundary = v.choice("boundary"); order = v.choice("order")
+        alpha = v.double("alpha")
+        boundary = v.choice("boundary")
+        order = v.choice("order")
         timeGrid = try LogTimeGrid(v, table: table, cap: cap)
     }
 

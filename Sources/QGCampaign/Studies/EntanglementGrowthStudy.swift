@@ -49,7 +49,7 @@ public struct EntanglementGrowthStudy: GridStudy, ChainQuenchStudy {
     public var blocks: [OutputBlock] {
         let nt = times.count
         return sizes.enumerated().map { b, L in
-            let ds = [DatasetSpec("hx", .float64, units: "energy (J units)", description: "transverse field"), .initialStateKind,
+            let ds = [DatasetSpec("hx", .float64, units: "J", description: "transverse field"), .initialStateKind,
                       .realization(), .point(of: "(L, h_x, state)"), .classicalDisorderStream, .couplings(L: L),
                       DatasetSpec("z", .int8, [L], units: "1", description: "the initial product state (bit i set where z_i = -1)"),
                       .logTimes(nt), DatasetSpec("entropy", .float64, [nt], units: "nats", description: "half-chain von Neumann entropy S(t)"),
@@ -61,7 +61,10 @@ public struct EntanglementGrowthStudy: GridStudy, ChainQuenchStudy {
     }
 
     public var tasks: [TaskSpec] {
-        grid.tasks(campaign: campaign) { p in let d = Double(1 << points[p].L); return d * d * d }
+        grid.tasks(campaign: campaign) { p in
+            let d = Double(1 << points[p].L)
+            return d * d * d
+        }
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize g: Int) -> Int {

@@ -72,18 +72,19 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
             var ds: [DatasetSpec] = [
                 .realization(), .classicalDisorderStream,
                 DatasetSpec("sites", .int64, [n], units: "1", description: "chain indices of the cluster spins, ascending initial |phi| (ties: lower index)"),
-                DatasetSpec("phi", .float64, [n], units: "energy (J units)", description: "initial SFS fields phi_i = sum_j K_ij z_j of the cluster spins, in cluster order"),
+                DatasetSpec("phi", .float64, [n], units: "J", description: "initial SFS fields phi_i = sum_j K_ij z_j of the cluster spins, in cluster order"),
                 DatasetSpec("z", .int8, [n], units: "1", description: "initial z_i = +-1 of the cluster spins, in cluster order"),
                 DatasetSpec("state", .int8, [L], units: "1", description: "the whole SFS state z of the chain (frozen spins included)"),
                 DatasetSpec("remnant", .float64, [n], units: "1", description: "diagonal-ensemble remnant polarization z_I <Z_I> per cluster spin"),
-                DatasetSpec("static_field", .float64, [n], units: "energy (J units)", description: "h_I = sum over frozen j of K_ij z_j: the longitudinal field of the frozen spins"),
-                DatasetSpec("coupling", .float64, [n, n], units: "energy (J units)", description: "K_IJ = J_ij / d_ij^alpha among cluster spins (symmetric, zero diagonal)"),
-                .logTimes(nt), DatasetSpec("trace", .float64, [n, nt], units: "1", description: "z_I <Z_I(t)> per cluster spin and time"),
+                DatasetSpec("static_field", .float64, [n], units: "J", description: "h_I = sum over frozen j of K_ij z_j: the longitudinal field of the frozen spins"),
+                DatasetSpec("coupling", .float64, [n, n], units: "J", description: "K_IJ = J_ij / d_ij^alpha among cluster spins (symmetric, zero diagonal)"),
+                .logTimes(nt),
+                DatasetSpec("trace", .float64, [n, nt], units: "1", description: "z_I <Z_I(t)> per cluster spin and time"),
                 DatasetSpec("flips", .int64, units: "1", description: "spin flips of the SFS relaxation"),
                 DatasetSpec("inverse_min_gap", .float64, units: "1/J", description: "1 / smallest level spacing of the cluster H (gaps < 1e-12 max|E| skipped)"),
                 DatasetSpec("participation", .float64, units: "1", description: "1 / sum_n c_n^4: eigenstates the initial state overlaps with"),
                 DatasetSpec("late_time_mean", .float64, [n], units: "1", description: "mean of the trace over the last decade of the grid (compare with remnant)"),
-            ] + DatasetSpec.eigenpairChecks(energyUnits: "energy (J units)") + [.wallSeconds("chain", "the couplings and the SFS relaxation of the chain")]
+            ] + DatasetSpec.eigenpairChecks(energyUnits: "J") + [.wallSeconds("chain", "the couplings and the SFS relaxation of the chain")]
                 + DatasetSpec.denseEDSeconds() + [.wallSeconds("quench", "the eigenpair checks, the time trace and the diagonal ensemble")]
             if storeDisorder { ds.append(.couplings(L: L)) }
             return OutputBlock(path: blockPath(p), rows: campaign.realizations, datasets: ds,
@@ -95,7 +96,10 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
     }
 
     public var tasks: [TaskSpec] {
-        grid.tasks(campaign: campaign) { p in let d = Double(1 << points[p].Ls); return d * d * d + 1e-2 * Double(points[p].L * points[p].L) }
+        grid.tasks(campaign: campaign) { p in
+            let d = Double(1 << points[p].Ls)
+            return d * d * d + 1e-2 * Double(points[p].L * points[p].L)
+        }
     }
 
     /// The chain (J, K: 16 L^2 bytes, on every rank of the group) plus the
