@@ -121,6 +121,10 @@ def test_same_task_with_other_disorder_or_payload_is_refused_naming_both_files(c
 CORRUPT = {
     "drh": ("/drh/N4", "s_end", "/drh/points/n_realizations"),
     "diamond": ("/diamond/random/R3", "eta_tot", "/diamond/random/points/n_samples"),
+    # the readers on the shared row reader (TaskRows): quench names its row by realization alone
+    "quench": ("/quench/L60/Ls6", "remnant", "/quench/points/n_realizations"),
+    "twospin": ("/twospin/L50", "entropy_sum", "/twospin/points/n_realizations"),
+    "xxz": ("/xxz/L6", "m_ea", "/xxz/points/n_realizations"),
     **{study: (block, value, count) for study, (block, _, value, count, _) in CASES.items() if study in ("emch_radin", "entgrowth")},
 }
 
