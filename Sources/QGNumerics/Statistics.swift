@@ -11,6 +11,9 @@ import Darwin
 /// Statistics.swift (errors and crossings), Fits.swift (least squares),
 /// DataCollapse.swift (collapse quality and its fit), NelderMead.swift.
 public enum Statistics {
+    /// The arithmetic mean of every value (NaN for none).
+    public static func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
+
     /// Sample standard deviation (n - 1); NaN for fewer than two finite values.
     public static func standardDeviation(_ xs: [Double]) -> Double {
         let f = xs.filter(\.isFinite)
@@ -25,7 +28,7 @@ public enum Statistics {
     /// one makes the mean non-finite), while `standardDeviation` skips
     /// non-finite values.
     public static func meanAndError(_ xs: [Double]) -> (mean: Double, error: Double) {
-        (xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count), standardDeviation(xs) / Double(xs.count).squareRoot())
+        (mean(xs), standardDeviation(xs) / Double(xs.count).squareRoot())
     }
 
     /// Per component, the standard deviation of replicate vectors

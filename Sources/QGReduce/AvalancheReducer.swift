@@ -40,7 +40,7 @@ enum AvalancheAnalysis: ClassicalAnalysis {
                 var m = [Double](repeating: 0, count: S + 1), sd = m
                 for s in 0...S {
                     let col = recs.map { $0.values[s] }
-                    m[s] = mean(col); sd[s] = n > 1 ? ReduceStatistics.standardDeviation(col) : 0
+                    m[s] = ReduceStatistics.mean(col); sd[s] = n > 1 ? ReduceStatistics.standardDeviation(col) : 0
                 }
                 let steps = (0...S).map(Double.init)
                 // Before saturation only: the fit stops where the mean count reaches L/2.
@@ -65,7 +65,7 @@ enum AvalancheAnalysis: ClassicalAnalysis {
                                     + (fit.points < 2 ? "no exponent" : "the line passes through both points") + " (widen --growth-window or use more steps)")
                 }
                 let finals = recs.map { $0.values[S] }
-                let satMean = mean(finals) / Double(L), satMax = (finals.max() ?? 0) / Double(L)
+                let satMean = ReduceStatistics.mean(finals) / Double(L), satMax = (finals.max() ?? 0) / Double(L)
                 let half = recs.filter { $0.values[S] == $0.values[S / 2] }.count
                 try out.attr("state", set.stateName, on: g)
                 try out.attrs(g, ["L": Double(L), "alpha": set.alpha, "hx": set.hx, "n_realizations": Double(n), "growth_exponent": fit.exponent,

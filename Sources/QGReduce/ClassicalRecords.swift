@@ -80,4 +80,3 @@ struct SizeBootstrap {
     init(n: Int, samples: Int, key: String) { indices = ReduceStatistics.bootstrapIndices(n: n, samples: samples, key: key) }
 }
 
-func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }

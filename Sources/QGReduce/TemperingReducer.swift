@@ -57,7 +57,7 @@ enum TemperingAnalysis: ClassicalAnalysis {
                 let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "tempering|\(set.key)|L=\(L)")
                 func avg(_ idx: [Int], _ field: Int, _ s: Int, _ t: Int) -> Double { idx.reduce(0.0) { $0 + recs[$1].values[at(field, s, t)] } / Double(idx.count) }
                 let all = Array(0..<n)
-                let tmf2 = mean(recs.map { $0.values[0] })
+                let tmf2 = ReduceStatistics.mean(recs.map { $0.values[0] })
                 func binder(_ idx: [Int], _ s: Int) -> [Double] { (0..<nT).map { t in ParallelTempering.binder(q2: avg(idx, 1, s, t), q4: avg(idx, 2, s, t)) } }
                 func link(_ idx: [Int], _ s: Int) -> Double { avg(idx, 4, s, 0) - (1 + 2 * temps[0] * avg(idx, 0, s, 0) / tmf2) }
                 let gl = binder(all, last)
@@ -94,7 +94,7 @@ enum TemperingAnalysis: ClassicalAnalysis {
                     warnings.append("tempering L = \(L) alpha \(set.alpha): the equilibration test does not pass (last-stage link difference "
                                     + "\(fmt(diff[diff.count - 1])) +- \(fmt(diffErr[diffErr.count - 1])); Binder stable from stage \(first)); increase sweeps or stages")
                 }
-                let ex = (0..<(nT - 1)).map { t in mean(recs.map { $0.values[1 + S + 5 * S * nT + last * (nT - 1) + t] }) }
+                let ex = (0..<(nT - 1)).map { t in ReduceStatistics.mean(recs.map { $0.values[1 + S + 5 * S * nT + last * (nT - 1) + t] }) }
                 exMin.append(ex.min() ?? .nan)
             }
             // Crossings of consecutive sizes.

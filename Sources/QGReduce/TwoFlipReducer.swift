@@ -52,7 +52,7 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
                 let x = Ls.map(Double.init)
                 let fit = ReduceStatistics.powerLawFit(x: x, y: means, window: 1...Double.infinity)
                 let reps = (0..<options.bootstrapSamples).map { r -> Double in
-                    let m = sizes.indices.map { i in mean(boots[i].indices[r].map { sizes[i].records[$0].values[c] }) }
+                    let m = sizes.indices.map { i in ReduceStatistics.mean(boots[i].indices[r].map { sizes[i].records[$0].values[c] }) }
                     return ReduceStatistics.powerLawFit(x: x, y: m, window: 1...Double.infinity).exponent
                 }
                 let e = ReduceStatistics.standardDeviation(reps)

@@ -22,6 +22,8 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(m.error, (14.0 / 3).squareRoot() / 2, accuracy: 1e-15)
         XCTAssertTrue(Statistics.meanAndError([5]).error.isNaN)
         XCTAssertTrue(Statistics.meanAndError([]).mean.isNaN)
+        XCTAssertEqual(Statistics.mean([0.5, 1.5, 4]), 2)
+        XCTAssertTrue(Statistics.mean([]).isNaN)
         XCTAssertEqual(Statistics.standardDeviations([[1, 10], [3, 10], [5, 16]], count: 2), [2, (12.0).squareRoot()])
         // Delete-one means of [1, 2, 3, 6]: jackknife error of the mean = the standard error.
         let x = [1.0, 2, 3, 6]
