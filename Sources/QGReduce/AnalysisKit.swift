@@ -17,6 +17,14 @@ func groupedByPoint<P: Hashable, R>(_ records: [R], _ point: (R) -> P, pointOrde
     return groups.keys.sorted(by: pointOrder).map { ($0, groups[$0]!.sorted(by: recordOrder)) }
 }
 
+/// `groupedByPoint` for realization records: each point's records in
+/// (seed, realization) order, the order of their key.
+func groupedByPoint<P: Hashable, R: RealizationRecord>(_ records: [R], _ point: (R) -> P,
+                                                       pointOrder: (P, P) -> Bool) -> [(point: P, records: [R])] {
+    groupedByPoint(records, point, pointOrder: pointOrder,
+                   recordOrder: { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) })
+}
+
 extension Sequence where Element: Hashable {
     /// The distinct elements, in the order of their first appearance.
     func uniqued() -> [Element] {

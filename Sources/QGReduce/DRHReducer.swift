@@ -71,8 +71,7 @@ enum DRHReducer {
     static func analyse(_ records: [Record], J1: Double, options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let lo = options.epsWindow.lo, hi = options.epsWindow.hi
         let edges = (0...bins).map { ln2 * Double($0) / Double(bins) }
-        let grouped = groupedByPoint(records, { Point(N: $0.N, a: $0.a) }, pointOrder: { ($0.N, $0.a) < ($1.N, $1.a) },
-                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+        let grouped = groupedByPoint(records, { Point(N: $0.N, a: $0.a) }, pointOrder: { ($0.N, $0.a) < ($1.N, $1.a) })
         let points = grouped.map(\.point)
         var nReal: [Int64] = [], wMean: [Double] = [], wErr: [Double] = [], aMean: [Double] = [], aErr: [Double] = [], hist: [Double] = []
         for (p, rs) in grouped {

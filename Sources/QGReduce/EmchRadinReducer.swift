@@ -92,8 +92,7 @@ enum EmchRadinReducer {
     static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let depth = interiorDepth(context)
         let grouped = groupedByPoint(merged, { Point(d: $0.d, alpha: $0.alpha, N: $0.N, x: $0.x) },
-                                     pointOrder: { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) },
-                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+                                     pointOrder: { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) })
         let points = grouped.map(\.point)
         let T = merged[0].taus.count
 

@@ -38,8 +38,7 @@ struct Analysis {
         self.options = options
         self.warnings = warnings
         // Realizations in a fixed order, so the result does not depend on how inputs were split.
-        let grouped = groupedByPoint(records, { Point(L: $0.L, alpha: $0.alpha, hx: $0.hx) }, pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) },
-                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+        let grouped = groupedByPoint(records, { Point(L: $0.L, alpha: $0.alpha, hx: $0.hx) }, pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) })
         points = grouped.map(\.point)
         let binSet = Set(records.map(\.bins))
         bins = binSet.max()!

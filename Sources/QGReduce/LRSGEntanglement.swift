@@ -18,8 +18,7 @@ enum LRSGEntanglement {
     /// group; returns the report lines (none without entropies).
     static func analyse(_ records: [TaskRecord], window: EpsWindow, options: ReduceOptions, out: ReducedWriter) throws -> [String] {
         let grouped = groupedByPoint(records.filter { !$0.entropy.isEmpty }, { Key(L: $0.L, alpha: $0.alpha, hx: $0.hx) },
-                                     pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) },
-                                     recordOrder: { ($0.seed, $0.realization) < ($1.seed, $1.realization) })
+                                     pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) })
         guard let bins = grouped.first?.records.first?.bins else { return [] }
         guard grouped.allSatisfy({ $0.records.allSatisfy { $0.bins == bins } }) else { throw ReduceError(message: "entanglement: inputs use different eps_bins") }
         // The main analysis's rule, for these bins (the survey checked that every eps_bins gives the same edges).

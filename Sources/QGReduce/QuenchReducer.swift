@@ -74,8 +74,7 @@ enum QuenchReducer {
         let times = first.times, nt = times.count
         let tLast = times.last ?? 0
 
-        let grouped = groupedByPoint(merged, { Point(L: $0.key.L, Ls: $0.key.Ls) }, pointOrder: { ($0.L, $0.Ls) < ($1.L, $1.Ls) },
-                                     recordOrder: { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) })
+        let grouped = groupedByPoint(merged, { Point(L: $0.key.L, Ls: $0.key.Ls) }, pointOrder: { ($0.L, $0.Ls) < ($1.L, $1.Ls) })
         let points = grouped.map(\.point)
         let nb = phiEdges.count - 1
         var nReal: [Int64] = [], pMean: [Double] = [], pErr: [Double] = []

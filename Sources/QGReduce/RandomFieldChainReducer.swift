@@ -122,8 +122,7 @@ enum ChainReducer<Model: RandomFieldChainModel> {
         let delta = (context.plans.first?.study as? ChainStudy)?.delta ?? .nan
         // Per (L, W): realizations in a fixed order, so that the numbers do not
         // depend on how the inputs were split.
-        let grouped = groupedByPoint(merged, { ChainPoint(L: $0.key.L, W: $0.key.W) }, pointOrder: { ($0.L, $0.W) < ($1.L, $1.W) },
-                                     recordOrder: { ($0.key.seed, $0.key.realization) < ($1.key.seed, $1.key.realization) })
+        let grouped = groupedByPoint(merged, { ChainPoint(L: $0.key.L, W: $0.key.W) }, pointOrder: { ($0.L, $0.W) < ($1.L, $1.W) })
         let points = grouped.map(\.point), groups = grouped.map(\.records)
         var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Estimate] = [], mStat: [Estimate] = []
         for (p, rs) in zip(points, groups) {
