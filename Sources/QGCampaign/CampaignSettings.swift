@@ -107,21 +107,13 @@ extension CampaignSettings {
     /// One line on the `[campaign]` table, for `qglass schema`.
     public static let summary = "Campaign-wide settings of every config: the disorder (seed, realizations) and the solver setup."
 
-    /// The rows of `qglass schema`'s parameter table: key, type, default, range, unit, help.
-    static var schemaRows: [[String]] {
-        parameters.map { [$0.key, $0.kind.rawValue, StudySchema.defaultText($0), StudySchema.rangeText($0), $0.unit, $0.help] }
-    }
-
     /// `qglass schema campaign`: the declared keys of `[campaign]`, as plain text.
     public static func schemaText() -> String {
-        (["[campaign]  \(summary)", "", "parameters of [campaign]:"]
-         + StudySchema.columns([["key", "type", "default", "range", "unit", "help"]] + schemaRows)).joined(separator: "\n") + "\n"
+        StudySchema.parametersText(table: "campaign", summary: summary, parameters).joined(separator: "\n") + "\n"
     }
 
     /// `qglass schema campaign --markdown`: the section of docs/study-tables.md.
     public static func schemaMarkdown() -> String {
-        (["## `campaign`", "", summary, "", "Parameters of `[campaign]`:", ""]
-         + StudySchema.table(["key", "type", "default", "range", "unit", "help"],
-                             schemaRows.map { ["`\($0[0])`"] + $0.dropFirst() })).joined(separator: "\n") + "\n"
+        StudySchema.parametersMarkdown(table: "campaign", summary: summary, parameters).joined(separator: "\n") + "\n"
     }
 }

@@ -50,13 +50,25 @@ public enum StudySchema {
         d.rowShape.isEmpty ? "scalar" : "[" + d.rowShape.map(String.init).joined(separator: ", ") + "]"
     }
 
+    /// The header and parameter table of a config table (`[campaign]` or a
+    /// study's), as plain text: key, type, default, range, unit, help.
+    static func parametersText(table name: String, summary: String, _ parameters: [Parameter]) -> [String] {
+        ["[\(name)]  \(summary)", "", "parameters of [\(name)]:"]
+            + columns([["key", "type", "default", "range", "unit", "help"]]
+                      + parameters.map { [$0.key, $0.kind.rawValue, defaultText($0), rangeText($0), $0.unit, $0.help] })
+    }
+
+    /// The same header and parameter table as Markdown (docs/study-tables.md).
+    static func parametersMarkdown(table name: String, summary: String, _ parameters: [Parameter]) -> [String] {
+        ["## `\(name)`", "", summary, "", "Parameters of `[\(name)]`:", ""]
+            + table(["key", "type", "default", "range", "unit", "help"],
+                    parameters.map { ["`\($0.key)`", $0.kind.rawValue, defaultText($0), rangeText($0), $0.unit, $0.help] })
+    }
+
     /// The plain-text tables of one study.
     public static func text(_ study: any Study.Type) throws -> String {
-        var lines = ["[\(study.name)]  \(study.summary)", ""]
+        var lines = parametersText(table: study.name, summary: study.summary, study.parameters)
         let example = try example(study)
-        lines.append("parameters of [\(study.name)]:")
-        lines += columns([["key", "type", "default", "range", "unit", "help"]]
-                         + study.parameters.map { [$0.key, $0.kind.rawValue, defaultText($0), rangeText($0), $0.unit, $0.help] })
         for b in distinctBlocks(example) {
             lines += ["", "columns of \(b.path) (example config; the last \(Campaign.driverDatasets.count) are the driver's, in every block):"]
             lines += columns([["name", "type", "row shape", "units", "description"]]
@@ -67,11 +79,8 @@ public enum StudySchema {
 
     /// The Markdown section of one study (the form of docs/study-tables.md).
     public static func markdown(_ study: any Study.Type) throws -> String {
-        var lines = ["## `\(study.name)`", "", study.summary, ""]
+        var lines = parametersMarkdown(table: study.name, summary: study.summary, study.parameters)
         let example = try example(study)
-        lines += ["Parameters of `[\(study.name)]`:", ""]
-        lines += table(["key", "type", "default", "range", "unit", "help"],
-                       study.parameters.map { ["`\($0.key)`", $0.kind.rawValue, defaultText($0), rangeText($0), $0.unit, $0.help] })
         let config = exampleConfig(study).split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("[") }
         for b in distinctBlocks(example) {
             lines += ["", "Columns of `\(b.path)` (row shapes of the example config: \(config.joined(separator: ", "))):", ""]
