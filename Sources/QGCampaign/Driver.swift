@@ -92,7 +92,8 @@ public enum Campaign {
     /// task is done, `StopSignal.exitCode` when stopped by a signal first.
     /// The steps: parse and check the config (no allocation), claim the
     /// output (checks, lock, memory), open or create the file's layout, pick
-    /// the pending tasks, run the task loop on ScaLAPACK groups, finish.
+    /// the pending tasks, run the task loop on ScaLAPACK groups, finish;
+    /// then, unless stopped, world rank 0 prints the end-of-run summary (`RunSummary`).
     public static func run(world: Communicator, options: RunOptions, log: (String) -> Void) throws -> Int32 {
         // PETSc/SLEPc (initialized on first use by a mid-spectrum task) is
         // finalized once per process, after its objects, before MPI.
@@ -121,9 +122,9 @@ public enum Campaign {
             return try finish(world: world, file: file, done: done, pending: Int64(pending.count), start: start, log: log)
         }
         StopSignal.endCritical()
+        // A finished run: world rank 0 reads the closed file back for the summary.
         if world.rank == 0 && !stopped {
-            let text = try HDF5File.with(path: output, mode: .readOnly) { try study.summary(file: $0) }
-            if !text.isEmpty { log(text) }
+            log(try HDF5File.with(path: output, mode: .readOnly) { try RunSummary.text(study: study, file: $0, output: output) })
         }
         return stopped ? StopSignal.exitCode : 0
     }

@@ -29,6 +29,15 @@ extension DatasetSpec {
          DatasetSpec("orthogonality_max", .float64, units: "1", description: "max over checked pairs of |<v_i|v_j> - delta_ij|")]
     }
 
+    /// Whether the column is a numerical check, a residual that is 0 up to
+    /// rounding, quadrature or solver tolerance, whose worst |value| the
+    /// end-of-run summary shows (`RunSummary`): a float64 column of the
+    /// eigenpair checks (`eigenpairChecks`) or named `residual` or
+    /// `*_residual`. A study declares a check column by naming it so.
+    public var isCheck: Bool {
+        type == .float64 && (name.hasSuffix("residual") || Self.eigenpairChecks(energyUnits: "").contains { $0.name == name })
+    }
+
     /// `seconds_{name}`: wall seconds of one step of a task.
     public static func wallSeconds(_ name: String, _ what: String) -> DatasetSpec {
         DatasetSpec("seconds_\(name)", .float64, units: "s", description: "wall time of \(what)")
@@ -110,32 +119,4 @@ public enum StandardRows {
 extension Dictionary where Key == String, Value == RowValue {
     /// The rows of `a` and `b` (a name of both: b's row).
     static func + (a: Self, b: Self) -> Self { a.merging(b) { $1 } }
-}
-
-/// Local, for study summaries: the rows of `block` with done = 1, by point.
-func completedRowsByPoint(_ file: HDF5File, _ block: String) throws -> [Int: [Int]] {
-    let done = try file.openDataset(block + "/done").readAll(as: UInt8.self)
-    let pt = try file.openDataset(block + "/point").readAll(as: Int64.self)
-    var out: [Int: [Int]] = [:]
-    for t in done.indices where done[t] == 1 { out[Int(pt[t]), default: []].append(t) }
-    return out
-}
-
-/// Local, for study summaries: per point of `block` (`completedRowsByPoint`),
-/// the realizations done and the mean of their mid-spectrum means of
-/// `column` (the finite values of the eigenstates with 0.4 <= eps < 0.6
-/// among the `dimension` of a row; a row with none is left out).
-func midSpectrumMeans(_ file: HDF5File, _ block: String, column: String, dimension d: Int) throws -> [Int: (count: Int, mean: Double)] {
-    let rows = try completedRowsByPoint(file, block)
-    let eps = try file.openDataset(block + "/eps").readAll(as: Double.self)
-    let x = try file.openDataset(block + "/" + column).readAll(as: Double.self)
-    return rows.mapValues { ts in
-        var n = 0, acc = 0.0
-        for t in ts {
-            var c = 0, s = 0.0
-            for k in t * d..<(t + 1) * d where eps[k] >= 0.4 && eps[k] < 0.6 && x[k].isFinite { c += 1; s += x[k] }
-            if c > 0 { n += 1; acc += s / Double(c) }
-        }
-        return (n, n > 0 ? acc / Double(n) : 0)
-    }
 }

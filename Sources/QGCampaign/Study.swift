@@ -125,9 +125,6 @@ public protocol Study: Sendable {
     /// Collective over `context.group`: compute `task`. The group's rank 0
     /// returns the output; the others return nil.
     func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput?
-    /// Local, rank 0, after the campaign: a short human summary read back
-    /// from the finished file.
-    func summary(file: HDF5File) throws -> String
 }
 
 /// One way to run a study's tasks (issue 15): a label, the config keys that
@@ -180,7 +177,6 @@ extension GridStudy {
 extension Study {
     public var solverPaths: [SolverPath] { [.configured(self)] }
     public var isMidSpectrum: Bool { false }
-    public func summary(file: HDF5File) throws -> String { "" }
     public static var supportsGroups: Bool { false }
 }
 

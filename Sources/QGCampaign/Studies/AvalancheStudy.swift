@@ -78,16 +78,4 @@ public struct AvalancheStudy: GridStudy {
         rows["steps_taken"] = .int64([Int64(a.taken)])
         return TaskOutput(rows: rows)
     }
-
-    /// Per point: realizations, mean ever-resonant count at step 0 and at the last step.
-    public func summary(file: HDF5File) throws -> String {
-        let lines = try chain.summaryLines(file, study: Self.name, grid: grid, columns: ["ever"]) { L, p, rows, c in
-            var n = 0, first = 0.0, last = 0.0
-            for t in rows { n += 1; first += c[0][t * (steps + 1)]; last += c[0][t * (steps + 1) + steps] }
-            let q = points[p]
-            return pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(format6(q.hx, 3), 8) + pad(q.state.rawValue, 8) + pad("\(n)", 8)
-                + pad(n > 0 ? format6(first / Double(n), 2) : "-", 13) + pad(n > 0 ? format6(last / Double(n), 2) : "-", 14)
-        }
-        return (["     L   alpha      hx   state   real.   <N_res(0)>   <N_res(\(steps))>"] + lines).joined(separator: "\n")
-    }
 }

@@ -100,21 +100,6 @@ struct ClassicalChainSpec: Sendable {
         }
     }
 
-    /// Local, for study summaries: per block `/{study}/L{L}` its `columns`
-    /// read as float64, then per point of the block `line(L, point, rows,
-    /// columns)` with the indices of the point's completed rows.
-    func summaryLines<P>(_ file: HDF5File, study: String, grid: ParameterGrid<P>, columns: [String],
-                         _ line: (_ L: Int, _ point: Int, _ rows: [Int], _ columns: [[Double]]) -> String) throws -> [String] {
-        var lines: [String] = []
-        for (b, L) in sizes.enumerated() {
-            let path = "/\(study)/L\(L)"
-            let rows = try completedRowsByPoint(file, path)
-            let data = try columns.map { try file.openDataset(path + "/" + $0).readAll(as: Double.self) }
-            for p in grid.pointsOf(block: b) { lines.append(line(L, p, rows[p] ?? [], data)) }
-        }
-        return lines
-    }
-
     /// Local: the chain of a task at (L, alpha) and its initial state of `kind` (`prepare`).
     func prepare(_ task: TaskSpec, L: Int, alpha: Double, kind: InitialState, order: RelaxationOrder, seed: UInt64)
         -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {

@@ -109,18 +109,4 @@ public struct DRHStudy: GridStudy {
             "s_end": .float64(S), "seconds_observables": .float64([secs.check + tObs]),
         ])
     }
-
-    /// Mid-spectrum (0.4 <= eps < 0.6) [S_end] per (N, a): mean of per-realization means.
-    public func summary(file: HDF5File) throws -> String {
-        var lines = ["mid-spectrum (0.4 <= eps < 0.6) [S_end], mean of per-realization means:",
-                     "     N        a   real.    [S_end]"]
-        for (b, n) in sizes.enumerated() {
-            let means = try midSpectrumMeans(file, "/drh/N\(n)", column: "s_end", dimension: Self.dimension(n))
-            for p in grid.pointsOf(block: b) {
-                let (c, mean) = means[p] ?? (0, 0)
-                lines.append(pad("\(n)", 6) + pad(format6(points[p].a, 3), 9) + pad("\(c)", 8) + pad(c > 0 ? format6(mean) : "-", 11))
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
 }

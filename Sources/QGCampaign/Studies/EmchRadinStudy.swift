@@ -194,33 +194,4 @@ public struct EmchRadinStudy: GridStudy {
         if storePositions { rows["positions"] = .float64(sample.positions) }
         return TaskOutput(rows: rows)
     }
-
-    /// Per (d, N, x, alpha): samples done and the pooled all-spin <s_x> at u = 1 (theory: exp(-1)/2 = 0.1839).
-    public func summary(file: HDF5File) throws -> String {
-        var lines = ["S9 Emch-Radin: pooled <s_x> at the grid point nearest (gamma_m tau)^(d/alpha) = 1 (thermodynamic limit exp(-1)/2 = 0.1839)",
-                     "  d       N         x   alpha  samples    all    interior"]
-        let u = decayGrid
-        let t1 = u.indices.min { abs(log(u[$0])) < abs(log(u[$1])) } ?? 0
-        for (b, key) in blockKeys.enumerated() {
-            let path = Self.blockPath(d: key.d, N: key.N)
-            let rows = try completedRowsByPoint(file, path)
-            let nA = alphas(key.d).count, T = tauPoints
-            let mA = try file.openDataset(path + "/magnetization_all").readAll(as: Double.self)
-            let mI = try file.openDataset(path + "/magnetization_interior").readAll(as: Double.self)
-            let nI = try file.openDataset(path + "/n_interior").readAll(as: Int64.self)
-            for pt in grid.pointsOf(block: b) {
-                for (k, a) in alphas(key.d).enumerated() {
-                    var n = 0, sa = 0.0, si = 0.0, wi = 0.0
-                    for r in rows[pt] ?? [] {
-                        n += 1
-                        sa += mA[(r * nA + k) * T + t1]
-                        if nI[r] > 0 { si += Double(nI[r]) * mI[(r * nA + k) * T + t1]; wi += Double(nI[r]) }
-                    }
-                    lines.append(pad("\(key.d)", 3) + pad("\(key.N)", 8) + pad(format6(points[pt].x, 5), 10) + pad(format6(a, 2), 8)
-                                 + pad("\(n)", 9) + pad(n > 0 ? format6(sa / Double(n)) : "-", 9) + pad(wi > 0 ? format6(si / wi) : "-", 11))
-                }
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
 }

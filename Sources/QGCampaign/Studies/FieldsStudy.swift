@@ -89,19 +89,4 @@ public struct FieldsStudy: GridStudy {
         rows["phi_overflow"] = .float64([hist.overflow])
         return TaskOutput(rows: rows)
     }
-
-    /// Per (L, alpha, state): realizations done, <phi^2> against the exact
-    /// T = inf value sum_j d_ij^(-2 alpha), energy per spin.
-    public func summary(file: HDF5File) throws -> String {
-        let lines = try chain.summaryLines(file, study: Self.name, grid: grid, columns: ["phi_sq_mean", "energy_per_spin"]) { L, p, rows, c in
-            var n = 0, s = 0.0, es = 0.0
-            for t in rows { n += 1; s += c[0][t]; es += c[1][t] }
-            let q = points[p]
-            let tmf = ClassicalChain.meanFieldTemperature(L: L, alpha: q.alpha, boundary: chain.boundary)
-            let exact = tmf * tmf   // site average of sum_j d_ij^(-2 alpha)
-            return pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(q.state.rawValue, 8) + pad("\(n)", 8)
-                + pad(n > 0 ? format6(s / Double(n)) : "-", 11) + pad(format6(exact), 14) + pad(n > 0 ? format6(es / Double(n)) : "-", 9)
-        }
-        return (["     L   alpha   state   real.    <phi^2>   T=inf exact   E/L"] + lines).joined(separator: "\n")
-    }
 }

@@ -372,34 +372,4 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         ]
         return (rows, eps)
     }
-
-    /// Mid-spectrum (0.4 <= eps < 0.6) disorder averages per (L, alpha, hx)
-    /// over completed tasks, from the eps histograms.
-    public func summary(file: HDF5File) throws -> String {
-        var lines = ["mid-spectrum (0.4 <= eps < 0.6) averages over completed realizations:",
-                     "     L   alpha       hx   real.       <r>     <m_EA>"]
-        let lo = EpsHistogram.bin(of: 0.4 + 1e-12, bins: epsBins), hi = EpsHistogram.bin(of: 0.6 - 1e-12, bins: epsBins)
-        for (b, L) in sizes.enumerated() {
-            let path = blockPath(L)
-            let rows = try completedRowsByPoint(file, path)
-            let cnt = try file.openDataset(path + "/hist_count").readAll(as: Double.self)
-            let cntR = try file.openDataset(path + "/hist_count_r").readAll(as: Double.self)
-            let sr = try file.openDataset(path + "/hist_sum_r").readAll(as: Double.self)
-            let sm = try file.openDataset(path + "/hist_sum_m_ea").readAll(as: Double.self)
-            for p in grid.pointsOf(block: b) {
-                var nReal = 0, rAcc = 0.0, mAcc = 0.0
-                for t in rows[p] ?? [] {
-                    // Per-realization mid-spectrum means, then the disorder average.
-                    var c = 0.0, cr = 0.0, r = 0.0, m = 0.0
-                    for b in lo...hi { c += cnt[t * epsBins + b]; cr += cntR[t * epsBins + b]; r += sr[t * epsBins + b]; m += sm[t * epsBins + b] }
-                    if c > 0 && cr > 0 { nReal += 1; rAcc += r / cr; mAcc += m / c }
-                }
-                let q = points[p]
-                let rs = nReal > 0 ? String(format6(rAcc / Double(nReal))) : "-"
-                let ms = nReal > 0 ? String(format6(mAcc / Double(nReal))) : "-"
-                lines.append(pad("\(L)", 6) + pad(format6(q.alpha, 4), 8) + pad(format6(q.hx, 4), 9) + pad("\(nReal)", 8) + pad(rs, 10) + pad(ms, 11))
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
 }

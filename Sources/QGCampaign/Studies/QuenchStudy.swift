@@ -165,20 +165,4 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
         if storeDisorder { rows["J"] = .float64(s.J) }
         return TaskOutput(rows: rows)
     }
-
-    /// Per (L, L_s): realizations done and the mean remnant of the six most resonant spins.
-    public func summary(file: HDF5File) throws -> String {
-        var lines = ["mean remnant polarization P(n) of the n-th most resonant spin:",
-                     "     L    Ls   real.  " + (1...6).map { pad("P(\($0))", 8) }.joined()]
-        for p in points {
-            let path = blockPath(p)
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            let rem = try file.openDataset(path + "/remnant").readAll(as: Double.self)
-            var acc = [Double](repeating: 0, count: p.Ls), cnt = 0
-            for t in done.indices where done[t] == 1 { cnt += 1; for I in 0..<p.Ls { acc[I] += rem[t * p.Ls + I] } }
-            let cols = (0..<min(6, p.Ls)).map { pad(cnt > 0 ? format6(acc[$0] / Double(cnt), 3) : "-", 8) }.joined()
-            lines.append(pad("\(p.L)", 6) + pad("\(p.Ls)", 6) + pad("\(cnt)", 8) + "  " + cols)
-        }
-        return lines.joined(separator: "\n")
-    }
 }

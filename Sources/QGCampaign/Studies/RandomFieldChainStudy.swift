@@ -223,20 +223,6 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
             "e_min": .float64([eMin]), "e_max": .float64([eMax]), "seconds_observables": .float64([spectrum.seconds.check + tObs]),
         ])
     }
-
-    /// Mid-spectrum (0.4 <= eps < 0.6) <r> per (L, W): mean of per-realization means.
-    public func summary(file: HDF5File) throws -> String {
-        var lines = ["mid-spectrum (0.4 <= eps < 0.6) <r>, mean of per-realization means:",
-                     "     L        W   real.       <r>"]
-        for (b, L) in sizes.enumerated() {
-            let means = try midSpectrumMeans(file, "/\(Self.name)/L\(L)", column: "r", dimension: dimension(L))
-            for p in grid.pointsOf(block: b) {
-                let (n, mean) = means[p] ?? (0, 0)
-                lines.append(pad("\(L)", 6) + pad(format6(points[p].W, 3), 9) + pad("\(n)", 8) + pad(n > 0 ? format6(mean) : "-", 10))
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
 }
 
 // @RegisteredStudy(XXZStudy, order: 6)

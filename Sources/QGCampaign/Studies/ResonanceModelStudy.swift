@@ -431,30 +431,4 @@ public struct ResonanceModelStudy: DeclaredStudy {
             Lambda: lam, inverseXi: gdInverseXi, field: gdField, rMaxOverLambda: gdRMaxOverLambda, snapshots: gdSnapshotGrid,
             ds: gdDs, dEps: gdDeps, rGrid: gdRGrid, xGrid: gdXGrid).mapValues(RowValue.float64))
     }
-
-    /// The checks of the finished file.
-    public func summary(file: HDF5File) throws -> String {
-        var lines = ["S10a resonance model: checks per curve family (residuals; 0 by theory up to quadrature error)",
-                     "  model        1/xi   [C_zz](L)   sum_rule     C_zz(0)-1   small_r     large_r     dF/dr+p"]
-        for fam in [Family.floquet, .hamiltonian] {
-            let path = "/rm/" + fam.block
-            let done = try file.openDataset(path + "/done").readAll(as: UInt8.self)
-            func col(_ n: String) throws -> [Double] { try file.openDataset(path + "/" + n).readAll(as: Double.self) }
-            let ix = try col("inverse_xi"), cz = try col("czz_L"), sr = try col("sum_rule_residual"), t0 = try col("czz_t0_residual")
-            let sm = try col("small_r_residual"), lg = try col("large_r_residual"), pd = try col("p_derivative_residual")
-            for r in done.indices where done[r] == 1 {
-                lines.append("  " + pad(fam == .floquet ? "floquet" : "hamiltonian", -11) + pad(format6(ix[r]), 7) + pad(format6(cz[r]), 12)
-                             + [sr[r], t0[r], sm[r], lg[r], pd[r]].map { pad(sci($0), 12) }.joined())
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    func sci(_ x: Double) -> String {
-        guard x.isFinite else { return "\(x)" }
-        if x == 0 { return "0" }
-        let e = Int(floor(log10(abs(x))))
-        let m = x / pow(10, Double(e))
-        return "\((m * 100).rounded() / 100)e\(e)"
-    }
 }

@@ -123,23 +123,4 @@ public struct TemperingStudy: GridStudy {
         rows["exchange_acceptance"] = .float64(result.flatMap(\.exchangeAcceptance))
         return TaskOutput(rows: rows)
     }
-
-    /// Per (L, alpha): samples done and the last stage's Binder ratio at the
-    /// lowest, middle and highest temperature (sample averages; errors come
-    /// from `qglass reduce`).
-    public func summary(file: HDF5File) throws -> String {
-        let nT = temperatures.count, last = schedule.stages - 1
-        let picks = [0, nT / 2, nT - 1]
-        let header = "     L   alpha   samples   " + picks.map { "g(T=\(format6(temperatures[$0], 3)))" }.joined(separator: "  ")
-        let lines = try chain.summaryLines(file, study: Self.name, grid: grid, columns: ["q2", "q4"]) { L, p, rows, c in
-            var s2 = [Double](repeating: 0, count: nT), s4 = s2
-            for t in rows {
-                for k in 0..<nT { s2[k] += c[0][(t * schedule.stages + last) * nT + k]; s4[k] += c[1][(t * schedule.stages + last) * nT + k] }
-            }
-            let n = rows.count
-            let g = picks.map { k in n > 0 ? format6(ParallelTempering.binder(q2: s2[k] / Double(n), q4: s4[k] / Double(n)), 3) : "-" }
-            return pad("\(L)", 6) + pad(format6(points[p].alpha, 3), 8) + pad("\(n)", 10) + "   " + g.map { pad($0, 12) }.joined(separator: "  ")
-        }
-        return ([header] + lines).joined(separator: "\n")
-    }
 }

@@ -46,19 +46,4 @@ public struct TwoFlipStudy: ChainFieldListStudy {
                     "count_single": .int64(counts.map(\.single))]
         }
     }
-
-    /// Per (L, alpha, state, h_x): mean all and genuine resonance counts.
-    public func summary(file: HDF5File) throws -> String {
-        let fields = setup.fields, nH = fields.count
-        let lines = try setup.chain.summaryLines(file, study: Self.name, grid: grid, columns: ["count_all", "count_genuine", "count_single"]) { L, p, rows, c in
-            fields.enumerated().map { k, h in
-                var a = 0.0, g = 0.0, s = 0.0
-                for t in rows { a += c[0][t * nH + k]; g += c[1][t * nH + k]; s += c[2][t * nH + k] }
-                let q = points[p], d = Double(max(rows.count, 1))
-                return pad("\(L)", 6) + pad(format6(q.alpha, 3), 8) + pad(q.state.rawValue, 8) + pad(format6(h, 3), 8) + pad("\(rows.count)", 8)
-                    + pad(format6(a / d, 2), 11) + pad(format6(g / d, 2), 12) + pad(format6(s / d, 2), 11)
-            }.joined(separator: "\n")
-        }
-        return (["     L   alpha   state      hx   real.      <all>   <genuine>   <single>"] + lines).joined(separator: "\n")
-    }
 }
