@@ -124,13 +124,7 @@ enum DiamondReducer {
             // Thresholds from the largest R.
             let rMax = ks.map(\.R).max()!
             let top = ks.indices.filter { ks[$0].R == rMax }.sorted { ks[$0].W < ks[$1].W }
-            func halfCrossing(_ y: [Double]) -> Double {
-                for j in 1..<max(1, top.count) where (y[j - 1] - 0.5) * (y[j] - 0.5) <= 0 && y[j - 1] != y[j] {
-                    let w0 = ks[top[j - 1]].W, w1 = ks[top[j]].W
-                    return w0 + (0.5 - y[j - 1]) * (w1 - w0) / (y[j] - y[j - 1])
-                }
-                return .nan
-            }
+            func halfCrossing(_ y: [Double]) -> Double { ReduceStatistics.firstCrossing(x: top.map { ks[$0].W }, y: y, level: 0.5) }
             let wHalf = top.count > 1 ? halfCrossing(top.map { fA[$0] }) : .nan
             var wHalfErr = Double.nan
             if top.count > 1 {

@@ -154,10 +154,6 @@ enum EmchRadinReducer {
 
         // Per (d, alpha, N): combine the packings of the strongly disordered regime.
         let sizes = points.map { Size(d: $0.d, alpha: $0.alpha, N: $0.N) }.uniqued()
-        // Mean over the packings with the propagated error and the scatter (NaN estimates left out).
-        func combine(_ idx: [Int], _ get: (Int) -> (value: Double, error: Double)) -> (value: Double, error: Double, scatter: Double) {
-            ReduceStatistics.meanOfEstimates(idx.map(get))
-        }
         var sizeIdx: [[Int]] = [], xMax: [Double] = []
         for s in sizes {
             let all = points.indices.filter { Size(d: points[$0].d, alpha: points[$0].alpha, N: points[$0].N) == s }
@@ -167,9 +163,10 @@ enum EmchRadinReducer {
             xMax.append(use.map { points[$0].x }.max() ?? .nan)
         }
         let seriesNames = ["beta_all", "beta_interior", "beta_purity_all", "beta_purity_interior"]
+        // Mean over the packings with the propagated error and the scatter (NaN estimates left out).
         var combined: [String: [(value: Double, error: Double, scatter: Double)]] = [:]
         for (j, name) in seriesNames.enumerated() {
-            combined[name] = sizeIdx.map { combine($0) { (fits[$0][j].beta, fits[$0][j].betaErr) } }
+            combined[name] = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][j].beta, fits[$0][j].betaErr) }) }
         }
         // The same mean over packings in every window (over the packings whose default
         // fit succeeded; NaN in a window where one of them failed) and its spread.
@@ -184,25 +181,24 @@ enum EmchRadinReducer {
                 return windows.combine(per, stat: combined[name]![i].error)
             }
         }
-        let gmAll = sizeIdx.map { combine($0) { (fits[$0][0].gamma, fits[$0][0].gammaErr) } }
-        let gmInt = sizeIdx.map { combine($0) { (fits[$0][1].gamma, fits[$0][1].gammaErr) } }
-        let rAll = sizeIdx.map { combine($0) { (ratio[$0].value, ratio[$0].err) } }
-        let rInt = sizeIdx.map { combine($0) { (ratio[$0].interiorValue, ratio[$0].interiorErr) } }
+        let gmAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][0].gamma, fits[$0][0].gammaErr) }) }
+        let gmInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][1].gamma, fits[$0][1].gammaErr) }) }
+        let rAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (ratio[$0].value, ratio[$0].err) }) }
+        let rInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (ratio[$0].interiorValue, ratio[$0].interiorErr) }) }
 
         // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
         let exps = sizes.map { Exponent(d: $0.d, alpha: $0.alpha) }.uniqued()
         func powerLaw(_ e: Exponent, _ value: (Int) -> Double, _ err: (Int) -> Double) -> (p: Double, err: Double, amp: Double, n: Int) {
             let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
             let th = Double(e.d) / e.alpha
-            var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
+            var n: [Double] = [], dev: [Double] = [], sd: [Double] = []
             for i in idx {
-                let v = value(i), s = err(i)
-                let dev = abs(v - th)
-                guard dev > 0, dev.isFinite, s.isFinite else { continue }
-                lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(s > 0 ? s / dev : 1)
+                let s = err(i), d = abs(value(i) - th)
+                guard d > 0, d.isFinite, s.isFinite else { continue }
+                n.append(Double(sizes[i].N)); dev.append(d); sd.append(s > 0 ? s : d)   // a zero error: relative error 1
             }
-            let f = ReduceStatistics.lineFit(x: lx, y: ly, sigma: sy)   // NaN below two sizes
-            return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
+            let f = ReduceStatistics.powerLawLineFit(x: n, y: dev, sigma: sd)   // NaN below two sizes
+            return (-f.slope, f.slopeError, exp(f.intercept), n.count)
         }
         var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
         // p in every window: the window's combined beta, weighted by the default's errors.

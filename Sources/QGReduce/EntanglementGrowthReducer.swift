@@ -157,7 +157,7 @@ enum EntanglementGrowthFits {
         let x: [Double] = win.map { Foundation.log(times[$0]) }
         let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
         let f1 = ReduceStatistics.lineFit(x: x, y: win.map { m[$0] }, sigma: w)
-        let f2 = ReduceStatistics.lineFit(x: x, y: win.map { Foundation.log(m[$0]) }, sigma: win.indices.map { w[$0] / m[win[$0]] })
+        let f2 = ReduceStatistics.powerLawLineFit(x: win.map { times[$0] }, y: win.map { m[$0] }, sigma: w)
         r.logSlope = f1.slope; r.logSlopeErr = f1.slopeError; r.logChi2 = f1.chi2
         r.powerExponent = f2.slope; r.powerExponentErr = f2.slopeError; r.powerChi2 = f2.chi2
         return r

@@ -122,10 +122,9 @@ enum MeanFieldReducer {
         var windowMax = fitMaxAbs
         if window.count < 3 { window = failing.filter { -$0.deltaA <= fitWideAbs }; windowMax = fitWideAbs
             warnings.append("fewer than 3 points with |delta_a| <= \(fitMaxAbs) at N = \(nFit): fit window widened to |delta_a| <= \(fitWideAbs)") }
-        let lx = window.map { Foundation.log(-$0.deltaA) }
         // Unweighted lines in (ln |delta_a|, ln y); dof = points - 2 (0 without a fit).
-        let fitEta = ReduceStatistics.lineFit(x: lx, y: window.map { Foundation.log($0.eta) })
-        let fitNs = ReduceStatistics.lineFit(x: lx, y: window.map { Foundation.log($0.nStar) })
+        let fitEta = ReduceStatistics.powerLawLineFit(x: window.map { -$0.deltaA }, y: window.map(\.eta))
+        let fitNs = ReduceStatistics.powerLawLineFit(x: window.map { -$0.deltaA }, y: window.map(\.nStar))
         let theta = -fitEta.slope, nu = -fitNs.slope, thetaDof = max(0, fitEta.dof)
         if window.count < 2 { warnings.append("fewer than 2 failing-side points at N = \(nFit) in the fit window: no critical-scaling fit") }
 
