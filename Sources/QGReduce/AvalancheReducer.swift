@@ -48,8 +48,8 @@ enum AvalancheAnalysis: ClassicalAnalysis {
                 let (lo, hiCapped) = AvalancheGrowthWindows.steps(windows.central, steps: S, cap: cap)
                 let window = Double(lo)...Double(hiCapped)
                 let fit = ReduceStatistics.powerLawFit(x: steps, y: m, window: window)
-                let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
-                let reps = boot.indices.map { idx -> Double in
+                let boot = ReduceStatistics.bootstrapIndices(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
+                let reps = boot.map { idx -> Double in
                     var mm = [Double](repeating: 0, count: S + 1)
                     for i in idx { for s in 0...S { mm[s] += recs[i].values[s] } }
                     return ReduceStatistics.powerLawFit(x: steps, y: mm.map { $0 / Double(n) }, window: window).exponent

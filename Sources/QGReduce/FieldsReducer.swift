@@ -59,8 +59,8 @@ enum FieldsAnalysis: ClassicalAnalysis {
                 }
                 counts.append(ReduceStatistics.columnSums(hists, count: B))
                 p.append(density(Array(0..<n)))
-                let boot = SizeBootstrap(n: n, samples: nRep, key: "fields|\(set.key)|L=\(L)")
-                let reps = boot.indices.map(density)
+                let boot = ReduceStatistics.bootstrapIndices(n: n, samples: nRep, key: "fields|\(set.key)|L=\(L)")
+                let reps = boot.map(density)
                 pRep.append(reps)
                 pErr.append(ReduceStatistics.standardDeviations(reps, count: B))
                 let s = ReduceStatistics.meanAndError(recs.map { $0.values[0] })

@@ -44,7 +44,8 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
             try out.attr("alpha", set.alpha, on: g); try out.attr("hx", set.hx, on: g); try out.attr("state", set.stateName, on: g)
             try out.table(g, ["L": .ints(Ls), "n_realizations": .ints(sizes.map(\.records.count))])
             var line = "  alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName) L = \(Ls.map(String.init).joined(separator: ",")):"
-            let boots = sizes.map { SizeBootstrap(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
+            // Replicate r resamples each size's realizations, the sizes independently.
+            let boots = sizes.map { ReduceStatistics.bootstrapIndices(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
             var exact: [String] = []
             for (c, name) in names.enumerated() {
                 let stats = sizes.map { s in ReduceStatistics.meanAndError(s.records.map { $0.values[c] }) }, means = stats.map(\.mean)
@@ -52,7 +53,7 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
                 let x = Ls.map(Double.init)
                 let fit = ReduceStatistics.powerLawFit(x: x, y: means, window: 1...Double.infinity)
                 let reps = (0..<options.bootstrapSamples).map { r -> Double in
-                    let m = sizes.indices.map { i in ReduceStatistics.mean(boots[i].indices[r].map { sizes[i].records[$0].values[c] }) }
+                    let m = sizes.indices.map { i in ReduceStatistics.mean(boots[i][r].map { sizes[i].records[$0].values[c] }) }
                     return ReduceStatistics.powerLawFit(x: x, y: m, window: 1...Double.infinity).exponent
                 }
                 let e = ReduceStatistics.standardDeviation(reps)
