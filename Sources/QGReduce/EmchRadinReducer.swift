@@ -18,10 +18,46 @@ import QGCampaign
 extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
 
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] { try EmchRadinReducer.read(block, corrupt: &corrupt) }
+    /// Local (any rank): the completed tasks among the block's rows, one record
+    /// per alpha; a row whose curves are not finite or out of range is corrupt.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
+        let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
+        let tasks = try TaskRows(b)
+        let nA = b.rowLength("alpha")
+        let T = b.rowLength("tau") / max(nA, 1)
+        guard d >= 1, N >= 2, nA >= 1, T >= 1, b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
+        let x = try b.column("x", Double.self)
+        let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
+        let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
+        let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
+        let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
+        var out: [EmchRadinRecord] = []
+        for r in tasks.completed {
+            for k in 0..<nA {
+                let s = (r * nA + k) * T
+                let range = s..<(s + T)
+                let rec = EmchRadinRecord(task: tasks.task(r, EmchRadinRecord.Point(d: d, N: N, x: x[r], alpha: alpha[r * nA + k])), nInterior: Int(nInt[r]),
+                                          taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
+                                          mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
+                let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
+                let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
+                guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
+                    corrupt.append(tasks.corrupt(r, "x \(x[r]), alpha \(rec.alpha)", "marked done but its curves are not finite or out of range"))
+                    continue
+                }
+                out.append(rec)
+            }
+        }
+        return out
+    }
 
+    /// Rank 0: every input must use the same interior depth, and the same time
+    /// grid for each (d, N, alpha).
     static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
-        try EmchRadinReducer.checkMerged(records, context: context)
+        try context.requireSame(EmchRadinStudy.self, ["interior_depth": { "\($0.interiorDepth)" }])
+        try context.requireShared(records, by: { "d=\($0.d)|N=\($0.N)|alpha=\($0.alpha)" }, \.taus) { g, r in
+            "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(context.input(of: g)) and \(context.input(of: r)) use different time grids"
+        }
     }
 
     static func analyse(_ records: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -334,47 +370,5 @@ enum EmchRadinReducer {
         if let e = ReduceStatistics.jackknifeError(betas) { out.betaErr = e }
         if let e = ReduceStatistics.jackknifeError(gammas) { out.gammaErr = e }
         return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
-    }
-
-    /// Local (any rank): the completed tasks among the block's rows, one record
-    /// per alpha; a row whose curves are not finite or out of range is corrupt.
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
-        let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
-        let tasks = try TaskRows(b)
-        let nA = b.rowLength("alpha")
-        let T = b.rowLength("tau") / max(nA, 1)
-        guard d >= 1, N >= 2, nA >= 1, T >= 1, b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
-        let x = try b.column("x", Double.self)
-        let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
-        let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
-        let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
-        let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
-        var out: [EmchRadinRecord] = []
-        for r in tasks.completed {
-            for k in 0..<nA {
-                let s = (r * nA + k) * T
-                let range = s..<(s + T)
-                let rec = EmchRadinRecord(task: tasks.task(r, EmchRadinRecord.Point(d: d, N: N, x: x[r], alpha: alpha[r * nA + k])), nInterior: Int(nInt[r]),
-                                          taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
-                                          mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
-                let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
-                let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
-                guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
-                    corrupt.append(tasks.corrupt(r, "x \(x[r]), alpha \(rec.alpha)", "marked done but its curves are not finite or out of range"))
-                    continue
-                }
-                out.append(rec)
-            }
-        }
-        return out
-    }
-
-    /// Rank 0: every input must use the same interior depth, and the same time
-    /// grid for each (d, N, alpha).
-    static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
-        try context.requireSame(EmchRadinStudy.self, ["interior_depth": { "\($0.interiorDepth)" }])
-        try context.requireShared(records, by: { "d=\($0.d)|N=\($0.N)|alpha=\($0.alpha)" }, \.taus) { g, r in
-            "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(context.input(of: g)) and \(context.input(of: r)) use different time grids"
-        }
     }
 }

@@ -86,23 +86,11 @@ extension MeanFieldStudy: PipelineStudy {
         guard records.contains(where: { $0.chain != nil }) else { throw ReduceError(message: "no completed chain task in the inputs") }
     }
 
-    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try MeanFieldReducer.analyse(records, context: context, out: out, warnings: &warnings)
-    }
-}
-
-enum MeanFieldReducer {
     /// Fit window on the failing side: |delta_a| <= fitMaxAbs (widened to fitWideAbs when it holds
     /// fewer than 3 points) and n_* <= N/4 (drops the finite-size saturation n_* -> N).
     static let fitMaxAbs = 0.03
     static let fitWideAbs = 0.1
     static let fitMaxFill = 0.25
-
-    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
-        var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
-    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
-        var s: [Double]; var memory: [Double]; var logG: [Double] }
-    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 
     /// Rank 0: the fits and the reduced file of the merged records.
     static func analyse(_ records: [MeanFieldStudy.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -195,4 +183,12 @@ enum MeanFieldReducer {
         }
         return report
     }
+}
+
+enum MeanFieldReducer {
+    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
+        var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
+    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
+        var s: [Double]; var memory: [Double]; var logG: [Double] }
+    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 }
