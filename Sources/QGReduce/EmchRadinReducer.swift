@@ -78,7 +78,6 @@ struct EmchRadinRecord: RealizationRecord {
 }
 
 enum EmchRadinReducer {
-    struct Point: Hashable { var d: Int; var alpha: Double; var N: Int; var x: Double }
     struct Size: Hashable { var d: Int; var alpha: Double; var N: Int }
     struct Exponent: Hashable { var d: Int; var alpha: Double }
 
@@ -127,7 +126,7 @@ enum EmchRadinReducer {
     /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
     static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let depth = interiorDepth(context)
-        let grouped = groupedByPoint(merged, { Point(d: $0.d, alpha: $0.alpha, N: $0.N, x: $0.x) },
+        let grouped = groupedByPoint(merged, { $0.key.point },
                                      pointOrder: { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) })
         let points = grouped.map(\.point)
         let T = merged[0].taus.count

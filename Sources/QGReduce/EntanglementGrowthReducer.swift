@@ -52,10 +52,9 @@ extension EntanglementGrowthStudy: PipelineStudy {
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        struct Key: Hashable { var L: Int; var hx: Double; var state: Int8 }
         let times = (context.plans.first?.study as? EntanglementGrowthStudy)?.times ?? []
         // Realizations in the order of their text "seed|realization".
-        let grouped = groupedByPoint(records, { Key(L: $0.L, hx: $0.hx, state: $0.state) }, pointOrder: { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) },
+        let grouped = groupedByPoint(records, { $0.key.point }, pointOrder: { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) },
                                      recordOrder: { "\($0.seed)|\($0.realization)" < "\($1.seed)|\($1.realization)" })
         guard !grouped.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
         let keys = grouped.map(\.point)
