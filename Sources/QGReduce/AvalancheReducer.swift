@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `avalanche`.
 extension AvalancheStudy: ClassicalReduction {
-    typealias Analysis = AvalancheAnalysis
 
     /// Payload per task: ever[0...steps]; layout = steps.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -22,12 +21,10 @@ extension AvalancheStudy: ClassicalReduction {
             return b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(ever.length - 1)", v)
         }
     }
-}
 
-/// S3: mean and spread of the ever-resonant count vs step, the growth
-/// exponent (log-log fit over the late steps) and the saturation fraction.
-enum AvalancheAnalysis: ClassicalAnalysis {
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S3: mean and spread of the ever-resonant count vs step, the growth
+    /// exponent (log-log fit over the late steps) and the saturation fraction.
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S3 avalanche: ever-resonant count N(s) ~ s^g over steps s in [\(fmt(options.growthWindow.lo, 2)), \(fmt(options.growthWindow.hi, 2))] x steps"]
         let windows = AvalancheGrowthWindows.set(options.growthWindow)
         report.append("  " + windows.reportLine)

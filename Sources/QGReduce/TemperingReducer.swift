@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `tempering`.
 extension TemperingStudy: ClassicalReduction {
-    typealias Analysis = TemperingAnalysis
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -28,12 +27,10 @@ extension TemperingStudy: ClassicalReduction {
             return b.record(i, ClassicalSet(alpha: b.alpha[i], state: -1, hx: -1, variant: normalized, boundary: b.boundary), layout, v)
         }
     }
-}
 
-/// S7: Binder ratios per L from the last doubling stage, the link-overlap
-/// equilibration test per stage, and the crossings of consecutive sizes.
-enum TemperingAnalysis: ClassicalAnalysis {
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S7: Binder ratios per L from the last doubling stage, the link-overlap
+    /// equilibration test per stage, and the crossings of consecutive sizes.
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S7 parallel tempering: Binder g = (3 - [<q^4>]/[<q^2>]^2)/2 from the last stage; link test [q_l] vs 1 + 2T[e]/(T_c^MF)^2 at the lowest T"]
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
             let g = "/tempering/set\(k)"

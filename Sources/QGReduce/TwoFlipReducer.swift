@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `twoflip`.
 extension TwoFlipStudy: ClassicalReduction {
-    typealias Analysis = TwoFlipAnalysis
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -29,13 +28,12 @@ extension TwoFlipStudy: ClassicalReduction {
         }
         return out
     }
-}
 
-/// S4: mean resonance counts vs L and their growth exponents.
-enum TwoFlipAnalysis: ClassicalAnalysis {
-    static let names = ["all", "genuine", "all_pt", "genuine_pt", "single"]
+    /// The counts' names in the reduced file: the campaign's `countNames` without "count_".
+    static let names = countNames.map { String($0.dropFirst("count_".count)) }
 
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S4: mean resonance counts vs L and their growth exponents.
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S4 two-flip resonances: mean counts N(L) ~ L^e (seed amplitude eq. 6; _pt: plain 2nd-order PT, |A_PT| = |A|/4)"]
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
             let g = "/twoflip/set\(k)"
