@@ -13,7 +13,7 @@ import QGCampaign
 /// the strongly disordered regime (`/emch_radin/fits`, the interface
 /// contract). Per (d, alpha): the power law |beta - d/alpha| ~ N^(-p).
 /// Every beta and p also carries a window-systematic error over
-/// `EmchRadinReducer.windows` (FitWindows.swift). Reduced by the pipeline
+/// `EmchRadinStudy.windows` (FitWindows.swift). Reduced by the pipeline
 /// (ReductionPipeline.swift). Figures: python/qglass_plot_emch_radin.py.
 extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
@@ -60,24 +60,6 @@ extension EmchRadinStudy: PipelineStudy {
         }
     }
 
-    static func analyse(_ records: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try EmchRadinReducer.analyse(records, context: context, out: out, warnings: &warnings)
-    }
-}
-
-/// One completed task, one alpha: the per-sample curves. The disorder is the
-/// stored positions stream (alpha is left out of it: one set of positions
-/// serves every alpha of a task).
-struct EmchRadinRecord: RealizationRecord {
-    struct Point: TaskPoint { var d: Int, N: Int, x: Double, alpha: Double }
-    var task: TaskIdentity<Point>
-    var nInterior: Int
-    var taus: [Double]
-    var gammaTheory: Double, jNN: Double
-    var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
-}
-
-enum EmchRadinReducer {
     struct Size: Hashable { var d: Int; var alpha: Double; var N: Int }
     struct Exponent: Hashable { var d: Int; var alpha: Double }
 
@@ -115,17 +97,10 @@ enum EmchRadinReducer {
         static let failed = Fit()
     }
 
-    /// The four averages of one point.
-    static let series = [("magnetization", "all"), ("magnetization", "interior"), ("purity", "all"), ("purity", "interior")]
-
-    /// The interior depth the inputs share (`checkMerged` refuses differing ones).
-    static func interiorDepth(_ context: ReductionContext) -> Double {
-        context.plans.compactMap { ($0.study as? EmchRadinStudy)?.interiorDepth }.first ?? .nan
-    }
-
     /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
     static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let depth = interiorDepth(context)
+        // The interior depth the inputs share (`checkMerged` refuses differing ones).
+        let depth = context.plans.compactMap { ($0.study as? EmchRadinStudy)?.interiorDepth }.first ?? .nan
         let grouped = groupedByPoint(merged, { $0.key.point },
                                      pointOrder: { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) })
         let points = grouped.map(\.point)
@@ -370,4 +345,16 @@ enum EmchRadinReducer {
         if let e = ReduceStatistics.jackknifeError(gammas) { out.gammaErr = e }
         return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
     }
+}
+
+/// One completed task, one alpha: the per-sample curves. The disorder is the
+/// stored positions stream (alpha is left out of it: one set of positions
+/// serves every alpha of a task).
+struct EmchRadinRecord: RealizationRecord {
+    struct Point: TaskPoint { var d: Int, N: Int, x: Double, alpha: Double }
+    var task: TaskIdentity<Point>
+    var nInterior: Int
+    var taus: [Double]
+    var gammaTheory: Double, jNN: Double
+    var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
 }
