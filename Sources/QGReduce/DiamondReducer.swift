@@ -13,8 +13,27 @@ import QGCampaign
 /// avalanches; eta_tot vs theta_0 of every qp sample at the theta_W values;
 /// the maps, copied. Figures: python/qglass_plot_avalanche2d.py.
 extension DiamondStudy: PipelineStudy {
-    typealias Record = DiamondReducer.Record
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_diamond" }
+
+    struct Sample: Codable { var seed: UInt64; var realization: Int; var eta: Double; var nStar: Double; var theta0: Double; var seconds: Double }
+    struct Key: Hashable { var kind: String; var R: Int; var W: Double }
+    struct MapRow: Codable { var kind: String; var R: Int; var W: Double; var theta0: Double; var eta: Double
+        var n1: [Int64]; var n2: [Int64]; var s: [Double]; var g0: [Double]; var logProduct: Double }
+
+    /// One completed task: a sample of a (potential, R, W) point, or a map
+    /// (block /diamond/{kind}/R{R}/maps...). The disorder is the FNV-1a of
+    /// the stored angles (theta).
+    struct Record: RealizationRecord {
+        struct Point: TaskPoint {
+            var kind: String, map: Bool, R: Int, W: Double
+            var description: String { "\(kind)\(map ? " map" : ""), R \(R), W \(W)" }
+        }
+        var task: TaskIdentity<Point>
+        var sample: Sample
+        var map: MapRow?
+    }
+
+    static let ln2 = 0.69314718055994530942
 
     /// Local: the completed tasks among the block's rows.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
@@ -37,20 +56,20 @@ extension DiamondStudy: PipelineStudy {
             guard eta[i].isFinite, ns[i].isFinite else {
                 throw CorruptRow(detail: "W \(W[i])", why: "marked done but its eta_tot or n_star is not finite")
             }
-            var map: DiamondReducer.MapRow? = nil
+            var map: MapRow? = nil
             if isMap {
                 let sl = (i * n)..<((i + 1) * n)
-                map = DiamondReducer.MapRow(kind: kind, R: R, W: W[i], theta0: theta0, eta: eta[i], n1: Array(n1[sl]), n2: Array(n2[sl]),
-                                            s: Array(sSite[sl]), g0: Array(g0[sl]), logProduct: lp[i])
+                map = MapRow(kind: kind, R: R, W: W[i], theta0: theta0, eta: eta[i], n1: Array(n1[sl]), n2: Array(n2[sl]),
+                             s: Array(sSite[sl]), g0: Array(g0[sl]), logProduct: lp[i])
             }
             let task = tasks.task(i, Record.Point(kind: kind, map: isMap, R: R, W: W[i]), disorder: .of(th[i]))
-            return Record(task: task, sample: DiamondReducer.Sample(seed: task.key.seed, realization: task.key.realization, eta: eta[i], nStar: ns[i],
-                                                                    theta0: theta0, seconds: secs[i]), map: map)
+            return Record(task: task, sample: Sample(seed: task.key.seed, realization: task.key.realization, eta: eta[i], nStar: ns[i],
+                                                     theta0: theta0, seconds: secs[i]), map: map)
         }
     }
 
     /// Every input has the same g0, hopping and convention.
-    static func checkMerged(_ records: [DiamondReducer.Record], context: ReductionContext) throws {
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
         try context.requireSame(DiamondStudy.self, ["g0": { "\($0.g0)" }, "hopping": { "\($0.hopping)" }, "convention": { $0.convention.rawValue }])
     }
 
@@ -60,13 +79,13 @@ extension DiamondStudy: PipelineStudy {
         guard let study = context.plans.first?.study as? DiamondStudy else { throw ReduceError(message: "not a diamond campaign") }
         let g0 = study.g0, hopping = study.hopping, convention = study.convention.rawValue
         let thetaW = Set(context.plans.compactMap { ($0.study as? DiamondStudy)?.thetaW }.joined())
-        var samples: [DiamondReducer.Key: [DiamondReducer.Sample]] = [:]
-        var maps: [DiamondReducer.MapRow] = []
+        var samples: [Key: [Sample]] = [:]
+        var maps: [MapRow] = []
         for r in records {
             if let m = r.map {
                 if !maps.contains(where: { $0.kind == m.kind && $0.W == m.W && $0.R == m.R }) { maps.append(m) }
             } else {
-                samples[DiamondReducer.Key(kind: r.kind, R: r.R, W: r.W), default: []].append(r.sample)
+                samples[Key(kind: r.kind, R: r.R, W: r.W), default: []].append(r.sample)
             }
         }
         guard !samples.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
@@ -81,7 +100,7 @@ extension DiamondStudy: PipelineStudy {
         for kind in kinds {
             let ks = keys.filter { $0.kind == kind }
             var nS: [Int64] = [], etaM: [Double] = [], etaE: [Double] = [], fA: [Double] = [], fE: [Double] = [], sec: [Double] = []
-            var reps: [DiamondReducer.Key: [Double]] = [:]
+            var reps: [Key: [Double]] = [:]
             for k in ks {
                 let ss = samples[k]!.sorted { ($0.seed, $0.realization) < ($1.seed, $1.realization) }
                 let n = Double(DiamondLattice.siteCount(R: k.R))
@@ -94,7 +113,7 @@ extension DiamondStudy: PipelineStudy {
                 nS.append(Int64(ss.count)); etaM.append(m); etaE.append(mErr)
                 fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ss.map(\.seconds).reduce(0, +) / Double(ss.count))
                 report.append(String(format: "  %-9@ %4d %7.2f %8d   %@ ± %@   %@ ± %@   %.4g", kind, k.R, k.W, ss.count,
-                                     fmt(m / (n * DiamondReducer.ln2)), fmtErr(etaE.last! / (n * DiamondReducer.ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
+                                     fmt(m / (n * ln2)), fmtErr(etaE.last! / (n * ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
             }
             // Thresholds from the largest R.
             let rMax = ks.map(\.R).max()!
@@ -135,26 +154,4 @@ extension DiamondStudy: PipelineStudy {
         if let note = fewSamplesNote(samples.values.map(\.count), what: "samples") { report.append(note) }
         return report
     }
-}
-
-enum DiamondReducer {
-    struct Sample: Codable { var seed: UInt64; var realization: Int; var eta: Double; var nStar: Double; var theta0: Double; var seconds: Double }
-    struct Key: Hashable { var kind: String; var R: Int; var W: Double }
-    struct MapRow: Codable { var kind: String; var R: Int; var W: Double; var theta0: Double; var eta: Double
-        var n1: [Int64]; var n2: [Int64]; var s: [Double]; var g0: [Double]; var logProduct: Double }
-
-    /// One completed task: a sample of a (potential, R, W) point, or a map
-    /// (block /diamond/{kind}/R{R}/maps...). The disorder is the FNV-1a of
-    /// the stored angles (theta).
-    struct Record: RealizationRecord {
-        struct Point: TaskPoint {
-            var kind: String, map: Bool, R: Int, W: Double
-            var description: String { "\(kind)\(map ? " map" : ""), R \(R), W \(W)" }
-        }
-        var task: TaskIdentity<Point>
-        var sample: Sample
-        var map: MapRow?
-    }
-
-    static let ln2 = 0.69314718055994530942
 }

@@ -29,10 +29,15 @@ extension MeanFieldStudy: PipelineStudy {
         var key: Key
         var origin: TaskOrigin
         var disorder: DisorderFingerprint { 0 }
-        var chain: MeanFieldReducer.Row? = nil
-        var profile: MeanFieldReducer.Profile? = nil
-        var critical: MeanFieldReducer.Critical? = nil
+        var chain: Row? = nil
+        var profile: Profile? = nil
+        var critical: Critical? = nil
     }
+    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
+        var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
+    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
+        var s: [Double]; var memory: [Double]; var logG: [Double] }
+    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 
     /// The inputs must share g10 and the convention (the chain they solve).
     static func checkOptions(_ options: ReduceOptions, plans: [CampaignPlan]) -> [String] {
@@ -183,12 +188,4 @@ extension MeanFieldStudy: PipelineStudy {
         }
         return report
     }
-}
-
-enum MeanFieldReducer {
-    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
-        var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
-    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
-        var s: [Double]; var memory: [Double]; var logG: [Double] }
-    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 }
