@@ -53,6 +53,15 @@ extension Statistics {
         return r
     }
 
+    /// Power law y = A x^e as the straight line ln y = ln A + e ln x (`lineFit`:
+    /// slope e, intercept ln A), weighted by the errors of ln y, sigma / y,
+    /// when `sigma` is given and every one of those is finite and positive
+    /// (unweighted otherwise). The caller picks the points: every x and y is
+    /// meant positive.
+    public static func powerLawLineFit(x: [Double], y: [Double], sigma: [Double]? = nil) -> LineFit {
+        lineFit(x: x.map { log($0) }, y: y.map { log($0) }, sigma: sigma.map { zip($0, y).map { $0 / $1 } })
+    }
+
     /// Least-squares polynomial y = c0 + c1 x + ... + c_d x^d (normal
     /// equations; d <= 3, for extrapolations in 1/L). Returns nil when the
     /// system is singular or there are fewer points than coefficients.

@@ -86,6 +86,12 @@ public enum Statistics {
         return (0..<(edges.count - 1)).map { t > 0 ? counts[$0] / (t * (edges[$0 + 1] - edges[$0])) : .nan }
     }
 
+    /// `bins` + 1 log-spaced bin edges from `lo` to `hi` (both > 0):
+    /// exp(ln lo + (ln hi - ln lo) k / bins), k = 0...bins.
+    public static func logSpacedEdges(_ lo: Double, _ hi: Double, bins: Int) -> [Double] {
+        (0...bins).map { exp(log(lo) + (log(hi) - log(lo)) * Double($0) / Double(bins)) }
+    }
+
     /// Ratio of sums Σa/Σb over realizations and its bootstrap error
     /// (realizations resampled, never states within a realization).
     public static func ratioWithError(num: [Double], den: [Double], resamples: [[Int]]) -> (value: Double, error: Double) {
@@ -131,6 +137,18 @@ public enum Statistics {
             }
         }
         return (found, count)
+    }
+
+    /// The first x where y(x) reaches `level` on a sorted x grid: the first
+    /// interval [x_(j-1), x_j] with (y_(j-1) - level)(y_j - level) <= 0 and
+    /// y_(j-1) != y_j, interpolated linearly; NaN if none (or below two
+    /// points). Unlike `crossing`, the first such interval is taken (no
+    /// ranking by significance), and a point exactly at the level counts.
+    public static func firstCrossing(x: [Double], y: [Double], level: Double) -> Double {
+        for j in 1..<max(1, x.count) where (y[j - 1] - level) * (y[j] - level) <= 0 && y[j - 1] != y[j] {
+            return x[j - 1] + (level - y[j - 1]) * (x[j] - x[j - 1]) / (y[j] - y[j - 1])
+        }
+        return .nan
     }
 
     /// `crossing` of two curves with errors, weighted by the error of their

@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `avalanche`.
 extension AvalancheStudy: ClassicalReduction {
-    typealias Analysis = AvalancheAnalysis
 
     /// Payload per task: ever[0...steps]; layout = steps.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -22,12 +21,10 @@ extension AvalancheStudy: ClassicalReduction {
             return b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: hx[i], variant: order, boundary: b.boundary), "steps=\(ever.length - 1)", v)
         }
     }
-}
 
-/// S3: mean and spread of the ever-resonant count vs step, the growth
-/// exponent (log-log fit over the late steps) and the saturation fraction.
-enum AvalancheAnalysis: ClassicalAnalysis {
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S3: mean and spread of the ever-resonant count vs step, the growth
+    /// exponent (log-log fit over the late steps) and the saturation fraction.
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S3 avalanche: ever-resonant count N(s) ~ s^g over steps s in [\(fmt(options.growthWindow.lo, 2)), \(fmt(options.growthWindow.hi, 2))] x steps"]
         let windows = AvalancheGrowthWindows.set(options.growthWindow)
         report.append("  " + windows.reportLine)
@@ -48,8 +45,8 @@ enum AvalancheAnalysis: ClassicalAnalysis {
                 let (lo, hiCapped) = AvalancheGrowthWindows.steps(windows.central, steps: S, cap: cap)
                 let window = Double(lo)...Double(hiCapped)
                 let fit = ReduceStatistics.powerLawFit(x: steps, y: m, window: window)
-                let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
-                let reps = boot.indices.map { idx -> Double in
+                let boot = ReduceStatistics.bootstrapIndices(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
+                let reps = boot.map { idx -> Double in
                     var mm = [Double](repeating: 0, count: S + 1)
                     for i in idx { for s in 0...S { mm[s] += recs[i].values[s] } }
                     return ReduceStatistics.powerLawFit(x: steps, y: mm.map { $0 / Double(n) }, window: window).exponent
@@ -83,5 +80,28 @@ enum AvalancheAnalysis: ClassicalAnalysis {
             }
         }
         return report
+    }
+}
+
+/// S3's growth-exponent windows, a `FitWindowSet` (FitWindows.swift; docs/classical.md, S3).
+enum AvalancheGrowthWindows {
+    /// Built from `--growth-window lo,hi` (fractions of the steps): that window,
+    /// its start halved and doubled, and its end halved (a window whose start
+    /// passes its end gives no exponent and is left out of the spread).
+    static func set(_ w: (lo: Double, hi: Double)) -> FitWindowSet {
+        FitWindowSet(units: "fractions of the steps; each window is cut where the mean count reaches L/2", [
+            FitWindow(label: "default", lower: w.lo, upper: w.hi),
+            FitWindow(label: "start-earlier", lower: w.lo / 2, upper: w.hi),
+            FitWindow(label: "start-later", lower: 2 * w.lo, upper: w.hi),
+            FitWindow(label: "end-earlier", lower: w.lo, upper: w.hi / 2),
+        ])
+    }
+
+    /// The steps lo...hi a window fits: lo = max(1, floor(lower S)),
+    /// hi = max(lo, floor(upper S)), then cut before `cap`, the first step where
+    /// the mean count reaches L/2 (before saturation only), but not below lo.
+    static func steps(_ w: FitWindow, steps S: Int, cap: Int) -> (lo: Int, hi: Int) {
+        let lo = max(1, Int(w.lower * Double(S))), hi = max(lo, Int(w.upper * Double(S)))
+        return (lo, max(lo, min(hi, cap - 1)))
     }
 }

@@ -36,11 +36,10 @@ enum ChainMEReduction {
         let nv = Int(try b.attr("v_bins")), no = Int(try b.attr("omega_bins"))
         let vMin = try b.attr("v_min"), vMax = try b.attr("v_max"), oMin = try b.attr("omega_min"), oMax = try b.attr("omega_max")
         let layout = "window=\(window)|mid=\(midLo),\(midHi)|v=\(vMin),\(vMax),\(nv)|omega=\(oMin),\(oMax),\(no)|site=\(try b.attr("operator_site"))"
-        func edges(_ lo: Double, _ hi: Double, _ k: Int) -> [Double] { (0...k).map { exp(log(lo) + (log(hi) - log(lo)) * Double($0) / Double(k)) } }
         let rvb = try b.column("rho_vbar", Double.self), cnt = try b.column("window_count", Double.self), lc = try b.column("log_chi", Double.self)
         let vc = try b.column("v_counts", Int64.self), sw = try b.column("s_weight", Double.self)
         let sd = try b.column("s_diagonal_weight", Double.self), v2 = try b.column("v2_mean", Double.self), cz = try b.column("czz_time_average", Double.self)
-        let ve = edges(vMin, vMax, nv), oe = edges(oMin, oMax, no)
+        let ve = ReduceStatistics.logSpacedEdges(vMin, vMax, bins: nv), oe = ReduceStatistics.logSpacedEdges(oMin, oMax, bins: no)
         let nb = logChiEdges.count - 1, lo = logChiEdges[0], step = logChiEdges[1] - logChiEdges[0]
         var out: [ChainMERecord] = []
         for i in 0..<n {

@@ -73,10 +73,3 @@ func groupBySetAndL(_ records: [ClassicalRecord]) -> [(set: ClassicalSet, sizes:
     }
 }
 
-/// Bootstrap helpers shared by the classical analyses: replicate r of a
-/// per-size quantity resamples that size's realizations (sizes independently).
-struct SizeBootstrap {
-    let indices: [[Int]]   // [replicate][k]
-    init(n: Int, samples: Int, key: String) { indices = ReduceStatistics.bootstrapIndices(n: n, samples: samples, key: key) }
-}
-

@@ -9,20 +9,14 @@ import QGCampaign
 /// in its own reducer file (e.g. FieldsReducer.swift); reading, the duplicate
 /// rule and writing are the pipeline's (`ReductionPipeline`).
 protocol ClassicalReduction: PipelineStudy where Record == ClassicalRecord {
-    /// What the study computes from the merged records.
-    associatedtype Analysis: ClassicalAnalysis
     /// Local: the completed tasks among the block's rows, with this study's
     /// payload in `ClassicalRecord.values` and the settings every task of a
     /// set must share in `layout`. A task marked done whose data are
     /// inconsistent is named in `corrupt` (`ClassicalBlock.corrupt`) and left out.
     static func read(_ block: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord]
-}
-
-/// A classical study's analysis (e.g. `FieldsAnalysis`).
-protocol ClassicalAnalysis {
     /// Rank 0: the disorder averages and fits of the merged records, written
     /// through `out` under the group /<study> (created before); returns the report lines.
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String]
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String]
 }
 
 extension ClassicalReduction {
@@ -42,6 +36,6 @@ extension ClassicalReduction {
 
     static func analyse(_ records: [ClassicalRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         try out.group("/" + name)
-        return try Analysis.run(records, options: context.options, out: out, warnings: &warnings)
+        return try analyse(records, options: context.options, out: out, warnings: &warnings)
     }
 }

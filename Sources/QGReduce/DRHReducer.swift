@@ -14,20 +14,6 @@ import QGCampaign
 extension DRHStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_drh" }
 
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [DRHReducer.Record] { try DRHReducer.read(b, corrupt: &corrupt) }
-
-    /// Every input has the same J1.
-    static func checkMerged(_ records: [DRHReducer.Record], context: ReductionContext) throws {
-        try context.requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }])
-    }
-
-    static func analyse(_ records: [DRHReducer.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        guard let study = context.plans.first?.study as? DRHStudy else { throw ReduceError(message: "not a drh campaign") }
-        return try DRHReducer.analyse(records, J1: study.J1, options: context.options, out: out, warnings: &warnings)
-    }
-}
-
-enum DRHReducer {
     static let bins = 40
     static let aCritical = 1 / 2.0.squareRoot()
     static let ln2 = 0.69314718055994530942
@@ -41,7 +27,6 @@ enum DRHReducer {
         var nWindow: Double; var sumWindow: Double; var nAll: Double; var sumAll: Double
         var histogram: [Double]
     }
-    typealias Point = Record.Point
 
     /// Local: the completed tasks among the block's rows.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
@@ -67,11 +52,18 @@ enum DRHReducer {
         }
     }
 
+    /// Every input has the same J1.
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
+        try context.requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }])
+    }
+
     /// Rank 0: the analysis of the merged records, written through `out`.
-    static func analyse(_ records: [Record], J1: Double, options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        guard let study = context.plans.first?.study as? DRHStudy else { throw ReduceError(message: "not a drh campaign") }
+        let J1 = study.J1, options = context.options
         let lo = options.epsWindow.lo, hi = options.epsWindow.hi
         let edges = (0...bins).map { ln2 * Double($0) / Double(bins) }
-        let grouped = groupedByPoint(records, { Point(N: $0.N, a: $0.a) }, pointOrder: { ($0.N, $0.a) < ($1.N, $1.a) })
+        let grouped = groupedByPoint(records, { $0.key.point }, pointOrder: { ($0.N, $0.a) < ($1.N, $1.a) })
         let points = grouped.map(\.point)
         var nReal: [Int64] = [], wMean: [Double] = [], wErr: [Double] = [], aMean: [Double] = [], aErr: [Double] = [], hist: [Double] = []
         for (p, rs) in grouped {

@@ -13,21 +13,8 @@ import QGCampaign
 /// avalanches; eta_tot vs theta_0 of every qp sample at the theta_W values;
 /// the maps, copied. Figures: python/qglass_plot_avalanche2d.py.
 extension DiamondStudy: PipelineStudy {
-    typealias Record = DiamondReducer.Record
     static var plotEntry: String { "qglass_plot_avalanche2d:plot_diamond" }
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] { try DiamondReducer.read(b, corrupt: &corrupt) }
 
-    /// Every input has the same g0, hopping and convention.
-    static func checkMerged(_ records: [DiamondReducer.Record], context: ReductionContext) throws {
-        try context.requireSame(DiamondStudy.self, ["g0": { "\($0.g0)" }, "hopping": { "\($0.hopping)" }, "convention": { $0.convention.rawValue }])
-    }
-
-    static func analyse(_ records: [DiamondReducer.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try DiamondReducer.analyse(records, context: context, out: out)
-    }
-}
-
-enum DiamondReducer {
     struct Sample: Codable { var seed: UInt64; var realization: Int; var eta: Double; var nStar: Double; var theta0: Double; var seconds: Double }
     struct Key: Hashable { var kind: String; var R: Int; var W: Double }
     struct MapRow: Codable { var kind: String; var R: Int; var W: Double; var theta0: Double; var eta: Double
@@ -45,6 +32,8 @@ enum DiamondReducer {
         var sample: Sample
         var map: MapRow?
     }
+
+    static let ln2 = 0.69314718055994530942
 
     /// Local: the completed tasks among the block's rows.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
@@ -79,8 +68,13 @@ enum DiamondReducer {
         }
     }
 
+    /// Every input has the same g0, hopping and convention.
+    static func checkMerged(_ records: [Record], context: ReductionContext) throws {
+        try context.requireSame(DiamondStudy.self, ["g0": { "\($0.g0)" }, "hopping": { "\($0.hopping)" }, "convention": { $0.convention.rawValue }])
+    }
+
     /// Rank 0: the analysis of the merged records, written through `out`.
-    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter) throws -> [String] {
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         let options = context.options
         guard let study = context.plans.first?.study as? DiamondStudy else { throw ReduceError(message: "not a diamond campaign") }
         let g0 = study.g0, hopping = study.hopping, convention = study.convention.rawValue
@@ -124,13 +118,7 @@ enum DiamondReducer {
             // Thresholds from the largest R.
             let rMax = ks.map(\.R).max()!
             let top = ks.indices.filter { ks[$0].R == rMax }.sorted { ks[$0].W < ks[$1].W }
-            func halfCrossing(_ y: [Double]) -> Double {
-                for j in 1..<max(1, top.count) where (y[j - 1] - 0.5) * (y[j] - 0.5) <= 0 && y[j - 1] != y[j] {
-                    let w0 = ks[top[j - 1]].W, w1 = ks[top[j]].W
-                    return w0 + (0.5 - y[j - 1]) * (w1 - w0) / (y[j] - y[j - 1])
-                }
-                return .nan
-            }
+            func halfCrossing(_ y: [Double]) -> Double { ReduceStatistics.firstCrossing(x: top.map { ks[$0].W }, y: y, level: 0.5) }
             let wHalf = top.count > 1 ? halfCrossing(top.map { fA[$0] }) : .nan
             var wHalfErr = Double.nan
             if top.count > 1 {
@@ -166,6 +154,4 @@ enum DiamondReducer {
         if let note = fewSamplesNote(samples.values.map(\.count), what: "samples") { report.append(note) }
         return report
     }
-
-    static let ln2 = 0.69314718055994530942
 }

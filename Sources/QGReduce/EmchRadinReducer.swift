@@ -13,36 +13,53 @@ import QGCampaign
 /// the strongly disordered regime (`/emch_radin/fits`, the interface
 /// contract). Per (d, alpha): the power law |beta - d/alpha| ~ N^(-p).
 /// Every beta and p also carries a window-systematic error over
-/// `EmchRadinReducer.windows` (FitWindows.swift). Reduced by the pipeline
+/// `EmchRadinStudy.windows` (FitWindows.swift). Reduced by the pipeline
 /// (ReductionPipeline.swift). Figures: python/qglass_plot_emch_radin.py.
 extension EmchRadinStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_emch_radin:plot" }
 
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] { try EmchRadinReducer.read(block, corrupt: &corrupt) }
+    /// Local (any rank): the completed tasks among the block's rows, one record
+    /// per alpha; a row whose curves are not finite or out of range is corrupt.
+    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
+        let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
+        let tasks = try TaskRows(b)
+        let nA = b.rowLength("alpha")
+        let T = b.rowLength("tau") / max(nA, 1)
+        guard d >= 1, N >= 2, nA >= 1, T >= 1, b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
+        let x = try b.column("x", Double.self)
+        let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
+        let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
+        let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
+        let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
+        var out: [EmchRadinRecord] = []
+        for r in tasks.completed {
+            for k in 0..<nA {
+                let s = (r * nA + k) * T
+                let range = s..<(s + T)
+                let rec = EmchRadinRecord(task: tasks.task(r, EmchRadinRecord.Point(d: d, N: N, x: x[r], alpha: alpha[r * nA + k])), nInterior: Int(nInt[r]),
+                                          taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
+                                          mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
+                let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
+                let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
+                guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
+                    corrupt.append(tasks.corrupt(r, "x \(x[r]), alpha \(rec.alpha)", "marked done but its curves are not finite or out of range"))
+                    continue
+                }
+                out.append(rec)
+            }
+        }
+        return out
+    }
 
+    /// Rank 0: every input must use the same interior depth, and the same time
+    /// grid for each (d, N, alpha).
     static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
-        try EmchRadinReducer.checkMerged(records, context: context)
+        try context.requireSame(EmchRadinStudy.self, ["interior_depth": { "\($0.interiorDepth)" }])
+        try context.requireShared(records, by: { "d=\($0.d)|N=\($0.N)|alpha=\($0.alpha)" }, \.taus) { g, r in
+            "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(context.input(of: g)) and \(context.input(of: r)) use different time grids"
+        }
     }
 
-    static func analyse(_ records: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try EmchRadinReducer.analyse(records, context: context, out: out, warnings: &warnings)
-    }
-}
-
-/// One completed task, one alpha: the per-sample curves. The disorder is the
-/// stored positions stream (alpha is left out of it: one set of positions
-/// serves every alpha of a task).
-struct EmchRadinRecord: RealizationRecord {
-    struct Point: TaskPoint { var d: Int, N: Int, x: Double, alpha: Double }
-    var task: TaskIdentity<Point>
-    var nInterior: Int
-    var taus: [Double]
-    var gammaTheory: Double, jNN: Double
-    var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
-}
-
-enum EmchRadinReducer {
-    struct Point: Hashable { var d: Int; var alpha: Double; var N: Int; var x: Double }
     struct Size: Hashable { var d: Int; var alpha: Double; var N: Int }
     struct Exponent: Hashable { var d: Int; var alpha: Double }
 
@@ -80,18 +97,11 @@ enum EmchRadinReducer {
         static let failed = Fit()
     }
 
-    /// The four averages of one point.
-    static let series = [("magnetization", "all"), ("magnetization", "interior"), ("purity", "all"), ("purity", "interior")]
-
-    /// The interior depth the inputs share (`checkMerged` refuses differing ones).
-    static func interiorDepth(_ context: ReductionContext) -> Double {
-        context.plans.compactMap { ($0.study as? EmchRadinStudy)?.interiorDepth }.first ?? .nan
-    }
-
     /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
     static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let depth = interiorDepth(context)
-        let grouped = groupedByPoint(merged, { Point(d: $0.d, alpha: $0.alpha, N: $0.N, x: $0.x) },
+        // The interior depth the inputs share (`checkMerged` refuses differing ones).
+        let depth = context.plans.compactMap { ($0.study as? EmchRadinStudy)?.interiorDepth }.first ?? .nan
+        let grouped = groupedByPoint(merged, { $0.key.point },
                                      pointOrder: { ($0.d, $0.alpha, $0.N, $0.x) < ($1.d, $1.alpha, $1.N, $1.x) })
         let points = grouped.map(\.point)
         let T = merged[0].taus.count
@@ -154,10 +164,6 @@ enum EmchRadinReducer {
 
         // Per (d, alpha, N): combine the packings of the strongly disordered regime.
         let sizes = points.map { Size(d: $0.d, alpha: $0.alpha, N: $0.N) }.uniqued()
-        // Mean over the packings with the propagated error and the scatter (NaN estimates left out).
-        func combine(_ idx: [Int], _ get: (Int) -> (value: Double, error: Double)) -> (value: Double, error: Double, scatter: Double) {
-            ReduceStatistics.meanOfEstimates(idx.map(get))
-        }
         var sizeIdx: [[Int]] = [], xMax: [Double] = []
         for s in sizes {
             let all = points.indices.filter { Size(d: points[$0].d, alpha: points[$0].alpha, N: points[$0].N) == s }
@@ -167,9 +173,10 @@ enum EmchRadinReducer {
             xMax.append(use.map { points[$0].x }.max() ?? .nan)
         }
         let seriesNames = ["beta_all", "beta_interior", "beta_purity_all", "beta_purity_interior"]
+        // Mean over the packings with the propagated error and the scatter (NaN estimates left out).
         var combined: [String: [(value: Double, error: Double, scatter: Double)]] = [:]
         for (j, name) in seriesNames.enumerated() {
-            combined[name] = sizeIdx.map { combine($0) { (fits[$0][j].beta, fits[$0][j].betaErr) } }
+            combined[name] = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][j].beta, fits[$0][j].betaErr) }) }
         }
         // The same mean over packings in every window (over the packings whose default
         // fit succeeded; NaN in a window where one of them failed) and its spread.
@@ -184,25 +191,24 @@ enum EmchRadinReducer {
                 return windows.combine(per, stat: combined[name]![i].error)
             }
         }
-        let gmAll = sizeIdx.map { combine($0) { (fits[$0][0].gamma, fits[$0][0].gammaErr) } }
-        let gmInt = sizeIdx.map { combine($0) { (fits[$0][1].gamma, fits[$0][1].gammaErr) } }
-        let rAll = sizeIdx.map { combine($0) { (ratio[$0].value, ratio[$0].err) } }
-        let rInt = sizeIdx.map { combine($0) { (ratio[$0].interiorValue, ratio[$0].interiorErr) } }
+        let gmAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][0].gamma, fits[$0][0].gammaErr) }) }
+        let gmInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][1].gamma, fits[$0][1].gammaErr) }) }
+        let rAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (ratio[$0].value, ratio[$0].err) }) }
+        let rInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (ratio[$0].interiorValue, ratio[$0].interiorErr) }) }
 
         // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
         let exps = sizes.map { Exponent(d: $0.d, alpha: $0.alpha) }.uniqued()
         func powerLaw(_ e: Exponent, _ value: (Int) -> Double, _ err: (Int) -> Double) -> (p: Double, err: Double, amp: Double, n: Int) {
             let idx = sizes.indices.filter { sizes[$0].d == e.d && sizes[$0].alpha == e.alpha }
             let th = Double(e.d) / e.alpha
-            var lx: [Double] = [], ly: [Double] = [], sy: [Double] = []
+            var n: [Double] = [], dev: [Double] = [], sd: [Double] = []
             for i in idx {
-                let v = value(i), s = err(i)
-                let dev = abs(v - th)
-                guard dev > 0, dev.isFinite, s.isFinite else { continue }
-                lx.append(Foundation.log(Double(sizes[i].N))); ly.append(Foundation.log(dev)); sy.append(s > 0 ? s / dev : 1)
+                let s = err(i), d = abs(value(i) - th)
+                guard d > 0, d.isFinite, s.isFinite else { continue }
+                n.append(Double(sizes[i].N)); dev.append(d); sd.append(s > 0 ? s : d)   // a zero error: relative error 1
             }
-            let f = ReduceStatistics.lineFit(x: lx, y: ly, sigma: sy)   // NaN below two sizes
-            return (-f.slope, f.slopeError, exp(f.intercept), lx.count)
+            let f = ReduceStatistics.powerLawLineFit(x: n, y: dev, sigma: sd)   // NaN below two sizes
+            return (-f.slope, f.slopeError, exp(f.intercept), n.count)
         }
         var pfit: [String: [(p: Double, err: Double, amp: Double, n: Int)]] = [:]
         // p in every window: the window's combined beta, weighted by the default's errors.
@@ -339,46 +345,16 @@ enum EmchRadinReducer {
         if let e = ReduceStatistics.jackknifeError(gammas) { out.gammaErr = e }
         return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
     }
+}
 
-    /// Local (any rank): the completed tasks among the block's rows, one record
-    /// per alpha; a row whose curves are not finite or out of range is corrupt.
-    static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [EmchRadinRecord] {
-        let d = Int(try b.attr("d")), N = Int(try b.attr("N"))
-        let tasks = try TaskRows(b)
-        let nA = b.rowLength("alpha")
-        let T = b.rowLength("tau") / max(nA, 1)
-        guard d >= 1, N >= 2, nA >= 1, T >= 1, b.rowLength("tau") == nA * T else { throw ReduceError(message: "\(b.block): inconsistent dataset shapes") }
-        let x = try b.column("x", Double.self)
-        let nInt = try b.column("n_interior", Int64.self), alpha = try b.column("alpha", Double.self), tau = try b.column("tau", Double.self)
-        let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
-        let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
-        let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
-        var out: [EmchRadinRecord] = []
-        for r in tasks.completed {
-            for k in 0..<nA {
-                let s = (r * nA + k) * T
-                let range = s..<(s + T)
-                let rec = EmchRadinRecord(task: tasks.task(r, EmchRadinRecord.Point(d: d, N: N, x: x[r], alpha: alpha[r * nA + k])), nInterior: Int(nInt[r]),
-                                          taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
-                                          mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
-                let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
-                let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
-                guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
-                    corrupt.append(tasks.corrupt(r, "x \(x[r]), alpha \(rec.alpha)", "marked done but its curves are not finite or out of range"))
-                    continue
-                }
-                out.append(rec)
-            }
-        }
-        return out
-    }
-
-    /// Rank 0: every input must use the same interior depth, and the same time
-    /// grid for each (d, N, alpha).
-    static func checkMerged(_ records: [EmchRadinRecord], context: ReductionContext) throws {
-        try context.requireSame(EmchRadinStudy.self, ["interior_depth": { "\($0.interiorDepth)" }])
-        try context.requireShared(records, by: { "d=\($0.d)|N=\($0.N)|alpha=\($0.alpha)" }, \.taus) { g, r in
-            "mismatched configs for d = \(r.d), N = \(r.N), alpha = \(r.alpha): \(context.input(of: g)) and \(context.input(of: r)) use different time grids"
-        }
-    }
+/// One completed task, one alpha: the per-sample curves. The disorder is the
+/// stored positions stream (alpha is left out of it: one set of positions
+/// serves every alpha of a task).
+struct EmchRadinRecord: RealizationRecord {
+    struct Point: TaskPoint { var d: Int, N: Int, x: Double, alpha: Double }
+    var task: TaskIdentity<Point>
+    var nInterior: Int
+    var taus: [Double]
+    var gammaTheory: Double, jNN: Double
+    var mAll: [Double], pAll: [Double], mInt: [Double], pInt: [Double]
 }

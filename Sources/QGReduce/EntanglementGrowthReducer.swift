@@ -52,10 +52,9 @@ extension EntanglementGrowthStudy: PipelineStudy {
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        struct Key: Hashable { var L: Int; var hx: Double; var state: Int8 }
         let times = (context.plans.first?.study as? EntanglementGrowthStudy)?.times ?? []
         // Realizations in the order of their text "seed|realization".
-        let grouped = groupedByPoint(records, { Key(L: $0.L, hx: $0.hx, state: $0.state) }, pointOrder: { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) },
+        let grouped = groupedByPoint(records, { $0.key.point }, pointOrder: { ($0.state, $0.hx, $0.L) < ($1.state, $1.hx, $1.L) },
                                      recordOrder: { "\($0.seed)|\($0.realization)" < "\($1.seed)|\($1.realization)" })
         guard !grouped.isEmpty, !times.isEmpty else { throw ReduceError(message: "no completed task in the inputs") }
         let keys = grouped.map(\.point)
@@ -157,7 +156,7 @@ enum EntanglementGrowthFits {
         let x: [Double] = win.map { Foundation.log(times[$0]) }
         let w: [Double] = win.map { e[$0].isFinite && e[$0] > 0 ? e[$0] : 1e-3 }
         let f1 = ReduceStatistics.lineFit(x: x, y: win.map { m[$0] }, sigma: w)
-        let f2 = ReduceStatistics.lineFit(x: x, y: win.map { Foundation.log(m[$0]) }, sigma: win.indices.map { w[$0] / m[win[$0]] })
+        let f2 = ReduceStatistics.powerLawLineFit(x: win.map { times[$0] }, y: win.map { m[$0] }, sigma: w)
         r.logSlope = f1.slope; r.logSlopeErr = f1.slopeError; r.logChi2 = f1.chi2
         r.powerExponent = f2.slope; r.powerExponentErr = f2.slopeError; r.powerChi2 = f2.chi2
         return r

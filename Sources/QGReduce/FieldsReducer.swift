@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `fields`.
 extension FieldsStudy: ClassicalReduction {
-    typealias Analysis = FieldsAnalysis
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -25,12 +24,10 @@ extension FieldsStudy: ClassicalReduction {
             return b.record(i, ClassicalSet(alpha: b.alpha[i], state: Int(state[i]), hx: -1, variant: order, boundary: b.boundary), layout, v)
         }
     }
-}
 
-/// S2: p(phi) per L, its extrapolation to L = inf in 1/L, and the power law
-/// p ~ |phi|^x at small |phi| (docs/classical.md).
-enum FieldsAnalysis: ClassicalAnalysis {
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S2: p(phi) per L, its extrapolation to L = inf in 1/L, and the power law
+    /// p ~ |phi|^x at small |phi| (docs/classical.md).
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S2 fields: p(phi) ~ |phi|^x at small |phi| (L -> inf extrapolation in 1/L up to 2nd order, with at least one spare degree of freedom)"]
         var sumAlpha: [Double] = [], sumState: [Int64] = [], sumX: [Double] = [], sumXErr: [Double] = [], sumLo: [Double] = [], sumHi: [Double] = []
         var sumXL: [Double] = [], sumXLErr: [Double] = []
@@ -59,8 +56,8 @@ enum FieldsAnalysis: ClassicalAnalysis {
                 }
                 counts.append(ReduceStatistics.columnSums(hists, count: B))
                 p.append(density(Array(0..<n)))
-                let boot = SizeBootstrap(n: n, samples: nRep, key: "fields|\(set.key)|L=\(L)")
-                let reps = boot.indices.map(density)
+                let boot = ReduceStatistics.bootstrapIndices(n: n, samples: nRep, key: "fields|\(set.key)|L=\(L)")
+                let reps = boot.map(density)
                 pRep.append(reps)
                 pErr.append(ReduceStatistics.standardDeviations(reps, count: B))
                 let s = ReduceStatistics.meanAndError(recs.map { $0.values[0] })

@@ -146,31 +146,6 @@ func fmtWindowed(_ e: WindowedEstimate, samples: Int, _ d: Int = 4) -> String {
     "\(fmt(e.value, d)) ± \(fmtErr(e.stat, samples: samples, d)) ± \(fmt(e.sys, d))"
 }
 
-/// S3's growth-exponent windows (AvalancheReducer.swift; docs/classical.md, S3).
-/// Declared here rather than beside the reducer because that file is shared
-/// with the reduction pipeline's move.
-enum AvalancheGrowthWindows {
-    /// Built from `--growth-window lo,hi` (fractions of the steps): that window,
-    /// its start halved and doubled, and its end halved (a window whose start
-    /// passes its end gives no exponent and is left out of the spread).
-    static func set(_ w: (lo: Double, hi: Double)) -> FitWindowSet {
-        FitWindowSet(units: "fractions of the steps; each window is cut where the mean count reaches L/2", [
-            FitWindow(label: "default", lower: w.lo, upper: w.hi),
-            FitWindow(label: "start-earlier", lower: w.lo / 2, upper: w.hi),
-            FitWindow(label: "start-later", lower: 2 * w.lo, upper: w.hi),
-            FitWindow(label: "end-earlier", lower: w.lo, upper: w.hi / 2),
-        ])
-    }
-
-    /// The steps lo...hi a window fits: lo = max(1, floor(lower S)),
-    /// hi = max(lo, floor(upper S)), then cut before `cap`, the first step where
-    /// the mean count reaches L/2 (before saturation only), but not below lo.
-    static func steps(_ w: FitWindow, steps S: Int, cap: Int) -> (lo: Int, hi: Int) {
-        let lo = max(1, Int(w.lower * Double(S))), hi = max(lo, Int(w.upper * Double(S)))
-        return (lo, max(lo, min(hi, cap - 1)))
-    }
-}
-
 extension ReducedWriter {
     /// Writes the window systematic of one fitted value per row,
     /// `path_sys` [rows], and the value in each of `windows` windows,

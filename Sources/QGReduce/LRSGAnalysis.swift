@@ -6,7 +6,7 @@ import QGCampaign
 /// Rank 0 of `qglass reduce`: disorder averages with bootstrap errors,
 /// crossings, their drift and the data collapse, for S1.
 struct Analysis {
-    struct Point: Hashable { var L: Int; var alpha: Double; var hx: Double }
+    typealias Point = TaskRecord.Point
 
     let options: ReduceOptions
     var warnings: [String]
@@ -38,7 +38,7 @@ struct Analysis {
         self.options = options
         self.warnings = warnings
         // Realizations in a fixed order, so the result does not depend on how inputs were split.
-        let grouped = groupedByPoint(records, { Point(L: $0.L, alpha: $0.alpha, hx: $0.hx) }, pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) })
+        let grouped = groupedByPoint(records, { $0.key.point }, pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) })
         points = grouped.map(\.point)
         let binSet = Set(records.map(\.bins))
         bins = binSet.max()!

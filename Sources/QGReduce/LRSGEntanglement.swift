@@ -12,12 +12,10 @@ import QGNumerics
 /// (docs/hdf5-schema.md). Records without entropies are left out; with none,
 /// nothing is written.
 enum LRSGEntanglement {
-    struct Key: Hashable { var L: Int; var alpha: Double; var hx: Double }
-
     /// Rank 0, inside the reduced file's atomic write: the entanglement
     /// group; returns the report lines (none without entropies).
     static func analyse(_ records: [TaskRecord], window: EpsWindow, options: ReduceOptions, out: ReducedWriter) throws -> [String] {
-        let grouped = groupedByPoint(records.filter { !$0.entropy.isEmpty }, { Key(L: $0.L, alpha: $0.alpha, hx: $0.hx) },
+        let grouped = groupedByPoint(records.filter { !$0.entropy.isEmpty }, { $0.key.point },
                                      pointOrder: { ($0.L, $0.alpha, $0.hx) < ($1.L, $1.alpha, $1.hx) })
         guard let bins = grouped.first?.records.first?.bins else { return [] }
         guard grouped.allSatisfy({ $0.records.allSatisfy { $0.bins == bins } }) else { throw ReduceError(message: "entanglement: inputs use different eps_bins") }

@@ -29,10 +29,15 @@ extension MeanFieldStudy: PipelineStudy {
         var key: Key
         var origin: TaskOrigin
         var disorder: DisorderFingerprint { 0 }
-        var chain: MeanFieldReducer.Row? = nil
-        var profile: MeanFieldReducer.Profile? = nil
-        var critical: MeanFieldReducer.Critical? = nil
+        var chain: Row? = nil
+        var profile: Profile? = nil
+        var critical: Critical? = nil
     }
+    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
+        var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
+    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
+        var s: [Double]; var memory: [Double]; var logG: [Double] }
+    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 
     /// The inputs must share g10 and the convention (the chain they solve).
     static func checkOptions(_ options: ReduceOptions, plans: [CampaignPlan]) -> [String] {
@@ -86,23 +91,11 @@ extension MeanFieldStudy: PipelineStudy {
         guard records.contains(where: { $0.chain != nil }) else { throw ReduceError(message: "no completed chain task in the inputs") }
     }
 
-    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try MeanFieldReducer.analyse(records, context: context, out: out, warnings: &warnings)
-    }
-}
-
-enum MeanFieldReducer {
     /// Fit window on the failing side: |delta_a| <= fitMaxAbs (widened to fitWideAbs when it holds
     /// fewer than 3 points) and n_* <= N/4 (drops the finite-size saturation n_* -> N).
     static let fitMaxAbs = 0.03
     static let fitWideAbs = 0.1
     static let fitMaxFill = 0.25
-
-    struct Row: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double; var nHalf: Int64
-        var sEnd: Double; var logGEnd: Double; var iterations: Int64; var residual: Double; var siteResidual: Double }
-    struct Profile: Codable { var N: Int; var deltaA: Double; var a: Double; var eta: Double; var nStar: Double
-        var s: [Double]; var memory: [Double]; var logG: [Double] }
-    struct Critical: Codable { var N: Int; var ac: Double; var lo: Double; var hi: Double }
 
     /// Rank 0: the fits and the reduced file of the merged records.
     static func analyse(_ records: [MeanFieldStudy.Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
@@ -122,10 +115,9 @@ enum MeanFieldReducer {
         var windowMax = fitMaxAbs
         if window.count < 3 { window = failing.filter { -$0.deltaA <= fitWideAbs }; windowMax = fitWideAbs
             warnings.append("fewer than 3 points with |delta_a| <= \(fitMaxAbs) at N = \(nFit): fit window widened to |delta_a| <= \(fitWideAbs)") }
-        let lx = window.map { Foundation.log(-$0.deltaA) }
         // Unweighted lines in (ln |delta_a|, ln y); dof = points - 2 (0 without a fit).
-        let fitEta = ReduceStatistics.lineFit(x: lx, y: window.map { Foundation.log($0.eta) })
-        let fitNs = ReduceStatistics.lineFit(x: lx, y: window.map { Foundation.log($0.nStar) })
+        let fitEta = ReduceStatistics.powerLawLineFit(x: window.map { -$0.deltaA }, y: window.map(\.eta))
+        let fitNs = ReduceStatistics.powerLawLineFit(x: window.map { -$0.deltaA }, y: window.map(\.nStar))
         let theta = -fitEta.slope, nu = -fitNs.slope, thetaDof = max(0, fitEta.dof)
         if window.count < 2 { warnings.append("fewer than 2 failing-side points at N = \(nFit) in the fit window: no critical-scaling fit") }
 

@@ -4,9 +4,9 @@ import QGHDF5
 import QGPhysics
 import QGCampaign
 
-/// S5's entry in the registry, on the reduction pipeline: its records, reader
-/// and the check that the inputs share h_x, alpha and the time grid; the
-/// analysis is `QuenchReducer`. Figures: python/qglass_plot_quench.py.
+/// S5's entry in the registry, on the reduction pipeline: its records, reader,
+/// the check that the inputs share h_x, alpha and the time grid, and its
+/// analysis. Figures: python/qglass_plot_quench.py.
 extension QuenchStudy: PipelineStudy {
     static var plotEntry: String { "qglass_plot_quench:plot" }
 
@@ -47,18 +47,6 @@ extension QuenchStudy: PipelineStudy {
         }
     }
 
-    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try QuenchReducer.analyse(records, options: context.options, out: out, warnings: &warnings)
-    }
-}
-
-/// S5's analysis: per (L, L_s) the disorder-averaged remnant polarization
-/// P(n, L) of the n-th most resonant spin (n = 1..6) with bootstrap errors
-/// over realizations, its extrapolation in L_s (P = P_inf + a / L_s, weighted
-/// least squares), the remnant binned in the initial |phi|, and the mean time
-/// traces (docs/hdf5-schema.md, "Reduced quench files").
-enum QuenchReducer {
-    typealias Record = QuenchStudy.Record
     /// Spins reported per point (n = 1..nMax).
     static let nMax = 6
     /// Points with fewer realizations have unreliable bootstrap errors and stay out of the L_s extrapolation.
@@ -66,15 +54,19 @@ enum QuenchReducer {
     /// Log bins of the initial |phi| for the remnant-vs-field curve.
     static let phiEdges: [Double] = (0...32).map { pow(10, -6 + Double($0) / 4) }
 
-    struct Point: Hashable { var L: Int; var Ls: Int }
-
-    /// Rank 0: the averages, fits and the reduced file of the merged records.
-    static func analyse(_ merged: [Record], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// Rank 0: S5's analysis, the averages, fits and the reduced file of the
+    /// merged records: per (L, L_s) the disorder-averaged remnant polarization
+    /// P(n, L) of the n-th most resonant spin (n = 1..6) with bootstrap errors
+    /// over realizations, its extrapolation in L_s (P = P_inf + a / L_s, weighted
+    /// least squares), the remnant binned in the initial |phi|, and the mean time
+    /// traces (docs/hdf5-schema.md, "Reduced quench files").
+    static func analyse(_ merged: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let options = context.options
         let first = merged[0]
         let times = first.times, nt = times.count
         let tLast = times.last ?? 0
 
-        let grouped = groupedByPoint(merged, { Point(L: $0.key.L, Ls: $0.key.Ls) }, pointOrder: { ($0.L, $0.Ls) < ($1.L, $1.Ls) })
+        let grouped = groupedByPoint(merged, { $0.key.point }, pointOrder: { ($0.L, $0.Ls) < ($1.L, $1.Ls) })
         let points = grouped.map(\.point)
         let nb = phiEdges.count - 1
         var nReal: [Int64] = [], pMean: [Double] = [], pErr: [Double] = []

@@ -68,8 +68,47 @@ extension RandomFieldChainStudy: PipelineStudy {
 
     /// Two analyses of the same records: <r> and m_EA per (L, W), then the
     /// S10b matrix elements (ChainMatrixElementReducer.swift).
-    static func analyse(_ records: [ChainRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        try ChainReducer<Model>.analyse(records, context: context, out: out, warnings: &warnings)
+    static func analyse(_ merged: [ChainRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        let options = context.options
+        let delta = (context.plans.first?.study as? Self)?.delta ?? .nan
+        // Per (L, W): realizations in a fixed order, so that the numbers do not
+        // depend on how the inputs were split.
+        let grouped = groupedByPoint(merged, { $0.key.point }, pointOrder: { ($0.L, $0.W) < ($1.L, $1.W) })
+        let points = grouped.map(\.point), groups = grouped.map(\.records)
+        var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Estimate] = [], mStat: [Estimate] = []
+        for (p, rs) in zip(points, groups) {
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(name)|L=\(p.L)|W=\(p.W)")
+            let r = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumR), den: rs.map(\.statesR), resamples: idx, mode: options.average)
+            let m = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumM), den: rs.map(\.states), resamples: idx, mode: options.average)
+            nReal.append(Int64(rs.count)); dims.append(Int64(rs[0].dimension)); states.append(rs.map(\.states).reduce(0, +))
+            rStat.append(Estimate(value: r.value, error: r.error)); mStat.append(Estimate(value: m.value, error: m.error))
+            if states.last == 0 { warnings.append("L \(p.L) W \(p.W): no eigenstate in the eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)); <r> and <m_EA> are NaN") }
+        }
+        let complex = Model.Hamiltonian.Element.isComplex
+        let ensemble = complex ? "GUE" : "GOE"
+        try out.epsAveraging(window: options.epsWindow.lo, options.epsWindow.hi, average: options.average)
+        try out.file.setAttribute("r_poisson", GapRatioReference.poisson)
+        try out.file.setAttribute("r_goe", GapRatioReference.goe)
+        try out.file.setAttribute("r_gue", GapRatioReference.gue)
+        try out.file.setAttribute("r_ensemble", ensemble)
+        try out.file.setAttribute("r_ergodic", complex ? GapRatioReference.gue : GapRatioReference.goe)
+        let g = "/\(name)"
+        try out.group(g)
+        try out.attr("delta", delta, on: g)
+        try out.table(g + "/points", ["L": .ints(points.map(\.L)), "W": .float(points.map(\.W)), "n_realizations": .int(nReal), "dimension": .int(dims)])
+        try out.table(g + "/window", ["n_states": .float(states), "r_mean": .float(rStat.map(\.value)), "r_err": .float(rStat.map(\.error)),
+                                      "m_ea_mean": .float(mStat.map(\.value)), "m_ea_err": .float(mStat.map(\.error))])
+
+        var report = ["\(name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(options.average.phrase) (bootstrap errors over realizations); "
+                      + "<r>: Poisson \(fmt(GapRatioReference.poisson)), \(ensemble) \(fmt(complex ? GapRatioReference.gue : GapRatioReference.goe))",
+                      "    L        W  real.          <r>                <m_EA>"]
+        for (i, p) in points.enumerated() {
+            report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.W, Int(nReal[i]),
+                                 fmt(rStat[i].value), fmtErr(rStat[i].error, samples: Int(nReal[i])), fmt(mStat[i].value), fmtErr(mStat[i].error, samples: Int(nReal[i]))))
+        }
+        if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
+        return report + (try ChainMEReduction.analyse(groups, study: name, points: points, rMean: rStat.map(\.value), rErr: rStat.map(\.error),
+                                                      options: options, out: out, warnings: &warnings))
     }
 }
 
@@ -112,51 +151,3 @@ struct ChainRecord: RealizationRecord {
 
 /// A point of a chain study's reduced file (the key of its records).
 struct ChainPoint: TaskPoint { var L: Int, W: Double }
-
-/// Rank 0: the disorder averages of a chain study's merged records and the reduced file.
-enum ChainReducer<Model: RandomFieldChainModel> {
-    typealias ChainStudy = RandomFieldChainStudy<Model>
-
-    static func analyse(_ merged: [ChainRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let options = context.options
-        let delta = (context.plans.first?.study as? ChainStudy)?.delta ?? .nan
-        // Per (L, W): realizations in a fixed order, so that the numbers do not
-        // depend on how the inputs were split.
-        let grouped = groupedByPoint(merged, { ChainPoint(L: $0.key.L, W: $0.key.W) }, pointOrder: { ($0.L, $0.W) < ($1.L, $1.W) })
-        let points = grouped.map(\.point), groups = grouped.map(\.records)
-        var nReal: [Int64] = [], dims: [Int64] = [], states: [Double] = [], rStat: [Estimate] = [], mStat: [Estimate] = []
-        for (p, rs) in zip(points, groups) {
-            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "\(ChainStudy.name)|L=\(p.L)|W=\(p.W)")
-            let r = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumR), den: rs.map(\.statesR), resamples: idx, mode: options.average)
-            let m = ReduceStatistics.disorderAverageWithError(num: rs.map(\.sumM), den: rs.map(\.states), resamples: idx, mode: options.average)
-            nReal.append(Int64(rs.count)); dims.append(Int64(rs[0].dimension)); states.append(rs.map(\.states).reduce(0, +))
-            rStat.append(Estimate(value: r.value, error: r.error)); mStat.append(Estimate(value: m.value, error: m.error))
-            if states.last == 0 { warnings.append("L \(p.L) W \(p.W): no eigenstate in the eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)); <r> and <m_EA> are NaN") }
-        }
-        let complex = Model.Hamiltonian.Element.isComplex
-        let ensemble = complex ? "GUE" : "GOE"
-        try out.epsAveraging(window: options.epsWindow.lo, options.epsWindow.hi, average: options.average)
-        try out.file.setAttribute("r_poisson", GapRatioReference.poisson)
-        try out.file.setAttribute("r_goe", GapRatioReference.goe)
-        try out.file.setAttribute("r_gue", GapRatioReference.gue)
-        try out.file.setAttribute("r_ensemble", ensemble)
-        try out.file.setAttribute("r_ergodic", complex ? GapRatioReference.gue : GapRatioReference.goe)
-        let g = "/\(ChainStudy.name)"
-        try out.group(g)
-        try out.attr("delta", delta, on: g)
-        try out.table(g + "/points", ["L": .ints(points.map(\.L)), "W": .float(points.map(\.W)), "n_realizations": .int(nReal), "dimension": .int(dims)])
-        try out.table(g + "/window", ["n_states": .float(states), "r_mean": .float(rStat.map(\.value)), "r_err": .float(rStat.map(\.error)),
-                                      "m_ea_mean": .float(mStat.map(\.value)), "m_ea_err": .float(mStat.map(\.error))])
-
-        var report = ["\(ChainStudy.name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(options.average.phrase) (bootstrap errors over realizations); "
-                      + "<r>: Poisson \(fmt(GapRatioReference.poisson)), \(ensemble) \(fmt(complex ? GapRatioReference.gue : GapRatioReference.goe))",
-                      "    L        W  real.          <r>                <m_EA>"]
-        for (i, p) in points.enumerated() {
-            report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.W, Int(nReal[i]),
-                                 fmt(rStat[i].value), fmtErr(rStat[i].error, samples: Int(nReal[i])), fmt(mStat[i].value), fmtErr(mStat[i].error, samples: Int(nReal[i]))))
-        }
-        if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
-        return report + (try ChainMEReduction.analyse(groups, study: ChainStudy.name, points: points, rMean: rStat.map(\.value), rErr: rStat.map(\.error),
-                                                      options: options, out: out, warnings: &warnings))
-    }
-}

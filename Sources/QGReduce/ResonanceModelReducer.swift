@@ -48,19 +48,14 @@ extension ResonanceModelStudy: PipelineStudy {
         }
     }
 
-    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        guard let study = context.plans.first?.study as? ResonanceModelStudy else { throw ReduceError(message: "not an rm campaign") }
-        return try ResonanceModelReducer.analyse(records, study: study, out: out)
-    }
-}
-
-enum ResonanceModelReducer {
+    /// The family blocks and their groups in the reduced file.
     static let groups: [(ResonanceModelStudy.Family, String)] = [
         (.floquet, "floquet"), (.hamiltonian, "hamiltonian"), (.exponents, "exponents"), (.drift, "drift"), (.growthDiffusion, "growth_diffusion"),
     ]
 
     /// Rank 0: the families' curves (NaN where a row is not done), the checks and the report.
-    static func analyse(_ records: [ResonanceModelStudy.Record], study: ResonanceModelStudy, out: ReducedWriter) throws -> [String] {
+    static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+        guard let study = context.plans.first?.study as? ResonanceModelStudy else { throw ReduceError(message: "not an rm campaign") }
         // family name -> [(dataset name, shape, values)]
         var data: [String: [(String, [Int], [Double])]] = [:]
         var done: [String: [UInt8]] = [:]

@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `tempering`.
 extension TemperingStudy: ClassicalReduction {
-    typealias Analysis = TemperingAnalysis
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -28,12 +27,10 @@ extension TemperingStudy: ClassicalReduction {
             return b.record(i, ClassicalSet(alpha: b.alpha[i], state: -1, hx: -1, variant: normalized, boundary: b.boundary), layout, v)
         }
     }
-}
 
-/// S7: Binder ratios per L from the last doubling stage, the link-overlap
-/// equilibration test per stage, and the crossings of consecutive sizes.
-enum TemperingAnalysis: ClassicalAnalysis {
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S7: Binder ratios per L from the last doubling stage, the link-overlap
+    /// equilibration test per stage, and the crossings of consecutive sizes.
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S7 parallel tempering: Binder g = (3 - [<q^4>]/[<q^2>]^2)/2 from the last stage; link test [q_l] vs 1 + 2T[e]/(T_c^MF)^2 at the lowest T"]
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
             let g = "/tempering/set\(k)"
@@ -54,14 +51,14 @@ enum TemperingAnalysis: ClassicalAnalysis {
             let last = S - 1
             for (L, recs) in sizes {
                 let n = recs.count
-                let boot = SizeBootstrap(n: n, samples: options.bootstrapSamples, key: "tempering|\(set.key)|L=\(L)")
+                let boot = ReduceStatistics.bootstrapIndices(n: n, samples: options.bootstrapSamples, key: "tempering|\(set.key)|L=\(L)")
                 func avg(_ idx: [Int], _ field: Int, _ s: Int, _ t: Int) -> Double { idx.reduce(0.0) { $0 + recs[$1].values[at(field, s, t)] } / Double(idx.count) }
                 let all = Array(0..<n)
                 let tmf2 = ReduceStatistics.mean(recs.map { $0.values[0] })
                 func binder(_ idx: [Int], _ s: Int) -> [Double] { (0..<nT).map { t in ParallelTempering.binder(q2: avg(idx, 1, s, t), q4: avg(idx, 2, s, t)) } }
                 func link(_ idx: [Int], _ s: Int) -> Double { avg(idx, 4, s, 0) - (1 + 2 * temps[0] * avg(idx, 0, s, 0) / tmf2) }
                 let gl = binder(all, last)
-                let reps = boot.indices.map { binder($0, last) }
+                let reps = boot.map { binder($0, last) }
                 gAll.append(gl); gReps.append(reps)
                 gErrAll.append(ReduceStatistics.standardDeviations(reps, count: nT))
                 q2All += (0..<nT).map { avg(all, 1, last, $0) }
@@ -71,10 +68,10 @@ enum TemperingAnalysis: ClassicalAnalysis {
                 var first: Int64 = -1
                 var prevG: [Double] = [], prevErr: [Double] = []
                 for s in 0..<S {
-                    let d = link(all, s), e = ReduceStatistics.standardDeviation(boot.indices.map { link($0, s) })
+                    let d = link(all, s), e = ReduceStatistics.standardDeviation(boot.map { link($0, s) })
                     diff.append(d); diffErr.append(e)
                     let gs = binder(all, s)
-                    let gsErr = ReduceStatistics.standardDeviations(boot.indices.map { binder($0, s) }, count: nT)
+                    let gsErr = ReduceStatistics.standardDeviations(boot.map { binder($0, s) }, count: nT)
                     let linkOK = abs(d) <= 2 * max(e, 1e-12)
                     var stable = s > 0
                     if stable {

@@ -7,7 +7,6 @@ import QGCampaign
 /// its reduced file holds (docs/hdf5-schema.md, "Reduced classical files");
 /// figures: python/qglass_plot_classical.py, `twoflip`.
 extension TwoFlipStudy: ClassicalReduction {
-    typealias Analysis = TwoFlipAnalysis
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
     static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
@@ -29,13 +28,12 @@ extension TwoFlipStudy: ClassicalReduction {
         }
         return out
     }
-}
 
-/// S4: mean resonance counts vs L and their growth exponents.
-enum TwoFlipAnalysis: ClassicalAnalysis {
-    static let names = ["all", "genuine", "all_pt", "genuine_pt", "single"]
+    /// The counts' names in the reduced file: the campaign's `countNames` without "count_".
+    static let names = countNames.map { String($0.dropFirst("count_".count)) }
 
-    static func run(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
+    /// S4: mean resonance counts vs L and their growth exponents.
+    static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         var report = ["S4 two-flip resonances: mean counts N(L) ~ L^e (seed amplitude eq. 6; _pt: plain 2nd-order PT, |A_PT| = |A|/4)"]
         for (k, (set, sizes)) in groupBySetAndL(records).enumerated() {
             let g = "/twoflip/set\(k)"
@@ -44,7 +42,8 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
             try out.attr("alpha", set.alpha, on: g); try out.attr("hx", set.hx, on: g); try out.attr("state", set.stateName, on: g)
             try out.table(g, ["L": .ints(Ls), "n_realizations": .ints(sizes.map(\.records.count))])
             var line = "  alpha \(fmt(set.alpha, 3)) hx \(fmt(set.hx, 3)) \(set.stateName) L = \(Ls.map(String.init).joined(separator: ",")):"
-            let boots = sizes.map { SizeBootstrap(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
+            // Replicate r resamples each size's realizations, the sizes independently.
+            let boots = sizes.map { ReduceStatistics.bootstrapIndices(n: $0.records.count, samples: options.bootstrapSamples, key: "twoflip|\(set.key)|L=\($0.L)") }
             var exact: [String] = []
             for (c, name) in names.enumerated() {
                 let stats = sizes.map { s in ReduceStatistics.meanAndError(s.records.map { $0.values[c] }) }, means = stats.map(\.mean)
@@ -52,7 +51,7 @@ enum TwoFlipAnalysis: ClassicalAnalysis {
                 let x = Ls.map(Double.init)
                 let fit = ReduceStatistics.powerLawFit(x: x, y: means, window: 1...Double.infinity)
                 let reps = (0..<options.bootstrapSamples).map { r -> Double in
-                    let m = sizes.indices.map { i in ReduceStatistics.mean(boots[i].indices[r].map { sizes[i].records[$0].values[c] }) }
+                    let m = sizes.indices.map { i in ReduceStatistics.mean(boots[i][r].map { sizes[i].records[$0].values[c] }) }
                     return ReduceStatistics.powerLawFit(x: x, y: m, window: 1...Double.infinity).exponent
                 }
                 let e = ReduceStatistics.standardDeviation(reps)

@@ -57,9 +57,8 @@ extension TwoSpinStudy: PipelineStudy {
         var fb: [Double] = [], fbe: [Double] = [], fa: [Double] = [], fchi: [Double] = [], fdof: [Double] = []
         for c in curves {
             let sel = keys.indices.filter { keys[$0].alpha == c.alpha && keys[$0].state == c.state && keys[$0].hx == c.hx && mean[$0] > 0 }
-            let x: [Double] = sel.map { Foundation.log(Double(keys[$0].L)) }, y: [Double] = sel.map { Foundation.log(mean[$0]) }
             // Weighted by the errors of ln S when all are finite and positive; NaN below two sizes.
-            let fit = ReduceStatistics.lineFit(x: x, y: y, sigma: sel.map { err[$0] / mean[$0] })
+            let fit = ReduceStatistics.powerLawLineFit(x: sel.map { Double(keys[$0].L) }, y: sel.map { mean[$0] }, sigma: sel.map { err[$0] })
             fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(fit.chi2); fdof.append(Double(fit.dof))
         }
         try out.file.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)

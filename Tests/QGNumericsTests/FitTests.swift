@@ -86,6 +86,25 @@ final class FitTests: XCTestCase {
         XCTAssertTrue(Statistics.powerLawFit(x: [1, 2], y: [0, 0], window: 0...10).exponent.isNaN)
     }
 
+    /// A power law as a line in log-log: exact data give the exponent and
+    /// ln A with chi2 0; relative errors sigma / y weight it (one outlier with a
+    /// large error barely moves the exponent); a zero error leaves it unweighted.
+    func testPowerLawLineFit() {
+        let x = [2.0, 4, 8, 16], y = x.map { 3 * pow($0, -0.7) }
+        let f = Statistics.powerLawLineFit(x: x, y: y, sigma: y.map { 0.1 * $0 })
+        XCTAssertEqual(f.slope, -0.7, accuracy: 1e-12)
+        XCTAssertEqual(f.intercept, log(3.0), accuracy: 1e-12)
+        XCTAssertEqual(f.chi2, 0, accuracy: 1e-20)
+        XCTAssertTrue(f.weighted)
+        // Every relative error 0.1: the slope error of a weighted line with sigma(ln y) = 0.1.
+        XCTAssertEqual(f.slopeError, Statistics.linearFit(x: x.map { log($0) }, y: y.map { log($0) }, sigma: [0.1, 0.1, 0.1, 0.1]).slopeError, accuracy: 1e-15)
+        var z = y; z[3] *= 2
+        let w = Statistics.powerLawLineFit(x: x, y: z, sigma: [0.01, 0.01, 0.01, 100].enumerated().map { $1 * z[$0] })
+        XCTAssertEqual(w.slope, -0.7, accuracy: 1e-4)
+        XCTAssertFalse(Statistics.powerLawLineFit(x: x, y: y, sigma: [0, 1, 1, 1]).weighted)
+        XCTAssertFalse(Statistics.powerLawLineFit(x: x, y: y).weighted)
+    }
+
     /// Three sizes: the second-order fit would pass exactly through the data
     /// (dof 0); the order drops to 1 with dof 1. Four sizes keep order 2.
     func testInverseLOrderKeepsASpareDegreeOfFreedom() {

@@ -72,6 +72,27 @@ final class StatisticsTests: XCTestCase {
         XCTAssertTrue(Statistics.crossing(x: x, y1: x, y2: x.map { $0 + 1 }).x.isNaN)
     }
 
+    /// The first crossing of a level: interpolated in the first bracketing
+    /// interval (not the most significant one), a point exactly at the level
+    /// counts, a flat interval at the level does not; NaN without a crossing
+    /// and below two points.
+    func testFirstCrossingOfALevel() {
+        let x = [1.0, 2, 3, 4, 5]
+        XCTAssertEqual(Statistics.firstCrossing(x: x, y: [0, 0.25, 0.75, 1, 0.2], level: 0.5), 2.5, accuracy: 1e-15)
+        XCTAssertEqual(Statistics.firstCrossing(x: x, y: [1, 0.8, 0.5, 0.4, 0], level: 0.5), 3, accuracy: 1e-15)
+        XCTAssertEqual(Statistics.firstCrossing(x: x, y: [0.5, 0.5, 0.5, 1, 1], level: 0.5), 3, accuracy: 1e-15)
+        XCTAssertTrue(Statistics.firstCrossing(x: x, y: [0, 0.1, 0.2, 0.3, .nan], level: 0.5).isNaN)
+        XCTAssertTrue(Statistics.firstCrossing(x: [1], y: [0.5], level: 0.5).isNaN)
+        XCTAssertTrue(Statistics.firstCrossing(x: [], y: [], level: 0.5).isNaN)
+    }
+
+    /// Log-spaced edges: the ends, a constant ratio, and bins + 1 values.
+    func testLogSpacedEdges() {
+        let e = Statistics.logSpacedEdges(1e-3, 10, bins: 4)
+        XCTAssertEqual(e.count, 5)
+        for (v, want) in zip(e, [1e-3, 1e-2, 1e-1, 1, 10]) { XCTAssertEqual(v, want, accuracy: 1e-12 * want) }
+    }
+
     /// Noise-free curves y = F((h - hc) L^(1/nu)): the collapse finds (hc, nu), and its
     /// quality there is far below that of a wrong pair.
     func testCollapseOfExactCurves() {
