@@ -16,6 +16,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QGNumerics
 
 /// Failures of the S9 layer; never reported as NaN rows.
 public enum EmchRadinError: Error, Equatable, CustomStringConvertible {
@@ -227,13 +228,14 @@ public enum EmchRadin {
         return try adsorb(d: d, N: N, packing: packing, r0: r0, rng: &rng, attemptsPerSpin: attemptsPerSpin)
     }
 
-    /// n log-spaced times tau_j = tauMin (tauMax/tauMin)^(j/(n-1)).
+    /// n log-spaced times tau_j = tauMin (tauMax/tauMin)^(j/(n-1)) (`Grid.logarithmic`), the last exactly tauMax.
     public static func logGrid(from tauMin: Double, to tauMax: Double, count n: Int) throws -> [Double] {
         guard tauMin > 0, tauMax > tauMin, tauMax.isFinite, n >= 2 else {
             throw EmchRadinError.invalidParameter("log grid [\(tauMin), \(tauMax)] with \(n) points")
         }
-        let l0 = log(tauMin), l1 = log(tauMax)
-        return (0..<n).map { j in j == n - 1 ? tauMax : exp(l0 + (l1 - l0) * Double(j) / Double(n - 1)) }
+        var grid = Grid.logarithmic(tauMin, tauMax, n)
+        grid[n - 1] = tauMax
+        return grid
     }
 }
 
