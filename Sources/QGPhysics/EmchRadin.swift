@@ -133,6 +133,10 @@ public struct EmchRadinSample: Sendable {
 }
 
 public enum EmchRadin {
+    /// The packing x at which random sequential adsorption of hard balls jams
+    /// in the bulk, d = 1, 2, 3 (less in a finite ball): no sample is placed at or above it.
+    public static let jammingPacking: [Int: Double] = [1: 1.49, 2: 2.19, 3: 3.07]
+
     /// Canonical stream text for one geometry point. It leaves alpha out on purpose: the
     /// same positions serve every alpha (common random numbers across the alpha scan).
     /// Pass `StreamKey.make(streamText(...))` as the stream of `adsorb`.

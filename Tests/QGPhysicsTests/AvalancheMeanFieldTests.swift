@@ -330,6 +330,17 @@ final class AvalancheMeanFieldTests: XCTestCase {
         XCTAssertEqual(x, ac, accuracy: 1e-8)
     }
 
+    /// t_half, shared per convention (`EtaTable.sharedHalfEntropyLogCoupling`): [S](e^t_half)
+    /// = (ln 2)/2 (the definition, to the bisection's 20/2^60), the same value on a second call,
+    /// the uncached bisection's value, and another value in another convention.
+    func testSharedHalfEntropyLogCoupling() throws {
+        let t = try EtaTable.sharedHalfEntropyLogCoupling(.normalized)
+        XCTAssertEqual(try ReducedCouplingDistribution(.normalized).meanEntropy(g1: exp(t)), Self.ln2 / 2, accuracy: 1e-12)
+        XCTAssertEqual(try EtaTable.sharedHalfEntropyLogCoupling(.normalized), t)
+        XCTAssertEqual(try MF.halfEntropyLogCoupling(ReducedCouplingDistribution(.normalized)), t)
+        XCTAssertNotEqual(try EtaTable.sharedHalfEntropyLogCoupling(.asWritten), t)
+    }
+
     /// S8's a_c(N) with its bracket search (`criticalPoint`): the same a_c(N = 40) as the
     /// bisection on a given bracket, a final bracket at most `tol` wide around it, 2 + 25 chain
     /// solves from [0.5, 0.8] to 1e-8 (0.3 / 2^25 < 1e-8), the solver's iterations summed; the

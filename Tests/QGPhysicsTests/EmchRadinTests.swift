@@ -136,6 +136,18 @@ final class EmchRadinTests: XCTestCase {
         XCTAssertThrowsError(try EmchRadin.evolve(couplings: J, N: N, taus: [-1, 0.05]))
     }
 
+    /// The time unit of the seed's Fig. 1 by hand: spins at 0, 0.1, 0.3, 0.7 on a
+    /// line have nearest-neighbour distances 0.1, 0.1, 0.2, 0.4, so J_NN = median
+    /// r_nn^(-alpha) = (10^2 + 5^2)/2 at alpha = 2; with a fifth spin at 0.75
+    /// (distances 0.1, 0.1, 0.2, 0.05, 0.05) the median is 0.1^(-2) = 100.
+    func testMedianNearestNeighbourCoupling() {
+        let four = EmchRadinSample(d: 1, r0: 1, rb: 0, packing: 0, positions: [0, 0.1, 0.3, 0.7])
+        XCTAssertEqual(four.medianNearestNeighbourCoupling(alpha: 2), (100 + 25) / 2, accuracy: 1e-10)
+        let five = EmchRadinSample(d: 1, r0: 1, rb: 0, packing: 0, positions: [0, 0.1, 0.3, 0.7, 0.75])
+        XCTAssertEqual(five.medianNearestNeighbourCoupling(alpha: 2), 100, accuracy: 1e-10)
+        XCTAssertEqual(five.medianNearestNeighbourCoupling(alpha: 1), 10, accuracy: 1e-12)
+    }
+
     /// RSA: all points in the ball, all pairs at distance >= r_b, r_b set so that
     /// N r_b^d / r_0^d = x, N points placed; a jammed packing throws; x = 0 points are
     /// uniform in the ball (E[|r|^d / r_0^d] = 1/2); the sample is a pure function of

@@ -195,7 +195,7 @@ public struct MeanFieldStudy: GridStudy {
         let p = points[task.point]
         let table = try EtaTable.shared(convention)
         let dist = table.distribution
-        let tHalf = try MeanFieldHalfEntropy.logCoupling(convention)
+        let tHalf = try EtaTable.sharedHalfEntropyLogCoupling(convention)
         switch p.kind {
         case .critical:
             let (ac, br, steps, its) = try AvalancheMeanField.criticalPoint(N: p.N, g10: g10, table: table, tHalf: tHalf, tol: criticalTol,
@@ -223,23 +223,5 @@ public struct MeanFieldStudy: GridStudy {
             }
             return TaskOutput(rows: rows)
         }
-    }
-}
-
-/// ln g at which [S](g) = (ln 2)/2, computed once per convention and process (60 quadratures).
-enum MeanFieldHalfEntropy {
-    private final class Cache: @unchecked Sendable {
-        let lock = NSLock()
-        var values: [ReducedCouplingConvention: Double] = [:]
-    }
-    private static let cache = Cache()
-
-    static func logCoupling(_ c: ReducedCouplingConvention) throws -> Double {
-        cache.lock.lock()
-        defer { cache.lock.unlock() }
-        if let v = cache.values[c] { return v }
-        let v = try AvalancheMeanField.halfEntropyLogCoupling(ReducedCouplingDistribution(c))
-        cache.values[c] = v
-        return v
     }
 }
