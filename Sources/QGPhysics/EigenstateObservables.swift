@@ -26,6 +26,11 @@ public enum EigenstateObservables {
         let w = hi - lo
         return e.map { w > 0 ? ($0 - lo) / w : 0 }
     }
+
+    /// eps_n of an ascending spectrum between its own ends, E_min = E_0 and E_max = E_last.
+    public static func energyDensity(ascending e: [Double]) -> [Double] {
+        energyDensity(e, min: e.first ?? 0, max: e.last ?? 0)
+    }
 }
 
 /// Eigenstate sums on a uniform eps grid [0,1] with `count` bins (the last

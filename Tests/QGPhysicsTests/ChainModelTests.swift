@@ -184,6 +184,17 @@ final class ChainModelTests: XCTestCase {
         XCTAssertEqual(LRSGParitySector(model: model, parity: -1).denseMatrix(), model.sectorMatrix(parity: -1))
     }
 
+    /// A one-site sigma^z by hand: the XXZ sector L = 2 with one down spin has
+    /// the states s = 1 (site 0 down) and s = 2 (site 1 down); a parity sector
+    /// of S1 pairs s with its flip, on which every Z_i averages to 0.
+    func testPauliZDiagonal() {
+        let xxz = XXZChain(L: 2, delta: 1, fields: [0, 0], downSpins: 1, boundary: .open)
+        XCTAssertEqual(xxz.pauliZDiagonal(site: 0, scale: 0.5), [-0.5, 0.5])
+        XCTAssertEqual(xxz.pauliZDiagonal(site: 1), [1, -1])
+        let model = LongRangeSpinGlass(L: 3, alpha: 0.7, hx: 0.3, J: [Double](repeating: 1, count: 9))
+        XCTAssertEqual(LRSGParitySector(model: model, parity: 1).pauliZDiagonal(site: 2), [0, 0, 0, 0])
+    }
+
     /// Mean gap ratio over the middle half of each spectrum.
     func midR(_ e: [Double]) -> [Double] {
         let r = EigenstateObservables.gapRatios(e)
