@@ -275,7 +275,8 @@ public struct EmchRadinDynamics: Sendable {
     }
 
     /// Averages over the spins where mask is true (all spins for nil):
-    /// <s_x> = (1/2) mean_i <sigma^x_i>, purity = (1/2)(1 + mean_i prod_k cos^2).
+    /// <s_x> = (1/2) mean_i <sigma^x_i>, purity = (1/2)(1 + mean_i prod_k cos^2);
+    /// NaN over no spin.
     public func average(mask: [Bool]? = nil) -> EmchRadinCurves {
         var sx = [Double](repeating: 0, count: T)
         var p2 = [Double](repeating: 0, count: T)
@@ -292,6 +293,9 @@ public struct EmchRadinDynamics: Sendable {
         if count > 0 {
             let c = Double(count)
             for t in 0..<T { sx[t] = 0.5 * sx[t] / c; p2[t] = 0.5 * (1 + p2[t] / c) }
+        } else {
+            sx = [Double](repeating: .nan, count: T)
+            p2 = sx
         }
         return EmchRadinCurves(count: count, taus: taus, magnetization: sx, purity: p2)
     }
@@ -299,7 +303,7 @@ public struct EmchRadinDynamics: Sendable {
 
 /// Spin-averaged curves of one sample (or pooled over samples).
 public struct EmchRadinCurves: Sendable {
-    /// Spins averaged over (0 means the curves are empty averages and must not be used).
+    /// Spins averaged over (0: an average over no spin, the curves are NaN).
     public let count: Int
     public let taus: [Double]
     /// <s_x(tau)> = (1/2N) sum_i <sigma^x_i>, starts at 1/2.

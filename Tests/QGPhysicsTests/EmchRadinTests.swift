@@ -90,6 +90,10 @@ final class EmchRadinTests: XCTestCase {
                 XCTAssertEqual(avg.magnetization[t], m, accuracy: 1e-12)
                 XCTAssertEqual(avg.purity[t], p, accuracy: 1e-12)
             }
+            // An average over no spin is NaN.
+            let none = dyn.average(mask: [Bool](repeating: false, count: 6))
+            XCTAssertEqual(none.count, 0)
+            XCTAssertTrue(none.magnetization.count == taus.count && none.magnetization.allSatisfy(\.isNaN) && none.purity.allSatisfy(\.isNaN))
         }
     }
 

@@ -167,8 +167,7 @@ public struct EmchRadinStudy: GridStudy {
             gm.append(try EmchRadinTheory.gammaM(d: p.d, alpha: a, density: Self.density(d: p.d, N: p.N)))
             jnn.append(sample.medianNearestNeighbourCoupling(alpha: a))
             mAll += all.magnetization; pAll += all.purity
-            if interior.count > 0 { mInt += interior.magnetization; pInt += interior.purity }
-            else { mInt += [Double](repeating: .nan, count: tauPoints); pInt += [Double](repeating: .nan, count: tauPoints) }
+            mInt += interior.magnetization; pInt += interior.purity
         }
         let seconds = MPIEnvironment.wtime() - t0
         var rows = StandardRows.identity(task) + [
