@@ -214,9 +214,9 @@ public struct MeanFieldStudy: GridStudy {
             ]
             if p.kind == .chain {
                 let tEnd = sol.logCouplings[p.N - 1]
-                rows["n_half"] = .int64([Int64(sol.logCouplings.filter { $0 >= tHalf }.count)])
+                rows["n_half"] = .int64([Int64(AvalancheMeanField.thermalizedCount(sol, tHalf: tHalf))])
                 rows["log_g_end"] = .float64([tEnd])
-                rows["s_end"] = .float64([tEnd == -.infinity ? 0 : try dist.meanEntropy(g1: exp(tEnd))])
+                rows["s_end"] = .float64([try AvalancheMeanField.meanEntropy(logCoupling: tEnd, distribution: dist)])
             } else {
                 rows["s_n"] = .float64(try AvalancheMeanField.entropyProfile(sol, distribution: dist))
                 rows["memory_n"] = .float64(try AvalancheMeanField.memoryProfile(sol, distribution: dist))
