@@ -59,6 +59,14 @@ public struct EpsHistogram: Sendable, Equatable {
 
     public static func bin(of eps: Double, bins: Int) -> Int { min(bins - 1, max(0, Int(eps * Double(bins)))) }
 
+    /// Per bin, the sum of `values` over the states whose eps (aligned with
+    /// `values`) falls in it, e.g. the eigenstate entropies of S6a.
+    public static func sums(of values: [Double], eps: [Double], bins: Int) -> [Double] {
+        var sum = [Double](repeating: 0, count: bins)
+        for n in values.indices { sum[bin(of: eps[n], bins: bins)] += values[n] }
+        return sum
+    }
+
     public mutating func add(eps: Double, r: Double, m: Double) {
         let b = Self.bin(of: eps, bins: bins)
         count[b] += 1

@@ -87,5 +87,6 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(h.countR, [0, 1, 0, 0])
         XCTAssertEqual(h.sumR, [0, 0.5, 0, 0])
         XCTAssertEqual(h.sumM2, [1, 0.0625, 0, 0.25])
+        XCTAssertEqual(EpsHistogram.sums(of: [1, 2, 4, 8], eps: [0, 1, 0.3, 0.99], bins: 4), [1, 4, 0, 10])
     }
 }
