@@ -311,41 +311,25 @@ public struct ResonanceModelStudy: DeclaredStudy {
         }
     }
 
+    /// One row of the task's family: the columns of its curves (ResonanceModelCurves, QGPhysics).
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         guard context.group.rank == 0 else { return nil }
+        let columns: [String: [Double]]
         switch Family(rawValue: task.block)! {
-        case .floquet: return try runCurves(floquet: true, inverseXi: inverseXi[task.row])
-        case .hamiltonian: return try runCurves(floquet: false, inverseXi: inverseXi[task.row])
-        case .exponents: return try runExponents()
-        case .drift: return try runDrift()
-        case .growthDiffusion: return try runGrowthDiffusion(Lambda: gdLambda[task.row])
+        case .floquet, .hamiltonian:  // the Floquet / Hamiltonian curve families
+            columns = try ResonanceModelCurves.curves(floquet: task.block == Family.floquet.rawValue, inverseXi: inverseXi[task.row], Lambda: Lambda,
+                                                      L: L, r: rGrid, t: tGrid, omega: omegaGrid, sumRulePanels: sumRulePanels,
+                                                      derivativeStep: 1e-4 * rMax / Double(rPoints))
+        case .exponents:  // Fig. 2a/d/f
+            columns = try ResonanceModelCurves.exponents(inverseZeta: inverseZetaGrid, czzL: czzL, Lambda: Lambda, slopeOmega: slopeOmega)
+        case .drift:  // Fig. 9
+            columns = try ResonanceModelCurves.drift(Wc: driftWc, w: driftWGrid, L: driftL, delta: driftDelta, fitLMax: driftFitLMax)
+        case .growthDiffusion:  // Figs. 11-12
+            columns = try ResonanceModelCurves.growthDiffusion(
+                Lambda: gdLambda[task.row], inverseXi: gdInverseXi, field: gdField, rMaxOverLambda: gdRMaxOverLambda, snapshots: gdSnapshotGrid,
+                ds: gdDs, dEps: gdDeps, rGrid: gdRGrid, xGrid: gdXGrid)
         }
-    }
-
-    // MARK: the Floquet / Hamiltonian curve families (ResonanceModelCurves, QGPhysics)
-
-    func runCurves(floquet: Bool, inverseXi ix: Double) throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.curves(floquet: floquet, inverseXi: ix, Lambda: Lambda, L: L, r: rGrid, t: tGrid, omega: omegaGrid,
-                                                         sumRulePanels: sumRulePanels, derivativeStep: 1e-4 * rMax / Double(rPoints))
-            .mapValues(RowValue.float64))
-    }
-
-    // MARK: Figs. 2a/d/f, 9, 11-12 (ResonanceModelCurves, QGPhysics)
-
-    func runExponents() throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.exponents(inverseZeta: inverseZetaGrid, czzL: czzL, Lambda: Lambda, slopeOmega: slopeOmega)
-            .mapValues(RowValue.float64))
-    }
-
-    func runDrift() throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.drift(Wc: driftWc, w: driftWGrid, L: driftL, delta: driftDelta, fitLMax: driftFitLMax)
-            .mapValues(RowValue.float64))
-    }
-
-    func runGrowthDiffusion(Lambda lam: Double) throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.growthDiffusion(
-            Lambda: lam, inverseXi: gdInverseXi, field: gdField, rMaxOverLambda: gdRMaxOverLambda, snapshots: gdSnapshotGrid,
-            ds: gdDs, dEps: gdDeps, rGrid: gdRGrid, xGrid: gdXGrid).mapValues(RowValue.float64))
+        return TaskOutput(rows: columns.mapValues(RowValue.float64))
     }
 
     /// The checks of the finished file.
