@@ -316,6 +316,12 @@ final class AvalancheMeanFieldTests: XCTestCase {
         XCTAssertThrowsError(try MF.solveChain(logBare: [.nan], table: t))
     }
 
+    /// a_c(N -> inf) = 1/sqrt 2, the correctly rounded double.
+    func testCriticalDecayLimit() {
+        XCTAssertEqual(MF.aCritical, 0.7071067811865476)
+        XCTAssertEqual(MF.aCritical * MF.aCritical, 0.5, accuracy: 2e-16)
+    }
+
     /// Finite-size scaling with nu = 1: the midpoint a_c(N) of the [S_end] step sits at
     /// 1/sqrt2 - c/N (N (a_c - 1/sqrt2) the same for N = 40 and 80), while the curves for N/2
     /// and N cross at 1/sqrt2 itself (at a = 1/sqrt2 the end of a saturated chain is N-independent).

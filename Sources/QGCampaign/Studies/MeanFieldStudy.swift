@@ -24,9 +24,8 @@ public struct MeanFieldStudy: GridStudy {
     public enum Kind: Sendable, Hashable { case chain, profile, critical }
     public struct Point: Sendable, Hashable { public var kind: Kind; public var N: Int; public var deltaA: Double }
 
-    /// a_c = 1/sqrt 2 (the N -> inf critical point of the DRH chain), the correctly rounded double
-    /// 0.7071067811865476 (sqrt(0.5); 1 / sqrt(2.0) rounds to 0.7071067811865475), so delta_a = -0.7071067811865476 is a = 0.
-    public static let aCritical = 0.5.squareRoot()
+    /// a_c = 1/sqrt 2 (`AvalancheMeanField.aCritical`), so delta_a = -0.7071067811865476 is a = 0.
+    public static let aCritical = AvalancheMeanField.aCritical
     public static let maxN = 100_000
     public static let maxA = 4.0
 
