@@ -38,6 +38,15 @@ final class ChainModelTests: XCTestCase {
         }
     }
 
+    /// Sector labels: 2 S^z_total = L - 2 (down spins); unset, the lowest |S^z|.
+    func testXXZDownSpinsOfASector() {
+        XCTAssertEqual(XXZChain.downSpins(L: 6, sz: nil), 3)
+        XCTAssertEqual(XXZChain.downSpins(L: 5, sz: nil), 2)
+        XCTAssertEqual(XXZChain.downSpins(L: 6, sz: 2), 2)
+        XCTAssertEqual(XXZChain.downSpins(L: 4, sz: -4), 4)
+        XCTAssertEqual(XXZChain.downSpins(L: 4, sz: 4), 0)
+    }
+
     /// Two spins, open chain: H = S.S (Delta) + h0 S^z_0 + h1 S^z_1.
     /// Both up: Delta/4 + (h0 + h1)/2; both down: Delta/4 - (h0 + h1)/2.
     /// S^z = 0 block on (|ud>, |du>): [[-Delta/4 + (h0 - h1)/2, 1/2], [1/2, -Delta/4 - (h0 - h1)/2]]

@@ -49,12 +49,10 @@ public enum XXZModel: RandomFieldChainModel {
     public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { XXZChain.drawFields(L: L, W: 1, rng: &rng) }
     public static func hamiltonian(L: Int, W: Double, unitDisorder u: [Double], study: RandomFieldChainStudy<XXZModel>) -> (XXZChain, stored: [Double]) {
         let h = u.map { W * $0 }
-        return (XXZChain(L: L, delta: study.delta, fields: h, downSpins: downSpins(L: L, sz: study.sz)), h)
+        return (XXZChain(L: L, delta: study.delta, fields: h, downSpins: XXZChain.downSpins(L: L, sz: study.sz)), h)
     }
-    /// Down spins of the sector with 2 S^z_total = `sz` (default: the lowest |S^z|).
-    static func downSpins(L: Int, sz: Int?) -> Int { sz.map { (L - $0) / 2 } ?? L / 2 }
     public static func dimension(L: Int, study: RandomFieldChainStudy<XXZModel>) -> Int {
-        FixedWeightBasis(sites: L, weight: downSpins(L: L, sz: study.sz)).count
+        FixedWeightBasis(sites: L, weight: XXZChain.downSpins(L: L, sz: study.sz)).count
     }
     public static let sectorParameters: [Parameter] = [
         .double("delta", magnitude: PhysicalBounds.magnitude, default: 1, unit: "1", help: "anisotropy Delta of S^z_i S^z_i+1"),
