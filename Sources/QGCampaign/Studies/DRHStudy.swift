@@ -43,7 +43,7 @@ public struct DRHStudy: GridStudy {
         return DRHStudy(grid: ParameterGrid(v.ints("N"), v.doubles("a")) { Point(N: $0, a: $1) }, campaign: campaign, parameterValues: v)
     }
 
-    static func dimension(_ n: Int) -> Int { 8 << n }
+    static func dimension(_ n: Int) -> Int { DeRoeckHuveneersModel.dimension(lbits: n) }
 
     public var blocks: [OutputBlock] {
         let v = parameterValues
