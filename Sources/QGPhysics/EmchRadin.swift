@@ -380,6 +380,30 @@ extension EmchRadin {
         return try evolve(N: N, taus: taus) { i, k in pow(sample.distance(i, k), -alpha) }
     }
 
+    /// The curves of one sample for each alpha, in order and concatenated (alpha-major),
+    /// by the dataset names of the emch_radin study: the time grid `tau` of alpha
+    /// (`EmchRadinTheory.timeGrid` of the decay grid u at the sample's density),
+    /// the analytic rate `gamma_m_theory`, the median nearest-neighbour coupling
+    /// `j_nn_median`, and the magnetization and purity averaged over all spins and
+    /// over the spins of `interior` (NaN when it has none).
+    public static func curves(_ sample: EmchRadinSample, alphas: [Double], decay u: [Double], interior: [Bool]) throws -> [String: [Double]] {
+        var out = [String: [Double]](uniqueKeysWithValues: ["tau", "gamma_m_theory", "j_nn_median", "magnetization_all", "purity_all",
+                                                            "magnetization_interior", "purity_interior"].map { ($0, []) })
+        for a in alphas {
+            let taus = try EmchRadinTheory.timeGrid(decay: u, d: sample.d, alpha: a, density: sample.density)
+            let dyn = try evolve(sample, alpha: a, taus: taus)
+            let all = dyn.average(), inner = dyn.average(mask: interior)
+            out["tau"]! += taus
+            out["gamma_m_theory"]!.append(try EmchRadinTheory.gammaM(d: sample.d, alpha: a, density: sample.density))
+            out["j_nn_median"]!.append(sample.medianNearestNeighbourCoupling(alpha: a))
+            out["magnetization_all"]! += all.magnetization
+            out["purity_all"]! += all.purity
+            out["magnetization_interior"]! += inner.magnetization
+            out["purity_interior"]! += inner.purity
+        }
+        return out
+    }
+
     /// Exact dynamics for a dense symmetric coupling matrix (N x N row-major; the
     /// diagonal is ignored). Signs of J do not matter (cos is even).
     public static func evolve(couplings J: [Double], N: Int, taus: [Double]) throws -> EmchRadinDynamics {

@@ -140,6 +140,31 @@ final class EmchRadinTests: XCTestCase {
         XCTAssertThrowsError(try EmchRadin.evolve(couplings: J, N: N, taus: [-1, 0.05]))
     }
 
+    /// The study's curves of two spins at 0 and 0.5 on the line (r_0 = 1): J = 0.5^(-alpha),
+    /// <s_x(tau)> = cos(2 J tau)/2 and purity (1 + cos^2(2 J tau))/2 for either spin; the
+    /// grid tau of (gamma_m tau)^(d/alpha) = u at density n = 2 / 2; J_NN = J; per alpha in
+    /// order; interior curves NaN when no spin is interior.
+    func testCurvesOfTwoSpins() throws {
+        let s = EmchRadinSample(d: 1, r0: 1, rb: 0, packing: 0, positions: [0, 0.5])
+        let u = [0.1, 1, 4], alphas = [1.0, 2.0]
+        let c = try EmchRadin.curves(s, alphas: alphas, decay: u, interior: [true, false])
+        let none = try EmchRadin.curves(s, alphas: alphas, decay: u, interior: [false, false])
+        for (k, a) in alphas.enumerated() {
+            let J = pow(0.5, -a), gm = try EmchRadinTheory.gammaM(d: 1, alpha: a, density: 1)
+            XCTAssertEqual(c["gamma_m_theory"]![k], gm, accuracy: 1e-14 * gm)
+            XCTAssertEqual(c["j_nn_median"]![k], J, accuracy: 1e-12)
+            for t in u.indices {
+                let tau = c["tau"]![k * u.count + t]
+                XCTAssertEqual(pow(gm * tau, 1 / a), u[t], accuracy: 1e-12)
+                let cs = cos(2 * J * tau)
+                for name in ["magnetization_all", "magnetization_interior"] { XCTAssertEqual(c[name]![k * u.count + t], cs / 2, accuracy: 1e-12) }
+                for name in ["purity_all", "purity_interior"] { XCTAssertEqual(c[name]![k * u.count + t], (1 + cs * cs) / 2, accuracy: 1e-12) }
+                XCTAssertTrue(none["magnetization_interior"]![k * u.count + t].isNaN && none["purity_interior"]![k * u.count + t].isNaN)
+            }
+        }
+        XCTAssertEqual(c["tau"]!.count, alphas.count * u.count)
+    }
+
     /// The time unit of the seed's Fig. 1 by hand: spins at 0, 0.1, 0.3, 0.7 on a
     /// line have nearest-neighbour distances 0.1, 0.1, 0.2, 0.4, so J_NN = median
     /// r_nn^(-alpha) = (10^2 + 5^2)/2 at alpha = 2; with a fifth spin at 0.75

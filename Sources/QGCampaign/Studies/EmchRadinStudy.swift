@@ -91,11 +91,6 @@ public struct EmchRadinStudy: GridStudy {
     /// Number density n = N / (V_d r_0^d).
     public static func density(d: Int, N: Int) -> Double { EmchRadinTheory.density(d: d, N: N, r0: r0) }
 
-    /// The time grid of (d, N, alpha): tau_t = u_t^(alpha/d) / gamma_m (analytic rate at density N / V_d).
-    public func taus(d: Int, N: Int, alpha: Double) throws -> [Double] {
-        try EmchRadinTheory.timeGrid(decay: decayGrid, d: d, alpha: alpha, density: Self.density(d: d, N: N))
-    }
-
     public var blocks: [OutputBlock] {
         blockKeys.enumerated().map { b, key in
             let nA = alphas(key.d).count, T = tauPoints
@@ -156,27 +151,12 @@ public struct EmchRadinStudy: GridStudy {
                                           realization: task.realization, attemptsPerSpin: Self.attemptsPerSpin)
         let mask = sample.interiorMask(depth: interiorDepth)
         let nInterior = mask.filter { $0 }.count
-        var tauRows: [Double] = [], gm: [Double] = [], jnn: [Double] = []
-        var mAll: [Double] = [], pAll: [Double] = [], mInt: [Double] = [], pInt: [Double] = []
         let t0 = MPIEnvironment.wtime()
-        for a in alphas(p.d) {
-            let taus = try taus(d: p.d, N: p.N, alpha: a)
-            let dyn = try EmchRadin.evolve(sample, alpha: a, taus: taus)
-            let all = dyn.average(), interior = dyn.average(mask: mask)
-            tauRows += taus
-            gm.append(try EmchRadinTheory.gammaM(d: p.d, alpha: a, density: Self.density(d: p.d, N: p.N)))
-            jnn.append(sample.medianNearestNeighbourCoupling(alpha: a))
-            mAll += all.magnetization; pAll += all.purity
-            mInt += interior.magnetization; pInt += interior.purity
-        }
+        let curves = try EmchRadin.curves(sample, alphas: alphas(p.d), decay: decayGrid, interior: mask)
         let seconds = MPIEnvironment.wtime() - t0
-        var rows = StandardRows.identity(task) + [
+        var rows = StandardRows.identity(task) + curves.mapValues(RowValue.float64) + [
             "x": .float64([p.x]), "disorder_stream": .int64([Int64(bitPattern: key)]), "rsa_attempts": .int64([Int64(sample.attempts)]),
-            "n_interior": .int64([Int64(nInterior)]), "alpha": .float64(alphas(p.d)), "tau": .float64(tauRows),
-            "gamma_m_theory": .float64(gm), "j_nn_median": .float64(jnn),
-            "magnetization_all": .float64(mAll), "purity_all": .float64(pAll),
-            "magnetization_interior": .float64(mInt), "purity_interior": .float64(pInt),
-            "seconds_dynamics": .float64([seconds]),
+            "n_interior": .int64([Int64(nInterior)]), "alpha": .float64(alphas(p.d)), "seconds_dynamics": .float64([seconds]),
         ]
         if storePositions { rows["positions"] = .float64(sample.positions) }
         return TaskOutput(rows: rows)
