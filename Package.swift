@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "QGHDF5", dependencies: ["CHDF5", "QGMPI"]),
         .target(name: "QGSLEPc", dependencies: ["CSLEPc", "QGMPI"]),
 
-        // MARK: Numerics: pure Swift, no dependencies (quadratures, fits, statistics, Page entropy, SHA-256, TOML escaping).
+        // MARK: Numerics: pure Swift, no dependencies (quadratures, fits, statistics, grids, Page entropy, SHA-256, TOML escaping).
         .target(name: "QGNumerics"),
 
         // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only; links no MPI: Tests/Python/test_layers.py).

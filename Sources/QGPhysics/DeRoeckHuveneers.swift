@@ -45,7 +45,9 @@ public struct DeRoeckHuveneersModel: SectorHamiltonian {
     }
 
     public var sites: Int { Self.grainQubits + lbits }
-    public var dimension: Int { Self.grainDimension << lbits }
+    public var dimension: Int { Self.dimension(lbits: lbits) }
+    /// The dimension 8 * 2^N of the grain and N l-bits.
+    public static func dimension(lbits N: Int) -> Int { grainDimension << N }
 
     /// GOE draw of the grain at the seed's bandwidth: A with iid normal entries
     /// (upper triangle drawn column by column, i <= j), H = (A + A^T)/2 (so

@@ -83,6 +83,13 @@ public struct DiamondLattice: Sendable {
         return (e, m.storage)
     }
 
+    /// ln g_k0 = ln g0 + ln |phi_{k, origin}| of every orbital k: the bare coupling
+    /// g_k0 = g0 |phi_{k,0}| of orbital k to the grain at the origin, from the
+    /// eigenvectors of `diagonalize`.
+    public func logBareCouplings(vectors z: [Double], g0: Double) -> [Double] {
+        (0..<count).map { k in log(g0) + log(abs(z[origin + count * k])) }
+    }
+
     /// Orbital labels: site[k] = the site of orbital k, maximizing prod_k |phi_{k, site[k]}|
     /// over permutations (the linear assignment problem on cost -ln |phi_{k, m}|,
     /// amplitudes below 1e-300 treated as 1e-300). Also returns sum_k ln |phi_{k, site[k]}|.

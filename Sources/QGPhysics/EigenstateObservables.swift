@@ -26,6 +26,11 @@ public enum EigenstateObservables {
         let w = hi - lo
         return e.map { w > 0 ? ($0 - lo) / w : 0 }
     }
+
+    /// eps_n of an ascending spectrum between its own ends, E_min = E_0 and E_max = E_last.
+    public static func energyDensity(ascending e: [Double]) -> [Double] {
+        energyDensity(e, min: e.first ?? 0, max: e.last ?? 0)
+    }
 }
 
 /// Eigenstate sums on a uniform eps grid [0,1] with `count` bins (the last
@@ -53,6 +58,14 @@ public struct EpsHistogram: Sendable, Equatable {
     }
 
     public static func bin(of eps: Double, bins: Int) -> Int { min(bins - 1, max(0, Int(eps * Double(bins)))) }
+
+    /// Per bin, the sum of `values` over the states whose eps (aligned with
+    /// `values`) falls in it, e.g. the eigenstate entropies of S6a.
+    public static func sums(of values: [Double], eps: [Double], bins: Int) -> [Double] {
+        var sum = [Double](repeating: 0, count: bins)
+        for n in values.indices { sum[bin(of: eps[n], bins: bins)] += values[n] }
+        return sum
+    }
 
     public mutating func add(eps: Double, r: Double, m: Double) {
         let b = Self.bin(of: eps, bins: bins)

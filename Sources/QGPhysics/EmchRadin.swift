@@ -16,6 +16,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QGNumerics
 
 /// Failures of the S9 layer; never reported as NaN rows.
 public enum EmchRadinError: Error, Equatable, CustomStringConvertible {
@@ -132,6 +133,10 @@ public struct EmchRadinSample: Sendable {
 }
 
 public enum EmchRadin {
+    /// The packing x at which random sequential adsorption of hard balls jams
+    /// in the bulk, d = 1, 2, 3 (less in a finite ball): no sample is placed at or above it.
+    public static let jammingPacking: [Int: Double] = [1: 1.49, 2: 2.19, 3: 3.07]
+
     /// Canonical stream text for one geometry point. It leaves alpha out on purpose: the
     /// same positions serve every alpha (common random numbers across the alpha scan).
     /// Pass `StreamKey.make(streamText(...))` as the stream of `adsorb`.
@@ -227,13 +232,14 @@ public enum EmchRadin {
         return try adsorb(d: d, N: N, packing: packing, r0: r0, rng: &rng, attemptsPerSpin: attemptsPerSpin)
     }
 
-    /// n log-spaced times tau_j = tauMin (tauMax/tauMin)^(j/(n-1)).
+    /// n log-spaced times tau_j = tauMin (tauMax/tauMin)^(j/(n-1)) (`Grid.logarithmic`), the last exactly tauMax.
     public static func logGrid(from tauMin: Double, to tauMax: Double, count n: Int) throws -> [Double] {
         guard tauMin > 0, tauMax > tauMin, tauMax.isFinite, n >= 2 else {
             throw EmchRadinError.invalidParameter("log grid [\(tauMin), \(tauMax)] with \(n) points")
         }
-        let l0 = log(tauMin), l1 = log(tauMax)
-        return (0..<n).map { j in j == n - 1 ? tauMax : exp(l0 + (l1 - l0) * Double(j) / Double(n - 1)) }
+        var grid = Grid.logarithmic(tauMin, tauMax, n)
+        grid[n - 1] = tauMax
+        return grid
     }
 }
 
@@ -269,7 +275,8 @@ public struct EmchRadinDynamics: Sendable {
     }
 
     /// Averages over the spins where mask is true (all spins for nil):
-    /// <s_x> = (1/2) mean_i <sigma^x_i>, purity = (1/2)(1 + mean_i prod_k cos^2).
+    /// <s_x> = (1/2) mean_i <sigma^x_i>, purity = (1/2)(1 + mean_i prod_k cos^2);
+    /// NaN over no spin.
     public func average(mask: [Bool]? = nil) -> EmchRadinCurves {
         var sx = [Double](repeating: 0, count: T)
         var p2 = [Double](repeating: 0, count: T)
@@ -286,6 +293,9 @@ public struct EmchRadinDynamics: Sendable {
         if count > 0 {
             let c = Double(count)
             for t in 0..<T { sx[t] = 0.5 * sx[t] / c; p2[t] = 0.5 * (1 + p2[t] / c) }
+        } else {
+            sx = [Double](repeating: .nan, count: T)
+            p2 = sx
         }
         return EmchRadinCurves(count: count, taus: taus, magnetization: sx, purity: p2)
     }
@@ -293,7 +303,7 @@ public struct EmchRadinDynamics: Sendable {
 
 /// Spin-averaged curves of one sample (or pooled over samples).
 public struct EmchRadinCurves: Sendable {
-    /// Spins averaged over (0 means the curves are empty averages and must not be used).
+    /// Spins averaged over (0: an average over no spin, the curves are NaN).
     public let count: Int
     public let taus: [Double]
     /// <s_x(tau)> = (1/2N) sum_i <sigma^x_i>, starts at 1/2.
@@ -368,6 +378,30 @@ extension EmchRadin {
         guard alpha > 0, alpha.isFinite else { throw EmchRadinError.invalidParameter("alpha = \(alpha)") }
         let N = sample.N
         return try evolve(N: N, taus: taus) { i, k in pow(sample.distance(i, k), -alpha) }
+    }
+
+    /// The curves of one sample for each alpha, in order and concatenated (alpha-major),
+    /// by the dataset names of the emch_radin study: the time grid `tau` of alpha
+    /// (`EmchRadinTheory.timeGrid` of the decay grid u at the sample's density),
+    /// the analytic rate `gamma_m_theory`, the median nearest-neighbour coupling
+    /// `j_nn_median`, and the magnetization and purity averaged over all spins and
+    /// over the spins of `interior` (NaN when it has none).
+    public static func curves(_ sample: EmchRadinSample, alphas: [Double], decay u: [Double], interior: [Bool]) throws -> [String: [Double]] {
+        var out = [String: [Double]](uniqueKeysWithValues: ["tau", "gamma_m_theory", "j_nn_median", "magnetization_all", "purity_all",
+                                                            "magnetization_interior", "purity_interior"].map { ($0, []) })
+        for a in alphas {
+            let taus = try EmchRadinTheory.timeGrid(decay: u, d: sample.d, alpha: a, density: sample.density)
+            let dyn = try evolve(sample, alpha: a, taus: taus)
+            let all = dyn.average(), inner = dyn.average(mask: interior)
+            out["tau"]! += taus
+            out["gamma_m_theory"]!.append(try EmchRadinTheory.gammaM(d: sample.d, alpha: a, density: sample.density))
+            out["j_nn_median"]!.append(sample.medianNearestNeighbourCoupling(alpha: a))
+            out["magnetization_all"]! += all.magnetization
+            out["purity_all"]! += all.purity
+            out["magnetization_interior"]! += inner.magnetization
+            out["purity_interior"]! += inner.purity
+        }
+        return out
     }
 
     /// Exact dynamics for a dense symmetric coupling matrix (N x N row-major; the

@@ -93,11 +93,25 @@ public struct GrowthDiffusion: Sendable, Equatable {
         }
     }
 
+    /// The largest grid `solve` accepts, in cells x steps.
+    public static let maxCellSteps = 2e8
+
+    /// The grid of `solve` up to r_max (declared once: the solver and the cost
+    /// and memory models of the RM study): `steps` in s = sqrt r of at most ds
+    /// (sqrt(r_max) a whole number of them), and `cells` of at most dEps over
+    /// the energy box of half-width widthSigmas sqrt(1 + 2 r_max) + |h/W|.
+    public static func discretization(rMax: Double, ds: Double, dEps: Double, widthSigmas: Double = 10,
+                                      fieldOverW: Double) -> (steps: Int, cells: Int, halfWidth: Double) {
+        let steps = max(1, Int((rMax.squareRoot() / ds).rounded(.up)))
+        let halfWidth = widthSigmas * (1 + 2 * rMax).squareRoot() + abs(fieldOverW)
+        return (steps, max(4, Int((2 * halfWidth / dEps).rounded(.up))), halfWidth)
+    }
+
     /// Solves eq. 86 up to r_max with steps ds (in s = sqrt r, adjusted down so
     /// that sqrt(r_max) is a whole number of steps) and dEps (in e/W).
     /// - widthSigmas: half-width K of the energy box in units of sqrt(1 + 2 r_max).
-    /// Throws for non-positive steps, a grid over 20 million cells x steps, or
-    /// a non-finite F (never returns NaN).
+    /// Throws for non-positive steps, a grid over `maxCellSteps` cells x steps,
+    /// or a non-finite F (never returns NaN).
     public func solve(rMax: Double, ds: Double, dEps: Double, widthSigmas: Double = 10,
                       snapshotRanges: [Double] = []) throws -> Solution {
         guard rMax.isFinite, rMax > 0 else {
@@ -112,14 +126,11 @@ public struct GrowthDiffusion: Sendable, Equatable {
         guard widthSigmas.isFinite, widthSigmas >= 4 else {
             throw ResonanceModelError.outsideDomain(function: "GrowthDiffusion.solve", argument: "widthSigmas", value: widthSigmas, domain: ">= 4")
         }
-        let sMax = rMax.squareRoot()
-        let steps = max(1, Int((sMax / ds).rounded(.up)))
-        let h = sMax / Double(steps)
+        let (steps, cells, halfWidth) = Self.discretization(rMax: rMax, ds: ds, dEps: dEps, widthSigmas: widthSigmas, fieldOverW: fieldOverW)
+        let h = rMax.squareRoot() / Double(steps)
         let center = fieldOverW / 2
-        let halfWidth = widthSigmas * (1 + 2 * rMax).squareRoot() + abs(fieldOverW)
-        let cells = max(4, Int((2 * halfWidth / dEps).rounded(.up)))
         let de = 2 * halfWidth / Double(cells)
-        guard Double(cells) * Double(steps) <= 2e8 else {
+        guard Double(cells) * Double(steps) <= Self.maxCellSteps else {
             throw ResonanceModelError.outsideDomain(function: "GrowthDiffusion.solve", argument: "cells x steps", value: Double(cells) * Double(steps), domain: "<= 2e8")
         }
         let m = cells + 1

@@ -36,6 +36,9 @@ public struct XXZChain: SectorHamiltonian {
         self.init(L: L, delta: delta, fields: h, downSpins: L / 2, boundary: boundary)
     }
 
+    /// Down spins of the sector with 2 S^z_total = `sz` (nil: the lowest |S^z|, L/2 down spins).
+    public static func downSpins(L: Int, sz: Int?) -> Int { sz.map { (L - $0) / 2 } ?? L / 2 }
+
     public var dimension: Int { basis.count }
 
     /// Fields h_i uniform in [-W, W], drawn in site order.

@@ -6,10 +6,10 @@ import Darwin
 import QGNumerics
 
 // The curve families of the RM study (S10a, docs/resonance-model.md) that are
-// pure physics: both models through one interface, the local exponent, the
-// exponents of Fig. 2, the drift of Fig. 9 and the growth-diffusion curves of
-// Figs. 11-12. Each family returns its columns by the dataset names the study
-// declares (Sources/QGCampaign/Studies/ResonanceModelStudy.swift).
+// pure physics: both models through one interface, their curves and checks,
+// the local exponent, the exponents of Fig. 2, the drift of Fig. 9 and the
+// growth-diffusion curves of Figs. 11-12. Each family returns its columns by
+// the dataset names the study declares (Sources/QGCampaign/Studies/ResonanceModelStudy.swift).
 
 /// The Floquet and the Hamiltonian RM through one interface.
 public struct ResonanceModelCurves {
@@ -48,6 +48,51 @@ public struct ResonanceModelCurves {
         let Lbig = 1e6
         guard let up = try? S(omega * 1.01, Lbig), let dn = try? S(omega / 1.01, Lbig), up > 0, dn > 0 else { return .nan }
         return 1 + (log(up) - log(dn)) / (2 * log(1.01))
+    }
+
+    /// The Floquet (`floquet`) or Hamiltonian curves of one 1/xi at size L:
+    /// F, p, q on the range grid `r`, [C_zz(t)], its light-cone front and the
+    /// front r(t) on `t`, [S(omega)] on `omega` (NaN below omega_xi), the
+    /// omega = 0 weight and the probe entropy, and the checks (0 by theory up
+    /// to quadrature error): the sum rule (`sumRulePanels` 5-point
+    /// Gauss-Legendre panels), C_zz(t = 0) - 1, the small-r and large-r limits
+    /// of F and dF/dr + p by central differences of step `derivativeStep`.
+    public static func curves(floquet: Bool, inverseXi ix: Double, Lambda: Double, L: Double, r rs: [Double], t ts: [Double],
+                              omega os: [Double], sumRulePanels: Int, derivativeStep h: Double) throws -> [String: [Double]] {
+        let xi = Self.xi(inverse: ix)
+        let c = try ResonanceModelCurves(floquet: floquet, xi: xi, Lambda: Lambda)
+        let rho = try c.rho()
+        let F = try rs.map(c.F), p = try rs.map(c.p), q = try rs.map(c.q)
+        let czz = try ts.map { try c.czz($0, L) }, front = try ts.map { try c.front($0, L) }
+        let cone = ts.map { $0 <= 1 ? 0 : min(rho * log($0), L / 2) }
+        let omegaC = try c.omegaC(L), omegaXi = try c.omegaXi()
+        let S = try os.map { $0 < omegaXi ? Double.nan : try c.S($0, L) }
+        let czzL = try c.F(L / 2)
+        // Sum rule: S is even in omega, so the weight of omega_lo < |omega| < J is
+        // 2 int_{omega_lo}^{J} S domega; omega = J exp(-s^2), domega = -2 s omega ds.
+        let omegaLo = max(omegaC, omegaXi)
+        let uLo = log(1 / omegaLo)
+        let weight = 2 * (try GaussLegendre.fivePoint.integrate(0, uLo.squareRoot(), panels: sumRulePanels) { s in
+            let w = exp(-s * s)
+            return try c.S(w, L) * w * 2 * s
+        })
+        let rLo = min(rho * uLo, L / 2)
+        let residual = weight + (try c.F(rLo)) - 1
+        let t0 = try c.czz(0, L) - 1
+        let d = 1e-6 * min(Lambda, abs(xi))
+        let small = floquet ? -Lambda * log(try c.F(d)) / d - 1 : -log(try c.F(d)) / (d / Lambda).squareRoot() - 1
+        let rBig = 1e4 * (xi.isFinite ? max(Lambda, abs(xi)) : Lambda)
+        let large = try c.F(rBig) - c.czzInf
+        let pMax = p.filter(\.isFinite).max() ?? 1
+        var pd = 0.0
+        for (k, r) in rs.enumerated() {
+            pd = max(pd, abs((try c.F(r - h) - c.F(r + h)) / (2 * h) - p[k]) / pMax)
+        }
+        return ["inverse_xi": [ix], "theta0": [c.theta0], "rho": [rho], "r": rs, "F": F, "p": p, "q": q,
+                "t": ts, "czz": czz, "czz_front": front, "light_cone": cone, "omega": os, "S": S, "omega_c": [omegaC], "omega_xi": [omegaXi],
+                "czz_L": [czzL], "czz_inf": [c.czzInf], "probe_entropy": [log(2.0) * (1 - czzL)],
+                "sum_rule_weight": [weight], "sum_rule_residual": [residual], "omega_lo": [omegaLo],
+                "czz_t0_residual": [t0], "small_r_residual": [small], "large_r_residual": [large], "p_derivative_residual": [pd]]
     }
 
     /// Fig. 2a/d/f: theta0, the local exponents and [C_zz] of both models

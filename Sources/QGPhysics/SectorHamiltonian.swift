@@ -87,6 +87,18 @@ extension SectorHamiltonian {
         return total
     }
 
+    /// The diagonal of scale sigma^z_site over the sector basis (bit s_site = 0
+    /// means Z = +1), summed over every state's components: a one-site
+    /// operator, e.g. the V of the S10b matrix elements. Not `diagonalValue`,
+    /// which the parity sectors answer for operators commuting with P only.
+    public func pauliZDiagonal(site: Int, scale: Double = 1) -> [Double] {
+        (0..<dimension).map { k in
+            var total = 0.0
+            forEachFullBasisComponent(of: k) { s, a in total += a.normSquared * (((s >> site) & 1) == 0 ? scale : -scale) }
+            return total
+        }
+    }
+
     /// Dense matrix, column-major, both triangles.
     public func denseMatrix() -> [Element] {
         let n = dimension

@@ -29,10 +29,6 @@ final class MatrixElementTests: XCTestCase {
         return (e, DenseBlock(rows: n, cols: n, isComplex: false, storage: .serial(m.storage)))
     }
 
-    func siteOperator<H: SectorHamiltonian>(_ h: H, site: Int, scale: Double) -> [Double] {
-        (0..<h.dimension).map { k in h.diagonalValue(of: k) { s in ((s >> site) & 1) == 0 ? scale : -scale } }
-    }
-
     func serial(_ b: DenseBlock) -> [Double] {
         guard case .serial(let a) = b.storage else { preconditionFailure() }
         return a
@@ -52,7 +48,7 @@ final class MatrixElementTests: XCTestCase {
 
     /// M_ba = sum_k conj(U_kb) d_k U_ka (one pair at a time, test only) against the GEMM.
     func checkAgainstDirectProduct<H: SectorHamiltonian>(_ h: H, _ name: String) throws {
-        let d = siteOperator(h, site: 1, scale: 0.5)
+        let d = h.pauliZDiagonal(site: 1, scale: 0.5)
         let (_, u) = try spectrum(h)
         let m = serial(try MatrixElementKernels.diagonalOperator(u, diagonal: d)), uu = serial(u)
         let n = h.dimension, w = u.width
@@ -83,7 +79,7 @@ final class MatrixElementTests: XCTestCase {
     /// E_a'' = 2 sum_b |V_ba|^2 / (E_a - E_b) (central difference).
     func checkChi<H: SectorHamiltonian>(_ h: H, scale: Double, _ name: String) throws {
         let n = h.dimension, w = H.Element.width
-        let d = siteOperator(h, site: 0, scale: scale)
+        let d = h.pauliZDiagonal(site: 0, scale: scale)
         let (e, u) = try spectrum(h)
         let m = try MatrixElementKernels.diagonalOperator(u, diagonal: d)
         let st = try MatrixElementKernels.statistics(m, energies: e, eps: eps(e), settings: MatrixElementSettings(), group: nil)
@@ -129,7 +125,7 @@ final class MatrixElementTests: XCTestCase {
     /// diagonal (omega = 0) weight add up to <V^2> = tr(V^2)/D; the diagonal
     /// weight over <V^2> is the infinite-time C_zz, in [0, 1].
     func checkSumRule<H: SectorHamiltonian>(_ h: H, scale: Double, settings: MatrixElementSettings, _ name: String) throws -> MatrixElementStatistics {
-        let d = siteOperator(h, site: 1, scale: scale)
+        let d = h.pauliZDiagonal(site: 1, scale: scale)
         let (e, u) = try spectrum(h)
         let m = try MatrixElementKernels.diagonalOperator(u, diagonal: d)
         let st = try MatrixElementKernels.statistics(m, energies: e, eps: eps(e), settings: settings, group: nil)
@@ -202,7 +198,7 @@ struct AnyChain {
     let stats: (Double, MatrixElementSettings, MatrixElementTests) throws -> ([Double], MatrixElementStatistics)
     init<H: SectorHamiltonian>(_ h: H) {
         stats = { scale, settings, t in
-            let d = t.siteOperator(h, site: 2, scale: scale)
+            let d = h.pauliZDiagonal(site: 2, scale: scale)
             let (e, u) = try t.spectrum(h)
             let m = try MatrixElementKernels.diagonalOperator(u, diagonal: d)
             return (e, try MatrixElementKernels.statistics(m, energies: e, eps: t.eps(e), settings: settings, group: nil))

@@ -316,6 +316,12 @@ final class AvalancheMeanFieldTests: XCTestCase {
         XCTAssertThrowsError(try MF.solveChain(logBare: [.nan], table: t))
     }
 
+    /// a_c(N -> inf) = 1/sqrt 2, the correctly rounded double.
+    func testCriticalDecayLimit() {
+        XCTAssertEqual(MF.aCritical, 0.7071067811865476)
+        XCTAssertEqual(MF.aCritical * MF.aCritical, 0.5, accuracy: 2e-16)
+    }
+
     /// Finite-size scaling with nu = 1: the midpoint a_c(N) of the [S_end] step sits at
     /// 1/sqrt2 - c/N (N (a_c - 1/sqrt2) the same for N = 40 and 80), while the curves for N/2
     /// and N cross at 1/sqrt2 itself (at a = 1/sqrt2 the end of a saturated chain is N-independent).
@@ -328,6 +334,30 @@ final class AvalancheMeanFieldTests: XCTestCase {
         XCTAssertEqual(40 * (m40 - ac) / (80 * (m80 - ac)), 1, accuracy: 0.03)
         let x = try MF.crossing(N1: 40, N2: 80, g10: 0.5, table: t, bracket: (0.6, 0.75), tol: 1e-11)
         XCTAssertEqual(x, ac, accuracy: 1e-8)
+    }
+
+    /// t_half, shared per convention (`EtaTable.sharedHalfEntropyLogCoupling`): [S](e^t_half)
+    /// = (ln 2)/2 (the definition, to the bisection's 20/2^60), the same value on a second call,
+    /// the uncached bisection's value, and another value in another convention; the [S_n]
+    /// profile and the thermalized count around it.
+    func testHalfEntropyLogCouplingAndProfile() throws {
+        let t = try EtaTable.sharedHalfEntropyLogCoupling(.normalized)
+        XCTAssertEqual(try ReducedCouplingDistribution(.normalized).meanEntropy(g1: exp(t)), Self.ln2 / 2, accuracy: 1e-12)
+        XCTAssertEqual(try EtaTable.sharedHalfEntropyLogCoupling(.normalized), t)
+        XCTAssertEqual(try MF.halfEntropyLogCoupling(ReducedCouplingDistribution(.normalized)), t)
+        XCTAssertNotEqual(try EtaTable.sharedHalfEntropyLogCoupling(.asWritten), t)
+        // The profile of a hand-made chain: [S] = 0 at g = 0, (ln 2)/2 at t_half; the
+        // thermalized count is the sites at or above t_half, by either form.
+        let d = ReducedCouplingDistribution(.normalized)
+        let sol = ChainSolution(logCouplings: [t + 1, t, t - 1, -.infinity], etas: [], etaTotal: 0, nStar: 0, converged: true,
+                                iterations: 0, residual: 0, siteResidual: 0)
+        let profile = try MF.entropyProfile(sol, distribution: d)
+        XCTAssertEqual(profile[1], Self.ln2 / 2, accuracy: 1e-12)
+        XCTAssertTrue(profile[0] > profile[1] && profile[1] > profile[2] && profile[2] > 0)
+        XCTAssertEqual(profile[3], 0)
+        XCTAssertEqual(try MF.meanEntropy(logCoupling: -.infinity, distribution: d), 0)
+        XCTAssertEqual(MF.thermalizedCount(sol, tHalf: t), 2)
+        XCTAssertEqual(try MF.thermalizedCount(sol, distribution: d), 2)
     }
 
     /// S8's a_c(N) with its bracket search (`criticalPoint`): the same a_c(N = 40) as the

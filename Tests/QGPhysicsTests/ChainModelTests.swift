@@ -38,6 +38,15 @@ final class ChainModelTests: XCTestCase {
         }
     }
 
+    /// Sector labels: 2 S^z_total = L - 2 (down spins); unset, the lowest |S^z|.
+    func testXXZDownSpinsOfASector() {
+        XCTAssertEqual(XXZChain.downSpins(L: 6, sz: nil), 3)
+        XCTAssertEqual(XXZChain.downSpins(L: 5, sz: nil), 2)
+        XCTAssertEqual(XXZChain.downSpins(L: 6, sz: 2), 2)
+        XCTAssertEqual(XXZChain.downSpins(L: 4, sz: -4), 4)
+        XCTAssertEqual(XXZChain.downSpins(L: 4, sz: 4), 0)
+    }
+
     /// Two spins, open chain: H = S.S (Delta) + h0 S^z_0 + h1 S^z_1.
     /// Both up: Delta/4 + (h0 + h1)/2; both down: Delta/4 - (h0 + h1)/2.
     /// S^z = 0 block on (|ud>, |du>): [[-Delta/4 + (h0 - h1)/2, 1/2], [1/2, -Delta/4 - (h0 - h1)/2]]
@@ -182,6 +191,17 @@ final class ChainModelTests: XCTestCase {
         }
         // The parity sector reproduces the model's own dense sector matrix.
         XCTAssertEqual(LRSGParitySector(model: model, parity: -1).denseMatrix(), model.sectorMatrix(parity: -1))
+    }
+
+    /// A one-site sigma^z by hand: the XXZ sector L = 2 with one down spin has
+    /// the states s = 1 (site 0 down) and s = 2 (site 1 down); a parity sector
+    /// of S1 pairs s with its flip, on which every Z_i averages to 0.
+    func testPauliZDiagonal() {
+        let xxz = XXZChain(L: 2, delta: 1, fields: [0, 0], downSpins: 1, boundary: .open)
+        XCTAssertEqual(xxz.pauliZDiagonal(site: 0, scale: 0.5), [-0.5, 0.5])
+        XCTAssertEqual(xxz.pauliZDiagonal(site: 1), [1, -1])
+        let model = LongRangeSpinGlass(L: 3, alpha: 0.7, hx: 0.3, J: [Double](repeating: 1, count: 9))
+        XCTAssertEqual(LRSGParitySector(model: model, parity: 1).pauliZDiagonal(site: 2), [0, 0, 0, 0])
     }
 
     /// Mean gap ratio over the middle half of each spectrum.

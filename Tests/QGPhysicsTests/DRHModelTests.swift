@@ -66,4 +66,11 @@ final class DRHModelTests: XCTestCase {
         XCTAssertEqual(DeRoeckHuveneersModel.couplings(N: 4, J1: 0.41, a: 0.5), [0.41, 0.205, 0.1025, 0.05125])
         XCTAssertEqual(DeRoeckHuveneersModel.couplings(N: 3, J1: 0.41, a: 0), [0.41, 0, 0])
     }
+
+    /// Three grain qubits and N l-bits: 8, 16, 8192 states for N = 0, 1, 10.
+    func testDimension() {
+        XCTAssertEqual(DeRoeckHuveneersModel.dimension(lbits: 0), 8)
+        XCTAssertEqual(DeRoeckHuveneersModel.dimension(lbits: 1), 16)
+        XCTAssertEqual(DeRoeckHuveneersModel.dimension(lbits: 10), 8192)
+    }
 }

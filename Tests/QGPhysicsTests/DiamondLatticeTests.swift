@@ -54,6 +54,20 @@ final class DiamondLatticeTests: XCTestCase {
         }
     }
 
+    /// g_k0 = g0 |phi_{k, origin}|: with the site basis as orbitals only the
+    /// origin's orbital couples (ln g0; the others -inf); with every amplitude
+    /// -1/2 each orbital has ln g0 + ln(1/2).
+    func testLogBareCouplings() {
+        let lattice = DiamondLattice(R: 1)
+        let n = lattice.count
+        var identity = [Double](repeating: 0, count: n * n)
+        for k in 0..<n { identity[k + n * k] = 1 }
+        let g = lattice.logBareCouplings(vectors: identity, g0: 3)
+        for k in 0..<n { XCTAssertEqual(g[k], k == lattice.origin ? log(3.0) : -.infinity) }
+        XCTAssertEqual(lattice.logBareCouplings(vectors: [Double](repeating: -0.5, count: n * n), g0: 3),
+                       [Double](repeating: log(3.0) + log(0.5), count: n))
+    }
+
     func testTriangleWave() {
         let W = 3.0, x0 = 2 * Double.pi / DiamondLattice.q.0
         XCTAssertEqual(DiamondLattice.potential(0, W: W), W, accuracy: 1e-14)

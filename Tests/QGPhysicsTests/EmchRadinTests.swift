@@ -90,6 +90,10 @@ final class EmchRadinTests: XCTestCase {
                 XCTAssertEqual(avg.magnetization[t], m, accuracy: 1e-12)
                 XCTAssertEqual(avg.purity[t], p, accuracy: 1e-12)
             }
+            // An average over no spin is NaN.
+            let none = dyn.average(mask: [Bool](repeating: false, count: 6))
+            XCTAssertEqual(none.count, 0)
+            XCTAssertTrue(none.magnetization.count == taus.count && none.magnetization.allSatisfy(\.isNaN) && none.purity.allSatisfy(\.isNaN))
         }
     }
 
@@ -134,6 +138,43 @@ final class EmchRadinTests: XCTestCase {
         // Bad grids are refused, not evaluated.
         XCTAssertThrowsError(try EmchRadin.evolve(couplings: J, N: N, taus: [0.1, 0.05]))
         XCTAssertThrowsError(try EmchRadin.evolve(couplings: J, N: N, taus: [-1, 0.05]))
+    }
+
+    /// The study's curves of two spins at 0 and 0.5 on the line (r_0 = 1): J = 0.5^(-alpha),
+    /// <s_x(tau)> = cos(2 J tau)/2 and purity (1 + cos^2(2 J tau))/2 for either spin; the
+    /// grid tau of (gamma_m tau)^(d/alpha) = u at density n = 2 / 2; J_NN = J; per alpha in
+    /// order; interior curves NaN when no spin is interior.
+    func testCurvesOfTwoSpins() throws {
+        let s = EmchRadinSample(d: 1, r0: 1, rb: 0, packing: 0, positions: [0, 0.5])
+        let u = [0.1, 1, 4], alphas = [1.0, 2.0]
+        let c = try EmchRadin.curves(s, alphas: alphas, decay: u, interior: [true, false])
+        let none = try EmchRadin.curves(s, alphas: alphas, decay: u, interior: [false, false])
+        for (k, a) in alphas.enumerated() {
+            let J = pow(0.5, -a), gm = try EmchRadinTheory.gammaM(d: 1, alpha: a, density: 1)
+            XCTAssertEqual(c["gamma_m_theory"]![k], gm, accuracy: 1e-14 * gm)
+            XCTAssertEqual(c["j_nn_median"]![k], J, accuracy: 1e-12)
+            for t in u.indices {
+                let tau = c["tau"]![k * u.count + t]
+                XCTAssertEqual(pow(gm * tau, 1 / a), u[t], accuracy: 1e-12)
+                let cs = cos(2 * J * tau)
+                for name in ["magnetization_all", "magnetization_interior"] { XCTAssertEqual(c[name]![k * u.count + t], cs / 2, accuracy: 1e-12) }
+                for name in ["purity_all", "purity_interior"] { XCTAssertEqual(c[name]![k * u.count + t], (1 + cs * cs) / 2, accuracy: 1e-12) }
+                XCTAssertTrue(none["magnetization_interior"]![k * u.count + t].isNaN && none["purity_interior"]![k * u.count + t].isNaN)
+            }
+        }
+        XCTAssertEqual(c["tau"]!.count, alphas.count * u.count)
+    }
+
+    /// The time unit of the seed's Fig. 1 by hand: spins at 0, 0.1, 0.3, 0.7 on a
+    /// line have nearest-neighbour distances 0.1, 0.1, 0.2, 0.4, so J_NN = median
+    /// r_nn^(-alpha) = (10^2 + 5^2)/2 at alpha = 2; with a fifth spin at 0.75
+    /// (distances 0.1, 0.1, 0.2, 0.05, 0.05) the median is 0.1^(-2) = 100.
+    func testMedianNearestNeighbourCoupling() {
+        let four = EmchRadinSample(d: 1, r0: 1, rb: 0, packing: 0, positions: [0, 0.1, 0.3, 0.7])
+        XCTAssertEqual(four.medianNearestNeighbourCoupling(alpha: 2), (100 + 25) / 2, accuracy: 1e-10)
+        let five = EmchRadinSample(d: 1, r0: 1, rb: 0, packing: 0, positions: [0, 0.1, 0.3, 0.7, 0.75])
+        XCTAssertEqual(five.medianNearestNeighbourCoupling(alpha: 2), 100, accuracy: 1e-10)
+        XCTAssertEqual(five.medianNearestNeighbourCoupling(alpha: 1), 10, accuracy: 1e-12)
     }
 
     /// RSA: all points in the ball, all pairs at distance >= r_b, r_b set so that

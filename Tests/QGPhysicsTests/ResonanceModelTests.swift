@@ -324,6 +324,45 @@ final class ResonanceModelTests: XCTestCase {
         }
     }
 
+    // MARK: - The curves of the rm study's Floquet and Hamiltonian rows
+
+    /// `ResonanceModelCurves.curves` against closed forms: at the transition
+    /// (1/xi = 0) the Floquet F(r) = exp(-r/Lambda) with p = F/Lambda, the
+    /// Hamiltonian F1(r) = exp(-sqrt(r/Lambda)); in the MBL phase (xi = 2) the
+    /// Floquet F(r) = exp(-(xi/Lambda)(1 - exp(-r/xi))) and [C_zz](L -> inf) =
+    /// exp(-xi/Lambda); rho = theta0 xi = xi zeta_c/(2 xi + zeta_c) (zeta_c/2 at
+    /// the transition) and the front r(t) = rho log(J t); [C_zz](L) = F(L/2), the
+    /// probe entropy log 2 (1 - [C_zz]), the grids passed through, and every
+    /// check of the row near 0.
+    func testCurvesAgainstClosedForms() throws {
+        let lam = 4.0, L = 12.0, r = [0.5, 2, 6], t = [0.5, 3, 100], omega = [1e-4, 0.1, 0.9]
+        for (floquet, ix) in [(true, 0.0), (false, 0.0), (true, 0.5)] {
+            let xi = ix == 0 ? Double.infinity : 1 / ix
+            let F: (Double) -> Double = { x in
+                !floquet ? exp(-(x / lam).squareRoot()) : ix == 0 ? exp(-x / lam) : exp(-(xi / lam) * (1 - exp(-x / xi)))
+            }
+            let c = try ResonanceModelCurves.curves(floquet: floquet, inverseXi: ix, Lambda: lam, L: L, r: r, t: t, omega: omega,
+                                                    sumRulePanels: 400, derivativeStep: 1e-5)
+            let what = "floquet \(floquet), 1/xi = \(ix)"
+            XCTAssertEqual(c["inverse_xi"]!, [ix])
+            XCTAssertEqual(c["r"]!, r)
+            XCTAssertEqual(c["t"]!, t)
+            XCTAssertEqual(c["omega"]!, omega)
+            XCTAssertEqual(c["F"]!, r.map(F), accuracy: 1e-14)
+            if floquet && ix == 0 { XCTAssertEqual(c["p"]!, r.map { F($0) / lam }, accuracy: 1e-14) }
+            XCTAssertEqual(c["czz_L"]![0], F(L / 2), accuracy: 1e-14, what)
+            XCTAssertEqual(c["czz_inf"]![0], ix == 0 ? 0 : exp(-xi / lam), accuracy: 1e-15, what)
+            XCTAssertEqual(c["probe_entropy"]![0], log(2.0) * (1 - F(L / 2)), accuracy: 1e-14, what)
+            let rho = ix == 0 ? zetaC / 2 : xi * zetaC / (2 * xi + zetaC)
+            XCTAssertEqual(c["rho"]![0], rho, accuracy: 1e-14, "rho = theta0 xi (eq. 51)")
+            XCTAssertEqual(c["light_cone"]![0], 0, "no front before t = 1/J")
+            XCTAssertEqual(c["light_cone"]![1], rho * log(3.0), accuracy: 1e-14, "r(t) = rho log(J t) (eq. 50)")
+            for name in ["sum_rule_residual", "czz_t0_residual", "small_r_residual", "large_r_residual", "p_derivative_residual"] {
+                XCTAssertEqual(c[name]![0], 0, accuracy: 1e-5, "\(name), \(what)")
+            }
+        }
+    }
+
     // MARK: - Growth-diffusion equation (eq. 86)
 
     /// Pure diffusion: f(eps, r) is the Gaussian of variance 2r + 1 centred at h/(2W);
@@ -346,6 +385,23 @@ final class ResonanceModelTests: XCTestCase {
         let order = log2(errors[1] / errors[2])
         XCTAssertGreaterThan(order, 1.8, "errors \(errors)")
         XCTAssertLessThan(errors[2], 1e-4)
+    }
+
+    /// The solver's grid by hand: sqrt(4) / 0.3 = 6.7 -> 7 steps; the energy box
+    /// +-10 sqrt(1 + 2 * 4) = +-30 in cells of at most 7 -> 9; at least 1 step and 4 cells.
+    func testGrowthDiffusionDiscretization() throws {
+        let g = GrowthDiffusion.discretization(rMax: 4, ds: 0.3, dEps: 7, fieldOverW: 0)
+        XCTAssertEqual(g.steps, 7)
+        XCTAssertEqual(g.cells, 9)
+        XCTAssertEqual(g.halfWidth, 30)
+        XCTAssertEqual(GrowthDiffusion.discretization(rMax: 4, ds: 0.3, dEps: 7, widthSigmas: 4, fieldOverW: -2).halfWidth, 14)
+        let tiny = GrowthDiffusion.discretization(rMax: 1e-4, ds: 1, dEps: 100, fieldOverW: 1)
+        XCTAssertEqual(tiny.steps, 1)
+        XCTAssertEqual(tiny.cells, 4)
+        let sol = try GrowthDiffusion(xi: 1, Lambda: 1, loss: .none).solve(rMax: 4, ds: 0.3, dEps: 7)
+        XCTAssertEqual(sol.ranges.count, g.steps + 1)
+        XCTAssertEqual(sol.energies.count, g.cells + 1)
+        XCTAssertThrowsError(try GrowthDiffusion(xi: 1, Lambda: 1).solve(rMax: 1e4, ds: 1e-3, dEps: 1e-3), "over maxCellSteps")
     }
 
     /// Energy-independent loss: F(r) = F1(r) of eq. 91 exactly, reached at second order.

@@ -39,6 +39,13 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(r[2], 0.25)
     }
 
+    /// eps of an ascending spectrum by its own ends: (E - E_0)/(E_last - E_0); 0 when degenerate or single.
+    func testEnergyDensityOfAnAscendingSpectrum() {
+        XCTAssertEqual(EigenstateObservables.energyDensity(ascending: [-2, -1, 0, 2]), [0, 0.25, 0.5, 1])
+        XCTAssertEqual(EigenstateObservables.energyDensity(ascending: [3, 3]), [0, 0])
+        XCTAssertEqual(EigenstateObservables.energyDensity(ascending: []), [])
+    }
+
     /// Philox4x32-10 known-answer vectors (Salmon et al. 2011, Random123 kat_vectors).
     func testPhiloxKnownAnswers() {
         let zero = CounterRNG.philox(counter: (0, 0, 0, 0), key: (0, 0))
@@ -80,5 +87,6 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(h.countR, [0, 1, 0, 0])
         XCTAssertEqual(h.sumR, [0, 0.5, 0, 0])
         XCTAssertEqual(h.sumM2, [1, 0.0625, 0, 0.25])
+        XCTAssertEqual(EpsHistogram.sums(of: [1, 2, 4, 8], eps: [0, 1, 0.3, 0.99], bins: 4), [1, 4, 0, 10])
     }
 }

@@ -43,7 +43,7 @@ public struct DRHStudy: GridStudy {
         return DRHStudy(grid: ParameterGrid(v.ints("N"), v.doubles("a")) { Point(N: $0, a: $1) }, campaign: campaign, parameterValues: v)
     }
 
-    static func dimension(_ n: Int) -> Int { 8 << n }
+    static func dimension(_ n: Int) -> Int { DeRoeckHuveneersModel.dimension(lbits: n) }
 
     public var blocks: [OutputBlock] {
         let v = parameterValues
@@ -102,10 +102,9 @@ public struct DRHStudy: GridStudy {
         }
         guard context.group.rank == 0 else { return nil }
         let (e, res, orth, secs, S, tObs) = result
-        let eMin = e.first ?? 0, eMax = e.last ?? 0
         return TaskOutput(rows: StandardRows.identity(task) + StandardRows.denseED(residual: res, orthogonality: orth, build: secs.build, solve: secs.solve) + [
             "a": .float64([p.a]), "grain": .float64(m.grain), "h": .float64(m.fields),
-            "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
+            "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(ascending: e)),
             "s_end": .float64(S), "seconds_observables": .float64([secs.check + tObs]),
         ])
     }

@@ -171,8 +171,7 @@ public struct DiamondStudy: GridStudy {
                                   theta0: p.map && p.kind == .qp ? mapTheta0 : nil)
         let n = lattice.count
         let (_, z) = try lattice.diagonalize(angles: th, W: p.W, hopping: hopping)
-        // Bare couplings g_k0 = g0 |phi_{k, origin}| (orbital k's amplitude at the origin).
-        let logBare = (0..<n).map { k in log(g0) + log(abs(z[lattice.origin + n * k])) }
+        let logBare = lattice.logBareCouplings(vectors: z, g0: g0)
         let table = try EtaTable.shared(convention)
         let sol = try AvalancheMeanField.solveChain(logBare: logBare, table: table)
         var rows = StandardRows.identity(task) + [

@@ -7,17 +7,8 @@ import Glibc
 
 // @RegisteredStudy(EmchRadinStudy, order: 11)
 /// Study S9: glassy Emch-Radin dynamics of disordered Ising spins
-/// (docs/emch-radin.md). Config table `[emch_radin]`:
-///
-///     d = [1, 3]            # dimensions (1, 2, 3)
-///     alpha = [2, 6]        # exponents; for each d only alpha >= d are run
-///     N = [100, 300]        # spins per sample
-///     x = [0.001]           # RSA packings x = N r_b^d / r_0^d
-///     decay_min = 0.01      # time grid: (gamma_m tau)^(d/alpha) from decay_min
-///     decay_max = 8.0       #   to decay_max, log-spaced (gamma_m: analytic rate)
-///     tau_points = 96
-///     interior_depth = 2.0  # interior spin: r_0 - |r_i| >= depth * r_0 N^(-1/d)
-///     store_positions = true
+/// (docs/emch-radin.md). Config table `[emch_radin]`: its keys, defaults and
+/// ranges are `parameters` (`qglass schema emch_radin`, docs/study-tables.md).
 ///
 /// One task is one sample (realization) of one (d, N, x): the positions are
 /// drawn once (stream `EmchRadin.streamText(d:N:packing:)`, alpha left out) and
@@ -73,10 +64,9 @@ public struct EmchRadinStudy: GridStudy {
         for d in dims where !alphas.contains(where: { $0 >= Double(d) }) {
             throw ConfigError("[emch_radin] no alpha >= d = \(d) (the thermodynamic-limit result needs alpha >= d; alphas below d are skipped)")
         }
-        let jam = [1: 1.49, 2: 2.19, 3: 3.07]
         for x in xs {
-            for d in dims where x >= jam[d]! {
-                throw ConfigError("[emch_radin] x = \(x) is at or above RSA jamming in d = \(d) (about \(jam[d]!)); positions cannot be placed")
+            for d in dims where x >= EmchRadin.jammingPacking[d]! {
+                throw ConfigError("[emch_radin] x = \(x) is at or above RSA jamming in d = \(d) (about \(EmchRadin.jammingPacking[d]!)); positions cannot be placed")
             }
         }
         let lo = v.double("decay_min"), hi = v.double("decay_max")
@@ -100,11 +90,6 @@ public struct EmchRadinStudy: GridStudy {
 
     /// Number density n = N / (V_d r_0^d).
     public static func density(d: Int, N: Int) -> Double { EmchRadinTheory.density(d: d, N: N, r0: r0) }
-
-    /// The time grid of (d, N, alpha): tau_t = u_t^(alpha/d) / gamma_m (analytic rate at density N / V_d).
-    public func taus(d: Int, N: Int, alpha: Double) throws -> [Double] {
-        try EmchRadinTheory.timeGrid(decay: decayGrid, d: d, alpha: alpha, density: Self.density(d: d, N: N))
-    }
 
     public var blocks: [OutputBlock] {
         blockKeys.enumerated().map { b, key in
@@ -166,30 +151,12 @@ public struct EmchRadinStudy: GridStudy {
                                           realization: task.realization, attemptsPerSpin: Self.attemptsPerSpin)
         let mask = sample.interiorMask(depth: interiorDepth)
         let nInterior = mask.filter { $0 }.count
-        let nn = sample.nearestNeighbourDistances()
-        var tauRows: [Double] = [], gm: [Double] = [], jnn: [Double] = []
-        var mAll: [Double] = [], pAll: [Double] = [], mInt: [Double] = [], pInt: [Double] = []
         let t0 = MPIEnvironment.wtime()
-        for a in alphas(p.d) {
-            let taus = try taus(d: p.d, N: p.N, alpha: a)
-            let dyn = try EmchRadin.evolve(sample, alpha: a, taus: taus)
-            let all = dyn.average(), interior = dyn.average(mask: mask)
-            tauRows += taus
-            gm.append(try EmchRadinTheory.gammaM(d: p.d, alpha: a, density: Self.density(d: p.d, N: p.N)))
-            let j = nn.map { pow($0, -a) }.sorted()
-            jnn.append(j.count % 2 == 1 ? j[j.count / 2] : 0.5 * (j[j.count / 2 - 1] + j[j.count / 2]))
-            mAll += all.magnetization; pAll += all.purity
-            if interior.count > 0 { mInt += interior.magnetization; pInt += interior.purity }
-            else { mInt += [Double](repeating: .nan, count: tauPoints); pInt += [Double](repeating: .nan, count: tauPoints) }
-        }
+        let curves = try EmchRadin.curves(sample, alphas: alphas(p.d), decay: decayGrid, interior: mask)
         let seconds = MPIEnvironment.wtime() - t0
-        var rows = StandardRows.identity(task) + [
+        var rows = StandardRows.identity(task) + curves.mapValues(RowValue.float64) + [
             "x": .float64([p.x]), "disorder_stream": .int64([Int64(bitPattern: key)]), "rsa_attempts": .int64([Int64(sample.attempts)]),
-            "n_interior": .int64([Int64(nInterior)]), "alpha": .float64(alphas(p.d)), "tau": .float64(tauRows),
-            "gamma_m_theory": .float64(gm), "j_nn_median": .float64(jnn),
-            "magnetization_all": .float64(mAll), "purity_all": .float64(pAll),
-            "magnetization_interior": .float64(mInt), "purity_interior": .float64(pInt),
-            "seconds_dynamics": .float64([seconds]),
+            "n_interior": .int64([Int64(nInterior)]), "alpha": .float64(alphas(p.d)), "seconds_dynamics": .float64([seconds]),
         ]
         if storePositions { rows["positions"] = .float64(sample.positions) }
         return TaskOutput(rows: rows)

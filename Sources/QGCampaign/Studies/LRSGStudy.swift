@@ -336,10 +336,8 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
                                              sectors[0].seconds.observables + sectors[1].seconds.observables), since: tObs)
         if entanglement {  // S6a (issue 12)
             let entropy = sectors[0].entropy + sectors[1].entropy
-            var sum = [Double](repeating: 0, count: epsBins)
-            for n in energies.indices { sum[EpsHistogram.bin(of: eps[n], bins: epsBins)] += entropy[n] }
             rows["entropy"] = .float64(entropy)
-            rows["hist_sum_entropy"] = .float64(sum)
+            rows["hist_sum_entropy"] = .float64(EpsHistogram.sums(of: entropy, eps: eps, bins: epsBins))
         }
         if !storesSpectrum(p.L) { for name in ["energy", "sector", "eps"] { rows[name] = nil } }
         if !storesEigenstates(p.L) { for name in ["r", "m_ea"] { rows[name] = nil } }

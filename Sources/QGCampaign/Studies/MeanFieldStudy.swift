@@ -24,9 +24,8 @@ public struct MeanFieldStudy: GridStudy {
     public enum Kind: Sendable, Hashable { case chain, profile, critical }
     public struct Point: Sendable, Hashable { public var kind: Kind; public var N: Int; public var deltaA: Double }
 
-    /// a_c = 1/sqrt 2 (the N -> inf critical point of the DRH chain), the correctly rounded double
-    /// 0.7071067811865476 (sqrt(0.5); 1 / sqrt(2.0) rounds to 0.7071067811865475), so delta_a = -0.7071067811865476 is a = 0.
-    public static let aCritical = 0.5.squareRoot()
+    /// a_c = 1/sqrt 2 (`AvalancheMeanField.aCritical`), so delta_a = -0.7071067811865476 is a = 0.
+    public static let aCritical = AvalancheMeanField.aCritical
     public static let maxN = 100_000
     public static let maxA = 4.0
 
@@ -195,7 +194,7 @@ public struct MeanFieldStudy: GridStudy {
         let p = points[task.point]
         let table = try EtaTable.shared(convention)
         let dist = table.distribution
-        let tHalf = try MeanFieldHalfEntropy.logCoupling(convention)
+        let tHalf = try EtaTable.sharedHalfEntropyLogCoupling(convention)
         switch p.kind {
         case .critical:
             let (ac, br, steps, its) = try AvalancheMeanField.criticalPoint(N: p.N, g10: g10, table: table, tHalf: tHalf, tol: criticalTol,
@@ -214,32 +213,14 @@ public struct MeanFieldStudy: GridStudy {
             ]
             if p.kind == .chain {
                 let tEnd = sol.logCouplings[p.N - 1]
-                rows["n_half"] = .int64([Int64(sol.logCouplings.filter { $0 >= tHalf }.count)])
+                rows["n_half"] = .int64([Int64(AvalancheMeanField.thermalizedCount(sol, tHalf: tHalf))])
                 rows["log_g_end"] = .float64([tEnd])
-                rows["s_end"] = .float64([tEnd == -.infinity ? 0 : try dist.meanEntropy(g1: exp(tEnd))])
+                rows["s_end"] = .float64([try AvalancheMeanField.meanEntropy(logCoupling: tEnd, distribution: dist)])
             } else {
                 rows["s_n"] = .float64(try AvalancheMeanField.entropyProfile(sol, distribution: dist))
                 rows["memory_n"] = .float64(try AvalancheMeanField.memoryProfile(sol, distribution: dist))
             }
             return TaskOutput(rows: rows)
         }
-    }
-}
-
-/// ln g at which [S](g) = (ln 2)/2, computed once per convention and process (60 quadratures).
-enum MeanFieldHalfEntropy {
-    private final class Cache: @unchecked Sendable {
-        let lock = NSLock()
-        var values: [ReducedCouplingConvention: Double] = [:]
-    }
-    private static let cache = Cache()
-
-    static func logCoupling(_ c: ReducedCouplingConvention) throws -> Double {
-        cache.lock.lock()
-        defer { cache.lock.unlock() }
-        if let v = cache.values[c] { return v }
-        let v = try AvalancheMeanField.halfEntropyLogCoupling(ReducedCouplingDistribution(c))
-        cache.values[c] = v
-        return v
     }
 }

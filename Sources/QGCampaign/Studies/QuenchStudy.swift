@@ -138,28 +138,15 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
             return (r, e, info)
         }
         guard context.group.rank == 0 else { return nil }
-        let n = p.Ls, nt = grid.count
-        // Late-time mean over the last decade of the grid (the DE check).
-        let lateStart = grid.firstIndex { $0 >= grid[nt - 1] / 10 } ?? (nt - 1)
-        var late = [Double](repeating: 0, count: n)
-        for I in 0..<n {
-            var acc = 0.0
-            for k in lateStart..<nt { acc += result.trace[I * nt + k] }
-            late[I] = acc / Double(nt - lateStart)
-        }
-        let sorted = energies.sorted()
-        let scale = max(1, sorted.map(abs).max() ?? 1)
-        var gap = Double.infinity
-        for k in sorted.indices.dropFirst() { let g = sorted[k] - sorted[k - 1]; if g > 1e-12 * scale { gap = min(gap, g) } }
-        let ipr = result.overlaps.reduce(0.0) { $0 + $1 * $1 * $1 * $1 }
         let key = ClassicalChainSpec.disorderKey(L: p.L)
         var rows = StandardRows.denseED(residual: spec.0, orthogonality: spec.1, build: spec.2.build, solve: spec.2.solve) + [
             "realization": .int64([Int64(task.realization)]), "disorder_stream": .int64([Int64(bitPattern: key)]),
             "sites": .int64(h.chainSites.map(Int64.init)), "phi": .float64(h.initialFields), "z": .int8(h.z),
             "state": .int8(s.z), "remnant": .float64(result.remnant), "static_field": .float64(h.staticFields),
             "coupling": .float64(h.couplings), "times": .float64(grid), "trace": .float64(result.trace),
-            "flips": .int64([Int64(s.flips)]), "inverse_min_gap": .float64([gap.isFinite ? 1 / gap : .infinity]),
-            "participation": .float64([1 / ipr]), "late_time_mean": .float64(late),
+            "flips": .int64([Int64(s.flips)]), "inverse_min_gap": .float64([QuenchObservables.inverseMinimumGap(energies)]),
+            "participation": .float64([QuenchObservables.participation(result.overlaps)]),
+            "late_time_mean": .float64(QuenchObservables.lateTimeMeans(result.trace, times: grid, count: p.Ls)),
             "seconds_chain": .float64([tChain]), "seconds_quench": .float64([spec.2.check + result.seconds.trace + result.seconds.diagonal]),
         ]
         if storeDisorder { rows["J"] = .float64(s.J) }

@@ -49,12 +49,10 @@ public enum XXZModel: RandomFieldChainModel {
     public static func drawUnitDisorder(L: Int, rng: inout CounterRNG) -> [Double] { XXZChain.drawFields(L: L, W: 1, rng: &rng) }
     public static func hamiltonian(L: Int, W: Double, unitDisorder u: [Double], study: RandomFieldChainStudy<XXZModel>) -> (XXZChain, stored: [Double]) {
         let h = u.map { W * $0 }
-        return (XXZChain(L: L, delta: study.delta, fields: h, downSpins: downSpins(L: L, sz: study.sz)), h)
+        return (XXZChain(L: L, delta: study.delta, fields: h, downSpins: XXZChain.downSpins(L: L, sz: study.sz)), h)
     }
-    /// Down spins of the sector with 2 S^z_total = `sz` (default: the lowest |S^z|).
-    static func downSpins(L: Int, sz: Int?) -> Int { sz.map { (L - $0) / 2 } ?? L / 2 }
     public static func dimension(L: Int, study: RandomFieldChainStudy<XXZModel>) -> Int {
-        FixedWeightBasis(sites: L, weight: downSpins(L: L, sz: study.sz)).count
+        FixedWeightBasis(sites: L, weight: XXZChain.downSpins(L: L, sz: study.sz)).count
     }
     public static let sectorParameters: [Parameter] = [
         .double("delta", magnitude: PhysicalBounds.magnitude, default: 1, unit: "1", help: "anisotropy Delta of S^z_i S^z_i+1"),
@@ -194,12 +192,10 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
             var me: (MatrixElementStatistics, Double)?
             if let options = matrixElements {
                 let t0 = MPIEnvironment.wtime()
-                let e = s.energies
-                let eps = EigenstateObservables.energyDensity(e, min: e.first ?? 0, max: e.last ?? 0)
-                let site = options.operatorSite, scale = Model.operatorScale
-                let values = (0..<h.dimension).map { k in h.diagonalValue(of: k) { st in ((st >> site) & 1) == 0 ? scale : -scale } }
+                let values = h.pauliZDiagonal(site: options.operatorSite, scale: Model.operatorScale)
                 let m = try MatrixElementKernels.diagonalOperator(s.vectors, diagonal: values)
-                let stats = try MatrixElementKernels.statistics(m, energies: e, eps: eps, settings: options.settings, group: context.group)
+                let stats = try MatrixElementKernels.statistics(m, energies: s.energies, eps: EigenstateObservables.energyDensity(ascending: s.energies),
+                                                                settings: options.settings, group: context.group)
                 me = (stats, MPIEnvironment.wtime() - t0)
             }
             let t0 = MPIEnvironment.wtime()
@@ -218,7 +214,7 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
                                       build: spectrum.seconds.build, solve: spectrum.seconds.solve)
         return TaskOutput(rows: extra + StandardRows.identity(task) + ed + [
             "W": .float64([p.W]), Model.disorderName: .float64(stored),
-            "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(e, min: eMin, max: eMax)),
+            "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(ascending: e)),
             "r": .float64(EigenstateObservables.gapRatios(e)), "m_ea": .float64(mEA),
             "e_min": .float64([eMin]), "e_max": .float64([eMax]), "seconds_observables": .float64([spectrum.seconds.check + tObs]),
         ])

@@ -9,40 +9,8 @@ import Glibc
 // @RegisteredStudy(ResonanceModelStudy, order: 14)
 /// Study S10a: the resonance model (RM) of the MBL crossover, analytic and
 /// numerical side (seed 004, docs/resonance-model.md, "The `rm` campaign").
-/// Config table `[rm]` (J = 1 throughout; defaults in brackets):
-///
-///     Lambda = 2.0                 # resonance length of the Floquet and Hamiltonian curve families
-///     inverse_xi = [0.5, 0.1, 0.0, -0.2]  # 1/xi per family: > 0 MBL, 0 transition, in (-log 2, 0) thermal
-///     L = 40                       # chain length of [C_zz(t)], [S(omega)], omega_c
-///     r_max = 40.0                 # F, p, q on r_k = r_max (k+1)/r_points, k = 0..r_points-1
-///     r_points = 200
-///     t_min = 1.0                  # [C_zz(t)] on a log grid [t_min, t_max] (J t <= 1e7)
-///     t_max = 1e5
-///     t_points = 61
-///     omega_min = 1e-12            # [S(omega)] on a log grid [omega_min, J)
-///     omega_points = 121
-///     sum_rule_panels = 2000       # 5-point Gauss-Legendre panels of the sum-rule quadrature
-///     inverse_zeta = [min, max]    # Fig. 2a/d/f: 1/zeta grid (both > 0), inverse_zeta_points points
-///     inverse_zeta_points = 80
-///     czz_L = [10, 20, 40, 80]     # Fig. 2f: finite-L [C_zz] vs 1/zeta
-///     slope_omega = 1e-8           # Fig. 2a/d: local exponent theta = 1 + d log S/d log omega there (L -> inf)
-///     drift_L = [5, 10, ..., 60]   # Fig. 9 (Wc = 10, Lambda_c from eq. 83)
-///     drift_Wc = 10.0
-///     drift_delta = 0.01
-///     drift_w = [0.05, 2.0]        # W/W_c range of [S_P], drift_w_points log-spaced points
-///     drift_w_points = 200
-///     drift_fit_L_max = 20         # ell_delta of eq. 117 fitted on L <= this
-///     gd_Lambda = [0.25, 1.0, 4.0] # Figs. 11-12: growth-diffusion solutions at xi = inf, one task each
-///     gd_inverse_xi = 0.0
-///     gd_field = 1.0               # h/W
-///     gd_r_max_over_Lambda = 200.0
-///     gd_ds = 0.02                 # step in s = sqrt(r)
-///     gd_deps = 0.05               # step in e/W
-///     gd_r_points = 120            # output grid r/Lambda, log-spaced [gd_r_min_over_Lambda, gd_r_max_over_Lambda]
-///     gd_r_min_over_Lambda = 0.01
-///     gd_snapshots = 6             # f(e, r) at log-spaced r/Lambda (Fig. 12)
-///     gd_x_points = 161            # f on x = (e - h/2)/(W sqrt(2r + 1)) in [-gd_x_max, gd_x_max]
-///     gd_x_max = 4.0
+/// Config table `[rm]` (J = 1 throughout): its keys, defaults and ranges are
+/// `parameters` (`qglass schema rm`, docs/study-tables.md).
 ///
 /// Nothing is random: `[campaign] realizations` must be 1. One task per
 /// curve family member: each Floquet and each Hamiltonian 1/xi, the
@@ -173,9 +141,9 @@ public struct ResonanceModelStudy: DeclaredStudy {
         let gdField = v.double("gd_field"), gdDs = v.double("gd_ds"), gdDeps = v.double("gd_deps")
         // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
         for lam in gdLambda {
-            let g = Self.gdGrid(Lambda: lam, rMaxOverLambda: gdRMax, ds: gdDs, deps: gdDeps, field: gdField)
-            guard g.steps * g.cells <= 2e8 else {
-                throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(g.steps * g.cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
+            let cells = Self.gdCells(Lambda: lam, rMaxOverLambda: gdRMax, ds: gdDs, deps: gdDeps, field: gdField)
+            guard cells <= GrowthDiffusion.maxCellSteps else {
+                throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
             }
         }
         return ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
@@ -192,21 +160,15 @@ public struct ResonanceModelStudy: DeclaredStudy {
 
     // MARK: grids
 
-    public static func logGrid(_ a: Double, _ b: Double, _ n: Int) -> [Double] {
-        (0..<n).map { exp(log(a) + (log(b) - log(a)) * Double($0) / Double(n - 1)) }
-    }
     public var rGrid: [Double] { (0..<rPoints).map { rMax * Double($0 + 1) / Double(rPoints) } }
-    public var tGrid: [Double] { Self.logGrid(tMin, tMax, tPoints) }
+    public var tGrid: [Double] { Grid.logarithmic(tMin, tMax, tPoints) }
     /// Log-spaced in [omega_min, J), J = 1 excluded (the last point is J (1 - 1e-9)).
-    public var omegaGrid: [Double] { Self.logGrid(omegaMin, 1 - 1e-9, omegaPoints) }
-    public var inverseZetaGrid: [Double] { (0..<inverseZetaPoints).map { inverseZeta[0] + (inverseZeta[1] - inverseZeta[0]) * Double($0) / Double(inverseZetaPoints - 1) } }
-    public var driftWGrid: [Double] { Self.logGrid(driftW[0], driftW[1], driftWPoints) }
-    public var gdRGrid: [Double] { Self.logGrid(gdRMinOverLambda, gdRMaxOverLambda, gdRPoints) }
-    public var gdSnapshotGrid: [Double] { gdSnapshots == 1 ? [gdRMaxOverLambda] : Self.logGrid(gdRMinOverLambda, gdRMaxOverLambda, gdSnapshots) }
-    public var gdXGrid: [Double] { (0..<gdXPoints).map { -gdXMax + 2 * gdXMax * Double($0) / Double(gdXPoints - 1) } }
-
-    /// xi from 1/xi (0 -> +inf).
-    public static func xi(inverse: Double) -> Double { inverse == 0 ? .infinity : 1 / inverse }
+    public var omegaGrid: [Double] { Grid.logarithmic(omegaMin, 1 - 1e-9, omegaPoints) }
+    public var inverseZetaGrid: [Double] { Grid.linear(inverseZeta[0], inverseZeta[1], inverseZetaPoints) }
+    public var driftWGrid: [Double] { Grid.logarithmic(driftW[0], driftW[1], driftWPoints) }
+    public var gdRGrid: [Double] { Grid.logarithmic(gdRMinOverLambda, gdRMaxOverLambda, gdRPoints) }
+    public var gdSnapshotGrid: [Double] { gdSnapshots == 1 ? [gdRMaxOverLambda] : Grid.logarithmic(gdRMinOverLambda, gdRMaxOverLambda, gdSnapshots) }
+    public var gdXGrid: [Double] { Grid.linear(-gdXMax, gdXMax, gdXPoints) }
 
     // MARK: layout
 
@@ -318,27 +280,21 @@ public struct ResonanceModelStudy: DeclaredStudy {
         return out
     }
 
-    /// The growth-diffusion solver's grid at Lambda: steps in s = sqrt(r) up to
-    /// r_max = rMaxOverLambda Lambda, and energy cells over +-(10 sqrt(1 + 2 r_max) + |field|).
-    static func gdGrid(Lambda lam: Double, rMaxOverLambda: Double, ds: Double, deps: Double, field: Double) -> (steps: Double, cells: Double) {
-        let rm = rMaxOverLambda * lam
-        return ((rm.squareRoot() / ds).rounded(.up), (2 * (10 * (1 + 2 * rm).squareRoot() + abs(field)) / deps).rounded(.up))
+    /// Cell-steps of the growth-diffusion solver's grid (`GrowthDiffusion.discretization`)
+    /// at Lambda: r_max = rMaxOverLambda Lambda.
+    static func gdCells(Lambda lam: Double, rMaxOverLambda: Double, ds: Double, deps: Double, field: Double) -> Double {
+        let g = GrowthDiffusion.discretization(rMax: rMaxOverLambda * lam, ds: ds, dEps: deps, fieldOverW: field)
+        return Double(g.steps) * Double(g.cells)
     }
 
-    func gdGrid(_ lam: Double) -> (steps: Double, cells: Double) {
-        Self.gdGrid(Lambda: lam, rMaxOverLambda: gdRMaxOverLambda, ds: gdDs, deps: gdDeps, field: gdField)
-    }
-
-    /// Cell-steps of the growth-diffusion row at Lambda.
     func gdCells(_ lam: Double) -> Double {
-        let g = gdGrid(lam)
-        return g.steps * g.cells
+        Self.gdCells(Lambda: lam, rMaxOverLambda: gdRMaxOverLambda, ds: gdDs, deps: gdDeps, field: gdField)
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
         if task.block == Family.growthDiffusion.rawValue {
             let lam = gdLambda[task.row]
-            let cells = Int(gdGrid(lam).cells)
+            let cells = GrowthDiffusion.discretization(rMax: gdRMaxOverLambda * lam, ds: gdDs, dEps: gdDeps, fieldOverW: gdField).cells
             return 8 * cells * (6 + gdSnapshots) + 16 * Int(gdRMaxOverLambda * lam / (gdDs * gdDs) + 10) + (32 << 20)
         }
         return 8 * (rPoints + tPoints + omegaPoints) * 8 + 8 * inverseZetaPoints * (czzL.count + 8) + 8 * driftL.count * driftWPoints + (32 << 20)
@@ -355,80 +311,24 @@ public struct ResonanceModelStudy: DeclaredStudy {
         }
     }
 
+    /// One row of the task's family: the columns of its curves (ResonanceModelCurves, QGPhysics).
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         guard context.group.rank == 0 else { return nil }
+        let columns: [String: [Double]]
         switch Family(rawValue: task.block)! {
-        case .floquet: return try runCurves(floquet: true, inverseXi: inverseXi[task.row])
-        case .hamiltonian: return try runCurves(floquet: false, inverseXi: inverseXi[task.row])
-        case .exponents: return try runExponents()
-        case .drift: return try runDrift()
-        case .growthDiffusion: return try runGrowthDiffusion(Lambda: gdLambda[task.row])
+        case .floquet, .hamiltonian:  // the Floquet / Hamiltonian curve families
+            columns = try ResonanceModelCurves.curves(floquet: task.block == Family.floquet.rawValue, inverseXi: inverseXi[task.row], Lambda: Lambda,
+                                                      L: L, r: rGrid, t: tGrid, omega: omegaGrid, sumRulePanels: sumRulePanels,
+                                                      derivativeStep: 1e-4 * rMax / Double(rPoints))
+        case .exponents:  // Fig. 2a/d/f
+            columns = try ResonanceModelCurves.exponents(inverseZeta: inverseZetaGrid, czzL: czzL, Lambda: Lambda, slopeOmega: slopeOmega)
+        case .drift:  // Fig. 9
+            columns = try ResonanceModelCurves.drift(Wc: driftWc, w: driftWGrid, L: driftL, delta: driftDelta, fitLMax: driftFitLMax)
+        case .growthDiffusion:  // Figs. 11-12
+            columns = try ResonanceModelCurves.growthDiffusion(
+                Lambda: gdLambda[task.row], inverseXi: gdInverseXi, field: gdField, rMaxOverLambda: gdRMaxOverLambda, snapshots: gdSnapshotGrid,
+                ds: gdDs, dEps: gdDeps, rGrid: gdRGrid, xGrid: gdXGrid)
         }
-    }
-
-    // MARK: the Floquet / Hamiltonian curve families (ResonanceModelCurves, QGPhysics)
-
-    func runCurves(floquet: Bool, inverseXi ix: Double) throws -> TaskOutput {
-        let xi = Self.xi(inverse: ix)
-        let c = try ResonanceModelCurves(floquet: floquet, xi: xi, Lambda: Lambda)
-        let rho = try c.rho()
-        let rs = rGrid
-        let F = try rs.map(c.F), p = try rs.map(c.p), q = try rs.map(c.q)
-        let ts = tGrid
-        let czz = try ts.map { try c.czz($0, L) }, front = try ts.map { try c.front($0, L) }
-        let cone = ts.map { $0 <= 1 ? 0 : min(rho * log($0), L / 2) }
-        let omegaC = try c.omegaC(L), omegaXi = try c.omegaXi()
-        let os = omegaGrid
-        let S = try os.map { $0 < omegaXi ? Double.nan : try c.S($0, L) }
-        let czzL = try c.F(L / 2)
-        // Sum rule: S is even in omega, so the weight of omega_lo < |omega| < J is
-        // 2 int_{omega_lo}^{J} S domega; omega = J exp(-s^2), domega = -2 s omega ds.
-        let omegaLo = max(omegaC, omegaXi)
-        let uLo = log(1 / omegaLo)
-        let weight = 2 * (try GaussLegendre.fivePoint.integrate(0, uLo.squareRoot(), panels: sumRulePanels) { s in
-            let w = exp(-s * s)
-            return try c.S(w, L) * w * 2 * s
-        })
-        let rLo = min(rho * uLo, L / 2)
-        let residual = weight + (try c.F(rLo)) - 1
-        let t0 = try c.czz(0, L) - 1
-        let d = 1e-6 * min(Lambda, abs(xi))
-        let small = floquet ? -Lambda * log(try c.F(d)) / d - 1 : -log(try c.F(d)) / (d / Lambda).squareRoot() - 1
-        let rBig = 1e4 * (xi.isFinite ? max(Lambda, abs(xi)) : Lambda)
-        let large = try c.F(rBig) - c.czzInf
-        let h = 1e-4 * rMax / Double(rPoints)
-        let pMax = p.filter(\.isFinite).max() ?? 1
-        var pd = 0.0
-        for (k, r) in rs.enumerated() {
-            pd = max(pd, abs((try c.F(r - h) - c.F(r + h)) / (2 * h) - p[k]) / pMax)
-        }
-        return TaskOutput(rows: [
-            "inverse_xi": .float64([ix]), "theta0": .float64([c.theta0]), "rho": .float64([rho]),
-            "r": .float64(rs), "F": .float64(F), "p": .float64(p), "q": .float64(q),
-            "t": .float64(ts), "czz": .float64(czz), "czz_front": .float64(front), "light_cone": .float64(cone),
-            "omega": .float64(os), "S": .float64(S), "omega_c": .float64([omegaC]), "omega_xi": .float64([omegaXi]),
-            "czz_L": .float64([czzL]), "czz_inf": .float64([c.czzInf]), "probe_entropy": .float64([log(2.0) * (1 - czzL)]),
-            "sum_rule_weight": .float64([weight]), "sum_rule_residual": .float64([residual]), "omega_lo": .float64([omegaLo]),
-            "czz_t0_residual": .float64([t0]), "small_r_residual": .float64([small]), "large_r_residual": .float64([large]),
-            "p_derivative_residual": .float64([pd]),
-        ])
-    }
-
-    // MARK: Figs. 2a/d/f, 9, 11-12 (ResonanceModelCurves, QGPhysics)
-
-    func runExponents() throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.exponents(inverseZeta: inverseZetaGrid, czzL: czzL, Lambda: Lambda, slopeOmega: slopeOmega)
-            .mapValues(RowValue.float64))
-    }
-
-    func runDrift() throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.drift(Wc: driftWc, w: driftWGrid, L: driftL, delta: driftDelta, fitLMax: driftFitLMax)
-            .mapValues(RowValue.float64))
-    }
-
-    func runGrowthDiffusion(Lambda lam: Double) throws -> TaskOutput {
-        TaskOutput(rows: try ResonanceModelCurves.growthDiffusion(
-            Lambda: lam, inverseXi: gdInverseXi, field: gdField, rMaxOverLambda: gdRMaxOverLambda, snapshots: gdSnapshotGrid,
-            ds: gdDs, dEps: gdDeps, rGrid: gdRGrid, xGrid: gdXGrid).mapValues(RowValue.float64))
+        return TaskOutput(rows: columns.mapValues(RowValue.float64))
     }
 }

@@ -194,9 +194,15 @@ extension AvalancheMeanField {
                              converged: true, iterations: it, residual: siteRes, siteResidual: siteRes)
     }
 
+    /// [S](g) (A13) at ln g = t: the mean entanglement entropy of an l-bit of
+    /// coupling g, 0 at g = 0 (t = -inf).
+    public static func meanEntropy(logCoupling t: Double, distribution: ReducedCouplingDistribution) throws -> Double {
+        t == -.infinity ? 0 : try distribution.meanEntropy(g1: exp(t))
+    }
+
     /// [S_n] profile (A13) of a solved chain (Fig. 3a).
     public static func entropyProfile(_ sol: ChainSolution, distribution: ReducedCouplingDistribution) throws -> [Double] {
-        try sol.logCouplings.map { t in t == -.infinity ? 0 : try distribution.meanEntropy(g1: exp(t)) }
+        try sol.logCouplings.map { try meanEntropy(logCoupling: $0, distribution: distribution) }
     }
 
     /// Memory profile C_n (A14) of a solved chain.
@@ -206,8 +212,12 @@ extension AvalancheMeanField {
 
     /// Number of sites with [S_n] >= ln2 / 2 (the thermalized region of the profile; monotone in n).
     public static func thermalizedCount(_ sol: ChainSolution, distribution: ReducedCouplingDistribution) throws -> Int {
-        let tHalf = try halfEntropyLogCoupling(distribution)
-        return sol.logCouplings.filter { $0 >= tHalf }.count
+        thermalizedCount(sol, tHalf: try halfEntropyLogCoupling(distribution))
+    }
+
+    /// `thermalizedCount` given t_half (`halfEntropyLogCoupling`): the sites with ln g_n >= t_half.
+    public static func thermalizedCount(_ sol: ChainSolution, tHalf: Double) -> Int {
+        sol.logCouplings.filter { $0 >= tHalf }.count
     }
 
     /// ln g at which [S](g) = ln2 / 2 in a convention (bisection; [S] is increasing in g).

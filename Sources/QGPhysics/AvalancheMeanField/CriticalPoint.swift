@@ -2,6 +2,10 @@ import Foundation
 import QGNumerics
 
 extension AvalancheMeanField {
+    /// a_c = 1/sqrt 2 (the N -> inf critical point of the DRH chain), the correctly rounded double
+    /// 0.7071067811865476 (sqrt(0.5); 1 / sqrt(2.0) rounds to 0.7071067811865475).
+    public static let aCritical = 0.5.squareRoot()
+
     /// ln g_N (end l-bit) of the DRH chain, whose monotone image [S_end] is Fig. 2a's curve.
     public static func endLogCoupling(N: Int, a: Double, g10: Double, table: EtaTable) throws -> Double {
         try solveChain(logBare: drhLogBare(N: N, a: a, g10: g10), table: table).logCouplings[N - 1]

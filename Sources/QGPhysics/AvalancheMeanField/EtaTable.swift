@@ -137,6 +137,7 @@ extension EtaTable {
     private final class Cache: @unchecked Sendable {
         let lock = NSLock()
         var tables: [ReducedCouplingConvention: EtaTable] = [:]
+        var halfEntropyLogCouplings: [ReducedCouplingConvention: Double] = [:]
     }
     private static let cache = Cache()
 
@@ -149,5 +150,17 @@ extension EtaTable {
         let t = try EtaTable(convention)
         cache.tables[convention] = t
         return t
+    }
+
+    /// ln g at which [S](g) = (ln 2)/2 in a convention
+    /// (`AvalancheMeanField.halfEntropyLogCoupling`, 60 quadratures), computed
+    /// once per convention and process and shared; thread-safe.
+    public static func sharedHalfEntropyLogCoupling(_ convention: ReducedCouplingConvention = .default) throws -> Double {
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let v = cache.halfEntropyLogCouplings[convention] { return v }
+        let v = try AvalancheMeanField.halfEntropyLogCoupling(ReducedCouplingDistribution(convention))
+        cache.halfEntropyLogCouplings[convention] = v
+        return v
     }
 }
