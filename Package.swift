@@ -65,7 +65,7 @@ let package = Package(
 
         // MARK: Generic ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group; SLEPc or polfed
         // mid-spectrum) and the solver policy (auto, cost and memory models, scoped SLEPc runtime).
-        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGPhysics", "QGSLEPc"]),
+        .target(name: "QGED", dependencies: ["QGMPI", "QGLinearAlgebra", "QGDistributedLinearAlgebra", "QGNumerics", "QGPhysics", "QGSLEPc"]),
 
         // MARK: Campaign driver and studies.
         .target(name: "QGCampaign", dependencies: [

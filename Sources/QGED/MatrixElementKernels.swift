@@ -2,6 +2,7 @@ import Foundation
 import QGMPI
 import QGLinearAlgebra
 import QGDistributedLinearAlgebra
+import QGNumerics
 
 extension DenseBlock {
     /// Local: a copy with row i multiplied by the real `d[i]` (diag(d) times
@@ -75,13 +76,9 @@ public struct MatrixElementSettings: Sendable, Equatable {
             && a.omegaMin == b.omegaMin && a.omegaMax == b.omegaMax && a.omegaBins == b.omegaBins && a.degeneracy == b.degeneracy
     }
     /// Bin edges (vBins + 1 values, log-spaced).
-    public var vEdges: [Double] { logEdges(vMin, vMax, vBins) }
+    public var vEdges: [Double] { Grid.logarithmic(vMin, vMax, vBins + 1) }
     /// Bin edges (omegaBins + 1 values, log-spaced).
-    public var omegaEdges: [Double] { logEdges(omegaMin, omegaMax, omegaBins) }
-    func logEdges(_ lo: Double, _ hi: Double, _ n: Int) -> [Double] {
-        let a = log(lo), b = log(hi)
-        return (0...n).map { exp(a + (b - a) * Double($0) / Double(n)) }
-    }
+    public var omegaEdges: [Double] { Grid.logarithmic(omegaMin, omegaMax, omegaBins + 1) }
 }
 
 /// Per-task results of `MatrixElementKernels.statistics` (all replicated on

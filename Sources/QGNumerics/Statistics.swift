@@ -86,12 +86,6 @@ public enum Statistics {
         return (0..<(edges.count - 1)).map { t > 0 ? counts[$0] / (t * (edges[$0 + 1] - edges[$0])) : .nan }
     }
 
-    /// `bins` + 1 log-spaced bin edges from `lo` to `hi` (both > 0):
-    /// exp(ln lo + (ln hi - ln lo) k / bins), k = 0...bins.
-    public static func logSpacedEdges(_ lo: Double, _ hi: Double, bins: Int) -> [Double] {
-        (0...bins).map { exp(log(lo) + (log(hi) - log(lo)) * Double($0) / Double(bins)) }
-    }
-
     /// Ratio of sums Σa/Σb over realizations and its bootstrap error
     /// (realizations resampled, never states within a realization).
     public static func ratioWithError(num: [Double], den: [Double], resamples: [[Int]]) -> (value: Double, error: Double) {

@@ -1,6 +1,7 @@
 import Foundation
 import QGHDF5
 import QGCampaign
+import QGNumerics
 
 /// One task's S10b matrix-element data (chain campaigns run with
 /// `matrix_elements = true`), reduced to sums over its eigenstates: per-state
@@ -39,7 +40,7 @@ enum ChainMEReduction {
         let rvb = try b.column("rho_vbar", Double.self), cnt = try b.column("window_count", Double.self), lc = try b.column("log_chi", Double.self)
         let vc = try b.column("v_counts", Int64.self), sw = try b.column("s_weight", Double.self)
         let sd = try b.column("s_diagonal_weight", Double.self), v2 = try b.column("v2_mean", Double.self), cz = try b.column("czz_time_average", Double.self)
-        let ve = ReduceStatistics.logSpacedEdges(vMin, vMax, bins: nv), oe = ReduceStatistics.logSpacedEdges(oMin, oMax, bins: no)
+        let ve = Grid.logarithmic(vMin, vMax, nv + 1), oe = Grid.logarithmic(oMin, oMax, no + 1)
         let nb = logChiEdges.count - 1, lo = logChiEdges[0], step = logChiEdges[1] - logChiEdges[0]
         var out: [ChainMERecord] = []
         for i in 0..<n {

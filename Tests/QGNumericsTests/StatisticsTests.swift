@@ -86,13 +86,6 @@ final class StatisticsTests: XCTestCase {
         XCTAssertTrue(Statistics.firstCrossing(x: [], y: [], level: 0.5).isNaN)
     }
 
-    /// Log-spaced edges: the ends, a constant ratio, and bins + 1 values.
-    func testLogSpacedEdges() {
-        let e = Statistics.logSpacedEdges(1e-3, 10, bins: 4)
-        XCTAssertEqual(e.count, 5)
-        for (v, want) in zip(e, [1e-3, 1e-2, 1e-1, 1, 10]) { XCTAssertEqual(v, want, accuracy: 1e-12 * want) }
-    }
-
     /// Noise-free curves y = F((h - hc) L^(1/nu)): the collapse finds (hc, nu), and its
     /// quality there is far below that of a wrong pair.
     func testCollapseOfExactCurves() {
