@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 /// What the classical studies (S2 fields, S3 avalanche, S4 two-flip, S7

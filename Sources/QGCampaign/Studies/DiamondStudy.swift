@@ -1,7 +1,5 @@
 import Foundation
 import QGMPI
-import QGHDF5
-import QGLinearAlgebra
 import QGPhysics
 import QGED
 

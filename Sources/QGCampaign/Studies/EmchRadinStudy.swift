@@ -1,5 +1,4 @@
 import QGMPI
-import QGHDF5
 import QGPhysics
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,4 @@
 import QGMPI
-import QGHDF5
 import QGLinearAlgebra
 import QGDistributedLinearAlgebra
 import QGPhysics

@@ -1,6 +1,4 @@
 import Foundation
-import QGMPI
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(MeanFieldStudy, order: 15)
@@ -99,9 +97,6 @@ public struct MeanFieldStudy: GridStudy {
                               tol: v.double("tol"), maxIterations: maxIt, probe: v.double("probe"), damping: v.double("damping"),
                               grid: grid, campaign: campaign, parameterValues: v)
     }
-
-    /// Sizes with an a_c(N) row (a does not enter a chain of one l-bit).
-    public var criticalSizes: [Int] { critical ? sizes.filter { $0 >= 2 } : [] }
 
     /// Block order: one chain block per N, one profile block per profile N, then the critical block.
     struct BlockKey: Hashable { var kind: Kind; var N: Int }

@@ -1,5 +1,3 @@
-import QGMPI
-import QGHDF5
 import QGNumerics
 import QGPhysics
 #if canImport(Glibc)

@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(TemperingStudy, order: 5)
