@@ -72,6 +72,14 @@ extension DatasetSpec {
     public static let classicalDisorderStream = DatasetSpec(
         "disorder_stream", .int64, units: "", description: "64-bit key (bit pattern) of the counter-based stream of J (FNV-1a of classical|L=..)")
 
+    /// `alpha`: the interaction exponent of a long-range chain's task (S1 and the classical studies).
+    public static let interactionExponent = DatasetSpec(
+        "alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)")
+
+    /// `n_star`: the avalanche mean field's n_* (`AvalancheMeanField.solveChain`, S8 meanfield and diamond).
+    public static let nStar = DatasetSpec(
+        "n_star", .float64, units: "1", description: "n_* = (eta_tot - N eta(0)) / ln 2")
+
     /// `J` [L, L]: the drawn couplings of an L-site chain (`LongRangeSpinGlass.drawCouplings`).
     public static func couplings(L: Int) -> DatasetSpec {
         DatasetSpec("J", .float64, [L, L], units: "J", description: "raw couplings J_ij (standard normal, symmetric, zero diagonal)")

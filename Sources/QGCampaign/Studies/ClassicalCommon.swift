@@ -79,6 +79,10 @@ struct ClassicalChainSpec: Sendable {
         return LongRangeSpinGlass.drawCouplings(L: L, rng: &rng)
     }
 
+    /// Measured: ~2.2e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md),
+    /// the setup every classical task's cost starts with (S2-S5, S6b).
+    static let secondsPerSquaredSize = 2.2e-8
+
     /// Bytes of J and K of an L-chain (the dominant memory of every classical task).
     static func chainBytes(_ L: Int) -> Int { 16 * L * L + (32 << 20) }
 
@@ -90,8 +94,8 @@ struct ClassicalChainSpec: Sendable {
     func blocks<P>(study: String, grid: ParameterGrid<P>, campaign: CampaignSettings, attributes: [String: Double],
                    _ datasets: (Int) -> [DatasetSpec]) -> [OutputBlock] {
         sizes.enumerated().map { b, L in
-            var ds = [DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
-                      .realization(), .point(), .classicalDisorderStream]
+            var ds: [DatasetSpec] = [.interactionExponent,
+                                     .realization(), .point(), .classicalDisorderStream]
             if storeDisorder { ds.append(.couplings(L: L)) }
             let attrs = attributes.merging(["L": Double(L), "boundary_open": boundary == .open ? 1 : 0]) { a, _ in a }
             return OutputBlock(path: "/\(study)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds + datasets(L),
@@ -154,7 +158,7 @@ public struct ChainFieldList: Sendable {
     /// ~2.2e-8 s per L^2 (chain + SFS) plus `perField(L)` per h_x.
     func coreSeconds(_ task: TaskSpec, groupSize: Int, perField: (Double) -> Double) -> Double {
         let L = Double(grid.points[task.point].L)
-        return (2.2e-8 * L * L + perField(L) * Double(fields.count)) * Double(groupSize)
+        return (ClassicalChainSpec.secondsPerSquaredSize * L * L + perField(L) * Double(fields.count)) * Double(groupSize)
     }
 
     /// Local, group rank 0 only (nil elsewhere): the task's chain and state,

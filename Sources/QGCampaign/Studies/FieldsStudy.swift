@@ -62,10 +62,10 @@ public struct FieldsStudy: GridStudy {
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
 
-    /// Measured: ~2.2e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md).
+    /// The chain's setup (`ClassicalChainSpec.secondsPerSquaredSize`).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L)
-        return 2.2e-8 * L * L * Double(groupSize)
+        return ClassicalChainSpec.secondsPerSquaredSize * L * L * Double(groupSize)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {

@@ -112,7 +112,8 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let p = points[task.point]
         let d = Double(1 << p.Ls)
-        return DenseEDPolicy.onGroup(DenseEDPolicy.secondsPerCubedDimension * d * d * d * 1.1 + 2.2e-8 * Double(p.L * p.L) * Double(g), groupSize: g)
+        let chain = ClassicalChainSpec.secondsPerSquaredSize * Double(p.L * p.L) * Double(g)
+        return DenseEDPolicy.onGroup(DenseEDPolicy.secondsPerCubedDimension * d * d * d * 1.1 + chain, groupSize: g)
     }
 
     /// Local: the SFS chain of realization r at size L (the S2 chain and state).
