@@ -356,6 +356,22 @@ public struct ParameterValues: Sendable {
         if let x = bad { throw ConfigError("[\(table)] \(key) = \(x) is not one of the \(all) values") }
     }
 
+    /// Floats `lo` and `hi` with lo < hi, refused otherwise as "[table] need
+    /// \(need) (got lo, hi)" (the declaration bounds each, not their order).
+    public func increasing(_ lo: String, _ hi: String, need: String) throws -> (lo: Double, hi: Double) {
+        let a = double(lo), b = double(hi)
+        guard b > a else { throw ConfigError("[\(table)] need \(need) (got \(a), \(b))") }
+        return (a, b)
+    }
+
+    /// The two-entry float list `key`, [lo, hi] with lo < hi, refused
+    /// otherwise as "[table] key must be \(shape)".
+    public func increasingPair(_ key: String, shape: String) throws -> (lo: Double, hi: Double) {
+        let x = doubles(key)
+        guard x.count == 2, x[0] < x[1] else { throw ConfigError("[\(table)] \(key) must be \(shape)") }
+        return (x[0], x[1])
+    }
+
     /// Refuses `a` without `b` or `b` without `a` (a key counts as given when
     /// set and, for a list, not empty): "[table] a and b go together".
     public func requireTogether(_ a: String, _ b: String) throws {

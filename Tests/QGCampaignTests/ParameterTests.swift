@@ -247,4 +247,23 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(check(""), "accepted nil nil nil")
         XCTAssertEqual(check("map_R = 2\ntheta_W = [1.0, 1.0]\nx = 0.5\ns = \"a\"\n"), "accepted Optional(2) Optional(0.5) Optional(\"a\")")
     }
+
+    /// The order checks of two floats (`increasing`) and of a [lo, hi] list (`increasingPair`).
+    func testIncreasingValuesAndPairs() throws {
+        let decl: [Parameter] = [.double("lo", default: 1, unit: "1", help: ""), .double("hi", default: 2, unit: "1", help: ""),
+                                 .doubles("range", default: [1, 2], distinct: false, unit: "1", help: "")]
+        func check(_ toml: String) -> String {
+            do {
+                let v = try ParameterValues.parse(try table(toml), decl)
+                let a = try v.increasing("lo", "hi", need: "lo < hi"), b = try v.increasingPair("range", shape: "[lo, hi] with lo < hi")
+                return "accepted \(a.lo) \(a.hi) \(b.lo) \(b.hi)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(check(""), "accepted 1.0 2.0 1.0 2.0")
+        XCTAssertEqual(check("lo = 2\n"), "config error: [t] need lo < hi (got 2.0, 2.0)")
+        XCTAssertEqual(check("range = [2, 1]\n"), "config error: [t] range must be [lo, hi] with lo < hi")
+        XCTAssertEqual(check("range = [1, 2, 3]\n"), "config error: [t] range must be [lo, hi] with lo < hi")
+    }
 }

@@ -210,12 +210,12 @@ public struct ChainQuenchSetup: Sendable {
     static let alpha = Parameter.double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1",
                                         help: "interaction exponent alpha")
 
-    /// The parsed values of `table`; refuses a time grid with t_max <= t_min.
-    init(_ v: ParameterValues, table: String, cap: Double) throws {
+    /// The parsed values `v`; refuses a time grid with t_max <= t_min.
+    init(_ v: ParameterValues, cap: Double) throws {
         alpha = v.double("alpha")
         boundary = v.choice("boundary")
         order = v.choice("order")
-        timeGrid = try LogTimeGrid(v, table: table, cap: cap)
+        timeGrid = try LogTimeGrid(v, cap: cap)
     }
 
     /// Local: the chain of realization r at size L and its initial state of `kind` (`ClassicalChainSpec.prepare`).

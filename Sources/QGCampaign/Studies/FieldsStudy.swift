@@ -30,8 +30,7 @@ public struct FieldsStudy: GridStudy {
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> FieldsStudy {
         let v = try ParameterValues.parse(t, parameters)
-        let lo = v.double("phi_min"), hi = v.double("phi_max")
-        guard hi > lo else { throw ConfigError("[fields] need 0 < phi_min < phi_max (got \(lo), \(hi))") }
+        let (lo, hi) = try v.increasing("phi_min", "phi_max", need: "0 < phi_min < phi_max")
         let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
         return FieldsStudy(chain: chain, order: v.choice("order"), histogram: LogHistogram(lo: lo, hi: hi, perDecade: v.int("bins_per_decade")),
                            grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },

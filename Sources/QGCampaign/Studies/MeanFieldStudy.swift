@@ -74,7 +74,7 @@ public struct MeanFieldStudy: GridStudy {
         let sizes = v.ints("N"), da = v.doubles("delta_a"), profileN = v.ints("profile_N"), profileDA = v.doubles("profile_delta_a")
         for x in da {
             let a = aCritical + x
-            guard x.isFinite, a >= 0, a <= maxA else {
+            guard a >= 0, a <= maxA else {   // x is finite (the declaration refuses inf and nan)
                 throw ConfigError("[meanfield] delta_a = \(x) gives a = 1/sqrt(2) + delta_a = \(a), outside [0, \(maxA)]")
             }
         }

@@ -56,7 +56,7 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
         let sizes = v.ints("L"), ls = v.ints("Ls")
         for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
         return QuenchStudy(sizes: sizes, clusterSizes: ls, hx: v.double("hx"), storeDisorder: v.bool("store_disorder"),
-                           checkEigenpairs: v.int("check_eigenpairs"), setup: try ChainQuenchSetup(v, table: name, cap: 1e13),
+                           checkEigenpairs: v.int("check_eigenpairs"), setup: try ChainQuenchSetup(v, cap: 1e13),
                            grid: ParameterGrid(blocks: ParameterGrid(sizes, ls) { Point(L: $0, Ls: $1) }.points) { [$0] },
                            campaign: campaign, parameterValues: v)
     }
