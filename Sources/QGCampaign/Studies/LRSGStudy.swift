@@ -276,7 +276,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
 
     /// The dense-ED cost model: QGED's `DenseEDPolicy`.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        if midspectrum != nil { return midSpectrumCoreSeconds(L: points[task.point].L) * (g == 1 ? 1 : 1 / DenseEDPolicy.scalapackEfficiency) }
+        if midspectrum != nil { return DenseEDPolicy.onGroup(midSpectrumCoreSeconds(L: points[task.point].L), groupSize: g) }
         let d = Double(1 << (points[task.point].L - 1))
         return 2 * DenseEDPolicy.coreSeconds(dimension: d, overhead: 1.05, groupSize: g)   // two sectors
     }
