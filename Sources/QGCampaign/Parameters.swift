@@ -365,10 +365,10 @@ public struct ParameterValues: Sendable {
     }
 
     /// The two-entry float list `key`, [lo, hi] with lo < hi, refused
-    /// otherwise as "[table] key must be \(shape)".
-    public func increasingPair(_ key: String, shape: String) throws -> (lo: Double, hi: Double) {
+    /// otherwise as "[table] key must be \(shape)", then " (got [..])" when `showingValue`.
+    public func increasingPair(_ key: String, shape: String, showingValue: Bool = false) throws -> (lo: Double, hi: Double) {
         let x = doubles(key)
-        guard x.count == 2, x[0] < x[1] else { throw ConfigError("[\(table)] \(key) must be \(shape)") }
+        guard x.count == 2, x[0] < x[1] else { throw ConfigError("[\(table)] \(key) must be \(shape)" + (showingValue ? " (got \(x))" : "")) }
         return (x[0], x[1])
     }
 

@@ -4,8 +4,9 @@ import QGED
 
 /// Output columns that several studies write, declared once: the task's
 /// identity (`realization`, `point`), the dense-ED eigenpair checks and
-/// wall times, the spectrum's ends and its per-eigenstate observables, and
-/// the classical chain's disorder. A study lists them among its own
+/// wall times, the spectrum's ends and its per-eigenstate observables, the
+/// classical chain's disorder, a chain's interaction exponent and the mean
+/// field's n_*. A study lists them among its own
 /// `DatasetSpec`s (docs/adding-a-study.md); the row helpers below fill the
 /// same names. Units follow `DatasetSpec`: "1" for dimensionless numbers,
 /// "" for labels, codes and indices.

@@ -265,5 +265,9 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(check("lo = 2\n"), "config error: [t] need lo < hi (got 2.0, 2.0)")
         XCTAssertEqual(check("range = [2, 1]\n"), "config error: [t] range must be [lo, hi] with lo < hi")
         XCTAssertEqual(check("range = [1, 2, 3]\n"), "config error: [t] range must be [lo, hi] with lo < hi")
+        let v = try ParameterValues.parse(try table("range = [3, 1]\n"), decl)
+        XCTAssertThrowsError(try v.increasingPair("range", shape: "[lo, hi]", showingValue: true)) { e in
+            XCTAssertEqual("\(e)", "config error: [t] range must be [lo, hi] (got [3.0, 1.0])")
+        }
     }
 }
