@@ -337,6 +337,7 @@ public struct ParameterValues: Sendable {
         precondition(declaration.contains { $0.key == key }, "[\(table)] reads the undeclared parameter '\(key)' (a bug: declare it)")
         return values[key]
     }
+
     /// An optional int parameter's value, nil when absent.
     public func intIfSet(_ key: String) -> Int? { ifSet(key).map { _ in int(key) } }
     /// An optional float parameter's value, nil when absent.
