@@ -78,7 +78,7 @@ public struct CampaignSettings: Sendable {
             throw ConfigError("[campaign] first_realization + realizations must be < 2^31 (got \(first) + \(n))")
         }
         return CampaignSettings(seed: UInt64(v.int("seed")), realizations: n, firstRealization: first, groupSize: v.int("group_size"),
-                                output: v.ifSet("output").map { _ in v.string("output") },
+                                output: v.stringIfSet("output"),
                                 blasThreads: v.int("blas_threads"), lapackDriver: v.choice("lapack_driver"),
                                 scalapackDriver: v.choice("scalapack_driver"), blockSize: v.int("block_size"),
                                 complexLapackDriver: v.choice("complex_lapack_driver"),

@@ -28,13 +28,9 @@ public struct LogTimeGrid: Sendable, Equatable {
 
     /// The grid of a parsed table; refuses t_max <= t_min, naming the table
     /// and the cap (a power of ten).
-    init(_ v: ParameterValues, table: String, cap: Double) throws {
-        tMin = v.double("t_min")
-        tMax = v.double("t_max")
+    init(_ v: ParameterValues, cap: Double) throws {
+        (tMin, tMax) = try v.increasing("t_min", "t_max", need: "0 < t_min < t_max <= 1e\(Int(log10(cap).rounded()))")
         perDecade = v.int("per_decade")
-        guard tMax > tMin else {
-            throw ConfigError("[\(table)] need 0 < t_min < t_max <= 1e\(Int(log10(cap).rounded())) (got \(tMin), \(tMax))")
-        }
     }
 
     /// t_min to t_max, at least `perDecade` points per decade, evenly spaced

@@ -338,6 +338,56 @@ public struct ParameterValues: Sendable {
         return values[key]
     }
 
+    /// An optional int parameter's value, nil when absent.
+    public func intIfSet(_ key: String) -> Int? { ifSet(key).map { _ in int(key) } }
+    /// An optional float parameter's value, nil when absent.
+    public func doubleIfSet(_ key: String) -> Double? { ifSet(key).map { _ in double(key) } }
+    /// An optional string parameter's value, nil when absent.
+    public func stringIfSet(_ key: String) -> String? { ifSet(key).map { _ in string(key) } }
+
+    /// Refuses an entry of list `key` that is not an entry of list `all` (both
+    /// ints or both floats): "[table] key = x is not one of the all values".
+    public func requireEntries(_ key: String, in all: String) throws {
+        let bad: String?
+        switch (self[key], self[all]) {
+        case let (.ints(xs), .ints(ys)): bad = xs.first { !ys.contains($0) }.map { "\($0)" }
+        case let (.doubles(xs), .doubles(ys)): bad = xs.first { !ys.contains($0) }.map { "\($0)" }
+        default: preconditionFailure("[\(table)] \(key) and \(all) are not lists of the same kind")
+        }
+        if let x = bad { throw ConfigError("[\(table)] \(key) = \(x) is not one of the \(all) values") }
+    }
+
+    /// Floats `lo` and `hi` with lo < hi, refused otherwise as "[table] need
+    /// \(need) (got lo, hi)" (the declaration bounds each, not their order).
+    public func increasing(_ lo: String, _ hi: String, need: String) throws -> (lo: Double, hi: Double) {
+        let a = double(lo), b = double(hi)
+        guard b > a else { throw ConfigError("[\(table)] need \(need) (got \(a), \(b))") }
+        return (a, b)
+    }
+
+    /// The two-entry float list `key`, [lo, hi] with lo < hi, refused
+    /// otherwise as "[table] key must be \(shape)", then " (got [..])" when `showingValue`.
+    public func increasingPair(_ key: String, shape: String, showingValue: Bool = false) throws -> (lo: Double, hi: Double) {
+        let x = doubles(key)
+        guard x.count == 2, x[0] < x[1] else { throw ConfigError("[\(table)] \(key) must be \(shape)" + (showingValue ? " (got \(x))" : "")) }
+        return (x[0], x[1])
+    }
+
+    /// Refuses `a` without `b` or `b` without `a` (a key counts as given when
+    /// set and, for a list, not empty): "[table] a and b go together".
+    public func requireTogether(_ a: String, _ b: String) throws {
+        func given(_ k: String) -> Bool {
+            switch ifSet(k) {
+            case nil: return false
+            case .ints(let x)?: return !x.isEmpty
+            case .doubles(let x)?: return !x.isEmpty
+            case .strings(let x)?: return !x.isEmpty
+            default: return true
+            }
+        }
+        if given(a) != given(b) { throw ConfigError("[\(table)] \(a) and \(b) go together") }
+    }
+
     public func int(_ key: String) -> Int { if case .int(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not an int") }
     public func double(_ key: String) -> Double {
         if case .double(let x) = self[key] { return x }; preconditionFailure("[\(table)] \(key) is not a float")

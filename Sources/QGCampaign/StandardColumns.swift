@@ -4,8 +4,9 @@ import QGED
 
 /// Output columns that several studies write, declared once: the task's
 /// identity (`realization`, `point`), the dense-ED eigenpair checks and
-/// wall times, the spectrum's ends and its per-eigenstate observables, and
-/// the classical chain's disorder. A study lists them among its own
+/// wall times, the spectrum's ends and its per-eigenstate observables, the
+/// classical chain's disorder, a chain's interaction exponent and the mean
+/// field's n_*. A study lists them among its own
 /// `DatasetSpec`s (docs/adding-a-study.md); the row helpers below fill the
 /// same names. Units follow `DatasetSpec`: "1" for dimensionless numbers,
 /// "" for labels, codes and indices.
@@ -71,6 +72,14 @@ extension DatasetSpec {
     /// `disorder_stream`: the key of the classical chain's stream (`ClassicalChainSpec.disorderKey`).
     public static let classicalDisorderStream = DatasetSpec(
         "disorder_stream", .int64, units: "", description: "64-bit key (bit pattern) of the counter-based stream of J (FNV-1a of classical|L=..)")
+
+    /// `alpha`: the interaction exponent of a long-range chain's task (S1 and the classical studies).
+    public static let interactionExponent = DatasetSpec(
+        "alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)")
+
+    /// `n_star`: the avalanche mean field's n_* (`AvalancheMeanField.solveChain`, S8 meanfield and diamond).
+    public static let nStar = DatasetSpec(
+        "n_star", .float64, units: "1", description: "n_* = (eta_tot - N eta(0)) / ln 2")
 
     /// `J` [L, L]: the drawn couplings of an L-site chain (`LongRangeSpinGlass.drawCouplings`).
     public static func couplings(L: Int) -> DatasetSpec {

@@ -219,4 +219,55 @@ final class ParameterTests: XCTestCase {
             XCTAssertEqual(Set(s.parameters.map(\.key)).count, s.parameters.count, "\(s.name): a key declared twice")
         }
     }
+
+    /// The cross-key rules several studies share (`requireEntries`,
+    /// `requireTogether`) and the optional values (`intIfSet`, ...).
+    func testCrossKeyRulesAndOptionalValues() throws {
+        let decl: [Parameter] = [
+            .ints("N", in: 1...10, default: [2, 4], help: ""), .ints("profile_N", in: 1...10, default: [], help: ""),
+            .doubles("W", default: [1], unit: "1", help: ""), .doubles("theta_W", default: [], distinct: false, unit: "1", help: ""),
+            Parameter.int("map_R", in: 1...5, help: "").optionalKey(), Parameter.double("x", unit: "1", help: "").optionalKey(),
+            Parameter.string("s", help: "").optionalKey(),
+        ]
+        func check(_ toml: String) -> String {
+            do {
+                let v = try ParameterValues.parse(try table(toml), decl)
+                try v.requireEntries("profile_N", in: "N")
+                try v.requireEntries("theta_W", in: "W")
+                try v.requireTogether("map_R", "theta_W")
+                return "accepted \(v.intIfSet("map_R") as Any) \(v.doubleIfSet("x") as Any) \(v.stringIfSet("s") as Any)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(check("profile_N = [4, 3]\n"), "config error: [t] profile_N = 3 is not one of the N values")
+        XCTAssertEqual(check("theta_W = [1.5]\n"), "config error: [t] theta_W = 1.5 is not one of the W values")
+        XCTAssertEqual(check("map_R = 2\n"), "config error: [t] map_R and theta_W go together")
+        XCTAssertEqual(check("theta_W = [1.0]\n"), "config error: [t] map_R and theta_W go together")
+        XCTAssertEqual(check(""), "accepted nil nil nil")
+        XCTAssertEqual(check("map_R = 2\ntheta_W = [1.0, 1.0]\nx = 0.5\ns = \"a\"\n"), "accepted Optional(2) Optional(0.5) Optional(\"a\")")
+    }
+
+    /// The order checks of two floats (`increasing`) and of a [lo, hi] list (`increasingPair`).
+    func testIncreasingValuesAndPairs() throws {
+        let decl: [Parameter] = [.double("lo", default: 1, unit: "1", help: ""), .double("hi", default: 2, unit: "1", help: ""),
+                                 .doubles("range", default: [1, 2], distinct: false, unit: "1", help: "")]
+        func check(_ toml: String) -> String {
+            do {
+                let v = try ParameterValues.parse(try table(toml), decl)
+                let a = try v.increasing("lo", "hi", need: "lo < hi"), b = try v.increasingPair("range", shape: "[lo, hi] with lo < hi")
+                return "accepted \(a.lo) \(a.hi) \(b.lo) \(b.hi)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        XCTAssertEqual(check(""), "accepted 1.0 2.0 1.0 2.0")
+        XCTAssertEqual(check("lo = 2\n"), "config error: [t] need lo < hi (got 2.0, 2.0)")
+        XCTAssertEqual(check("range = [2, 1]\n"), "config error: [t] range must be [lo, hi] with lo < hi")
+        XCTAssertEqual(check("range = [1, 2, 3]\n"), "config error: [t] range must be [lo, hi] with lo < hi")
+        let v = try ParameterValues.parse(try table("range = [3, 1]\n"), decl)
+        XCTAssertThrowsError(try v.increasingPair("range", shape: "[lo, hi]", showingValue: true)) { e in
+            XCTAssertEqual("\(e)", "config error: [t] range must be [lo, hi] (got [3.0, 1.0])")
+        }
+    }
 }

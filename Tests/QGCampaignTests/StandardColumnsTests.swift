@@ -19,7 +19,7 @@ final class StandardColumnsTests: XCTestCase {
     }
 
     /// realization, point, the eigenpair checks, e_min/e_max, eps, m_ea, the
-    /// classical chain's disorder_stream and J, times: one type, shape,
+    /// classical chain's disorder_stream and J, times, a chain's alpha, n_star: one type, shape,
     /// unit and wording wherever a study writes them.
     func testEveryStudyWritesTheSharedDeclaration() throws {
         let all = try allDatasets()
@@ -55,6 +55,10 @@ final class StandardColumnsTests: XCTestCase {
                 assertSame(d, .couplings(L: d.rowShape[0]), study)
             case "times":
                 assertSame(d, .logTimes(d.rowShape[0]), study)
+            case "alpha" where d.rowShape.isEmpty:   // emch_radin's alpha [nA] lists a block's exponents
+                assertSame(d, .interactionExponent, study)
+            case "n_star":
+                assertSame(d, .nStar, study)
             case "seconds_build":
                 XCTAssertTrue(d.description.hasPrefix(DatasetSpec.denseEDSeconds()[0].description), study)
             case "seconds_solve":

@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(AvalancheStudy, order: 3)
@@ -56,7 +55,7 @@ public struct AvalancheStudy: GridStudy {
     /// ~2.2e-8 s per L^2 (chain + SFS) plus ~1e-9 s per spin per step.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L)
-        return (2.2e-8 * L * L + 1e-9 * L * Double(steps)) * Double(groupSize)
+        return (ClassicalChainSpec.secondsPerSquaredSize * L * L + 1e-9 * L * Double(steps)) * Double(groupSize)
     }
 
     static func flipKey(_ p: Point, boundary: Boundary) -> UInt64 {

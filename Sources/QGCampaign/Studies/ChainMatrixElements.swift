@@ -39,18 +39,10 @@ public struct MatrixElementOptions: Sendable, Equatable {
         let site = v.int("operator_site"), minL = sizes.min() ?? 2
         guard site < minL else { throw ConfigError("[\(name)] operator_site must be in 0..<\(minL) (the smallest L; got \(site))") }
         s.window = v.double("window")
-        let mid = v.doubles("mid_spectrum")
-        guard mid.count == 2, mid[0] < mid[1] else {
-            throw ConfigError("[\(name)] mid_spectrum must be [lo, hi] with 0 <= lo < hi <= 1 (energy densities)")
-        }
-        s.midSpectrum = (mid[0], mid[1])
-        let r = v.doubles("v_range")
-        guard r.count == 2, r[1] > r[0], r[1].isFinite else { throw ConfigError("[\(name)] v_range must be [min, max] with 0 < min < max") }
-        (s.vMin, s.vMax) = (r[0], r[1])
+        s.midSpectrum = try v.increasingPair("mid_spectrum", shape: "[lo, hi] with 0 <= lo < hi <= 1 (energy densities)")
+        (s.vMin, s.vMax) = try v.increasingPair("v_range", shape: "[min, max] with 0 < min < max")
         s.vBins = v.int("v_bins")
-        let o = v.doubles("omega_range")
-        guard o.count == 2, o[1] > o[0], o[1].isFinite else { throw ConfigError("[\(name)] omega_range must be [min, max] with 0 < min < max") }
-        (s.omegaMin, s.omegaMax) = (o[0], o[1])
+        (s.omegaMin, s.omegaMax) = try v.increasingPair("omega_range", shape: "[min, max] with 0 < min < max")
         s.omegaBins = v.int("omega_bins")
         return MatrixElementOptions(operatorSite: site, settings: s)
     }

@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 /// What the classical studies (S2 fields, S3 avalanche, S4 two-flip, S7
@@ -80,6 +79,10 @@ struct ClassicalChainSpec: Sendable {
         return LongRangeSpinGlass.drawCouplings(L: L, rng: &rng)
     }
 
+    /// Measured: ~2.2e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md),
+    /// the setup every classical task's cost starts with (S2-S5, S6b).
+    static let secondsPerSquaredSize = 2.2e-8
+
     /// Bytes of J and K of an L-chain (the dominant memory of every classical task).
     static func chainBytes(_ L: Int) -> Int { 16 * L * L + (32 << 20) }
 
@@ -91,8 +94,8 @@ struct ClassicalChainSpec: Sendable {
     func blocks<P>(study: String, grid: ParameterGrid<P>, campaign: CampaignSettings, attributes: [String: Double],
                    _ datasets: (Int) -> [DatasetSpec]) -> [OutputBlock] {
         sizes.enumerated().map { b, L in
-            var ds = [DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
-                      .realization(), .point(), .classicalDisorderStream]
+            var ds: [DatasetSpec] = [.interactionExponent,
+                                     .realization(), .point(), .classicalDisorderStream]
             if storeDisorder { ds.append(.couplings(L: L)) }
             let attrs = attributes.merging(["L": Double(L), "boundary_open": boundary == .open ? 1 : 0]) { a, _ in a }
             return OutputBlock(path: "/\(study)/L\(L)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds + datasets(L),
@@ -155,7 +158,7 @@ public struct ChainFieldList: Sendable {
     /// ~2.2e-8 s per L^2 (chain + SFS) plus `perField(L)` per h_x.
     func coreSeconds(_ task: TaskSpec, groupSize: Int, perField: (Double) -> Double) -> Double {
         let L = Double(grid.points[task.point].L)
-        return (2.2e-8 * L * L + perField(L) * Double(fields.count)) * Double(groupSize)
+        return (ClassicalChainSpec.secondsPerSquaredSize * L * L + perField(L) * Double(fields.count)) * Double(groupSize)
     }
 
     /// Local, group rank 0 only (nil elsewhere): the task's chain and state,
@@ -207,12 +210,12 @@ public struct ChainQuenchSetup: Sendable {
     static let alpha = Parameter.double("alpha", lower: .above(0), magnitude: PhysicalBounds.alpha, example: 0.7, unit: "1",
                                         help: "interaction exponent alpha")
 
-    /// The parsed values of `table`; refuses a time grid with t_max <= t_min.
-    init(_ v: ParameterValues, table: String, cap: Double) throws {
+    /// The parsed values `v`; refuses a time grid with t_max <= t_min.
+    init(_ v: ParameterValues, cap: Double) throws {
         alpha = v.double("alpha")
         boundary = v.choice("boundary")
         order = v.choice("order")
-        timeGrid = try LogTimeGrid(v, table: table, cap: cap)
+        timeGrid = try LogTimeGrid(v, cap: cap)
     }
 
     /// Local: the chain of realization r at size L and its initial state of `kind` (`ClassicalChainSpec.prepare`).

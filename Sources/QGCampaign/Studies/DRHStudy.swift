@@ -1,6 +1,4 @@
 import QGMPI
-import QGHDF5
-import QGLinearAlgebra
 import QGPhysics
 import QGED
 

@@ -1,7 +1,5 @@
 import Foundation
 import QGMPI
-import QGHDF5
-import QGLinearAlgebra
 import QGPhysics
 import QGED
 
@@ -69,10 +67,9 @@ public struct DiamondStudy: GridStudy {
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> DiamondStudy {
         let v = try ParameterValues.parse(t, parameters)
         let radii = v.ints("R"), W = v.doubles("W"), kinds: [Kind] = v.choices("potential"), thetaW = v.doubles("theta_W")
-        for w in thetaW where !W.contains(w) { throw ConfigError("[diamond] theta_W = \(w) is not one of the W values") }
-        let mapR = v.ifSet("map_R").flatMap { if case .int(let i) = $0 { i } else { nil } }, mapW = v.doubles("map_W")
-        guard (mapR == nil) == mapW.isEmpty else { throw ConfigError("[diamond] map_R and map_W go together") }
-        let mapTheta0 = v.ifSet("map_theta0").flatMap { if case .double(let x) = $0 { x } else { nil } }
+        try v.requireEntries("theta_W", in: "W")
+        try v.requireTogether("map_R", "map_W")
+        let mapR = v.intIfSet("map_R"), mapW = v.doubles("map_W"), mapTheta0 = v.doubleIfSet("map_theta0")
         var points: [Point] = []
         for k in kinds { for r in radii { for w in W { points.append(Point(kind: k, R: r, W: w, map: false)) } } }
         if let r = mapR { for k in kinds { for w in mapW { points.append(Point(kind: k, R: r, W: w, map: true)) } } }
@@ -104,7 +101,7 @@ public struct DiamondStudy: GridStudy {
                       DatasetSpec("theta", .float64, [b.kind == .qp ? 1 : n], units: "rad",
                                   description: b.kind == .qp ? "theta_0 of theta_n = q.n + theta_0" : "theta_n per site (site order: n1 then n2 ascending)"),
                       DatasetSpec("eta_tot", .float64, units: "nat", description: "eta_tot = sum_n eta(g_n) of the solved mean field"),
-                      DatasetSpec("n_star", .float64, units: "1", description: "n_* = (eta_tot - N eta(0)) / ln 2"),
+                      .nStar,
                       DatasetSpec("iterations", .int64, units: "1", description: "evaluations of the chain solver's reduced map"),
                       DatasetSpec("seconds", .float64, units: "s", description: "wall time: diagonalization, assignment (maps), mean field")]
             if b.map {

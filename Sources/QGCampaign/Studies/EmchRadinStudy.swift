@@ -1,5 +1,4 @@
 import QGMPI
-import QGHDF5
 import QGPhysics
 #if canImport(Glibc)
 import Glibc
@@ -69,8 +68,7 @@ public struct EmchRadinStudy: GridStudy {
                 throw ConfigError("[emch_radin] x = \(x) is at or above RSA jamming in d = \(d) (about \(EmchRadin.jammingPacking[d]!)); positions cannot be placed")
             }
         }
-        let lo = v.double("decay_min"), hi = v.double("decay_max")
-        guard hi > lo else { throw ConfigError("[emch_radin] need 0 < decay_min < decay_max <= 100 (got \(lo), \(hi))") }
+        let (lo, hi) = try v.increasing("decay_min", "decay_max", need: "0 < decay_min < decay_max <= 100")
         let blocks = dims.flatMap { d in sizes.map { (d: d, N: $0) } }
         return EmchRadinStudy(dims: dims, alphaList: alphas, sizes: sizes, packings: xs, decayMin: lo, decayMax: hi, tauPoints: v.int("tau_points"),
                               interiorDepth: v.double("interior_depth"), storePositions: v.bool("store_positions"),

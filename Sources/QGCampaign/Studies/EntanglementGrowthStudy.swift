@@ -1,6 +1,4 @@
 import QGMPI
-import QGHDF5
-import QGLinearAlgebra
 import QGPhysics
 import QGED
 import QGNumerics
@@ -41,7 +39,7 @@ public struct EntanglementGrowthStudy: GridStudy, ChainQuenchStudy {
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> EntanglementGrowthStudy {
         let v = try ParameterValues.parse(t, parameters)
         let sizes = v.ints("L"), hx = v.doubles("hx"), states: [InitialState] = v.choices("state")
-        return EntanglementGrowthStudy(sizes: sizes, setup: try ChainQuenchSetup(v, table: name, cap: 1e12),
+        return EntanglementGrowthStudy(sizes: sizes, setup: try ChainQuenchSetup(v, cap: 1e12),
                                        grid: ParameterGrid(sizes, hx, states) { Point(L: $0, hx: $1, state: $2) }, campaign: campaign,
                                        parameterValues: v)
     }

@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(FieldsStudy, order: 2)
@@ -31,8 +30,7 @@ public struct FieldsStudy: GridStudy {
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> FieldsStudy {
         let v = try ParameterValues.parse(t, parameters)
-        let lo = v.double("phi_min"), hi = v.double("phi_max")
-        guard hi > lo else { throw ConfigError("[fields] need 0 < phi_min < phi_max (got \(lo), \(hi))") }
+        let (lo, hi) = try v.increasing("phi_min", "phi_max", need: "0 < phi_min < phi_max")
         let chain = ClassicalChainSpec(v), states: [InitialState] = v.choices("state")
         return FieldsStudy(chain: chain, order: v.choice("order"), histogram: LogHistogram(lo: lo, hi: hi, perDecade: v.int("bins_per_decade")),
                            grid: ParameterGrid(chain.sizes, chain.alphas, states) { Point(L: $0, alpha: $1, state: $2) },
@@ -63,10 +61,10 @@ public struct FieldsStudy: GridStudy {
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int { ClassicalChainSpec.chainBytes(points[task.point].L) }
 
-    /// Measured: ~2.2e-8 s per L^2 for J + K + an SFS relaxation (docs/classical.md).
+    /// The chain's setup (`ClassicalChainSpec.secondsPerSquaredSize`).
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize: Int) -> Double {
         let L = Double(points[task.point].L)
-        return 2.2e-8 * L * L * Double(groupSize)
+        return ClassicalChainSpec.secondsPerSquaredSize * L * L * Double(groupSize)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {

@@ -1,5 +1,4 @@
 import QGMPI
-import QGHDF5
 import QGLinearAlgebra
 import QGDistributedLinearAlgebra
 import QGPhysics
@@ -137,8 +136,8 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
                 throw ConfigError("[lrsg] L = \(L) out of range 2...\(maxL) for dense ED (solver = \"midspectrum\" reaches \(maxMidSpectrumL))")
             }
         }
-        let from = v.ifSet("disorder_from").map { _ in v.string("disorder_from") }
-        let pinned = v.ifSet("disorder_checksum").map { _ in v.string("disorder_checksum") }
+        let from = v.stringIfSet("disorder_from")
+        let pinned = v.stringIfSet("disorder_checksum")
         guard from != nil || pinned == nil else { throw ConfigError("[lrsg] disorder_checksum needs disorder_from") }
         let source = try from.map { try DisorderSource(spec: $0, pinnedChecksum: pinned) }
         let entanglement = v.bool("entanglement")  // S6a (issue 12)
@@ -194,7 +193,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         sizes.enumerated().map { b, L in
             let n = statesPerTask(L)
             var ds: [DatasetSpec] = [
-                DatasetSpec("alpha", .float64, units: "1", description: "interaction exponent alpha (couplings J_ij / d_ij^alpha)"),
+                .interactionExponent,
                 DatasetSpec("hx", .float64, units: "J", description: "transverse field h_x"),
                 .realization(), .point(of: "(L, alpha, h_x)"), .couplings(L: L),
             ] + DatasetSpec.spectrumEnds(units: "J", of: "H (both parity sectors)") + DatasetSpec.eigenpairChecks(energyUnits: "J")
@@ -277,7 +276,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
 
     /// The dense-ED cost model: QGED's `DenseEDPolicy`.
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
-        if midspectrum != nil { return midSpectrumCoreSeconds(L: points[task.point].L) * (g == 1 ? 1 : 1 / DenseEDPolicy.scalapackEfficiency) }
+        if midspectrum != nil { return DenseEDPolicy.onGroup(midSpectrumCoreSeconds(L: points[task.point].L), groupSize: g) }
         let d = Double(1 << (points[task.point].L - 1))
         return 2 * DenseEDPolicy.coreSeconds(dimension: d, overhead: 1.05, groupSize: g)   // two sectors
     }

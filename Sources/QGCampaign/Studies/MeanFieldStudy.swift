@@ -1,6 +1,4 @@
 import Foundation
-import QGMPI
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(MeanFieldStudy, order: 15)
@@ -76,15 +74,15 @@ public struct MeanFieldStudy: GridStudy {
         let sizes = v.ints("N"), da = v.doubles("delta_a"), profileN = v.ints("profile_N"), profileDA = v.doubles("profile_delta_a")
         for x in da {
             let a = aCritical + x
-            guard x.isFinite, a >= 0, a <= maxA else {
+            guard a >= 0, a <= maxA else {   // x is finite (the declaration refuses inf and nan)
                 throw ConfigError("[meanfield] delta_a = \(x) gives a = 1/sqrt(2) + delta_a = \(a), outside [0, \(maxA)]")
             }
         }
-        for n in profileN where !sizes.contains(n) { throw ConfigError("[meanfield] profile_N = \(n) is not one of the N values") }
-        for x in profileDA where !da.contains(x) { throw ConfigError("[meanfield] profile_delta_a = \(x) is not one of the delta_a values") }
-        guard profileN.isEmpty == profileDA.isEmpty else { throw ConfigError("[meanfield] profile_N and profile_delta_a go together") }
+        try v.requireEntries("profile_N", in: "N")
+        try v.requireEntries("profile_delta_a", in: "delta_a")
+        try v.requireTogether("profile_N", "profile_delta_a")
         let solver: Solver = v.choice("solver"), critical = v.bool("critical")
-        let maxIt = v.ifSet("max_iterations").flatMap { if case .int(let i) = $0 { i } else { nil } } ?? (solver == .reduced ? 2_000_000 : 100_000)
+        let maxIt = v.intIfSet("max_iterations") ?? (solver == .reduced ? 2_000_000 : 100_000)
         v.set("max_iterations", .int(maxIt))  // the canonical text records the count used
         var points: [Point] = []
         for n in sizes { for x in da { points.append(Point(kind: .chain, N: n, deltaA: x)) } }
@@ -99,9 +97,6 @@ public struct MeanFieldStudy: GridStudy {
                               tol: v.double("tol"), maxIterations: maxIt, probe: v.double("probe"), damping: v.double("damping"),
                               grid: grid, campaign: campaign, parameterValues: v)
     }
-
-    /// Sizes with an a_c(N) row (a does not enter a chain of one l-bit).
-    public var criticalSizes: [Int] { critical ? sizes.filter { $0 >= 2 } : [] }
 
     /// Block order: one chain block per N, one profile block per profile N, then the critical block.
     struct BlockKey: Hashable { var kind: Kind; var N: Int }
@@ -123,7 +118,7 @@ public struct MeanFieldStudy: GridStudy {
                     DatasetSpec("a", .float64, units: "1", description: "coupling decay ratio, g_n0 = g10 a^(n-1)"),
                     DatasetSpec("delta_a", .float64, units: "1", description: "a - 1/sqrt(2) as configured"),
                     DatasetSpec("eta_tot", .float64, units: "nat", description: "eta_tot = sum_n eta(g_n) of the solved chain (seed eq. 14)"),
-                    DatasetSpec("n_star", .float64, units: "1", description: "n_* = (eta_tot - N eta(0)) / ln 2"),
+                    .nStar,
                     DatasetSpec("converged", .uint8, units: "", description: "1: the solver met its tolerance (an unconverged chain fails the task)"),
                     DatasetSpec("residual", .float64, units: "nat", description: "solver residual: |Phi(E) - E| (reduced) or the last max change of ln g_n (iteration)"),
                     DatasetSpec("site_residual", .float64, units: "1", description: "max_n |ln g_n - ln g_n0 - (eta_tot - eta(g_n))/2|"),

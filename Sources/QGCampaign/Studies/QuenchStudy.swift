@@ -1,6 +1,4 @@
 import QGMPI
-import QGHDF5
-import QGLinearAlgebra
 import QGPhysics
 import QGED
 
@@ -58,7 +56,7 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
         let sizes = v.ints("L"), ls = v.ints("Ls")
         for n in ls { for L in sizes where n > L { throw ConfigError("[quench] Ls = \(n) exceeds L = \(L)") } }
         return QuenchStudy(sizes: sizes, clusterSizes: ls, hx: v.double("hx"), storeDisorder: v.bool("store_disorder"),
-                           checkEigenpairs: v.int("check_eigenpairs"), setup: try ChainQuenchSetup(v, table: name, cap: 1e13),
+                           checkEigenpairs: v.int("check_eigenpairs"), setup: try ChainQuenchSetup(v, cap: 1e13),
                            grid: ParameterGrid(blocks: ParameterGrid(sizes, ls) { Point(L: $0, Ls: $1) }.points) { [$0] },
                            campaign: campaign, parameterValues: v)
     }
@@ -114,7 +112,8 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
     public func estimatedCoreSeconds(_ task: TaskSpec, groupSize g: Int) -> Double {
         let p = points[task.point]
         let d = Double(1 << p.Ls)
-        return DenseEDPolicy.onGroup(DenseEDPolicy.secondsPerCubedDimension * d * d * d * 1.1 + 2.2e-8 * Double(p.L * p.L) * Double(g), groupSize: g)
+        let chain = ClassicalChainSpec.secondsPerSquaredSize * Double(p.L * p.L) * Double(g)
+        return DenseEDPolicy.onGroup(DenseEDPolicy.secondsPerCubedDimension * d * d * d * 1.1 + chain, groupSize: g)
     }
 
     /// Local: the SFS chain of realization r at size L (the S2 chain and state).

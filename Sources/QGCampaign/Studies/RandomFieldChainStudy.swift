@@ -1,7 +1,4 @@
 import QGMPI
-import QGHDF5
-import QGLinearAlgebra
-import QGDistributedLinearAlgebra
 import QGPhysics
 import QGED
 
@@ -60,7 +57,7 @@ public enum XXZModel: RandomFieldChainModel {
                       help: "sector 2 S^z_total (|sz| <= L, L - sz even); unset: the lowest |S^z|").optionalKey(),
     ]
     public static func sector(_ v: ParameterValues) -> (delta: Double, sz: Int?) {
-        (v.double("delta"), v.ifSet("sz").flatMap { if case .int(let i) = $0 { i } else { nil } })
+        (v.double("delta"), v.intIfSet("sz"))
     }
 }
 

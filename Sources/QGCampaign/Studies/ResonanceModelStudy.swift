@@ -1,5 +1,3 @@
-import QGMPI
-import QGHDF5
 import QGNumerics
 import QGPhysics
 #if canImport(Glibc)
@@ -128,16 +126,13 @@ public struct ResonanceModelStudy: DeclaredStudy {
         guard campaign.realizations == 1 else {
             throw ConfigError("[campaign] realizations = \(campaign.realizations): the resonance model study is deterministic (no disorder draw); set realizations = 1")
         }
-        let tMin = v.double("t_min"), tMax = v.double("t_max")
-        guard tMax > tMin else { throw err("need t_min < t_max (got \(tMin), \(tMax))") }
-        let iz = v.doubles("inverse_zeta")
-        guard iz.count == 2, iz[1] > iz[0] else { throw err("inverse_zeta must be [min, max] with 0 < min < max <= 100 (got \(iz))") }
-        let dw = v.doubles("drift_w")
-        guard dw.count == 2, dw[1] > dw[0] else { throw err("drift_w must be [min, max] (W/W_c) with 0 < min < max <= 1000 (got \(dw))") }
+        let (tMin, tMax) = try v.increasing("t_min", "t_max", need: "t_min < t_max")
+        let iz = try v.increasingPair("inverse_zeta", shape: "[min, max] with 0 < min < max <= 100", showingValue: true)
+        let dw = try v.increasingPair("drift_w", shape: "[min, max] (W/W_c) with 0 < min < max <= 1000", showingValue: true)
         let driftL = v.doubles("drift_L"), fitLMax = v.double("drift_fit_L_max")
         guard driftL.contains(where: { $0 <= fitLMax }) else { throw err("drift_fit_L_max = \(fitLMax) is below every drift_L") }
-        let gdLambda = v.doubles("gd_Lambda"), gdRMax = v.double("gd_r_max_over_Lambda"), gdRMin = v.double("gd_r_min_over_Lambda")
-        guard gdRMin < gdRMax else { throw err("need gd_r_min_over_Lambda < gd_r_max_over_Lambda (got \(gdRMin), \(gdRMax))") }
+        let gdLambda = v.doubles("gd_Lambda")
+        let (gdRMin, gdRMax) = try v.increasing("gd_r_min_over_Lambda", "gd_r_max_over_Lambda", need: "gd_r_min_over_Lambda < gd_r_max_over_Lambda")
         let gdField = v.double("gd_field"), gdDs = v.double("gd_ds"), gdDeps = v.double("gd_deps")
         // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
         for lam in gdLambda {
@@ -149,9 +144,9 @@ public struct ResonanceModelStudy: DeclaredStudy {
         return ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
                                    rPoints: v.int("r_points"), tMin: tMin, tMax: tMax, tPoints: v.int("t_points"),
                                    omegaMin: v.double("omega_min"), omegaPoints: v.int("omega_points"), sumRulePanels: v.int("sum_rule_panels"),
-                                   inverseZeta: iz, inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
+                                   inverseZeta: [iz.lo, iz.hi], inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
                                    slopeOmega: v.double("slope_omega"), driftL: driftL, driftWc: v.double("drift_Wc"),
-                                   driftDelta: v.double("drift_delta"), driftW: dw, driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
+                                   driftDelta: v.double("drift_delta"), driftW: [dw.lo, dw.hi], driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
                                    gdLambda: gdLambda, gdInverseXi: v.double("gd_inverse_xi"), gdField: gdField, gdRMaxOverLambda: gdRMax,
                                    gdDs: gdDs, gdDeps: gdDeps, gdRPoints: v.int("gd_r_points"), gdRMinOverLambda: gdRMin,
                                    gdSnapshots: v.int("gd_snapshots"), gdXPoints: v.int("gd_x_points"), gdXMax: v.double("gd_x_max"),

@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(TemperingStudy, order: 5)
@@ -41,8 +40,7 @@ public struct TemperingStudy: GridStudy {
 
     public static func parse(_ t: ConfigTable, campaign: CampaignSettings) throws -> TemperingStudy {
         var v = try ParameterValues.parse(t, parameters)
-        let lo = v.double("T_min"), hi = v.double("T_max"), sweeps = v.int("sweeps"), stages = v.int("stages")
-        guard hi > lo else { throw ConfigError("[tempering] need 0 < T_min < T_max (got \(lo), \(hi))") }
+        let (lo, hi) = try v.increasing("T_min", "T_max", need: "0 < T_min < T_max"), sweeps = v.int("sweeps"), stages = v.int("stages")
         guard (sweeps << (stages - 1)) <= 1 << 34 else {
             throw ConfigError("[tempering] stages must be in 1...24 with sweeps * 2^(stages-1) <= 2^34 (got \(stages))")
         }

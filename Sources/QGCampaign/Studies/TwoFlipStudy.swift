@@ -1,4 +1,3 @@
-import QGHDF5
 import QGPhysics
 
 // @RegisteredStudy(TwoFlipStudy, order: 4)
