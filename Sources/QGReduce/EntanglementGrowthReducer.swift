@@ -1,6 +1,7 @@
 import Foundation
 import QGMPI
 import QGHDF5
+import QGNumerics
 import QGPhysics
 import QGCampaign
 
