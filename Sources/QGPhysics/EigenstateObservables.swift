@@ -7,6 +7,9 @@ public enum EigenstateObservables {
     /// GOE limit of <r> (Atas et al. 2013): 4 - 2 sqrt(3) ≈ 0.5359 for the
     /// surmise; the large-N value used in the field is 0.5307.
     public static let goeR = 0.5307
+    /// GUE limit of <r> (Atas et al., PRL 110, 084101 (2013)): complex
+    /// Hermitian, e.g. the Heisenberg chain with O(3) fields.
+    public static let gueR = 0.5996
 
     /// Gap ratios of one sorted spectrum: r_n = min(d_n, d_{n+1}) / max(d_n, d_{n+1})
     /// with d_n = E_n - E_{n-1}; NaN at both ends (and where both gaps vanish).

@@ -1,5 +1,6 @@
 import Foundation
 import QGHDF5
+import QGNumerics
 import QGPhysics
 import QGCampaign
 

@@ -16,7 +16,6 @@ extension DRHStudy: PipelineStudy {
 
     static let bins = 40
     static let aCritical = 1 / 2.0.squareRoot()
-    static let ln2 = 0.69314718055994530942
 
     /// One completed task: its window and all-states sums of S_end and the
     /// window histogram (eps window of the reduce options). The disorder is
@@ -39,14 +38,14 @@ extension DRHStudy: PipelineStudy {
         let D = epsAll.length
         return try tasks.records(corrupt: &corrupt) { row in
             let eps = epsAll[row], s = sAll[row]
-            guard s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= ln2 + 1e-9 }) else {
+            guard s.allSatisfy({ $0.isFinite && $0 >= -1e-12 && $0 <= M_LN2 + 1e-9 }) else {
                 throw CorruptRow(detail: "a \(a[row])", why: "marked done but its s_end is not finite or outside [0, ln 2]")
             }
             var r = Record(task: tasks.task(row, Record.Point(N: N, a: a[row]), disorder: .of(grain[row] + h[row])),
                            nWindow: 0, sumWindow: 0, nAll: Double(D), sumAll: s.reduce(0, +), histogram: [Double](repeating: 0, count: bins))
             for (e, x) in zip(eps, s) where e >= lo && e < hi {
                 r.nWindow += 1; r.sumWindow += x
-                r.histogram[min(bins - 1, max(0, Int(x / ln2 * Double(bins))))] += 1
+                r.histogram[min(bins - 1, max(0, Int(x / M_LN2 * Double(bins))))] += 1
             }
             return r
         }
@@ -62,7 +61,7 @@ extension DRHStudy: PipelineStudy {
         guard let study = context.plans.first?.study as? DRHStudy else { throw ReduceError(message: "not a drh campaign") }
         let J1 = study.J1, options = context.options
         let lo = options.epsWindow.lo, hi = options.epsWindow.hi
-        let edges = (0...bins).map { ln2 * Double($0) / Double(bins) }
+        let edges = (0...bins).map { M_LN2 * Double($0) / Double(bins) }
         let grouped = groupedByPoint(records, { $0.key.point }, pointOrder: { ($0.N, $0.a) < ($1.N, $1.a) })
         let points = grouped.map(\.point)
         var nReal: [Int64] = [], wMean: [Double] = [], wErr: [Double] = [], aMean: [Double] = [], aErr: [Double] = [], hist: [Double] = []

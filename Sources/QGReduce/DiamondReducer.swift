@@ -33,7 +33,6 @@ extension DiamondStudy: PipelineStudy {
         var map: MapRow?
     }
 
-    static let ln2 = 0.69314718055994530942
 
     /// Local: the completed tasks among the block's rows.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
@@ -106,14 +105,14 @@ extension DiamondStudy: PipelineStudy {
                 let n = Double(DiamondLattice.siteCount(R: k.R))
                 let a = ss.map { $0.nStar > n / 2 ? 1.0 : 0.0 }
                 let (m, mErr) = ReduceStatistics.meanAndError(ss.map(\.eta))
-                let fa = a.reduce(0, +) / Double(a.count)
+                let fa = ReduceStatistics.mean(a)
                 let idx = ReduceStatistics.bootstrapIndices(n: ss.count, samples: options.bootstrapSamples, key: "diamond|\(kind)|R=\(k.R)|W=\(k.W)")
                 let r = idx.map { ix in ix.reduce(0.0) { $0 + a[$1] } / Double(ix.count) }
                 reps[k] = r
                 nS.append(Int64(ss.count)); etaM.append(m); etaE.append(mErr)
-                fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ss.map(\.seconds).reduce(0, +) / Double(ss.count))
+                fA.append(fa); fE.append(ReduceStatistics.standardDeviation(r)); sec.append(ReduceStatistics.mean(ss.map(\.seconds)))
                 report.append(String(format: "  %-9@ %4d %7.2f %8d   %@ ± %@   %@ ± %@   %.4g", kind, k.R, k.W, ss.count,
-                                     fmt(m / (n * ln2)), fmtErr(etaE.last! / (n * ln2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
+                                     fmt(m / (n * M_LN2)), fmtErr(etaE.last! / (n * M_LN2), samples: ss.count), fmt(fa), fmtErr(fE.last!, samples: ss.count), sec.last!))
             }
             // Thresholds from the largest R.
             let rMax = ks.map(\.R).max()!

@@ -1,6 +1,7 @@
 import Foundation
 import QGMPI
 import QGHDF5
+import QGNumerics
 import QGPhysics
 import QGCampaign
 
@@ -118,7 +119,7 @@ extension EmchRadinStudy: PipelineStudy {
             nSamples.append(Int64(rs.count))
             nIntMean.append(Double(rs.map(\.nInterior).reduce(0, +)) / Double(rs.count))
             gTheory.append(rs[0].gammaTheory)
-            jnn.append(rs.map(\.jNN).reduce(0, +) / Double(rs.count))
+            jnn.append(ReduceStatistics.mean(rs.map(\.jNN)))
             taus += rs[0].taus
             let (acc, blocks) = accumulate(rs)
             var pf: [Fit] = [], pw: [WindowedEstimate] = []
@@ -186,7 +187,7 @@ extension EmchRadinStudy: PipelineStudy {
                 let use = sizeIdx[i].filter { fits[$0][j].beta.isFinite }
                 let per = windows.windows.indices.map { w -> Double in
                     let v = use.map { windowed[$0][j].perWindow[w] }
-                    return !v.isEmpty && v.allSatisfy(\.isFinite) ? v.reduce(0, +) / Double(v.count) : .nan
+                    return v.allSatisfy(\.isFinite) ? ReduceStatistics.mean(v) : .nan
                 }
                 return windows.combine(per, stat: combined[name]![i].error)
             }

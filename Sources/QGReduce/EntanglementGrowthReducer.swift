@@ -1,6 +1,7 @@
 import Foundation
 import QGMPI
 import QGHDF5
+import QGNumerics
 import QGPhysics
 import QGCampaign
 
@@ -71,7 +72,7 @@ extension EntanglementGrowthStudy: PipelineStudy {
             let perTime = (0..<nt).map { i in ReduceStatistics.meanAndError(rs.map { $0[i] }) }
             let m = perTime.map(\.mean), e = perTime.map(\.error)
             mean += m; err += e
-            let s = ReduceStatistics.meanAndError(rs.map { r in r[lateStart...].reduce(0, +) / Double(nt - lateStart) })
+            let s = ReduceStatistics.meanAndError(rs.map { ReduceStatistics.mean(Array($0[lateStart...])) })
             sat.append(s.mean); satErr.append(s.error)
             nReal.append(Int64(rs.count)); pages.append(group[0].page)
             let fits = windows.windows.map { EntanglementGrowthFits.fit(times: times, mean: m, err: e, saturation: s.mean, window: $0) }

@@ -106,7 +106,7 @@ extension MeanFieldStudy: PipelineStudy {
         let profiles = records.compactMap(\.profile).sorted { ($0.N, $0.deltaA) < ($1.N, $1.deltaA) }
         let cs = records.compactMap(\.critical).sorted { $0.N < $1.N }
         let sizes = Array(Set(pts.map(\.N))).sorted()
-        let aC = MeanFieldStudy.aCritical
+        let aC = AvalancheMeanField.aCritical
 
         // Critical scaling on the failing side of the largest N.
         let nFit = sizes.last!

@@ -87,11 +87,11 @@ extension RandomFieldChainStudy: PipelineStudy {
         let complex = Model.Hamiltonian.Element.isComplex
         let ensemble = complex ? "GUE" : "GOE"
         try out.epsAveraging(window: options.epsWindow.lo, options.epsWindow.hi, average: options.average)
-        try out.file.setAttribute("r_poisson", GapRatioReference.poisson)
-        try out.file.setAttribute("r_goe", GapRatioReference.goe)
-        try out.file.setAttribute("r_gue", GapRatioReference.gue)
+        try out.file.setAttribute("r_poisson", EigenstateObservables.poissonR)
+        try out.file.setAttribute("r_goe", EigenstateObservables.goeR)
+        try out.file.setAttribute("r_gue", EigenstateObservables.gueR)
         try out.file.setAttribute("r_ensemble", ensemble)
-        try out.file.setAttribute("r_ergodic", complex ? GapRatioReference.gue : GapRatioReference.goe)
+        try out.file.setAttribute("r_ergodic", complex ? EigenstateObservables.gueR : EigenstateObservables.goeR)
         let g = "/\(name)"
         try out.group(g)
         try out.attr("delta", delta, on: g)
@@ -100,7 +100,7 @@ extension RandomFieldChainStudy: PipelineStudy {
                                       "m_ea_mean": .float(mStat.map(\.value)), "m_ea_err": .float(mStat.map(\.error))])
 
         var report = ["\(name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(options.average.phrase) (bootstrap errors over realizations); "
-                      + "<r>: Poisson \(fmt(GapRatioReference.poisson)), \(ensemble) \(fmt(complex ? GapRatioReference.gue : GapRatioReference.goe))",
+                      + "<r>: Poisson \(fmt(EigenstateObservables.poissonR)), \(ensemble) \(fmt(complex ? EigenstateObservables.gueR : EigenstateObservables.goeR))",
                       "    L        W  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.W, Int(nReal[i]),
@@ -121,16 +121,6 @@ extension TaskBlock {
                       declaration: declaration)
         }
     }
-}
-
-/// Reference values of <r> (Atas et al., PRL 110, 084101 (2013)).
-enum GapRatioReference {
-    /// Poisson (localized): 2 ln 2 - 1.
-    static let poisson = EigenstateObservables.poissonR
-    /// GOE (real symmetric, time-reversal invariant, e.g. the XXZ chain).
-    static let goe = EigenstateObservables.goeR
-    /// GUE (complex Hermitian, e.g. the Heisenberg chain with O(3) fields).
-    static let gue = 0.5996
 }
 
 /// One completed task of a chain campaign, reduced to its eps-window sums.
