@@ -14,6 +14,11 @@
 # mpirun answers TERM by SIGKILLing the ranks about a second later (status 1,
 # the file as after a kill: the next run resumes it and takes over the stale
 # lock <out>.lock). Give --signal=B:USR1@T a T longer than the longest task.
+#
+# Once CMD has returned, the warning signal has nothing left to save: the
+# batch shell ignores USR1 from then on (and so do the reduce and plot steps
+# it starts), instead of dying of it, so a warning that arrives during them
+# neither fails the job nor cuts the figures short. TERM keeps its default.
 qglass_step() {
   "$@" &
   local child=$! status
@@ -23,7 +28,8 @@ qglass_step() {
     status=$?
     kill -0 "$child" 2>/dev/null || break
   done
-  trap - USR1 TERM
+  trap - TERM
+  trap '' USR1
   if [ "$status" = 75 ] && [ -n "${SLURM_JOB_ID:-}" ] && [ "${QGLASS_REQUEUE:-1}" != 0 ]; then
     echo "[qglass job] stopped before the time limit; requeueing job ${SLURM_JOB_ID}"
     scontrol requeue "$SLURM_JOB_ID" || echo "[qglass job] scontrol requeue failed; resubmit this script to resume" >&2
