@@ -170,17 +170,6 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
 
     func blockPath(_ L: Int) -> String { "/lrsg/L\(L)" }
 
-    /// Per-task eps histogram datasets, in `EpsHistogram` field order.
-    public static let histogramNames = ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2",
-                                        "hist_count_log_r", "hist_sum_log_r", "hist_sum_log_m_ea"]
-    static let histogramDescriptions = [
-        "hist_count": "eigenstates per eps bin (eps_bins uniform bins on [0, 1])",
-        "hist_count_r": "eigenstates with a finite gap ratio r per eps bin",
-        "hist_sum_r": "sum of r per eps bin", "hist_sum_r2": "sum of r^2 per eps bin",
-        "hist_sum_m_ea": "sum of m_EA per eps bin", "hist_sum_m_ea2": "sum of m_EA^2 per eps bin",
-        "hist_count_log_r": "eigenstates with a finite r > 0 per eps bin", "hist_sum_log_r": "sum of ln r over them per eps bin",
-        "hist_sum_log_m_ea": "sum of ln m_EA per eps bin",
-    ]
     func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL || midspectrum != nil }
     /// Eigenstates per task: all 2^L, or 2 k with the mid-spectrum solver.
     public func statesPerTask(_ L: Int) -> Int { midspectrum.map { 2 * $0.k } ?? 1 << L }
@@ -198,9 +187,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
                 .realization(), .point(of: "(L, alpha, h_x)"), .couplings(L: L),
             ] + DatasetSpec.spectrumEnds(units: "J", of: "H (both parity sectors)") + DatasetSpec.eigenpairChecks(energyUnits: "J")
                 + DatasetSpec.denseEDSeconds(" (both sectors)") + [.wallSeconds("observables", "checks and observables (both sectors)")]
-            for h in Self.histogramNames {
-                ds.append(DatasetSpec(h, .float64, [epsBins], units: "1", description: Self.histogramDescriptions[h] ?? h))
-            }
+            ds += EpsHistogram(bins: epsBins).columns.map { DatasetSpec($0.name, .float64, [epsBins], units: "1", description: $0.description) }
             var attributes = ["L": Double(L), "eps_bins": Double(epsBins)]
             if let m = midspectrum {  // issue 15
                 ds += [DatasetSpec("target_energy", .float64, units: "J", description: "target E_t = e_min + target_eps (e_max - e_min); e_min, e_max from both sectors"),
@@ -362,11 +349,8 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
             + StandardRows.denseED(residual: residual, orthogonality: orthogonality, build: seconds.build, solve: seconds.solve) + [
             "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
             "seconds_observables": .float64([seconds.observables + (now() - since)]),
-            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
-            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
-            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
             "energy": .float64(energies), "sector": .int8(sector), "eps": .float64(eps), "r": .float64(r), "m_ea": .float64(m),
-        ]
+        ] + Dictionary(uniqueKeysWithValues: hist.columns.map { ($0.name, RowValue.float64($0.values)) })
         return (rows, eps)
     }
 }
