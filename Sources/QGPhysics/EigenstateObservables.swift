@@ -60,6 +60,21 @@ public struct EpsHistogram: Sendable, Equatable {
         countLogR = count; sumLogR = count; sumLogM = count
     }
 
+    /// The fields as study S1 stores them per task (docs/hdf5-schema.md), in
+    /// storage order: dataset name, meaning and values. The one declaration of
+    /// the datasets, the rows a task writes and the columns the reducer reads.
+    public var columns: [(name: String, description: String, values: [Double])] {
+        [("hist_count", "eigenstates per eps bin (eps_bins uniform bins on [0, 1])", count),
+         ("hist_count_r", "eigenstates with a finite gap ratio r per eps bin", countR),
+         ("hist_sum_r", "sum of r per eps bin", sumR),
+         ("hist_sum_r2", "sum of r^2 per eps bin", sumR2),
+         ("hist_sum_m_ea", "sum of m_EA per eps bin", sumM),
+         ("hist_sum_m_ea2", "sum of m_EA^2 per eps bin", sumM2),
+         ("hist_count_log_r", "eigenstates with a finite r > 0 per eps bin", countLogR),
+         ("hist_sum_log_r", "sum of ln r over them per eps bin", sumLogR),
+         ("hist_sum_log_m_ea", "sum of ln m_EA per eps bin", sumLogM)]
+    }
+
     public static func bin(of eps: Double, bins: Int) -> Int { min(bins - 1, max(0, Int(eps * Double(bins)))) }
 
     /// Per bin, the sum of `values` over the states whose eps (aligned with

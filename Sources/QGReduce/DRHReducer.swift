@@ -86,30 +86,16 @@ extension DRHStudy: PipelineStudy {
             let i0 = sel[j - 1], t = (aCritical - points[i0].a) / (points[i1].a - points[i0].a)
             fitN.append(n); fitS.append((1 - t) * wMean[i0] + t * wMean[i1]); fitE.append(max(wErr[i0], wErr[i1]))
         }
-        func mf(_ n: Int, _ a: Double, _ g10: Double) throws -> Double {
-            try table.distribution.meanEntropy(g1: exp(AvalancheMeanField.endLogCoupling(N: n, a: a, g10: g10, table: table)))
-        }
-        func chi2(_ t: Double) throws -> Double {
-            var c = 0.0
-            for (k, n) in fitN.enumerated() where fitS[k].isFinite {
-                let d = (try mf(n, aCritical, exp(t)) - fitS[k]) / max(fitE[k], 1e-3)
-                c += d * d
-            }
-            return c
-        }
         var g10 = 0.5, chi = Double.nan
         if fitN.isEmpty {
             warnings.append("a = a_c = 1/sqrt(2) is not inside the a grid of any N: mean-field curves drawn at g_10 = 0.5 (not fitted)")
         } else {
-            // Scan ln g_10 on [-7, 4.6], then golden section around the best grid point.
-            let t = try ReduceStatistics.minimizeOnGrid(chi2, grid: stride(from: -7.0, through: 4.6, by: 0.1).map { $0 }, iterations: 40)
-            g10 = exp(t); chi = try chi2(t)
+            (g10, chi) = try AvalancheMeanField.fitEndEntropy(N: fitN, a: aCritical, entropy: fitS, error: fitE, table: table)
         }
         let aMin = points.map(\.a).min()!, aMax = points.map(\.a).max()!
         let aGrid = (0...120).map { aMin + (aMax - aMin) * Double($0) / 120 }
-        var curves: [Double] = []
-        for n in sizes { for a in aGrid { curves.append(try mf(n, a, g10)) } }
-        let mfAtCritical = try fitN.map { try mf($0, aCritical, g10) }
+        let curves = try sizes.flatMap { n in try aGrid.map { try AvalancheMeanField.endEntropy(N: n, a: $0, g10: g10, table: table) } }
+        let mfAtCritical = try fitN.map { try AvalancheMeanField.endEntropy(N: $0, a: aCritical, g10: g10, table: table) }
 
         try out.epsAveraging(window: lo, hi, average: options.average)
         try out.group("/drh")

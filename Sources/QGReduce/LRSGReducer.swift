@@ -17,12 +17,11 @@ extension LRSGStudy: PipelineStudy {
         let alpha = try b.column("alpha", Double.self)
         let hx = try b.column("hx", Double.self)
         let J = try b.rows("J", Double.self)
-        let hist = try LRSGStudy.histogramNames.map { try b.column($0, Double.self) }
+        let hist = try EpsHistogram(bins: bins).columns.map { try b.column($0.name, Double.self) }
         let entropy = b.declares("hist_sum_entropy") ? try b.rows("hist_sum_entropy", Double.self) : nil
         guard let L = Int(b.block.split(separator: "L").last ?? "") else { throw ReduceError(message: "not an /lrsg/L block") }
         return try tasks.records(corrupt: &corrupt) { i in
-            var h = [Double](repeating: 0, count: 9 * bins)
-            for k in 0..<9 { for bin in 0..<bins { h[k * bins + bin] = hist[k][i * bins + bin] } }
+            let h = hist.flatMap { $0[(i * bins)..<((i + 1) * bins)] }
             let states = (0..<bins).reduce(0.0) { $0 + h[$1] }
             let e = entropy.map { Array($0[i]) } ?? []
             // Dense rows hold every eigenstate; mid-spectrum rows (issue 15)
@@ -111,7 +110,7 @@ struct TaskRecord: RealizationRecord {
     var task: TaskIdentity<Point>
     var boundary: Int          // 0 periodic, 1 open
     var bins: Int
-    /// 9 x bins, in `LRSGStudy.histogramNames` order.
+    /// 9 x bins, in `EpsHistogram.columns` order.
     var hist: [Double]
     /// `hist_sum_entropy` (bins values) of an entanglement campaign, else empty.
     var entropy: [Double]

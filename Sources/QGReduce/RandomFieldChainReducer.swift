@@ -84,14 +84,12 @@ extension RandomFieldChainStudy: PipelineStudy {
             rStat.append(Estimate(value: r.value, error: r.error)); mStat.append(Estimate(value: m.value, error: m.error))
             if states.last == 0 { warnings.append("L \(p.L) W \(p.W): no eigenstate in the eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)); <r> and <m_EA> are NaN") }
         }
-        let complex = Model.Hamiltonian.Element.isComplex
-        let ensemble = complex ? "GUE" : "GOE"
+        // The model's random-matrix ensemble and its <r>: GUE for complex Hermitian, else GOE.
+        let (ensemble, ergodic) = Model.Hamiltonian.Element.isComplex ? ("GUE", EigenstateObservables.gueR) : ("GOE", EigenstateObservables.goeR)
         try out.epsAveraging(window: options.epsWindow.lo, options.epsWindow.hi, average: options.average)
-        try out.file.setAttribute("r_poisson", EigenstateObservables.poissonR)
-        try out.file.setAttribute("r_goe", EigenstateObservables.goeR)
-        try out.file.setAttribute("r_gue", EigenstateObservables.gueR)
-        try out.file.setAttribute("r_ensemble", ensemble)
-        try out.file.setAttribute("r_ergodic", complex ? EigenstateObservables.gueR : EigenstateObservables.goeR)
+        try out.attrs("/", ["r_poisson": EigenstateObservables.poissonR, "r_goe": EigenstateObservables.goeR, "r_gue": EigenstateObservables.gueR])
+        try out.attr("r_ensemble", ensemble, on: "/")
+        try out.attr("r_ergodic", ergodic, on: "/")
         let g = "/\(name)"
         try out.group(g)
         try out.attr("delta", delta, on: g)
@@ -100,7 +98,7 @@ extension RandomFieldChainStudy: PipelineStudy {
                                       "m_ea_mean": .float(mStat.map(\.value)), "m_ea_err": .float(mStat.map(\.error))])
 
         var report = ["\(name): eps window [\(options.epsWindow.lo), \(options.epsWindow.hi)), \(options.average.phrase) (bootstrap errors over realizations); "
-                      + "<r>: Poisson \(fmt(EigenstateObservables.poissonR)), \(ensemble) \(fmt(complex ? EigenstateObservables.gueR : EigenstateObservables.goeR))",
+                      + "<r>: Poisson \(fmt(EigenstateObservables.poissonR)), \(ensemble) \(fmt(ergodic))",
                       "    L        W  real.          <r>                <m_EA>"]
         for (i, p) in points.enumerated() {
             report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.L, p.W, Int(nReal[i]),

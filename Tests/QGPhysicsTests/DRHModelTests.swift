@@ -73,4 +73,26 @@ final class DRHModelTests: XCTestCase {
         XCTAssertEqual(DeRoeckHuveneersModel.dimension(lbits: 1), 16)
         XCTAssertEqual(DeRoeckHuveneersModel.dimension(lbits: 10), 8192)
     }
+
+    /// The mean-field [S_end](a; N) of the S8 reduction is the last entry of
+    /// the solved DRH chain's entropy profile, 0 for an uncoupled end l-bit
+    /// (a = 0), and its g_10 fit recovers the g_10 that made the data.
+    func testMeanFieldEndEntropyAndItsFit() throws {
+        typealias MF = AvalancheMeanField
+        let table = try AvalancheMeanFieldTests.table()
+        for (N, a) in [(2, 0.5), (4, MF.aCritical), (5, 0.9)] {
+            let chain = try MF.solveChain(logBare: MF.drhLogBare(N: N, a: a, g10: 0.8), table: table)
+            let profile = try MF.entropyProfile(chain, distribution: table.distribution)
+            XCTAssertEqual(try MF.endEntropy(N: N, a: a, g10: 0.8, table: table), profile[N - 1], accuracy: 1e-14)
+        }
+        XCTAssertEqual(try MF.endEntropy(N: 3, a: 0, g10: 0.8, table: table), 0)
+        let sizes = [2, 3, 4]
+        let measured = try sizes.map { try MF.endEntropy(N: $0, a: MF.aCritical, g10: 0.8, table: table) }
+        let fit = try MF.fitEndEntropy(N: sizes, a: MF.aCritical, entropy: measured, error: [0.01, 0.01, 0.01], table: table)
+        XCTAssertEqual(fit.g10, 0.8, accuracy: 1e-5)
+        XCTAssertLessThan(fit.chi2, 1e-8)
+        // A NaN measurement is left out of chi^2.
+        let partial = try MF.fitEndEntropy(N: sizes + [5], a: MF.aCritical, entropy: measured + [.nan], error: [0.01, 0.01, 0.01, 0.01], table: table)
+        XCTAssertEqual(partial.g10, fit.g10)
+    }
 }

@@ -87,6 +87,10 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(h.countR, [0, 1, 0, 0])
         XCTAssertEqual(h.sumR, [0, 0.5, 0, 0])
         XCTAssertEqual(h.sumM2, [1, 0.0625, 0, 0.25])
+        // S1's per-task datasets: their names in storage order, each with its field.
+        XCTAssertEqual(h.columns.map(\.name), ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea",
+                                                "hist_sum_m_ea2", "hist_count_log_r", "hist_sum_log_r", "hist_sum_log_m_ea"])
+        XCTAssertEqual(h.columns.map(\.values), [h.count, h.countR, h.sumR, h.sumR2, h.sumM, h.sumM2, h.countLogR, h.sumLogR, h.sumLogM])
         XCTAssertEqual(EpsHistogram.sums(of: [1, 2, 4, 8], eps: [0, 1, 0.3, 0.99], bins: 4), [1, 4, 0, 10])
     }
 }

@@ -114,11 +114,9 @@ extension LRSGStudy {
         let (results, target, lo, hi, tBuild, tExtremes) = solved
         guard group.rank == 0 else { return nil }
 
-        var (rows, _) = taskRows(task, J: J, sectors: results.map { ($0.energies, $0.mEA) }, eMin: lo, eMax: hi,
-                                 residual: max(results[0].residual, results[1].residual),
-                                 orthogonality: max(results[0].orthogonality, results[1].orthogonality),
-                                 seconds: (tBuild, tExtremes + results[0].seconds.solve + results[1].seconds.solve,
-                                           results[0].seconds.observables + results[1].seconds.observables), since: now())
+        let pairs = results.map { SectorResult(energies: $0.energies, mEA: $0.mEA, residual: $0.residual,
+                                               orthogonality: $0.orthogonality, seconds: $0.seconds) }
+        var (rows, _) = taskRows(task, J: J, sectors: pairs, ends: (lo, hi), before: (tBuild, tExtremes), since: now())
         rows["target_energy"] = .float64([target])
         rows["iterations"] = .int64(results.map { Int64($0.iterations) })
         rows["method"] = .int8([Self.methodCode(settings.method)])

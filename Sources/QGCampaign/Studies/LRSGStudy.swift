@@ -124,17 +124,13 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
                                     method: MidSpectrumMethod(rawValue: v.string("midspectrum_method")), filterDegree: degree,
                                     tolerance: v.double("tolerance"), maxIterations: v.int("max_iterations"))
         }
-        if let mid {
-            for L in sizes where L < 4 || L > maxMidSpectrumL {
-                throw ConfigError("[lrsg] L = \(L) out of range 4...\(maxMidSpectrumL) for the mid-spectrum solver")
-            }
-            for L in sizes where 2 * mid.k > 1 << (L - 1) {
-                throw ConfigError("[lrsg] k = \(mid.k) is more than half the sector dimension \(1 << (L - 1)) at L = \(L): use solver = \"dense\"")
-            }
-        } else {
-            for L in sizes where L < 2 || L > maxL {
-                throw ConfigError("[lrsg] L = \(L) out of range 2...\(maxL) for dense ED (solver = \"midspectrum\" reaches \(maxMidSpectrumL))")
-            }
+        let (range, solver) = mid == nil ? (2...maxL, "for dense ED (solver = \"midspectrum\" reaches \(maxMidSpectrumL))")
+                                         : (4...maxMidSpectrumL, "for the mid-spectrum solver")
+        for L in sizes where !range.contains(L) {
+            throw ConfigError("[lrsg] L = \(L) out of range \(range.lowerBound)...\(range.upperBound) \(solver)")
+        }
+        for L in sizes where 2 * (mid?.k ?? 0) > 1 << (L - 1) {
+            throw ConfigError("[lrsg] k = \(mid!.k) is more than half the sector dimension \(1 << (L - 1)) at L = \(L): use solver = \"dense\"")
         }
         let from = v.stringIfSet("disorder_from")
         let pinned = v.stringIfSet("disorder_checksum")
@@ -143,13 +139,10 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         let entanglement = v.bool("entanglement")  // S6a (issue 12)
         if entanglement && mid != nil { throw ConfigError("[lrsg] entanglement = true needs solver = \"dense\"") }
         let alphas = v.doubles("alpha"), hx = v.doubles("hx")
-        var study = LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: v.choice("boundary"), epsBins: v.int("eps_bins"),
-                              storeEigenstatesMaxL: v.int("store_eigenstates_max_L"), checkEigenpairs: v.int("check_eigenpairs"),
-                              grid: ParameterGrid(sizes, alphas, hx) { Point(L: $0, alpha: $1, hx: $2) }, campaign: campaign,
-                              parameterValues: v, disorderSource: source)
-        study.entanglement = entanglement
-        study.midspectrum = mid
-        return study
+        return LRSGStudy(sizes: sizes, alphas: alphas, fields: hx, boundary: v.choice("boundary"), epsBins: v.int("eps_bins"),
+                         storeEigenstatesMaxL: v.int("store_eigenstates_max_L"), checkEigenpairs: v.int("check_eigenpairs"),
+                         grid: ParameterGrid(sizes, alphas, hx) { Point(L: $0, alpha: $1, hx: $2) }, campaign: campaign,
+                         parameterValues: v, disorderSource: source, entanglement: entanglement, midspectrum: mid)
     }
 
     /// The declared keys' canonical lines, with the disorder source's lines
@@ -170,17 +163,6 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
 
     func blockPath(_ L: Int) -> String { "/lrsg/L\(L)" }
 
-    /// Per-task eps histogram datasets, in `EpsHistogram` field order.
-    public static let histogramNames = ["hist_count", "hist_count_r", "hist_sum_r", "hist_sum_r2", "hist_sum_m_ea", "hist_sum_m_ea2",
-                                        "hist_count_log_r", "hist_sum_log_r", "hist_sum_log_m_ea"]
-    static let histogramDescriptions = [
-        "hist_count": "eigenstates per eps bin (eps_bins uniform bins on [0, 1])",
-        "hist_count_r": "eigenstates with a finite gap ratio r per eps bin",
-        "hist_sum_r": "sum of r per eps bin", "hist_sum_r2": "sum of r^2 per eps bin",
-        "hist_sum_m_ea": "sum of m_EA per eps bin", "hist_sum_m_ea2": "sum of m_EA^2 per eps bin",
-        "hist_count_log_r": "eigenstates with a finite r > 0 per eps bin", "hist_sum_log_r": "sum of ln r over them per eps bin",
-        "hist_sum_log_m_ea": "sum of ln m_EA per eps bin",
-    ]
     func storesEigenstates(_ L: Int) -> Bool { L <= storeEigenstatesMaxL || midspectrum != nil }
     /// Eigenstates per task: all 2^L, or 2 k with the mid-spectrum solver.
     public func statesPerTask(_ L: Int) -> Int { midspectrum.map { 2 * $0.k } ?? 1 << L }
@@ -198,9 +180,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
                 .realization(), .point(of: "(L, alpha, h_x)"), .couplings(L: L),
             ] + DatasetSpec.spectrumEnds(units: "J", of: "H (both parity sectors)") + DatasetSpec.eigenpairChecks(energyUnits: "J")
                 + DatasetSpec.denseEDSeconds(" (both sectors)") + [.wallSeconds("observables", "checks and observables (both sectors)")]
-            for h in Self.histogramNames {
-                ds.append(DatasetSpec(h, .float64, [epsBins], units: "1", description: Self.histogramDescriptions[h] ?? h))
-            }
+            ds += EpsHistogram(bins: epsBins).columns.map { DatasetSpec($0.name, .float64, [epsBins], units: "1", description: $0.description) }
             var attributes = ["L": Double(L), "eps_bins": Double(epsBins)]
             if let m = midspectrum {  // issue 15
                 ds += [DatasetSpec("target_energy", .float64, units: "J", description: "target E_t = e_min + target_eps (e_max - e_min); e_min, e_max from both sectors"),
@@ -255,21 +235,17 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
     /// payload up to rounding. The mid-spectrum solver has one path.
     public var isMidSpectrum: Bool { midspectrum != nil }
 
-    /// The same study under other campaign settings (the solver paths' drivers).
-    func with(campaign c: CampaignSettings) -> LRSGStudy { var s = self; s.campaign = c; return s }
-
     public var solverPaths: [SolverPath] {
         guard midspectrum == nil else { return [.configured(self)] }
         let configured = (campaign.lapackDriver, campaign.scalapackDriver)
         return [(LAPACKDriver.dsyevd, ScaLAPACKDriver.pdsyevd), (.dsyevr, .pdsyevr)].map { l, s in
-            var c = campaign
-            c.lapackDriver = l
-            c.scalapackDriver = s
-            let variant = self.with(campaign: c)
+            var variant = self  // the same study under the path's drivers
+            variant.campaign.lapackDriver = l
+            variant.campaign.scalapackDriver = s
             return SolverPath(label: "\(l.rawValue)/\(s.rawValue)",
                               settings: ["campaign.lapack_driver=\"\(l.rawValue)\"", "campaign.scalapack_driver=\"\(s.rawValue)\""],
-                              bytesPerRank: { variant.peakBytesPerRank($0, groupSize: $1) },
-                              coreSeconds: { variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? DenseEDPolicy.mrrrRelativeCost : 1) },
+                              bytesPerRank: { [variant] in variant.peakBytesPerRank($0, groupSize: $1) },
+                              coreSeconds: { [variant] in variant.estimatedCoreSeconds($0, groupSize: $1) * (l == .dsyevr ? DenseEDPolicy.mrrrRelativeCost : 1) },
                               isConfigured: { g in g == 1 ? configured.0 == l : configured.1 == s })
         }
     }
@@ -325,14 +301,7 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         }
         guard context.group.rank == 0 else { return nil }
 
-        let tObs = now()
-        let energies = sectors[0].energies + sectors[1].energies
-        let eMin = energies.min()!, eMax = energies.max()!
-        var (rows, eps) = taskRows(task, J: J, sectors: sectors.map { ($0.energies, $0.mEA) }, eMin: eMin, eMax: eMax,
-                                   residual: max(sectors[0].residual, sectors[1].residual),
-                                   orthogonality: max(sectors[0].orthogonality, sectors[1].orthogonality),
-                                   seconds: (sectors[0].seconds.build + sectors[1].seconds.build, sectors[0].seconds.solve + sectors[1].seconds.solve,
-                                             sectors[0].seconds.observables + sectors[1].seconds.observables), since: tObs)
+        var (rows, eps) = taskRows(task, J: J, sectors: sectors, since: now())
         if entanglement {  // S6a (issue 12)
             let entropy = sectors[0].entropy + sectors[1].entropy
             rows["entropy"] = .float64(entropy)
@@ -343,30 +312,33 @@ public struct LRSGStudy: GridStudy, InputCheckingStudy {
         return TaskOutput(rows: rows)
     }
 
-    /// Local: the rows every S1 task writes (dense or mid-spectrum), from each
-    /// sector's ascending energies and m_EA (sector +1 first): eps, r within
-    /// each sector, the eps histograms, the checks and timings (observables
-    /// time counted up to now from `since`). Also returns eps.
-    func taskRows(_ task: TaskSpec, J: [Double], sectors: [(energies: [Double], mEA: [Double])], eMin: Double, eMax: Double,
-                  residual: Double, orthogonality: Double, seconds: (build: Double, solve: Double, observables: Double),
-                  since: Double) -> (rows: [String: RowValue], eps: [Double]) {
+    /// Local: the rows every S1 task writes (dense or mid-spectrum), from its
+    /// sectors (sector +1 first, ascending energies and their m_EA): eps
+    /// between `ends` (nil: the sectors' lowest and highest energy), r within
+    /// each sector, the eps histograms, the checks (the worse sector's) and
+    /// timings (the sectors' sums after `before`; observables time counted up
+    /// to now from `since`). Also returns eps.
+    func taskRows(_ task: TaskSpec, J: [Double], sectors: [SectorResult], ends: (min: Double, max: Double)? = nil,
+                  before: (build: Double, solve: Double) = (0, 0), since: Double) -> (rows: [String: RowValue], eps: [Double]) {
         let p = points[task.point]
         let energies = sectors[0].energies + sectors[1].energies
+        let eMin = ends?.min ?? energies.min()!, eMax = ends?.max ?? energies.max()!
         let eps = EigenstateObservables.energyDensity(energies, min: eMin, max: eMax)
         let r = EigenstateObservables.gapRatios(sectors[0].energies) + EigenstateObservables.gapRatios(sectors[1].energies)
         let m = sectors[0].mEA + sectors[1].mEA
         let sector = [Int8](repeating: 1, count: sectors[0].energies.count) + [Int8](repeating: -1, count: sectors[1].energies.count)
+        let seconds = sectors.map(\.seconds).reduce((build: before.build, solve: before.solve, observables: 0.0)) {
+            ($0.build + $1.build, $0.solve + $1.solve, $0.observables + $1.observables)
+        }
         var hist = EpsHistogram(bins: epsBins)
         for n in energies.indices { hist.add(eps: eps[n], r: r[n], m: m[n]) }
         let rows = StandardRows.identity(task)
-            + StandardRows.denseED(residual: residual, orthogonality: orthogonality, build: seconds.build, solve: seconds.solve) + [
+            + StandardRows.denseED(residual: sectors.map(\.residual).max()!, orthogonality: sectors.map(\.orthogonality).max()!,
+                                   build: seconds.build, solve: seconds.solve) + [
             "alpha": .float64([p.alpha]), "hx": .float64([p.hx]), "J": .float64(J), "e_min": .float64([eMin]), "e_max": .float64([eMax]),
             "seconds_observables": .float64([seconds.observables + (now() - since)]),
-            "hist_count": .float64(hist.count), "hist_count_r": .float64(hist.countR), "hist_sum_r": .float64(hist.sumR),
-            "hist_sum_r2": .float64(hist.sumR2), "hist_sum_m_ea": .float64(hist.sumM), "hist_sum_m_ea2": .float64(hist.sumM2),
-            "hist_count_log_r": .float64(hist.countLogR), "hist_sum_log_r": .float64(hist.sumLogR), "hist_sum_log_m_ea": .float64(hist.sumLogM),
             "energy": .float64(energies), "sector": .int8(sector), "eps": .float64(eps), "r": .float64(r), "m_ea": .float64(m),
-        ]
+        ] + Dictionary(uniqueKeysWithValues: hist.columns.map { ($0.name, RowValue.float64($0.values)) })
         return (rows, eps)
     }
 }

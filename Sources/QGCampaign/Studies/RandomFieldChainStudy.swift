@@ -186,14 +186,14 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         let result = try DenseED.withSpectrum(h, group: context.group, settings: settings,
                                               context: "\(Self.name) L=\(p.L) W=\(p.W) realization \(task.realization)") { s in
             // S10b first: the matrix elements need the eigenvectors intact; m_EA consumes them.
-            var me: (MatrixElementStatistics, Double)?
+            var me: [String: RowValue] = [:]
             if let options = matrixElements {
                 let t0 = MPIEnvironment.wtime()
                 let values = h.pauliZDiagonal(site: options.operatorSite, scale: Model.operatorScale)
                 let m = try MatrixElementKernels.diagonalOperator(s.vectors, diagonal: values)
                 let stats = try MatrixElementKernels.statistics(m, energies: s.energies, eps: EigenstateObservables.energyDensity(ascending: s.energies),
                                                                 settings: options.settings, group: context.group)
-                me = (stats, MPIEnvironment.wtime() - t0)
+                me = options.rows(stats, operatorScale: Model.operatorScale, seconds: MPIEnvironment.wtime() - t0)
             }
             let t0 = MPIEnvironment.wtime()
             let m = try EigenstateKernels.edwardsAnderson(&s.vectors, hamiltonian: h, group: context.group)
@@ -202,18 +202,13 @@ public struct RandomFieldChainStudy<Model: RandomFieldChainModel>: GridStudy {
         guard context.group.rank == 0 else { return nil }
         let (spectrum, mEA, tObs, me) = result
         let e = spectrum.energies
-        let eMin = e.first ?? 0, eMax = e.last ?? 0
-        var extra: [String: RowValue] = [:]
-        if let options = matrixElements, let (stats, seconds) = me {
-            extra = options.rows(stats, operatorScale: Model.operatorScale, seconds: seconds)
-        }
         let ed = StandardRows.denseED(residual: spectrum.residual, orthogonality: spectrum.orthogonality,
                                       build: spectrum.seconds.build, solve: spectrum.seconds.solve)
-        return TaskOutput(rows: extra + StandardRows.identity(task) + ed + [
+        return TaskOutput(rows: me + StandardRows.identity(task) + ed + [
             "W": .float64([p.W]), Model.disorderName: .float64(stored),
             "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(ascending: e)),
             "r": .float64(EigenstateObservables.gapRatios(e)), "m_ea": .float64(mEA),
-            "e_min": .float64([eMin]), "e_max": .float64([eMax]), "seconds_observables": .float64([spectrum.seconds.check + tObs]),
+            "e_min": .float64([e.first ?? 0]), "e_max": .float64([e.last ?? 0]), "seconds_observables": .float64([spectrum.seconds.check + tObs]),
         ])
     }
 }
