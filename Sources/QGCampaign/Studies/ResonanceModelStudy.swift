@@ -22,15 +22,10 @@ public struct ResonanceModelStudy: DeclaredStudy {
 
     public enum Family: Int, Sendable, CaseIterable {
         case floquet, hamiltonian, exponents, drift, growthDiffusion
-        public var block: String {
-            switch self {
-            case .floquet: return "L_floquet"
-            case .hamiltonian: return "L_hamiltonian"
-            case .exponents: return "L_exponents"
-            case .drift: return "L_drift"
-            case .growthDiffusion: return "L_growth_diffusion"
-            }
-        }
+        /// The family's group in the reduced file, `/rm/{name}`.
+        public var name: String { ["floquet", "hamiltonian", "exponents", "drift", "growth_diffusion"][rawValue] }
+        /// Its campaign block, `/rm/L_{name}` (the `L` prefix: campaign blocks are `/{study}/L*`).
+        public var block: String { "L_" + name }
     }
 
     public let Lambda: Double
