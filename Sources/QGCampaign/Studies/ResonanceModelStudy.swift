@@ -129,23 +129,24 @@ public struct ResonanceModelStudy: DeclaredStudy {
         let gdLambda = v.doubles("gd_Lambda")
         let (gdRMin, gdRMax) = try v.increasing("gd_r_min_over_Lambda", "gd_r_max_over_Lambda", need: "gd_r_min_over_Lambda < gd_r_max_over_Lambda")
         let gdField = v.double("gd_field"), gdDs = v.double("gd_ds"), gdDeps = v.double("gd_deps")
+        let study = ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
+                                        rPoints: v.int("r_points"), tMin: tMin, tMax: tMax, tPoints: v.int("t_points"),
+                                        omegaMin: v.double("omega_min"), omegaPoints: v.int("omega_points"), sumRulePanels: v.int("sum_rule_panels"),
+                                        inverseZeta: [iz.lo, iz.hi], inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
+                                        slopeOmega: v.double("slope_omega"), driftL: driftL, driftWc: v.double("drift_Wc"),
+                                        driftDelta: v.double("drift_delta"), driftW: [dw.lo, dw.hi], driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
+                                        gdLambda: gdLambda, gdInverseXi: v.double("gd_inverse_xi"), gdField: gdField, gdRMaxOverLambda: gdRMax,
+                                        gdDs: gdDs, gdDeps: gdDeps, gdRPoints: v.int("gd_r_points"), gdRMinOverLambda: gdRMin,
+                                        gdSnapshots: v.int("gd_snapshots"), gdXPoints: v.int("gd_x_points"), gdXMax: v.double("gd_x_max"),
+                                        campaign: campaign, parameterValues: v)
         // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
         for lam in gdLambda {
-            let cells = Self.gdCells(Lambda: lam, rMaxOverLambda: gdRMax, ds: gdDs, deps: gdDeps, field: gdField)
+            let cells = study.gdCells(lam)
             guard cells <= GrowthDiffusion.maxCellSteps else {
                 throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
             }
         }
-        return ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
-                                   rPoints: v.int("r_points"), tMin: tMin, tMax: tMax, tPoints: v.int("t_points"),
-                                   omegaMin: v.double("omega_min"), omegaPoints: v.int("omega_points"), sumRulePanels: v.int("sum_rule_panels"),
-                                   inverseZeta: [iz.lo, iz.hi], inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
-                                   slopeOmega: v.double("slope_omega"), driftL: driftL, driftWc: v.double("drift_Wc"),
-                                   driftDelta: v.double("drift_delta"), driftW: [dw.lo, dw.hi], driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
-                                   gdLambda: gdLambda, gdInverseXi: v.double("gd_inverse_xi"), gdField: gdField, gdRMaxOverLambda: gdRMax,
-                                   gdDs: gdDs, gdDeps: gdDeps, gdRPoints: v.int("gd_r_points"), gdRMinOverLambda: gdRMin,
-                                   gdSnapshots: v.int("gd_snapshots"), gdXPoints: v.int("gd_x_points"), gdXMax: v.double("gd_x_max"),
-                                   campaign: campaign, parameterValues: v)
+        return study
     }
 
     // MARK: grids
@@ -271,14 +272,10 @@ public struct ResonanceModelStudy: DeclaredStudy {
     }
 
     /// Cell-steps of the growth-diffusion solver's grid (`GrowthDiffusion.discretization`)
-    /// at Lambda: r_max = rMaxOverLambda Lambda.
-    static func gdCells(Lambda lam: Double, rMaxOverLambda: Double, ds: Double, deps: Double, field: Double) -> Double {
-        let g = GrowthDiffusion.discretization(rMax: rMaxOverLambda * lam, ds: ds, dEps: deps, fieldOverW: field)
-        return Double(g.steps) * Double(g.cells)
-    }
-
+    /// at Lambda: r_max = gd_r_max_over_Lambda Lambda.
     func gdCells(_ lam: Double) -> Double {
-        Self.gdCells(Lambda: lam, rMaxOverLambda: gdRMaxOverLambda, ds: gdDs, deps: gdDeps, field: gdField)
+        let g = GrowthDiffusion.discretization(rMax: gdRMaxOverLambda * lam, ds: gdDs, dEps: gdDeps, fieldOverW: gdField)
+        return Double(g.steps) * Double(g.cells)
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
