@@ -68,13 +68,9 @@ public struct ResonanceModelStudy: DeclaredStudy {
     static func count(_ key: String, _ d: Int, min: Int = 2, help: String) -> Parameter {
         .int(key, in: min...maxPoints, default: d, help: help)
     }
-    /// A list of distinct floats in (0, max].
-    static func positives(_ key: String, _ d: [Double], max: Double, unit: String, help: String) -> Parameter {
-        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, unit: unit, help: help).refusedAsOutOfRange()
-    }
-    /// A [min, max] pair of floats in (0, max] (the order is checked by `parse`).
-    static func pair(_ key: String, _ d: [Double], max: Double, unit: String, help: String) -> Parameter {
-        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, distinct: false, unit: unit, help: help).refusedAsOutOfRange()
+    /// A list of floats in (0, max], distinct unless `pair` (a [min, max] pair, its order checked by `parse`).
+    static func positives(_ key: String, _ d: [Double], max: Double, pair: Bool = false, unit: String, help: String) -> Parameter {
+        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, distinct: !pair, unit: unit, help: help).refusedAsOutOfRange()
     }
     public static let parameters: [Parameter] = [
         positive("Lambda", 2, max: 1e6, unit: "1", help: "Lambda of the resonance model"),
@@ -90,7 +86,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
         positive("omega_min", 1e-12, max: 0.5, unit: "J", help: "lowest frequency of the log grid"),
         count("omega_points", 121, help: "points of the frequency grid"),
         count("sum_rule_panels", 2000, min: 10, help: "Gauss-Legendre panels of the sum-rule integral"),
-        pair("inverse_zeta", [0.05, 3], max: 100, unit: "1", help: "[min, max] of the 1/zeta grid of the exponents"),
+        positives("inverse_zeta", [0.05, 3], max: 100, pair: true, unit: "1", help: "[min, max] of the 1/zeta grid of the exponents"),
         count("inverse_zeta_points", 80, help: "points of the 1/zeta grid"),
         positives("czz_L", [10, 20, 40, 80], max: 1e6, unit: "sites", help: "sizes L of the [C_zz](L) curves"),
         positive("slope_omega", 1e-8, max: 0.1, unit: "J", help: "frequency of the S(omega) slope"),
@@ -98,7 +94,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
         positive("drift_Wc", 10, max: 1e6, unit: "1", help: "W_c of the drift"),
         Parameter.double("drift_delta", lower: .above(0), upper: .below(1), default: 0.01, unit: "1", help: "delta of the drift")
             .refusedAsOutOfRange(),
-        pair("drift_w", [0.05, 2], max: 1e3, unit: "W_c", help: "[min, max] of W/W_c of the drift grid"),
+        positives("drift_w", [0.05, 2], max: 1e3, pair: true, unit: "W_c", help: "[min, max] of W/W_c of the drift grid"),
         count("drift_w_points", 200, help: "points of the W/W_c grid"),
         positive("drift_fit_L_max", 20, max: 1e4, unit: "sites", help: "largest drift_L of the fit (at least one drift_L at or below)"),
         positives("gd_Lambda", [0.25, 1, 4], max: 1e3, unit: "1", help: "Lambda values of the growth-diffusion rows"),
