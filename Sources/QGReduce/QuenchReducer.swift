@@ -61,7 +61,6 @@ extension QuenchStudy: PipelineStudy {
     /// least squares), the remnant binned in the initial |phi|, and the mean time
     /// traces (docs/hdf5-schema.md, "Reduced quench files").
     static func analyse(_ merged: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let options = context.options
         let first = merged[0]
         let times = first.times, nt = times.count
         let tLast = times.last ?? 0
@@ -85,7 +84,7 @@ extension QuenchStudy: PipelineStudy {
                 warnLoudly(w)
                 warnings.append(w)
             }
-            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "quench|L=\(p.L)|Ls=\(p.Ls)")
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: context.options.bootstrapSamples, key: "quench|L=\(p.L)|Ls=\(p.Ls)")
             let ones = [Double](repeating: 1, count: rs.count)
             for n in 0..<nMax {
                 guard n < p.Ls else { pMean.append(.nan); pErr.append(.nan); trMean += [Double](repeating: .nan, count: nt); trErr += [Double](repeating: .nan, count: nt); continue }

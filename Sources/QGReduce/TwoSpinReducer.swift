@@ -38,7 +38,6 @@ extension TwoSpinStudy: PipelineStudy {
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let options = context.options
         struct Key: Hashable { var L: Int; var alpha: Double; var state: Int8; var hx: Double }
         // One value per record and h_x; realizations in the order of their text "seed|realization".
         let values = records.flatMap { r in r.hx.indices.map { (Key(L: r.L, alpha: r.alpha, state: r.state, hx: r.hx[$0]), "\(r.seed)|\(r.realization)", r.entropySum[$0]) } }
@@ -48,7 +47,7 @@ extension TwoSpinStudy: PipelineStudy {
         var mean: [Double] = [], err: [Double] = [], nReal: [Int64] = []
         for (k, group) in grouped {
             let xs = group.map(\.2)
-            let idx = ReduceStatistics.bootstrapIndices(n: xs.count, samples: options.bootstrapSamples, key: "twospin|\(k.L)|\(k.alpha)|\(k.state)|\(k.hx)")
+            let idx = ReduceStatistics.bootstrapIndices(n: xs.count, samples: context.options.bootstrapSamples, key: "twospin|\(k.L)|\(k.alpha)|\(k.state)|\(k.hx)")
             let s = ReduceStatistics.disorderAverageWithError(num: xs, den: [Double](repeating: 1, count: xs.count), resamples: idx, mode: .perRealization)
             mean.append(s.value); err.append(xs.count > 1 ? s.error : .nan); nReal.append(Int64(xs.count))
         }
