@@ -33,7 +33,6 @@ extension DiamondStudy: PipelineStudy {
         var map: MapRow?
     }
 
-
     /// Local: the completed tasks among the block's rows.
     static func read(_ b: TaskBlock, corrupt: inout [CorruptTask]) throws -> [Record] {
         let p = b.block

@@ -32,6 +32,7 @@ extension EmchRadinStudy: PipelineStudy {
         let gth = try b.column("gamma_m_theory", Double.self), jnn = try b.column("j_nn_median", Double.self)
         let mA = try b.column("magnetization_all", Double.self), pA = try b.column("purity_all", Double.self)
         let mI = try b.column("magnetization_interior", Double.self), pI = try b.column("purity_interior", Double.self)
+        let inRange = { (m: [Double], p: [Double]) in m.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && p.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 } }
         var out: [EmchRadinRecord] = []
         for r in tasks.completed {
             for k in 0..<nA {
@@ -40,9 +41,8 @@ extension EmchRadinStudy: PipelineStudy {
                 let rec = EmchRadinRecord(task: tasks.task(r, EmchRadinRecord.Point(d: d, N: N, x: x[r], alpha: alpha[r * nA + k])), nInterior: Int(nInt[r]),
                                           taus: Array(tau[range]), gammaTheory: gth[r * nA + k], jNN: jnn[r * nA + k],
                                           mAll: Array(mA[range]), pAll: Array(pA[range]), mInt: Array(mI[range]), pInt: Array(pI[range]))
-                let okAll = rec.mAll.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pAll.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 }
-                let okInt = rec.nInterior == 0 || (rec.mInt.allSatisfy { $0.isFinite && abs($0) <= 0.5 + 1e-12 } && rec.pInt.allSatisfy { $0.isFinite && $0 >= 0.5 - 1e-12 && $0 <= 1 + 1e-12 })
-                guard okAll, okInt, rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
+                guard inRange(rec.mAll, rec.pAll), rec.nInterior == 0 || inRange(rec.mInt, rec.pInt),
+                      rec.taus.allSatisfy({ $0 > 0 && $0.isFinite }), rec.nInterior >= 0, rec.nInterior <= N else {
                     corrupt.append(tasks.corrupt(r, "x \(x[r]), alpha \(rec.alpha)", "marked done but its curves are not finite or out of range"))
                     continue
                 }
@@ -89,15 +89,6 @@ extension EmchRadinStudy: PipelineStudy {
         FitWindow(label: "late-half", lower: 0.005, upper: 0.5),
     ])
 
-    /// A fit with its errors: the Levenberg-Marquardt covariance error and the
-    /// jackknife error over blocks of samples (the quoted one).
-    struct Fit {
-        var beta = Double.nan, gamma = Double.nan, A = Double.nan, chi2 = Double.nan
-        var betaFitErr = Double.nan, betaErr = Double.nan, gammaErr = Double.nan
-        var first = -1, last = -1
-        static let failed = Fit()
-    }
-
     /// Rank 0, inside the atomic write: the analysis of the merged records (one per sample and alpha).
     static func analyse(_ merged: [EmchRadinRecord], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         // The interior depth the inputs share (`checkMerged` refuses differing ones).
@@ -109,11 +100,12 @@ extension EmchRadinStudy: PipelineStudy {
 
         // Per point: pooled curves and the four fits.
         var curves: [String: [Double]] = [:]
-        var fits: [[Fit]] = []
+        var fits: [[EmchRadinPooledFit]] = []
         // Per point and series (fits' order): beta over the window set.
         var windowed: [[WindowedEstimate]] = []
         var failures = WindowFailures(windows)
-        var ratio: [(value: Double, err: Double, interiorValue: Double, interiorErr: Double)] = []
+        // Per point, all and interior spins: gamma_p / gamma_m with its jackknife error.
+        var ratio: [[(value: Double, error: Double)]] = []
         var nSamples: [Int64] = [], nIntMean: [Double] = [], gTheory: [Double] = [], jnn: [Double] = [], taus: [Double] = []
         for (p, rs) in grouped {
             nSamples.append(Int64(rs.count))
@@ -121,11 +113,12 @@ extension EmchRadinStudy: PipelineStudy {
             gTheory.append(rs[0].gammaTheory)
             jnn.append(ReduceStatistics.mean(rs.map(\.jNN)))
             taus += rs[0].taus
-            let (acc, blocks) = accumulate(rs)
-            var pf: [Fit] = [], pw: [WindowedEstimate] = []
-            var r = (Double.nan, Double.nan, Double.nan, Double.nan)
+            var pf: [EmchRadinPooledFit] = [], pw: [WindowedEstimate] = [], pr: [(value: Double, error: Double)] = []
             for (k, avg) in ["all", "interior"].enumerated() {
-                let a = acc[k]
+                // Pooled over the samples (the interior curves of a sample without interior spins add nothing).
+                let samples = rs.map { k == 0 ? EmchRadinCurves(count: $0.N, taus: $0.taus, magnetization: $0.mAll, purity: $0.pAll)
+                                              : EmchRadinCurves(count: $0.nInterior, taus: $0.taus, magnetization: $0.mInt, purity: $0.pInt) }
+                let (a, blocks) = EmchRadinAccumulator.pooled(samples, taus: rs[0].taus, blocks: jackknifeBlocks)
                 let c = a.curves, se = a.standardErrors
                 let nan = [Double](repeating: .nan, count: T)
                 let valid = a.samples > 0
@@ -133,34 +126,33 @@ extension EmchRadinStudy: PipelineStudy {
                 curves["purity_\(avg)_mean", default: []] += valid ? c.purity : nan
                 curves["magnetization_\(avg)_err", default: []] += se?.magnetization ?? nan
                 curves["purity_\(avg)_err", default: []] += se?.purity ?? nan
-                let fm = fit(c.taus, c.magnetization, se?.magnetization, valid: valid, window: windows.central, jackknife: blocks.map { $0[k] }) { $0.magnetization }
-                let fp = fit(c.taus, c.purityExcess, se?.purity, valid: valid, window: windows.central, jackknife: blocks.map { $0[k] }) { $0.purityExcess }
-                pf += [fm.fit, fp.fit]
+                let fm = a.fit(.magnetization, window: windows.central, jackknife: blocks)
+                let fp = a.fit(.purity, window: windows.central, jackknife: blocks)
+                pf += [fm, fp]
                 // beta in every window: the default's fit with its jackknife error, the others' value only.
-                for (central, y, s) in [(fm.fit, c.magnetization, se?.magnetization), (fp.fit, c.purityExcess, se?.purity)] {
+                for (central, o) in [(fm, EmchRadinCurves.Observable.magnetization), (fp, .purity)] {
                     let e = windows.estimate { i, w in
-                        i == 0 ? (central.beta, central.betaErr) : (fit(c.taus, y, s, valid: valid, window: w, jackknife: []) { _ in [] }.fit.beta, .nan)
+                        i == 0 ? (central.beta, central.betaErr) : (a.fit(o, window: w, jackknife: []).beta, .nan)
                     }
                     failures.add(e)
                     pw.append(e)
                 }
                 // gamma_p / gamma_m with its jackknife error.
-                let q = fp.fit.gamma / fm.fit.gamma
-                let qs = zip(fm.gammas, fp.gammas).map { $1 / $0 }
-                let qe = ReduceStatistics.jackknifeError(qs) ?? q * hypot(fm.fit.gammaErr / fm.fit.gamma, fp.fit.gammaErr / fp.fit.gamma)
-                if k == 0 { r.0 = q; r.1 = qe } else { r.2 = q; r.3 = qe }
+                let q = fp.gamma / fm.gamma
+                let qs = zip(fm.replicaGammas, fp.replicaGammas).map { $1 / $0 }
+                pr.append((q, ReduceStatistics.jackknifeError(qs) ?? q * hypot(fm.gammaErr / fm.gamma, fp.gammaErr / fp.gamma)))
                 if k == 1 && !valid {
                     warnings.append("d \(p.d) alpha \(p.alpha) N \(p.N) x \(p.x): no spin of any sample is interior at interior_depth = "
                                     + "\(depth) (r_0 - |r_i| >= depth r_0 N^(-1/d)); the interior averages and fits are NaN; lower interior_depth")
                 }
-                for (what, ft) in [("magnetization", fm.fit), ("purity", fp.fit)] where valid && ft.beta.isNaN {
+                for (what, ft) in [("magnetization", fm), ("purity", fp)] where valid && ft.beta.isNaN {
                     warnings.append("d \(p.d) alpha \(p.alpha) N \(p.N) x \(p.x): the \(what) fit (\(avg) spins) failed; NaN")
                 }
             }
             // Order in pf: m_all, p_all, m_int, p_int.
             fits.append([pf[0], pf[2], pf[1], pf[3]])
             windowed.append([pw[0], pw[2], pw[1], pw[3]])
-            ratio.append((r.0, r.1, r.2, r.3))
+            ratio.append(pr)
         }
 
         // Per (d, alpha, N): combine the packings of the strongly disordered regime.
@@ -176,13 +168,11 @@ extension EmchRadinStudy: PipelineStudy {
         let seriesNames = ["beta_all", "beta_interior", "beta_purity_all", "beta_purity_interior"]
         // Mean over the packings with the propagated error and the scatter (NaN estimates left out).
         var combined: [String: [(value: Double, error: Double, scatter: Double)]] = [:]
-        for (j, name) in seriesNames.enumerated() {
-            combined[name] = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][j].beta, fits[$0][j].betaErr) }) }
-        }
         // The same mean over packings in every window (over the packings whose default
         // fit succeeded; NaN in a window where one of them failed) and its spread.
         var combinedW: [String: [WindowedEstimate]] = [:]
         for (j, name) in seriesNames.enumerated() {
+            combined[name] = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][j].beta, fits[$0][j].betaErr) }) }
             combinedW[name] = sizeIdx.indices.map { i in
                 let use = sizeIdx[i].filter { fits[$0][j].beta.isFinite }
                 let per = windows.windows.indices.map { w -> Double in
@@ -194,8 +184,9 @@ extension EmchRadinStudy: PipelineStudy {
         }
         let gmAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][0].gamma, fits[$0][0].gammaErr) }) }
         let gmInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (fits[$0][1].gamma, fits[$0][1].gammaErr) }) }
-        let rAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (ratio[$0].value, ratio[$0].err) }) }
-        let rInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { (ratio[$0].interiorValue, ratio[$0].interiorErr) }) }
+        let rAll = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { ratio[$0][0] }) }
+        let rInt = sizeIdx.map { ReduceStatistics.meanOfEstimates($0.map { ratio[$0][1] }) }
+        let gmTheory = sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan }
 
         // Per (d, alpha): |beta - d/alpha| ~ N^(-p), weighted least squares in log-log.
         let exps = sizes.map { Exponent(d: $0.d, alpha: $0.alpha) }.uniqued()
@@ -243,11 +234,11 @@ extension EmchRadinStudy: PipelineStudy {
             try out.table(g + "/points", [b: .float(fits.map { $0[j].beta }), b + "_err": .float(fits.map { $0[j].betaErr }),
                                           b + "_fit_err": .float(fits.map { $0[j].betaFitErr }), "gamma_" + t: .float(fits.map { $0[j].gamma }),
                                           "gamma_\(t)_err": .float(fits.map { $0[j].gammaErr }), "amplitude_" + t: .float(fits.map { $0[j].A }),
-                                          "chi2_dof_" + t: .float(fits.map { $0[j].chi2 })])
+                                          "chi2_dof_" + t: .float(fits.map { $0[j].chi2PerDof })])
             try out.windowed(g + "/points/" + b, windowed.map { $0[j] }, windows: windows.windows.count)
         }
-        try out.table(g + "/points", ["gamma_ratio_all": .float(ratio.map(\.value)), "gamma_ratio_all_err": .float(ratio.map(\.err)),
-                                      "gamma_ratio_interior": .float(ratio.map(\.interiorValue)), "gamma_ratio_interior_err": .float(ratio.map(\.interiorErr))])
+        try out.table(g + "/points", ["gamma_ratio_all": .float(ratio.map { $0[0].value }), "gamma_ratio_all_err": .float(ratio.map { $0[0].error }),
+                                      "gamma_ratio_interior": .float(ratio.map { $0[1].value }), "gamma_ratio_interior_err": .float(ratio.map { $0[1].error })])
         // Curves.
         try out.table(g + "/curves", ["tau": .float(taus, shape: [points.count, T])])
         for name in curves.keys.sorted() { try out.put(g + "/curves/" + name, curves[name]!, [points.count, T]) }
@@ -264,7 +255,7 @@ extension EmchRadinStudy: PipelineStudy {
         }
         try out.table(fg, ["gamma_m_all": .float(gmAll.map(\.value)), "gamma_m_all_err": .float(gmAll.map(\.error)),
                            "gamma_m_interior": .float(gmInt.map(\.value)), "gamma_m_interior_err": .float(gmInt.map(\.error)),
-                           "gamma_m_theory": .float(sizes.map { (try? EmchRadinTheory.gammaM(d: $0.d, alpha: $0.alpha, density: EmchRadinStudy.density(d: $0.d, N: $0.N))) ?? .nan }),
+                           "gamma_m_theory": .float(gmTheory),
                            "gamma_ratio_all": .float(rAll.map(\.value)), "gamma_ratio_all_err": .float(rAll.map(\.error)),
                            "gamma_ratio_interior": .float(rInt.map(\.value)), "gamma_ratio_interior_err": .float(rInt.map(\.error)),
                            "gamma_ratio_theory": .float(sizes.map { EmchRadinTheory.rateRatio(d: $0.d, alpha: $0.alpha) })])
@@ -285,12 +276,11 @@ extension EmchRadinStudy: PipelineStudy {
         for (i, s) in sizes.enumerated() {
             let c = { (n: String) in combinedW[n]![i] }
             let ns = Int(sizeIdx[i].map { nSamples[$0] }.reduce(0, +))
-            let gth = (try? EmchRadinTheory.gammaM(d: s.d, alpha: s.alpha, density: EmchRadinStudy.density(d: s.d, N: s.N))) ?? .nan
             report.append(String(format: "%3d %6.2f %7d %8d   %6.4f   %@   %@   %@   %@ ± %@ [%@]   %@",
                                  s.d, s.alpha, s.N, ns, Double(s.d) / s.alpha,
                                  fmtWindowed(c("beta_all"), samples: ns), fmtWindowed(c("beta_interior"), samples: ns), fmtWindowed(c("beta_purity_all"), samples: ns),
                                  fmt(rAll[i].value, 3), fmtErr(rAll[i].error, samples: ns, 3), fmt(EmchRadinTheory.rateRatio(d: s.d, alpha: s.alpha), 3),
-                                 fmt(gmAll[i].value / gth, 3)))
+                                 fmt(gmAll[i].value / gmTheory[i], 3)))
         }
         let withP = exps.indices.filter { pfit["beta_all"]![$0].n >= 2 }
         if !withP.isEmpty {
@@ -304,47 +294,6 @@ extension EmchRadinStudy: PipelineStudy {
         if let note = failures.note { report.append(note) }
         if let note = fewSamplesNote(sizes.indices.map { Int(sizeIdx[$0].map { nSamples[$0] }.reduce(0, +)) }, what: "samples") { report.append(note) }
         return report
-    }
-
-    /// Pooled accumulators (all, interior) over all samples, and per jackknife
-    /// block the accumulators without that block.
-    static func accumulate(_ rs: [EmchRadinRecord]) -> (full: [EmchRadinAccumulator], jackknife: [[EmchRadinAccumulator]]) {
-        let taus = rs[0].taus
-        func pooled(_ idx: [Int]) -> [EmchRadinAccumulator] {
-            var acc = [EmchRadinAccumulator(taus: taus), EmchRadinAccumulator(taus: taus)]
-            for r in idx.map({ rs[$0] }) {
-                acc[0].add(EmchRadinCurves(count: r.N, taus: taus, magnetization: r.mAll, purity: r.pAll))
-                if r.nInterior > 0 { acc[1].add(EmchRadinCurves(count: r.nInterior, taus: taus, magnetization: r.mInt, purity: r.pInt)) }
-            }
-            return acc
-        }
-        return (pooled(Array(rs.indices)), ReduceStatistics.jackknifeBlocks(n: rs.count, blocks: jackknifeBlocks).map(pooled))
-    }
-
-    /// Fits one pooled curve (weighted by its standard errors) in `window` and its
-    /// jackknife replicas (same weights); returns the fit and the replicas' gammas.
-    static func fit(_ taus: [Double], _ y: [Double], _ se: [Double]?, valid: Bool, window: FitWindow, jackknife: [EmchRadinAccumulator],
-                    _ pick: (EmchRadinCurves) -> [Double]) -> (fit: Fit, gammas: [Double]) {
-        guard valid else { return (.failed, []) }
-        // Standard errors of exactly zero (e.g. every sample equal at the first times) get the smallest positive one.
-        let sigmas: [Double]? = se.map { s in
-            let floor = s.filter { $0 > 0 }.min() ?? 1
-            return s.map { $0 > 0 ? $0 : floor }
-        }
-        guard let f = try? EmchRadin.fitStretchedExponential(taus: taus, values: y, sigmas: sigmas, lower: window.lower, upper: window.upper) else {
-            return (.failed, [])
-        }
-        var out = Fit(beta: f.beta, gamma: f.gamma, A: f.A, chi2: f.chi2PerDof, betaFitErr: f.errBeta, betaErr: f.errBeta, gammaErr: f.errGamma,
-                      first: f.first, last: f.last)
-        var betas: [Double] = [], gammas: [Double] = []
-        for acc in jackknife {
-            if let g = try? EmchRadin.fitStretchedExponential(taus: taus, values: pick(acc.curves), sigmas: sigmas, lower: window.lower, upper: window.upper) {
-                betas.append(g.beta); gammas.append(g.gamma)
-            } else { betas.append(.nan); gammas.append(.nan) }
-        }
-        if let e = ReduceStatistics.jackknifeError(betas) { out.betaErr = e }
-        if let e = ReduceStatistics.jackknifeError(gammas) { out.gammaErr = e }
-        return (out, gammas.count == jackknife.count && gammas.allSatisfy(\.isFinite) ? gammas : [])
     }
 }
 

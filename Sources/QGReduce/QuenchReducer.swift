@@ -61,7 +61,6 @@ extension QuenchStudy: PipelineStudy {
     /// least squares), the remnant binned in the initial |phi|, and the mean time
     /// traces (docs/hdf5-schema.md, "Reduced quench files").
     static func analyse(_ merged: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let options = context.options
         let first = merged[0]
         let times = first.times, nt = times.count
         let tLast = times.last ?? 0
@@ -85,7 +84,7 @@ extension QuenchStudy: PipelineStudy {
                 warnLoudly(w)
                 warnings.append(w)
             }
-            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: options.bootstrapSamples, key: "quench|L=\(p.L)|Ls=\(p.Ls)")
+            let idx = ReduceStatistics.bootstrapIndices(n: rs.count, samples: context.options.bootstrapSamples, key: "quench|L=\(p.L)|Ls=\(p.Ls)")
             let ones = [Double](repeating: 1, count: rs.count)
             for n in 0..<nMax {
                 guard n < p.Ls else { pMean.append(.nan); pErr.append(.nan); trMean += [Double](repeating: .nan, count: nt); trErr += [Double](repeating: .nan, count: nt); continue }
@@ -112,7 +111,7 @@ extension QuenchStudy: PipelineStudy {
         }
         // Extrapolation in L_s per (L, n): P = P_inf + a / L_s over the L_s >= n present.
         let sizes = Array(Set(points.map(\.L))).sorted()
-        var exInf: [Double] = [], exInfErr: [Double] = [], exSlope: [Double] = [], exSlopeErr: [Double] = [], exChi2: [Double] = [], exDof: [Double] = []
+        var exFits: [ReduceStatistics.LineFit] = []
         for L in sizes {
             for n in 0..<nMax {
                 var x: [Double] = [], y: [Double] = [], s: [Double] = []
@@ -120,9 +119,7 @@ extension QuenchStudy: PipelineStudy {
                     x.append(1 / Double(p.Ls)); y.append(pMean[i * nMax + n]); s.append(pErr[i * nMax + n])
                 }
                 // Weighted by the bootstrap errors when all are finite and positive; NaN below two points.
-                let fit = ReduceStatistics.lineFit(x: x, y: y, sigma: s)
-                exInf.append(fit.intercept); exInfErr.append(fit.interceptError); exSlope.append(fit.slope); exSlopeErr.append(fit.slopeError)
-                exChi2.append(fit.chi2); exDof.append(Double(fit.dof))
+                exFits.append(ReduceStatistics.lineFit(x: x, y: y, sigma: s))
             }
         }
 
@@ -134,9 +131,10 @@ extension QuenchStudy: PipelineStudy {
         try out.file.setAttribute("t_last", tLast, on: g + "/points")
         try out.table(g, ["P_mean": .float(pMean, shape: [points.count, nMax]), "P_err": .float(pErr, shape: [points.count, nMax])])
         let ex = [sizes.count, nMax]
-        try out.table(g + "/extrapolation", ["L": .ints(sizes), "P_inf": .float(exInf, shape: ex), "P_inf_err": .float(exInfErr, shape: ex),
-                                             "slope": .float(exSlope, shape: ex), "slope_err": .float(exSlopeErr, shape: ex),
-                                             "chi2": .float(exChi2, shape: ex), "dof": .float(exDof, shape: ex)])
+        try out.table(g + "/extrapolation", ["L": .ints(sizes), "P_inf": .float(exFits.map(\.intercept), shape: ex),
+                                             "P_inf_err": .float(exFits.map(\.interceptError), shape: ex), "slope": .float(exFits.map(\.slope), shape: ex),
+                                             "slope_err": .float(exFits.map(\.slopeError), shape: ex), "chi2": .float(exFits.map(\.chi2), shape: ex),
+                                             "dof": .float(exFits.map { Double($0.dof) }, shape: ex)])
         try out.attr("form", "P(n, L; Ls) = P_inf(n, L) + a(n, L) / Ls, least squares weighted by the bootstrap errors over the Ls >= n present with >= 5 realizations", on: g + "/extrapolation")
         try out.table(g + "/phi", ["edges": .float(phiEdges), "remnant_mean": .float(binMean, shape: [points.count, nb]),
                                    "remnant_err": .float(binErr, shape: [points.count, nb]), "count": .float(binCount, shape: [points.count, nb])])
@@ -155,8 +153,8 @@ extension QuenchStudy: PipelineStudy {
         report.append("L_s extrapolation P = P_inf + a/L_s (chi2/dof):")
         for (j, L) in sizes.enumerated() {
             let cols = (0..<nMax).map { n -> String in
-                let k = j * nMax + n
-                return (exInf[k].isFinite ? String(format: "%.3f±%.3f (%.1f/%d)", exInf[k], exInfErr[k], exChi2[k], Int(exDof[k])) : "-")
+                let f = exFits[j * nMax + n]
+                return (f.intercept.isFinite ? String(format: "%.3f±%.3f (%.1f/%d)", f.intercept, f.interceptError, f.chi2, f.dof) : "-")
                     .padding(toLength: 24, withPad: " ", startingAt: 0)
             }.joined()
             report.append(String(format: "%6d  ", L) + cols)

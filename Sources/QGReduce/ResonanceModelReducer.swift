@@ -48,11 +48,6 @@ extension ResonanceModelStudy: PipelineStudy {
         }
     }
 
-    /// The family blocks and their groups in the reduced file.
-    static let groups: [(ResonanceModelStudy.Family, String)] = [
-        (.floquet, "floquet"), (.hamiltonian, "hamiltonian"), (.exponents, "exponents"), (.drift, "drift"), (.growthDiffusion, "growth_diffusion"),
-    ]
-
     /// Rank 0: the families' curves (NaN where a row is not done), the checks and the report.
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
         guard let study = context.plans.first?.study as? ResonanceModelStudy else { throw ReduceError(message: "not an rm campaign") }
@@ -60,7 +55,7 @@ extension ResonanceModelStudy: PipelineStudy {
         var data: [String: [(String, [Int], [Double])]] = [:]
         var done: [String: [UInt8]] = [:]
         for blk in study.blocks {
-            let fam = groups.first { "/rm/" + $0.0.block == blk.path }!.1
+            let fam = Family.allCases.first { "/rm/" + $0.block == blk.path }!.name
             let rows = records.filter { $0.key.block == blk.path }
             var flags = [UInt8](repeating: 0, count: blk.rows)
             for r in rows { flags[r.key.row] = 1 }
@@ -105,7 +100,7 @@ extension ResonanceModelStudy: PipelineStudy {
         try out.group("/rm")
         try out.attrs("/rm", ["Lambda": study.Lambda, "L": study.L, "J": 1, "zeta_c": ResonanceModel.zetaC, "slope_omega": study.slopeOmega,
                               "max_abs_sum_rule_residual": worst])
-        for (_, fam) in groups {
+        for fam in Family.allCases.map(\.name) {
             let g = "/rm/" + fam
             try out.group(g)
             try out.putFlag(g + "/done", done[fam]!)

@@ -38,7 +38,6 @@ extension TwoSpinStudy: PipelineStudy {
     }
 
     static func analyse(_ records: [Record], context: ReductionContext, out: ReducedWriter, warnings: inout [String]) throws -> [String] {
-        let options = context.options
         struct Key: Hashable { var L: Int; var alpha: Double; var state: Int8; var hx: Double }
         // One value per record and h_x; realizations in the order of their text "seed|realization".
         let values = records.flatMap { r in r.hx.indices.map { (Key(L: r.L, alpha: r.alpha, state: r.state, hx: r.hx[$0]), "\(r.seed)|\(r.realization)", r.entropySum[$0]) } }
@@ -48,25 +47,24 @@ extension TwoSpinStudy: PipelineStudy {
         var mean: [Double] = [], err: [Double] = [], nReal: [Int64] = []
         for (k, group) in grouped {
             let xs = group.map(\.2)
-            let idx = ReduceStatistics.bootstrapIndices(n: xs.count, samples: options.bootstrapSamples, key: "twospin|\(k.L)|\(k.alpha)|\(k.state)|\(k.hx)")
+            let idx = ReduceStatistics.bootstrapIndices(n: xs.count, samples: context.options.bootstrapSamples, key: "twospin|\(k.L)|\(k.alpha)|\(k.state)|\(k.hx)")
             let s = ReduceStatistics.disorderAverageWithError(num: xs, den: [Double](repeating: 1, count: xs.count), resamples: idx, mode: .perRealization)
             mean.append(s.value); err.append(xs.count > 1 ? s.error : .nan); nReal.append(Int64(xs.count))
         }
         struct Curve: Hashable { var alpha: Double; var state: Int8; var hx: Double }
         let curves = Array(Set(keys.map { Curve(alpha: $0.alpha, state: $0.state, hx: $0.hx) })).sorted { ($0.alpha, $0.state, $0.hx) < ($1.alpha, $1.state, $1.hx) }
-        var fb: [Double] = [], fbe: [Double] = [], fa: [Double] = [], fchi: [Double] = [], fdof: [Double] = []
-        for c in curves {
+        let fits = curves.map { c in
             let sel = keys.indices.filter { keys[$0].alpha == c.alpha && keys[$0].state == c.state && keys[$0].hx == c.hx && mean[$0] > 0 }
             // Weighted by the errors of ln S when all are finite and positive; NaN below two sizes.
-            let fit = ReduceStatistics.powerLawLineFit(x: sel.map { Double(keys[$0].L) }, y: sel.map { mean[$0] }, sigma: sel.map { err[$0] })
-            fb.append(fit.slope); fbe.append(fit.slopeError); fa.append(exp(fit.intercept)); fchi.append(fit.chi2); fdof.append(Double(fit.dof))
+            return ReduceStatistics.powerLawLineFit(x: sel.map { Double(keys[$0].L) }, y: sel.map { mean[$0] }, sigma: sel.map { err[$0] })
         }
         try out.file.setAttribute("maximum_pair_entropy", TwoSpinEntanglement.maximumEntropy)
         try out.group("/twospin")
         try out.table("/twospin/points", ["L": .ints(keys.map(\.L)), "alpha": .float(keys.map(\.alpha)), "state": .ints(keys.map(\.state)),
                                           "hx": .float(keys.map(\.hx)), "n_realizations": .int(nReal), "S_mean": .float(mean), "S_err": .float(err)])
         try out.table("/twospin/fit", ["alpha": .float(curves.map(\.alpha)), "state": .ints(curves.map(\.state)), "hx": .float(curves.map(\.hx)),
-                                       "exponent": .float(fb), "exponent_err": .float(fbe), "prefactor": .float(fa), "chi2": .float(fchi), "dof": .float(fdof)])
+                                       "exponent": .float(fits.map(\.slope)), "exponent_err": .float(fits.map(\.slopeError)),
+                                       "prefactor": .float(fits.map { exp($0.intercept) }), "chi2": .float(fits.map(\.chi2)), "dof": .float(fits.map { Double($0.dof) })])
         try out.attr("form", "ln S = ln a + b ln L, least squares weighted by the bootstrap errors of ln S", on: "/twospin/fit")
         var lines = ["twospin: sum of two-spin entropies across the half-chain cut (max per pair ln 2); fit S = a L^b",
                      "    L    alpha  state      hx  real.        <S_sum>"]
@@ -75,8 +73,8 @@ extension TwoSpinStudy: PipelineStudy {
                                 Int(nReal[i]) < minimumSamplesForError ? "–" : String(format: "%.2g", err[i])))
         }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { lines.append(note) }
-        for (i, c) in curves.enumerated() {
-            lines.append(String(format: "alpha %.3g state %d hx %.3g: b = %.4f ± %.4f (chi2 %.2f, dof %d)", c.alpha, Int(c.state), c.hx, fb[i], fbe[i], fchi[i], Int(fdof[i])))
+        for (c, f) in zip(curves, fits) {
+            lines.append(String(format: "alpha %.3g state %d hx %.3g: b = %.4f ± %.4f (chi2 %.2f, dof %d)", c.alpha, Int(c.state), c.hx, f.slope, f.slopeError, f.chi2, f.dof))
         }
         return lines
     }

@@ -69,7 +69,7 @@ public struct EmchRadinStudy: GridStudy {
             }
         }
         let (lo, hi) = try v.increasing("decay_min", "decay_max", need: "0 < decay_min < decay_max <= 100")
-        let blocks = dims.flatMap { d in sizes.map { (d: d, N: $0) } }
+        let blocks = blockKeys(dims: dims, sizes: sizes)
         return EmchRadinStudy(dims: dims, alphaList: alphas, sizes: sizes, packings: xs, decayMin: lo, decayMax: hi, tauPoints: v.int("tau_points"),
                               interiorDepth: v.double("interior_depth"), storePositions: v.bool("store_positions"),
                               grid: ParameterGrid(blocks: blocks) { key in xs.map { Point(d: key.d, N: key.N, x: $0) } },
@@ -80,7 +80,7 @@ public struct EmchRadinStudy: GridStudy {
     public func alphas(_ d: Int) -> [Double] { alphaList.filter { $0 >= Double(d) } }
 
     /// Blocks: one per (d, N), in config order (d outer).
-    var blockKeys: [(d: Int, N: Int)] { dims.flatMap { d in sizes.map { (d, $0) } } }
+    static func blockKeys(dims: [Int], sizes: [Int]) -> [(d: Int, N: Int)] { dims.flatMap { d in sizes.map { (d, $0) } } }
     public static func blockPath(d: Int, N: Int) -> String { "/emch_radin/L_d\(d)_N\(N)" }
 
     /// The dimensionless grid u_t = (gamma_m tau_t)^(d/alpha), log-spaced.
@@ -90,7 +90,7 @@ public struct EmchRadinStudy: GridStudy {
     public static func density(d: Int, N: Int) -> Double { EmchRadinTheory.density(d: d, N: N, r0: r0) }
 
     public var blocks: [OutputBlock] {
-        blockKeys.enumerated().map { b, key in
+        Self.blockKeys(dims: dims, sizes: sizes).enumerated().map { b, key in
             let nA = alphas(key.d).count, T = tauPoints
             var ds = [DatasetSpec("x", .float64, units: "1", description: "packing x = N r_b^d / r_0^d of the task"),
                       .realization(draws: "the RSA positions"), .point(of: "(d, N, x)"),

@@ -22,8 +22,6 @@ public struct MeanFieldStudy: GridStudy {
     public enum Kind: Sendable, Hashable { case chain, profile, critical }
     public struct Point: Sendable, Hashable { public var kind: Kind; public var N: Int; public var deltaA: Double }
 
-    /// a_c = 1/sqrt 2 (`AvalancheMeanField.aCritical`), so delta_a = -0.7071067811865476 is a = 0.
-    public static let aCritical = AvalancheMeanField.aCritical
     public static let maxN = 100_000
     public static let maxA = 4.0
 
@@ -73,7 +71,7 @@ public struct MeanFieldStudy: GridStudy {
         }
         let sizes = v.ints("N"), da = v.doubles("delta_a"), profileN = v.ints("profile_N"), profileDA = v.doubles("profile_delta_a")
         for x in da {
-            let a = aCritical + x
+            let a = AvalancheMeanField.aCritical + x
             guard a >= 0, a <= maxA else {   // x is finite (the declaration refuses inf and nan)
                 throw ConfigError("[meanfield] delta_a = \(x) gives a = 1/sqrt(2) + delta_a = \(a), outside [0, \(maxA)]")
             }
@@ -134,7 +132,7 @@ public struct MeanFieldStudy: GridStudy {
                 }
                 let path = b.kind == .chain ? "/meanfield/N\(b.N)" : "/meanfield/profiles/N\(b.N)"
                 return OutputBlock(path: path, rows: grid.pointsOf(block: bi).count, datasets: ds,
-                                   attributes: ["N": Double(b.N), "g10": g10, "a_c_infinity": Self.aCritical])
+                                   attributes: ["N": Double(b.N), "g10": g10, "a_c_infinity": AvalancheMeanField.aCritical])
             case .critical:
                 let ds = common + [
                     DatasetSpec("N", .int64, units: "1", description: "number of l-bits"),
@@ -143,7 +141,7 @@ public struct MeanFieldStudy: GridStudy {
                     DatasetSpec("bisection_steps", .int64, units: "1", description: "chain solves of the bisection (bracket search included)"),
                 ]
                 return OutputBlock(path: "/meanfield/critical", rows: grid.pointsOf(block: bi).count, datasets: ds,
-                                   attributes: ["g10": g10, "a_c_infinity": Self.aCritical, "tolerance": criticalTol])
+                                   attributes: ["g10": g10, "a_c_infinity": AvalancheMeanField.aCritical, "tolerance": criticalTol])
             }
         }
     }
@@ -198,7 +196,7 @@ public struct MeanFieldStudy: GridStudy {
                                      "N": .int64([Int64(p.N)]), "a_c": .float64([ac]), "bracket": .float64([br.0, br.1]),
                                      "bisection_steps": .int64([Int64(steps)])])
         case .chain, .profile:
-            let a = Self.aCritical + p.deltaA
+            let a = AvalancheMeanField.aCritical + p.deltaA
             let sol = try chainSolver.solve(logBare: AvalancheMeanField.drhLogBare(N: p.N, a: a, g10: g10), table: table)
             var rows: [String: RowValue] = [
                 "point": .int64([Int64(task.point)]), "iterations": .int64([Int64(sol.iterations)]),

@@ -116,15 +116,10 @@ public struct QuenchStudy: GridStudy, ChainQuenchStudy {
         return DenseEDPolicy.onGroup(DenseEDPolicy.secondsPerCubedDimension * d * d * d * 1.1 + chain, groupSize: g)
     }
 
-    /// Local: the SFS chain of realization r at size L (the S2 chain and state).
-    public func chain(L: Int, realization: Int, seed: UInt64) -> (J: [Double], chain: ClassicalChain, z: [Int8], phi: [Double], flips: Int) {
-        setup.prepare(L: L, seed: seed, realization: realization, kind: .sfs)
-    }
-
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
         let p = points[task.point]
         let t0 = MPIEnvironment.wtime()
-        let s = chain(L: p.L, realization: task.realization, seed: context.settings.seed)
+        let s = setup.prepare(L: p.L, seed: context.settings.seed, realization: task.realization, kind: .sfs)
         let h = ResonantCluster(chain: s.chain, state: s.z, fields: s.phi, size: p.Ls, hx: hx)
         let tChain = MPIEnvironment.wtime() - t0
         let settings = context.settings.denseED(checking: checkEigenpairs)

@@ -22,15 +22,10 @@ public struct ResonanceModelStudy: DeclaredStudy {
 
     public enum Family: Int, Sendable, CaseIterable {
         case floquet, hamiltonian, exponents, drift, growthDiffusion
-        public var block: String {
-            switch self {
-            case .floquet: return "L_floquet"
-            case .hamiltonian: return "L_hamiltonian"
-            case .exponents: return "L_exponents"
-            case .drift: return "L_drift"
-            case .growthDiffusion: return "L_growth_diffusion"
-            }
-        }
+        /// The family's group in the reduced file, `/rm/{name}`.
+        public var name: String { ["floquet", "hamiltonian", "exponents", "drift", "growth_diffusion"][rawValue] }
+        /// Its campaign block, `/rm/L_{name}` (the `L` prefix: campaign blocks are `/{study}/L*`).
+        public var block: String { "L_" + name }
     }
 
     public let Lambda: Double
@@ -73,13 +68,9 @@ public struct ResonanceModelStudy: DeclaredStudy {
     static func count(_ key: String, _ d: Int, min: Int = 2, help: String) -> Parameter {
         .int(key, in: min...maxPoints, default: d, help: help)
     }
-    /// A list of distinct floats in (0, max].
-    static func positives(_ key: String, _ d: [Double], max: Double, unit: String, help: String) -> Parameter {
-        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, unit: unit, help: help).refusedAsOutOfRange()
-    }
-    /// A [min, max] pair of floats in (0, max] (the order is checked by `parse`).
-    static func pair(_ key: String, _ d: [Double], max: Double, unit: String, help: String) -> Parameter {
-        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, distinct: false, unit: unit, help: help).refusedAsOutOfRange()
+    /// A list of floats in (0, max], distinct unless `pair` (a [min, max] pair, its order checked by `parse`).
+    static func positives(_ key: String, _ d: [Double], max: Double, pair: Bool = false, unit: String, help: String) -> Parameter {
+        Parameter.doubles(key, lower: .above(0), upper: .atMost(max), default: d, distinct: !pair, unit: unit, help: help).refusedAsOutOfRange()
     }
     public static let parameters: [Parameter] = [
         positive("Lambda", 2, max: 1e6, unit: "1", help: "Lambda of the resonance model"),
@@ -95,7 +86,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
         positive("omega_min", 1e-12, max: 0.5, unit: "J", help: "lowest frequency of the log grid"),
         count("omega_points", 121, help: "points of the frequency grid"),
         count("sum_rule_panels", 2000, min: 10, help: "Gauss-Legendre panels of the sum-rule integral"),
-        pair("inverse_zeta", [0.05, 3], max: 100, unit: "1", help: "[min, max] of the 1/zeta grid of the exponents"),
+        positives("inverse_zeta", [0.05, 3], max: 100, pair: true, unit: "1", help: "[min, max] of the 1/zeta grid of the exponents"),
         count("inverse_zeta_points", 80, help: "points of the 1/zeta grid"),
         positives("czz_L", [10, 20, 40, 80], max: 1e6, unit: "sites", help: "sizes L of the [C_zz](L) curves"),
         positive("slope_omega", 1e-8, max: 0.1, unit: "J", help: "frequency of the S(omega) slope"),
@@ -103,7 +94,7 @@ public struct ResonanceModelStudy: DeclaredStudy {
         positive("drift_Wc", 10, max: 1e6, unit: "1", help: "W_c of the drift"),
         Parameter.double("drift_delta", lower: .above(0), upper: .below(1), default: 0.01, unit: "1", help: "delta of the drift")
             .refusedAsOutOfRange(),
-        pair("drift_w", [0.05, 2], max: 1e3, unit: "W_c", help: "[min, max] of W/W_c of the drift grid"),
+        positives("drift_w", [0.05, 2], max: 1e3, pair: true, unit: "W_c", help: "[min, max] of W/W_c of the drift grid"),
         count("drift_w_points", 200, help: "points of the W/W_c grid"),
         positive("drift_fit_L_max", 20, max: 1e4, unit: "sites", help: "largest drift_L of the fit (at least one drift_L at or below)"),
         positives("gd_Lambda", [0.25, 1, 4], max: 1e3, unit: "1", help: "Lambda values of the growth-diffusion rows"),
@@ -134,23 +125,24 @@ public struct ResonanceModelStudy: DeclaredStudy {
         let gdLambda = v.doubles("gd_Lambda")
         let (gdRMin, gdRMax) = try v.increasing("gd_r_min_over_Lambda", "gd_r_max_over_Lambda", need: "gd_r_min_over_Lambda < gd_r_max_over_Lambda")
         let gdField = v.double("gd_field"), gdDs = v.double("gd_ds"), gdDeps = v.double("gd_deps")
+        let study = ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
+                                        rPoints: v.int("r_points"), tMin: tMin, tMax: tMax, tPoints: v.int("t_points"),
+                                        omegaMin: v.double("omega_min"), omegaPoints: v.int("omega_points"), sumRulePanels: v.int("sum_rule_panels"),
+                                        inverseZeta: [iz.lo, iz.hi], inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
+                                        slopeOmega: v.double("slope_omega"), driftL: driftL, driftWc: v.double("drift_Wc"),
+                                        driftDelta: v.double("drift_delta"), driftW: [dw.lo, dw.hi], driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
+                                        gdLambda: gdLambda, gdInverseXi: v.double("gd_inverse_xi"), gdField: gdField, gdRMaxOverLambda: gdRMax,
+                                        gdDs: gdDs, gdDeps: gdDeps, gdRPoints: v.int("gd_r_points"), gdRMinOverLambda: gdRMin,
+                                        gdSnapshots: v.int("gd_snapshots"), gdXPoints: v.int("gd_x_points"), gdXMax: v.double("gd_x_max"),
+                                        campaign: campaign, parameterValues: v)
         // The growth-diffusion grid must fit the solver's limit (2e8 cell-steps).
         for lam in gdLambda {
-            let cells = Self.gdCells(Lambda: lam, rMaxOverLambda: gdRMax, ds: gdDs, deps: gdDeps, field: gdField)
+            let cells = study.gdCells(lam)
             guard cells <= GrowthDiffusion.maxCellSteps else {
                 throw err("gd_Lambda = \(lam): the growth-diffusion grid has \(Int(cells)) cell-steps (> 2e8); raise gd_ds / gd_deps or lower gd_r_max_over_Lambda")
             }
         }
-        return ResonanceModelStudy(Lambda: v.double("Lambda"), inverseXi: v.doubles("inverse_xi"), L: v.double("L"), rMax: v.double("r_max"),
-                                   rPoints: v.int("r_points"), tMin: tMin, tMax: tMax, tPoints: v.int("t_points"),
-                                   omegaMin: v.double("omega_min"), omegaPoints: v.int("omega_points"), sumRulePanels: v.int("sum_rule_panels"),
-                                   inverseZeta: [iz.lo, iz.hi], inverseZetaPoints: v.int("inverse_zeta_points"), czzL: v.doubles("czz_L"),
-                                   slopeOmega: v.double("slope_omega"), driftL: driftL, driftWc: v.double("drift_Wc"),
-                                   driftDelta: v.double("drift_delta"), driftW: [dw.lo, dw.hi], driftWPoints: v.int("drift_w_points"), driftFitLMax: fitLMax,
-                                   gdLambda: gdLambda, gdInverseXi: v.double("gd_inverse_xi"), gdField: gdField, gdRMaxOverLambda: gdRMax,
-                                   gdDs: gdDs, gdDeps: gdDeps, gdRPoints: v.int("gd_r_points"), gdRMinOverLambda: gdRMin,
-                                   gdSnapshots: v.int("gd_snapshots"), gdXPoints: v.int("gd_x_points"), gdXMax: v.double("gd_x_max"),
-                                   campaign: campaign, parameterValues: v)
+        return study
     }
 
     // MARK: grids
@@ -276,14 +268,10 @@ public struct ResonanceModelStudy: DeclaredStudy {
     }
 
     /// Cell-steps of the growth-diffusion solver's grid (`GrowthDiffusion.discretization`)
-    /// at Lambda: r_max = rMaxOverLambda Lambda.
-    static func gdCells(Lambda lam: Double, rMaxOverLambda: Double, ds: Double, deps: Double, field: Double) -> Double {
-        let g = GrowthDiffusion.discretization(rMax: rMaxOverLambda * lam, ds: ds, dEps: deps, fieldOverW: field)
-        return Double(g.steps) * Double(g.cells)
-    }
-
+    /// at Lambda: r_max = gd_r_max_over_Lambda Lambda.
     func gdCells(_ lam: Double) -> Double {
-        Self.gdCells(Lambda: lam, rMaxOverLambda: gdRMaxOverLambda, ds: gdDs, deps: gdDeps, field: gdField)
+        let g = GrowthDiffusion.discretization(rMax: gdRMaxOverLambda * lam, ds: gdDs, dEps: gdDeps, fieldOverW: gdField)
+        return Double(g.steps) * Double(g.cells)
     }
 
     public func peakBytesPerRank(_ task: TaskSpec, groupSize: Int) -> Int {
