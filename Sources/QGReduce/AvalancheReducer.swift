@@ -10,7 +10,8 @@ import QGCampaign
 extension AvalancheStudy: ClassicalReduction {
 
     /// Payload per task: ever[0...steps]; layout = steps.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         let order = Int(try b.task.attr("order"))
         let state = try b.task.column("state", Int8.self), hx = try b.task.column("hx", Double.self)
         let ever = try b.task.rows("ever", Int64.self)

@@ -9,7 +9,8 @@ import QGCampaign
 extension FieldsStudy: ClassicalReduction {
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         let order = Int(try b.task.attr("order"))
         let layout = "phi_min=\(try b.task.attr("phi_min"))|phi_max=\(try b.task.attr("phi_max"))|per_decade=\(try b.task.attr("bins_per_decade"))"
         let state = try b.task.column("state", Int8.self), sq = try b.task.column("phi_sq_mean", Double.self)

@@ -9,7 +9,8 @@ import QGCampaign
 extension TemperingStudy: ClassicalReduction {
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         let temps = try b.task.rows("T", Double.self)
         let stages = Int(try b.task.attr("stages"))
         let normalized = Int(try b.task.attr("normalized_mean_field"))
