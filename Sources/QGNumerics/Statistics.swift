@@ -6,8 +6,7 @@ import Darwin
 
 /// Study-agnostic statistics and fits, pure Swift, every routine local. The
 /// reducer knows this namespace as `ReduceStatistics` (QGReduce adds the
-/// disorder averages and the bootstrap index sets, which depend on its
-/// options and on the counter-based RNG). One concern per file:
+/// bootstrap index sets, which depend on the counter-based RNG). One concern per file:
 /// Statistics.swift (errors and crossings), Fits.swift (least squares),
 /// DataCollapse.swift (collapse quality and its fit), NelderMead.swift.
 public enum Statistics {
@@ -91,12 +90,38 @@ public enum Statistics {
     public static func ratioWithError(num: [Double], den: [Double], resamples: [[Int]]) -> (value: Double, error: Double) {
         let d = den.reduce(0, +)
         let value = d > 0 ? num.reduce(0, +) / d : .nan
-        let reps = resamples.map { idx -> Double in
-            var a = 0.0, b = 0.0
-            for i in idx { a += num[i]; b += den[i] }
-            return b > 0 ? a / b : .nan
-        }
+        let reps = resamples.map { disorderAverage(num: num, den: den, over: $0, mode: .pooled) }
         return (value, standardDeviation(reps))
+    }
+
+    /// Disorder average of the per-realization ratios num_i / den_i over the
+    /// realizations `idx` (all when nil). `.pooled`: Σnum / Σden (a
+    /// realization weighs by den_i, e.g. its number of eigenstates);
+    /// `.perRealization`: the mean of num_i / den_i over the realizations with
+    /// den_i > 0 (each weighs the same). NaN when nothing is left.
+    public static func disorderAverage(num: [Double], den: [Double], over idx: [Int]? = nil, mode: DisorderAverage) -> Double {
+        let ids = idx ?? Array(num.indices)
+        switch mode {
+        case .pooled:
+            var a = 0.0, b = 0.0
+            for i in ids { a += num[i]; b += den[i] }
+            return b > 0 ? a / b : .nan
+        case .perRealization:
+            var sum = 0.0, n = 0
+            for i in ids where den[i] > 0 { sum += num[i] / den[i]; n += 1 }
+            return n > 0 ? sum / Double(n) : .nan
+        }
+    }
+
+    /// `disorderAverage` with its bootstrap error (realizations resampled,
+    /// never states within a realization) and the bootstrap replicates.
+    public static func disorderAverageWithError(num: [Double], den: [Double], resamples: [[Int]], mode: DisorderAverage)
+        -> (value: Double, error: Double, replicates: [Double])
+    {
+        // Pooled: ratioWithError's ratio of sums (its summation order), so --average pooled keeps the old numbers.
+        let value = mode == .pooled ? ratioWithError(num: num, den: den, resamples: []).value : disorderAverage(num: num, den: den, mode: mode)
+        let reps = resamples.map { disorderAverage(num: num, den: den, over: $0, mode: mode) }
+        return (value, standardDeviation(reps), reps)
     }
 
     /// Where curves y1(x) and y2(x) (same sorted x grid) cross: a sign change
@@ -163,4 +188,17 @@ public enum Statistics {
         }
         return (c.x, c.count, standardDeviation(reps), reps)
     }
+}
+
+/// Disorder average of an eigenstate observable over an eps window (or one
+/// eps bin), `Statistics.disorderAverage`: S1 and the chain studies (the
+/// reducer's `--average`).
+public enum DisorderAverage: String, Sendable, CaseIterable {
+    /// The mean over realizations of each realization's mean over its
+    /// eigenstates in the window: every realization weighs the same
+    /// (realizations without a state in the window are left out).
+    case perRealization = "realization"
+    /// Σ over realizations and eigenstates / number of eigenstates: a
+    /// realization weighs by its number of states in the window.
+    case pooled
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QGNumerics
 
 /// Pieces every study's analysis shares (the numerics themselves live in
 /// QGNumerics' `Statistics`): grouping the merged records by the points of the

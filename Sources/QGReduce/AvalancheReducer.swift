@@ -10,7 +10,8 @@ import QGCampaign
 extension AvalancheStudy: ClassicalReduction {
 
     /// Payload per task: ever[0...steps]; layout = steps.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         let order = Int(try b.task.attr("order"))
         let state = try b.task.column("state", Int8.self), hx = try b.task.column("hx", Double.self)
         let ever = try b.task.rows("ever", Int64.self)
@@ -35,11 +36,8 @@ extension AvalancheStudy: ClassicalReduction {
                 let g = "/avalanche/set\(k)"; k += 1
                 try out.group(g)
                 let S = recs[0].values.count - 1, n = recs.count
-                var m = [Double](repeating: 0, count: S + 1), sd = m
-                for s in 0...S {
-                    let col = recs.map { $0.values[s] }
-                    m[s] = ReduceStatistics.mean(col); sd[s] = n > 1 ? ReduceStatistics.standardDeviation(col) : 0
-                }
+                let columns = (0...S).map { s in recs.map { $0.values[s] } }
+                let m = columns.map(ReduceStatistics.mean), sd = columns.map { n > 1 ? ReduceStatistics.standardDeviation($0) : 0 }
                 let steps = (0...S).map(Double.init)
                 // Before saturation only: the fit stops where the mean count reaches L/2.
                 let cap = (0...S).first { m[$0] >= 0.5 * Double(L) } ?? (S + 1)
@@ -48,8 +46,7 @@ extension AvalancheStudy: ClassicalReduction {
                 let fit = ReduceStatistics.powerLawFit(x: steps, y: m, window: window)
                 let boot = ReduceStatistics.bootstrapIndices(n: n, samples: options.bootstrapSamples, key: "avalanche|\(set.key)|L=\(L)")
                 let reps = boot.map { idx -> Double in
-                    var mm = [Double](repeating: 0, count: S + 1)
-                    for i in idx { for s in 0...S { mm[s] += recs[i].values[s] } }
+                    let mm = ReduceStatistics.columnSums(idx.map { recs[$0].values }, count: S + 1)
                     return ReduceStatistics.powerLawFit(x: steps, y: mm.map { $0 / Double(n) }, window: window).exponent
                 }
                 let gErr = ReduceStatistics.standardDeviation(reps)

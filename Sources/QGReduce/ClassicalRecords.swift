@@ -15,7 +15,7 @@ struct ClassicalRecord: RealizationRecord {
     var task: TaskIdentity<Point>
     /// Settings that every task of a set must share (bins, steps, T grid...).
     var layout: String
-    /// Study-specific payload (see each study's `ClassicalReduction.read`).
+    /// Study-specific payload (see each study's `read`, e.g. `FieldsStudy.read`).
     var values: [Double]
 }
 

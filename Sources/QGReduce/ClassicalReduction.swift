@@ -5,15 +5,12 @@ import QGCampaign
 
 /// A classical study's reducer (fields, avalanche, twoflip, tempering) on the
 /// reduction pipeline: how it reads one block of its campaign file into
-/// records and what it computes from the merged records. Each study conforms
-/// in its own reducer file (e.g. FieldsReducer.swift); reading, the duplicate
-/// rule and writing are the pipeline's (`ReductionPipeline`).
+/// records (`PipelineStudy.read`, through a `ClassicalBlock`; a task marked
+/// done whose data are inconsistent is named through `ClassicalBlock.corrupt`)
+/// and what it computes from the merged records. Each study conforms in its
+/// own reducer file (e.g. FieldsReducer.swift); reading, the duplicate rule
+/// and writing are the pipeline's (`ReductionPipeline`).
 protocol ClassicalReduction: PipelineStudy where Record == ClassicalRecord {
-    /// Local: the completed tasks among the block's rows, with this study's
-    /// payload in `ClassicalRecord.values` and the settings every task of a
-    /// set must share in `layout`. A task marked done whose data are
-    /// inconsistent is named in `corrupt` (`ClassicalBlock.corrupt`) and left out.
-    static func read(_ block: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord]
     /// Rank 0: the disorder averages and fits of the merged records, written
     /// through `out` under the group /<study> (created before); returns the report lines.
     static func analyse(_ records: [ClassicalRecord], options: ReduceOptions, out: ReducedWriter, warnings: inout [String]) throws -> [String]
@@ -22,10 +19,6 @@ protocol ClassicalReduction: PipelineStudy where Record == ClassicalRecord {
 extension ClassicalReduction {
     /// The figures: python/qglass_plot_classical.py, the function named as the study.
     static var plotEntry: String { "qglass_plot_classical:\(name)" }
-
-    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
-        try read(ClassicalBlock(block), corrupt: &corrupt)
-    }
 
     /// Every task of a (set, L) shares its layout (bins, steps, T grid...).
     static func checkMerged(_ records: [ClassicalRecord], context: ReductionContext) throws {

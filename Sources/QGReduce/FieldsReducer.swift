@@ -9,7 +9,8 @@ import QGCampaign
 extension FieldsStudy: ClassicalReduction {
 
     /// Payload per task: [phi_sq_mean, underflow, overflow, hist...]; layout = the histogram edges.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         let order = Int(try b.task.attr("order"))
         let layout = "phi_min=\(try b.task.attr("phi_min"))|phi_max=\(try b.task.attr("phi_max"))|per_decade=\(try b.task.attr("bins_per_decade"))"
         let state = try b.task.column("state", Int8.self), sq = try b.task.column("phi_sq_mean", Double.self)
@@ -41,7 +42,6 @@ extension FieldsStudy: ClassicalReduction {
             let hist = LogHistogram(lo: lay["phi_min"]!, hi: lay["phi_max"]!, perDecade: Int(lay["per_decade"]!))
             let edges = hist.edges, B = edges.count - 1
             let centers = (0..<B).map { (edges[$0] * edges[$0 + 1]).squareRoot() }
-            let widths = (0..<B).map { edges[$0 + 1] - edges[$0] }
             let Ls = sizes.map(\.L)
             let nRep = options.bootstrapSamples
             var p: [[Double]] = [], pErr: [[Double]] = [], counts: [[Double]] = []
@@ -51,8 +51,7 @@ extension FieldsStudy: ClassicalReduction {
                 let n = recs.count, hists = recs.map { Array($0.values[3...]) }
                 func density(_ idx: [Int]) -> [Double] {
                     let c = ReduceStatistics.columnSums(idx.map { hists[$0] }, count: B)
-                    let spins = Double(idx.count * L)
-                    return (0..<B).map { c[$0] / (spins * 2 * widths[$0]) }
+                    return ReduceStatistics.histogramDensity(c, edges: edges, total: Double(idx.count * L) * 2)
                 }
                 counts.append(ReduceStatistics.columnSums(hists, count: B))
                 p.append(density(Array(0..<n)))

@@ -13,9 +13,10 @@ struct InputSurvey {
     var study = ""
     /// Per input: the git commit of the build that wrote it.
     var commits: [String] = []
-    /// Per input: completed and total task rows (all `done` flags counted).
+    /// Per input: completed and total task rows (all `done` flags counted;
+    /// the total is the rows of its blocks).
     var done: [Int64] = []
-    var total: [Int64] = []
+    var total: [Int64] { blocks.map { Int64($0.reduce(0) { $0 + $1.rows }) } }
     /// Per input: the blocks its stored config declares that it holds, in
     /// declaration order, with their rows (the pipeline's work items).
     var blocks: [[(path: String, rows: Int)]] = []
@@ -77,7 +78,6 @@ extension ReduceOptions {
         // reducer, of a schema this build reads, finished unless --allow-partial.
         s.commits = [String](repeating: "unknown", count: inputs.count)
         s.done = [Int64](repeating: 0, count: inputs.count)
-        s.total = s.done
         s.plans = [CampaignPlan?](repeating: nil, count: inputs.count)
         s.configs = [String](repeating: "", count: inputs.count)
         s.blocks = [[(path: String, rows: Int)]](repeating: [], count: inputs.count)
@@ -118,7 +118,6 @@ extension ReduceOptions {
                     guard !blocks.isEmpty else { throw ReduceError(message: "holds none of the /\(study) blocks its config declares") }
                     for m in blocks {
                         let flags = try f.openDataset(m + "/done").readAll(as: UInt8.self)
-                        s.total[i] += Int64(flags.count)
                         s.blocks[i].append((m, flags.count))
                         s.done[i] += Int64(flags.filter { $0 == 1 }.count)
                     }

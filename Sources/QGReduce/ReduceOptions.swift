@@ -1,4 +1,5 @@
 import Foundation
+import QGNumerics
 
 /// What `qglass reduce` was asked to do.
 public struct ReduceOptions: Sendable {
@@ -62,18 +63,6 @@ extension ReduceOptions {
         return String(format: "--bootstrap %d resamples of up to %d realizations per point need about %.1f GiB, over the %.1f GiB available; use fewer resamples",
                       bootstrapSamples, realizations, need / Double(1 << 30), available / Double(1 << 30))
     }
-}
-
-/// Disorder average of an eigenstate observable over the eps window (or one
-/// eps bin): S1 and the chain studies.
-public enum DisorderAverage: String, Sendable, CaseIterable {
-    /// The mean over realizations of each realization's mean over its
-    /// eigenstates in the window: every realization weighs the same
-    /// (realizations without a state in the window are left out).
-    case perRealization = "realization"
-    /// Σ over realizations and eigenstates / number of eigenstates: a
-    /// realization weighs by its number of states in the window.
-    case pooled
 }
 
 /// A reduction that cannot proceed (e.g. inputs that disagree on a point's

@@ -72,19 +72,15 @@ func writeInputConfigs(_ f: HDF5File, options: ReduceOptions, survey: InputSurve
 struct ReducedWriter {
     let file: HDF5File
     func group(_ p: String) throws { if !file.exists(p) { try file.createGroup(p) } }
-    func put(_ p: String, _ v: [Double], _ shape: [Int]? = nil) throws {
+    /// Writes `v` as the dataset `p` of its element type, of shape `shape`
+    /// (nil: one row per value).
+    func put<T: HDF5Scalar>(_ p: String, _ v: [T], _ shape: [Int]? = nil) throws {
         let s = shape ?? [v.count]
-        let d = try file.createDataset(p, type: .float64, shape: s)
+        let d = try file.createDataset(p, type: T.h5ElementType, shape: s)
         if !v.isEmpty { try d.writeRows(start: 0, count: s[0], v) }
     }
-    func putInt(_ p: String, _ v: [Int64]) throws {
-        let d = try file.createDataset(p, type: .int64, shape: [v.count])
-        if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
-    }
-    func putFlag(_ p: String, _ v: [UInt8]) throws {
-        let d = try file.createDataset(p, type: .uint8, shape: [v.count])
-        if !v.isEmpty { try d.writeRows(start: 0, count: v.count, v) }
-    }
+    func putInt(_ p: String, _ v: [Int64]) throws { try put(p, v) }
+    func putFlag(_ p: String, _ v: [UInt8]) throws { try put(p, v) }
     func attr(_ name: String, _ v: Double, on p: String) throws { try file.setAttribute(name, v, on: p) }
     func attr(_ name: String, _ v: String, on p: String) throws { try file.setAttribute(name, v, on: p) }
 
@@ -101,8 +97,8 @@ struct ReducedWriter {
         for (name, column) in columns {
             switch column {
             case .float(let v, let shape): try put(g + "/" + name, v, shape)
-            case .int(let v): try putInt(g + "/" + name, v)
-            case .flag(let v): try putFlag(g + "/" + name, v.map { $0 ? 1 : 0 })
+            case .int(let v): try put(g + "/" + name, v)
+            case .flag(let v): try put(g + "/" + name, v.map { UInt8($0 ? 1 : 0) })
             }
         }
     }

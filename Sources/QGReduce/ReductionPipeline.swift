@@ -240,7 +240,6 @@ struct ColumnRows<T> {
 /// What rank 0's analysis knows besides the merged records.
 struct ReductionContext {
     let options: ReduceOptions
-    let survey: InputSurvey
     /// The inputs' stored configs, in input order.
     let plans: [CampaignPlan]
 }
@@ -365,7 +364,7 @@ enum ReductionPipeline {
             }
             warnings += skipped.map { $0 + "; skipped (--allow-partial)" }
         }
-        let context = ReductionContext(options: options, survey: survey, plans: survey.plans.compactMap { $0 })
+        let context = ReductionContext(options: options, plans: survey.plans.compactMap { $0 })
         let merged = try merge(S.self, gathered, inputs: options.inputs, warnings: &warnings, log: log)
         guard !merged.isEmpty else {
             throw ReduceError(message: (["no completed task in the inputs"] + warnings).joined(separator: "\n"))
@@ -384,25 +383,19 @@ enum ReductionPipeline {
         return 0
     }
 
-    struct WorkItem { var file: Int; var block: String; var rows: Range<Int> }
+    struct WorkItem: Codable { var file: Int; var block: String; var rows: Range<Int> }
 
     /// Collective: rank 0 lists the (input, block, rows) work items of the
     /// blocks each input's stored config declares, as its survey found them
-    /// (`InputSurvey.blocks`); every rank gets them.
+    /// (`InputSurvey.blocks`); every rank gets them (as JSON, like `gather`).
     static func workItems<S: PipelineStudy>(_ study: S.Type, world: Communicator, survey: InputSurvey) throws -> [WorkItem] {
-        var lines: [String] = []
-        for (i, blocks) in survey.blocks.enumerated() {
-            for (b, rows) in blocks {
-                for start in stride(from: 0, to: rows, by: S.chunkRows) {
-                    lines.append("\(i)\t\(b)\t\(start)\t\(min(start + S.chunkRows, rows))")
-                }
+        let items = survey.blocks.enumerated().flatMap { i, blocks in
+            blocks.flatMap { b in
+                stride(from: 0, to: b.rows, by: S.chunkRows).map { WorkItem(file: i, block: b.path, rows: $0..<min($0 + S.chunkRows, b.rows)) }
             }
         }
-        let text = try world.broadcast(string: lines.joined(separator: "\n"))
-        return text.isEmpty ? [] : text.split(separator: "\n").map { line in
-            let p = line.split(separator: "\t", omittingEmptySubsequences: false)
-            return WorkItem(file: Int(p[0])!, block: String(p[1]), rows: Int(p[2])!..<Int(p[3])!)
-        }
+        let text = try world.broadcast(string: String(decoding: try encoder.encode(items), as: UTF8.self))
+        return try decoder.decode([WorkItem].self, from: Data(text.utf8))
     }
 
     /// Collective typed gather: every rank's values, concatenated in rank

@@ -9,7 +9,8 @@ import QGCampaign
 extension TemperingStudy: ClassicalReduction {
 
     /// Payload per task: [tmf2, sweeps[S], energy[S*nT], q2, q4, abs_q, ql, exchange[S*(nT-1)]]; layout = T grid and stages.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         let temps = try b.task.rows("T", Double.self)
         let stages = Int(try b.task.attr("stages"))
         let normalized = Int(try b.task.attr("normalized_mean_field"))
@@ -73,12 +74,9 @@ extension TemperingStudy: ClassicalReduction {
                     let gs = binder(all, s)
                     let gsErr = ReduceStatistics.standardDeviations(boot.map { binder($0, s) }, count: nT)
                     let linkOK = abs(d) <= 2 * max(e, 1e-12)
-                    var stable = s > 0
-                    if stable {
-                        for t in 0..<nT {
-                            let tol: Double = 2 * (gsErr[t] * gsErr[t] + prevErr[t] * prevErr[t]).squareRoot() + 1e-12
-                            if abs(gs[t] - prevG[t]) > tol { stable = false }
-                        }
+                    let stable = s > 0 && !(0..<nT).contains { t -> Bool in
+                        let tol: Double = 2 * (gsErr[t] * gsErr[t] + prevErr[t] * prevErr[t]).squareRoot() + 1e-12
+                        return abs(gs[t] - prevG[t]) > tol
                     }
                     if first < 0 && linkOK && stable { first = Int64(s) }
                     prevG = gs; prevErr = gsErr
@@ -95,12 +93,11 @@ extension TemperingStudy: ClassicalReduction {
                 exMin.append(ex.min() ?? .nan)
             }
             // Crossings of consecutive sizes.
-            var c1: [Int64] = [], c2: [Int64] = [], tc: [Double] = [], tcErr: [Double] = [], found: [Int64] = []
+            var tc: [Double] = [], tcErr: [Double] = []
             for i in 0..<(Ls.count - 1) {
                 let x = ReduceStatistics.crossingWithError(x: temps, y1: gAll[i], error1: gErrAll[i], y2: gAll[i + 1], error2: gErrAll[i + 1],
                                                            transitionFraction: 0.1, replicates: options.bootstrapSamples) { r in (gReps[i][r], gReps[i + 1][r]) }
-                c1.append(Int64(Ls[i])); c2.append(Int64(Ls[i + 1])); tc.append(x.x); tcErr.append(x.error)
-                found.append(x.x.isFinite ? 1 : 0)
+                tc.append(x.x); tcErr.append(x.error)
                 if !x.x.isFinite { warnings.append("tempering alpha \(set.alpha): Binder curves of L = \(Ls[i]) and \(Ls[i + 1]) do not cross in [\(temps[0]), \(temps[nT - 1])]") }
             }
             if Ls.count < 2 { warnings.append("tempering alpha \(set.alpha): one size only; no crossing") }
@@ -113,12 +110,13 @@ extension TemperingStudy: ClassicalReduction {
                               "ql_energy": .float(qlEAll, shape: perT), "stage_sweeps": .float(sweepsOut, shape: perStage),
                               "link_diff": .float(diff, shape: perStage), "link_diff_err": .float(diffErr, shape: perStage),
                               "equilibrated": .int(passed), "first_passing_stage": .int(firstPass), "exchange_acceptance_min": .float(exMin)])
-            try out.table(g + "/crossings", ["L1": .int(c1), "L2": .int(c2), "Tc": .float(tc), "Tc_err": .float(tcErr), "found": .int(found)])
+            try out.table(g + "/crossings", ["L1": .ints(Ls.dropLast()), "L2": .ints(Ls.dropFirst()), "Tc": .float(tc), "Tc_err": .float(tcErr),
+                                             "found": .ints(tc.map { $0.isFinite ? 1 : 0 })])
             report.append("  alpha \(fmt(set.alpha, 3)) (\(set.variant == 1 ? "T_c^MF = 1 units" : "raw couplings")): L = \(Ls.map(String.init).joined(separator: ",")), "
                           + "samples \(sizes.map { String($0.records.count) }.joined(separator: "/")), equilibrated \(passed.map(String.init).joined(separator: "/")), "
                           + "min exchange acceptance \(exMin.map { fmt($0, 2) }.joined(separator: "/"))")
             for i in tc.indices {
-                report.append("    g crossing L = \(c1[i])/\(c2[i]): T = \(fmt(tc[i], 3)) +- \(fmt(tcErr[i], 3))")
+                report.append("    g crossing L = \(Ls[i])/\(Ls[i + 1]): T = \(fmt(tc[i], 3)) +- \(fmt(tcErr[i], 3))")
             }
         }
         return report

@@ -9,7 +9,8 @@ import QGCampaign
 extension TwoFlipStudy: ClassicalReduction {
 
     /// Payload per task: for each h_x, the five counts (all, genuine, all_pt, genuine_pt, single); one set per h_x.
-    static func read(_ b: ClassicalBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+    static func read(_ block: TaskBlock, corrupt: inout [CorruptTask]) throws -> [ClassicalRecord] {
+        let b = try ClassicalBlock(block)
         var out: [ClassicalRecord] = []
         let order = Int(try b.task.attr("order"))
         let state = try b.task.column("state", Int8.self)

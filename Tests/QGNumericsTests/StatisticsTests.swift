@@ -116,3 +116,36 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(r.x[1], -2, accuracy: 1e-4)
     }
 }
+
+/// The S1 disorder average (issue 10, item 8); the order of the 1/L
+/// extrapolation (item 7) is tested in FitTests.
+final class DisorderAverageTests: XCTestCase {
+    /// Hand-built: realization A has 1 eigenstate in the window with r = 0.2,
+    /// B has 3 with r = 0.6 each, C has none. Pooled over eigenstates:
+    /// (0.2 + 1.8) / 4 = 0.5; mean of per-realization means: (0.2 + 0.6) / 2
+    /// = 0.4 (C, without a state, is left out).
+    func testPerRealizationAndPooledAveragesDiffer() {
+        let num = [0.2, 1.8, 0], den = [1.0, 3, 0]
+        XCTAssertEqual(Statistics.disorderAverage(num: num, den: den, mode: .pooled), 0.5, accuracy: 1e-15)
+        XCTAssertEqual(Statistics.disorderAverage(num: num, den: den, mode: .perRealization), 0.4, accuracy: 1e-15)
+        // A resample that draws B twice and A once.
+        XCTAssertEqual(Statistics.disorderAverage(num: num, den: den, over: [1, 0, 1], mode: .pooled), 3.8 / 7, accuracy: 1e-15)
+        XCTAssertEqual(Statistics.disorderAverage(num: num, den: den, over: [1, 0, 1], mode: .perRealization), 1.4 / 3, accuracy: 1e-15)
+        XCTAssertTrue(Statistics.disorderAverage(num: num, den: den, over: [2, 2], mode: .perRealization).isNaN)
+        XCTAssertTrue(Statistics.disorderAverage(num: num, den: den, over: [2, 2], mode: .pooled).isNaN)
+        // Resampled realizations for both: the replicates are the averages of the resamples.
+        let idx = [[1, 0, 1], [2, 2, 0], [0, 1, 2], [1, 1, 1]]
+        let expected: [DisorderAverage: [Double]] = [.pooled: [3.8 / 7, 0.2, 0.5, 0.6], .perRealization: [1.4 / 3, 0.2, 0.4, 0.6]]
+        for mode in DisorderAverage.allCases {
+            let s = Statistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: mode)
+            XCTAssertEqual(s.value, mode == .pooled ? 0.5 : 0.4, accuracy: 1e-15)
+            for (r, e) in zip(s.replicates, expected[mode]!) { XCTAssertEqual(r, e, accuracy: 1e-15) }
+            XCTAssertEqual(s.error, Statistics.standardDeviation(s.replicates))
+        }
+        // Pooled keeps the numbers of the ratio of sums exactly.
+        let old = Statistics.ratioWithError(num: num, den: den, resamples: idx)
+        let new = Statistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: .pooled)
+        XCTAssertEqual(old.value.bitPattern, new.value.bitPattern)
+        XCTAssertEqual(old.error.bitPattern, new.error.bitPattern)
+    }
+}

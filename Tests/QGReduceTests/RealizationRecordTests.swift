@@ -40,7 +40,7 @@ final class RealizationRecordTests: XCTestCase {
 
     func testRequireSharedNamesTheFirstRecordOfTheGroupAndTheFirstThatDiffers() throws {
         let inputs = ["a.h5", "b.h5", "c.h5"]
-        let context = ReductionContext(options: ReduceOptions(inputs: inputs, output: "r.h5"), survey: InputSurvey(), plans: [])
+        let context = ReductionContext(options: ReduceOptions(inputs: inputs, output: "r.h5"), plans: [])
         let records = [record(file: 0, L: 8, realization: 0), record(file: 1, L: 6, realization: 0, entropy: 0.9),
                        record(file: 1, L: 8, realization: 1), record(file: 2, L: 8, realization: 2, entropy: 0.9)]
         func refusal(_ f: Record, _ r: Record) -> String { "L \(f.L): \(context.input(of: f)) and \(context.input(of: r)) differ" }

@@ -17,11 +17,11 @@ final class SameSettingTests: XCTestCase {
         XCTAssertNil(ReductionContext.sameSetting("J1", of: DRHStudy.self, inputs: Array(inputs.prefix(2)), plans: Array(plans.prefix(2))) { $0.J1 })
         XCTAssertEqual(ReductionContext.sameSetting("J1", of: DRHStudy.self, inputs: inputs, plans: plans) { $0.J1 },
                        "mismatched configs: c.h5 has a different J1 (2.0) from a.h5 (1.0)")
-        let context = ReductionContext(options: ReduceOptions(inputs: inputs, output: "r.h5"), survey: InputSurvey(), plans: plans)
+        let context = ReductionContext(options: ReduceOptions(inputs: inputs, output: "r.h5"), plans: plans)
         XCTAssertThrowsError(try context.requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }])) { error in
             XCTAssertEqual((error as? ReduceError)?.message, "mismatched configs: c.h5 has a different J1 (2.0) from a.h5 (1.0)")
         }
-        XCTAssertNoThrow(try ReductionContext(options: ReduceOptions(inputs: Array(inputs.prefix(2)), output: "r.h5"), survey: InputSurvey(),
+        XCTAssertNoThrow(try ReductionContext(options: ReduceOptions(inputs: Array(inputs.prefix(2)), output: "r.h5"),
                                               plans: Array(plans.prefix(2))).requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }]))
     }
 }

@@ -54,35 +54,3 @@ final class ReduceStatisticsTests: XCTestCase {
         XCTAssertGreaterThan(ReduceStatistics.collapseQuality(curves, hc: 0.45, nu: 2.5).S, 10 * fit.quality)
     }
 }
-
-/// The S1 disorder average (issue 10, item 8); the order of the 1/L
-/// extrapolation (item 7) is tested in QGNumericsTests.FitTests.
-final class DisorderAverageAndDOFTests: XCTestCase {
-    /// Hand-built: realization A has 1 eigenstate in the window with r = 0.2,
-    /// B has 3 with r = 0.6 each, C has none. Pooled over eigenstates:
-    /// (0.2 + 1.8) / 4 = 0.5; mean of per-realization means: (0.2 + 0.6) / 2
-    /// = 0.4 (C, without a state, is left out).
-    func testPerRealizationAndPooledAveragesDiffer() {
-        let num = [0.2, 1.8, 0], den = [1.0, 3, 0]
-        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, mode: .pooled), 0.5, accuracy: 1e-15)
-        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, mode: .perRealization), 0.4, accuracy: 1e-15)
-        // A resample that draws B twice and A once.
-        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, over: [1, 0, 1], mode: .pooled), 3.8 / 7, accuracy: 1e-15)
-        XCTAssertEqual(ReduceStatistics.disorderAverage(num: num, den: den, over: [1, 0, 1], mode: .perRealization), 1.4 / 3, accuracy: 1e-15)
-        XCTAssertTrue(ReduceStatistics.disorderAverage(num: num, den: den, over: [2, 2], mode: .perRealization).isNaN)
-        // Bootstrap over realizations for both: the replicates are the averages of the resamples.
-        let idx = ReduceStatistics.bootstrapIndices(n: 3, samples: 50, key: "avg")
-        for mode in DisorderAverage.allCases {
-            let s = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: mode)
-            XCTAssertEqual(s.value, mode == .pooled ? 0.5 : 0.4, accuracy: 1e-15)
-            XCTAssertEqual(s.replicates.map(\.bitPattern), idx.map { ReduceStatistics.disorderAverage(num: num, den: den, over: $0, mode: mode).bitPattern })
-            XCTAssertEqual(s.error, ReduceStatistics.standardDeviation(s.replicates))
-            XCTAssertTrue(s.error > 0)
-        }
-        // Pooled keeps the numbers of the old ratio of sums exactly.
-        let old = ReduceStatistics.ratioWithError(num: num, den: den, resamples: idx)
-        let new = ReduceStatistics.disorderAverageWithError(num: num, den: den, resamples: idx, mode: .pooled)
-        XCTAssertEqual(old.value.bitPattern, new.value.bitPattern)
-        XCTAssertEqual(old.error.bitPattern, new.error.bitPattern)
-    }
-}

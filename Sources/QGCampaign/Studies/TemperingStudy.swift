@@ -54,14 +54,16 @@ public struct TemperingStudy: GridStudy {
     }
 
     public var temperatures: [Double] { schedule.temperatures }
-    public static let stageNames = ["energy", "q2", "q4", "abs_q", "ql"]
-    static let stageUnits = ["energy": "J"]
-    static let stageDescriptions = [
-        "energy": "thermal average of E/L over both copies, per stage and temperature",
-        "q2": "thermal average of q^2, q = (1/L) sum_i z^a_i z^b_i, per stage and temperature",
-        "q4": "thermal average of q^4 per stage and temperature", "abs_q": "thermal average of |q| per stage and temperature",
-        "ql": "thermal average of the link overlap per stage and temperature",
+    /// The per-stage, per-temperature columns, declared once: name, units,
+    /// description and the field of `ParallelTempering.Stage` they hold.
+    static let stageColumns: [(name: String, units: String, description: String, field: KeyPath<ParallelTempering.Stage, [Double]> & Sendable)] = [
+        ("energy", "J", "thermal average of E/L over both copies, per stage and temperature", \.energy),
+        ("q2", "1", "thermal average of q^2, q = (1/L) sum_i z^a_i z^b_i, per stage and temperature", \.q2),
+        ("q4", "1", "thermal average of q^4 per stage and temperature", \.q4),
+        ("abs_q", "1", "thermal average of |q| per stage and temperature", \.absQ),
+        ("ql", "1", "thermal average of the link overlap per stage and temperature", \.ql),
     ]
+    public static let stageNames = stageColumns.map(\.name)
 
     public var blocks: [OutputBlock] {
         let nT = temperatures.count
@@ -71,7 +73,7 @@ public struct TemperingStudy: GridStudy {
             [DatasetSpec("T", .float64, [nT], units: "J", description: "the temperature ladder (ascending)"),
              DatasetSpec("tmf2", .float64, units: "J^2", description: "(T_c^MF)^2 of the couplings used (1 when normalized)"),
              DatasetSpec("sweeps", .int64, [schedule.stages], units: "", description: "total sweeps at the end of each stage")]
-                + Self.stageNames.map { DatasetSpec($0, .float64, [schedule.stages, nT], units: Self.stageUnits[$0] ?? "1", description: Self.stageDescriptions[$0] ?? $0) }
+                + Self.stageColumns.map { DatasetSpec($0.name, .float64, [schedule.stages, nT], units: $0.units, description: $0.description) }
                 + [DatasetSpec("exchange_acceptance", .float64, [schedule.stages, nT - 1], units: "1",
                                description: "accepted fraction of exchanges between temperatures t and t+1, per stage")]
         }
@@ -113,11 +115,7 @@ public struct TemperingStudy: GridStudy {
         rows["T"] = .float64(temperatures)
         rows["tmf2"] = .float64([(scale * tmf) * (scale * tmf)])
         rows["sweeps"] = .int64(result.map { Int64($0.sweeps) })
-        rows["energy"] = .float64(result.flatMap(\.energy))
-        rows["q2"] = .float64(result.flatMap(\.q2))
-        rows["q4"] = .float64(result.flatMap(\.q4))
-        rows["abs_q"] = .float64(result.flatMap(\.absQ))
-        rows["ql"] = .float64(result.flatMap(\.ql))
+        for c in Self.stageColumns { rows[c.name] = .float64(result.flatMap { $0[keyPath: c.field] }) }
         rows["exchange_acceptance"] = .float64(result.flatMap(\.exchangeAcceptance))
         return TaskOutput(rows: rows)
     }
