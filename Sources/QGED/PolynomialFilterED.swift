@@ -114,7 +114,29 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     public var checkEvery: Int = 2
     /// Convergence: ||H v - E v||_2 <= tolerance * max|E| for each of the `count` pairs.
     public var tolerance: Double = 1e-8
+    /// How the basis is built: block Lanczos on the filtered H, or DACP.
+    public var strategy: PolynomialFilterStrategy = .krylov
+    /// DACP: eigenvalues in the window, N_w = windowFactor k.
+    public var windowFactor: Double = 3.0
+    /// DACP: filtered start vectors evolved together.
+    public var startVectors: Int = 8
+    /// DACP: evolution step s = stepFactor pi / (2 w_theta) (w_theta: the window's half width in arccos x).
+    public var stepFactor: Double = 0.8
+    /// DACP: first Rayleigh-Ritz once the basis holds basisFactor N_w vectors.
+    public var basisFactor: Double = 1.2
+    /// DACP: the window filter at the window's edge relative to its centre (fixes its degree unless `degree` > 0).
+    public var suppression: Double = 1e-12
     public init(count: Int) { self.count = count }
+}
+
+/// The basis of the polynomial-filter solver (issue 24).
+public enum PolynomialFilterStrategy: String, Sendable, Equatable {
+    /// Block Lanczos on p(H), p a Jackson-damped delta at the target: every basis vector costs K products.
+    case krylov
+    /// Guan and Zhang's dual applications of Chebyshev polynomials: a few
+    /// start vectors filtered to a window around the target, then sampled
+    /// along their Chebyshev evolution T_j((H - c)/a) (one product per step).
+    case dacp
 }
 
 /// POLFED-class solver: the eigenpairs of a real symmetric operator nearest
@@ -397,12 +419,13 @@ public enum PolynomialFilterED {
         let tolAbs = settings.tolerance * scale
         let K = settings.degree > 0 ? settings.degree
             : degree(halfWidth: a, density: density, count: k, factor: settings.degreeFactor)
-        let mu = deltaCoefficients(at: (target - center) / a, degree: K)
 
-        var basis: [Double] = [], hBasis: [Double] = []
-        var m = 0
-        var g: [Double] = [], gm = 0  // G = V^T H V (gm x gm), M = (HV)^T (HV)
-        var mm: [Double] = []
+        if settings.strategy == .dacp {
+            return try solveDACP(op, target: target, center: center, halfWidth: a, scale: scale, density: density, settings: settings,
+                                 context: context)
+        }
+        let mu = deltaCoefficients(at: (target - center) / a, degree: K)
+        let space = RitzSpace(op, blockSize: settings.blockSize)
         var products = 0
         var seedColumn = 0
         var lastBlock: [Double] = []  // column-major, the basis block to filter next
@@ -410,15 +433,12 @@ public enum PolynomialFilterED {
         var converged = 0, worst = Double.infinity, blocks = 0
 
         func randomColumns(_ c: Int) -> [Double] {
-            var r = [Double](repeating: 0, count: rows * c)
-            let base = op.ownedRows.lowerBound
-            for j in 0..<c { for i in 0..<rows { r[j * rows + i] = randomEntry(row: base + i, col: seedColumn + j, seed: 0x24) } }
-            seedColumn += c
-            return r
+            defer { seedColumn += c }
+            return startColumns(op, c, from: seedColumn)
         }
 
         for iteration in 1...max(1, settings.maxIterations) {
-            let room = n - m
+            let room = n - space.m
             if room == 0 { break }
             let nb = min(settings.blockSize, room)
             // The block to filter: a random start, then the newest basis block.
@@ -432,119 +452,34 @@ public enum PolynomialFilterED {
             let filtered = try filter(op, transpose(x, rows: rows, cols: nb), nb: nb, mu: mu, center: center, halfWidth: a)
             products += nb * K
             blocks = iteration
-            var (w, c) = try orthonormalize(op, transpose(filtered, rows: nb, cols: rows), cols: nb, basis: basis, m: m)
-            if c < nb && m + c < n {
+            var (w, c) = try orthonormalize(op, transpose(filtered, rows: nb, cols: rows), cols: nb, basis: space.basis, m: space.m)
+            if c < nb && space.m + c < n {
                 // The filtered block lost rank (the span is nearly exhausted near the target): fill with fresh directions.
-                let fill = min(nb - c, n - m - c)
-                var both = basis
+                let fill = min(nb - c, n - space.m - c)
+                var both = space.basis
                 both.append(contentsOf: w)
-                let extra = try orthonormalize(op, randomColumns(fill), cols: fill, basis: both, m: m + c)
+                let extra = try orthonormalize(op, randomColumns(fill), cols: fill, basis: both, m: space.m + c)
                 w.append(contentsOf: extra.vectors)
                 c += extra.cols
             }
             if c == 0 { break }
-            let hw = try applyH(op, w, cols: c, nb: settings.blockSize)
-            basis.append(contentsOf: w)
-            hBasis.append(contentsOf: hw)
-            let m0 = m
-            m += c
+            try space.append(w, cols: c)
             lastBlock = w
             lastCols = c
-            // Grow G and M by the new columns (symmetric).
-            let gNew = try innerProducts(op, basis, m: m, hw, n: c)
-            let mNew = try innerProducts(op, hBasis, m: m, hw, n: c)
-            var g2 = [Double](repeating: 0, count: m * m), m2 = [Double](repeating: 0, count: m * m)
-            for j in 0..<gm { for i in 0..<gm { g2[i + j * m] = g[i + j * gm]; m2[i + j * m] = mm[i + j * gm] } }
-            for jj in 0..<c {
-                let j = m0 + jj
-                for i in 0..<m {
-                    g2[i + j * m] = gNew[i + jj * m]; g2[j + i * m] = gNew[i + jj * m]
-                    m2[i + j * m] = mNew[i + jj * m]; m2[j + i * m] = mNew[i + jj * m]
-                }
-            }
-            // Symmetrize the new diagonal block exactly.
-            for jj in 0..<c {
-                for ii in 0..<c {
-                    let i = m0 + ii, j = m0 + jj
-                    let gv = 0.5 * (gNew[i + jj * m] + gNew[j + ii * m]), mv = 0.5 * (mNew[i + jj * m] + mNew[j + ii * m])
-                    g2[i + j * m] = gv; m2[i + j * m] = mv
-                }
-            }
-            g = g2; mm = m2; gm = m
 
-            let last = iteration == settings.maxIterations || m == n
-            guard m >= k, iteration % settings.checkEvery == 0 || last else { continue }
-            // Rayleigh-Ritz with H.
-            let (theta, s) = try eigh(g, n: m)
-            // Residual estimates of every Ritz pair, ||HVs||^2 - theta^2 =
-            // s^T M s - theta^2 (cancellation limits them to ~1e-7 |E|):
-            // Ritz values of unconverged mixtures fall anywhere, the target
-            // included, so the candidates are the pairs with small estimates.
-            var ms = [Double](repeating: 0, count: m * m)
-            mm.withUnsafeBufferPointer { mp in
-                s.withUnsafeBufferPointer { sp in
-                    ms.withUnsafeMutableBufferPointer { op in
-                        gemm(.none, .none, m: m, n: m, k: m, alpha: 1, a: mp.baseAddress!, lda: m, b: sp.baseAddress!, ldb: m, beta: 0,
-                             c: op.baseAddress!, ldc: m)
-                    }
-                }
+            let last = iteration == settings.maxIterations || space.m == n
+            guard space.m >= k, iteration % settings.checkEvery == 0 || last else { continue }
+            switch try space.extract(count: k, target: target, scale: scale, tolerance: tolAbs, last: last) {
+            case let .done(values, vectors, residualMax):
+                return Pairs(values: values, localVectors: vectors, residualMax: residualMax, iterations: iteration, degree: K,
+                             basisSize: space.m, products: products)
+            case let .short(c, w):
+                converged = c; worst = w
+            case .tooFew:
+                break
             }
-            let estimate = (0..<m).map { i -> Double in
-                var q = 0.0
-                for r in 0..<m { q += s[r + i * m] * ms[r + i * m] }
-                return max(0, q - theta[i] * theta[i]).squareRoot()
-            }
-            let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
-            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(k + k / 4 + 2))
-            guard candidates.count >= k || last else { continue }
-            // Exact residuals of the candidates: R = HV S - V S Theta.
-            let nc = candidates.count
-            var sk = [Double](repeating: 0, count: m * nc)
-            for (j, i) in candidates.enumerated() { for r in 0..<m { sk[r + j * m] = s[r + i * m] } }
-            var y = [Double](repeating: 0, count: rows * nc), hy = [Double](repeating: 0, count: rows * nc)
-            if rows > 0 && nc > 0 {
-                basis.withUnsafeBufferPointer { bp in
-                    hBasis.withUnsafeBufferPointer { hp in
-                        sk.withUnsafeBufferPointer { sp in
-                            y.withUnsafeMutableBufferPointer { yp in
-                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: bp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
-                                     beta: 0, c: yp.baseAddress!, ldc: rows)
-                            }
-                            hy.withUnsafeMutableBufferPointer { yp in
-                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: hp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
-                                     beta: 0, c: yp.baseAddress!, ldc: rows)
-                            }
-                        }
-                    }
-                }
-            }
-            var local = [Double](repeating: 0, count: nc)
-            for j in 0..<nc {
-                let v = theta[candidates[j]]
-                var acc = 0.0
-                for r in 0..<rows { let d = hy[j * rows + r] - v * y[j * rows + r]; acc += d * d }
-                local[j] = acc
-            }
-            let residuals = try op.sum(local).map { $0.squareRoot() }
-            // The k nearest converged pairs; no partly converged Ritz value
-            // (estimate below 1e-3 |E|, a real eigenvalue still converging)
-            // may lie inside their span.
-            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
-            converged = min(k, good.count)
-            worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
-            guard good.count >= k else { continue }
-            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
-            let span = theta[candidates[chosen.first!]]...theta[candidates[chosen.last!]]
-            let chosenIndices = Set(chosen.map { candidates[$0] })
-            let pending = (0..<m).filter { span.contains(theta[$0]) && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
-            guard pending.isEmpty else { converged = k - 1; continue }
-            var vectors = [Double](repeating: 0, count: rows * k)
-            for (jj, j) in chosen.enumerated() {
-                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
-            }
-            return Pairs(values: chosen.map { theta[candidates[$0]] }, localVectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!,
-                         iterations: iteration, degree: K, basisSize: m, products: products)
         }
+        let m = space.m
         throw PolynomialFilterError(
             message: "converged \(converged) of \(k) eigenpairs nearest \(target) (worst residual \(worst), tolerance \(tolAbs)) after "
                 + "\(blocks) filtered blocks of \(settings.blockSize) (max_iterations \(settings.maxIterations)), "

@@ -23,6 +23,15 @@ final class PolynomialFilterTests: XCTestCase {
     }
 
     func testNearestPairsEqualTheDenseSolver() throws {
+        try checkNearestPairs(strategy: .krylov)
+    }
+
+    /// The DACP basis (window filter and Chebyshev evolution) gives the same pairs.
+    func testDACPNearestPairsEqualTheDenseSolver() throws {
+        try checkNearestPairs(strategy: .dacp)
+    }
+
+    func checkNearestPairs(strategy: PolynomialFilterStrategy) throws {
         for L in [10, 12] {
             let m = Self.model(L: L, boundary: .periodic, seed: 5)
             let n = m.sectorDimension
@@ -36,8 +45,9 @@ final class PolynomialFilterTests: XCTestCase {
                 let moments = m.sectorMoments(parity: parity)
                 let rho = Double(n) / (2 * Double.pi * moments.variance).squareRoot() * exp(-target * target / (2 * moments.variance))
                 let k = 20
-                let got = try PolynomialFilterED.solve(op, target: target, spectrum: ext, density: rho,
-                                                       settings: PolynomialFilterSettings(count: k), context: "test L=\(L)")
+                var settings = PolynomialFilterSettings(count: k)
+                settings.strategy = strategy
+                let got = try PolynomialFilterED.solve(op, target: target, spectrum: ext, density: rho, settings: settings, context: "test L=\(L)")
                 // The dense k nearest the target, ascending.
                 var lo = 0, hi = w.count
                 while hi - lo > k { if abs(w[lo] - target) > abs(w[hi - 1] - target) { lo += 1 } else { hi -= 1 } }
@@ -80,6 +90,29 @@ final class PolynomialFilterTests: XCTestCase {
         // A tiny degree with a few blocks: the filter does not separate the window; still an error, never a short result.
         s.maxIterations = 3
         s.degree = 8
+        XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
+                                                          context: "L=10 sector 1")) { e in
+            XCTAssertTrue(e is PolynomialFilterError, "\(e)")
+        }
+    }
+
+    func testUnconvergedDACPSolveIsAnError() throws {
+        let m = Self.model(L: 10, boundary: .open, seed: 9)
+        let op = SerialLRSGOperator(LRSGSectorOperator(model: m, parity: 1), threads: 1)
+        let ext = try PolynomialFilterED.extremes(op, context: "test")
+        var s = PolynomialFilterSettings(count: 20)
+        s.strategy = .dacp
+        s.maxIterations = 1
+        XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
+                                                          context: "L=10 sector 1")) { e in
+            guard let f = e as? PolynomialFilterError else { return XCTFail("not a PolynomialFilterError: \(e)") }
+            XCTAssertTrue(f.description.contains("of 20 eigenpairs"), f.description)
+            XCTAssertTrue(f.description.contains("DACP"), f.description)
+            XCTAssertTrue(f.description.contains("L=10 sector 1"), f.description)
+        }
+        // A weak window filter (degree 2) and a few samples: still an error, never a short result.
+        s.maxIterations = 4
+        s.degree = 2
         XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
                                                           context: "L=10 sector 1")) { e in
             XCTAssertTrue(e is PolynomialFilterError, "\(e)")

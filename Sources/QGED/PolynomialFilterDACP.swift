@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// DACP (Guan and Zhang, "dual applications of Chebyshev polynomials"), the
+/// second basis of the polynomial-filter solver (issue 24). With u = (H - E_t)/a
+/// and the window |u| <= w holding N_w = windowFactor k eigenvalues
+/// (w = N_w / (2 a rho)):
+///
+/// 1. Window filter: T_K(B) with B = (2 u^2 - (M^2 + w^2)) / (M^2 - w^2)
+///    (M = 1 + |x_t| bounds |u| on the spectrum). B maps |u| in [w, M] onto
+///    [-1, 1], where |T_K| <= 1, and the window below -1, where T_K grows like
+///    exp(2 K sqrt(w^2 - u^2) / M): an exponential of a semicircle, 1 at the
+///    window's edge and 1/`suppression` at its centre. Two products per degree.
+/// 2. Chebyshev evolution: the filtered vectors psi go through T_j(x) psi,
+///    x = (H - c)/a, one product per step; near x_t, T_j(x) = cos(j theta)
+///    oscillates like an evolution in theta = arccos x, so samples every
+///    s = stepFactor pi / (2 w_theta) steps (w_theta = w / sqrt(1 - x_t^2))
+///    are nearly independent on the window while every component outside
+///    it stays at the filter's level (|T_j| <= 1).
+/// 3. The samples are orthonormalized into V (rank-deficient directions
+///    dropped) and Rayleigh-Ritz with H extracts the pairs as in the Krylov
+///    strategy (`RitzSpace.extract`).
+extension PolynomialFilterED {
+    /// The window filter's scalars for half width w (in x units) around x_t.
+    static func dacpWindow(xt: Double, halfWidth w: Double, suppression: Double, degree: Int) -> (alpha: Double, beta: Double, degree: Int) {
+        let bigM = 1 + abs(xt)
+        let d = bigM * bigM - w * w
+        let beta = (bigM * bigM + w * w) / d, alpha = 2 / d
+        let K = degree > 0 ? degree : max(2, Int((acosh(1 / max(suppression, 1e-300)) / acosh(beta)).rounded(.up)))
+        return (alpha, beta, K)
+    }
+
+    /// Collective: T_K(B) x for a row-major block (rows x nb), B = alpha u^2 - beta, u = (H - target)/a.
+    static func windowFilter<Op: FilterOperator>(_ op: Op, _ x: [Double], nb: Int, alpha: Double, beta: Double, degree K: Int,
+                                                 target: Double, halfWidth a: Double) throws -> [Double] {
+        var t = [Double](repeating: 0, count: x.count)
+        var prev = x
+        var cur = [Double](repeating: 0, count: x.count)
+        // T_1 = alpha u (u x) - beta x.
+        try prev.withUnsafeBufferPointer { pp in
+            try t.withUnsafeMutableBufferPointer { tp in
+                try op.apply(block: nb, x: pp.baseAddress!, into: tp.baseAddress!, scale: 1 / a, shift: target, z: nil, zScale: 0, accumulate: nil, mu: 0)
+            }
+            try t.withUnsafeBufferPointer { tp in
+                try cur.withUnsafeMutableBufferPointer { cp in
+                    try op.apply(block: nb, x: tp.baseAddress!, into: cp.baseAddress!, scale: alpha / a, shift: target, z: pp.baseAddress!,
+                                 zScale: -beta, accumulate: nil, mu: 0)
+                }
+            }
+        }
+        if K == 1 { return cur }
+        for _ in 2...K {
+            // T_{j+1} = 2 alpha u (u T_j) - 2 beta T_j - T_{j-1}, written over T_{j-1}.
+            try cur.withUnsafeBufferPointer { cp in
+                try t.withUnsafeMutableBufferPointer { tp in
+                    try op.apply(block: nb, x: cp.baseAddress!, into: tp.baseAddress!, scale: 1 / a, shift: target, z: nil, zScale: 0,
+                                 accumulate: nil, mu: 0)
+                }
+                try prev.withUnsafeMutableBufferPointer { pp in
+                    for i in 0..<pp.count { pp[i] = -2 * beta * cp[i] - pp[i] }
+                    try t.withUnsafeBufferPointer { tp in
+                        try op.apply(block: nb, x: tp.baseAddress!, into: pp.baseAddress!, scale: 2 * alpha / a, shift: target,
+                                     z: UnsafePointer(pp.baseAddress!), zScale: 1, accumulate: nil, mu: 0)
+                    }
+                }
+            }
+            swap(&prev, &cur)
+        }
+        return cur
+    }
+
+    /// Collective: the DACP strategy of `solve` (same contract: k converged pairs or a `PolynomialFilterError`).
+    static func solveDACP<Op: FilterOperator>(_ op: Op, target: Double, center: Double, halfWidth a: Double, scale: Double, density: Double,
+                                              settings: PolynomialFilterSettings, context: String) throws -> Pairs {
+        let k = settings.count, n = op.dimension, rows = op.ownedRows.count
+        let tolAbs = settings.tolerance * scale
+        let nr = max(1, min(settings.startVectors, n))
+        let xt = (target - center) / a
+        let bigM = 1 + abs(xt)
+        let windowCount = max(Double(k), settings.windowFactor * Double(k))
+        let w = min(windowCount / (2 * a * max(density, 1e-300)), 0.5 * bigM)
+        let (alpha, beta, K) = dacpWindow(xt: xt, halfWidth: w, suppression: settings.suppression, degree: settings.degree)
+        let wTheta = w / max(1 - xt * xt, 1e-2).squareRoot()
+        // cos(j s theta) cannot tell s theta from -s theta (mod 2 pi): the
+        // largest s up to stepFactor pi / (2 w_theta) that keeps s times the
+        // window's theta range inside one half period (no aliasing).
+        let thetaT = acos(max(-1, min(1, xt)))
+        var step = max(1, Int(settings.stepFactor * Double.pi / (2 * wTheta)))
+        while step > 1 && floor(Double(step) * (thetaT - wTheta) / Double.pi) != floor(Double(step) * (thetaT + wTheta) / Double.pi) { step -= 1 }
+        let firstCheck = min(n, max(k, Int((settings.basisFactor * windowCount).rounded(.up))))
+        let space = RitzSpace(op, blockSize: settings.blockSize)
+        var products = 0, seedColumn = 0, samples = 0, sinceCheck = 0, empty = 0
+        var converged = 0, worst = Double.infinity
+
+        // A fresh set of filtered start vectors, each column normalized (row-major rows x nr).
+        func start() throws -> [Double] {
+            let x = transpose(startColumns(op, nr, from: seedColumn), rows: rows, cols: nr)
+            seedColumn += nr
+            var f = try windowFilter(op, x, nb: nr, alpha: alpha, beta: beta, degree: K, target: target, halfWidth: a)
+            products += nr * 2 * K
+            var sq = [Double](repeating: 0, count: nr)
+            for r in 0..<rows { for j in 0..<nr { sq[j] += f[r * nr + j] * f[r * nr + j] } }
+            let norms = try op.sum(sq).map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
+            for r in 0..<rows { for j in 0..<nr { f[r * nr + j] *= norms[j] } }
+            return f
+        }
+
+        var prev = try start()  // T_{j-1} psi
+        var cur = prev  // T_j psi
+        var j = 0
+        while samples < max(1, settings.maxIterations) {
+            // Keep T_j psi.
+            samples += 1
+            let (wv, c) = try orthonormalize(op, transpose(cur, rows: nr, cols: rows), cols: nr, basis: space.basis, m: space.m)
+            try space.append(wv, cols: c)
+            sinceCheck += 1
+            empty = c == 0 ? empty + 1 : 0
+            let last = samples == settings.maxIterations || space.m == n
+            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (sinceCheck >= settings.checkEvery || last || empty > 0) {
+                sinceCheck = 0
+                switch try space.extract(count: k, target: target, scale: scale, tolerance: tolAbs, last: last) {
+                case let .done(values, vectors, residualMax):
+                    return Pairs(values: values, localVectors: vectors, residualMax: residualMax, iterations: samples, degree: K,
+                                 basisSize: space.m, products: products)
+                case let .short(cv, wr):
+                    converged = cv; worst = wr
+                case .tooFew:
+                    break
+                }
+            }
+            if last { break }
+            if empty >= 2 {
+                // The evolution of these vectors adds nothing new: fresh filtered start vectors.
+                prev = try start()
+                cur = prev
+                j = 0
+                empty = 0
+                continue
+            }
+            // s more evolution steps.
+            for _ in 0..<step {
+                if j == 0 {
+                    try prev.withUnsafeBufferPointer { pp in
+                        try cur.withUnsafeMutableBufferPointer { cp in
+                            try op.apply(block: nr, x: pp.baseAddress!, into: cp.baseAddress!, scale: 1 / a, shift: center, z: nil, zScale: 0,
+                                         accumulate: nil, mu: 0)
+                        }
+                    }
+                } else {
+                    try cur.withUnsafeBufferPointer { cp in
+                        try prev.withUnsafeMutableBufferPointer { pp in
+                            try op.apply(block: nr, x: cp.baseAddress!, into: pp.baseAddress!, scale: 2 / a, shift: center,
+                                         z: UnsafePointer(pp.baseAddress!), zScale: -1, accumulate: nil, mu: 0)
+                        }
+                    }
+                    swap(&prev, &cur)
+                }
+                j += 1
+                products += nr
+            }
+        }
+        throw PolynomialFilterError(
+            message: "converged \(converged) of \(k) eigenpairs nearest \(target) (worst residual \(worst), tolerance \(tolAbs)) after "
+                + "\(samples) DACP samples of \(nr) vectors every \(step) Chebyshev steps (max_iterations \(settings.maxIterations)), "
+                + "\(space.m) basis vectors, window filter degree \(K), dimension \(n)",
+            context: context)
+    }
+}

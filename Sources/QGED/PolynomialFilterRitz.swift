@@ -1,0 +1,140 @@
+import QGLinearAlgebra
+
+extension PolynomialFilterED {
+    /// Collective: `c` deterministic pseudo-random columns (owned rows, column-major), global
+    /// columns `first` ..< `first + c`, keyed by the global row (a group starts as one rank).
+    static func startColumns<Op: FilterOperator>(_ op: Op, _ c: Int, from first: Int) -> [Double] {
+        let rows = op.ownedRows.count, base = op.ownedRows.lowerBound
+        var r = [Double](repeating: 0, count: rows * c)
+        for j in 0..<c { for i in 0..<rows { r[j * rows + i] = randomEntry(row: base + i, col: first + j, seed: 0x24) } }
+        return r
+    }
+
+    /// What one Rayleigh-Ritz extraction gives: the k pairs (values
+    /// ascending, vectors column-major on the owned rows) or how far it got.
+    enum Extraction {
+        case done(values: [Double], vectors: [Double], residualMax: Double)
+        case short(converged: Int, worst: Double)
+        /// Fewer candidates than k with small residual estimates (nothing to report yet).
+        case tooFew
+    }
+
+    /// An orthonormal basis V (owned rows, column-major), HV, and the
+    /// projections G = V^T H V and M = (HV)^T (HV), grown block by block;
+    /// the Rayleigh-Ritz extraction both basis strategies share.
+    final class RitzSpace<Op: FilterOperator> {
+        let op: Op
+        let rows: Int
+        let blockSize: Int
+        private(set) var basis: [Double] = [], hBasis: [Double] = []
+        private(set) var m = 0
+        private var g: [Double] = [], mm: [Double] = []
+
+        init(_ op: Op, blockSize: Int) {
+            self.op = op
+            rows = op.ownedRows.count
+            self.blockSize = max(1, blockSize)
+        }
+
+        /// Collective: appends c orthonormal columns w (orthogonal to V), computing H w and growing G and M.
+        func append(_ w: [Double], cols c: Int) throws {
+            guard c > 0 else { return }
+            let hw = try applyH(op, w, cols: c, nb: blockSize)
+            basis.append(contentsOf: w)
+            hBasis.append(contentsOf: hw)
+            let m0 = m, gm = m
+            m += c
+            let gNew = try innerProducts(op, basis, m: m, hw, n: c)
+            let mNew = try innerProducts(op, hBasis, m: m, hw, n: c)
+            var g2 = [Double](repeating: 0, count: m * m), m2 = [Double](repeating: 0, count: m * m)
+            for j in 0..<gm { for i in 0..<gm { g2[i + j * m] = g[i + j * gm]; m2[i + j * m] = mm[i + j * gm] } }
+            for jj in 0..<c {
+                let j = m0 + jj
+                for i in 0..<m {
+                    g2[i + j * m] = gNew[i + jj * m]; g2[j + i * m] = gNew[i + jj * m]
+                    m2[i + j * m] = mNew[i + jj * m]; m2[j + i * m] = mNew[i + jj * m]
+                }
+            }
+            // Symmetrize the new diagonal block exactly.
+            for jj in 0..<c {
+                for ii in 0..<c {
+                    let i = m0 + ii, j = m0 + jj
+                    let gv = 0.5 * (gNew[i + jj * m] + gNew[j + ii * m]), mv = 0.5 * (mNew[i + jj * m] + mNew[j + ii * m])
+                    g2[i + j * m] = gv; m2[i + j * m] = mv
+                }
+            }
+            g = g2; mm = m2
+        }
+
+        /// Collective: Rayleigh-Ritz with H on V. Ritz values of unconverged
+        /// mixtures fall anywhere, the target included, so the candidates
+        /// are the pairs whose estimate (s^T M s - theta^2)^1/2 is below
+        /// 1e-5 `scale`, nearest `target` first; their exact residuals
+        /// ||H y - theta y||_2 decide. The k nearest with residual <=
+        /// `tolerance` are returned when no partly converged Ritz value
+        /// (estimate below 1e-3 `scale`) lies inside their span.
+        func extract(count k: Int, target: Double, scale: Double, tolerance tolAbs: Double, last: Bool) throws -> Extraction {
+            let (theta, s) = try eigh(g, n: m)
+            var ms = [Double](repeating: 0, count: m * m)
+            mm.withUnsafeBufferPointer { mp in
+                s.withUnsafeBufferPointer { sp in
+                    ms.withUnsafeMutableBufferPointer { op in
+                        gemm(.none, .none, m: m, n: m, k: m, alpha: 1, a: mp.baseAddress!, lda: m, b: sp.baseAddress!, ldb: m, beta: 0,
+                             c: op.baseAddress!, ldc: m)
+                    }
+                }
+            }
+            // Residual estimates ||HVs||^2 - theta^2 = s^T M s - theta^2 (cancellation limits them to ~1e-7 |E|).
+            let estimate = (0..<m).map { i -> Double in
+                var q = 0.0
+                for r in 0..<m { q += s[r + i * m] * ms[r + i * m] }
+                return max(0, q - theta[i] * theta[i]).squareRoot()
+            }
+            let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
+            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(k + k / 4 + 2))
+            guard candidates.count >= k || last else { return .tooFew }
+            // Exact residuals of the candidates: R = HV S - V S Theta.
+            let nc = candidates.count
+            var sk = [Double](repeating: 0, count: m * nc)
+            for (j, i) in candidates.enumerated() { for r in 0..<m { sk[r + j * m] = s[r + i * m] } }
+            var y = [Double](repeating: 0, count: rows * nc), hy = [Double](repeating: 0, count: rows * nc)
+            if rows > 0 && nc > 0 {
+                basis.withUnsafeBufferPointer { bp in
+                    hBasis.withUnsafeBufferPointer { hp in
+                        sk.withUnsafeBufferPointer { sp in
+                            y.withUnsafeMutableBufferPointer { yp in
+                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: bp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
+                                     beta: 0, c: yp.baseAddress!, ldc: rows)
+                            }
+                            hy.withUnsafeMutableBufferPointer { yp in
+                                gemm(.none, .none, m: rows, n: nc, k: m, alpha: 1, a: hp.baseAddress!, lda: rows, b: sp.baseAddress!, ldb: m,
+                                     beta: 0, c: yp.baseAddress!, ldc: rows)
+                            }
+                        }
+                    }
+                }
+            }
+            var local = [Double](repeating: 0, count: nc)
+            for j in 0..<nc {
+                let v = theta[candidates[j]]
+                var acc = 0.0
+                for r in 0..<rows { let d = hy[j * rows + r] - v * y[j * rows + r]; acc += d * d }
+                local[j] = acc
+            }
+            let residuals = try op.sum(local).map { $0.squareRoot() }
+            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
+            let worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
+            guard good.count >= k else { return .short(converged: min(k, good.count), worst: worst) }
+            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
+            let span = theta[candidates[chosen.first!]]...theta[candidates[chosen.last!]]
+            let chosenIndices = Set(chosen.map { candidates[$0] })
+            let pending = (0..<m).filter { span.contains(theta[$0]) && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
+            guard pending.isEmpty else { return .short(converged: k - 1, worst: worst) }
+            var vectors = [Double](repeating: 0, count: rows * k)
+            for (jj, j) in chosen.enumerated() {
+                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
+            }
+            return .done(values: chosen.map { theta[candidates[$0]] }, vectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!)
+        }
+    }
+}
