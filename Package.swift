@@ -6,7 +6,7 @@
 //      the only Swift that calls C, one Raw.swift per library, every return code checked;
 //      QGLinearAlgebra is serial BLAS/LAPACK (no MPI), QGDistributedLinearAlgebra BLACS/ScaLAPACK
 //   -> pure-Swift numerics (QGNumerics: quadratures, fits, hashing; no dependencies)
-//   -> pure-Swift physics (QGPhysics)
+//   -> pure-Swift physics (QGPhysics; its operator's inner loop in QGKernels, always built with -O)
 //   -> generic ED (QGED): serial LAPACK or a ScaLAPACK group, SLEPc or polfed
 //      mid-spectrum; owns the solver policy and the scoped SLEPc runtime
 //   -> generic campaign driver + studies (QGCampaign; no SLEPc of its own)
@@ -61,7 +61,9 @@ let package = Package(
         .target(name: "QGNumerics"),
 
         // MARK: Physics: pure Swift (dense BLAS/LAPACK kernels only; links no MPI: Tests/Python/test_layers.py).
-        .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra", "QGNumerics"]),
+        .target(name: "QGPhysics", dependencies: ["QGLinearAlgebra", "QGNumerics", "QGKernels"]),
+        // The sector operator's SIMD inner loop, optimized in debug builds too (Sources/QGKernels/FlipKernels.swift).
+        .target(name: "QGKernels", swiftSettings: [.unsafeFlags(["-O"])]),
 
         // MARK: Generic ED over any SectorHamiltonian (serial LAPACK or ScaLAPACK group; SLEPc or polfed
         // mid-spectrum) and the solver policy (auto, cost and memory models, scoped SLEPc runtime).

@@ -21,6 +21,9 @@ import Glibc
 /// 3. The samples are orthonormalized into V (rank-deficient directions
 ///    dropped) and Rayleigh-Ritz with H extracts the pairs as in the Krylov
 ///    strategy (`RitzSpace.extract`).
+/// 4. A converged set is checked: `verifyVectors` fresh filtered vectors
+///    join the basis and the extraction must give the same k values (an
+///    eigenvalue near the target with no Ritz value yet would enter).
 extension PolynomialFilterED {
     /// The window filter's scalars for half width w (in x units) around x_t.
     static func dacpWindow(xt: Double, halfWidth w: Double, suppression: Double, degree: Int) -> (alpha: Double, beta: Double, degree: Int) {
@@ -91,48 +94,58 @@ extension PolynomialFilterED {
         let firstCheck = min(n, max(k, Int((settings.basisFactor * windowCount).rounded(.up))))
         let space = RitzSpace(op, blockSize: settings.blockSize)
         var products = 0, seedColumn = 0, samples = 0, sinceCheck = 0, empty = 0
-        var converged = 0, worst = Double.infinity
 
-        // A fresh set of filtered start vectors, each column normalized (row-major rows x nr).
-        func start() throws -> [Double] {
-            let x = transpose(startColumns(op, nr, from: seedColumn), rows: rows, cols: nr)
-            seedColumn += nr
-            var f = try windowFilter(op, x, nb: nr, alpha: alpha, beta: beta, degree: K, target: target, halfWidth: a)
-            products += nr * 2 * K
-            var sq = [Double](repeating: 0, count: nr)
-            for r in 0..<rows { for j in 0..<nr { sq[j] += f[r * nr + j] * f[r * nr + j] } }
+        // c fresh filtered vectors, each column normalized (row-major rows x c).
+        func start(_ c: Int) throws -> [Double] {
+            let x = transpose(startColumns(op, c, from: seedColumn), rows: rows, cols: c)
+            seedColumn += c
+            var f = try windowFilter(op, x, nb: c, alpha: alpha, beta: beta, degree: K, target: target, halfWidth: a)
+            products += c * 2 * K
+            var sq = [Double](repeating: 0, count: c)
+            for r in 0..<rows { for j in 0..<c { sq[j] += f[r * c + j] * f[r * c + j] } }
             let norms = try op.sum(sq).map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
-            for r in 0..<rows { for j in 0..<nr { f[r * nr + j] *= norms[j] } }
+            for r in 0..<rows { for j in 0..<c { f[r * c + j] *= norms[j] } }
             return f
         }
 
-        var prev = try start()  // T_{j-1} psi
+        // Row-major rows x c vectors into the basis (orthonormalized against it; directions already in it dropped).
+        func keep(_ x: [Double], _ c: Int) throws -> Int {
+            let (wv, kept) = try orthonormalize(op, transpose(x, rows: c, cols: rows), cols: c, basis: space.basis, m: space.m)
+            try space.append(wv, cols: kept)
+            return kept
+        }
+
+        // The safeguard: a converged set is accepted when `verifyVectors` fresh filtered vectors leave it unchanged.
+        func verified(_ found: Found, last: Bool) throws -> Found? {
+            let nv = min(settings.verifyVectors, n - space.m)
+            guard nv > 0 else { return found }
+            _ = try keep(try start(nv), nv)
+            guard let again = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),
+                  zip(again.values, found.values).allSatisfy({ abs($0 - $1) <= tolAbs }) else { return nil }
+            return again
+        }
+
+        var prev = try start(nr)  // T_{j-1} psi
         var cur = prev  // T_j psi
         var j = 0
         while samples < max(1, settings.maxIterations) {
             // Keep T_j psi.
             samples += 1
-            let (wv, c) = try orthonormalize(op, transpose(cur, rows: nr, cols: rows), cols: nr, basis: space.basis, m: space.m)
-            try space.append(wv, cols: c)
+            let c = try keep(cur, nr)
             sinceCheck += 1
             empty = c == 0 ? empty + 1 : 0
             let last = samples == settings.maxIterations || space.m == n
             if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (sinceCheck >= settings.checkEvery || last || empty > 0) {
                 sinceCheck = 0
-                switch try space.extract(count: k, target: target, scale: scale, tolerance: tolAbs, last: last) {
-                case let .done(values, vectors, residualMax):
-                    return Pairs(values: values, localVectors: vectors, residualMax: residualMax, iterations: samples, degree: K,
-                                 basisSize: space.m, products: products)
-                case let .short(cv, wr):
-                    converged = cv; worst = wr
-                case .tooFew:
-                    break
+                if let found = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),
+                   let checked = try verified(found, last: last) {
+                    return Pairs(checked, iterations: samples, degree: K, basisSize: space.m, products: products)
                 }
             }
             if last { break }
             if empty >= 2 {
                 // The evolution of these vectors adds nothing new: fresh filtered start vectors.
-                prev = try start()
+                prev = try start(nr)
                 cur = prev
                 j = 0
                 empty = 0
@@ -161,7 +174,7 @@ extension PolynomialFilterED {
             }
         }
         throw PolynomialFilterError(
-            message: "converged \(converged) of \(k) eigenpairs nearest \(target) (worst residual \(worst), tolerance \(tolAbs)) after "
+            message: "converged \(space.converged) of \(k) eigenpairs nearest \(target) (worst residual \(space.worst), tolerance \(tolAbs)) after "
                 + "\(samples) DACP samples of \(nr) vectors every \(step) Chebyshev steps (max_iterations \(settings.maxIterations)), "
                 + "\(space.m) basis vectors, window filter degree \(K), dimension \(n)",
             context: context)

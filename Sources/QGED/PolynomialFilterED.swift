@@ -114,18 +114,21 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     public var checkEvery: Int = 2
     /// Convergence: ||H v - E v||_2 <= tolerance * max|E| for each of the `count` pairs.
     public var tolerance: Double = 1e-8
-    /// How the basis is built: block Lanczos on the filtered H, or DACP.
-    public var strategy: PolynomialFilterStrategy = .krylov
+    /// How the basis is built: DACP, or block Lanczos on the filtered H.
+    public var strategy: PolynomialFilterStrategy = .dacp
     /// DACP: eigenvalues in the window, N_w = windowFactor k.
-    public var windowFactor: Double = 3.0
+    public var windowFactor: Double = 4.0
     /// DACP: filtered start vectors evolved together.
-    public var startVectors: Int = 8
+    public var startVectors: Int = 16
     /// DACP: evolution step s = stepFactor pi / (2 w_theta) (w_theta: the window's half width in arccos x).
-    public var stepFactor: Double = 0.8
+    public var stepFactor: Double = 0.9
     /// DACP: first Rayleigh-Ritz once the basis holds basisFactor N_w vectors.
-    public var basisFactor: Double = 1.2
+    public var basisFactor: Double = 1.0
     /// DACP: the window filter at the window's edge relative to its centre (fixes its degree unless `degree` > 0).
     public var suppression: Double = 1e-12
+    /// DACP: fresh filtered vectors added to check a converged set (0: no check). An eigenvalue nearer the
+    /// target that has no Ritz value yet enters with them and changes the set, which is then not accepted.
+    public var verifyVectors: Int = 8
     public init(count: Int) { self.count = count }
 }
 
@@ -430,7 +433,7 @@ public enum PolynomialFilterED {
         var seedColumn = 0
         var lastBlock: [Double] = []  // column-major, the basis block to filter next
         var lastCols = 0
-        var converged = 0, worst = Double.infinity, blocks = 0
+        var blocks = 0
 
         func randomColumns(_ c: Int) -> [Double] {
             defer { seedColumn += c }
@@ -469,19 +472,13 @@ public enum PolynomialFilterED {
 
             let last = iteration == settings.maxIterations || space.m == n
             guard space.m >= k, iteration % settings.checkEvery == 0 || last else { continue }
-            switch try space.extract(count: k, target: target, scale: scale, tolerance: tolAbs, last: last) {
-            case let .done(values, vectors, residualMax):
-                return Pairs(values: values, localVectors: vectors, residualMax: residualMax, iterations: iteration, degree: K,
-                             basisSize: space.m, products: products)
-            case let .short(c, w):
-                converged = c; worst = w
-            case .tooFew:
-                break
+            if let found = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last) {
+                return Pairs(found, iterations: iteration, degree: K, basisSize: space.m, products: products)
             }
         }
         let m = space.m
         throw PolynomialFilterError(
-            message: "converged \(converged) of \(k) eigenpairs nearest \(target) (worst residual \(worst), tolerance \(tolAbs)) after "
+            message: "converged \(space.converged) of \(k) eigenpairs nearest \(target) (worst residual \(space.worst), tolerance \(tolAbs)) after "
                 + "\(blocks) filtered blocks of \(settings.blockSize) (max_iterations \(settings.maxIterations)), "
                 + "\(m) basis vectors, degree \(K), dimension \(n)",
             context: context)

@@ -1,5 +1,12 @@
 import QGLinearAlgebra
 
+extension PolynomialFilterED.Pairs {
+    init(_ found: PolynomialFilterED.Found, iterations: Int, degree: Int, basisSize: Int, products: Int) {
+        self.init(values: found.values, localVectors: found.vectors, residualMax: found.residualMax, iterations: iterations, degree: degree,
+                  basisSize: basisSize, products: products)
+    }
+}
+
 extension PolynomialFilterED {
     /// Collective: `c` deterministic pseudo-random columns (owned rows, column-major), global
     /// columns `first` ..< `first + c`, keyed by the global row (a group starts as one rank).
@@ -10,13 +17,23 @@ extension PolynomialFilterED {
         return r
     }
 
+    /// Ritz pairs whose exact residuals one extraction computes for k wanted (a margin over k).
+    static func candidateCount(_ k: Int) -> Int { k + k / 4 + 2 }
+
     /// What one Rayleigh-Ritz extraction gives: the k pairs (values
     /// ascending, vectors column-major on the owned rows) or how far it got.
     enum Extraction {
-        case done(values: [Double], vectors: [Double], residualMax: Double)
+        case done(Found)
         case short(converged: Int, worst: Double)
         /// Fewer candidates than k with small residual estimates (nothing to report yet).
         case tooFew
+    }
+
+    /// The k converged pairs nearest the target: values ascending, vectors column-major on the owned rows.
+    struct Found {
+        var values: [Double]
+        var vectors: [Double]
+        var residualMax: Double
     }
 
     /// An orthonormal basis V (owned rows, column-major), HV, and the
@@ -29,6 +46,8 @@ extension PolynomialFilterED {
         private(set) var basis: [Double] = [], hBasis: [Double] = []
         private(set) var m = 0
         private var g: [Double] = [], mm: [Double] = []
+        /// How far the last short extraction got (for the solver's error message).
+        private(set) var converged = 0, worst = Double.infinity
 
         init(_ op: Op, blockSize: Int) {
             self.op = op
@@ -72,7 +91,7 @@ extension PolynomialFilterED {
         /// 1e-5 `scale`, nearest `target` first; their exact residuals
         /// ||H y - theta y||_2 decide. The k nearest with residual <=
         /// `tolerance` are returned when no partly converged Ritz value
-        /// (estimate below 1e-3 `scale`) lies inside their span.
+        /// (estimate below 1e-3 `scale`) is nearer `target` than the farthest of them.
         func extract(count k: Int, target: Double, scale: Double, tolerance tolAbs: Double, last: Bool) throws -> Extraction {
             let (theta, s) = try eigh(g, n: m)
             var ms = [Double](repeating: 0, count: m * m)
@@ -91,7 +110,7 @@ extension PolynomialFilterED {
                 return max(0, q - theta[i] * theta[i]).squareRoot()
             }
             let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
-            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(k + k / 4 + 2))
+            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(PolynomialFilterED.candidateCount(k)))
             guard candidates.count >= k || last else { return .tooFew }
             // Exact residuals of the candidates: R = HV S - V S Theta.
             let nc = candidates.count
@@ -126,15 +145,29 @@ extension PolynomialFilterED {
             let worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
             guard good.count >= k else { return .short(converged: min(k, good.count), worst: worst) }
             let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
-            let span = theta[candidates[chosen.first!]]...theta[candidates[chosen.last!]]
+            // The k nearest: no partly converged Ritz value may be nearer the target than the farthest chosen one.
+            let reach = chosen.map { abs(theta[candidates[$0]] - target) }.max()!
             let chosenIndices = Set(chosen.map { candidates[$0] })
-            let pending = (0..<m).filter { span.contains(theta[$0]) && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
+            let pending = (0..<m).filter { abs(theta[$0] - target) <= reach && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
             guard pending.isEmpty else { return .short(converged: k - 1, worst: worst) }
             var vectors = [Double](repeating: 0, count: rows * k)
             for (jj, j) in chosen.enumerated() {
                 for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
             }
-            return .done(values: chosen.map { theta[candidates[$0]] }, vectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!)
+            return .done(Found(values: chosen.map { theta[candidates[$0]] }, vectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!))
+        }
+
+        /// Collective: `extract`'s k pairs, or nil with `converged` and `worst` updated by a short extraction.
+        func nearest(count k: Int, target: Double, scale: Double, tolerance tolAbs: Double, last: Bool) throws -> Found? {
+            switch try extract(count: k, target: target, scale: scale, tolerance: tolAbs, last: last) {
+            case let .done(found):
+                return found
+            case let .short(c, w):
+                converged = c; worst = w
+            case .tooFew:
+                break
+            }
+            return nil
         }
     }
 }

@@ -38,13 +38,13 @@ public enum MidSpectrumMethod: String, CaseIterable, Sendable, Codable {
 public enum MidSpectrumPolicy {
     /// The largest size L (sector dimension 2^(L-1)) at which `auto` picks
     /// shift-invert (SLEPc + MUMPS); qglass's matrix-free polynomial filter
-    /// (polfed) beyond. Measured (docs/performance.md, quiet, OpenBLAS
-    /// SkylakeX): at L = 16 shift-invert takes 119 s and 2.57 GB for a
-    /// realization, polfed 186 s and 0.72 GB; past L = 16 the MUMPS factor
-    /// (growing like D^1.74, ~27 GB at L = 18) no longer fits a node, and
-    /// SLEPc's own filter, the earlier choice there, did not finish L = 16 in
-    /// 16 min.
-    public static let shiftInvertMaxL = 16
+    /// (polfed, DACP basis) beyond. Measured (docs/performance.md, quiet,
+    /// 2026-12-07, k = 100, 2 threads): three realizations take 3.0 s by
+    /// shift-invert and 3.9 s by polfed at L = 12, 31.1 s and 20.5 s at
+    /// L = 14; one realization at L = 16 takes 115 s and 2.56 GB by
+    /// shift-invert, 82 s and 0.50 GB by polfed. Past L = 16 the MUMPS factor
+    /// (growing like D^1.74, ~27 GB at L = 18) no longer fits a node.
+    public static let shiftInvertMaxL = 12
 
     /// The method "auto" picks at size L.
     public static func autoMethod(L: Int) -> MidSpectrumMethod { L <= shiftInvertMaxL ? .shiftInvert : .polfed }
@@ -64,17 +64,21 @@ public enum MidSpectrumPolicy {
         }
     }
 
-    /// polfed (issue 24): the products with H grow like D^1.04 (about 17 a
-    /// rho(E_t) vectors, calibration) at (L + 1) D each, so t ~ D^2.1; c from
-    /// the release-build L = 14 realization in docs/performance.md
-    /// ("polfed"): 21 CPU-seconds for both sectors, 10.5 per sector at D = 8192
-    /// (measured under load, so an upper estimate).
-    public static let polfedModel = (c: 6.4e-8, p: 2.1)
+    /// polfed (issue 24, DACP basis): about 5 a rho(E_t) products with H
+    /// (a rho grows like D) at (L + 1) D each; fitted to the release-build
+    /// CPU time per sector at L = 14 (5.0 s, D = 8192) and L = 16 (70.7 s,
+    /// D = 32768) in docs/performance.md, 2026-12-07.
+    public static let polfedModel = (c: 1.68e-7, p: 1.91)
 
-    /// Basis vectors polfed keeps per sector for k pairs: about 17 k / pi
-    /// filtered vectors at c = 0.5 (the products, 17 a rho, over the degree,
-    /// pi a rho / k) plus two blocks.
-    public static func polfedBasisVectors(k: Int) -> Double { 17 * Double(k) / Double.pi + 32 }
+    /// Basis vectors polfed keeps per sector for k pairs with the default
+    /// settings: the DACP window's N_w = windowFactor k eigenvalues times
+    /// basisFactor (where the Rayleigh-Ritz checks begin; the measured
+    /// bases end within a few blocks of it), plus two sample blocks and the
+    /// verification vectors.
+    public static func polfedBasisVectors(k: Int) -> Double {
+        let s = PolynomialFilterSettings(count: k)
+        return s.basisFactor * s.windowFactor * Double(k) + Double(2 * s.startVectors + s.verifyVectors)
+    }
 
     /// Core-seconds of `sectors` solves of dimension `dimension` by `method`.
     public static func coreSeconds(dimension d: Double, sectors: Int, method: MidSpectrumMethod) -> Double {
@@ -88,16 +92,17 @@ public enum MidSpectrumPolicy {
     /// about 3 k pairs), the diagonal every rank keeps, and for shift-invert
     /// the MUMPS factor, whose fill-in on this hypercube graph grows like
     /// D^1.74 (measured). polfed stores no matrix: this rank's rows of the
-    /// basis V and H V (m vectors each) and of four filter blocks of 16, G
-    /// and M (m x m), the diagonal, and on a group the full-length halo copy
-    /// of a block.
+    /// basis V and H V (m vectors each), of four blocks of 16, and of the
+    /// Ritz vectors y and H y of the k + k/4 + 2 candidates; G and M
+    /// (m x m), the diagonal, and on a group the full-length halo copy of a
+    /// block.
     public static func bytesPerRank(dimension d: Double, entriesPerRow: Int, sectors: Int, k: Int,
                                     method: MidSpectrumMethod, groupSize g: Int) -> Int {
         let kk = Double(k), gd = Double(g)
         if method == .polfed {
-            let m = polfedBasisVectors(k: k)
+            let m = polfedBasisVectors(k: k), candidates = Double(PolynomialFilterED.candidateCount(k))
             let halo = g > 1 ? 16 * 8 * d : 0
-            return Int((2 * m * 8 * d + 4 * 16 * 8 * d) / gd + 2 * m * m * 8 + 8 * d + halo) + 64 << 20
+            return Int((2 * m * 8 * d + 4 * 16 * 8 * d + 2 * candidates * 8 * d) / gd + 2 * m * m * 8 + 8 * d + halo) + 64 << 20
         }
         let matrix = Double(sectors) * 1.3 * 12 * d * Double(entriesPerRow) / gd
         let nev = method == .filter ? 3 * kk + 10 : kk

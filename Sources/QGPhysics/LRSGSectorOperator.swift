@@ -1,4 +1,5 @@
 import Dispatch
+import QGKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -90,23 +91,26 @@ public struct LRSGSectorOperator: Sendable {
         let z: UnsafePointer<Double>?, acc: UnsafeMutablePointer<Double>?
     }
 
-    /// Dispatches on the block width: 16 and 8 get a compile-time width (the
-    /// optimizer unrolls and vectorizes the lane loops), any other a runtime one.
+    /// Dispatches on the block width: 16 and 8 go to the SIMD kernel
+    /// (`FlipKernels`, 1.36x faster than the lane loops at L = 16, 16 lanes,
+    /// docs/performance.md), any other to the lane loops below.
     @inline(__always)
     func kernel(_ rows: Range<Int>, origin: Int, nb: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, d: UnsafePointer<Double>,
                 scale: Double, shift: Double, z: UnsafePointer<Double>?, zScale: Double,
                 acc: UnsafeMutablePointer<Double>?, mu: Double) {
-        switch nb {
-        case 16: rowsKernel(rows, origin: origin, width: 16, x: x, y: y, d: d, scale: scale, shift: shift, z: z, zScale: zScale, acc: acc, mu: mu)
-        case 8: rowsKernel(rows, origin: origin, width: 8, x: x, y: y, d: d, scale: scale, shift: shift, z: z, zScale: zScale, acc: acc, mu: mu)
-        default: rowsKernel(rows, origin: origin, width: nb, x: x, y: y, d: d, scale: scale, shift: shift, z: z, zScale: zScale, acc: acc, mu: mu)
+        if FlipKernels.supports(width: nb) {
+            FlipKernels.apply(width: nb, rows: rows, origin: origin, flips: L - 1, ones: dimension - 1, parity: Double(parity), hx: hx, x: x, y: y,
+                              d: d, scale: scale, shift: shift, z: z, zScale: zScale, acc: acc, mu: mu)
+        } else {
+            rowsKernel(rows, origin: origin, width: nb, x: x, y: y, d: d, scale: scale, shift: shift, z: z, zScale: zScale, acc: acc, mu: mu)
         }
     }
 
     /// Per row k: f = parity x[k ^ ones] + sum_b x[k ^ 2^b] (lane-wise, in a
     /// row buffer), then y = scale ((d_k - shift) x[k] - h_x f) + zScale z,
-    /// acc += mu y. Plain loops over the lanes (no SIMD types, which are slow
-    /// in debug builds); with `width` a constant after inlining they vectorize.
+    /// acc += mu y. Plain loops over the lanes, for any block width (the
+    /// widths 8 and 16 of the solvers take `FlipKernels`; the operator tests
+    /// compare both against the assembled matrix).
     @inline(__always)
     func rowsKernel(_ rows: Range<Int>, origin: Int, width nb: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>,
                     d: UnsafePointer<Double>, scale: Double, shift: Double, z: UnsafePointer<Double>?, zScale: Double,

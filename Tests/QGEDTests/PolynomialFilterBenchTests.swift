@@ -10,8 +10,8 @@ import Glibc
 /// H v products and basis size of the Krylov and DACP strategies on the
 /// couplings of `qglass ed --model lrsg --seed 3` (realization 0, periodic),
 /// alpha 0.7, h_x 1, target eps 0.5, both sectors.
-/// QGLASS_POLFED_BENCH = "L:k[,L:k...]"; QGLASS_POLFED_CONFIGS = "krylov;dacp:Nw:nr:step:basis:supp[;...]";
-/// QGLASS_POLFED_DENSE = 1 compares with the dense solver. Each run asserts k values equal to the
+/// QGLASS_POLFED_BENCH = "L:k[,L:k...]"; QGLASS_POLFED_CONFIGS = "krylov;dacp:Nw:nr:step:basis:supp[:checkEvery[:verifyVectors]][;...]";
+/// QGLASS_POLFED_DENSE = 1 compares with the dense solver; QGLASS_POLFED_THREADS sets the operator's threads (default 1). Each run asserts k values equal to the
 /// reference to 1e-9, unless QGLASS_POLFED_ALLOW_MISMATCH = 1 (for studying settings known to fail).
 final class PolynomialFilterBenchTests: XCTestCase {
     override func setUp() { BLASThreads.set(1) }
@@ -20,6 +20,12 @@ final class PolynomialFilterBenchTests: XCTestCase {
         var u = rusage()
         getrusage(RUSAGE_SELF.rawValue, &u)
         return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6
+    }
+
+    static func wallSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     func testMeasureProducts() throws {
@@ -31,7 +37,8 @@ final class PolynomialFilterBenchTests: XCTestCase {
             let L = parts[0], k = parts[1]
             var rng = CounterRNG(seed: 3, stream: StreamKey.make("lrsg|L=\(L)"), realization: 0)
             let model = LongRangeSpinGlass(L: L, alpha: 0.7, hx: 1.0, boundary: .periodic, J: LongRangeSpinGlass.drawCouplings(L: L, rng: &rng))
-            let ops = [1, -1].map { SerialLRSGOperator(LRSGSectorOperator(model: model, parity: $0), threads: 1) }
+            let threads = Int(ProcessInfo.processInfo.environment["QGLASS_POLFED_THREADS"] ?? "1")!
+            let ops = [1, -1].map { SerialLRSGOperator(LRSGSectorOperator(model: model, parity: $0), threads: threads) }
             let ends = try ops.map { try PolynomialFilterED.extremes($0, context: "bench") }
             let lo = ends.map(\.min).min()!, hi = ends.map(\.max).max()!
             let target = lo + 0.5 * (hi - lo)
@@ -53,6 +60,7 @@ final class PolynomialFilterBenchTests: XCTestCase {
                     let f = config.split(separator: ":")
                     var s = PolynomialFilterSettings(count: k)
                     s.maxIterations = Int(ProcessInfo.processInfo.environment["QGLASS_POLFED_MAXIT"] ?? "10000")!
+                    s.strategy = f[0] == "dacp" ? .dacp : .krylov
                     if f[0] == "dacp" {
                         s.strategy = .dacp
                         s.windowFactor = Double(f[1])!
@@ -61,10 +69,11 @@ final class PolynomialFilterBenchTests: XCTestCase {
                         s.basisFactor = Double(f[4])!
                         s.suppression = Double(f[5])!
                         if f.count > 6 { s.checkEvery = Int(f[6])! }
+                        if f.count > 7 { s.verifyVectors = Int(f[7])! }
                     }
-                    let u0 = Self.userSeconds()
+                    let u0 = Self.userSeconds(), w0 = Self.wallSeconds()
                     let got = try PolynomialFilterED.solve(ops[i], target: target, spectrum: ends[i], density: density, settings: s, context: "bench")
-                    let u1 = Self.userSeconds()
+                    let u1 = Self.userSeconds(), w1 = Self.wallSeconds()
                     if reference == nil { reference = got.values }
                     let dE = zip(got.values, reference!).map { abs($0 - $1) }.max()!
                     if dE > 1e-9 { print("POLFED mismatch target \(target)\n got \(got.values)\n ref \(reference!)") }
@@ -73,9 +82,9 @@ final class PolynomialFilterBenchTests: XCTestCase {
                         XCTAssertLessThanOrEqual(dE, 1e-9, "L \(L) k \(k) parity \(parity) \(config): values differ from \(refName)")
                     }
                     XCTAssertEqual(got.values.count, k)
-                    print(String(format: "POLFED L=%d k=%d parity=%+d %@ a*rho=%.1f products=%d per-a*rho=%.2f basis=%d iterations=%d degree=%d dE_vs_%@=%.1e residual=%.1e user=%.2f",
+                    print(String(format: "POLFED L=%d k=%d parity=%+d %@ a*rho=%.1f products=%d per-a*rho=%.2f basis=%d iterations=%d degree=%d dE_vs_%@=%.1e residual=%.1e user=%.2f wall=%.2f",
                                  L, k, parity, String(config), a * density, got.products, Double(got.products) / (a * density), got.basisSize,
-                                 got.iterations, got.degree, refName, dE, got.residualMax, u1 - u0))
+                                 got.iterations, got.degree, refName, dE, got.residualMax, u1 - u0, w1 - w0))
                 }
             }
         }

@@ -75,47 +75,59 @@ final class PolynomialFilterTests: XCTestCase {
         }
     }
 
+    /// Narrow windows with weak suppression (N_w = 2k, 1e-10) grow large
+    /// bases; on this model's parity -1 sector they once returned a set
+    /// missing the nearest eigenvalue just outside the chosen ones' span,
+    /// because the check for partly converged Ritz values looked only inside
+    /// that span (now: anything nearer the target than the farthest chosen).
+    func testDACPWeakWindowReturnsTheNearestSet() throws {
+        var rng = CounterRNG(seed: 3, stream: StreamKey.make("lrsg|L=10"), realization: 0)
+        let m = LongRangeSpinGlass(L: 10, alpha: 0.7, hx: 1.0, boundary: .periodic, J: LongRangeSpinGlass.drawCouplings(L: 10, rng: &rng))
+        let ops = [1, -1].map { SerialLRSGOperator(LRSGSectorOperator(model: m, parity: $0), threads: 1) }
+        let ends = try ops.map { try PolynomialFilterED.extremes($0, context: "test") }
+        let target = 0.5 * (ends.map(\.min).min()! + ends.map(\.max).max()!)
+        let (w, _) = try denseSpectrum(m, parity: -1)
+        var lo = 0, hi = w.count
+        while hi - lo > 20 { if abs(w[lo] - target) > abs(w[hi - 1] - target) { lo += 1 } else { hi -= 1 } }
+        let want = Array(w[lo..<hi])
+        for verify in [0, 2] {
+            var s = PolynomialFilterSettings(count: 20)
+            // The settings of the wrong set (window 2k, 8 start vectors, step 0.8, checks from 1.2 N_w, suppression 1e-10).
+            s.windowFactor = 2
+            s.startVectors = 8
+            s.stepFactor = 0.8
+            s.basisFactor = 1.2
+            s.suppression = 1e-10
+            s.verifyVectors = verify
+            let got = try PolynomialFilterED.solve(ops[1], target: target, spectrum: ends[1], density: m.gaussianSectorDensity(parity: -1, at: target),
+                                                   settings: s, context: "test")
+            XCTAssertEqual(got.values.count, 20)
+            for i in 0..<20 { XCTAssertEqual(got.values[i], want[i], accuracy: 1e-9, "verify \(verify) pair \(i)") }
+        }
+    }
+
+    /// Too few iterations, or a filter too weak to separate the window: an error naming the basis and the context, never a short result.
     func testUnconvergedSolveIsAnError() throws {
         let m = Self.model(L: 10, boundary: .open, seed: 9)
         let op = SerialLRSGOperator(LRSGSectorOperator(model: m, parity: 1), threads: 1)
         let ext = try PolynomialFilterED.extremes(op, context: "test")
-        var s = PolynomialFilterSettings(count: 20)
-        s.maxIterations = 1
-        XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
-                                                          context: "L=10 sector 1")) { e in
-            guard let f = e as? PolynomialFilterError else { return XCTFail("not a PolynomialFilterError: \(e)") }
-            XCTAssertTrue(f.description.contains("converged 0 of 20"), f.description)
-            XCTAssertTrue(f.description.contains("L=10 sector 1"), f.description)
-        }
-        // A tiny degree with a few blocks: the filter does not separate the window; still an error, never a short result.
-        s.maxIterations = 3
-        s.degree = 8
-        XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
-                                                          context: "L=10 sector 1")) { e in
-            XCTAssertTrue(e is PolynomialFilterError, "\(e)")
-        }
-    }
-
-    func testUnconvergedDACPSolveIsAnError() throws {
-        let m = Self.model(L: 10, boundary: .open, seed: 9)
-        let op = SerialLRSGOperator(LRSGSectorOperator(model: m, parity: 1), threads: 1)
-        let ext = try PolynomialFilterED.extremes(op, context: "test")
-        var s = PolynomialFilterSettings(count: 20)
-        s.strategy = .dacp
-        s.maxIterations = 1
-        XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
-                                                          context: "L=10 sector 1")) { e in
-            guard let f = e as? PolynomialFilterError else { return XCTFail("not a PolynomialFilterError: \(e)") }
-            XCTAssertTrue(f.description.contains("of 20 eigenpairs"), f.description)
-            XCTAssertTrue(f.description.contains("DACP"), f.description)
-            XCTAssertTrue(f.description.contains("L=10 sector 1"), f.description)
-        }
-        // A weak window filter (degree 2) and a few samples: still an error, never a short result.
-        s.maxIterations = 4
-        s.degree = 2
-        XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
-                                                          context: "L=10 sector 1")) { e in
-            XCTAssertTrue(e is PolynomialFilterError, "\(e)")
+        for (strategy, basis, weakDegree, iterations) in [(PolynomialFilterStrategy.krylov, "filtered blocks", 8, 3), (.dacp, "DACP", 2, 4)] {
+            var s = PolynomialFilterSettings(count: 20)
+            s.strategy = strategy
+            s.maxIterations = 1
+            XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
+                                                              context: "L=10 sector 1")) { e in
+                guard let f = e as? PolynomialFilterError else { return XCTFail("not a PolynomialFilterError: \(e)") }
+                XCTAssertTrue(f.description.contains("of 20 eigenpairs"), f.description)
+                XCTAssertTrue(f.description.contains(basis), f.description)
+                XCTAssertTrue(f.description.contains("L=10 sector 1"), f.description)
+            }
+            s.maxIterations = iterations
+            s.degree = weakDegree
+            XCTAssertThrowsError(try PolynomialFilterED.solve(op, target: 0.5 * (ext.min + ext.max), spectrum: ext, density: 50, settings: s,
+                                                              context: "L=10 sector 1")) { e in
+                XCTAssertTrue(e is PolynomialFilterError, "\(e)")
+            }
         }
     }
 }
