@@ -93,7 +93,7 @@ extension PolynomialFilterED {
         while step > 1 && floor(Double(step) * (thetaT - wTheta) / Double.pi) != floor(Double(step) * (thetaT + wTheta) / Double.pi) { step -= 1 }
         let firstCheck = min(n, max(k, Int((settings.basisFactor * windowCount).rounded(.up))))
         let space = RitzSpace(op, blockSize: settings.blockSize)
-        var products = 0, seedColumn = 0, samples = 0, sinceCheck = 0, empty = 0
+        var products = 0, seedColumn = 0, samples = 0, sinceCheck = 0, empty = 0, checkedAt = 0
 
         // c fresh filtered vectors, each column normalized (row-major rows x c).
         func start(_ c: Int) throws -> [Double] {
@@ -135,8 +135,11 @@ extension PolynomialFilterED {
             sinceCheck += 1
             empty = c == 0 ? empty + 1 : 0
             let last = samples == settings.maxIterations || space.m == n
-            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (sinceCheck >= settings.checkEvery || last || empty > 0) {
+            // A check costs O(m^2 D) (the candidates' Ritz vectors), so a large basis is checked after it grew by 1/16.
+            let due = sinceCheck >= settings.checkEvery && space.m - checkedAt >= space.m / 16
+            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (due || last || empty > 0) {
                 sinceCheck = 0
+                checkedAt = space.m
                 if let found = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),
                    let checked = try verified(found, last: last) {
                     return Pairs(checked, iterations: samples, degree: K, basisSize: space.m, products: products)

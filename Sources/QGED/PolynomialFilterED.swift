@@ -110,7 +110,7 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     public var blockSize: Int = 16
     /// Filtered blocks allowed before the solve is an error.
     public var maxIterations: Int = 10_000
-    /// Rayleigh-Ritz every this many blocks.
+    /// Rayleigh-Ritz every this many blocks (DACP: and not before the basis grew by 1/16 since the last check).
     public var checkEvery: Int = 2
     /// Convergence: ||H v - E v||_2 <= tolerance * max|E| for each of the `count` pairs.
     public var tolerance: Double = 1e-8
