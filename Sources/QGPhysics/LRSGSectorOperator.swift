@@ -92,7 +92,7 @@ public struct LRSGSectorOperator: Sendable {
     }
 
     /// Dispatches on the block width: 16 and 8 go to the SIMD kernel
-    /// (`FlipKernels`, 1.36x faster than the lane loops at L = 16, 16 lanes,
+    /// (`FlipKernels`, 1.26x faster than the lane loops at L = 16, 16 lanes,
     /// docs/performance.md), any other to the lane loops below.
     @inline(__always)
     func kernel(_ rows: Range<Int>, origin: Int, nb: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, d: UnsafePointer<Double>,
