@@ -41,8 +41,8 @@ public enum MidSpectrumPolicy {
     /// (polfed, DACP basis) beyond. Measured (docs/performance.md, quiet,
     /// 2026-12-07, k = 100, 2 threads): three realizations take 3.0 s by
     /// shift-invert and 3.9 s by polfed at L = 12, 31.1 s and 20.5 s at
-    /// L = 14; one realization at L = 16 takes 115 s and 2.56 GB by
-    /// shift-invert, 82 s and 0.50 GB by polfed. Past L = 16 the MUMPS factor
+    /// L = 14; one realization at L = 16, side by side, 113-131 s and
+    /// 2.56 GB by shift-invert, 82-89 s and 0.55 GB by polfed. Past L = 16 the MUMPS factor
     /// (growing like D^1.74, ~27 GB at L = 18) no longer fits a node.
     public static let shiftInvertMaxL = 12
 
