@@ -137,7 +137,8 @@ extension PolynomialFilterED {
             let last = samples == settings.maxIterations || space.m == n
             // A check costs O(m^2 D) (the candidates' Ritz vectors), so a large basis is checked after it grew by 1/16.
             let due = sinceCheck >= settings.checkEvery && space.m - checkedAt >= space.m / 16
-            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (due || last || empty > 0) {
+            // An unchanged basis gives the same extraction: a check needs new vectors since the last one.
+            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (due || last || empty > 0) && (space.m > checkedAt || last) {
                 sinceCheck = 0
                 checkedAt = space.m
                 if let found = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),

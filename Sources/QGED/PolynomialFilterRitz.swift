@@ -45,7 +45,9 @@ extension PolynomialFilterED {
         let blockSize: Int
         private(set) var basis: [Double] = [], hBasis: [Double] = []
         private(set) var m = 0
+        /// G and M, column-major with leading dimension `ld` >= m.
         private var g: [Double] = [], mm: [Double] = []
+        private var ld = 0
         /// How far the last short extraction got (for the solver's error message).
         private(set) var converged = 0, worst = Double.infinity
 
@@ -61,28 +63,32 @@ extension PolynomialFilterED {
             let hw = try applyH(op, w, cols: c, nb: blockSize)
             basis.append(contentsOf: w)
             hBasis.append(contentsOf: hw)
-            let m0 = m, gm = m
+            let m0 = m
             m += c
             let gNew = try innerProducts(op, basis, m: m, hw, n: c)
             let mNew = try innerProducts(op, hBasis, m: m, hw, n: c)
-            var g2 = [Double](repeating: 0, count: m * m), m2 = [Double](repeating: 0, count: m * m)
-            for j in 0..<gm { for i in 0..<gm { g2[i + j * m] = g[i + j * gm]; m2[i + j * m] = mm[i + j * gm] } }
+            if m > ld {
+                // Room for the next columns: the leading dimension doubles, so the O(m^2) copy is rare.
+                let ld2 = max(2 * ld, m, 64)
+                var g2 = [Double](repeating: 0, count: ld2 * ld2), m2 = [Double](repeating: 0, count: ld2 * ld2)
+                for j in 0..<m0 { for i in 0..<m0 { g2[i + j * ld2] = g[i + j * ld]; m2[i + j * ld2] = mm[i + j * ld] } }
+                g = g2; mm = m2; ld = ld2
+            }
             for jj in 0..<c {
                 let j = m0 + jj
                 for i in 0..<m {
-                    g2[i + j * m] = gNew[i + jj * m]; g2[j + i * m] = gNew[i + jj * m]
-                    m2[i + j * m] = mNew[i + jj * m]; m2[j + i * m] = mNew[i + jj * m]
+                    g[i + j * ld] = gNew[i + jj * m]; g[j + i * ld] = gNew[i + jj * m]
+                    mm[i + j * ld] = mNew[i + jj * m]; mm[j + i * ld] = mNew[i + jj * m]
                 }
             }
             // Symmetrize the new diagonal block exactly.
             for jj in 0..<c {
                 for ii in 0..<c {
                     let i = m0 + ii, j = m0 + jj
-                    let gv = 0.5 * (gNew[i + jj * m] + gNew[j + ii * m]), mv = 0.5 * (mNew[i + jj * m] + mNew[j + ii * m])
-                    g2[i + j * m] = gv; m2[i + j * m] = mv
+                    g[i + j * ld] = 0.5 * (gNew[i + jj * m] + gNew[j + ii * m])
+                    mm[i + j * ld] = 0.5 * (mNew[i + jj * m] + mNew[j + ii * m])
                 }
             }
-            g = g2; mm = m2
         }
 
         /// Collective: Rayleigh-Ritz with H on V. Ritz values of unconverged
@@ -93,12 +99,14 @@ extension PolynomialFilterED {
         /// `tolerance` are returned when no partly converged Ritz value
         /// (estimate below 1e-3 `scale`) is nearer `target` than the farthest of them.
         func extract(count k: Int, target: Double, scale: Double, tolerance tolAbs: Double, last: Bool) throws -> Extraction {
-            let (theta, s) = try eigh(g, n: m)
+            var gc = [Double](repeating: 0, count: m * m)
+            for j in 0..<m { for i in j..<m { gc[i + j * m] = g[i + j * ld] } }  // the lower triangle is what LAPACK reads
+            let (theta, s) = try eigh(gc, n: m)
             var ms = [Double](repeating: 0, count: m * m)
             mm.withUnsafeBufferPointer { mp in
                 s.withUnsafeBufferPointer { sp in
                     ms.withUnsafeMutableBufferPointer { op in
-                        gemm(.none, .none, m: m, n: m, k: m, alpha: 1, a: mp.baseAddress!, lda: m, b: sp.baseAddress!, ldb: m, beta: 0,
+                        gemm(.none, .none, m: m, n: m, k: m, alpha: 1, a: mp.baseAddress!, lda: ld, b: sp.baseAddress!, ldb: m, beta: 0,
                              c: op.baseAddress!, ldc: m)
                     }
                 }
@@ -112,10 +120,43 @@ extension PolynomialFilterED {
             let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
             let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(PolynomialFilterED.candidateCount(k)))
             guard candidates.count >= k || last else { return .tooFew }
+            // A cheap probe first: the candidates among the k nearest with the
+            // largest estimates. One above the tolerance lies within the reach of
+            // any k chosen, so the full extraction below would be short too.
+            let probe = Array(candidates.prefix(k).sorted { estimate[$0] > estimate[$1] }.prefix(probeCount))
+            if probe.count < candidates.count {
+                let probed = try residuals(s, theta, columns: probe).residuals
+                let failed = probed.filter { $0 > tolAbs }
+                if !failed.isEmpty { return .short(converged: k - failed.count, worst: failed.max()!) }
+            }
             // Exact residuals of the candidates: R = HV S - V S Theta.
             let nc = candidates.count
+            let (y, residuals) = try self.residuals(s, theta, columns: candidates)
+            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
+            let worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
+            guard good.count >= k else { return .short(converged: min(k, good.count), worst: worst) }
+            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
+            // The k nearest: no partly converged Ritz value may be nearer the target than the farthest chosen one.
+            let reach = chosen.map { abs(theta[candidates[$0]] - target) }.max()!
+            let chosenIndices = Set(chosen.map { candidates[$0] })
+            let pending = (0..<m).filter { abs(theta[$0] - target) <= reach && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
+            guard pending.isEmpty else { return .short(converged: k - 1, worst: worst) }
+            var vectors = [Double](repeating: 0, count: rows * k)
+            for (jj, j) in chosen.enumerated() {
+                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
+            }
+            return .done(Found(values: chosen.map { theta[candidates[$0]] }, vectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!))
+        }
+
+        /// Candidates whose exact residuals a failing extraction computes before the rest.
+        let probeCount = 32
+
+        /// Collective: the Ritz vectors y = V s_i of the given columns of S
+        /// (owned rows, column-major) and their residuals ||H y - theta_i y||_2.
+        func residuals(_ s: [Double], _ theta: [Double], columns: [Int]) throws -> (vectors: [Double], residuals: [Double]) {
+            let nc = columns.count
             var sk = [Double](repeating: 0, count: m * nc)
-            for (j, i) in candidates.enumerated() { for r in 0..<m { sk[r + j * m] = s[r + i * m] } }
+            for (j, i) in columns.enumerated() { for r in 0..<m { sk[r + j * m] = s[r + i * m] } }
             var y = [Double](repeating: 0, count: rows * nc), hy = [Double](repeating: 0, count: rows * nc)
             if rows > 0 && nc > 0 {
                 basis.withUnsafeBufferPointer { bp in
@@ -135,26 +176,12 @@ extension PolynomialFilterED {
             }
             var local = [Double](repeating: 0, count: nc)
             for j in 0..<nc {
-                let v = theta[candidates[j]]
+                let v = theta[columns[j]]
                 var acc = 0.0
                 for r in 0..<rows { let d = hy[j * rows + r] - v * y[j * rows + r]; acc += d * d }
                 local[j] = acc
             }
-            let residuals = try op.sum(local).map { $0.squareRoot() }
-            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
-            let worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
-            guard good.count >= k else { return .short(converged: min(k, good.count), worst: worst) }
-            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
-            // The k nearest: no partly converged Ritz value may be nearer the target than the farthest chosen one.
-            let reach = chosen.map { abs(theta[candidates[$0]] - target) }.max()!
-            let chosenIndices = Set(chosen.map { candidates[$0] })
-            let pending = (0..<m).filter { abs(theta[$0] - target) <= reach && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
-            guard pending.isEmpty else { return .short(converged: k - 1, worst: worst) }
-            var vectors = [Double](repeating: 0, count: rows * k)
-            for (jj, j) in chosen.enumerated() {
-                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
-            }
-            return .done(Found(values: chosen.map { theta[candidates[$0]] }, vectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!))
+            return (y, try op.sum(local).map { $0.squareRoot() })
         }
 
         /// Collective: `extract`'s k pairs, or nil with `converged` and `worst` updated by a short extraction.
