@@ -17,8 +17,11 @@ extension PolynomialFilterED {
         return r
     }
 
-    /// Ritz pairs whose exact residuals one extraction computes for k wanted (a margin over k).
-    static func candidateCount(_ k: Int) -> Int { k + k / 4 + 2 }
+    /// Ritz pairs whose exact residuals one extraction computes for k wanted:
+    /// the k nearest with small estimates, no margin. A candidate past them is
+    /// never chosen: one of the k nearest above the tolerance lies within the
+    /// reach of any k chosen and makes the extraction short (`extract`).
+    static func candidateCount(_ k: Int) -> Int { k }
 
     /// What one Rayleigh-Ritz extraction gives: the k pairs (values
     /// ascending, vectors column-major on the owned rows) or how far it got.
@@ -93,10 +96,10 @@ extension PolynomialFilterED {
 
         /// Collective: Rayleigh-Ritz with H on V. Ritz values of unconverged
         /// mixtures fall anywhere, the target included, so the candidates
-        /// are the pairs whose estimate (s^T M s - theta^2)^1/2 is below
-        /// 1e-5 `scale`, nearest `target` first; their exact residuals
-        /// ||H y - theta y||_2 decide. The k nearest with residual <=
-        /// `tolerance` are returned when no partly converged Ritz value
+        /// are the k pairs nearest `target` whose estimate (s^T M s -
+        /// theta^2)^1/2 is below 1e-5 `scale`; their exact residuals
+        /// ||H y - theta y||_2 decide. They are returned when all k have
+        /// residual <= `tolerance` and no other partly converged Ritz value
         /// (estimate below 1e-3 `scale`) is nearer `target` than the farthest of them.
         func extract(count k: Int, target: Double, scale: Double, tolerance tolAbs: Double, last: Bool) throws -> Extraction {
             var gc = [Double](repeating: 0, count: m * m)
@@ -120,27 +123,27 @@ extension PolynomialFilterED {
             let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
             let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(PolynomialFilterED.candidateCount(k)))
             guard candidates.count >= k || last else { return .tooFew }
-            // A cheap probe first: the candidates among the k nearest with the
-            // largest estimates. One above the tolerance lies within the reach of
-            // any k chosen, so the full extraction below would be short too.
-            let probe = Array(candidates.prefix(k).sorted { estimate[$0] > estimate[$1] }.prefix(probeCount))
+            // A cheap probe first: the candidates with the largest estimates. One
+            // above the tolerance makes the extraction short (below), so the
+            // full set of Ritz vectors is formed only when the probe passes.
+            let probe = Array(candidates.sorted { estimate[$0] > estimate[$1] }.prefix(probeCount))
             if probe.count < candidates.count {
                 let probed = try residuals(s, theta, columns: probe).residuals
                 let failed = probed.filter { $0 > tolAbs }
-                if !failed.isEmpty { return .short(converged: k - failed.count, worst: failed.max()!) }
+                if !failed.isEmpty { return .short(converged: candidates.count - failed.count, worst: failed.max()!) }
             }
             // Exact residuals of the candidates: R = HV S - V S Theta.
-            let nc = candidates.count
             let (y, residuals) = try self.residuals(s, theta, columns: candidates)
-            let good = (0..<nc).filter { residuals[$0] <= tolAbs }
-            let worst = good.isEmpty ? (residuals.max() ?? .infinity) : good.prefix(k).map { residuals[$0] }.max()!
-            guard good.count >= k else { return .short(converged: min(k, good.count), worst: worst) }
-            let chosen = Array(good.prefix(k)).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
+            let converged = residuals.filter { $0 <= tolAbs }.count
+            guard converged == k else {
+                return .short(converged: converged, worst: residuals.filter { $0 > tolAbs }.max() ?? residuals.max() ?? .infinity)
+            }
+            let chosen = (0..<k).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
             // The k nearest: no partly converged Ritz value may be nearer the target than the farthest chosen one.
-            let reach = chosen.map { abs(theta[candidates[$0]] - target) }.max()!
-            let chosenIndices = Set(chosen.map { candidates[$0] })
+            let reach = candidates.map { abs(theta[$0] - target) }.max()!
+            let chosenIndices = Set(candidates)
             let pending = (0..<m).filter { abs(theta[$0] - target) <= reach && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
-            guard pending.isEmpty else { return .short(converged: k - 1, worst: worst) }
+            guard pending.isEmpty else { return .short(converged: k - 1, worst: residuals.max()!) }
             var vectors = [Double](repeating: 0, count: rows * k)
             for (jj, j) in chosen.enumerated() {
                 for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }

@@ -93,7 +93,7 @@ public enum MidSpectrumPolicy {
     /// the MUMPS factor, whose fill-in on this hypercube graph grows like
     /// D^1.74 (measured). polfed stores no matrix: this rank's rows of the
     /// basis V and H V (m vectors each), of four blocks of 16, and of the
-    /// Ritz vectors y and H y of the k + k/4 + 2 candidates; G and M
+    /// Ritz vectors y and H y of the k candidates; G and M
     /// (m x m), the diagonal, and on a group the full-length halo copy of a
     /// block.
     public static func bytesPerRank(dimension d: Double, entriesPerRow: Int, sectors: Int, k: Int,
