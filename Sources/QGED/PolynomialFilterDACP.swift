@@ -92,7 +92,7 @@ extension PolynomialFilterED {
         var step = max(1, Int(settings.stepFactor * Double.pi / (2 * wTheta)))
         while step > 1 && floor(Double(step) * (thetaT - wTheta) / Double.pi) != floor(Double(step) * (thetaT + wTheta) / Double.pi) { step -= 1 }
         let firstCheck = min(n, max(k, Int((settings.basisFactor * windowCount).rounded(.up))))
-        let space = RitzSpace(op, blockSize: settings.blockSize)
+        let space = RitzSpace(op, blockSize: settings.blockSize, reserve: min(n, settings.plannedBasisVectors))
         var products = 0, seedColumn = 0, samples = 0, sinceCheck = 0, empty = 0, checkedAt = 0
 
         // c fresh filtered vectors, each column normalized (row-major rows x c).

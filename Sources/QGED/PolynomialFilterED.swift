@@ -130,6 +130,17 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     /// target that has no Ritz value yet enters with them and changes the set, which is then not accepted.
     public var verifyVectors: Int = 8
     public init(count: Int) { self.count = count }
+
+    /// DACP: basis vectors to plan for (memory): twice the window, N_w =
+    /// windowFactor k times basisFactor, where the checks begin, plus two
+    /// sample blocks and the verification vectors. Restarts from fresh
+    /// start vectors grow a basis past N_w: 49 kept blocks of 16 (784
+    /// vectors, 1.96 N_w) in one sector of the first L = 18 campaign task
+    /// (docs/performance.md). The solver reserves this much address space
+    /// for V and H V, so that they are not copied while they grow.
+    public var plannedBasisVectors: Int {
+        Int((2 * basisFactor * windowFactor * Double(count)).rounded(.up)) + 2 * startVectors + verifyVectors
+    }
 }
 
 /// The basis of the polynomial-filter solver (issue 24).
@@ -436,7 +447,7 @@ public enum PolynomialFilterED {
                                  context: context)
         }
         let mu = deltaCoefficients(at: (target - center) / a, degree: K)
-        let space = RitzSpace(op, blockSize: settings.blockSize)
+        let space = RitzSpace(op, blockSize: settings.blockSize, reserve: 0)
         var products = 0
         var seedColumn = 0
         var lastBlock: [Double] = []  // column-major, the basis block to filter next

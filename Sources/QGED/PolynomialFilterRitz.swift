@@ -54,10 +54,15 @@ extension PolynomialFilterED {
         /// How far the last short extraction got (for the solver's error message).
         private(set) var converged = 0, worst = Double.infinity
 
-        init(_ op: Op, blockSize: Int) {
+        /// Local: an empty space; `reserve` basis vectors of address space
+        /// for V and H V (untouched pages cost no memory; a basis that grows
+        /// past them is copied, which holds two copies for a moment).
+        init(_ op: Op, blockSize: Int, reserve: Int) {
             self.op = op
             rows = op.ownedRows.count
             self.blockSize = max(1, blockSize)
+            basis.reserveCapacity(rows * reserve)
+            hBasis.reserveCapacity(rows * reserve)
         }
 
         /// Collective: appends c orthonormal columns w (orthogonal to V), computing H w and growing G and M.

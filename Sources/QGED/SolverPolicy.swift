@@ -71,13 +71,9 @@ public enum MidSpectrumPolicy {
     public static let polfedModel = (c: 1.68e-7, p: 1.91)
 
     /// Basis vectors polfed keeps per sector for k pairs with the default
-    /// settings: the DACP window's N_w = windowFactor k eigenvalues times
-    /// basisFactor (where the Rayleigh-Ritz checks begin; the measured
-    /// bases end within a few blocks of it), plus two sample blocks and the
-    /// verification vectors.
+    /// settings (`PolynomialFilterSettings.plannedBasisVectors`).
     public static func polfedBasisVectors(k: Int) -> Double {
-        let s = PolynomialFilterSettings(count: k)
-        return s.basisFactor * s.windowFactor * Double(k) + Double(2 * s.startVectors + s.verifyVectors)
+        Double(PolynomialFilterSettings(count: k).plannedBasisVectors)
     }
 
     /// Core-seconds of `sectors` solves of dimension `dimension` by `method`.
@@ -93,16 +89,16 @@ public enum MidSpectrumPolicy {
     /// the MUMPS factor, whose fill-in on this hypercube graph grows like
     /// D^1.74 (measured). polfed stores no matrix: this rank's rows of the
     /// basis V and H V (m vectors each), of four blocks of 16, and of the
-    /// Ritz vectors y and H y of the k candidates; G and M
-    /// (m x m), the diagonal, and on a group the full-length halo copy of a
-    /// block.
+    /// Ritz vectors y and H y of the k candidates; G and M (m x m, stored
+    /// with a leading dimension that doubles as they grow: up to 2m), the
+    /// diagonal, and on a group the full-length halo copy of a block.
     public static func bytesPerRank(dimension d: Double, entriesPerRow: Int, sectors: Int, k: Int,
                                     method: MidSpectrumMethod, groupSize g: Int) -> Int {
         let kk = Double(k), gd = Double(g)
         if method == .polfed {
             let m = polfedBasisVectors(k: k), candidates = Double(PolynomialFilterED.candidateCount(k))
             let halo = g > 1 ? 16 * 8 * d : 0
-            return Int((2 * m * 8 * d + 4 * 16 * 8 * d + 2 * candidates * 8 * d) / gd + 2 * m * m * 8 + 8 * d + halo) + 64 << 20
+            return Int((2 * m * 8 * d + 4 * 16 * 8 * d + 2 * candidates * 8 * d) / gd + 2 * (2 * m) * (2 * m) * 8 + 8 * d + halo) + 64 << 20
         }
         let matrix = Double(sectors) * 1.3 * 12 * d * Double(entriesPerRow) / gd
         let nev = method == .filter ? 3 * kk + 10 : kk

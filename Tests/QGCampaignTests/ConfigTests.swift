@@ -335,8 +335,9 @@ final class PlannerTests: XCTestCase {
         XCTAssertLessThan(b1, 4e9)
         XCTAssertLessThan(b1, MidSpectrumPolicy.mumpsFactorBytes(dimension: d))
         XCTAssertGreaterThan(Double(si.midSpectrumBytesPerRank(L: 18, groupSize: 1)), b1)
-        // The basis, 2 (17 k / pi + 32) D doubles, dominates: k 100 -> 200 adds 2 (17 100 / pi) 8 D bytes, plus G and M.
-        XCTAssertEqual(b2 - b1, 2 * 17 * 100 / Double.pi * 8 * d, accuracy: 0.1 * b1)
+        // The planned basis (V and H V, 2 N_w = 8 k vectors each) dominates: k 100 -> 200 adds 2 (800 + 100) 8 D bytes
+        // with the candidates' Ritz vectors, plus G and M.
+        XCTAssertEqual(b2 - b1, 2 * (800 + 100) * 8 * d, accuracy: 0.1 * b1)
         // A group divides the basis (each rank holds its slice) and adds one full block for the halo.
         XCTAssertLessThan(Double(polfed.midSpectrumBytesPerRank(L: 18, groupSize: 4)), b1 / 2)
     }

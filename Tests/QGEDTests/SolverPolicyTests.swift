@@ -34,10 +34,11 @@ final class SolverPolicyTests: XCTestCase {
         let b1 = bytes(L: 18, .polfed), b2 = bytes(L: 18, k: 200, .polfed)
         XCTAssertLessThan(b1, MidSpectrumPolicy.mumpsFactorBytes(dimension: d))
         XCTAssertGreaterThan(bytes(L: 18, .shiftInvert), b1)
-        // 100 more pairs: the DACP basis (basisFactor x windowFactor k vectors) and the candidates' Ritz vectors (1.25 k),
-        // each twice (V and H V, y and H y).
-        let s = PolynomialFilterSettings(count: 100)
-        XCTAssertEqual(b2 - b1, 2 * (s.basisFactor * s.windowFactor + 1.25) * 100 * 8 * d, accuracy: 0.05 * (b2 - b1))
+        // 100 more pairs: the planned DACP basis (2 basisFactor windowFactor k vectors) and the candidates' Ritz
+        // vectors (k), each twice (V and H V, y and H y), and G and M at a leading dimension of 2m.
+        let m1 = Double(PolynomialFilterSettings(count: 100).plannedBasisVectors), m2 = Double(PolynomialFilterSettings(count: 200).plannedBasisVectors)
+        XCTAssertEqual(m2 - m1, 2 * 4 * 100)
+        XCTAssertEqual(b2 - b1, 2 * (m2 - m1 + 100) * 8 * d + 2 * 8 * 4 * (m2 * m2 - m1 * m1), accuracy: 0.01 * (b2 - b1))
         XCTAssertLessThan(bytes(L: 18, .polfed, groupSize: 4), b1 / 2)
     }
 
