@@ -134,7 +134,7 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     /// DACP: basis vectors to plan for (memory): twice the window, N_w =
     /// windowFactor k times basisFactor, where the checks begin, plus two
     /// sample blocks and the verification vectors. Restarts from fresh
-    /// start vectors grow a basis past N_w: 49 kept blocks of 16 (784
+    /// start vectors grow a basis past N_w: 49 samples of 16 (up to 784
     /// vectors, 1.96 N_w) in one sector of the first L = 18 campaign task
     /// (docs/performance.md). The solver reserves this much address space
     /// for V and H V, so that they are not copied while they grow.
