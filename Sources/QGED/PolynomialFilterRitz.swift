@@ -126,7 +126,8 @@ extension PolynomialFilterED {
                 return max(0, q - theta[i] * theta[i]).squareRoot()
             }
             let byDistance = (0..<m).sorted { abs(theta[$0] - target) < abs(theta[$1] - target) }
-            let candidates = Array(byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(PolynomialFilterED.candidateCount(k)))
+            // Ascending, so that their Ritz vectors come out in the order returned.
+            let candidates = byDistance.filter { estimate[$0] <= 1e-5 * scale }.prefix(PolynomialFilterED.candidateCount(k)).sorted { theta[$0] < theta[$1] }
             guard candidates.count >= k || last else { return .tooFew }
             // A cheap probe first: the candidates with the largest estimates. One
             // above the tolerance makes the extraction short (below), so the
@@ -143,17 +144,12 @@ extension PolynomialFilterED {
             guard converged == k else {
                 return .short(converged: converged, worst: residuals.filter { $0 > tolAbs }.max() ?? residuals.max() ?? .infinity)
             }
-            let chosen = (0..<k).sorted { theta[candidates[$0]] < theta[candidates[$1]] }
             // The k nearest: no partly converged Ritz value may be nearer the target than the farthest chosen one.
             let reach = candidates.map { abs(theta[$0] - target) }.max()!
             let chosenIndices = Set(candidates)
             let pending = (0..<m).filter { abs(theta[$0] - target) <= reach && !chosenIndices.contains($0) && estimate[$0] <= 1e-3 * scale }
             guard pending.isEmpty else { return .short(converged: k - 1, worst: residuals.max()!) }
-            var vectors = [Double](repeating: 0, count: rows * k)
-            for (jj, j) in chosen.enumerated() {
-                for r in 0..<rows { vectors[jj * rows + r] = y[j * rows + r] }
-            }
-            return .done(Found(values: chosen.map { theta[candidates[$0]] }, vectors: vectors, residualMax: chosen.map { residuals[$0] }.max()!))
+            return .done(Found(values: candidates.map { theta[$0] }, vectors: y, residualMax: residuals.max()!))
         }
 
         /// Candidates whose exact residuals a failing extraction computes before the rest.
