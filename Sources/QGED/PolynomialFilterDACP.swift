@@ -35,42 +35,46 @@ extension PolynomialFilterED {
     }
 
     /// Collective: T_K(B) x for a row-major block (rows x nb), B = alpha u^2 - beta, u = (H - target)/a.
+    /// Two fused products per degree and no vector pass of its own: besides
+    /// T_j the recurrence keeps N_j = T_{j-1} + 2 beta T_j, so that
+    /// T_{j+1} = 2 alpha u (u T_j) - N_j is the second product's z term, and
+    /// N_{j+1} = T_j + 2 beta T_{j+1} its accumulation into T_j's storage.
     static func windowFilter<Op: FilterOperator>(_ op: Op, _ x: [Double], nb: Int, alpha: Double, beta: Double, degree K: Int,
                                                  target: Double, halfWidth a: Double) throws -> [Double] {
-        var t = [Double](repeating: 0, count: x.count)
-        var prev = x
-        var cur = [Double](repeating: 0, count: x.count)
-        // T_1 = alpha u (u x) - beta x.
-        try prev.withUnsafeBufferPointer { pp in
+        var t = [Double](repeating: 0, count: x.count)  // u T_j
+        var cur = x  // T_j, then N_{j+1} after the accumulation
+        var other = [Double](repeating: 0, count: x.count)  // N_j, then T_{j+1}
+        // T_1 = alpha u (u x) - beta x, and N_1 = x + 2 beta T_1 (accumulated into x's copy).
+        try cur.withUnsafeMutableBufferPointer { cp in
             try t.withUnsafeMutableBufferPointer { tp in
-                try op.apply(block: nb, x: pp.baseAddress!, into: tp.baseAddress!, scale: 1 / a, shift: target, z: nil, zScale: 0, accumulate: nil, mu: 0)
+                try op.apply(block: nb, x: cp.baseAddress!, into: tp.baseAddress!, scale: 1 / a, shift: target, z: nil, zScale: 0, accumulate: nil, mu: 0)
             }
             try t.withUnsafeBufferPointer { tp in
-                try cur.withUnsafeMutableBufferPointer { cp in
-                    try op.apply(block: nb, x: tp.baseAddress!, into: cp.baseAddress!, scale: alpha / a, shift: target, z: pp.baseAddress!,
-                                 zScale: -beta, accumulate: nil, mu: 0)
+                try other.withUnsafeMutableBufferPointer { op1 in
+                    try op.apply(block: nb, x: tp.baseAddress!, into: op1.baseAddress!, scale: alpha / a, shift: target, z: UnsafePointer(cp.baseAddress!),
+                                 zScale: -beta, accumulate: K == 1 ? nil : cp.baseAddress!, mu: 2 * beta)
                 }
             }
         }
-        if K == 1 { return cur }
+        // other = T_1, cur = N_1.
+        if K == 1 { return other }
         for _ in 2...K {
-            // T_{j+1} = 2 alpha u (u T_j) - 2 beta T_j - T_{j-1}, written over T_{j-1}.
-            try cur.withUnsafeBufferPointer { cp in
+            swap(&cur, &other)  // cur = T_j, other = N_j
+            // t = u T_j; then T_{j+1} = 2 alpha u t - N_j written over N_j, and T_j += 2 beta T_{j+1} (= N_{j+1}).
+            try cur.withUnsafeMutableBufferPointer { cp in
                 try t.withUnsafeMutableBufferPointer { tp in
-                    try op.apply(block: nb, x: cp.baseAddress!, into: tp.baseAddress!, scale: 1 / a, shift: target, z: nil, zScale: 0,
+                    try op.apply(block: nb, x: UnsafePointer(cp.baseAddress!), into: tp.baseAddress!, scale: 1 / a, shift: target, z: nil, zScale: 0,
                                  accumulate: nil, mu: 0)
                 }
-                try prev.withUnsafeMutableBufferPointer { pp in
-                    for i in 0..<pp.count { pp[i] = -2 * beta * cp[i] - pp[i] }
-                    try t.withUnsafeBufferPointer { tp in
-                        try op.apply(block: nb, x: tp.baseAddress!, into: pp.baseAddress!, scale: 2 * alpha / a, shift: target,
-                                     z: UnsafePointer(pp.baseAddress!), zScale: 1, accumulate: nil, mu: 0)
+                try t.withUnsafeBufferPointer { tp in
+                    try other.withUnsafeMutableBufferPointer { np in
+                        try op.apply(block: nb, x: tp.baseAddress!, into: np.baseAddress!, scale: 2 * alpha / a, shift: target,
+                                     z: UnsafePointer(np.baseAddress!), zScale: -1, accumulate: cp.baseAddress!, mu: 2 * beta)
                     }
                 }
             }
-            swap(&prev, &cur)
         }
-        return cur
+        return other
     }
 
     /// Collective: the DACP strategy of `solve` (same contract: k converged pairs or a `PolynomialFilterError`).

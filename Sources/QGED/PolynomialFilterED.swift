@@ -17,7 +17,7 @@ public protocol FilterOperator {
     /// Collective over the group: on the owned rows,
     /// y = scale (H - shift) x + zScale z, then acc += mu y (when `acc` is given).
     /// `x`, `y`, `z`, `acc` hold the owned rows only, row-major with `nb`
-    /// doubles per row; `z` may be `y`, never `x`.
+    /// doubles per row; `z` may be `y` or `acc`, never `x`.
     func apply(block nb: Int, x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, scale: Double, shift: Double,
                z: UnsafePointer<Double>?, zScale: Double, accumulate acc: UnsafeMutablePointer<Double>?, mu: Double) throws
     /// Collective over the group: element-wise sum of `a` over the ranks (identity when serial).

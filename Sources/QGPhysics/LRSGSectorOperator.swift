@@ -43,7 +43,7 @@ public struct LRSGSectorOperator: Sendable {
     ///
     /// `x` holds every row of the input block (global index k at x + k nb);
     /// `y`, `z` and `acc` hold the rows `rows` only (row r at (r - rows.lowerBound) nb).
-    /// `z` may be `y` itself (each row reads z before it writes y), never `x`.
+    /// `z` may be `y` or `acc` (each row reads z before it writes y and acc), never `x`.
     /// With `zScale = 0`, z is not read. One Chebyshev step of a filter is
     /// y = 2/a (H - c) x - z, accumulated into the filtered block with its
     /// coefficient, in one pass.

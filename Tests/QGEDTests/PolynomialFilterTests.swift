@@ -1,7 +1,7 @@
 import XCTest
 import QGPhysics
 import QGLinearAlgebra
-import QGED
+@testable import QGED
 
 /// Issue 24: the polynomial-filter (POLFED-class) solver against the dense solver.
 final class PolynomialFilterTests: XCTestCase {
@@ -103,6 +103,37 @@ final class PolynomialFilterTests: XCTestCase {
                                                    settings: s, context: "test")
             XCTAssertEqual(got.values.count, 20)
             for i in 0..<20 { XCTAssertEqual(got.values[i], want[i], accuracy: 1e-9, "verify \(verify) pair \(i)") }
+        }
+    }
+
+    /// DACP's window filter T_K(alpha u^2 - beta) (two fused products per
+    /// degree, issue 24) equals the polynomial taken through the dense
+    /// spectrum: cos(K arccos z) on [-1, 1] and (-1)^K cosh(K arccosh(-z))
+    /// below it, the window. Blocks of 3 (lane loops) and 8 (SIMD kernel).
+    func testWindowFilterIsThePolynomialOfTheSpectrum() throws {
+        let m = Self.model(L: 8, boundary: .periodic, seed: 11)
+        let n = m.sectorDimension
+        let (w, v) = try denseSpectrum(m, parity: 1)
+        let op = SerialLRSGOperator(LRSGSectorOperator(model: m, parity: 1), threads: 2)
+        let center = 0.5 * (w.first! + w.last!), a = 0.5 * (w.last! - w.first!) * 1.01
+        let target = center + 0.1 * a, xt = (target - center) / a
+        let (alpha, beta, K) = PolynomialFilterED.dacpWindow(xt: xt, halfWidth: 0.15, suppression: 1e-6, degree: 0)
+        XCTAssertGreaterThan(K, 5)
+        func chebyshev(_ z: Double) -> Double {
+            z >= -1 ? cos(Double(K) * acos(min(z, 1))) : (K % 2 == 0 ? 1 : -1) * cosh(Double(K) * acosh(-z))
+        }
+        let p = w.map { chebyshev(alpha * (($0 - target) / a) * (($0 - target) / a) - beta) }
+        XCTAssertGreaterThan(p.map(abs).max()!, 1e3, "the window holds eigenvalues")
+        for nb in [3, 8] {
+            let x = (0..<(n * nb)).map { PolynomialFilterED.randomEntry(row: $0 / nb, col: $0 % nb, seed: 7) }
+            let got = try PolynomialFilterED.windowFilter(op, x, nb: nb, alpha: alpha, beta: beta, degree: K, target: target, halfWidth: a)
+            for j in 0..<nb {
+                // V diag(p) V^T x_j (V column-major).
+                let c = (0..<n).map { i in (0..<n).reduce(0.0) { $0 + v[$1 + i * n] * x[$1 * nb + j] } * p[i] }
+                let want = (0..<n).map { r in (0..<n).reduce(0.0) { $0 + v[r + $1 * n] * c[$1] } }
+                let scale = want.map(abs).max()!
+                for r in 0..<n { XCTAssertEqual(got[r * nb + j], want[r], accuracy: 1e-9 * scale, "nb \(nb) column \(j) row \(r)") }
+            }
         }
     }
 
