@@ -132,34 +132,8 @@ extension PolynomialFilterED {
         var prev = try start(nr)  // T_{j-1} psi
         var cur = prev  // T_j psi
         var j = 0
-        while samples < max(1, settings.maxIterations) {
-            // Keep T_j psi.
-            samples += 1
-            let c = try keep(cur, nr)
-            sinceCheck += 1
-            empty = c == 0 ? empty + 1 : 0
-            let last = samples == settings.maxIterations || space.m == n
-            // A check costs O(m^2 D) (the candidates' Ritz vectors), so a large basis is checked after it grew by 1/16.
-            let due = sinceCheck >= settings.checkEvery && space.m - checkedAt >= space.m / 16
-            // An unchanged basis gives the same extraction: a check needs new vectors since the last one.
-            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (due || last || empty > 0) && (space.m > checkedAt || last) {
-                sinceCheck = 0
-                checkedAt = space.m
-                if let found = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),
-                   let checked = try verified(found, last: last) {
-                    return Pairs(checked, iterations: samples, degree: K, basisSize: space.m, products: products)
-                }
-            }
-            if last { break }
-            if empty >= 2 {
-                // The evolution of these vectors adds nothing new: fresh filtered start vectors.
-                prev = try start(nr)
-                cur = prev
-                j = 0
-                empty = 0
-                continue
-            }
-            // s more evolution steps.
+        // s more evolution steps.
+        func evolve() throws {
             for _ in 0..<step {
                 if j == 0 {
                     try prev.withUnsafeBufferPointer { pp in
@@ -180,6 +154,55 @@ extension PolynomialFilterED {
                 j += 1
                 products += nr
             }
+        }
+        // Samples wait in `pending` (column-major) and enter the basis together
+        // (`orthonormalizeBatch`, `RitzSpace.append`), up to `sampleBatch` at a time.
+        // A batch closes early where a check would be due, and once a sample lost a
+        // direction the samples enter one at a time.
+        var pending: [Double] = [], pendingSamples = 0, saturating = false
+        pending.reserveCapacity(rows * nr * max(1, settings.sampleBatch))
+        while samples < max(1, settings.maxIterations) {
+            // Keep T_j psi.
+            samples += 1
+            pending.append(contentsOf: transpose(cur, rows: nr, cols: rows))
+            pendingSamples += 1
+            sinceCheck += 1
+            let size = space.m + pendingSamples * nr
+            let closes = samples == settings.maxIterations || size >= n || saturating || pendingSamples >= max(1, settings.sampleBatch)
+                || (size >= firstCheck && sinceCheck >= settings.checkEvery && size - checkedAt >= size / 16)
+            guard closes else {
+                try evolve()
+                continue
+            }
+            let (wv, c, perSample) = try orthonormalizeBatch(op, &pending, samples: pendingSamples, width: nr, basis: space.basis, m: space.m)
+            try space.append(wv, cols: c)
+            saturating = perSample.contains { $0 < nr }
+            for kept in perSample { empty = kept == 0 ? empty + 1 : 0 }
+            pending.removeAll(keepingCapacity: true)
+            pendingSamples = 0
+            let last = samples == settings.maxIterations || space.m == n
+            // A check costs O(m^2 D) (the candidates' Ritz vectors), so a large basis is checked after it grew by 1/16.
+            let due = sinceCheck >= settings.checkEvery && space.m - checkedAt >= space.m / 16
+            // An unchanged basis gives the same extraction: a check needs new vectors since the last one.
+            if (space.m >= firstCheck || (empty > 0 && space.m >= k)) && (due || last || empty > 0) && (space.m > checkedAt || last) {
+                sinceCheck = 0
+                checkedAt = space.m
+                if let found = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),
+                   let checked = try verified(found, last: last) {
+                    return Pairs(checked, iterations: samples, degree: K, basisSize: space.m, products: products)
+                }
+            }
+            if last { break }
+            if empty >= 2 {
+                // The evolution of these vectors adds nothing new: fresh filtered start vectors.
+                prev = try start(nr)
+                cur = prev
+                j = 0
+                empty = 0
+                saturating = false
+                continue
+            }
+            try evolve()
         }
         throw PolynomialFilterError(
             message: "converged \(space.converged) of \(k) eigenpairs nearest \(target) (worst residual \(space.worst), tolerance \(tolAbs)) after "

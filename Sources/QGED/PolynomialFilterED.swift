@@ -129,6 +129,10 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     /// DACP: fresh filtered vectors added to check a converged set (0: no check). An eigenvalue nearer the
     /// target that has no Ritz value yet enters with them and changes the set, which is then not accepted.
     public var verifyVectors: Int = 8
+    /// DACP: evolution samples that enter the basis together (fewer where a
+    /// check is due, one at a time once a sample lost a direction), so that
+    /// orthonormalizing them and growing G and M stream V and H V once per batch.
+    public var sampleBatch: Int = 4
     public init(count: Int) { self.count = count }
 
     /// DACP: basis vectors to plan for (memory): twice the window, N_w =
@@ -140,6 +144,15 @@ public struct PolynomialFilterSettings: Sendable, Equatable {
     /// for V and H V, so that they are not copied while they grow.
     public var plannedBasisVectors: Int {
         Int((2 * basisFactor * windowFactor * Double(count)).rounded(.up)) + 2 * startVectors + verifyVectors
+    }
+
+    /// DACP: vectors of workspace to plan for besides the basis, the larger
+    /// of two moments: a batch entering the basis (the pending samples, the
+    /// kept columns and their SVQB image, `sampleBatch` blocks each, and
+    /// four blocks: the evolution's two, a copy and H w's) and a check (four
+    /// blocks and the Ritz vectors y and H y of the candidates).
+    public var plannedWorkspaceVectors: Int {
+        max((3 * sampleBatch + 4) * startVectors, 4 * blockSize + 2 * PolynomialFilterED.candidateCount(count))
     }
 }
 
@@ -355,65 +368,116 @@ public enum PolynomialFilterED {
         return acc
     }
 
+    /// Collective: the squared norms of the columns of w (rows x cols, column-major).
+    static func columnNorms<Op: FilterOperator>(_ op: Op, _ w: [Double], cols c: Int) throws -> [Double] {
+        let rows = op.ownedRows.count
+        return try op.sum((0..<c).map { j in (0..<rows).reduce(0.0) { $0 + w[j * rows + $1] * w[j * rows + $1] } })
+    }
+
+    /// Collective: one classical Gram-Schmidt sweep, w -= V (V^T w) (V: the
+    /// orthonormal basis, rows x m; w rows x c; column-major).
+    static func project<Op: FilterOperator>(_ op: Op, _ w: inout [Double], cols c: Int, basis: [Double], m: Int) throws {
+        let rows = op.ownedRows.count
+        guard m > 0 && c > 0 else { return }
+        let p = try innerProducts(op, basis, m: m, w, n: c)
+        if rows > 0 {
+            basis.withUnsafeBufferPointer { bp in
+                p.withUnsafeBufferPointer { pp in
+                    w.withUnsafeMutableBufferPointer { wp in
+                        gemm(.none, .none, m: rows, n: c, k: m, alpha: -1, a: bp.baseAddress!, lda: rows, b: pp.baseAddress!, ldb: m,
+                             beta: 1, c: wp.baseAddress!, ldc: rows)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Collective: SVQB, S = W^T W = U L U^T, W <- W U_kept L_kept^{-1/2},
+    /// keeping the directions with L > `floor`; returns them and L.
+    static func svqb<Op: FilterOperator>(_ op: Op, _ w: [Double], cols c: Int, floor: Double) throws -> (vectors: [Double], cols: Int, lambda: [Double]) {
+        let rows = op.ownedRows.count
+        let s = try innerProducts(op, w, m: c, w, n: c)
+        let (lam, u) = try eigh(s, n: c)
+        let kept = (0..<c).filter { lam[$0] > floor }
+        var t = [Double](repeating: 0, count: c * kept.count)
+        for (jj, j) in kept.enumerated() {
+            let f = 1 / lam[j].squareRoot()
+            for i in 0..<c { t[i + jj * c] = u[i + j * c] * f }
+        }
+        var out = [Double](repeating: 0, count: rows * kept.count)
+        if rows > 0 && !kept.isEmpty {
+            w.withUnsafeBufferPointer { wp in
+                t.withUnsafeBufferPointer { tp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        gemm(.none, .none, m: rows, n: kept.count, k: c, alpha: 1, a: wp.baseAddress!, lda: rows, b: tp.baseAddress!, ldb: c,
+                             beta: 0, c: op.baseAddress!, ldc: rows)
+                    }
+                }
+            }
+        }
+        return (out, kept.count, kept.map { lam[$0] })
+    }
+
     /// Collective: orthonormalizes the columns of w (rows x cols, column-major)
     /// against the orthonormal basis (rows x m) and among themselves (block
     /// Gram-Schmidt twice, then SVQB; once more, Gram-Schmidt once and SVQB,
-    /// where a column kept less than 1e-6 of the block's largest norm);
-    /// columns that lie in the span are dropped. Returns the kept columns.
-    static func orthonormalize<Op: FilterOperator>(_ op: Op, _ w: [Double], cols: Int, basis: [Double], m: Int) throws -> (vectors: [Double], cols: Int) {
-        let rows = op.ownedRows.count
+    /// where a column kept less than 1e-6 of `reference`'s norm, by default
+    /// the block's largest); columns that lie in the span are dropped.
+    /// Returns the kept columns.
+    static func orthonormalize<Op: FilterOperator>(_ op: Op, _ w: [Double], cols: Int, basis: [Double], m: Int,
+                                                   reference given: Double? = nil) throws -> (vectors: [Double], cols: Int) {
         var w = w, c = cols
-        let norms0 = try op.sum((0..<c).map { j in (0..<rows).reduce(0.0) { $0 + w[j * rows + $1] * w[j * rows + $1] } })
-        let reference = norms0.max() ?? 0
+        let reference = try given ?? (columnNorms(op, w, cols: c).max() ?? 0)
         for pass in 0..<2 {
             if c == 0 { break }
-            if m > 0 {
-                // Twice in the first pass; once in the second, whose columns are normalized and already nearly orthogonal to the basis.
-                for _ in 0..<(pass == 0 ? 2 : 1) {
-                    let p = try innerProducts(op, basis, m: m, w, n: c)
-                    if rows > 0 {
-                        basis.withUnsafeBufferPointer { bp in
-                            p.withUnsafeBufferPointer { pp in
-                                w.withUnsafeMutableBufferPointer { wp in
-                                    gemm(.none, .none, m: rows, n: c, k: m, alpha: -1, a: bp.baseAddress!, lda: rows, b: pp.baseAddress!, ldb: m,
-                                         beta: 1, c: wp.baseAddress!, ldc: rows)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            // SVQB: S = W^T W = U L U^T, W <- W U_kept L_kept^{-1/2}.
-            let s = try innerProducts(op, w, m: c, w, n: c)
-            let (lam, u) = try eigh(s, n: c)
-            let floor = pass == 0 ? 1e-20 * reference : 1e-2
-            let kept = (0..<c).filter { lam[$0] > floor }
-            var t = [Double](repeating: 0, count: c * kept.count)
-            for (jj, j) in kept.enumerated() {
-                let f = 1 / lam[j].squareRoot()
-                for i in 0..<c { t[i + jj * c] = u[i + j * c] * f }
-            }
-            var out = [Double](repeating: 0, count: rows * kept.count)
-            if rows > 0 && !kept.isEmpty {
-                w.withUnsafeBufferPointer { wp in
-                    t.withUnsafeBufferPointer { tp in
-                        out.withUnsafeMutableBufferPointer { op in
-                            gemm(.none, .none, m: rows, n: kept.count, k: c, alpha: 1, a: wp.baseAddress!, lda: rows, b: tp.baseAddress!, ldb: c,
-                                 beta: 0, c: op.baseAddress!, ldc: rows)
-                        }
-                    }
-                }
-            }
+            // Twice in the first pass; once in the second, whose columns are normalized and already nearly orthogonal to the basis.
+            for _ in 0..<(pass == 0 ? 2 : 1) { try project(op, &w, cols: c, basis: basis, m: m) }
+            let (out, kept, lam) = try svqb(op, w, cols: c, floor: pass == 0 ? 1e-20 * reference : 1e-2)
             w = out
-            c = kept.count
+            c = kept
             // Twice is enough (Kahan, Parlett): the second sweep's rounding is eps times
             // the column's own norm unless the first left a column near sqrt(eps) of
             // the original, so a second pass runs only below 1e-6 of the block's
             // largest norm. Measured at L = 14, k = 300: 18 of 96 blocks need it (62 with
             // a 1e-3 bound), and the Ritz vectors' orthogonality stays 3-4e-15.
-            if pass == 0 && kept.allSatisfy({ lam[$0] >= 1e-12 * reference }) { break }
+            if pass == 0 && lam.allSatisfy({ $0 >= 1e-12 * reference }) { break }
         }
         return (w, c)
+    }
+
+    /// Collective: `orthonormalize` for a batch of `samples` blocks of
+    /// `width` columns (column-major, one block after the other) that enter
+    /// the basis together, with V streamed three times per batch instead of
+    /// two or three times per block: Gram-Schmidt twice for the whole batch
+    /// against V; then each block in turn against the batch's kept columns
+    /// (`orthonormalize`, the reference its own norm before any projection,
+    /// so each SVQB sees one block, as without batching, not the batch's
+    /// strongly overlapping samples); then Gram-Schmidt once more against V
+    /// and SVQB, dropping below 1e-2. Returns the kept columns and how many
+    /// each block kept before the last step.
+    /// `w` is projected in place (its storage is the batch's workspace).
+    static func orthonormalizeBatch<Op: FilterOperator>(_ op: Op, _ w: inout [Double], samples: Int, width: Int, basis: [Double], m: Int) throws
+        -> (vectors: [Double], cols: Int, keptPerSample: [Int]) {
+        if samples == 1 {
+            let (v, c) = try orthonormalize(op, w, cols: width, basis: basis, m: m)
+            return (v, c, [c])
+        }
+        let rows = op.ownedRows.count
+        let norms0 = try columnNorms(op, w, cols: samples * width)
+        for _ in 0..<2 { try project(op, &w, cols: samples * width, basis: basis, m: m) }
+        var kept: [Double] = [], a = 0, perSample: [Int] = []
+        kept.reserveCapacity(w.count)
+        for s in 0..<samples {
+            let block = Array(w[(s * width * rows)..<((s + 1) * width * rows)])
+            let (v, c) = try orthonormalize(op, block, cols: width, basis: kept, m: a, reference: norms0[(s * width)..<((s + 1) * width)].max()!)
+            kept.append(contentsOf: v)
+            a += c
+            perSample.append(c)
+        }
+        guard m > 0 && a > 0 else { return (kept, a, perSample) }
+        try project(op, &kept, cols: a, basis: basis, m: m)
+        let (v, c, _) = try svqb(op, kept, cols: a, floor: 1e-2)
+        return (v, c, perSample)
     }
 
     /// The window of `count` consecutive indices of ascending `values` nearest `target`.

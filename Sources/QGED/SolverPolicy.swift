@@ -88,17 +88,19 @@ public enum MidSpectrumPolicy {
     /// about 3 k pairs), the diagonal every rank keeps, and for shift-invert
     /// the MUMPS factor, whose fill-in on this hypercube graph grows like
     /// D^1.74 (measured). polfed stores no matrix: this rank's rows of the
-    /// basis V and H V (m vectors each), of four blocks of 16, and of the
-    /// Ritz vectors y and H y of the k candidates; G and M (m x m, stored
+    /// basis V and H V (m vectors each) and of the workspace
+    /// (`PolynomialFilterSettings.plannedWorkspaceVectors`: a batch of
+    /// samples, or four blocks and the Ritz vectors y and H y of the k
+    /// candidates); G and M (m x m, stored
     /// with a leading dimension that doubles as they grow: up to 2m), the
     /// diagonal, and on a group the full-length halo copy of a block.
     public static func bytesPerRank(dimension d: Double, entriesPerRow: Int, sectors: Int, k: Int,
                                     method: MidSpectrumMethod, groupSize g: Int) -> Int {
         let kk = Double(k), gd = Double(g)
         if method == .polfed {
-            let m = polfedBasisVectors(k: k), candidates = Double(PolynomialFilterED.candidateCount(k))
+            let m = polfedBasisVectors(k: k), workspace = Double(PolynomialFilterSettings(count: k).plannedWorkspaceVectors)
             let halo = g > 1 ? 16 * 8 * d : 0
-            return Int((2 * m * 8 * d + 4 * 16 * 8 * d + 2 * candidates * 8 * d) / gd + 2 * (2 * m) * (2 * m) * 8 + 8 * d + halo) + 64 << 20
+            return Int((2 * m * 8 * d + workspace * 8 * d) / gd + 2 * (2 * m) * (2 * m) * 8 + 8 * d + halo) + 64 << 20
         }
         let matrix = Double(sectors) * 1.3 * 12 * d * Double(entriesPerRow) / gd
         let nev = method == .filter ? 3 * kk + 10 : kk

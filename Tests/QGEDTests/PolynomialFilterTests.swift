@@ -137,6 +137,49 @@ final class PolynomialFilterTests: XCTestCase {
         }
     }
 
+    /// A batch of samples enters the basis like the samples one at a time:
+    /// orthonormal, orthogonal to the basis, the same span, and a sample
+    /// that lies in the span of the basis and the batch's earlier samples
+    /// keeps nothing.
+    func testBatchOrthonormalizationMatchesOneSampleAtATime() throws {
+        let m = Self.model(L: 9, boundary: .open, seed: 4)
+        let op = SerialLRSGOperator(LRSGSectorOperator(model: m, parity: 1), threads: 1)
+        let rows = op.ownedRows.count, width = 4
+        let (basis, nb) = try PolynomialFilterED.orthonormalize(op, PolynomialFilterED.startColumns(op, 30, from: 0), cols: 30, basis: [], m: 0)
+        XCTAssertEqual(nb, 30)
+        var batch = PolynomialFilterED.startColumns(op, 2 * width, from: 100)
+        // The third sample: basis columns plus the first sample's, mixed.
+        for j in 0..<width {
+            for r in 0..<rows { batch.append(0.3 * basis[(2 * j) * rows + r] - 1.7 * batch[j * rows + r] + 0.2 * batch[((j + 1) % width) * rows + r]) }
+        }
+        var batchCopy = batch
+        let (w, c, perSample) = try PolynomialFilterED.orthonormalizeBatch(op, &batchCopy, samples: 3, width: width, basis: basis, m: nb)
+        XCTAssertEqual(perSample, [width, width, 0])
+        XCTAssertEqual(c, 2 * width)
+        func dot(_ a: [Double], _ i: Int, _ b: [Double], _ j: Int) -> Double { (0..<rows).reduce(0.0) { $0 + a[i * rows + $1] * b[j * rows + $1] } }
+        for i in 0..<c {
+            for j in 0..<c { XCTAssertEqual(dot(w, i, w, j), i == j ? 1 : 0, accuracy: 1e-13) }
+            for j in 0..<nb { XCTAssertEqual(dot(w, i, basis, j), 0, accuracy: 1e-13) }
+        }
+        // One sample at a time spans the same space: equal projectors.
+        var seq = basis, ms = nb
+        for s in 0..<3 {
+            let (v, kept) = try PolynomialFilterED.orthonormalize(op, Array(batch[(s * width * rows)..<((s + 1) * width * rows)]), cols: width,
+                                                                  basis: seq, m: ms)
+            seq.append(contentsOf: v)
+            ms += kept
+        }
+        XCTAssertEqual(ms, nb + c)
+        let extra = Array(seq[(nb * rows)...])
+        for r in stride(from: 0, to: rows, by: 17) {
+            for r2 in stride(from: 0, to: rows, by: 13) {
+                let p1 = (0..<c).reduce(0.0) { $0 + w[$1 * rows + r] * w[$1 * rows + r2] }
+                let p2 = (0..<c).reduce(0.0) { $0 + extra[$1 * rows + r] * extra[$1 * rows + r2] }
+                XCTAssertEqual(p1, p2, accuracy: 1e-12)
+            }
+        }
+    }
+
     /// Too few iterations, or a filter too weak to separate the window: an error naming the basis and the context, never a short result.
     func testUnconvergedSolveIsAnError() throws {
         let m = Self.model(L: 10, boundary: .open, seed: 9)
