@@ -426,7 +426,14 @@ public enum PolynomialFilterED {
     /// Returns the kept columns.
     static func orthonormalize<Op: FilterOperator>(_ op: Op, _ w: [Double], cols: Int, basis: [Double], m: Int,
                                                    reference given: Double? = nil) throws -> (vectors: [Double], cols: Int) {
-        var w = w, c = cols
+        let (v, c, _) = try orthonormalizeReporting(op, w, cols: cols, basis: basis, m: m, reference: given)
+        return (v, c)
+    }
+
+    /// `orthonormalize`, and whether it took the second pass.
+    static func orthonormalizeReporting<Op: FilterOperator>(_ op: Op, _ w: [Double], cols: Int, basis: [Double], m: Int,
+                                                            reference given: Double?) throws -> (vectors: [Double], cols: Int, secondPass: Bool) {
+        var w = w, c = cols, second = false
         let reference = try given ?? (columnNorms(op, w, cols: c).max() ?? 0)
         for pass in 0..<2 {
             if c == 0 { break }
@@ -441,8 +448,9 @@ public enum PolynomialFilterED {
             // largest norm. Measured at L = 14, k = 300: 18 of 96 blocks need it (62 with
             // a 1e-3 bound), and the Ritz vectors' orthogonality stays 3-4e-15.
             if pass == 0 && lam.allSatisfy({ $0 >= 1e-12 * reference }) { break }
+            second = pass == 0 && c > 0
         }
-        return (w, c)
+        return (w, c, second)
     }
 
     /// Collective: `orthonormalize` for a batch of `samples` blocks of
@@ -452,8 +460,10 @@ public enum PolynomialFilterED {
     /// against V; then each block in turn against the batch's kept columns
     /// (`orthonormalize`, the reference its own norm before any projection,
     /// so each SVQB sees one block, as without batching, not the batch's
-    /// strongly overlapping samples); then Gram-Schmidt once more against V
-    /// and SVQB, dropping below 1e-2. Returns the kept columns and how many
+    /// strongly overlapping samples); then, where a column kept less than
+    /// 1e-6 (but more than 1e-10) of its norm against V or a block needed its second pass (the
+    /// criterion of `orthonormalize`), Gram-Schmidt once more against V and
+    /// SVQB, dropping below 1e-2. Returns the kept columns and how many
     /// each block kept before the last step.
     /// `w` is projected in place (its storage is the batch's workspace).
     static func orthonormalizeBatch<Op: FilterOperator>(_ op: Op, _ w: inout [Double], samples: Int, width: Int, basis: [Double], m: Int) throws
@@ -465,16 +475,23 @@ public enum PolynomialFilterED {
         let rows = op.ownedRows.count
         let norms0 = try columnNorms(op, w, cols: samples * width)
         for _ in 0..<2 { try project(op, &w, cols: samples * width, basis: basis, m: m) }
+        let norms1 = try columnNorms(op, w, cols: samples * width)
+        var clean = true
         var kept: [Double] = [], a = 0, perSample: [Int] = []
         kept.reserveCapacity(w.count)
         for s in 0..<samples {
+            let columns = (s * width)..<((s + 1) * width)
+            let reference = norms0[columns].max()!
+            // Below 1e-20 a column is in the span and SVQB drops it (`orthonormalize`'s floor).
+            if columns.contains(where: { norms1[$0] < 1e-12 * reference && norms1[$0] > 1e-20 * reference }) { clean = false }
             let block = Array(w[(s * width * rows)..<((s + 1) * width * rows)])
-            let (v, c) = try orthonormalize(op, block, cols: width, basis: kept, m: a, reference: norms0[(s * width)..<((s + 1) * width)].max()!)
+            let (v, c, second) = try orthonormalizeReporting(op, block, cols: width, basis: kept, m: a, reference: reference)
+            if second { clean = false }
             kept.append(contentsOf: v)
             a += c
             perSample.append(c)
         }
-        guard m > 0 && a > 0 else { return (kept, a, perSample) }
+        guard m > 0 && a > 0 && !clean else { return (kept, a, perSample) }
         try project(op, &kept, cols: a, basis: basis, m: m)
         let (v, c, _) = try svqb(op, kept, cols: a, floor: 1e-2)
         return (v, c, perSample)
