@@ -18,7 +18,8 @@ import Glibc
 ///    s = stepFactor pi / (2 w_theta) steps (w_theta = w / sqrt(1 - x_t^2))
 ///    are nearly independent on the window while every component outside
 ///    it stays at the filter's level (|T_j| <= 1).
-/// 3. The samples are orthonormalized into V (rank-deficient directions
+/// 3. The samples are orthonormalized into V in batches of up to
+///    `sampleBatch` (`orthonormalizeBatch`; rank-deficient directions
 ///    dropped) and Rayleigh-Ritz with H extracts the pairs as in the Krylov
 ///    strategy (`RitzSpace.extract`).
 /// 4. A converged set is checked: `verifyVectors` fresh filtered vectors
@@ -113,17 +114,16 @@ extension PolynomialFilterED {
         }
 
         // Row-major rows x c vectors into the basis (orthonormalized against it; directions already in it dropped).
-        func keep(_ x: [Double], _ c: Int) throws -> Int {
+        func keep(_ x: [Double], _ c: Int) throws {
             let (wv, kept) = try orthonormalize(op, transpose(x, rows: c, cols: rows), cols: c, basis: space.basis, m: space.m)
             try space.append(wv, cols: kept)
-            return kept
         }
 
         // The safeguard: a converged set is accepted when `verifyVectors` fresh filtered vectors leave it unchanged.
         func verified(_ found: Found, last: Bool) throws -> Found? {
             let nv = min(settings.verifyVectors, n - space.m)
             guard nv > 0 else { return found }
-            _ = try keep(try start(nv), nv)
+            try keep(try start(nv), nv)
             guard let again = try space.nearest(count: k, target: target, scale: scale, tolerance: tolAbs, last: last),
                   zip(again.values, found.values).allSatisfy({ abs($0 - $1) <= tolAbs }) else { return nil }
             return again
