@@ -115,7 +115,9 @@ extension DRHStudy: PipelineStudy {
             report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.N, p.a, Int(nReal[i]), fmt(wMean[i]), fmtErr(wErr[i], samples: Int(nReal[i])), fmt(aMean[i]), fmtErr(aErr[i], samples: Int(nReal[i]))))
         }
         if let note = fewSamplesNote(nReal.map { Int($0) }) { report.append(note) }
-        report.append(String(format: "mean field: g_10 = %.6g fitted at a_c = 1/sqrt(2) (chi2 %.4g)", g10, chi))
+        report.append(fitN.isEmpty
+            ? String(format: "mean field: g_10 = %.6g, not fitted (a_c = 1/sqrt(2) is not inside the a grid)", g10)
+            : String(format: "mean field: g_10 = %.6g fitted at a_c = 1/sqrt(2) (chi2 %.4g)", g10, chi))
         for (k, n) in fitN.enumerated() {
             report.append(String(format: "  N = %2d: [S_end](a_c) ED %@ ± %@, mean field %@", n, fmt(fitS[k]), fmt(fitE[k]), fmt(mfAtCritical[k])))
         }

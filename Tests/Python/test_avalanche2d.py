@@ -128,6 +128,24 @@ def test_drh_reduced(runs):
         assert np.allclose(mf["fit_s_end_mf"][()], mf["fit_s_end_ed"][()], atol=0.15)
     for name in ("drh_s_end_vs_a", "drh_s_end_all_vs_a", "drh_p_s_end"):
         assert (figs / f"{name}.png").exists()
+    assert "fitted at a_c = 1/sqrt(2) (chi2" in report and "not fitted" not in report
+
+
+def test_drh_grid_without_critical_a_is_not_fitted(tmp_path):
+    """An a grid that misses a_c = 1/sqrt(2): the curves are drawn at g_10 = 1/2, and both
+    the report and the file say that it was not fitted."""
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    cfg = config(tmp_path, "drh-low", "[drh]\nN = [3]\na = [0.3, 0.5]\n", 2)
+    out, red = tmp_path / "drh-low.h5", tmp_path / "drh-low-reduced.h5"
+    qrun("run", str(cfg), "--out", str(out), ranks=1)
+    res = qrun("reduce", str(out), "--out", str(red), "--bootstrap", "20", ranks=1)
+    assert "g_10 = 0.5, not fitted (a_c = 1/sqrt(2) is not inside the a grid)" in res.stdout
+    assert "fitted at a_c" not in res.stdout
+    with h5py.File(red, "r") as f:
+        mf = f["drh/mean_field"]
+        assert mf.attrs["g10"] == 0.5 and np.isnan(mf.attrs["chi2"])
+        assert len(mf["fit_N"][()]) == 0
 
 
 def diamond_sites(R):
