@@ -51,9 +51,9 @@ extension DRHStudy: PipelineStudy {
         }
     }
 
-    /// Every input has the same J1.
+    /// Every input has the same J1 and coupling.
     static func checkMerged(_ records: [Record], context: ReductionContext) throws {
-        try context.requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }])
+        try context.requireSame(DRHStudy.self, ["J1": { "\($0.J1)" }, "coupling": { $0.coupling.rawValue }])
     }
 
     /// Rank 0: the analysis of the merged records, written through `out`.
@@ -100,6 +100,7 @@ extension DRHStudy: PipelineStudy {
         try out.epsAveraging(window: lo, hi, average: options.average)
         try out.group("/drh")
         try out.attr("J1", J1, on: "/drh")
+        try out.attr("coupling", study.coupling.rawValue, on: "/drh")
         try out.table("/drh/points", ["N": .ints(points.map(\.N)), "a": .float(points.map(\.a)), "n_realizations": .int(nReal),
                                       "s_end_window_mean": .float(wMean), "s_end_window_err": .float(wErr), "s_end_all_mean": .float(aMean),
                                       "s_end_all_err": .float(aErr), "histogram": .float(hist, shape: [points.count, bins])])
@@ -109,7 +110,7 @@ extension DRHStudy: PipelineStudy {
                                           "fit_s_end_mf": .float(mfAtCritical)])
         try out.attrs("/drh/mean_field", ["g10": g10, "a_c": aCritical, "chi2": chi])
         try out.attr("convention", ReducedCouplingConvention.default.rawValue, on: "/drh/mean_field")
-        var report = ["drh: [S_end] of the last l-bit, eps window [\(lo), \(hi)) and all states (bootstrap errors over realizations)",
+        var report = ["drh (coupling = \(study.coupling.rawValue)): [S_end] of the last l-bit, eps window [\(lo), \(hi)) and all states (bootstrap errors over realizations)",
                       "    N        a  real.   [S_end] window        [S_end] all"]
         for (i, p) in points.enumerated() {
             report.append(String(format: "%5d %8.4f %6d   %@ ± %@   %@ ± %@", p.N, p.a, Int(nReal[i]), fmt(wMean[i]), fmtErr(wErr[i], samples: Int(nReal[i])), fmt(aMean[i]), fmtErr(aErr[i], samples: Int(nReal[i]))))

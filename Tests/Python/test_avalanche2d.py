@@ -252,11 +252,112 @@ def test_diamond_refusals(tmp_path):
         assert res.returncode == 2 and why in res.stderr, res.stderr
 
 
+def drh_hamiltonian_kron(grain, h, J, coupling, ops=None):
+    """H of docs/models.md (S8) from Kronecker products, independent of qglass's bit
+    tricks: the grain on the three low bits (sigma_g on the lowest), l-bit n on bit 3 + n."""
+    N = len(h)
+    X, Y, Z = np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])
+    on_g0 = lambda op: np.kron(np.eye(4), op)  # noqa: E731  grain qubit 0 = the lowest bit
+
+    def lbit(n, lop, gop):
+        return np.kron(np.eye(2 ** (N - 1 - n)), np.kron(lop, np.kron(np.eye(2 ** n), gop)))
+
+    H = np.kron(np.eye(2 ** N), grain).astype(complex)
+    for n in range(N):
+        H += h[n] * lbit(n, Z, np.eye(8))
+        if coupling == "flipflop":
+            H += J[n] * (lbit(n, X, on_g0(X)) + lbit(n, Y, on_g0(Y)))
+        elif coupling == "xx":
+            H += J[n] * lbit(n, X, on_g0(X))
+        else:
+            H += J[n] * lbit(n, X, ops[n])
+    assert np.allclose(H.imag, 0)
+    return H.real
+
+
+def last_lbit_entropies(v):
+    """Entanglement entropy (nats) of the highest bit in each column of v."""
+    D = v.shape[0]
+    psi = v.reshape(2, D // 2, D)
+    rho_up = np.einsum("ik,ik->k", psi[0], psi[0])
+    off = np.einsum("ik,ik->k", psi[0], psi[1])
+    lam = np.clip(0.5 + np.sqrt((rho_up - 0.5) ** 2 + off ** 2), 0, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.nan_to_num(lam * np.log(lam)) - np.nan_to_num((1 - lam) * np.log(1 - lam))
+
+
+def test_drh_coupling_option(tmp_path):
+    """`[drh] coupling` (issue 23): xx and random run the Hamiltonians that numpy builds
+    from Kronecker products with the stored disorder; the grain and fields are those of
+    the default flip-flop; random stores its GOE operators (tr O^2/8 = 1) and gives the
+    same result on one rank (LAPACK) and on a group of two (ScaLAPACK); the reducer
+    records the coupling and refuses to merge two couplings."""
+    if not os.path.exists(QGLASS):
+        pytest.skip(f"{QGLASS} not built")
+    table = "[drh]\nN = [3]\na = [0.6, 1.2]\nJ1 = 0.8\n"
+    files = {}
+    for coupling in ("flipflop", "xx", "random"):
+        extra = "" if coupling == "flipflop" else f'coupling = "{coupling}"\n'
+        cfg = config(tmp_path, coupling, table + extra, 2)
+        files[coupling] = tmp_path / f"{coupling}.h5"
+        qrun("run", str(cfg), "--out", str(files[coupling]), ranks=1)
+    group = config(tmp_path, "random-group", table + 'coupling = "random"\n', 2, group=2)
+    qrun("run", str(group), "--out", str(tmp_path / "random-group.h5"), ranks=2)
+    with h5py.File(files["flipflop"]) as f0:
+        assert "coupling" not in f0.attrs["config_canonical"], "the default leaves the canonical text as it was"
+        grain0, h0 = f0["drh/N3/grain"][()], f0["drh/N3/h"][()]
+        assert "grain_operators" not in f0["drh/N3"] and f0["drh/N3"].attrs["coupling_qubit"] == 0
+    for coupling in ("flipflop", "xx", "random"):
+        with h5py.File(files[coupling]) as f:
+            g = f["drh/N3"]
+            if coupling != "flipflop":
+                assert f'coupling = "{coupling}"' in f.attrs["config_canonical"]
+            assert np.array_equal(g["grain"][()], grain0) and np.array_equal(g["h"][()], h0)
+            ops = None
+            if coupling == "random":
+                assert g.attrs["coupling_qubit"] == -1
+                ops = g["grain_operators"][()].reshape(-1, 3, 8, 8)
+                assert np.allclose(np.einsum("rnij,rnij->rn", ops, ops) / 8, 1)
+                assert np.allclose(ops, ops.transpose(0, 1, 3, 2))
+                assert not np.allclose(ops[:, 0], ops[:, 1])
+            else:
+                assert "grain_operators" not in g
+            for row in range(len(g["a"])):
+                J = 0.8 * g["a"][row] ** np.arange(3)
+                H = drh_hamiltonian_kron(g["grain"][row].reshape(8, 8).T, g["h"][row], J, coupling,
+                                         None if ops is None else [o.T for o in ops[row]])
+                e, v = np.linalg.eigh(H)
+                np.testing.assert_allclose(g["energy"][row], e, atol=1e-10)
+                np.testing.assert_allclose(g["s_end"][row], last_lbit_entropies(v), atol=1e-8)
+    one, two = payload(files["random"]), payload(tmp_path / "random-group.h5")
+    assert one.keys() == two.keys()
+    for k in one:
+        if k.endswith(("residual_max", "orthogonality_max")):
+            continue
+        if one[k].dtype.kind in "fc":
+            np.testing.assert_allclose(two[k], one[k], rtol=0, atol=1e-9, err_msg=k)
+        else:
+            assert np.array_equal(two[k], one[k]), k
+    red = tmp_path / "random-reduced.h5"
+    res = qrun("reduce", str(files["random"]), "--out", str(red), "--force", ranks=1)
+    assert "drh (coupling = random)" in res.stdout, res.stdout
+    with h5py.File(red) as f:
+        assert f["drh"].attrs["coupling"] in ("random", b"random")
+    # The same tasks under two couplings are refused as different results; other realizations by the coupling rule.
+    mixed = mpirun("reduce", str(files["flipflop"]), str(files["random"]), "--out", str(tmp_path / "mixed.h5"), ranks=1)
+    assert mixed.returncode == 2 and "same disorder but different results" in mixed.stderr, mixed.stderr
+    later = tmp_path / "random-r2.h5"
+    qrun("run", str(tmp_path / "random.toml"), "--set", "campaign.first_realization=2", "--out", str(later), ranks=1)
+    mixed = mpirun("reduce", str(files["flipflop"]), str(later), "--out", str(tmp_path / "mixed.h5"), ranks=1)
+    assert mixed.returncode == 2 and f"{later} has a different coupling (random)" in mixed.stderr, mixed.stderr
+
+
 def test_drh_refusals(tmp_path):
     if not os.path.exists(QGLASS):
         pytest.skip(f"{QGLASS} not built")
     for bad, why in (('N = [11]\na = [0.5]\n', "N = 11 out of range"), ('N = [4]\na = [-0.5]\n', "a must be in [0, 2]"),
-                     ('N = [4]\na = [0.5]\ngrain_rms = 0.0\n', "grain_rms must be"), ('N = [4]\na = [0.5]\nJ = 1\n', "J")):
+                     ('N = [4]\na = [0.5]\ngrain_rms = 0.0\n', "grain_rms must be"), ('N = [4]\na = [0.5]\nJ = 1\n', "J"),
+                     ('N = [4]\na = [0.5]\ncoupling = "yy"\n', "[drh] coupling must be one of")):
         cfg = tmp_path / "bad.toml"
         cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[drh]\n{bad}")
         res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)

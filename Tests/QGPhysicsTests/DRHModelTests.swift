@@ -48,6 +48,48 @@ final class DRHModelTests: XCTestCase {
         XCTAssertEqual(built[9 + 16 * 0], 0)
     }
 
+    /// N = 1 under the other couplings, from Kronecker products as above:
+    /// `xx` adds J sigma^x_g sigma^x_1, `random` adds J O (x) sigma^x_1 with O the drawn grain operator.
+    func testSingleLbitOtherCouplingsByHand() {
+        let (g, f) = drawn(N: 1)
+        var rng = CounterRNG(seed: 3, stream: StreamKey.make("drh-test-ops"), realization: 0)
+        let ops = DeRoeckHuveneersModel.drawGrainOperators(N: 1, rng: &rng)
+        let J = 0.37
+        let sz: [Double] = [1, 0, 0, -1], sx: [Double] = [0, 1, 1, 0]
+        var base = kron(identity(2), 2, g, 8)
+        let zl = kron(sz, 2, identity(8), 8)
+        for k in base.indices { base[k] += f[0] * zl[k] }
+        let xx = kron(sx, 2, kron(identity(4), 4, sx, 2), 8), ox = kron(sx, 2, ops, 8)
+        for (coupling, V, operators) in [(DRHCoupling.xx, xx, [Double]()), (.random, ox, ops)] {
+            let built = DeRoeckHuveneersModel(grain: g, fields: f, couplings: [J], coupling: coupling, grainOperators: operators).denseMatrix()
+            for k in base.indices {
+                XCTAssertEqual(built[k], base[k] + J * V[k], accuracy: 1e-14, "\(coupling) entry \(k % 16), \(k / 16)")
+            }
+        }
+        // xx couples the parallel pair |g0 = up, l = up> (s = 0) <-> |g0 = down, l = down> (s = 9) with J, flip-flop does not.
+        let xxBuilt = DeRoeckHuveneersModel(grain: g, fields: f, couplings: [J], coupling: .xx).denseMatrix()
+        XCTAssertEqual(xxBuilt[9 + 16 * 0], J, accuracy: 1e-15)
+        XCTAssertEqual(xxBuilt[8 + 16 * 1], J, accuracy: 1e-15)
+    }
+
+    /// The random coupling's operators: GOE, symmetric, tr(O_n^2)/8 = 1, a fresh one per
+    /// l-bit, drawn after the grain and fields so that those are the same under every coupling.
+    func testGrainOperatorsFollowTheDisorderInItsStream() {
+        var rng = CounterRNG(seed: 3, stream: StreamKey.make("drh-test"), realization: 2)
+        let (g, f) = DeRoeckHuveneersModel.drawDisorder(N: 4, rng: &rng)
+        let ops = DeRoeckHuveneersModel.drawGrainOperators(N: 4, rng: &rng)
+        let (g0, f0) = drawn(N: 4, realization: 2)
+        XCTAssertEqual(g, g0)
+        XCTAssertEqual(f, f0)
+        XCTAssertEqual(ops.count, 4 * 64)
+        for n in 0..<4 {
+            let o = Array(ops[(64 * n)..<(64 * n + 64)])
+            XCTAssertEqual(DeRoeckHuveneersModel.grainRMS(o), 1, accuracy: 1e-14)
+            for i in 0..<8 { for j in 0..<8 { XCTAssertEqual(o[i + 8 * j], o[j + 8 * i]) } }
+            if n > 0 { XCTAssertNotEqual(o, Array(ops[(64 * n - 64)..<(64 * n)])) }
+        }
+    }
+
     func testGrainIsGOEScaledToRMS() {
         for r in 0..<5 {
             let (g, f) = drawn(N: 7, realization: r)

@@ -22,6 +22,7 @@ public struct DRHStudy: GridStudy {
     public let campaign: CampaignSettings, parameterValues: ParameterValues
     public var sizes: [Int] { parameterValues.ints("N") }
     public var J1: Double { parameterValues.double("J1") }
+    public var coupling: DRHCoupling { parameterValues.choice("coupling") }
 
     public static let maxN = 10
 
@@ -33,6 +34,10 @@ public struct DRHStudy: GridStudy {
         .double("h", lower: .atLeast(-100), upper: .atMost(100), default: 1, unit: "energy", help: "mean l-bit field"),
         .double("dh", lower: .atLeast(0), upper: .atMost(100), default: 0.1, unit: "energy", help: "spread of the l-bit fields"),
         .double("grain_rms", lower: .above(0), upper: .atMost(100), default: 1.5, unit: "energy", help: "rms of the GOE grain's entries"),
+        // Written only when not the default, so the canonical text of existing configs is unchanged.
+        Parameter.choice("coupling", DRHCoupling.self, default: .flipflop,
+                         help: "V_n of J_n V_n: flipflop = sx_g sx_n + sy_g sy_n (seed eq. 12), xx = sx_g sx_n, random = O_n sx_n with a GOE grain operator O_n per l-bit (tr O_n^2 / 8 = 1)")
+            .omittedAtDefault(),
         .checkEigenpairs,
     ]
 
@@ -50,13 +55,17 @@ public struct DRHStudy: GridStudy {
             let ds = [DatasetSpec("a", .float64, units: "1", description: "coupling decay a of J_n = J1 a^(n-1)"),
                       .realization(), .point(of: "(N, a)"),
                       DatasetSpec("grain", .float64, [64], units: "energy", description: "grain Hamiltonian H_g, 8 x 8 column-major (grain index = bits 0-2)"),
-                      DatasetSpec("h", .float64, [n], units: "energy", description: "l-bit fields h_n of the term h_n sigma^z_n, n = 1..N"),
+                      DatasetSpec("h", .float64, [n], units: "energy", description: "l-bit fields h_n of the term h_n sigma^z_n, n = 1..N")]
+                + (coupling == .random ? [DatasetSpec("grain_operators", .float64, [n, 64], units: "1",
+                                                      description: "coupling = random: O_n of J_n O_n sigma^x_n, row n - 1 = O_n 8 x 8 column-major")] : [])
+                + [
                       DatasetSpec("energy", .float64, [d], units: "energy", description: "eigenvalues, ascending"), .energyDensity(d),
                       DatasetSpec("s_end", .float64, [d], units: "nat", description: "entanglement entropy of the last l-bit (n = N) in each eigenstate")]
                 + DatasetSpec.eigenpairChecks(energyUnits: "energy") + DatasetSpec.denseEDSeconds() + [.wallSeconds("observables", "checks and entropies")]
+            // coupling_qubit: the grain qubit of sigma_g (flipflop, xx); -1 for random (O_n acts on the whole grain).
             return OutputBlock(path: "/drh/N\(n)", rows: grid.pointsOf(block: b).count * campaign.realizations, datasets: ds,
                                attributes: ["N": Double(n), "dimension": Double(d), "J1": J1, "h": v.double("h"), "dh": v.double("dh"), "grain_rms": v.double("grain_rms"),
-                                            "coupling_qubit": Double(DeRoeckHuveneersModel.couplingQubit)],
+                                            "coupling_qubit": coupling == .random ? -1 : Double(DeRoeckHuveneersModel.couplingQubit)],
                                matrixDimension: d)
         }
     }
@@ -73,7 +82,8 @@ public struct DRHStudy: GridStudy {
         DenseEDPolicy.coreSeconds(dimension: Double(Self.dimension(points[task.point].N)), overhead: 1.1, groupSize: g)
     }
 
-    /// Disorder stream: (seed, study, N, realization); a does not enter.
+    /// Disorder stream: (seed, study, N, realization); a does not enter. The
+    /// `random` coupling's operators follow the grain and fields in it.
     static func streamKey(N: Int) -> String { "drh|N=\(N)" }
 
     /// The disorder of a realization (as stored) and the model at `a`.
@@ -81,7 +91,9 @@ public struct DRHStudy: GridStudy {
         var rng = CounterRNG(seed: seed, stream: StreamKey.make(Self.streamKey(N: N)), realization: realization)
         let (g, f) = DeRoeckHuveneersModel.drawDisorder(N: N, rms: parameterValues.double("grain_rms"), h: parameterValues.double("h"),
                                                               dh: parameterValues.double("dh"), rng: &rng)
-        return DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: N, J1: J1, a: a))
+        let ops = coupling == .random ? DeRoeckHuveneersModel.drawGrainOperators(N: N, rng: &rng) : []
+        return DeRoeckHuveneersModel(grain: g, fields: f, couplings: DeRoeckHuveneersModel.couplings(N: N, J1: J1, a: a),
+                                     coupling: coupling, grainOperators: ops)
     }
 
     public func run(_ task: TaskSpec, context: TaskContext) throws -> TaskOutput? {
@@ -102,6 +114,7 @@ public struct DRHStudy: GridStudy {
         let (e, res, orth, secs, S, tObs) = result
         return TaskOutput(rows: StandardRows.identity(task) + StandardRows.denseED(residual: res, orthogonality: orth, build: secs.build, solve: secs.solve) + [
             "a": .float64([p.a]), "grain": .float64(m.grain), "h": .float64(m.fields),
+        ] + (m.coupling == .random ? ["grain_operators": .float64(m.grainOperators)] : [:]) + [
             "energy": .float64(e), "eps": .float64(EigenstateObservables.energyDensity(ascending: e)),
             "s_end": .float64(S), "seconds_observables": .float64([secs.check + tObs]),
         ])
