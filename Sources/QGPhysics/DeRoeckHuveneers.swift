@@ -137,7 +137,7 @@ public struct DeRoeckHuveneersModel: SectorHamiltonian {
 }
 
 /// The operator V_n that couples l-bit n to the grain in the DRH model (the
-/// `[drh] coupling` key; docs/models.md, S8).
+/// `[drh] coupling` key; docs/avalanche-ed-2d.md, "Model and conventions").
 public enum DRHCoupling: String, CaseIterable, Sendable {
     /// sigma^x_g sigma^x_n + sigma^y_g sigma^y_n on grain qubit 0 (seed eq. 12).
     case flipflop

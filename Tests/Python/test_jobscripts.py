@@ -217,3 +217,23 @@ def test_plan_costs_the_configured_group_size_first():
     # s10b-chains-production has group_size = 4; the planner alone would take 2.
     text = plan_of("jobscripts/s10b-chains-production.toml")["text"]
     assert "configured group_size = 4: " in text and "largest g = 2" in text, text
+
+
+def test_drh_fig2b_conventions_are_valid_settings(tmp_path):
+    """Every convention of s8-drh-fig2b-conventions.sbatch (its `keys` table, evaluated by
+    bash as the script does) is accepted by `qglass plan` on the script's config, so an
+    8-hour run cannot stop at a mistyped key; an unknown convention is refused."""
+    script = ROOT / "jobscripts/s8-drh-fig2b-conventions.sbatch"
+    table = re.search(r"^J1_seed=.*?^\)$", script.read_text(), re.S | re.M).group(0)
+    listing = subprocess.run(["bash", "-c", table + '\nfor k in "${!keys[@]}"; do printf "%s|%s\\n" "$k" "${keys[$k]}"; done'],
+                             capture_output=True, text=True, check=True).stdout
+    keys = dict(line.split("|", 1) for line in listing.splitlines())
+    assert {"default", "xx", "random", "random-J4-h-half", "J0an"} <= keys.keys()
+    assert keys["random-J4-h-half"].split() == ['drh.coupling="random"', "drh.h=0.5", "drh.dh=0.05", "drh.J1=1.64"]
+    for name, words in keys.items():
+        sets = ["drh.J1=0.1845"] if words == "a-dependent" else words.split()
+        res = subprocess.run([ENV["QGLASS"], "plan", "jobscripts/s8-drh-n10-production.toml", "--set", "drh.a=[0.45,0.55,0.65]",
+                              *[x for kv in sets for x in ("--set", kv)]], cwd=ROOT, capture_output=True, text=True, env=ENV)
+        assert res.returncode == 0 and "configured group_size" in res.stdout, f"{name}: {res.stdout}{res.stderr}"
+    bad = subprocess.run(["bash", str(script), str(tmp_path / "out"), "no-such"], cwd=ROOT, capture_output=True, text=True, env=ENV)
+    assert bad.returncode == 2 and "unknown convention 'no-such'" in bad.stderr and "random-J4-h-half" in bad.stderr, bad.stderr
