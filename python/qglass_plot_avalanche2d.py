@@ -14,6 +14,7 @@ Entry `qglass_plot_avalanche2d:plot_diamond` (reduced `diamond` files, seed 002 
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 MARKERS = "osD^v<>pH*"
 
@@ -24,7 +25,7 @@ READS = {
         "@eps_window", "drh/histogram_edges", "drh/points/N", "drh/points/a", "drh/points/n_realizations",
         "drh/points/s_end_all_mean", "drh/points/s_end_all_err", "drh/points/s_end_window_mean",
         "drh/points/s_end_window_err", "drh/points/histogram", "drh/mean_field@g10", "drh/mean_field@a_c",
-        "drh/mean_field/N", "drh/mean_field/a", "drh/mean_field/s_end",
+        "drh/mean_field/N", "drh/mean_field/a", "drh/mean_field/s_end", "drh/mean_field/fit_N", "drh@coupling?",
     ),
     "plot_diamond": (
         "diamond@g0", "diamond/*/points/R", "diamond/*/points/W", "diamond/*/points/eta_mean",
@@ -49,11 +50,14 @@ def plot_drh(f, save, options=None):
     colors = plt.cm.viridis(np.linspace(0, 0.85, len(sizes)))
     mfN, mfa, mfS = list(mf["N"][()]), mf["a"][()], mf["s_end"][()]
     g10, ac = float(mf.attrs["g10"]), float(mf.attrs["a_c"])
+    fitted = "fitted at $a_c$" if len(mf["fit_N"]) else "not fitted ($a_c$ outside the grid)"
+    coupling = _text(f["drh"].attrs.get("coupling", "flipflop"))
+    model = "DRH ED" if coupling == "flipflop" else f"DRH ED ({coupling} coupling)"
     lo, hi = f.attrs["eps_window"]
     for which, label in (("window", rf"$\epsilon \in [{lo:g}, {hi:g})$"), ("all", "all eigenstates")):
         y, dy = pts[f"s_end_{which}_mean"][()], pts[f"s_end_{which}_err"][()]
         fig, ax = plt.subplots(figsize=(7.5, 5.2), constrained_layout=True)
-        inset = ax.inset_axes([0.08, 0.55, 0.35, 0.38])
+        inset = ax.inset_axes([0.13, 0.55, 0.33, 0.38])
         for i, n in enumerate(sizes):
             sel = N == n
             o = np.argsort(a[sel])
@@ -67,10 +71,14 @@ def plot_drh(f, save, options=None):
         ax.axvline(ac, ls="--", color="0.5", lw=1)
         ax.axhline(LN2, ls=":", color="0.5", lw=1)
         inset.set_yscale("log")
-        inset.tick_params(labelsize=8)
+        # Decimal labels at 1, 2, 5 x 10^k: compact, and clear of the main axis' labels.
+        inset.yaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+        for fmt in (inset.yaxis.set_major_formatter, inset.yaxis.set_minor_formatter):
+            fmt(FuncFormatter(lambda v, _: f"{v:g}"))
+        inset.tick_params(which="both", labelsize=8)
         ax.set_xlabel(r"coupling decay $a$  ($J_n = J_1 a^{n-1}$)")
         ax.set_ylabel(r"$[S_{\rm end}]$")
-        ax.set_title(f"DRH ED, {label}; lines: mean field, $g_{{10}}$ = {g10:.3g} fitted at $a_c$")
+        ax.set_title(f"{model}, {label}; lines: mean field, $g_{{10}}$ = {g10:.3g} {fitted}", fontsize=11)
         ax.legend(loc="lower right", fontsize=9)
         save(fig, "drh_s_end_vs_a" if which == "window" else "drh_s_end_all_vs_a")
 
@@ -93,7 +101,7 @@ def plot_drh(f, save, options=None):
     ax.set_yscale("log")
     ax.set_xlabel(r"$S_{\rm end}$")
     ax.set_ylabel(r"$p(S_{\rm end})$")
-    ax.set_title(rf"DRH ED, N = {nmax}, $\epsilon \in [{lo:g}, {hi:g})$")
+    ax.set_title(rf"{model}, N = {nmax}, $\epsilon \in [{lo:g}, {hi:g})$")
     ax.legend()
     save(fig, "drh_p_s_end")
 

@@ -343,6 +343,8 @@ def test_drh_coupling_option(tmp_path):
     assert "drh (coupling = random)" in res.stdout, res.stdout
     with h5py.File(red) as f:
         assert f["drh"].attrs["coupling"] in ("random", b"random")
+    plot = subprocess.run([QGLASS, "plot", str(red), "--out", str(tmp_path / "figs")], env=ENV, capture_output=True, text=True, timeout=600)
+    assert plot.returncode == 0 and (tmp_path / "figs" / "drh_s_end_vs_a.png").exists(), plot.stdout + plot.stderr
     # The same tasks under two couplings are refused as different results; other realizations by the coupling rule.
     mixed = mpirun("reduce", str(files["flipflop"]), str(files["random"]), "--out", str(tmp_path / "mixed.h5"), ranks=1)
     assert mixed.returncode == 2 and "same disorder but different results" in mixed.stderr, mixed.stderr
