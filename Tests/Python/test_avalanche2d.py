@@ -31,6 +31,40 @@ def config(d, name, table, realizations, group=1):
     return cfg
 
 
+def drh_hamiltonian_kron(grain, h, J, coupling, ops=None):
+    """H of docs/avalanche-ed-2d.md (study drh) from Kronecker products, independent of qglass's bit
+    tricks: the grain on the three low bits (sigma_g on the lowest), l-bit n on bit 3 + n."""
+    N = len(h)
+    X, Y, Z = np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])
+    on_g0 = lambda op: np.kron(np.eye(4), op)  # noqa: E731  grain qubit 0 = the lowest bit
+
+    def lbit(n, lop, gop):
+        return np.kron(np.eye(2 ** (N - 1 - n)), np.kron(lop, np.kron(np.eye(2 ** n), gop)))
+
+    H = np.kron(np.eye(2 ** N), grain).astype(complex)
+    for n in range(N):
+        H += h[n] * lbit(n, Z, np.eye(8))
+        if coupling == "flipflop":
+            H += J[n] * (lbit(n, X, on_g0(X)) + lbit(n, Y, on_g0(Y)))
+        elif coupling == "xx":
+            H += J[n] * lbit(n, X, on_g0(X))
+        else:
+            H += J[n] * lbit(n, X, ops[n])
+    assert np.allclose(H.imag, 0)
+    return H.real
+
+
+def last_lbit_entropies(v):
+    """Entanglement entropy (nats) of the highest bit in each column of v."""
+    D = v.shape[0]
+    psi = v.reshape(2, D // 2, D)
+    rho_up = np.einsum("ik,ik->k", psi[0], psi[0])
+    off = np.einsum("ik,ik->k", psi[0], psi[1])
+    lam = np.clip(0.5 + np.sqrt((rho_up - 0.5) ** 2 + off ** 2), 0, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.nan_to_num(lam * np.log(lam)) - np.nan_to_num((1 - lam) * np.log(1 - lam))
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     if not os.path.exists(QGLASS):
@@ -96,13 +130,7 @@ def test_drh_stored_disorder_and_entropies(runs):
                         H[st ^ (1 | 1 << (3 + n)), st] += 2 * J[n]
             e, v = np.linalg.eigh(H)
             assert np.allclose(e, g["energy"][row], atol=1e-10)
-            psi = v.reshape(2, D // 2, D)  # last l-bit = the highest bit = the slow index
-            rho_up = np.einsum("ik,ik->k", psi[0], psi[0])
-            off = np.einsum("ik,ik->k", psi[0], psi[1])
-            lam = 0.5 + np.sqrt((rho_up - 0.5) ** 2 + off ** 2)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                S = -np.nan_to_num(lam * np.log(lam)) - np.nan_to_num((1 - lam) * np.log(1 - lam))
-            assert np.allclose(S, g["s_end"][row], atol=1e-8)
+            assert np.allclose(last_lbit_entropies(v), g["s_end"][row], atol=1e-8)
 
 
 def test_drh_reduced(runs):
@@ -250,40 +278,6 @@ def test_diamond_refusals(tmp_path):
         cfg.write_text(f"[campaign]\nseed = 1\nrealizations = 1\n\n[diamond]\n{bad}")
         res = subprocess.run([QGLASS, "run", str(cfg), "--out", str(tmp_path / "bad.h5")], env=ENV, capture_output=True, text=True)
         assert res.returncode == 2 and why in res.stderr, res.stderr
-
-
-def drh_hamiltonian_kron(grain, h, J, coupling, ops=None):
-    """H of docs/models.md (S8) from Kronecker products, independent of qglass's bit
-    tricks: the grain on the three low bits (sigma_g on the lowest), l-bit n on bit 3 + n."""
-    N = len(h)
-    X, Y, Z = np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]), np.diag([1.0, -1.0])
-    on_g0 = lambda op: np.kron(np.eye(4), op)  # noqa: E731  grain qubit 0 = the lowest bit
-
-    def lbit(n, lop, gop):
-        return np.kron(np.eye(2 ** (N - 1 - n)), np.kron(lop, np.kron(np.eye(2 ** n), gop)))
-
-    H = np.kron(np.eye(2 ** N), grain).astype(complex)
-    for n in range(N):
-        H += h[n] * lbit(n, Z, np.eye(8))
-        if coupling == "flipflop":
-            H += J[n] * (lbit(n, X, on_g0(X)) + lbit(n, Y, on_g0(Y)))
-        elif coupling == "xx":
-            H += J[n] * lbit(n, X, on_g0(X))
-        else:
-            H += J[n] * lbit(n, X, ops[n])
-    assert np.allclose(H.imag, 0)
-    return H.real
-
-
-def last_lbit_entropies(v):
-    """Entanglement entropy (nats) of the highest bit in each column of v."""
-    D = v.shape[0]
-    psi = v.reshape(2, D // 2, D)
-    rho_up = np.einsum("ik,ik->k", psi[0], psi[0])
-    off = np.einsum("ik,ik->k", psi[0], psi[1])
-    lam = np.clip(0.5 + np.sqrt((rho_up - 0.5) ** 2 + off ** 2), 0, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.nan_to_num(lam * np.log(lam)) - np.nan_to_num((1 - lam) * np.log(1 - lam))
 
 
 def test_drh_coupling_option(tmp_path):
